@@ -1,0 +1,65 @@
+import type { Distribution, LayerName } from "../shared/types.js";
+
+/** A plain YAML value after normalisation: mappings are nested objects with no dotted keys. */
+export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
+export type Mapping = { [key: string]: Value };
+
+export interface Layer {
+  name: LayerName;
+  pack: string;
+  version: string;
+  /** Values with dotted keys expanded into nested mappings and every resolvable macro rendered. */
+  values: Mapping;
+  /** The same values before macros were rendered (still normalised): what the user wrote. */
+  rawValues: Mapping;
+}
+
+export interface Profile {
+  name: string;
+  /** The file it was read from, as given (for messages). */
+  file: string;
+  distribution: Distribution;
+  /** True when `distribution` was inferred from the kubernetes pack name. */
+  distributionInferred: boolean;
+  variables: Record<string, string>;
+  /** os, kubernetes, network, storage (when present), then add-ons in file order. */
+  layers: Layer[];
+  /** Macros left as written (values that exist only on a live cluster), and similar notes. */
+  warnings: string[];
+}
+
+export interface LoadOptions {
+  /** `--var NAME=VALUE` overrides of the profile's `variables`. */
+  variables?: Record<string, string>;
+  /** `--distribution` override. */
+  distribution?: Distribution;
+}
+
+/** One changed leaf. `path` is dotted; list items are `[i]`, e.g. `stages.boot[0].commands[1]`. */
+export interface LeafChange {
+  path: string;
+  kind: "added" | "removed" | "changed";
+  from?: Value;
+  to?: Value;
+}
+
+export interface LayerDiff {
+  layer: LayerName;
+  /** Pack name on each side; `undefined` when the layer is absent on that side. */
+  fromPack?: string;
+  toPack?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  /** The layer exists on both sides with different pack names. */
+  packSwitched: boolean;
+  versionChanged: boolean;
+  /** Leaf changes of the rendered values (empty when the pack was switched or the layer added/removed). */
+  changes: LeafChange[];
+}
+
+export interface ProfileDiff {
+  from: Profile;
+  to: Profile;
+  /** Only layers with some difference, in layer order. */
+  layers: LayerDiff[];
+}

@@ -1,0 +1,41 @@
+import type { Value } from "../profile/types.js";
+import type { Behavior, Distribution, LayerName, Service } from "../shared/types.js";
+
+export interface PlannedChange {
+  layer: LayerName;
+  /** Dotted path of the changed value; `@version` for a pack version change, `@pack` for a pack switch. */
+  path: string;
+  behavior: Behavior;
+  /** Id of the rule that decided, e.g. `os.options.system.uri`; `unclassified` when none matched. */
+  rule: string;
+  reason: string;
+  unclassified: boolean;
+  /** For `service-restart`: which services restart. */
+  services?: Service[];
+  from?: Value;
+  to?: Value;
+}
+
+export interface Unsupported {
+  layer: LayerName;
+  rule: string;
+  reason: string;
+}
+
+export interface Plan {
+  from: string;
+  to: string;
+  distribution: Distribution;
+  /** The most disruptive behavior among the changes; `no-op` when nothing changed. */
+  behavior: Behavior;
+  changes: PlannedChange[];
+  /** Union of the services restarted by service-restart changes (in SERVICES order). */
+  services: Service[];
+  unsupported: Unsupported[];
+  warnings: string[];
+}
+
+export interface PlanOptions {
+  /** Apply the RKE2 known issue (`stages.*` repaves). Default true. */
+  rke2Quirk?: boolean;
+}

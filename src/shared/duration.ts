@@ -1,0 +1,53 @@
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+
+/**
+ * Parses a duration such as `30s`, `5m`, `1h30m`, `250ms`, or a bare number of seconds, into
+ * milliseconds. Returns `undefined` for anything else (negative values included).
+ */
+export function parseDuration(input: unknown): number | undefined {
+  if (typeof input === "number") return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : undefined;
+  if (typeof input !== "string") return undefined;
+  const text = input.trim();
+  if (text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  PART.lastIndex = 0;
+  let total = 0;
+  let consumed = 0;
+  for (let match = PART.exec(text); match; match = PART.exec(text)) {
+    total += Number(match[1]) * (UNITS[match[2] as string] as number);
+    consumed = PART.lastIndex;
+  }
+  return consumed === text.length ? Math.round(total) : undefined;
+}
+
+/** Formats virtual milliseconds as `HH:MM:SS` (with `.mmm` when not whole seconds). */
+export function formatClock(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  const millis = ms % 1000;
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  const base = `${pad(hours)}:${pad(minutes)}:${pad(seconds)}`;
+  return millis === 0 ? base : `${base}.${pad(millis, 3)}`;
+}
+
+/** Formats milliseconds compactly: `1h2m3s`, `45s`, `250ms`. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  let rest = ms;
+  let out = "";
+  for (const [unit, size] of [
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+    ["ms", 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/** Upgrade behaviors, most disruptive first (the order matters: see `mostDisruptive`). */
+export const BEHAVIORS = ["repave", "reboot", "service-restart", "config-reload", "no-op"] as const;
+export type Behavior = (typeof BEHAVIORS)[number];
+
+export const DISTRIBUTIONS = ["pxk-e", "k3s", "rke2"] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+/** Services a `service-restart` can restart. */
+export const SERVICES = ["kubernetes", "networking", "storage"] as const;
+export type Service = (typeof SERVICES)[number];
+
+/** The fixed layers of a profile; add-on layers are named `addon:<pack>`. */
+export const CORE_LAYERS = ["os", "kubernetes", "network", "storage"] as const;
+export type CoreLayerName = (typeof CORE_LAYERS)[number];
+export type LayerName = CoreLayerName | `addon:${string}`;
+
+export function disruption(behavior: Behavior): number {
+  return BEHAVIORS.length - 1 - BEHAVIORS.indexOf(behavior);
+}
+
+/** The most disruptive of the given behaviors; `no-op` for none. */
+export function mostDisruptive(behaviors: Iterable<Behavior>): Behavior {
+  let best: Behavior = "no-op";
+  for (const behavior of behaviors) {
+    if (disruption(behavior) > disruption(best)) best = behavior;
+  }
+  return best;
+}
+
+/** True when `behavior` is at least as disruptive as `threshold`. */
+export function atLeast(behavior: Behavior, threshold: Behavior): boolean {
+  return disruption(behavior) >= disruption(threshold);
+}
+
+export function isBehavior(value: unknown): value is Behavior {
+  return typeof value === "string" && (BEHAVIORS as readonly string[]).includes(value);
+}
+
+export function isDistribution(value: unknown): value is Distribution {
+  return typeof value === "string" && (DISTRIBUTIONS as readonly string[]).includes(value);
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${String(value)}`);
+}

@@ -1,0 +1,96 @@
+import type { Profile } from "../profile/types.js";
+import type { Plan } from "../rules/types.js";
+import type { Behavior } from "../shared/types.js";
+
+/** Node actions that can be made to fail (`fail: reboot`), or `any` for the node's next action. */
+export type NodeAction = Exclude<Behavior, "no-op">;
+
+export type NodeRole = "control-plane" | "worker";
+
+/** From the OS layer's `pack.drain` (Palette's keys); defaults cordon true, timeout 60 s, grace 60 s. */
+export interface DrainPolicy {
+  cordon: boolean;
+  timeoutMs: number;
+  gracePeriodMs: number;
+  ignoreDaemonSets: boolean;
+  deleteLocalData: boolean;
+  force: boolean;
+}
+
+/** Virtual durations of each step, in ms; jitter is a fraction (0.1 = ±10 %) drawn from the seeded RNG. */
+export interface Timings {
+  cordonMs: number;
+  /** Time to evict pods; capped by the drain policy's timeout. */
+  drainMs: number;
+  repaveMs: number;
+  rebootMs: number;
+  serviceRestartMs: number;
+  configReloadMs: number;
+  rejoinMs: number;
+  jitter: number;
+}
+
+/** A profile the simulated cluster can be on, with what the simulation needs of it. */
+export interface SimProfile {
+  /** Unique id within a run: the profile's `name`. */
+  id: string;
+  profile: Profile;
+  drain: DrainPolicy;
+  /** The OS image a repave installs: the rendered `options.system.uri` (or pack@version). */
+  osImage: string;
+}
+
+export type SimInputEvent =
+  | { at: number; type: "update"; profile: string }
+  | { at: number; type: "kubernetes"; state: "down" | "up" }
+  | { at: number; type: "node-fail"; node: string; action: NodeAction | "any"; times?: number }
+  | { at: number; type: "agent-restart" };
+
+export interface SimulationInput {
+  seed: number;
+  controlPlanes: number;
+  workers: number;
+  /** Workers disrupted at once (control planes go one at a time). Default 1. */
+  maxUnavailable?: number;
+  /** Retries of a node's failed action before the rollout halts. Default 1. */
+  retries?: number;
+  timings?: Partial<Timings>;
+  initialProfile: string;
+  profiles: ReadonlyMap<string, SimProfile>;
+  /** The planner: what updating from one profile to another does. */
+  plan: (from: Profile, to: Profile) => Plan;
+  events: SimInputEvent[];
+}
+
+/** One line of the timeline; `t` is virtual ms since the start. */
+export interface TimelineEntry {
+  t: number;
+  node?: string;
+  event: string;
+  [detail: string]: unknown;
+}
+
+export type SimulationOutcome = "converged" | "blocked" | "failed";
+
+export interface NodeReport {
+  name: string;
+  role: NodeRole;
+  state: string;
+  profile: string;
+  osImage: string;
+  /** How many times each action began on this node (retries included). */
+  actions: Partial<Record<NodeAction, number>>;
+}
+
+export interface SimulationResult {
+  result: SimulationOutcome;
+  /** Behavior of the last update the agent applied (most disruptive over its nodes); `no-op` if none. */
+  behavior: Behavior;
+  /** Profile the cluster ends on (the profile every node is on; the last fully applied one otherwise). */
+  finalProfile: string;
+  nodes: NodeReport[];
+  timeline: TimelineEntry[];
+  failure?: { node: string; action: NodeAction; reason: string };
+  /** Virtual ms from the first update to the end of the last rollout (0 when nothing ran). */
+  durationMs: number;
+}
