@@ -6,7 +6,8 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
  * milliseconds. Returns `undefined` for anything else (negative values included).
  */
 export function parseDuration(input: unknown): number | undefined {
-  if (typeof input === "number") return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : undefined;
+  if (typeof input === "number")
+    return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : undefined;
   if (typeof input !== "string") return undefined;
   const text = input.trim();
   if (text === "") return undefined;

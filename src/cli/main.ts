@@ -1,0 +1,43 @@
+import { Command, CommanderError } from "commander";
+import { formatDiagnostic, isInputError } from "../shared/diagnostics.js";
+import { EXIT, type Io, processIo } from "./io.js";
+import { registerPlan } from "./plan.js";
+import { registerQuiz } from "./quiz.js";
+import { registerReport } from "./report.js";
+import { registerRun } from "./run.js";
+import { registerTest } from "./test.js";
+
+/** A command's action returns its exit code; `main` returns it to bin/. */
+export type Register = (program: Command, io: Io, setExit: (code: number) => void) => void;
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command("edgesim")
+    .description("Plan and simulate profile upgrades of Palette edge Kubernetes clusters")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run edgesim --help for usage)");
+  for (const register of [registerPlan, registerRun, registerTest, registerReport, registerQuiz])
+    register(program, io, setExit);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with exitCode 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.inputError;
+    }
+    if (isInputError(error)) {
+      for (const d of error.diagnostics) io.stderr(`error: ${formatDiagnostic(d)}\n`);
+      return EXIT.inputError;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`error: ${message}\n`);
+    if (process.env.EDGESIM_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return EXIT.failure;
+  }
+  return exitCode;
+}
