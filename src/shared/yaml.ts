@@ -20,7 +20,8 @@ export function parseYamlFile(text: string, file: string): YamlFile {
   if (doc.errors.length > 0) {
     throw new InputError(
       doc.errors.map((error) => {
-        const pos = error.linePos?.[0];
+        // linePos is only filled in with prettyErrors; the offset always is.
+        const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
         return {
           file,
           message: firstLine(error.message),

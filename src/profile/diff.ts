@@ -1,0 +1,114 @@
+import { CORE_LAYERS, type LayerName } from "../shared/types.js";
+import { dottedPath } from "../shared/yaml.js";
+import type { Layer, LayerDiff, LeafChange, Profile, ProfileDiff, Value } from "./types.js";
+import { compareKeys, isMapping, type Segment } from "./values.js";
+
+interface Leaf {
+  path: Segment[];
+  value: Value;
+}
+
+/** Every leaf of a value: scalars, and empty mappings/lists (they are values a user can set). */
+export function leaves(value: Value, at: Segment[] = [], out: Leaf[] = []): Leaf[] {
+  if (Array.isArray(value) && value.length > 0) {
+    for (const [i, item] of value.entries()) leaves(item, [...at, i], out);
+  } else if (isMapping(value) && Object.keys(value).length > 0) {
+    for (const key of Object.keys(value)) leaves(value[key] as Value, [...at, key], out);
+  } else {
+    out.push({ path: at, value });
+  }
+  return out;
+}
+
+/** Path order: segment by segment, list indices numerically, indices before keys, a prefix first. */
+export function comparePaths(a: readonly Segment[], b: readonly Segment[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] as Segment;
+    const y = b[i] as Segment;
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    if (typeof x === "number") return -1;
+    if (typeof y === "number") return 1;
+    return compareKeys(x, y);
+  }
+  return a.length - b.length;
+}
+
+function sameLeaf(a: Value, b: Value): boolean {
+  if (Object.is(a, b)) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === 0 && b.length === 0;
+  if (isMapping(a) && isMapping(b)) return Object.keys(a).length === 0 && Object.keys(b).length === 0;
+  return false;
+}
+
+/** The changed leaves between two values, sorted by path. The root itself is path `""`. */
+export function diffValues(from: Value, to: Value): LeafChange[] {
+  const key = (path: Segment[]) => JSON.stringify(path);
+  const before = new Map(leaves(from).map((leaf) => [key(leaf.path), leaf]));
+  const after = new Map(leaves(to).map((leaf) => [key(leaf.path), leaf]));
+  const changes: { path: Segment[]; change: LeafChange }[] = [];
+  for (const [k, leaf] of before) {
+    const other = after.get(k);
+    const path = dottedPath(leaf.path);
+    if (!other) changes.push({ path: leaf.path, change: { path, kind: "removed", from: leaf.value } });
+    else if (!sameLeaf(leaf.value, other.value)) {
+      changes.push({ path: leaf.path, change: { path, kind: "changed", from: leaf.value, to: other.value } });
+    }
+  }
+  for (const [k, leaf] of after) {
+    if (!before.has(k)) {
+      changes.push({
+        path: leaf.path,
+        change: { path: dottedPath(leaf.path), kind: "added", to: leaf.value },
+      });
+    }
+  }
+  return changes.sort((a, b) => comparePaths(a.path, b.path)).map((c) => c.change);
+}
+
+/** Layer names in order: core layers, then add-ons of `to` in its order, then add-ons only `from` had. */
+function layerOrder(from: Profile, to: Profile): LayerName[] {
+  const names: LayerName[] = [...CORE_LAYERS];
+  for (const layer of [...to.layers, ...from.layers]) {
+    if (!names.includes(layer.name)) names.push(layer.name);
+  }
+  return names;
+}
+
+function diffLayer(
+  name: LayerName,
+  before: Layer | undefined,
+  after: Layer | undefined,
+): LayerDiff | undefined {
+  if (!before && !after) return undefined;
+  const packSwitched = before !== undefined && after !== undefined && before.pack !== after.pack;
+  const versionChanged = before !== undefined && after !== undefined && before.version !== after.version;
+  const changes = before && after && !packSwitched ? diffValues(before.values, after.values) : [];
+  const differs = !before || !after || packSwitched || versionChanged || changes.length > 0;
+  if (!differs) return undefined;
+  return {
+    layer: name,
+    ...(before ? { fromPack: before.pack, fromVersion: before.version } : {}),
+    ...(after ? { toPack: after.pack, toVersion: after.version } : {}),
+    packSwitched,
+    versionChanged,
+    changes,
+  };
+}
+
+/**
+ * What differs between two profiles, layer by layer: pack switches, version changes and every changed
+ * leaf of the rendered values. Core layers match by name, add-ons by pack (`addon:<pack>`).
+ */
+export function diffProfiles(from: Profile, to: Profile): ProfileDiff {
+  const layers: LayerDiff[] = [];
+  for (const name of layerOrder(from, to)) {
+    const diff = diffLayer(
+      name,
+      from.layers.find((l) => l.name === name),
+      to.layers.find((l) => l.name === name),
+    );
+    if (diff) layers.push(diff);
+  }
+  return { from, to, layers };
+}

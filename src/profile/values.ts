@@ -1,0 +1,260 @@
+import type { Diagnostic } from "../shared/diagnostics.js";
+import { InputError } from "../shared/diagnostics.js";
+import { dottedPath, parseYamlFile, positionOf, type YamlPath } from "../shared/yaml.js";
+import type { Mapping, Value } from "./types.js";
+
+export type Segment = string | number;
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** Where normalised values came from: for messages about them (macros, conflicts). */
+export interface NormalisedValues {
+  values: Mapping;
+  /** Source position of each normalised node, keyed by its dotted path relative to the values. */
+  positions: Map<string, Position>;
+}
+
+export function isMapping(value: unknown): value is Mapping {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Code-unit order: the same everywhere, whatever the locale. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Assigns without ever touching the prototype (a YAML key may be `__proto__`). */
+export function setKey(target: Mapping, key: string, value: Value): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** `a.b.c` names the path a → b → c; a key with an empty part (`a..b`, `.a`) is taken literally. */
+export function splitKey(key: string): string[] {
+  if (!key.includes(".")) return [key];
+  const parts = key.split(".");
+  return parts.every((part) => part !== "") ? parts : [key];
+}
+
+export function sortDeep(value: Value): Value {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (!isMapping(value)) return value;
+  const out: Mapping = {};
+  for (const key of Object.keys(value).sort(compareKeys)) setKey(out, key, sortDeep(value[key] as Value));
+  return out;
+}
+
+interface Context {
+  file: string;
+  /** Source path of the values (e.g. `layers.os.values`), for messages. */
+  base: YamlPath;
+  locate: (sourcePath: YamlPath) => Position | undefined;
+  diagnostics: Diagnostic[];
+  positions: Map<string, Position>;
+}
+
+/**
+ * Normalises pack values given as a mapping (already plain JS) or as YAML text: dotted keys expanded into
+ * nested mappings, keys sorted. Problems go to `diagnostics`; the result is then partial.
+ */
+export function normaliseValues(input: {
+  file: string;
+  /** Source path of the values in the outer file, e.g. ["layers", "os", "values"]. */
+  base: YamlPath;
+  value: unknown;
+  /** Position in the outer file of the node at a path relative to the values. */
+  locate: (sourcePath: YamlPath) => Position | undefined;
+  /** Where the values scalar sits, when `value` is YAML text: to place errors inside it in the outer file. */
+  scalar?: { line: number; col: number; block: boolean; indent: number };
+  diagnostics: Diagnostic[];
+}): NormalisedValues {
+  const positions = new Map<string, Position>();
+  const ctx: Context = {
+    file: input.file,
+    base: input.base,
+    locate: input.locate,
+    diagnostics: input.diagnostics,
+    positions,
+  };
+  let value = input.value;
+  if (typeof value === "string") {
+    const inner = parseValuesText(value, input.file, input.base, input.scalar, input.diagnostics);
+    if (inner === undefined) return { values: {}, positions };
+    value = inner.value;
+    ctx.locate = inner.locate;
+  }
+  if (value === null || value === undefined) return { values: {}, positions };
+  if (!isMapping(value)) {
+    input.diagnostics.push({
+      file: input.file,
+      path: dottedPath(input.base),
+      message: "must be a mapping or a string holding YAML that is a mapping",
+      ...(input.scalar ? { line: input.scalar.line, col: input.scalar.col } : (input.locate([]) ?? {})),
+    });
+    return { values: {}, positions };
+  }
+  const values = sortDeep(normaliseNode(value, [], [], ctx)) as Mapping;
+  return { values, positions };
+}
+
+function parseValuesText(
+  text: string,
+  file: string,
+  base: YamlPath,
+  scalar: { line: number; col: number; block: boolean; indent: number } | undefined,
+  diagnostics: Diagnostic[],
+): { value: unknown; locate: (path: YamlPath) => Position | undefined } | undefined {
+  // A block scalar's content starts on the line after its `|` header, shifted right by its indentation;
+  // other scalars (quoted, JSON) cannot be mapped line by line, so problems point at the scalar itself.
+  const toOuter = (pos: Position): Position | undefined => {
+    if (!scalar) return undefined;
+    if (scalar.block) return { line: scalar.line + pos.line, col: pos.col + scalar.indent };
+    return { line: scalar.line, col: scalar.col };
+  };
+  try {
+    const inner = parseYamlFile(text, file);
+    return {
+      value: inner.value,
+      locate: (path) => {
+        const pos = positionOf(inner, path);
+        return pos ? toOuter(pos) : scalar && { line: scalar.line, col: scalar.col };
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    for (const d of error.diagnostics) {
+      const inner = d.line !== undefined ? { line: d.line, col: d.col ?? 1 } : undefined;
+      const outer = inner ? toOuter(inner) : scalar && { line: scalar.line, col: scalar.col };
+      const where =
+        inner && !scalar?.block ? ` (line ${inner.line}, column ${inner.col} of the values text)` : "";
+      diagnostics.push({
+        file,
+        path: dottedPath(base),
+        message: `invalid YAML in values${where}: ${d.message}`,
+        ...(outer ?? {}),
+      });
+    }
+    return undefined;
+  }
+}
+
+function normaliseNode(value: unknown, sourcePath: YamlPath, path: Segment[], ctx: Context): Value {
+  const pos = ctx.locate(sourcePath);
+  if (pos) ctx.positions.set(dottedPath(path), pos);
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value))
+    return value.map((item, i) => normaliseNode(item, [...sourcePath, i], [...path, i], ctx));
+  if (value instanceof Map) return normaliseNode(Object.fromEntries(value), sourcePath, path, ctx);
+  if (typeof value === "object") {
+    const out: Mapping = {};
+    for (const [key, child] of Object.entries(value)) {
+      const segments = splitKey(key);
+      const childSource = [...sourcePath, key];
+      const normalised = normaliseNode(child, childSource, [...path, ...segments], ctx);
+      insert(out, path, segments, normalised, childSource, ctx);
+    }
+    return out;
+  }
+  return String(value);
+}
+
+function conflict(ctx: Context, path: Segment[], sourcePath: YamlPath): void {
+  ctx.diagnostics.push({
+    file: ctx.file,
+    path: dottedPath([...ctx.base, ...path]),
+    message: "is set twice (a dotted key and a nested key name the same path)",
+    ...(ctx.locate(sourcePath) ?? {}),
+  });
+}
+
+/** Puts `value` at `segments` below `target`, merging mappings that dotted and nested keys both reach. */
+function insert(
+  target: Mapping,
+  at: Segment[],
+  segments: string[],
+  value: Value,
+  sourcePath: YamlPath,
+  ctx: Context,
+): void {
+  let mapping = target;
+  const path = [...at];
+  for (const [i, segment] of segments.entries()) {
+    path.push(segment);
+    const existing = Object.hasOwn(mapping, segment) ? mapping[segment] : undefined;
+    const last = i === segments.length - 1;
+    if (existing === undefined) {
+      if (last) {
+        setKey(mapping, segment, value);
+        return;
+      }
+      const created: Mapping = {};
+      setKey(mapping, segment, created);
+      mapping = created;
+      continue;
+    }
+    if (!isMapping(existing) || (last && !isMapping(value))) {
+      conflict(ctx, path, sourcePath);
+      return;
+    }
+    if (last) {
+      merge(existing, value as Mapping, path, sourcePath, ctx);
+      return;
+    }
+    mapping = existing;
+  }
+}
+
+function merge(target: Mapping, source: Mapping, at: Segment[], sourcePath: YamlPath, ctx: Context): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = Object.hasOwn(target, key) ? target[key] : undefined;
+    if (existing === undefined) setKey(target, key, value);
+    else if (isMapping(existing) && isMapping(value)) merge(existing, value, [...at, key], sourcePath, ctx);
+    else conflict(ctx, [...at, key], sourcePath);
+  }
+}
+
+/** Column offset of a block scalar's content: the indentation of its first non-blank line. */
+export function blockIndent(text: string, headerLine: number): number {
+  const lines = text.split(/\r?\n/);
+  for (let i = headerLine; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() !== "") return line.length - line.trimStart().length;
+  }
+  return 0;
+}
+
+/** Parses `a.b[0].c` (or `a.b.0.c`) into segments; numeric segments stay strings for `lookup`. */
+export function parsePath(path: string): string[] {
+  const out: string[] = [];
+  for (const match of path.matchAll(/\[(\d+)\]|[^.[\]]+/g)) out.push(match[1] ?? match[0]);
+  return out;
+}
+
+/** The node at `segments` (mapping keys; list indices as digits), with its typed path; undefined if absent. */
+export function lookup(
+  values: Value,
+  segments: readonly string[],
+): { node: Value; path: Segment[] } | undefined {
+  let node: Value = values;
+  const path: Segment[] = [];
+  for (const segment of segments) {
+    if (Array.isArray(node)) {
+      if (!/^\d+$/.test(segment)) return undefined;
+      const index = Number(segment);
+      if (index >= node.length) return undefined;
+      node = node[index] as Value;
+      path.push(index);
+    } else if (isMapping(node) && Object.hasOwn(node, segment)) {
+      node = node[segment] as Value;
+      path.push(segment);
+    } else {
+      return undefined;
+    }
+  }
+  return { node, path };
+}
