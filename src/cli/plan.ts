@@ -1,0 +1,144 @@
+import { isAbsolute, resolve } from "node:path";
+import { InvalidArgumentError, Option } from "commander";
+import { loadProfileFile } from "../profile/file.js";
+import type { LoadOptions, Profile } from "../profile/types.js";
+import { formatPlanText } from "../report/plan-text.js";
+import { planUpdate } from "../rules/plan.js";
+import type { Plan } from "../rules/types.js";
+import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
+import { atLeast, BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { EXIT, type Io } from "./io.js";
+import type { Register } from "./main.js";
+
+/** `--fail-on B`: the plan is at least as disruptive as B (unsupported's 2 takes precedence). */
+export const EXIT_FAIL_ON = 3;
+
+interface PlanCommandOptions {
+  json?: boolean;
+  distribution?: Distribution;
+  failOn?: Behavior;
+  rke2Quirk: boolean;
+  var: string[];
+  controlPlanes: number;
+  workers: number;
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number (0 or more)");
+  return Number(value);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export const registerPlan: Register = (program, io, setExit) => {
+  program
+    .command("plan")
+    .description("Say what updating a cluster from profile FROM to profile TO will do, and why")
+    .argument("<from>", "profile the cluster runs now (YAML)")
+    .argument("<to>", "profile to update to (YAML)")
+    .option("--json", "print the plan as one JSON object")
+    .addOption(
+      new Option("--distribution <distribution>", "override the distribution of both profiles").choices(
+        DISTRIBUTIONS,
+      ),
+    )
+    .addOption(
+      new Option("--fail-on <behavior>", "exit 3 when the plan is at least this disruptive").choices(
+        BEHAVIORS,
+      ),
+    )
+    .option("--no-rke2-quirk", "do not apply the RKE2 known issue (stages.* repave)")
+    .option("--var <name=value>", "set a profile variable (repeatable)", collect, [])
+    .option("--control-planes <n>", "control-plane nodes, for the node order", count, 3)
+    .option("--workers <n>", "worker nodes, for the node order", count, 2)
+    .addHelpText(
+      "after",
+      "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
+        "Exit codes: 0 plan made, 1 input error, 2 unsupported update, 3 --fail-on threshold reached.\n",
+    )
+    .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
+      const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
+      if (options.distribution) loadOptions.distribution = options.distribution;
+      const [from, to] = loadBoth(io, [fromFile, toFile], loadOptions);
+      const plan = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      if (options.json) {
+        io.stdout(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+      } else {
+        io.stdout(
+          formatPlanText(plan, {
+            controlPlanes: options.controlPlanes,
+            workers: options.workers,
+            color: io.isTTY,
+          }),
+        );
+      }
+      setExit(exitCodeFor(plan, options.failOn));
+    });
+};
+
+export function exitCodeFor(plan: Plan, failOn?: Behavior): number {
+  if (plan.unsupported.length > 0) return EXIT.unsupported;
+  if (failOn && atLeast(plan.behavior, failOn)) return EXIT_FAIL_ON;
+  return EXIT.ok;
+}
+
+/** The contract's JSON: distribution, behavior, changes, unsupported, warnings, plus from/to and services. */
+export function planJson(plan: Plan): Record<string, unknown> {
+  return {
+    from: plan.from,
+    to: plan.to,
+    distribution: plan.distribution,
+    behavior: plan.behavior,
+    services: plan.services,
+    changes: plan.changes.map((change) => ({
+      layer: change.layer,
+      path: change.path,
+      behavior: change.behavior,
+      rule: change.rule,
+      reason: change.reason,
+      unclassified: change.unclassified,
+      ...(change.services ? { services: change.services } : {}),
+      ...(change.from !== undefined ? { from: change.from } : {}),
+      ...(change.to !== undefined ? { to: change.to } : {}),
+    })),
+    unsupported: plan.unsupported,
+    warnings: plan.warnings,
+  };
+}
+
+function parseVariables(pairs: string[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  const problems: Diagnostic[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    const name = eq > 0 ? pair.slice(0, eq) : "";
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+      problems.push({ file: "--var", message: `expected NAME=VALUE, got "${pair}"` });
+      continue;
+    }
+    variables[name] = pair.slice(eq + 1);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return variables;
+}
+
+/** Loads both profiles, reporting the problems of both files together. */
+function loadBoth(io: Io, files: [string, string], options: LoadOptions): [Profile, Profile] {
+  const problems: Diagnostic[] = [];
+  const profiles = files.map((file) => {
+    // Messages name the file as the user wrote it; only a different working directory needs resolving.
+    const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
+    try {
+      return loadProfileFile(path, options);
+    } catch (error) {
+      if (!isInputError(error)) throw error;
+      problems.push(...error.diagnostics);
+      return undefined;
+    }
+  });
+  const [from, to] = profiles;
+  if (problems.length > 0 || !from || !to) throw new InputError(problems);
+  return [from, to];
+}

@@ -1,0 +1,159 @@
+import type { Value } from "../profile/types.js";
+import type { Plan, PlannedChange } from "../rules/types.js";
+import { assertNever, type Behavior, CORE_LAYERS, type LayerName } from "../shared/types.js";
+
+export interface PlanTextOptions {
+  controlPlanes?: number;
+  workers?: number;
+  /** ANSI colour; the CLI turns it on only when stdout is a terminal. */
+  color?: boolean;
+}
+
+const SYMBOL: Record<Behavior, string> = {
+  repave: "-/+",
+  reboot: "~",
+  "service-restart": "*",
+  "config-reload": ".",
+  "no-op": "=",
+};
+
+const COLOR: Record<Behavior, string> = {
+  repave: "\x1b[31m",
+  reboot: "\x1b[33m",
+  "service-restart": "\x1b[36m",
+  "config-reload": "\x1b[34m",
+  "no-op": "\x1b[2m",
+};
+const RESET = "\x1b[0m";
+const BOLD = "\x1b[1m";
+
+/** What the whole cluster goes through, in words. */
+export function behaviorSentence(plan: Plan): string {
+  const behavior = plan.behavior;
+  switch (behavior) {
+    case "repave":
+      return "Every node will be repaved, control planes first";
+    case "reboot":
+      return "Every node will be rebooted, control planes first";
+    case "service-restart":
+      return `Services (${plan.services.join(", ")}) will restart on every node, control planes first`;
+    case "config-reload":
+      return "Configuration will be reloaded on every node, control planes first; nothing restarts";
+    case "no-op":
+      return "Nothing to do: Palette acknowledges the update and touches no node";
+    default:
+      return assertNever(behavior);
+  }
+}
+
+/** Node names in the order Palette touches them: control planes first, then workers. */
+export function nodeOrder(controlPlanes: number, workers: number): string[] {
+  return [
+    ...Array.from({ length: controlPlanes }, (_, i) => `cp-${i + 1}`),
+    ...Array.from({ length: workers }, (_, i) => `worker-${i + 1}`),
+  ];
+}
+
+/** A Terraform-plan-like report for people. */
+export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): string {
+  const controlPlanes = options.controlPlanes ?? 3;
+  const workers = options.workers ?? 2;
+  const paint = (behavior: Behavior, text: string) =>
+    options.color ? `${COLOR[behavior]}${text}${RESET}` : text;
+  const bold = (text: string) => (options.color ? `${BOLD}${text}${RESET}` : text);
+  const lines: string[] = [];
+
+  lines.push(`Plan: ${plan.from} → ${plan.to}`);
+  lines.push(`Distribution: ${plan.distribution}`);
+  if (plan.unsupported.length > 0) {
+    lines.push(
+      `Behavior: ${bold("UNSUPPORTED")} — Palette does not support this update (see Unsupported below); the other changes alone: ${plan.behavior}`,
+    );
+  } else {
+    lines.push(`Behavior: ${bold(paint(plan.behavior, plan.behavior))} — ${behaviorSentence(plan)}`);
+  }
+  lines.push(`Services restarted: ${plan.services.length > 0 ? plan.services.join(", ") : "none"}`);
+  lines.push("");
+
+  if (plan.changes.length === 0) {
+    lines.push("No changes.");
+  } else {
+    lines.push(`Changes (${plan.changes.length}):`);
+    for (const [layer, changes] of groupByLayer(plan.changes)) {
+      lines.push(`  ${layer}:`);
+      for (const change of changes) {
+        const flag = change.unclassified ? "  [unclassified]" : "";
+        const services = change.services?.length ? ` (restarts ${change.services.join(", ")})` : "";
+        lines.push(
+          `    ${paint(change.behavior, `${SYMBOL[change.behavior].padEnd(3)} ${change.behavior.padEnd(15)}`)} ${change.path}${flag}`,
+        );
+        lines.push(`        ${describeValues(change)}`);
+        lines.push(`        rule ${change.rule}${services}: ${change.reason}`);
+      }
+    }
+  }
+
+  if (plan.unsupported.length > 0) {
+    lines.push("");
+    lines.push(`Unsupported (${plan.unsupported.length}):`);
+    for (const item of plan.unsupported) {
+      lines.push(`  ✗ ${item.layer}: ${item.reason}`);
+      lines.push(`        rule ${item.rule}`);
+    }
+  }
+
+  if (plan.warnings.length > 0) {
+    lines.push("");
+    lines.push(`Warnings (${plan.warnings.length}):`);
+    for (const warning of plan.warnings) lines.push(`  - ${warning}`);
+  }
+
+  lines.push("");
+  if (plan.behavior === "no-op") {
+    lines.push("Node order: no node is touched");
+  } else {
+    const cps = nodeOrder(controlPlanes, 0);
+    const ws = nodeOrder(0, workers);
+    const cpText = cps.length > 0 ? `control planes first (${cps.join(", ")})` : "no control planes";
+    const wText = ws.length > 0 ? `, then workers (${ws.join(", ")})` : "";
+    lines.push(`Node order: ${cpText}${wText}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function groupByLayer(changes: PlannedChange[]): [LayerName, PlannedChange[]][] {
+  const groups = new Map<LayerName, PlannedChange[]>();
+  for (const change of changes) {
+    const group = groups.get(change.layer) ?? [];
+    group.push(change);
+    groups.set(change.layer, group);
+  }
+  const rank = (layer: LayerName) => {
+    const index = (CORE_LAYERS as readonly string[]).indexOf(layer);
+    return index === -1 ? CORE_LAYERS.length : index;
+  };
+  // Stable sort keeps add-ons in the order they appear.
+  return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b));
+}
+
+function describeValues(change: PlannedChange): string {
+  if (change.from === undefined && change.to !== undefined) return `+ ${shortValue(change.to)}`;
+  if (change.to === undefined && change.from !== undefined) return `- ${shortValue(change.from)}`;
+  const from = JSON.stringify(change.from);
+  const to = JSON.stringify(change.to);
+  // Long values that share a beginning (image uris, scripts) would be cut before the part that differs.
+  let common = 0;
+  while (common < from.length && from[common] === to[common]) common++;
+  const skip = common > 20 && Math.max(from.length, to.length) > VALUE_WIDTH ? common - 12 : 0;
+  return `${shortValue(change.from, VALUE_WIDTH, skip)} → ${shortValue(change.to, VALUE_WIDTH, skip)}`;
+}
+
+const VALUE_WIDTH = 50;
+
+/** One line, at most `max` characters (JSON text): long scripts and mappings are cut. */
+export function shortValue(value: Value | undefined, max = VALUE_WIDTH, skip = 0): string {
+  if (value === undefined) return "(absent)";
+  let text = JSON.stringify(value);
+  if (skip > 0) text = `…${text.slice(skip)}`;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,125 @@
+import type { CoreLayerName, Distribution, LayerName } from "../shared/types.js";
+import { CORE_LAYERS } from "../shared/types.js";
+import { RULES, type Rule } from "./table.js";
+
+/** Splits `stages.boot[0].commands[1]` into `["stages", "boot", "commands"]`: rules ignore list indexes. */
+export function pathSegments(path: string): string[] {
+  return path
+    .replace(/\[\d+\]/g, "")
+    .split(".")
+    .filter((segment) => segment !== "");
+}
+
+/** Segments of a rule pattern: `stages.boot.*` → `["stages", "boot"]`; `*` → `[]`. */
+function patternSegments(pattern: string): string[] {
+  const trimmed = pattern === "*" ? "" : pattern.endsWith(".*") ? pattern.slice(0, -2) : pattern;
+  return trimmed === "" ? [] : trimmed.split(".");
+}
+
+interface CompiledRule {
+  rule: Rule;
+  segments: string[];
+  priority: number;
+}
+
+interface LayerRules {
+  /** Path rules keyed by their first segment, best first. */
+  byFirstSegment: Map<string, CompiledRule[]>;
+  /** Rules that match every path of the layer (`*`), best first. */
+  everyPath: CompiledRule[];
+  /** `@version`, `@pack`, `@uri-parameter`. */
+  special: Map<string, Rule>;
+}
+
+export type RuleSet = Map<CoreLayerName, LayerRules>;
+
+const better = (a: CompiledRule, b: CompiledRule) =>
+  b.priority - a.priority || b.segments.length - a.segments.length;
+
+function compile(distribution: Distribution, rke2Quirk: boolean): RuleSet {
+  const set: RuleSet = new Map();
+  for (const layer of CORE_LAYERS) {
+    set.set(layer, { byFirstSegment: new Map(), everyPath: [], special: new Map() });
+  }
+  for (const rule of RULES as readonly Rule[]) {
+    if (!rule.distributions.includes(distribution)) continue;
+    if (rule.quirk === "rke2" && !rke2Quirk) continue;
+    for (const layer of rule.layers) {
+      const layerRules = set.get(layer);
+      if (!layerRules) continue;
+      if (rule.path.startsWith("@")) {
+        layerRules.special.set(rule.path, rule);
+        continue;
+      }
+      const compiled: CompiledRule = {
+        rule,
+        segments: patternSegments(rule.path),
+        priority: rule.priority ?? 0,
+      };
+      const first = compiled.segments[0];
+      if (first === undefined) {
+        layerRules.everyPath.push(compiled);
+        continue;
+      }
+      const bucket = layerRules.byFirstSegment.get(first) ?? [];
+      bucket.push(compiled);
+      layerRules.byFirstSegment.set(first, bucket);
+    }
+  }
+  for (const layerRules of set.values()) {
+    layerRules.everyPath.sort(better);
+    for (const bucket of layerRules.byFirstSegment.values()) bucket.sort(better);
+  }
+  return set;
+}
+
+const cache = new Map<string, RuleSet>();
+
+/** The rules that apply to a distribution, precompiled once into a per-layer lookup. */
+export function ruleSet(distribution: Distribution, rke2Quirk: boolean): RuleSet {
+  const key = `${distribution}:${rke2Quirk}`;
+  let set = cache.get(key);
+  if (!set) {
+    set = compile(distribution, rke2Quirk);
+    cache.set(key, set);
+  }
+  return set;
+}
+
+function coreLayer(layer: LayerName): CoreLayerName | undefined {
+  return (CORE_LAYERS as readonly string[]).includes(layer) ? (layer as CoreLayerName) : undefined;
+}
+
+function startsWith(segments: string[], prefix: string[]): boolean {
+  if (prefix.length > segments.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (segments[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** The most specific rule for a changed value path in a layer; undefined when none covers it. */
+export function matchPath(set: RuleSet, layer: LayerName, path: string): Rule | undefined {
+  const core = coreLayer(layer);
+  if (!core) return undefined;
+  const layerRules = set.get(core);
+  if (!layerRules) return undefined;
+  const segments = pathSegments(path);
+  const bucket = segments[0] === undefined ? undefined : layerRules.byFirstSegment.get(segments[0]);
+  let best: CompiledRule | undefined;
+  if (bucket) {
+    for (const candidate of bucket) {
+      if (startsWith(segments, candidate.segments)) {
+        best = candidate;
+        break;
+      }
+    }
+  }
+  const everyPath = layerRules.everyPath[0];
+  if (everyPath && (!best || better(everyPath, best) < 0)) best = everyPath;
+  return best?.rule;
+}
+
+/** The rule for a non-path change of a layer: `@version`, `@pack`, `@uri-parameter`. */
+export function matchSpecial(set: RuleSet, layer: LayerName, kind: string): Rule | undefined {
+  const core = coreLayer(layer);
+  return core ? set.get(core)?.special.get(kind) : undefined;
+}

@@ -1,0 +1,360 @@
+import type { Behavior, CoreLayerName, Distribution, Service } from "../shared/types.js";
+import { DISTRIBUTIONS } from "../shared/types.js";
+
+/**
+ * One row of the upgrade-behavior reference, as data.
+ *
+ * `path` is matched against a changed value's dotted path (list indexes are ignored for matching):
+ * - `a.b.*` and `a.b` both match `a.b` and everything below it (a parameter's sub-values belong to it);
+ * - `*` matches every value of the layer;
+ * - `@version` matches the layer's pack version, `@pack` a switch to a different pack,
+ *   `@uri-parameter` is applied by the planner (not by path) to changes the rendered uri depends on.
+ * When several rules match, the higher `priority` wins (known issues override the documented rows),
+ * then the longer (more specific) path.
+ */
+export interface Rule {
+  /** Stable id, printed in plans: `os.stages.boot`, `kubernetes.cluster`, `rke2.stages`… */
+  id: string;
+  layers: readonly CoreLayerName[];
+  distributions: readonly Distribution[];
+  path: string;
+  behavior: Behavior | "unsupported";
+  /** Services restarted by a `service-restart`. */
+  services?: readonly Service[];
+  /** Why; `{path}` and `{layer}` are replaced with the change's path and layer. */
+  reason: string;
+  /** Where the rule comes from: section of reference/upgrade-behavior.md or later-palette-behavior.md. */
+  reference: string;
+  /** Known-issue rules override the documented rows; only the RKE2 quirk uses it. */
+  priority?: number;
+  /** Applies only while the RKE2 known issue is on (`rke2Quirk`, default true). */
+  quirk?: "rke2";
+  /**
+   * False for decisions edgesim makes where the reference is silent: the change is still flagged as
+   * unclassified in the output so the user knows no documented row decided it.
+   */
+  covered: boolean;
+}
+
+/** The 14 Kairos stages the reference lists for the OS and kubernetes layers. */
+export const STAGES = [
+  "rootfs",
+  "initramfs",
+  "boot",
+  "fs",
+  "network",
+  "after-install",
+  "after-install-chroot",
+  "after-upgrade",
+  "after-upgrade-chroot",
+  "after-reset",
+  "after-reset-chroot",
+  "before-install",
+  "before-upgrade",
+  "before-reset",
+] as const;
+
+const ALL = DISTRIBUTIONS;
+const OS_REF = "upgrade-behavior.md § Upgrade Behavior by Change Location › OS Layer";
+const K8S_REF = "upgrade-behavior.md § Upgrade Behavior by Change Location › Kubernetes Layer";
+const KNOWN_ISSUES = "upgrade-behavior.md § Known Issues (RKE2)";
+
+const osNoOpParameters = [
+  "registry",
+  "repo",
+  "k8sDistribution",
+  "osName",
+  "peVersion",
+  "customTag",
+  "osVersion",
+] as const;
+
+export const RULES = [
+  // ── OS layer ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: "os.options.system.uri",
+    layers: ["os"],
+    distributions: ALL,
+    path: "options.system.uri",
+    behavior: "repave",
+    reason: "options.system.uri names the provider image: a new image repaves every node",
+    reference: `${OS_REF} (Repave)`,
+    covered: true,
+  },
+  {
+    id: "os.uri-parameter",
+    layers: ["os", "kubernetes", "network", "storage"],
+    distributions: ALL,
+    path: "@uri-parameter",
+    behavior: "repave",
+    reason: "options.system.uri uses this value, so the rendered uri changes",
+    reference: `${OS_REF} (warning: parameters used by options.system.uri)`,
+    covered: true,
+  },
+  ...STAGES.map(
+    (stage) =>
+      ({
+        id: `os.stages.${stage}`,
+        layers: ["os"],
+        distributions: ALL,
+        path: `stages.${stage}.*`,
+        behavior: "reboot",
+        reason: `the ${stage} stage runs while a node boots: the node reboots to apply it`,
+        reference: `${OS_REF} (Reboot)`,
+        covered: true,
+      }) as const,
+  ),
+  {
+    id: "os.stages.reconcile",
+    layers: ["os"],
+    distributions: ALL,
+    path: "stages.reconcile.*",
+    behavior: "config-reload",
+    reason: "the reconcile stage is re-applied in place: configuration reload",
+    reference:
+      "upgrade-behavior.md § Upgrade Behaviors (Configuration reload: stage.reconcile.* in the OS layer)",
+    covered: true,
+  },
+  {
+    id: "os.pack",
+    layers: ["os"],
+    distributions: ALL,
+    path: "pack.*",
+    behavior: "no-op",
+    reason: "pack.* settings (drain, content…) change how Palette handles the pack, not the nodes",
+    reference: `${OS_REF} (No-op)`,
+    covered: true,
+  },
+  {
+    id: "os.providerCredentials",
+    layers: ["os"],
+    distributions: ALL,
+    path: "providerCredentials.*",
+    behavior: "no-op",
+    reason: "provider credentials are only used to pull images",
+    reference: `${OS_REF} (No-op)`,
+    covered: true,
+  },
+  ...osNoOpParameters.map(
+    (parameter) =>
+      ({
+        id: `os.options.system.${parameter}`,
+        layers: ["os"],
+        distributions: ALL,
+        path: `options.system.${parameter}`,
+        behavior: "no-op",
+        reason: `options.system.${parameter} is informational unless options.system.uri uses it`,
+        reference: `${OS_REF} (No-op)`,
+        covered: true,
+      }) as const,
+  ),
+  {
+    // The reference has no row for the OS pack's version. A new OS pack version without a new
+    // rendered uri keeps the same image, so the conservative default (reboot) applies; when the uri
+    // renders differently the uri rules repave instead.
+    id: "os.version",
+    layers: ["os"],
+    distributions: ALL,
+    path: "@version",
+    behavior: "reboot",
+    reason: "the reference has no row for an OS pack version change; treated as reboot (conservative)",
+    reference: `${OS_REF} (not covered)`,
+    covered: false,
+  },
+  {
+    id: "os.pack-switch",
+    layers: ["os"],
+    distributions: ALL,
+    path: "@pack",
+    behavior: "reboot",
+    reason: "the reference has no row for a different OS pack; treated as reboot unless the uri changes",
+    reference: `${OS_REF} (not covered)`,
+    covered: false,
+  },
+
+  // ── RKE2 known issue: stages.* repave, stages.reconcile.* reloads ──────────────────────────
+  {
+    id: "rke2.stages",
+    layers: ["os", "kubernetes"],
+    distributions: ["rke2"],
+    path: "stages.*",
+    behavior: "repave",
+    reason: "RKE2 known issue: a change to stages.* repaves instead of rebooting",
+    reference: KNOWN_ISSUES,
+    priority: 1,
+    quirk: "rke2",
+    covered: true,
+  },
+  {
+    id: "rke2.stages.reconcile",
+    layers: ["os", "kubernetes"],
+    distributions: ["rke2"],
+    path: "stages.reconcile.*",
+    behavior: "config-reload",
+    reason: "RKE2 known issue exception: stages.reconcile.* still triggers a configuration reload",
+    reference: KNOWN_ISSUES,
+    priority: 1,
+    quirk: "rke2",
+    covered: true,
+  },
+
+  // ── Kubernetes layer (same rows for PXK-E, K3s and RKE2) ────────────────────────────────────
+  ...STAGES.map(
+    (stage) =>
+      ({
+        id: `kubernetes.stages.${stage}`,
+        layers: ["kubernetes"],
+        distributions: ALL,
+        path: `stages.${stage}.*`,
+        behavior: "reboot",
+        reason: `the ${stage} stage runs while a node boots: the node reboots to apply it`,
+        reference: `${K8S_REF} (Reboot)`,
+        covered: true,
+      }) as const,
+  ),
+  {
+    // The kubernetes tables do not list reconcile; the known issue says reconcile changes "behave as
+    // expected and trigger a configuration reload" in both the OS and the kubernetes pack, which is
+    // the reading taken here for every distribution.
+    id: "kubernetes.stages.reconcile",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "stages.reconcile.*",
+    behavior: "config-reload",
+    reason: "the reconcile stage is re-applied in place: configuration reload",
+    reference: `${KNOWN_ISSUES} ("behave as expected and trigger a configuration reload")`,
+    covered: true,
+  },
+  {
+    id: "kubernetes.cluster",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "cluster.*",
+    behavior: "service-restart",
+    services: ["kubernetes"],
+    reason: "cluster.* configures the Kubernetes services, which restart to apply it",
+    reference: `${K8S_REF} (Service Restart)`,
+    covered: true,
+  },
+  {
+    id: "kubernetes.clientConfig",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "clientConfig.*",
+    behavior: "no-op",
+    reason: "clientConfig.* only shapes the kubeconfig handed to users",
+    reference: `${K8S_REF} (No-op)`,
+    covered: true,
+  },
+  {
+    id: "kubernetes.pack",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "pack.*",
+    behavior: "no-op",
+    reason: "pack.* settings change how Palette handles the pack, not the nodes",
+    reference: `${K8S_REF} (No-op)`,
+    covered: true,
+  },
+  {
+    // No row in the reference. A new Kubernetes version means new binaries on every node; without a
+    // new provider image (see os.uri-parameter) the conservative default, reboot, applies.
+    id: "kubernetes.version",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "@version",
+    behavior: "reboot",
+    reason: "the reference has no row for a Kubernetes version change; treated as reboot (conservative)",
+    reference: `${K8S_REF} (not covered)`,
+    covered: false,
+  },
+  {
+    id: "kubernetes.pack-switch",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "@pack",
+    behavior: "reboot",
+    reason: "the reference has no row for a different Kubernetes pack; treated as reboot (conservative)",
+    reference: `${K8S_REF} (not covered)`,
+    covered: false,
+  },
+
+  // ── Network layer ───────────────────────────────────────────────────────────────────────────
+  {
+    id: "network.values",
+    layers: ["network"],
+    distributions: ALL,
+    path: "*",
+    behavior: "service-restart",
+    services: ["networking"],
+    reason: "CNI pack changes are applied by restarting the networking services",
+    reference: "upgrade-behavior.md § Network Layer",
+    covered: true,
+  },
+  {
+    id: "network.version",
+    layers: ["network"],
+    distributions: ALL,
+    path: "@version",
+    behavior: "service-restart",
+    services: ["networking"],
+    reason: "a new CNI pack version is applied by restarting the networking services",
+    reference: "upgrade-behavior.md § Network Layer",
+    covered: true,
+  },
+  {
+    id: "network.pack-switch",
+    layers: ["network"],
+    distributions: ALL,
+    path: "@pack",
+    behavior: "unsupported",
+    reason: "changing to a different CNI pack after provisioning is not supported: create another cluster",
+    reference: "upgrade-behavior.md § Network Layer (warning)",
+    covered: true,
+  },
+
+  // ── Storage layer ───────────────────────────────────────────────────────────────────────────
+  {
+    id: "storage.values",
+    layers: ["storage"],
+    distributions: ALL,
+    path: "*",
+    behavior: "service-restart",
+    services: ["storage"],
+    reason: "storage pack changes are applied by restarting the storage services",
+    reference: "upgrade-behavior.md § Storage Layer",
+    covered: true,
+  },
+  {
+    id: "storage.version",
+    layers: ["storage"],
+    distributions: ALL,
+    path: "@version",
+    behavior: "service-restart",
+    services: ["storage"],
+    reason: "a new storage pack version is applied by restarting the storage services",
+    reference: "upgrade-behavior.md § Storage Layer",
+    covered: true,
+  },
+  {
+    id: "storage.pack-switch",
+    layers: ["storage"],
+    distributions: ALL,
+    path: "@pack",
+    behavior: "unsupported",
+    reason: "changing to a different storage pack is not supported: create another cluster",
+    reference: "later-palette-behavior.md § 1 (storage pack switch is unsupported)",
+    covered: true,
+  },
+] as const satisfies readonly Rule[];
+
+/** Ids of rules the planner applies outside the table lookup (not a path match). */
+export const UNCLASSIFIED_RULE = "unclassified";
+export const DISTRIBUTION_CHANGE_RULE = "distribution.change";
+export const LAYER_PRESENCE_RULE = "layer.presence";
+
+export type RuleId = (typeof RULES)[number]["id"];
+
+export function ruleById(id: string): Rule | undefined {
+  return (RULES as readonly Rule[]).find((rule) => rule.id === id);
+}
