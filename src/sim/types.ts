@@ -28,6 +28,8 @@ export interface Timings {
   configReloadMs: number;
   rejoinMs: number;
   jitter: number;
+  /** How long the Palette agent is down when it restarts (AGENT_RESTART). Optional for compatibility. */
+  agentRestartMs?: number;
 }
 
 /** A profile the simulated cluster can be on, with what the simulation needs of it. */
@@ -60,6 +62,8 @@ export interface SimulationInput {
   /** The planner: what updating from one profile to another does. */
   plan: (from: Profile, to: Profile) => Plan;
   events: SimInputEvent[];
+  /** File the input came from (the scenario), named in diagnostics about bad input. */
+  source?: string;
 }
 
 /** One line of the timeline; `t` is virtual ms since the start. */
@@ -93,4 +97,9 @@ export interface SimulationResult {
   failure?: { node: string; action: NodeAction; reason: string };
   /** Virtual ms from the first update to the end of the last rollout (0 when nothing ran). */
   durationMs: number;
+}
+
+/** The few logger methods the simulation calls; a pino logger satisfies it (the core never imports pino). */
+export interface SimLogger {
+  info(obj: object, msg?: string): void;
 }

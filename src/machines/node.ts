@@ -1,0 +1,293 @@
+import { assign, setup } from "xstate";
+import type { Service } from "../shared/types.js";
+import type { NodeAction, NodeRole, Timings } from "../sim/types.js";
+
+/**
+ * Realistic defaults for an edge host (virtual ms). A repave re-images the disk and boots the new image,
+ * so it dominates; a reboot keeps the image; a service restart bounces a few systemd units; a config
+ * reload (`stages.reconcile.*`) re-runs the reconcile stage in place. `rejoin` is the time from boot to
+ * the node being Ready in Kubernetes again. `jitter` 0.1 scales each step by a seeded factor in
+ * [0.9, 1.1] when the job starts.
+ */
+export const DEFAULT_TIMINGS: Readonly<Required<Timings>> = Object.freeze({
+  cordonMs: 2_000,
+  drainMs: 45_000,
+  repaveMs: 12 * 60_000,
+  rebootMs: 4 * 60_000,
+  serviceRestartMs: 40_000,
+  configReloadMs: 5_000,
+  rejoinMs: 60_000,
+  jitter: 0.1,
+  agentRestartMs: 30_000,
+});
+
+/** Durations of one job's steps, already jittered (the machine itself draws no randomness). */
+export interface JobDurations {
+  cordonMs: number;
+  drainMs: number;
+  actionMs: number;
+  rejoinMs: number;
+}
+
+/** What the controller asks one node to do. */
+export interface NodeJob {
+  action: NodeAction;
+  /** Profile id the node is on once the action succeeds. */
+  targetProfile: string;
+  /** Image a repave installs (a reboot or lighter action keeps the node's image). */
+  targetOsImage: string;
+  /** For `service-restart`: only these services restart. */
+  services: Service[];
+  /** From the target's drain policy (`pack.drain.cordon`); config reload never cordons or drains. */
+  cordon: boolean;
+  durations: JobDurations;
+}
+
+export interface ArmedFailure {
+  action: NodeAction | "any";
+  remaining: number;
+}
+
+export interface NodeContext {
+  name: string;
+  role: NodeRole;
+  profile: string;
+  osImage: string;
+  job: NodeJob | null;
+  /** Failures injected by the scenario, consumed when a matching action begins. */
+  armed: ArmedFailure[];
+  /** The action in progress will fail (decided when it began, from `armed`). */
+  failing: boolean;
+  failureReason: string | null;
+  /** Attempts of the current job's action (1 on the first try). */
+  attempts: number;
+  /** How many times each action began on this node, retries included. */
+  started: Partial<Record<NodeAction, number>>;
+}
+
+export interface NodeInput {
+  name: string;
+  role: NodeRole;
+  profile: string;
+  osImage: string;
+}
+
+export type NodeEvent =
+  | { type: "START"; job: NodeJob }
+  /** A no-op update: the node takes the target profile without any action. */
+  | { type: "ADOPT"; profile: string }
+  | { type: "RETRY" }
+  | { type: "ARM_FAILURE"; action: NodeAction | "any"; times?: number };
+
+export type NodeStateName =
+  | "Ready"
+  | "Cordoned"
+  | "Draining"
+  | "Repaving"
+  | "Rebooting"
+  | "RestartingServices"
+  | "ConfigReloading"
+  | "Rejoining"
+  | "Failed";
+
+/** The state that performs `action`. */
+export function actionState(action: NodeAction): NodeStateName {
+  switch (action) {
+    case "repave":
+      return "Repaving";
+    case "reboot":
+      return "Rebooting";
+    case "service-restart":
+      return "RestartingServices";
+    case "config-reload":
+      return "ConfigReloading";
+  }
+}
+
+const ACTION_STATES: readonly NodeStateName[] = [
+  "Repaving",
+  "Rebooting",
+  "RestartingServices",
+  "ConfigReloading",
+];
+
+export function isActionState(state: string): boolean {
+  return (ACTION_STATES as readonly string[]).includes(state);
+}
+
+function jobAction(context: NodeContext): NodeAction {
+  if (!context.job) throw new Error(`node ${context.name} has no job`);
+  return context.job.action;
+}
+
+/** Consumes the first armed failure that matches `action`; returns the remaining list and whether it fails. */
+function consumeArmed(
+  armed: ArmedFailure[],
+  action: NodeAction,
+): { armed: ArmedFailure[]; failing: boolean } {
+  const index = armed.findIndex((a) => a.remaining > 0 && (a.action === action || a.action === "any"));
+  if (index < 0) return { armed, failing: false };
+  const next = armed
+    .map((a, i) => (i === index ? { ...a, remaining: a.remaining - 1 } : a))
+    .filter((a) => a.remaining > 0);
+  return { armed: next, failing: true };
+}
+
+/**
+ * One edge host. Ready → Cordoned → Draining → Repaving | Rebooting | RestartingServices → Rejoining → Ready;
+ * Ready → ConfigReloading → Ready (no cordon, no drain: the reconcile stage reloads in place). Cordoned is
+ * skipped when the drain policy says `cordon: false`. An action that fails goes to Failed, where the node stays
+ * cordoned and drained; RETRY re-runs the same action. Step durations come from the job (jittered by the
+ * controller when it starts the job), read through the machine's `delays`.
+ */
+export const nodeMachine = setup({
+  types: {
+    context: {} as NodeContext,
+    events: {} as NodeEvent,
+    input: {} as NodeInput,
+  },
+  delays: {
+    cordon: ({ context }) => context.job?.durations.cordonMs ?? 0,
+    drain: ({ context }) => context.job?.durations.drainMs ?? 0,
+    action: ({ context }) => context.job?.durations.actionMs ?? 0,
+    rejoin: ({ context }) => context.job?.durations.rejoinMs ?? 0,
+  },
+  guards: {
+    isConfigReload: ({ event }) => event.type === "START" && event.job.action === "config-reload",
+    cordons: ({ event }) => event.type === "START" && event.job.cordon,
+    jobIs: ({ context }, action: NodeAction) => context.job?.action === action,
+    failing: ({ context }) => context.failing,
+  },
+  actions: {
+    takeJob: assign(({ event }) => {
+      if (event.type !== "START") return {};
+      return { job: event.job, attempts: 0, failureReason: null, failing: false };
+    }),
+    beginAttempt: assign(({ context }) => {
+      const action = jobAction(context);
+      const { armed, failing } = consumeArmed(context.armed, action);
+      return {
+        armed,
+        failing,
+        attempts: context.attempts + 1,
+        started: { ...context.started, [action]: (context.started[action] ?? 0) + 1 },
+      };
+    }),
+    fail: assign(({ context }) => ({
+      failing: false,
+      failureReason: `injected failure: ${jobAction(context)} did not complete on ${context.name}`,
+    })),
+    // A repave re-images the node; every other action keeps its image. Either way it is now on the target.
+    complete: assign(({ context }) => {
+      const job = context.job;
+      if (!job) return {};
+      return {
+        profile: job.targetProfile,
+        osImage: job.action === "repave" ? job.targetOsImage : context.osImage,
+      };
+    }),
+    clearJob: assign({ job: null, attempts: 0 }),
+    adopt: assign(({ event, context }) => (event.type === "ADOPT" ? { profile: event.profile } : context)),
+    arm: assign(({ event, context }) => {
+      if (event.type !== "ARM_FAILURE") return {};
+      const times = Math.max(1, event.times ?? 1);
+      return { armed: [...context.armed, { action: event.action, remaining: times }] };
+    }),
+  },
+}).createMachine({
+  id: "node",
+  context: ({ input }) => ({
+    name: input.name,
+    role: input.role,
+    profile: input.profile,
+    osImage: input.osImage,
+    job: null,
+    armed: [],
+    failing: false,
+    failureReason: null,
+    attempts: 0,
+    started: {},
+  }),
+  initial: "Ready",
+  on: {
+    ARM_FAILURE: { actions: "arm" },
+  },
+  states: {
+    Ready: {
+      on: {
+        START: [
+          { guard: "isConfigReload", target: "ConfigReloading", actions: "takeJob" },
+          { guard: "cordons", target: "Cordoned", actions: "takeJob" },
+          { target: "Draining", actions: "takeJob" },
+        ],
+        ADOPT: { actions: "adopt" },
+      },
+    },
+    Cordoned: {
+      after: { cordon: "Draining" },
+    },
+    // Drain lasts min(timings.drainMs, the policy's timeout): at the timeout Palette moves on (pods that
+    // would not leave are deleted when the node goes down).
+    Draining: {
+      after: {
+        drain: [
+          { guard: { type: "jobIs", params: "repave" }, target: "Repaving" },
+          { guard: { type: "jobIs", params: "reboot" }, target: "Rebooting" },
+          { target: "RestartingServices" },
+        ],
+      },
+    },
+    Repaving: {
+      entry: "beginAttempt",
+      after: {
+        action: [
+          { guard: "failing", target: "Failed" },
+          { target: "Rejoining", actions: "complete" },
+        ],
+      },
+    },
+    Rebooting: {
+      entry: "beginAttempt",
+      after: {
+        action: [
+          { guard: "failing", target: "Failed" },
+          { target: "Rejoining", actions: "complete" },
+        ],
+      },
+    },
+    RestartingServices: {
+      entry: "beginAttempt",
+      after: {
+        action: [
+          { guard: "failing", target: "Failed" },
+          { target: "Rejoining", actions: "complete" },
+        ],
+      },
+    },
+    ConfigReloading: {
+      entry: "beginAttempt",
+      after: {
+        action: [
+          { guard: "failing", target: "Failed" },
+          { target: "Ready", actions: ["complete", "clearJob"] },
+        ],
+      },
+    },
+    Rejoining: {
+      after: { rejoin: { target: "Ready", actions: "clearJob" } },
+    },
+    Failed: {
+      entry: "fail",
+      on: {
+        RETRY: [
+          { guard: { type: "jobIs", params: "repave" }, target: "Repaving" },
+          { guard: { type: "jobIs", params: "reboot" }, target: "Rebooting" },
+          { guard: { type: "jobIs", params: "service-restart" }, target: "RestartingServices" },
+          { target: "ConfigReloading" },
+        ],
+      },
+    },
+  },
+});
+
+export type NodeMachine = typeof nodeMachine;

@@ -1,0 +1,473 @@
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/shared/diagnostics.js";
+import type { Behavior } from "../../src/shared/types.js";
+import { createBus } from "../../src/sim/bus.js";
+import { simulate } from "../../src/sim/simulate.js";
+import type { NodeAction, SimulationResult, TimelineEntry } from "../../src/sim/types.js";
+import { fakePlan, makeInput, simProfile } from "../sim/fixtures.js";
+
+const MIN = 60_000;
+const ACTIONS: NodeAction[] = ["repave", "reboot", "service-restart", "config-reload"];
+
+const of = (r: SimulationResult, event: string) => r.timeline.filter((e) => e.event === event);
+const firstStarts = (r: SimulationResult) =>
+  of(r, "action-started")
+    .filter((e) => e.attempt === 1)
+    .map((e) => e.node);
+
+/** Peak number of nodes (matching `which`) out of Ready at once, from the timeline alone. */
+function peakUnavailable(timeline: TimelineEntry[], which: (node: string) => boolean): number {
+  const out = new Set<string>();
+  let peak = 0;
+  for (const e of timeline) {
+    if (!e.node || !which(e.node)) continue;
+    if (e.event === "node-cordoned" || e.event === "node-draining" || e.event === "action-started")
+      out.add(e.node);
+    if (e.event === "node-rejoined" || e.event === "node-ready") out.delete(e.node);
+    peak = Math.max(peak, out.size);
+  }
+  return peak;
+}
+
+const isWorker = (n: string) => n.startsWith("worker-");
+const isControlPlane = (n: string) => n.startsWith("cp-");
+
+describe("rollout order", () => {
+  it.each(ACTIONS)("%s: control planes first, one at a time, then workers", (action) => {
+    const r = simulate(
+      makeInput({ controlPlanes: 3, workers: 6, maxUnavailable: 2, table: { "base->next": action } }),
+    );
+    expect(r.result).toBe("converged");
+    expect(r.behavior).toBe(action);
+    expect(firstStarts(r)).toEqual([
+      "cp-1",
+      "cp-2",
+      "cp-3",
+      "worker-1",
+      "worker-2",
+      "worker-3",
+      "worker-4",
+      "worker-5",
+      "worker-6",
+    ]);
+    expect(peakUnavailable(r.timeline, isControlPlane)).toBe(1);
+    expect(peakUnavailable(r.timeline, isWorker)).toBe(2);
+    // Health gate: each control plane starts only after the previous one is Ready again.
+    const ready = (n: string) =>
+      r.timeline.find((e) => e.node === n && (e.event === "node-rejoined" || e.event === "node-ready"));
+    const started = (n: string) => r.timeline.find((e) => e.node === n && e.event === "action-started");
+    const disrupted = (n: string) =>
+      r.timeline.find(
+        (e) => e.node === n && ["node-cordoned", "node-draining", "action-started"].includes(e.event),
+      );
+    expect((disrupted("cp-2") as TimelineEntry).t).toBeGreaterThanOrEqual((ready("cp-1") as TimelineEntry).t);
+    expect((disrupted("cp-3") as TimelineEntry).t).toBeGreaterThanOrEqual((ready("cp-2") as TimelineEntry).t);
+    expect((disrupted("worker-1") as TimelineEntry).t).toBeGreaterThanOrEqual(
+      (ready("cp-3") as TimelineEntry).t,
+    );
+    expect(started("worker-1")).toBeDefined();
+    expect(r.finalProfile).toBe("next");
+    for (const node of r.nodes) expect(node.actions).toEqual({ [action]: 1 });
+  });
+
+  it.each([1, 3, 5])("never has more than maxUnavailable=%i workers out of Ready", (maxUnavailable) => {
+    const r = simulate(makeInput({ controlPlanes: 1, workers: 10, maxUnavailable }));
+    expect(peakUnavailable(r.timeline, isWorker)).toBe(maxUnavailable);
+    expect(r.result).toBe("converged");
+  });
+
+  it("config reload neither cordons nor drains", () => {
+    const r = simulate(makeInput({ table: { "base->next": "config-reload" } }));
+    expect(of(r, "node-cordoned")).toEqual([]);
+    expect(of(r, "node-draining")).toEqual([]);
+    expect(of(r, "node-ready")).toHaveLength(5);
+    expect(r.nodes.every((n) => n.profile === "next")).toBe(true);
+  });
+
+  it("skips cordon when the target's drain policy says cordon: false", () => {
+    const r = simulate(
+      makeInput({ profiles: [simProfile("base"), simProfile("next", { cordon: false, timeoutMs: 10_000 })] }),
+    );
+    expect(of(r, "node-cordoned")).toEqual([]);
+    expect(of(r, "node-draining").every((e) => e.cordoned === false)).toBe(true);
+    // Drain time is capped by the policy's timeout.
+    for (const drained of of(r, "node-drained")) {
+      const draining = r.timeline.find(
+        (e) => e.node === drained.node && e.event === "node-draining",
+      ) as TimelineEntry;
+      expect(drained.t - draining.t).toBeLessThanOrEqual(10_000);
+    }
+  });
+
+  it("repave re-images every node; reboot keeps the image", () => {
+    const repave = simulate(makeInput({ table: { "base->next": "repave" } }));
+    expect(repave.nodes.every((n) => n.osImage === "image:next")).toBe(true);
+    const reboot = simulate(makeInput({ table: { "base->next": "reboot" } }));
+    expect(reboot.nodes.every((n) => n.osImage === "image:base" && n.profile === "next")).toBe(true);
+  });
+
+  it("service restart restarts the plan's services only", () => {
+    const r = simulate(
+      makeInput({
+        table: { "base->next": fakePlan("base", "next", "service-restart", ["networking", "storage"]) },
+      }),
+    );
+    expect(of(r, "rollout-started")[0]).toMatchObject({
+      behavior: "service-restart",
+      services: ["networking", "storage"],
+    });
+    expect(
+      of(r, "action-started").every((e) => JSON.stringify(e.services) === '["networking","storage"]'),
+    ).toBe(true);
+  });
+
+  it("no-op touches no node but is acknowledged", () => {
+    const r = simulate(makeInput({ table: {} }));
+    expect(r.result).toBe("converged");
+    expect(r.behavior).toBe("no-op");
+    expect(of(r, "update-acknowledged")).toEqual([
+      { t: MIN, event: "update-acknowledged", profile: "next", from: "base" },
+    ]);
+    expect(of(r, "action-started")).toEqual([]);
+    expect(of(r, "rollout-started")).toEqual([]);
+    expect(r.finalProfile).toBe("next");
+    expect(r.durationMs).toBe(0);
+  });
+
+  it("durationMs runs from the first update to the end of the last rollout", () => {
+    const r = simulate(makeInput());
+    const finished = of(r, "rollout-finished")[0] as TimelineEntry;
+    expect(r.durationMs).toBe(finished.t - MIN);
+    expect(r.durationMs).toBeGreaterThan(5 * 4 * MIN);
+  });
+
+  it("an update during a rollout is applied after it", () => {
+    const r = simulate(
+      makeInput({
+        events: [
+          { at: MIN, type: "update", profile: "next" },
+          { at: 5 * MIN, type: "update", profile: "latest" },
+        ],
+      }),
+    );
+    expect(of(r, "rollout-started").map((e) => e.profile)).toEqual(["next", "latest"]);
+    const finishedNext = of(r, "rollout-finished")[0] as TimelineEntry;
+    const startedLatest = of(r, "rollout-started")[1] as TimelineEntry;
+    expect(startedLatest.t).toBeGreaterThanOrEqual(finishedNext.t);
+    expect(r.finalProfile).toBe("latest");
+    for (const node of r.nodes) expect(node.actions).toEqual({ reboot: 2 });
+  });
+});
+
+describe("kubernetes down", () => {
+  it("nothing is disrupted while down; the latest of two updates is applied once after it returns", () => {
+    const r = simulate(
+      makeInput({
+        events: [
+          { at: MIN, type: "kubernetes", state: "down" },
+          { at: 2 * MIN, type: "update", profile: "next" },
+          { at: 3 * MIN, type: "update", profile: "latest" },
+          { at: 20 * MIN, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    const disruptive = r.timeline.filter((e) =>
+      ["node-cordoned", "node-draining", "action-started"].includes(e.event),
+    );
+    expect(disruptive.length).toBeGreaterThan(0);
+    expect(disruptive.every((e) => e.t >= 20 * MIN)).toBe(true);
+    expect(of(r, "agent-blocked")).toHaveLength(1);
+    expect(of(r, "update-coalesced")).toEqual([
+      { t: 3 * MIN, event: "update-coalesced", profile: "latest", superseded: "next" },
+    ]);
+    expect(of(r, "rollout-started").map((e) => e.profile)).toEqual(["latest"]);
+    for (const node of r.nodes) expect(node.actions).toEqual({ reboot: 1 });
+    expect(r.result).toBe("converged");
+    expect(r.finalProfile).toBe("latest");
+  });
+
+  it("an update that never gets past the outage is blocked, the cluster untouched", () => {
+    const r = simulate(
+      makeInput({
+        events: [
+          { at: MIN, type: "kubernetes", state: "down" },
+          { at: 2 * MIN, type: "update", profile: "next" },
+        ],
+      }),
+    );
+    expect(r.result).toBe("blocked");
+    expect(r.finalProfile).toBe("base");
+    expect(of(r, "action-started")).toEqual([]);
+    expect(r.durationMs).toBe(0);
+  });
+
+  it("an outage mid-rollout pauses it: running actions finish, nothing new starts until it is back", () => {
+    const r = simulate(
+      makeInput({
+        events: [
+          { at: MIN, type: "update", profile: "next" },
+          { at: 10 * MIN, type: "kubernetes", state: "down" },
+          { at: 60 * MIN, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    const starts = r.timeline.filter((e) =>
+      ["node-cordoned", "node-draining", "action-started"].includes(e.event),
+    );
+    expect(starts.some((e) => e.t > 10 * MIN && e.t < 60 * MIN)).toBe(false);
+    expect(of(r, "rollout-paused")).toHaveLength(1);
+    expect(of(r, "rollout-resumed")).toHaveLength(1);
+    expect(r.result).toBe("converged");
+    for (const node of r.nodes) expect(node.actions).toEqual({ reboot: 1 });
+  });
+
+  it.each([
+    ["cp-1", 5 * MIN],
+    ["cp-3", 14 * MIN],
+  ])("a blip while %s is mid-action starts neither the next control plane nor any worker", (_node, at) => {
+    const r = simulate(
+      makeInput({
+        timings: { jitter: 0 },
+        events: [
+          { at: MIN, type: "update", profile: "next" },
+          { at, type: "kubernetes", state: "down" },
+          { at: at + 1_000, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    expect(of(r, "kubernetes-up")).toHaveLength(1);
+    expect(peakUnavailable(r.timeline, isControlPlane)).toBe(1);
+    const lastControlPlaneReady = of(r, "node-rejoined")
+      .filter((e) => isControlPlane(e.node as string))
+      .at(-1);
+    const firstWorker = r.timeline.find((e) => isWorker(e.node ?? "") && e.event === "node-cordoned");
+    expect(firstWorker?.t).toBeGreaterThanOrEqual(lastControlPlaneReady?.t ?? Number.POSITIVE_INFINITY);
+    expect(firstStarts(r)).toEqual(["cp-1", "cp-2", "cp-3", "worker-1", "worker-2"]);
+  });
+
+  it("an update that arrives during a mid-rollout outage retargets the rest to the latest profile", () => {
+    const r = simulate(
+      makeInput({
+        table: { "base->next": "reboot", "base->latest": "repave", "next->latest": "config-reload" },
+        events: [
+          { at: MIN, type: "update", profile: "next" },
+          { at: 10 * MIN, type: "kubernetes", state: "down" },
+          { at: 20 * MIN, type: "update", profile: "latest" },
+          { at: 60 * MIN, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    expect(of(r, "rollout-superseded")).toHaveLength(1);
+    expect(r.finalProfile).toBe("latest");
+    expect(r.result).toBe("converged");
+    // cp-1 had finished `next` before the outage: only the next→latest step remains for it.
+    const cp1 = r.nodes.find((n) => n.name === "cp-1");
+    expect(cp1?.actions).toEqual({ reboot: 1, "config-reload": 1 });
+    // Workers never started `next`: they go straight to latest.
+    for (const node of r.nodes.filter((n) => n.role === "worker"))
+      expect(node.actions).toEqual({ repave: 1 });
+  });
+});
+
+describe("failures", () => {
+  it.each([
+    { retries: 1, times: 1, result: "converged", reboots: 2 },
+    { retries: 0, times: 1, result: "failed", reboots: 1 },
+    { retries: 1, times: 2, result: "failed", reboots: 2 },
+    { retries: 2, times: 2, result: "converged", reboots: 3 },
+  ])("retries=$retries, failing $times time(s) → $result", ({ retries, times, result, reboots }) => {
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 3,
+        retries,
+        events: [
+          { at: 0, type: "node-fail", node: "worker-1", action: "reboot", times },
+          { at: MIN, type: "update", profile: "next" },
+        ],
+      }),
+    );
+    expect(r.result).toBe(result);
+    expect(r.nodes.find((n) => n.name === "worker-1")?.actions).toEqual({ reboot: reboots });
+    expect(of(r, "action-retried")).toHaveLength(Math.min(retries, times));
+    if (result === "failed") {
+      expect(r.failure).toEqual({
+        node: "worker-1",
+        action: "reboot",
+        reason: expect.stringMatching(/reboot/),
+      });
+      expect(of(r, "rollout-halted")).toHaveLength(1);
+      // Untouched nodes stay on the old profile; the cluster is reported on the last fully applied one.
+      for (const name of ["worker-2", "worker-3"]) {
+        expect(r.nodes.find((n) => n.name === name)).toMatchObject({ profile: "base", actions: {} });
+      }
+      expect(r.nodes.find((n) => n.name === "worker-1")).toMatchObject({ profile: "base", state: "Failed" });
+      expect(r.finalProfile).toBe("base");
+    } else {
+      expect(r.failure).toBeUndefined();
+      expect(r.finalProfile).toBe("next");
+    }
+  });
+
+  it("a failure armed for `any` action fails whichever comes", () => {
+    const r = simulate(
+      makeInput({
+        retries: 0,
+        table: { "base->next": "service-restart" },
+        events: [
+          { at: 0, type: "node-fail", node: "cp-2", action: "any" },
+          { at: MIN, type: "update", profile: "next" },
+        ],
+      }),
+    );
+    expect(r.failure).toMatchObject({ node: "cp-2", action: "service-restart" });
+    expect(firstStarts(r)).toEqual(["cp-1", "cp-2"]);
+  });
+
+  it("an unsupported update is refused and nothing is touched", () => {
+    const plan = fakePlan("base", "next", "reboot");
+    plan.unsupported = [{ layer: "network", rule: "network.@pack", reason: "CNI pack switch" }];
+    const r = simulate(makeInput({ table: { "base->next": plan } }));
+    expect(r.result).toBe("failed");
+    expect(of(r, "update-rejected")).toHaveLength(1);
+    expect(of(r, "action-started")).toEqual([]);
+  });
+});
+
+describe("agent restart", () => {
+  it("mid-rollout: resumes without repeating finished nodes, nothing new starts while it is down", () => {
+    const base = makeInput({ controlPlanes: 3, workers: 4 });
+    const plain = simulate(base);
+    const cp3Ready = plain.timeline.find(
+      (e) => e.node === "cp-3" && e.event === "node-rejoined",
+    ) as TimelineEntry;
+    const restartAt = cp3Ready.t + 30_000; // while the first worker is mid-rollout
+    const r = simulate({
+      ...base,
+      timings: { agentRestartMs: 10 * MIN },
+      events: [...base.events, { at: restartAt, type: "agent-restart" }],
+    });
+    expect(r.result).toBe("converged");
+    for (const node of r.nodes) expect(node.actions).toEqual({ reboot: 1 });
+    const resumed = of(r, "agent-resumed")[0] as TimelineEntry;
+    expect(resumed.t).toBe(restartAt + 10 * MIN);
+    expect(resumed.doneNodes).toBe(3);
+    const startedWhileDown = r.timeline.filter(
+      (e) =>
+        (e.event === "node-cordoned" || e.event === "node-draining") && e.t > restartAt && e.t < resumed.t,
+    );
+    // worker-1 was cordoned before the restart and carries on draining on its own; no other node starts.
+    expect(startedWhileDown.every((e) => e.node === "worker-1")).toBe(true);
+    expect(
+      r.timeline.some((e) => e.node === "worker-1" && e.event === "node-rejoined" && e.t < resumed.t),
+    ).toBe(true);
+    expect(firstStarts(r)).toEqual(firstStarts(plain));
+  });
+
+  it("keeps an update that arrives while the agent restarts", () => {
+    const r = simulate(
+      makeInput({
+        events: [
+          { at: MIN, type: "agent-restart" },
+          { at: MIN + 1_000, type: "update", profile: "next" },
+        ],
+      }),
+    );
+    const resumed = of(r, "agent-resumed")[0] as TimelineEntry;
+    const started = of(r, "rollout-started")[0] as TimelineEntry;
+    expect(started.t).toBe(resumed.t);
+    expect(r.finalProfile).toBe("next");
+  });
+});
+
+describe("determinism", () => {
+  const scenario = (seed: number) =>
+    makeInput({
+      seed,
+      workers: 5,
+      maxUnavailable: 2,
+      events: [
+        { at: MIN, type: "update", profile: "next" },
+        { at: 5 * MIN, type: "kubernetes", state: "down" },
+        { at: 6 * MIN, type: "update", profile: "latest" },
+        { at: 30 * MIN, type: "kubernetes", state: "up" },
+        { at: 0, type: "node-fail", node: "worker-3", action: "reboot" },
+      ],
+    });
+
+  it("same seed → identical result, byte for byte", () => {
+    expect(JSON.stringify(simulate(scenario(42)))).toBe(JSON.stringify(simulate(scenario(42))));
+  });
+
+  it("a different seed changes the timings but not the story", () => {
+    const a = simulate(scenario(1));
+    const b = simulate(scenario(2));
+    expect(a.timeline.map((e) => e.t)).not.toEqual(b.timeline.map((e) => e.t));
+    expect(a.durationMs).not.toBe(b.durationMs);
+    expect(firstStarts(a)).toEqual(firstStarts(b));
+    expect(a.result).toBe(b.result);
+  });
+
+  it("zero jitter gives the documented timings exactly", () => {
+    const r = simulate(makeInput({ controlPlanes: 1, workers: 0, timings: { jitter: 0 } }));
+    const t = (event: string) => (of(r, event)[0] as TimelineEntry).t - MIN;
+    expect([
+      t("node-cordoned"),
+      t("node-draining"),
+      t("action-started"),
+      t("action-finished"),
+      t("node-rejoined"),
+    ]).toEqual([0, 2_000, 47_000, 47_000 + 4 * MIN, 47_000 + 5 * MIN]);
+  });
+});
+
+describe("hooks and input", () => {
+  it("streams every timeline entry on the bus, and a line per entry to the logger", () => {
+    const bus = createBus();
+    const seen: TimelineEntry[] = [];
+    const transitions: string[] = [];
+    bus.on("timeline", (e) => seen.push(e));
+    bus.on("transition", (e) => transitions.push(`${e.actor}:${e.from}->${e.to}`));
+    const lines: string[] = [];
+    const r = simulate(makeInput(), { bus, logger: { info: (_obj, msg) => lines.push(String(msg)) } });
+    expect(seen).toEqual(r.timeline);
+    expect(lines).toEqual(r.timeline.map((e) => e.event));
+    expect(transitions).toContain("cp-1:Ready->Cordoned");
+    expect(transitions).toContain("agent:Idle->Applying");
+  });
+
+  it.each([
+    [
+      { events: [{ at: 0, type: "node-fail" as const, node: "worker-9", action: "reboot" as const }] },
+      "events[0].node",
+    ],
+    [{ events: [{ at: 0, type: "update" as const, profile: "nope" }] }, "events[0].update"],
+    [{ initialProfile: "nope" }, "profile"],
+    [{ controlPlanes: 0 }, "cluster.controlPlanes"],
+  ])("bad input is an InputError naming the path (%#)", (overrides, path) => {
+    try {
+      simulate({ ...makeInput(), ...overrides, source: "scenarios/x.yaml" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).diagnostics[0]).toMatchObject({ file: "scenarios/x.yaml", path });
+    }
+  });
+});
+
+describe("scale", () => {
+  // Speed is measured by bench/sim.ts (npm run bench), not asserted here: the machines are shared.
+  it("4,000 node actors on one clock converge with 100 workers at a time", () => {
+    const behavior: Behavior = "reboot";
+    const input = makeInput({
+      controlPlanes: 3,
+      workers: 3_997,
+      maxUnavailable: 100,
+      table: { "base->next": behavior },
+    });
+    const r = simulate(input);
+    expect(r.result).toBe("converged");
+    expect(r.nodes.every((n) => n.profile === "next")).toBe(true);
+    expect(peakUnavailable(r.timeline, isWorker)).toBe(100);
+  });
+});

@@ -1,0 +1,30 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createSimLogger } from "../../src/log/logger.js";
+import { VirtualClock } from "../../src/sim/clock.js";
+import { simulate } from "../../src/sim/simulate.js";
+import { makeInput } from "./fixtures.js";
+
+describe("createSimLogger", () => {
+  it("writes one NDJSON line per timeline entry, stamped with virtual time", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "edgesim-log-")), "run.ndjson");
+    const clock = new VirtualClock();
+    const result = simulate(makeInput(), { clock, logger: createSimLogger(file, clock) });
+    const lines = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(result.timeline.length);
+    const first = result.timeline[0];
+    expect(lines[0]).toMatchObject({ level: "info", time: first?.t, vt: "00:01:00", msg: "update-received" });
+    expect(lines.map((l) => l.time)).toEqual(result.timeline.map((e) => e.t));
+    expect(lines.at(-1)).toMatchObject({ event: "rollout-finished", profile: "next" });
+  });
+
+  it("is silent without a destination", () => {
+    const logger = createSimLogger(undefined, new VirtualClock());
+    expect(logger.isLevelEnabled("info")).toBe(false);
+  });
+});
