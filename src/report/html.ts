@@ -78,6 +78,18 @@ export function outageWindows(
   return windows;
 }
 
+const TICK_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400].map(
+  (seconds) => seconds * 1000,
+);
+
+/** Round tick times (whole seconds, minutes or hours): about five across the chart. */
+export function ticks(end: number): number[] {
+  const step = TICK_STEPS.find((candidate) => end / candidate <= 6) ?? Math.ceil(end / 5);
+  const out: number[] = [];
+  for (let t = 0; t <= end; t += step) out.push(t);
+  return out;
+}
+
 const escapeHtml = (text: string): string =>
   text.replace(
     /[&<>"']/g,
@@ -156,9 +168,11 @@ export function renderHtmlReport(run: HtmlReportInput): string {
       `<rect class="bar" data-node="${escapeHtml(bar.node)}" data-phase="${escapeHtml(bar.phase)}" x="${x(bar.start).toFixed(1)}" y="${y}" width="${Math.max(1.5, x(bar.end) - x(bar.start)).toFixed(1)}" height="${rowHeight - 8}" fill="${color}"><title>${escapeHtml(`${bar.node} ${bar.phase} ${formatClock(bar.start)} – ${formatClock(bar.end)} (${formatDuration(bar.end - bar.start)})`)}</title></rect>`,
     );
   }
-  for (let i = 0; i <= 4; i++) {
-    const t = Math.round((end * i) / 4);
-    svg.push(`<text class="tick" x="${x(t).toFixed(1)}" y="12">${formatClock(t)}</text>`);
+  for (const t of ticks(end)) {
+    const anchor = t === 0 ? "start" : x(t) > labelWidth + chartWidth - 40 ? "end" : "middle";
+    svg.push(
+      `<text class="tick" x="${x(t).toFixed(1)}" y="12" text-anchor="${anchor}">${formatClock(t)}</text>`,
+    );
   }
 
   const legend = Object.entries(PHASE_COLORS)
@@ -199,6 +213,7 @@ ul.expectations { padding-left: 0; list-style: none; }
 li.pass { color: #2e7d32; } li.fail { color: #c62828; }
 table { border-collapse: collapse; margin-top: 12px; font: 12px ui-monospace, monospace; }
 td { padding: 2px 10px 2px 0; vertical-align: top; }
+td:nth-child(-n + 3) { white-space: nowrap; }
 tr.hidden { display: none; }
 </style>
 </head>

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HtmlReportInput, outageWindows, phaseBars, renderHtmlReport } from "../../src/report/html.js";
+import {
+  type HtmlReportInput,
+  outageWindows,
+  phaseBars,
+  renderHtmlReport,
+  ticks,
+} from "../../src/report/html.js";
 import type { TimelineEntry } from "../../src/sim/types.js";
 
 const timeline: TimelineEntry[] = [
@@ -101,5 +107,15 @@ describe("the HTML timeline in a browser", () => {
     expect(await visibleRows()).toBe(timeline.length);
     await page.screenshot({ path: join(dir, "report.png") });
     await page.close();
+  });
+});
+
+describe("ticks", () => {
+  it.each([
+    [600_000, [0, 120_000, 240_000, 360_000, 480_000, 600_000]],
+    [3_744_215, [0, 900_000, 1_800_000, 2_700_000, 3_600_000]],
+    [4000, [0, 1000, 2000, 3000, 4000]],
+  ])("end %d → %j", (end, expected) => {
+    expect(ticks(end)).toEqual(expected);
   });
 });
