@@ -1,0 +1,57 @@
+import { relative, resolve } from "node:path";
+import { InvalidArgumentError } from "commander";
+import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
+import { withLogFile } from "../scenario/log-file.js";
+import { runScenario, type ScenarioRun } from "../scenario/run.js";
+import { EXIT, type Io } from "./io.js";
+import type { Register } from "./main.js";
+
+interface RunCommandOptions {
+  json?: boolean;
+  seed?: number;
+  log?: string;
+  quiet?: boolean;
+  update?: boolean;
+}
+
+export function parseSeed(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError("expected a whole number");
+  return Number(value);
+}
+
+/** A path as the user gave it, made relative to the process so messages name it the way it was typed. */
+export function userPath(io: Io, path: string): string {
+  const absolute = resolve(io.cwd, path);
+  const rel = relative(process.cwd(), absolute);
+  return rel === "" || rel.startsWith("..") ? absolute : rel;
+}
+
+export const registerRun: Register = (program, io, setExit) => {
+  program
+    .command("run")
+    .description("Replay a scenario on a simulated cluster and check its expectations")
+    .argument("<scenario>", "scenario file (YAML)")
+    .option("--json", "print the run as one JSON object")
+    .option("--seed <n>", "override the scenario's seed", parseSeed)
+    .option("--log <file>", "write the simulation's structured log (JSON lines) to FILE")
+    .option("--quiet", "print only the summary and expectations, not the timeline")
+    .option("--update", "rewrite the scenario's golden timeline instead of comparing it")
+    .action((scenario: string, options: RunCommandOptions) => {
+      const file = userPath(io, scenario);
+      const runOptions = {
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.update ? { update: true } : {}),
+      };
+      const run = options.log
+        ? withLogFile(userPath(io, options.log), (hooks) => runScenario(file, { ...runOptions, ...hooks }))
+        : runScenario(file, runOptions);
+      // The whole output is built before anything is written, so a failure never leaves half of it.
+      io.stdout(formatRun(run, options));
+      setExit(run.passed ? EXIT.ok : EXIT.failure);
+    });
+};
+
+export function formatRun(run: ScenarioRun, options: { json?: boolean; quiet?: boolean } = {}): string {
+  if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
+  return options.quiet ? formatSummaryText(run) : formatRunText(run);
+}

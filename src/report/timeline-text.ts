@@ -1,0 +1,79 @@
+import { formatClock, formatDuration } from "../shared/duration.js";
+import type { TimelineEntry } from "../sim/types.js";
+
+/** What the text report needs of a run (structural, so report/ does not depend on scenario/). */
+export interface TimelineReport {
+  name: string;
+  result: string;
+  behavior: string;
+  finalProfile: string;
+  durationMs: number;
+  timeline: readonly TimelineEntry[];
+  expectations?: readonly { name: string; passed: boolean; message: string }[];
+}
+
+const RESERVED = new Set(["t", "node", "event"]);
+
+/**
+ * One line per entry: virtual clock, node, event, then the entry's other fields as key=value in
+ * the order the simulation wrote them. Columns are as wide as their widest cell so a timeline
+ * reads as a table; trailing spaces are trimmed so golden files stay clean.
+ */
+export function formatTimelineLines(timeline: readonly TimelineEntry[]): string[] {
+  const clocks = timeline.map((entry) => formatClock(entry.t));
+  const clockWidth = Math.max(8, ...clocks.map((c) => c.length));
+  const nodeWidth = Math.max(4, ...timeline.map((entry) => (entry.node ?? "").length));
+  const eventWidth = Math.max(5, ...timeline.map((entry) => entry.event.length));
+  return timeline.map((entry, i) => {
+    const details = Object.entries(entry)
+      .filter(([key, value]) => !RESERVED.has(key) && value !== undefined)
+      .map(([key, value]) => `${key}=${formatValue(value)}`)
+      .join(" ");
+    const line = `${(clocks[i] as string).padEnd(clockWidth)}  ${(entry.node ?? "").padEnd(nodeWidth)}  ${entry.event.padEnd(eventWidth)}  ${details}`;
+    return line.trimEnd();
+  });
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === "string") return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  return JSON.stringify(value);
+}
+
+function summaryLines(report: TimelineReport): string[] {
+  return [
+    `scenario       ${report.name}`,
+    `result         ${report.result}`,
+    `behavior       ${report.behavior}`,
+    `final profile  ${report.finalProfile}`,
+    `duration       ${formatDuration(report.durationMs)}`,
+  ];
+}
+
+/** The golden timeline: every entry, then the summary without expectations. Compared byte for byte. */
+export function formatGoldenTimeline(report: TimelineReport): string {
+  return `${[...formatTimelineLines(report.timeline), "", ...summaryLines(report)].join("\n")}\n`;
+}
+
+export function formatExpectationLines(expectations: TimelineReport["expectations"] = []): string[] {
+  if (expectations.length === 0) return ["expectations   none"];
+  return [
+    "expectations",
+    ...expectations.map((e) =>
+      `  ${e.passed ? "✓" : "✗"} ${e.name}: ${e.message}`
+        .split("\n")
+        .map((line, i) => (i === 0 ? line : `      ${line}`))
+        .join("\n"),
+    ),
+  ];
+}
+
+/** The full text report of `edgesim run`: golden timeline plus the expectations block. */
+export function formatRunText(report: TimelineReport): string {
+  return `${formatGoldenTimeline(report)}${formatExpectationLines(report.expectations).join("\n")}\n`;
+}
+
+/** The summary alone (for `--quiet`). */
+export function formatSummaryText(report: TimelineReport): string {
+  return `${[...summaryLines(report), ...formatExpectationLines(report.expectations)].join("\n")}\n`;
+}

@@ -1,0 +1,295 @@
+import { existsSync, readFileSync } from "node:fs";
+import { formatDuration, parseDuration } from "../shared/duration.js";
+import { writeFileAtomic } from "../shared/files.js";
+import type { NodeAction, SimulationResult, TimelineEntry } from "../sim/types.js";
+import type { ExpectationKey, ScenarioExpect } from "./schema.js";
+import { unifiedDiff } from "./text-diff.js";
+
+/**
+ * Timeline event names the checks read. The simulation writes them; they are gathered here so a
+ * renamed event is a one-line change.
+ */
+export const TIMELINE_EVENTS = {
+  actionStarted: "action-started",
+  cordoned: "node-cordoned",
+  /** Either marks a node back in service (after config-reload / after rejoining). */
+  ready: ["node-ready", "node-rejoined"] as readonly string[],
+  actionFailed: "action-failed",
+  kubernetesDown: "kubernetes-down",
+  kubernetesUp: "kubernetes-up",
+  updateRefused: "update-refused",
+  /** The simulation's own refusal, should an unsupported update reach it. */
+  updateRejected: "update-rejected",
+} as const;
+
+/** An update the scenario runner kept from the simulation because its plan is unsupported. */
+export interface RefusedUpdate {
+  t: number;
+  profile: string;
+  reason: string;
+  rule: string;
+}
+
+/** What a check sees: the simulation's result (timeline including refusals) and the run's context. */
+export interface ExpectationContext {
+  result: SimulationResult;
+  refused: readonly RefusedUpdate[];
+  /** Kubernetes down windows [from, to) in virtual ms from the scenario's events (to = Infinity if never up). */
+  kubernetesDown: readonly { from: number; to: number }[];
+  /** The golden text of this run (timeline and summary) — only the `timeline` check calls it. */
+  goldenText: () => string;
+  /** Resolved path of `expect.timeline`. */
+  timelineFile?: string;
+  /** Rewrite golden files instead of comparing them. */
+  update?: boolean;
+}
+
+export interface ExpectationOutcome {
+  passed: boolean;
+  message: string;
+}
+
+export interface ExpectationResult extends ExpectationOutcome {
+  name: string;
+}
+
+export interface Expectation<K extends ExpectationKey> {
+  id: K;
+  check: (expected: NonNullable<ScenarioExpect[K]>, context: ExpectationContext) => ExpectationOutcome;
+}
+
+type Registry = { [K in ExpectationKey]: Expectation<K> };
+
+const outcome = (passed: boolean, message: string): ExpectationOutcome => ({ passed, message });
+
+/** Nodes in the order they begin their first action. */
+export function actionOrder(timeline: readonly TimelineEntry[]): string[] {
+  const seen: string[] = [];
+  for (const entry of timeline) {
+    if (entry.event === TIMELINE_EVENTS.actionStarted && entry.node && !seen.includes(entry.node)) {
+      seen.push(entry.node);
+    }
+  }
+  return seen;
+}
+
+/**
+ * The most nodes unavailable at once: a node is unavailable from its cordon (or the start of its
+ * action, when the drain policy does not cordon) until it is ready again; a failed node stays so.
+ */
+export function peakUnavailable(timeline: readonly TimelineEntry[]): {
+  peak: number;
+  at: number;
+  nodes: string[];
+} {
+  const down = new Set<string>();
+  let best = { peak: 0, at: 0, nodes: [] as string[] };
+  for (const entry of timeline) {
+    if (!entry.node) continue;
+    if (entry.event === TIMELINE_EVENTS.cordoned || entry.event === TIMELINE_EVENTS.actionStarted) {
+      down.add(entry.node);
+      if (down.size > best.peak) best = { peak: down.size, at: entry.t, nodes: [...down] };
+    } else if (TIMELINE_EVENTS.ready.includes(entry.event)) {
+      down.delete(entry.node);
+    }
+  }
+  return best;
+}
+
+/** Entries that disrupt a node (cordon or action start) inside a Kubernetes-down window. */
+export function disruptionsWhileDown(
+  timeline: readonly TimelineEntry[],
+  windows: readonly { from: number; to: number }[],
+): TimelineEntry[] {
+  return timeline.filter(
+    (entry) =>
+      (entry.event === TIMELINE_EVENTS.actionStarted || entry.event === TIMELINE_EVENTS.cordoned) &&
+      windows.some((w) => entry.t >= w.from && entry.t < w.to),
+  );
+}
+
+function describeEntry(entry: TimelineEntry): string {
+  const action = typeof entry.action === "string" ? ` ${entry.action}` : "";
+  return `${entry.node ?? "cluster"} ${entry.event}${action} at ${formatDuration(entry.t)}`;
+}
+
+export const EXPECTATIONS = {
+  result: {
+    id: "result",
+    check: (expected, { result }) =>
+      outcome(
+        result.result === expected,
+        result.result === expected
+          ? `result is ${expected}`
+          : `expected ${expected}, got ${result.result}${result.failure ? ` (${result.failure.node} ${result.failure.action}: ${result.failure.reason})` : ""}`,
+      ),
+  },
+  behavior: {
+    id: "behavior",
+    check: (expected, { result }) =>
+      outcome(
+        result.behavior === expected,
+        result.behavior === expected
+          ? `behavior is ${expected}`
+          : `expected ${expected}, got ${result.behavior}`,
+      ),
+  },
+  order: {
+    id: "order",
+    check: (expected, { result }) => {
+      const actual = actionOrder(result.timeline);
+      const same = actual.length === expected.length && actual.every((node, i) => node === expected[i]);
+      return outcome(
+        same,
+        same
+          ? expected.length === 0
+            ? "no node began an action"
+            : `nodes began in order ${expected.join(", ")}`
+          : `expected order [${expected.join(", ")}], got [${actual.join(", ")}]`,
+      );
+    },
+  },
+  finalProfile: {
+    id: "finalProfile",
+    check: (expected, { result }) =>
+      outcome(
+        result.finalProfile === expected,
+        result.finalProfile === expected
+          ? `cluster ends on ${expected}`
+          : `expected the cluster to end on ${expected}, got ${result.finalProfile}`,
+      ),
+  },
+  noDisruptionWhileKubernetesDown: {
+    id: "noDisruptionWhileKubernetesDown",
+    check: (expected, { result, kubernetesDown }) => {
+      if (!expected) return outcome(true, "not checked (false)");
+      const bad = disruptionsWhileDown(result.timeline, kubernetesDown);
+      if (bad.length === 0) {
+        return outcome(true, `no node disrupted in ${kubernetesDown.length} Kubernetes-down window(s)`);
+      }
+      return outcome(
+        false,
+        `disrupted while Kubernetes was down: ${bad.slice(0, 3).map(describeEntry).join("; ")}`,
+      );
+    },
+  },
+  maxUnavailable: {
+    id: "maxUnavailable",
+    check: (expected, { result }) => {
+      const { peak, at, nodes } = peakUnavailable(result.timeline);
+      return outcome(
+        peak <= expected,
+        peak <= expected
+          ? `at most ${peak} node(s) unavailable at once (limit ${expected})`
+          : `${peak} nodes unavailable at once at ${formatDuration(at)} (${nodes.join(", ")}), limit ${expected}`,
+      );
+    },
+  },
+  actions: {
+    id: "actions",
+    check: (expected, { result }) => {
+      const problems: string[] = [];
+      for (const [node, counts] of Object.entries(expected)) {
+        const report = result.nodes.find((n) => n.name === node);
+        for (const [action, count] of Object.entries(counts ?? {})) {
+          const actual = report?.actions[action as NodeAction] ?? 0;
+          if (actual !== count) problems.push(`${node} ${action}: expected ${count}, got ${actual}`);
+        }
+      }
+      return outcome(
+        problems.length === 0,
+        problems.length === 0 ? "action counts match" : problems.join("; "),
+      );
+    },
+  },
+  duration: {
+    id: "duration",
+    check: (expected, { result }) => {
+      // Bounds were validated by the loader; an absent bound does not constrain.
+      const min = expected.min === undefined ? undefined : parseDuration(expected.min);
+      const max = expected.max === undefined ? undefined : parseDuration(expected.max);
+      const actual = result.durationMs;
+      const tooShort = min !== undefined && actual < min;
+      const tooLong = max !== undefined && actual > max;
+      const range = `${min === undefined ? "0s" : formatDuration(min)}..${max === undefined ? "∞" : formatDuration(max)}`;
+      return outcome(
+        !tooShort && !tooLong,
+        `upgrade took ${formatDuration(actual)}${tooShort || tooLong ? ", outside" : ", within"} ${range}`,
+      );
+    },
+  },
+  timeline: {
+    id: "timeline",
+    check: (expected, context) => checkGolden(expected, context),
+  },
+  failedNode: {
+    id: "failedNode",
+    check: (expected, { result }) => {
+      const actual = result.failure?.node;
+      return outcome(
+        actual === expected,
+        actual === expected
+          ? `${expected} failed (${result.failure?.action}: ${result.failure?.reason})`
+          : `expected ${expected} to fail, ${actual === undefined ? "no node failed" : `${actual} failed`}`,
+      );
+    },
+  },
+  unsupported: {
+    id: "unsupported",
+    check: (expected, { refused, result }) => {
+      const reasons = [
+        ...refused.map((r) => `${r.profile}: ${r.reason}`),
+        ...result.timeline
+          .filter((entry) => entry.event === TIMELINE_EVENTS.updateRejected)
+          .map((entry) => `${String(entry.profile)}: ${[entry.reasons ?? entry.reason].flat().join("; ")}`),
+      ];
+      const was = reasons.length > 0;
+      const detail = reasons.join("; ");
+      return outcome(
+        was === expected,
+        was
+          ? `${expected ? "" : "unexpectedly "}refused update(s) as unsupported: ${detail}`
+          : `${expected ? "expected an update to be refused, but " : ""}every update was supported`,
+      );
+    },
+  },
+} satisfies Registry;
+
+/** `label` is the path as the scenario wrote it: messages stay the same wherever the scenario lives. */
+function checkGolden(label: string, context: ExpectationContext): ExpectationOutcome {
+  const path = context.timelineFile;
+  if (!path) return outcome(false, "no golden file path");
+  const file = label;
+  const actual = context.goldenText();
+  if (context.update) {
+    const before = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+    if (before === actual) return outcome(true, `golden timeline ${file} unchanged`);
+    writeFileAtomic(path, actual);
+    return outcome(true, `golden timeline ${file} ${before === undefined ? "written" : "updated"}`);
+  }
+  if (!existsSync(path)) {
+    return outcome(false, `golden timeline ${file} does not exist (run with --update to write it)`);
+  }
+  const expected = readFileSync(path, "utf8");
+  if (expected === actual) return outcome(true, `timeline matches ${file}`);
+  return outcome(
+    false,
+    `timeline differs from ${file} (run with --update to accept):\n${unifiedDiff(expected, actual)}`,
+  );
+}
+
+/** Checks every expectation the scenario states, in the schema's order. */
+export function evaluateExpectations(
+  expect: ScenarioExpect,
+  context: ExpectationContext,
+): ExpectationResult[] {
+  const results: ExpectationResult[] = [];
+  for (const key of Object.keys(EXPECTATIONS) as ExpectationKey[]) {
+    const expected = expect[key];
+    if (expected === undefined) continue;
+    // The registry is typed per key; TypeScript cannot follow the key through the loop.
+    const expectation = EXPECTATIONS[key] as Expectation<ExpectationKey>;
+    results.push({ name: key, ...expectation.check(expected as never, context) });
+  }
+  return results;
+}

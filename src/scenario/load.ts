@@ -1,0 +1,245 @@
+import { dirname, isAbsolute, join } from "node:path";
+import { drainPolicy, osImage } from "../profile/drain.js";
+import { loadProfileFile } from "../profile/file.js";
+import type { Profile } from "../profile/types.js";
+import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
+import { parseDuration } from "../shared/duration.js";
+import { readTextFile } from "../shared/files.js";
+import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
+import type { SimInputEvent, SimProfile, Timings } from "../sim/types.js";
+import { type ScenarioExpect, type ScenarioFile, scenarioSchema } from "./schema.js";
+import { scenarioDiagnostics, scenarioErrorMap } from "./validate.js";
+
+/** An event of the scenario, in virtual ms, with where it came from (for messages and stable sorting). */
+export type ScenarioEvent = SimInputEvent & { index: number };
+
+export interface LoadedScenario {
+  name: string;
+  file: string;
+  description?: string;
+  seed?: number;
+  controlPlanes: number;
+  workers: number;
+  maxUnavailable?: number;
+  retries?: number;
+  timings: Partial<Timings>;
+  /** cp-1..cp-N then worker-1..worker-M. */
+  nodes: string[];
+  rke2Quirk: boolean;
+  /** Name of the initial profile. */
+  initialProfile: string;
+  /** Every profile the scenario names, by profile name, with what the simulation needs of it. */
+  profiles: Map<string, SimProfile>;
+  /** Sorted stably by time: events at the same time keep their file order. */
+  events: ScenarioEvent[];
+  expect: ScenarioExpect;
+  /** Parsed `expect.duration` bounds. */
+  durationBounds?: { minMs?: number; maxMs?: number };
+  /** `expect.timeline` resolved against the scenario's folder. */
+  timelineFile?: string;
+  /** The raw file, for positions of later findings. */
+  yaml: YamlFile;
+}
+
+export function nodeNames(controlPlanes: number, workers: number): string[] {
+  const names: string[] = [];
+  for (let i = 1; i <= controlPlanes; i++) names.push(`cp-${i}`);
+  for (let i = 1; i <= workers; i++) names.push(`worker-${i}`);
+  return names;
+}
+
+/** True when a parsed YAML value looks like a scenario: a mapping with `cluster` or `events` at the top. */
+export function looksLikeScenario(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    ("cluster" in value || "events" in value)
+  );
+}
+
+/**
+ * Loads and checks a scenario file: YAML syntax, the schema, then what the schema cannot say (nodes
+ * that exist, profiles that load, consistent profile names). Problems are collected and thrown
+ * together as one InputError, each at file:line:col.
+ */
+export function loadScenario(file: string): LoadedScenario {
+  const yaml = parseYamlFile(readTextFile(file), file);
+  const parsed = scenarioSchema.safeParse(yaml.value, { error: scenarioErrorMap });
+  if (!parsed.success) throw new InputError(scenarioDiagnostics(yaml, parsed.error.issues));
+  return resolveScenario(yaml, parsed.data);
+}
+
+function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
+  const bag = new DiagnosticBag();
+  const file = yaml.file;
+  const dir = dirname(file);
+  const nodes = nodeNames(data.cluster.controlPlanes, data.cluster.workers);
+  const known = new Set(nodes);
+  const checkNode = (name: string, path: YamlPath, what: string) => {
+    if (!known.has(name)) {
+      bag.add(
+        diagnosticAt(yaml, path, `${what} "${name}" is not a node of this cluster (${describeNodes(nodes)})`),
+      );
+    }
+  };
+
+  const variables = data.variables
+    ? Object.fromEntries(Object.entries(data.variables).map(([key, value]) => [key, String(value)]))
+    : undefined;
+  // Each file is loaded once; two files must not claim the same profile name, as the simulation
+  // knows profiles by name.
+  const byFile = new Map<string, Profile | undefined>();
+  const profiles = new Map<string, SimProfile>();
+  const fileOfName = new Map<string, string>();
+  const loadAt = (reference: string, path: YamlPath): Profile | undefined => {
+    const profileFile = isAbsolute(reference) ? reference : join(dir, reference);
+    if (byFile.has(profileFile)) return byFile.get(profileFile);
+    let profile: Profile | undefined;
+    let simProfile: SimProfile | undefined;
+    try {
+      profile = loadProfileFile(profileFile, variables ? { variables } : undefined);
+      // The drain policy is read now so that a bad `pack.drain` is reported with the other problems.
+      simProfile = { id: profile.name, profile, drain: drainPolicy(profile), osImage: osImage(profile) };
+    } catch (error) {
+      if (!isInputError(error)) throw error;
+      const first = error.diagnostics[0]?.message ?? "cannot load";
+      bag.add(diagnosticAt(yaml, path, `profile ${profileFile} does not load: ${first}`));
+      for (const d of error.diagnostics) bag.add(d);
+      profile = undefined;
+    }
+    byFile.set(profileFile, profile);
+    if (profile && simProfile) {
+      const other = fileOfName.get(profile.name);
+      if (other !== undefined && other !== profileFile) {
+        bag.add(
+          diagnosticAt(
+            yaml,
+            path,
+            `profile name "${profile.name}" is used by both ${other} and ${profileFile}`,
+          ),
+        );
+      } else {
+        fileOfName.set(profile.name, profileFile);
+        profiles.set(profile.name, simProfile);
+      }
+    }
+    return profile;
+  };
+
+  const initial = loadAt(data.profile, ["profile"]);
+
+  const events: ScenarioEvent[] = [];
+  data.events.forEach((event, index) => {
+    // The schema already checked that `at` parses.
+    const at = parseDuration(event.at) ?? 0;
+    if ("update" in event) {
+      const profile = loadAt(event.update, ["events", index, "update"]);
+      if (profile) events.push({ at, type: "update", profile: profile.name, index });
+    } else if ("kubernetes" in event) {
+      events.push({ at, type: "kubernetes", state: event.kubernetes, index });
+    } else if ("node" in event) {
+      checkNode(event.node, ["events", index, "node"], "node");
+      events.push({
+        at,
+        type: "node-fail",
+        node: event.node,
+        action: event.fail,
+        ...(event.times !== undefined ? { times: event.times } : {}),
+        index,
+      });
+    } else {
+      events.push({ at, type: "agent-restart", index });
+    }
+  });
+  // Array.prototype.sort is stable, so same-time events keep file order.
+  events.sort((a, b) => a.at - b.at);
+
+  const expect = data.expect;
+  expect.order?.forEach((name, i) => {
+    checkNode(name, ["expect", "order", i], "expect.order names node");
+  });
+  if (expect.order && new Set(expect.order).size !== expect.order.length) {
+    bag.add(diagnosticAt(yaml, ["expect", "order"], "expect.order names a node twice"));
+  }
+  for (const name of Object.keys(expect.actions ?? {})) {
+    checkNode(name, ["expect", "actions", name], "expect.actions names node");
+  }
+  if (expect.failedNode !== undefined)
+    checkNode(expect.failedNode, ["expect", "failedNode"], "expect.failedNode");
+  if (expect.finalProfile !== undefined && !profiles.has(expect.finalProfile) && bag.size === 0) {
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["expect", "finalProfile"],
+        `no profile of this scenario is named "${expect.finalProfile}" (known: ${[...profiles.keys()].join(", ")})`,
+      ),
+    );
+  }
+  let durationBounds: LoadedScenario["durationBounds"];
+  if (expect.duration) {
+    const minMs = parseDuration(expect.duration.min);
+    const maxMs = parseDuration(expect.duration.max);
+    durationBounds = {
+      ...(expect.duration.min !== undefined && minMs !== undefined ? { minMs } : {}),
+      ...(expect.duration.max !== undefined && maxMs !== undefined ? { maxMs } : {}),
+    };
+    if (minMs !== undefined && maxMs !== undefined && expect.duration.min !== undefined && minMs > maxMs) {
+      bag.add(diagnosticAt(yaml, ["expect", "duration"], "expect.duration: min is greater than max"));
+    }
+  }
+
+  bag.throwIfAny();
+  if (!initial) throw new InputError([diagnosticAt(yaml, ["profile"], "initial profile did not load")]);
+
+  return {
+    name: data.name,
+    file,
+    ...(data.description !== undefined ? { description: data.description } : {}),
+    ...(data.seed !== undefined ? { seed: data.seed } : {}),
+    controlPlanes: data.cluster.controlPlanes,
+    workers: data.cluster.workers,
+    ...(data.cluster.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
+    ...(data.cluster.retries !== undefined ? { retries: data.cluster.retries } : {}),
+    timings: timingsOf(data),
+    nodes,
+    rke2Quirk: data.rke2Quirk ?? true,
+    initialProfile: initial.name,
+    profiles,
+    events,
+    expect,
+    ...(durationBounds ? { durationBounds } : {}),
+    ...(expect.timeline !== undefined
+      ? { timelineFile: isAbsolute(expect.timeline) ? expect.timeline : join(dir, expect.timeline) }
+      : {}),
+    yaml,
+  };
+}
+
+function timingsOf(data: ScenarioFile): Partial<Timings> {
+  const given = data.cluster.timings ?? {};
+  const out: Partial<Timings> = {};
+  const steps = [
+    ["cordon", "cordonMs"],
+    ["drain", "drainMs"],
+    ["repave", "repaveMs"],
+    ["reboot", "rebootMs"],
+    ["serviceRestart", "serviceRestartMs"],
+    ["configReload", "configReloadMs"],
+    ["rejoin", "rejoinMs"],
+  ] as const;
+  for (const [key, field] of steps) {
+    const ms = parseDuration(given[key]);
+    if (given[key] !== undefined && ms !== undefined) out[field] = ms;
+  }
+  if (given.jitter !== undefined) out.jitter = given.jitter;
+  return out;
+}
+
+function describeNodes(nodes: string[]): string {
+  const cps = nodes.filter((n) => n.startsWith("cp-")).length;
+  const workers = nodes.length - cps;
+  const range = (prefix: string, n: number) =>
+    n === 0 ? "" : n === 1 ? `${prefix}-1` : `${prefix}-1..${prefix}-${n}`;
+  return [range("cp", cps), range("worker", workers)].filter(Boolean).join(", ");
+}

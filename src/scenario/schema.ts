@@ -1,0 +1,145 @@
+import { z } from "zod";
+import { parseDuration } from "../shared/duration.js";
+import { BEHAVIORS } from "../shared/types.js";
+
+/**
+ * The zod schema of a scenario file (CONTRACT.md, "Scenario file"). The loader validates with it and
+ * `schemas/scenario.schema.json` is generated from it, so editors and the CLI agree on what is valid.
+ */
+
+const DURATION_HELP = "a duration such as 30s, 5m, 1h30m or a number of seconds";
+
+/** A non-negative duration; checked here so shape problems are reported together with the others. */
+export const durationSchema = z
+  .union([z.string(), z.number()])
+  .superRefine((value, ctx) => {
+    if (parseDuration(value) === undefined) {
+      ctx.addIssue({ code: "custom", message: `expected ${DURATION_HELP}, got ${JSON.stringify(value)}` });
+    }
+  })
+  // `pattern` only constrains strings in JSON Schema, so numbers (seconds) stay valid for editors.
+  .meta({
+    description: DURATION_HELP,
+    pattern: "^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d))+\\s*$|^\\s*\\d+(\\.\\d+)?\\s*$",
+  });
+
+export const NODE_ACTIONS = ["repave", "reboot", "service-restart", "config-reload"] as const;
+export const FAILABLE_ACTIONS = [...NODE_ACTIONS, "any"] as const;
+export const SCENARIO_RESULTS = ["converged", "blocked", "failed"] as const;
+
+const timingsSchema = z
+  .strictObject({
+    cordon: durationSchema.optional(),
+    drain: durationSchema.optional(),
+    repave: durationSchema.optional(),
+    reboot: durationSchema.optional(),
+    serviceRestart: durationSchema.optional(),
+    configReload: durationSchema.optional(),
+    rejoin: durationSchema.optional(),
+    jitter: z.number().min(0).max(1).optional().meta({ description: "fraction: 0.1 = ±10 %" }),
+  })
+  .meta({ description: "Virtual time each step takes" });
+
+const clusterSchema = z.strictObject({
+  controlPlanes: z.int().min(1).meta({ description: "nodes cp-1..cp-N" }),
+  workers: z.int().min(0).meta({ description: "nodes worker-1..worker-M" }),
+  maxUnavailable: z.int().min(1).optional().meta({ description: "workers disrupted at once (default 1)" }),
+  retries: z.int().min(0).optional().meta({ description: "retries of a failed node action (default 1)" }),
+  timings: timingsSchema.optional(),
+});
+
+const at = durationSchema.meta({ description: "virtual time of the event since the start" });
+
+export const updateEventSchema = z.strictObject({
+  at,
+  update: z.string().min(1).meta({ description: "profile file, relative to the scenario file" }),
+});
+export const kubernetesEventSchema = z.strictObject({ at, kubernetes: z.enum(["down", "up"]) });
+export const nodeFailEventSchema = z.strictObject({
+  at,
+  node: z.string().min(1),
+  fail: z.enum(FAILABLE_ACTIONS).meta({ description: "the node's next such action fails" }),
+  times: z.int().min(1).optional().meta({ description: "how many attempts fail (default 1)" }),
+});
+export const agentEventSchema = z.strictObject({ at, agent: z.literal("restart") });
+
+/** Each event has `at` and exactly one kind; the loader picks the closest branch for messages. */
+export const EVENT_KINDS = [
+  { key: "update", schema: updateEventSchema },
+  { key: "kubernetes", schema: kubernetesEventSchema },
+  { key: "node", schema: nodeFailEventSchema },
+  { key: "agent", schema: agentEventSchema },
+] as const;
+
+export const eventSchema = z.union([
+  updateEventSchema,
+  kubernetesEventSchema,
+  nodeFailEventSchema,
+  agentEventSchema,
+]);
+
+const actionCountsSchema = z.partialRecord(z.enum(NODE_ACTIONS), z.int().min(0));
+
+export const expectSchema = z
+  .strictObject({
+    result: z.enum(SCENARIO_RESULTS).optional(),
+    behavior: z.enum(BEHAVIORS).optional(),
+    order: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "order in which nodes begin their (first) action" }),
+    finalProfile: z.string().optional().meta({ description: "name of the profile the cluster ends on" }),
+    noDisruptionWhileKubernetesDown: z
+      .boolean()
+      .optional()
+      .meta({ description: "no node is cordoned or acted on while Kubernetes is down" }),
+    maxUnavailable: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: "nodes unavailable at once never exceed this" }),
+    actions: z
+      .record(z.string(), actionCountsSchema)
+      .optional()
+      .meta({ description: "per node, how many times each action began, e.g. { worker-2: { reboot: 2 } }" }),
+    duration: z
+      .strictObject({ min: durationSchema.optional(), max: durationSchema.optional() })
+      .optional()
+      .meta({ description: "bounds of the total upgrade duration" }),
+    timeline: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "golden text timeline, relative to the scenario file, compared byte for byte" }),
+    failedNode: z.string().optional().meta({ description: "the node whose action failed" }),
+    unsupported: z.boolean().optional().meta({ description: "an update was refused as unsupported" }),
+  })
+  .meta({ description: "Expectations; every key optional" });
+
+export const EXPECTATION_KEYS = Object.keys(expectSchema.shape) as (keyof z.infer<typeof expectSchema>)[];
+
+export const scenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1),
+    seed: z.int().optional().meta({ description: "same seed, same file → same output, byte for byte" }),
+    description: z.string().optional(),
+    cluster: clusterSchema,
+    profile: z.string().min(1).meta({ description: "initial profile, relative to the scenario file" }),
+    variables: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .meta({ description: "profile variables ({{ .spectro.var.NAME }}) for every profile of the scenario" }),
+    rke2Quirk: z
+      .boolean()
+      .optional()
+      .meta({ description: "apply the RKE2 known issue (stages.* repaves); default true" }),
+    events: z.array(eventSchema).default([]),
+    expect: expectSchema.default({}),
+  })
+  .meta({ title: "edgesim scenario", description: "A profile upgrade replayed on a simulated cluster" });
+
+export type ScenarioFile = z.output<typeof scenarioSchema>;
+export type ScenarioEventInput = z.output<typeof eventSchema>;
+export type ScenarioExpect = z.output<typeof expectSchema>;
+export type ExpectationKey = keyof ScenarioExpect;

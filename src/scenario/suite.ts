@@ -1,0 +1,125 @@
+import { readdirSync, statSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { parseDocument } from "yaml";
+import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
+import { readTextFile } from "../shared/files.js";
+import { looksLikeScenario } from "./load.js";
+import { runScenario, type ScenarioRun } from "./run.js";
+
+/** Folders that hold what scenarios refer to, never scenarios themselves. */
+const SKIPPED_FOLDERS = new Set(["profiles", "golden", "node_modules"]);
+
+/**
+ * Every scenario file under `dir`, sorted by path. A scenario is a `.yaml`/`.yml` file outside
+ * `profiles/`, `golden/`, `node_modules/` and dot-folders whose top level is a mapping with
+ * `cluster` or `events`; when the YAML does not parse, a line starting `cluster:` or `events:`
+ * decides, so a broken scenario is still found (and reported as failed) rather than skipped.
+ */
+export function discoverScenarios(dir: string): string[] {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new InputError([{ file: dir, message: "folder not found" }]);
+  }
+  if (!isDirectory) throw new InputError([{ file: dir, message: "is a file, not a folder of scenarios" }]);
+  const found: string[] = [];
+  const walk = (folder: string) => {
+    const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => compare(a.name, b.name));
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith(".") && !SKIPPED_FOLDERS.has(entry.name)) walk(path);
+      } else if (/\.ya?ml$/.test(entry.name) && isScenarioFile(path)) {
+        found.push(path);
+      }
+    }
+  };
+  walk(dir);
+  return found.sort(compare);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function isScenarioFile(path: string): boolean {
+  let text: string;
+  try {
+    text = readTextFile(path);
+  } catch {
+    return false;
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length === 0) return looksLikeScenario(doc.toJS());
+  return /^(cluster|events)\s*:/m.test(text);
+}
+
+/** One scenario's outcome in a suite: a run, or the input error that kept it from running. */
+export interface SuiteCase {
+  name: string;
+  file: string;
+  passed: boolean;
+  /** First failed expectation or the input error, one line. */
+  reason?: string;
+  /** Every failed expectation (or every diagnostic), for JUnit. */
+  detail?: string;
+  run?: ScenarioRun;
+  /** Wall-clock seconds it took. */
+  seconds: number;
+}
+
+export interface SuiteOptions {
+  filter?: string;
+  update?: boolean;
+}
+
+/** Runs one scenario file; bad input becomes that scenario's failure instead of stopping the suite. */
+export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCase {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const run = runScenario(file, options.update ? { update: true } : {});
+    const failed = run.expectations.filter((e) => !e.passed);
+    const first = failed[0];
+    return {
+      name: run.name,
+      file,
+      passed: run.passed,
+      ...(first ? { reason: `${first.name}: ${firstLine(first.message)}` } : {}),
+      ...(failed.length > 0 ? { detail: failed.map((e) => `${e.name}: ${e.message}`).join("\n") } : {}),
+      run,
+      seconds: seconds(),
+    };
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    const lines = error.diagnostics.map(formatDiagnostic);
+    return {
+      name: nameOf(file),
+      file,
+      passed: false,
+      reason: lines[0] ?? "bad input",
+      detail: lines.join("\n"),
+      seconds: seconds(),
+    };
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}
+
+/**
+ * The scenario's name without running it (for --filter and for files that do not load): its
+ * `name:` if the YAML says, else the file name.
+ */
+export function nameOf(file: string): string {
+  try {
+    const doc = parseDocument(readTextFile(file));
+    const name = doc.errors.length === 0 ? doc.get("name") : undefined;
+    if (typeof name === "string" && name !== "") return name;
+  } catch {
+    // An unreadable file is reported when it runs.
+  }
+  return basename(file, extname(file));
+}

@@ -1,0 +1,126 @@
+import type { z } from "zod";
+import type { Diagnostic } from "../shared/diagnostics.js";
+import { diagnosticAt, type YamlFile, type YamlPath } from "../shared/yaml.js";
+import { EVENT_KINDS, EXPECTATION_KEYS } from "./schema.js";
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Turns zod issues into diagnostics that read well for a scenario author. Zod's own messages for a
+ * union ("Invalid input") and for unknown keys (pointing at the parent mapping) say little, so:
+ * an event that fails every branch is judged against the branch its kind key selects, and an
+ * unknown key is reported at the key itself.
+ */
+export function scenarioDiagnostics(yaml: YamlFile, issues: readonly Issue[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const issue of issues) collect(yaml, issue, [], out);
+  return out;
+}
+
+function collect(yaml: YamlFile, issue: Issue, prefix: YamlPath, out: Diagnostic[]): void {
+  const path: YamlPath = [
+    ...prefix,
+    ...issue.path.filter((p): p is string | number => typeof p !== "symbol"),
+  ];
+  switch (issue.code) {
+    case "invalid_union": {
+      const value = valueAt(yaml.value, path);
+      if (isEventPath(path) && isRecord(value)) {
+        collectEvent(yaml, issue, path, value, out);
+        return;
+      }
+      out.push(diagnosticAt(yaml, path, issue.message));
+      return;
+    }
+    case "unrecognized_keys": {
+      for (const key of issue.keys) {
+        out.push(diagnosticAt(yaml, [...path, key], unknownKeyMessage(path, key)));
+      }
+      return;
+    }
+    default:
+      out.push(diagnosticAt(yaml, path, issue.message));
+  }
+}
+
+function collectEvent(
+  yaml: YamlFile,
+  issue: Extract<Issue, { code: "invalid_union" }>,
+  path: YamlPath,
+  value: Record<string, unknown>,
+  out: Diagnostic[],
+): void {
+  const kinds = EVENT_KINDS.filter((kind) => kind.key in value);
+  const expected =
+    "an event has `at` and exactly one of `update: FILE`, `kubernetes: down|up`, `node: NAME` with `fail: ACTION`, `agent: restart`";
+  if (kinds.length !== 1) {
+    const what = kinds.length === 0 ? "no kind" : `several kinds (${kinds.map((k) => k.key).join(", ")})`;
+    out.push(diagnosticAt(yaml, path, `event has ${what}: ${expected}`));
+    return;
+  }
+  const index = EVENT_KINDS.indexOf(kinds[0] as (typeof EVENT_KINDS)[number]);
+  const branch = issue.errors[index] ?? [];
+  if (branch.length === 0) {
+    out.push(diagnosticAt(yaml, path, expected));
+    return;
+  }
+  for (const inner of branch) collect(yaml, inner, path, out);
+}
+
+function unknownKeyMessage(path: YamlPath, key: string): string {
+  if (path.length === 1 && path[0] === "expect") {
+    return `unknown expectation "${key}" (known: ${EXPECTATION_KEYS.join(", ")})`;
+  }
+  return `unknown key "${key}"`;
+}
+
+function isEventPath(path: YamlPath): boolean {
+  return path.length === 2 && path[0] === "events" && typeof path[1] === "number";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function valueAt(root: unknown, path: YamlPath): unknown {
+  let current = root;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return current;
+}
+
+/**
+ * Messages that read after a dotted path (`events[0].kubernetes: must be one of down, up`), in
+ * the style of the profile loader, instead of zod's generic ones.
+ */
+export const scenarioErrorMap: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "is required";
+      return `must be ${article(issue.expected)} (got ${describe(issue.input)})`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map(String).join(", ")} (got ${describe(issue.input)})`;
+    case "too_small":
+      return issue.origin === "string" ? "must not be empty" : `must be at least ${String(issue.minimum)}`;
+    case "too_big":
+      return `must be at most ${String(issue.maximum)}`;
+    default:
+      return undefined;
+  }
+};
+
+function article(expected: string): string {
+  if (expected === "object") return "a mapping";
+  if (expected === "array") return "a list";
+  if (expected === "int") return "a whole number";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return JSON.stringify(value);
+}

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { memoryIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { FIXTURES, workspace } from "../scenario/helpers.js";
+
+async function run(args: string[]) {
+  const io = memoryIo();
+  const code = await main(args, io);
+  return { code, out: io.out, err: io.err };
+}
+
+const REBOOT = join(FIXTURES, "reboot.yaml");
+
+describe("edgesim run", () => {
+  it("--json prints the contract object: name, result, behavior, finalProfile, timeline, expectations first", async () => {
+    const { code, out, err } = await run(["run", REBOOT, "--json"]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    const json = JSON.parse(out);
+    expect(Object.keys(json).slice(0, 6)).toEqual([
+      "name",
+      "result",
+      "behavior",
+      "finalProfile",
+      "timeline",
+      "expectations",
+    ]);
+    expect(json).toMatchObject({
+      name: "fixture-reboot",
+      result: "converged",
+      behavior: "reboot",
+      finalProfile: "small-reboot",
+      passed: true,
+      seed: 5,
+    });
+    for (const entry of json.timeline) {
+      expect(typeof entry.t).toBe("number");
+      expect(typeof entry.event).toBe("string");
+    }
+    expect(json.expectations.map((e: { name: string }) => e.name)).toEqual([
+      "result",
+      "behavior",
+      "order",
+      "finalProfile",
+      "maxUnavailable",
+    ]);
+    expect(json.expectations.every((e: { passed: boolean }) => e.passed)).toBe(true);
+  });
+
+  it("same seed and file give byte-identical output; another seed changes the timings", async () => {
+    const first = await run(["run", REBOOT, "--json"]);
+    const second = await run(["run", REBOOT, "--json"]);
+    expect(second.out).toBe(first.out);
+    const text1 = await run(["run", REBOOT, "--seed", "99"]);
+    const text2 = await run(["run", REBOOT, "--seed", "99"]);
+    expect(text2.out).toBe(text1.out);
+    expect(text1.out).not.toBe((await run(["run", REBOOT])).out);
+  });
+
+  it("prints a readable timeline and summary by default, only the summary with --quiet", async () => {
+    const { code, out } = await run(["run", REBOOT]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^00:01:00 {2}/);
+    expect(out).toMatch(/\n\d\d:\d\d:\d\d(\.\d{3})? +cp-1 +action-started +action=reboot/);
+    expect(out).toContain("  ✓ behavior: behavior is reboot\n");
+    const quiet = await run(["run", REBOOT, "--quiet"]);
+    expect(quiet.out.startsWith("scenario       fixture-reboot\n")).toBe(true);
+    expect(quiet.out).not.toContain("action-started");
+  });
+
+  it("exits 1 when an expectation fails, and says which", async () => {
+    const { code, out } = await run(["run", join(FIXTURES, "wrong-behavior.yaml")]);
+    expect(code).toBe(1);
+    expect(out).toContain("✗ behavior: expected repave, got reboot");
+  });
+
+  it("exits 1 on bad input with file:line:col on stderr and nothing on stdout", async () => {
+    const dir = workspace({
+      "bad.yaml":
+        "name: bad\ncluster: { controlPlanes: 1, workers: 0 }\nprofile: profiles/small-base.yaml\nevents:\n  - { at: -5m, agent: restart }\n",
+    });
+    const { code, out, err } = await run(["run", join(dir, "bad.yaml")]);
+    expect(code).toBe(1);
+    expect(out).toBe("");
+    expect(err).toContain(`${join(dir, "bad.yaml")}:5:11: events[0].at: expected a duration`);
+  });
+
+  it("exits 1 for a missing scenario file and a bad --seed", async () => {
+    expect((await run(["run", "no/such/scenario.yaml"])).err).toContain(
+      "no/such/scenario.yaml: file not found",
+    );
+    expect((await run(["run", REBOOT, "--seed", "abc"])).code).toBe(1);
+  });
+
+  it("--log writes the simulation's log as JSON lines", async () => {
+    const dir = workspace();
+    const log = join(dir, "run.log");
+    const { code } = await run(["run", REBOOT, "--log", log, "--quiet"]);
+    expect(code).toBe(0);
+    expect(existsSync(log)).toBe(true);
+    const lines = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.some((line) => line.event === "action-started")).toBe(true);
+  });
+});

@@ -1,0 +1,184 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenario, looksLikeScenario, nodeNames } from "../../src/scenario/load.js";
+import { diagnosticsOf, HEADER, workspace } from "./helpers.js";
+
+// HEADER is lines 1-5; `events:` is line 6, the first event line 7.
+describe("loadScenario: bad input is reported at file:line:col", () => {
+  it.each([
+    {
+      case: "negative at",
+      text: `${HEADER}events:\n  - at: -1m\n    update: profiles/small-reboot.yaml\n`,
+      line: 7,
+      col: 9,
+      message: /duration.*"-1m"/,
+    },
+    {
+      case: "unparseable at",
+      text: `${HEADER}events:\n  - { at: soon, kubernetes: down }\n`,
+      line: 7,
+      col: 11,
+      message: /duration.*"soon"/,
+    },
+    {
+      case: "unknown node",
+      text: `${HEADER}events:\n  - { at: 1m, node: worker-3, fail: reboot }\n`,
+      line: 7,
+      col: 21,
+      message: /"worker-3" is not a node of this cluster \(cp-1, worker-1\.\.worker-2\)/,
+    },
+    {
+      case: "unknown top-level key",
+      text: `${HEADER}colour: blue\n`,
+      line: 6,
+      col: 9,
+      message: /unknown key "colour"/,
+    },
+    {
+      case: "unknown expectation",
+      text: `${HEADER}expect:\n  result: converged\n  happy: true\n`,
+      line: 8,
+      col: 10,
+      message: /unknown expectation "happy" \(known: result, behavior/,
+    },
+    {
+      case: "update file that does not load",
+      text: `${HEADER}events:\n  - { at: 1m, update: profiles/broken.yaml }\n`,
+      line: 7,
+      col: 23,
+      message: /profile .*broken\.yaml does not load/,
+    },
+    {
+      case: "update file that does not exist",
+      text: `${HEADER}events:\n  - { at: 1m, update: profiles/missing.yaml }\n`,
+      line: 7,
+      col: 23,
+      message: /missing\.yaml does not load: file not found/,
+    },
+    {
+      case: "order naming an unknown node",
+      text: `${HEADER}expect:\n  order: [cp-1, cp-2]\n`,
+      line: 7,
+      col: 17,
+      message: /expect.order names node "cp-2" is not a node/,
+    },
+    {
+      case: "kubernetes state that is not down or up",
+      text: `${HEADER}events:\n  - { at: 1m, kubernetes: sideways }\n`,
+      line: 7,
+      col: 27,
+      message: /must be one of down, up \(got "sideways"\)/,
+    },
+    {
+      case: "event with two kinds",
+      text: `${HEADER}events:\n  - { at: 1m, kubernetes: down, agent: restart }\n`,
+      line: 7,
+      col: 5,
+      message: /several kinds \(kubernetes, agent\)/,
+    },
+    {
+      case: "event with no kind",
+      text: `${HEADER}events:\n  - { at: 1m }\n`,
+      line: 7,
+      col: 5,
+      message: /event has no kind/,
+    },
+    {
+      case: "missing cluster size",
+      text: `name: t\ncluster:\n  workers: 2\nprofile: profiles/small-base.yaml\n`,
+      line: 3,
+      col: 3,
+      message: /cluster.controlPlanes|is required/,
+    },
+  ])("$case", ({ text, line, col, message }) => {
+    const dir = workspace({ "s.yaml": text });
+    const file = join(dir, "s.yaml");
+    const diagnostics = diagnosticsOf(() => loadScenario(file));
+    const found = diagnostics.find((d) => d.file === file && message.test(d.message));
+    expect(found, JSON.stringify(diagnostics, null, 2)).toBeDefined();
+    expect([found?.line, found?.col]).toEqual([line, col]);
+  });
+
+  it("reports the profile's own error as well as the scenario's reference", () => {
+    const dir = workspace({ "s.yaml": `${HEADER}events:\n  - { at: 1m, update: profiles/broken.yaml }\n` });
+    const diagnostics = diagnosticsOf(() => loadScenario(join(dir, "s.yaml")));
+    const own = diagnostics.find((d) => d.file === join(dir, "profiles/broken.yaml"));
+    expect(own?.line).toBe(6);
+  });
+
+  it("collects several problems and reports them together", () => {
+    const dir = workspace({
+      "s.yaml": `${HEADER}events:\n  - { at: 1m, node: cp-9, fail: reboot }\n  - { at: 2m, update: profiles/missing.yaml }\nexpect:\n  order: [worker-7]\n`,
+    });
+    const diagnostics = diagnosticsOf(() => loadScenario(join(dir, "s.yaml")));
+    expect(diagnostics.map((d) => d.line)).toEqual(expect.arrayContaining([7, 8, 10]));
+  });
+
+  it("reports shape problems of several events at once", () => {
+    const dir = workspace({
+      "s.yaml": `${HEADER}events:\n  - { at: -1s, agent: restart }\n  - { at: x, agent: restart }\n`,
+    });
+    const diagnostics = diagnosticsOf(() => loadScenario(join(dir, "s.yaml")));
+    expect(diagnostics.map((d) => `${d.line}:${d.col}`)).toEqual(["7:11", "8:11"]);
+  });
+});
+
+describe("loadScenario: a good file", () => {
+  const text = `${HEADER}seed: 3
+events:
+  - { at: 5m, kubernetes: up }
+  - { at: 2m, kubernetes: down }
+  - { at: 1m, update: profiles/small-reboot.yaml }
+  - { at: 2m, update: profiles/small-base.yaml }
+  - { at: 1h, node: worker-1, fail: any, times: 2 }
+  - { at: 90, agent: restart }
+expect:
+  finalProfile: small-reboot
+  duration: { min: 1m, max: 2h }
+  timeline: golden/t.txt
+`;
+
+  it("sorts events stably by time and converts durations to ms", () => {
+    const dir = workspace({ "s.yaml": text });
+    const scenario = loadScenario(join(dir, "s.yaml"));
+    expect(scenario.events.map((e) => [e.at, e.type, e.index])).toEqual([
+      [60_000, "update", 2],
+      [90_000, "agent-restart", 5],
+      [120_000, "kubernetes", 1],
+      [120_000, "update", 3],
+      [300_000, "kubernetes", 0],
+      [3_600_000, "node-fail", 4],
+    ]);
+    expect(scenario.nodes).toEqual(["cp-1", "worker-1", "worker-2"]);
+    expect(scenario.seed).toBe(3);
+    expect(scenario.initialProfile).toBe("small-base");
+    expect([...scenario.profiles.keys()]).toEqual(["small-base", "small-reboot"]);
+    expect(scenario.durationBounds).toEqual({ minMs: 60_000, maxMs: 7_200_000 });
+    expect(scenario.timelineFile).toBe(join(dir, "golden/t.txt"));
+    expect(scenario.rke2Quirk).toBe(true);
+  });
+
+  it("loads each profile once, however often it is named", () => {
+    const dir = workspace({ "s.yaml": text });
+    const scenario = loadScenario(join(dir, "s.yaml"));
+    // The initial profile and the second update name the same file: one object.
+    const base = scenario.profiles.get("small-base");
+    expect(base?.profile.file).toBe(join(dir, "profiles/small-base.yaml"));
+    expect(base?.drain.cordon).toBe(true);
+  });
+});
+
+describe("helpers", () => {
+  it("names nodes cp-1..cp-N then worker-1..worker-M", () => {
+    expect(nodeNames(2, 1)).toEqual(["cp-1", "cp-2", "worker-1"]);
+  });
+  it.each([
+    [{ cluster: {} }, true],
+    [{ events: [] }, true],
+    [{ name: "x", layers: {} }, false],
+    [[1, 2], false],
+    ["text", false],
+  ])("looksLikeScenario(%j) is %s", (value, expected) => {
+    expect(looksLikeScenario(value)).toBe(expected);
+  });
+});

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { jsonSchemas } from "../../src/scenario/json-schema.js";
+
+const SCHEMAS = fileURLToPath(new URL("../../schemas/", import.meta.url));
+const SCENARIOS = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+
+describe("shipped JSON Schemas", () => {
+  it.each(Object.entries(jsonSchemas()))(
+    "schemas/%s equals a fresh generation (run `npm run schemas`)",
+    (name, text) => {
+      expect(readFileSync(`${SCHEMAS}${name}`, "utf8")).toBe(text);
+    },
+  );
+
+  it("the scenario schema rejects unknown keys and lists every expectation", () => {
+    const schema = JSON.parse(jsonSchemas()["scenario.schema.json"] as string);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties.expect.properties)).toContain("noDisruptionWhileKubernetesDown");
+  });
+
+  it("every bundled scenario names the scenario schema on its first line", () => {
+    const files = readdirSync(SCENARIOS).filter((f) => f.endsWith(".yaml"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const first = readFileSync(`${SCENARIOS}${file}`, "utf8").split("\n")[0];
+      expect(first, file).toBe("# yaml-language-server: $schema=../schemas/scenario.schema.json");
+    }
+  });
+});
