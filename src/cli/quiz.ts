@@ -71,7 +71,7 @@ function prompt(question: Question, index: number, total: number): string {
 export const registerQuiz: Register = (program, io, setExit) => {
   program
     .command("quiz")
-    .description("train on upgrade outcomes: guess what a profile change does, checked by the planner")
+    .description("Train on upgrade outcomes: guess what a profile change does, checked by the planner")
     .option("--count <n>", "number of questions", "10")
     .option("--seed <n>", "seed for picking questions (default: a new set each day)")
     .option(

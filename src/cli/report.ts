@@ -8,7 +8,7 @@ import type { Register } from "./main.js";
 export const registerReport: Register = (program, io, setExit) => {
   program
     .command("report")
-    .description("replay a scenario and write its timeline as a self-contained HTML page")
+    .description("Replay a scenario and write its timeline as a self-contained HTML page")
     .argument("<scenario>", "scenario file")
     .requiredOption("-o, --output <file>", "HTML file to write")
     .option("--seed <n>", "override the scenario's seed")

@@ -1,0 +1,31 @@
+import { benchPlan } from "./plan.js";
+import { benchSimulation } from "./sim.js";
+
+// Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+const plan = benchPlan();
+console.log("plan (k3s-base → k3s-registry-change)");
+console.table({
+  "parse both + plan": { "per second": fmt(plan.plansPerSecond) },
+  "planUpdate only": { "per second": fmt(plan.classifyPerSecond) },
+  "YAML parse only (both)": { "per second": fmt(plan.yamlPairsPerSecond) },
+});
+console.log(
+  `profiles of ${plan.profileLines.join(" and ")} lines; a plan costs ${plan.ratioToYaml.toFixed(2)}× the YAML parsing alone; ` +
+    `diff + rules take ${(plan.classifyShare * 100).toFixed(1)}% of it (the rest is reading the profiles)`,
+);
+
+const sim = benchSimulation();
+console.log(
+  `\nsimulation (${sim.controlPlanes} control planes + ${sim.workers} workers, ${sim.maxUnavailable} at a time)`,
+);
+console.table({
+  simulate: {
+    "wall ms": sim.wallMs.toFixed(1),
+    events: fmt(sim.events),
+    "events/s": fmt(sim.eventsPerSecond),
+    speedup: `${fmt(sim.speedup)}×`,
+    result: sim.result,
+  },
+});
