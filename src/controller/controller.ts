@@ -22,6 +22,7 @@ import type {
   SimProfile,
   SimulationInput,
   SimulationOutcome,
+  SimulationResult,
   TimelineEntry,
   Timings,
 } from "../sim/types.js";
@@ -52,15 +53,8 @@ export interface ControllerDeps {
   rng: Rng;
 }
 
-export interface ControllerOutcome {
-  result: SimulationOutcome;
-  behavior: Behavior;
-  finalProfile: string;
-  nodes: NodeReport[];
-  timeline: TimelineEntry[];
-  failure?: { node: string; action: NodeAction; reason: string };
-  durationMs: number;
-}
+/** What a rollout ends with: exactly what `simulate` returns. */
+export type ControllerOutcome = SimulationResult;
 
 export function resolveTimings(partial: Partial<Timings> | undefined): Required<Timings> {
   return { ...DEFAULT_TIMINGS, ...(partial ?? {}) } as Required<Timings>;

@@ -69,6 +69,23 @@ const osNoOpParameters = [
   "osVersion",
 ] as const;
 
+/** The Reboot column of the OS and kubernetes tables: one row per stage, the same in both layers. */
+function stageReboots<L extends "os" | "kubernetes">(layer: L, reference: string) {
+  return STAGES.map(
+    (stage) =>
+      ({
+        id: `${layer}.stages.${stage}`,
+        layers: [layer],
+        distributions: ALL,
+        path: `stages.${stage}.*`,
+        behavior: "reboot",
+        reason: `the ${stage} stage runs while a node boots: the node reboots to apply it`,
+        reference: `${reference} (Reboot)`,
+        covered: true,
+      }) as const,
+  );
+}
+
 export const RULES = [
   // ── OS layer ────────────────────────────────────────────────────────────────────────────────
   {
@@ -91,19 +108,7 @@ export const RULES = [
     reference: `${OS_REF} (warning: parameters used by options.system.uri)`,
     covered: true,
   },
-  ...STAGES.map(
-    (stage) =>
-      ({
-        id: `os.stages.${stage}`,
-        layers: ["os"],
-        distributions: ALL,
-        path: `stages.${stage}.*`,
-        behavior: "reboot",
-        reason: `the ${stage} stage runs while a node boots: the node reboots to apply it`,
-        reference: `${OS_REF} (Reboot)`,
-        covered: true,
-      }) as const,
-  ),
+  ...stageReboots("os", OS_REF),
   {
     id: "os.stages.reconcile",
     layers: ["os"],
@@ -199,19 +204,7 @@ export const RULES = [
   },
 
   // ── Kubernetes layer (same rows for PXK-E, K3s and RKE2) ────────────────────────────────────
-  ...STAGES.map(
-    (stage) =>
-      ({
-        id: `kubernetes.stages.${stage}`,
-        layers: ["kubernetes"],
-        distributions: ALL,
-        path: `stages.${stage}.*`,
-        behavior: "reboot",
-        reason: `the ${stage} stage runs while a node boots: the node reboots to apply it`,
-        reference: `${K8S_REF} (Reboot)`,
-        covered: true,
-      }) as const,
-  ),
+  ...stageReboots("kubernetes", K8S_REF),
   {
     // The kubernetes tables do not list reconcile; the known issue says reconcile changes "behave as
     // expected and trigger a configuration reload" in both the OS and the kubernetes pack, which is
