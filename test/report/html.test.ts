@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
 import {
   type HtmlReportInput,
   outageWindows,
@@ -117,5 +119,32 @@ describe("ticks", () => {
     [4000, [0, 1000, 2000, 3000, 4000]],
   ])("end %d → %j", (end, expected) => {
     expect(ticks(end)).toEqual(expected);
+  });
+});
+
+describe("edgesim report", () => {
+  it("replays a bundled scenario into a page with a row per node and its repave bars", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgesim-report-"));
+    const output = join(dir, "halts.html");
+    const io = memoryIo();
+    const code = await main(["report", "scenarios/story-node-fails-mid-repave-halts.yaml", "-o", output], io);
+    expect(code).toBe(0);
+    expect(io.out).toContain("story-node-fails-mid-repave-halts: failed, repave");
+    const html = readFileSync(output, "utf8");
+    const rows = [...html.matchAll(/<g class="row" data-node="([^"]+)"/g)].map((m) => m[1]);
+    expect(rows).toEqual(["cp-1", "cp-2", "cp-3", "worker-1", "worker-2"]);
+    const repaved = new Set([...html.matchAll(/data-node="([^"]+)" data-phase="repave"/g)].map((m) => m[1]));
+    // worker-1 fails twice and the rollout halts: worker-2 is never touched.
+    expect([...repaved].sort()).toEqual(["cp-1", "cp-2", "cp-3", "worker-1"]);
+    expect(html).toContain('data-phase="failed"');
+  });
+
+  it("reports bad input without writing a page", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgesim-report-"));
+    const output = join(dir, "none.html");
+    const io = memoryIo();
+    expect(await main(["report", "test/fixtures/does-not-exist.yaml", "-o", output], io)).toBe(1);
+    expect(io.err).toBe("error: test/fixtures/does-not-exist.yaml: file not found\n");
+    expect(existsSync(output)).toBe(false);
   });
 });
