@@ -49,10 +49,16 @@ export function diffValues(from: Value, to: Value): LeafChange[] {
   const changes: { path: Segment[]; change: LeafChange }[] = [];
   for (const [k, leaf] of before) {
     const other = after.get(k);
-    const path = dottedPath(leaf.path);
-    if (!other) changes.push({ path: leaf.path, change: { path, kind: "removed", from: leaf.value } });
-    else if (!sameLeaf(leaf.value, other.value)) {
-      changes.push({ path: leaf.path, change: { path, kind: "changed", from: leaf.value, to: other.value } });
+    if (!other) {
+      changes.push({
+        path: leaf.path,
+        change: { path: dottedPath(leaf.path), kind: "removed", from: leaf.value },
+      });
+    } else if (!sameLeaf(leaf.value, other.value)) {
+      changes.push({
+        path: leaf.path,
+        change: { path: dottedPath(leaf.path), kind: "changed", from: leaf.value, to: other.value },
+      });
     }
   }
   for (const [k, leaf] of after) {

@@ -2,7 +2,7 @@ import { type Diagnostic, formatDiagnostic } from "../shared/diagnostics.js";
 import type { LayerName } from "../shared/types.js";
 import { dottedPath } from "../shared/yaml.js";
 import type { Mapping, Profile, Value } from "./types.js";
-import { isMapping, lookup, type Position, parsePath, type Segment, setKey } from "./values.js";
+import { isMapping, lookup, type PositionLookup, parsePath, type Segment, setKey } from "./values.js";
 
 /** What a Palette macro refers to. `live`: a value only a running cluster has; kept as written. */
 export type MacroRef =
@@ -28,6 +28,8 @@ const KUBERNETES_VERSION = ".spectro.system.kubernetes.version";
 /** Every `{{ ... }}` in the text (Palette macros and any other template expression). */
 export function findMacros(text: string): MacroMatch[] {
   const out: MacroMatch[] = [];
+  // Most values hold no template at all; skip the regex for them.
+  if (!text.includes("{{")) return out;
   for (const match of text.matchAll(MACRO)) {
     out.push({ text: match[0], index: match.index, expression: (match[1] ?? "").trim() });
   }
@@ -139,7 +141,7 @@ export interface RenderLayer {
   /** Dotted source path of the layer's values, e.g. `layers.os.values`: names places in messages. */
   label: string;
   /** Source positions of the raw values' nodes, keyed by dotted path relative to the values. */
-  positions?: ReadonlyMap<string, Position>;
+  positions?: PositionLookup;
 }
 
 export interface RenderInput {
@@ -163,6 +165,11 @@ export interface RenderOutput {
  */
 function keptText(match: MacroMatch): string {
   return classifyMacro(match.expression) ? `{{ ${match.expression} }}` : match.text;
+}
+
+/** A scalar holding no template expression. */
+function isPlain(value: Value): boolean {
+  return typeof value === "string" ? !value.includes("{{") : value === null || typeof value !== "object";
 }
 
 /** Text of a value spliced into a larger string. */
@@ -264,8 +271,11 @@ export function renderLayers(input: RenderInput): RenderOutput {
     return out + text.slice(from);
   };
 
-  const render = (layer: number, path: Segment[], node: Value): Value => {
-    const key = `${layer}\u0000${dottedPath(path)}`;
+  // The dotted path is carried down rather than rebuilt from `path` at every node.
+  const render = (layer: number, path: Segment[], node: Value, dotted = dottedPath(path)): Value => {
+    // A scalar without a template renders to itself and can take no part in a cycle: no memo, no stack.
+    if (isPlain(node)) return node;
+    const key = `${layer}\u0000${dotted}`;
     const cached = memo.get(key);
     if (cached !== undefined) return cached;
     const onStack = stack.findIndex((entry) => entry.key === key);
@@ -278,10 +288,19 @@ export function renderLayers(input: RenderInput): RenderOutput {
     stack.push({ key, layer, path });
     let out: Value;
     if (typeof node === "string") out = renderString(node, layer, path);
-    else if (Array.isArray(node)) out = node.map((item, i) => render(layer, [...path, i], item));
+    else if (Array.isArray(node))
+      out = node.map((item, i) =>
+        isPlain(item) ? item : render(layer, [...path, i], item, `${dotted}[${i}]`),
+      );
     else if (isMapping(node)) {
       const mapping: Mapping = {};
-      for (const k of Object.keys(node)) setKey(mapping, k, render(layer, [...path, k], node[k] as Value));
+      for (const k of Object.keys(node)) {
+        const child = node[k] as Value;
+        const rendered = isPlain(child)
+          ? child
+          : render(layer, [...path, k], child, dotted === "" ? k : `${dotted}.${k}`);
+        setKey(mapping, k, rendered);
+      }
       out = mapping;
     } else out = node;
     stack.pop();

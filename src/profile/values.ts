@@ -9,12 +9,23 @@ export interface Position {
   col: number;
 }
 
+/** Source positions keyed by dotted path; a Map is one. */
+export interface PositionLookup {
+  get(dottedPath: string): Position | undefined;
+}
+
 /** Where normalised values came from: for messages about them (macros, conflicts). */
 export interface NormalisedValues {
   values: Mapping;
-  /** Source position of each normalised node, keyed by its dotted path relative to the values. */
-  positions: Map<string, Position>;
+  /**
+   * Source position of each normalised node, keyed by its dotted path relative to the values. Built on
+   * the first lookup: positions are only wanted for messages, and locating every node up front cost more
+   * than parsing the YAML.
+   */
+  positions: PositionLookup;
 }
+
+const NO_POSITIONS: PositionLookup = { get: () => undefined };
 
 export function isMapping(value: unknown): value is Mapping {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -27,7 +38,11 @@ export function compareKeys(a: string, b: string): number {
 
 /** Assigns without ever touching the prototype (a YAML key may be `__proto__`). */
 export function setKey(target: Mapping, key: string, value: Value): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` is an accessor on Object.prototype; every other key assigns as an own data property,
+  // and plain assignment is much cheaper than defineProperty.
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
 }
 
 /** `a.b.c` names the path a → b → c; a key with an empty part (`a..b`, `.a`) is taken literally. */
@@ -45,13 +60,38 @@ export function sortDeep(value: Value): Value {
   return out;
 }
 
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++)
+    if (compareKeys(keys[i - 1] as string, keys[i] as string) > 0) return false;
+  return true;
+}
+
+/**
+ * sortDeep for a tree nobody else holds (fresh from normaliseNode): mappings whose keys are already in
+ * order are kept rather than copied.
+ */
+function sortOwned(value: Value): Value {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = sortOwned(value[i] as Value);
+    return value;
+  }
+  if (!isMapping(value)) return value;
+  const keys = Object.keys(value);
+  if (isSorted(keys)) {
+    for (const key of keys) setKey(value, key, sortOwned(value[key] as Value));
+    return value;
+  }
+  const out: Mapping = {};
+  for (const key of keys.sort(compareKeys)) setKey(out, key, sortOwned(value[key] as Value));
+  return out;
+}
+
 interface Context {
   file: string;
   /** Source path of the values (e.g. `layers.os.values`), for messages. */
   base: YamlPath;
   locate: (sourcePath: YamlPath) => Position | undefined;
   diagnostics: Diagnostic[];
-  positions: Map<string, Position>;
 }
 
 /**
@@ -69,22 +109,20 @@ export function normaliseValues(input: {
   scalar?: { line: number; col: number; block: boolean; indent: number };
   diagnostics: Diagnostic[];
 }): NormalisedValues {
-  const positions = new Map<string, Position>();
   const ctx: Context = {
     file: input.file,
     base: input.base,
     locate: input.locate,
     diagnostics: input.diagnostics,
-    positions,
   };
   let value = input.value;
   if (typeof value === "string") {
     const inner = parseValuesText(value, input.file, input.base, input.scalar, input.diagnostics);
-    if (inner === undefined) return { values: {}, positions };
+    if (inner === undefined) return { values: {}, positions: NO_POSITIONS };
     value = inner.value;
     ctx.locate = inner.locate;
   }
-  if (value === null || value === undefined) return { values: {}, positions };
+  if (value === null || value === undefined) return { values: {}, positions: NO_POSITIONS };
   if (!isMapping(value)) {
     input.diagnostics.push({
       file: input.file,
@@ -92,9 +130,21 @@ export function normaliseValues(input: {
       message: "must be a mapping or a string holding YAML that is a mapping",
       ...(input.scalar ? { line: input.scalar.line, col: input.scalar.col } : (input.locate([]) ?? {})),
     });
-    return { values: {}, positions };
+    return { values: {}, positions: NO_POSITIONS };
   }
-  const values = sortDeep(normaliseNode(value, [], [], ctx)) as Mapping;
+  const values = sortOwned(normaliseNode(value, undefined, ctx, undefined)) as Mapping;
+  const source = value;
+  const locate = ctx.locate;
+  let built: Map<string, Position> | undefined;
+  const positions: PositionLookup = {
+    get: (dotted) => {
+      if (!built) {
+        built = new Map();
+        recordPositions(source, [], [], locate, built);
+      }
+      return built.get(dotted);
+    },
+  };
   return { values, positions };
 }
 
@@ -139,23 +189,69 @@ function parseValuesText(
   }
 }
 
-function normaliseNode(value: unknown, sourcePath: YamlPath, path: Segment[], ctx: Context): Value {
-  const pos = ctx.locate(sourcePath);
-  if (pos) ctx.positions.set(dottedPath(path), pos);
+/**
+ * The position of every node, keyed by its normalised dotted path; walks the source exactly as
+ * normaliseNode does, so where a dotted and a nested key reach the same path the later one wins.
+ */
+function recordPositions(
+  value: unknown,
+  sourcePath: YamlPath,
+  path: Segment[],
+  locate: (sourcePath: YamlPath) => Position | undefined,
+  positions: Map<string, Position>,
+): void {
+  const pos = locate(sourcePath);
+  if (pos) positions.set(dottedPath(path), pos);
+  if (value === null || value === undefined || typeof value !== "object" || value instanceof Date) return;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      recordPositions(item, [...sourcePath, i], [...path, i], locate, positions);
+    }
+  } else if (value instanceof Map) {
+    recordPositions(Object.fromEntries(value), sourcePath, path, locate, positions);
+  } else {
+    for (const [key, child] of Object.entries(value)) {
+      recordPositions(child, [...sourcePath, key], [...path, ...splitKey(key)], locate, positions);
+    }
+  }
+}
+
+/**
+ * A path as a chain from the leaf up: extending one costs one small object, where copying arrays cost a
+ * copy per node. Only a conflict turns one into an array.
+ */
+type PathLink = { up: PathLink; segment: Segment } | undefined;
+
+function pathArray(link: PathLink): Segment[] {
+  const out: Segment[] = [];
+  for (let at = link; at; at = at.up) out.push(at.segment);
+  return out.reverse();
+}
+
+/** `path` is the normalised path of the node; only conflicts name it. */
+function normaliseNode(value: unknown, sourcePath: PathLink, ctx: Context, path: PathLink): Value {
   if (value === null || value === undefined) return null;
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value))
-    return value.map((item, i) => normaliseNode(item, [...sourcePath, i], [...path, i], ctx));
-  if (value instanceof Map) return normaliseNode(Object.fromEntries(value), sourcePath, path, ctx);
+  if (Array.isArray(value)) {
+    const out: Value[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      out[i] = normaliseNode(value[i], { up: sourcePath, segment: i }, ctx, { up: path, segment: i });
+    }
+    return out;
+  }
+  if (value instanceof Map) return normaliseNode(Object.fromEntries(value), sourcePath, ctx, path);
   if (typeof value === "object") {
     const out: Mapping = {};
-    for (const [key, child] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
+      const child = (value as Record<string, unknown>)[key];
       const segments = splitKey(key);
-      const childSource = [...sourcePath, key];
-      const normalised = normaliseNode(child, childSource, [...path, ...segments], ctx);
+      const childSource: PathLink = { up: sourcePath, segment: key };
+      let childPath = path;
+      for (const segment of segments) childPath = { up: childPath, segment };
+      const normalised = normaliseNode(child, childSource, ctx, childPath);
       insert(out, path, segments, normalised, childSource, ctx);
     }
     return out;
@@ -163,28 +259,28 @@ function normaliseNode(value: unknown, sourcePath: YamlPath, path: Segment[], ct
   return String(value);
 }
 
-function conflict(ctx: Context, path: Segment[], sourcePath: YamlPath): void {
+function conflict(ctx: Context, path: Segment[], sourcePath: PathLink): void {
   ctx.diagnostics.push({
     file: ctx.file,
     path: dottedPath([...ctx.base, ...path]),
     message: "is set twice (a dotted key and a nested key name the same path)",
-    ...(ctx.locate(sourcePath) ?? {}),
+    ...(ctx.locate(pathArray(sourcePath)) ?? {}),
   });
 }
 
 /** Puts `value` at `segments` below `target`, merging mappings that dotted and nested keys both reach. */
 function insert(
   target: Mapping,
-  at: Segment[],
+  at: PathLink,
   segments: string[],
   value: Value,
-  sourcePath: YamlPath,
+  sourcePath: PathLink,
   ctx: Context,
 ): void {
   let mapping = target;
-  const path = [...at];
-  for (const [i, segment] of segments.entries()) {
-    path.push(segment);
+  const pathTo = (i: number) => [...pathArray(at), ...segments.slice(0, i + 1)];
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
     const existing = Object.hasOwn(mapping, segment) ? mapping[segment] : undefined;
     const last = i === segments.length - 1;
     if (existing === undefined) {
@@ -198,18 +294,18 @@ function insert(
       continue;
     }
     if (!isMapping(existing) || (last && !isMapping(value))) {
-      conflict(ctx, path, sourcePath);
+      conflict(ctx, pathTo(i), sourcePath);
       return;
     }
     if (last) {
-      merge(existing, value as Mapping, path, sourcePath, ctx);
+      merge(existing, value as Mapping, pathTo(i), sourcePath, ctx);
       return;
     }
     mapping = existing;
   }
 }
 
-function merge(target: Mapping, source: Mapping, at: Segment[], sourcePath: YamlPath, ctx: Context): void {
+function merge(target: Mapping, source: Mapping, at: Segment[], sourcePath: PathLink, ctx: Context): void {
   for (const [key, value] of Object.entries(source)) {
     const existing = Object.hasOwn(target, key) ? target[key] : undefined;
     if (existing === undefined) setKey(target, key, value);

@@ -82,6 +82,35 @@ describe("rendering", () => {
     ]);
   });
 
+  // Positions are looked up only when a warning or error needs one; these pin them to where they were
+  // before that (YAML-text values, dotted keys, list items, a dotted and a nested key reaching one mapping).
+  it.each([
+    [
+      "in YAML-text values",
+      {
+        kubernetes:
+          "|\n      a.b: '{{ .spectro.var.missing }}'\n      list:\n        - x\n        - '{{ .spectro.system.cluster.uid }}'\n      a:\n        c: '{{ .spectro.var.other }}'",
+      },
+      [
+        "p.yaml:11:12: layers.kubernetes.values.a.b: {{ .spectro.var.missing }} is kept as written: variable missing is not set",
+        "p.yaml:16:12: layers.kubernetes.values.a.c: {{ .spectro.var.other }} is kept as written: variable other is not set",
+        "p.yaml:14:11: layers.kubernetes.values.list[1]: {{ .spectro.system.cluster.uid }} is kept as written: its value exists only on a live cluster",
+      ],
+    ],
+    [
+      "under a dotted key merged with a nested one",
+      {
+        os: "\n      a.b:\n        c: '{{ .spectro.system.cluster.uid }}'\n      a:\n        b:\n          d: '{{ .spectro.var.d }}'",
+      },
+      [
+        "p.yaml:8:12: layers.os.values.a.b.c: {{ .spectro.system.cluster.uid }} is kept as written: its value exists only on a live cluster",
+        "p.yaml:11:14: layers.os.values.a.b.d: {{ .spectro.var.d }} is kept as written: variable d is not set",
+      ],
+    ],
+  ])("warnings %s name the line:col of the value", (_, parts, warnings) => {
+    expect(parseProfile(profileText(parts), "p.yaml").warnings).toEqual(warnings);
+  });
+
   it("a live macro referenced from elsewhere is warned once, where it is written", () => {
     const p = parseProfile(
       profileText({

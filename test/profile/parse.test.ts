@@ -340,3 +340,18 @@ describe("bad input", () => {
     ]);
   });
 });
+
+describe("keys named like Object.prototype members", () => {
+  it("stay own keys, in order, without touching any prototype", () => {
+    const p = parseProfile(
+      profileText({ os: "'{z: 1, __proto__: 2, constructor: 3, toString: 4, a.__proto__.b: 5}'" }),
+      "p.yaml",
+    );
+    const values = p.layers.find((l) => l.name === "os")?.values as Mapping;
+    expect(Object.keys(values)).toEqual(["__proto__", "a", "constructor", "toString", "z"]);
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(values, "__proto__")?.value).toBe(2);
+    expect(Object.getOwnPropertyDescriptor(values.a, "__proto__")?.value).toEqual({ b: 5 });
+    expect(({} as Record<string, unknown>).b).toBeUndefined();
+  });
+});
