@@ -1,5 +1,5 @@
 import { benchPlan } from "./plan.js";
-import { benchSimulation } from "./sim.js";
+import { benchScaling, benchSimulation } from "./sim.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -29,3 +29,18 @@ console.table({
     result: sim.result,
   },
 });
+
+const scaling = benchScaling();
+console.log("\nscaling (workers 1/40 of the nodes at a time)");
+console.table(
+  Object.fromEntries(
+    scaling.sizes.map((size) => [
+      `${fmt(size.nodes)} nodes`,
+      { "wall ms": size.wallMs.toFixed(1), "heap held by the result (MiB)": size.heapMiB },
+    ]),
+  ),
+);
+console.log(
+  `time grows ${scaling.timeGrowthPerNodeGrowth.toFixed(2)}× as fast as the node count (1.00 = linear); ` +
+    `${scaling.heapKiBPerNode.toFixed(1)} KiB of heap per node`,
+);

@@ -99,6 +99,48 @@ export function benchSimulation(runs = 3): SimulationBench {
   return best as SimulationBench;
 }
 
+export interface ScalingBench {
+  /** Nodes and best wall ms of each size, smallest first. */
+  sizes: { nodes: number; wallMs: number; heapMiB: number }[];
+  /** Wall-time growth over node growth from the smallest to the largest size: 1.0 is linear. */
+  timeGrowthPerNodeGrowth: number;
+  /** Heap held by a finished 4,000-node result, per node (KiB); needs node --expose-gc, else NaN. */
+  heapKiBPerNode: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heapAfterGc(): number {
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Runs the same rollout at 400, 1,000 and 4,000 nodes: cost must grow linearly with the cluster. */
+export function benchScaling(runs = 3): ScalingBench {
+  const sizes = [400, 1_000, 4_000].map((nodes) => {
+    const input = benchInput(3, nodes - 3, Math.max(1, Math.round(nodes / 40)));
+    let wallMs = Number.POSITIVE_INFINITY;
+    let heapMiB = Number.NaN;
+    for (let i = 0; i < runs; i++) {
+      const before = heapAfterGc();
+      const started = performance.now();
+      const result = simulate(input);
+      wallMs = Math.min(wallMs, performance.now() - started);
+      // First run only: later runs start while the previous result may still be held in a register.
+      if (gc && i === 0) heapMiB = (heapAfterGc() - before) / 1024 / 1024;
+      if (result.result !== "converged") throw new Error(`bench rollout ended ${result.result}`);
+    }
+    return { nodes, wallMs: Math.round(wallMs * 10) / 10, heapMiB: Math.round(heapMiB * 10) / 10 };
+  });
+  const first = sizes[0] as (typeof sizes)[number];
+  const last = sizes[sizes.length - 1] as (typeof sizes)[number];
+  return {
+    sizes,
+    timeGrowthPerNodeGrowth: last.wallMs / first.wallMs / (last.nodes / first.nodes),
+    heapKiBPerNode: (last.heapMiB * 1024) / last.nodes,
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(benchSimulation(), null, 2));
 }
