@@ -16,6 +16,15 @@ export { renderJUnit } from "./report/junit.js";
 export { formatGoldenTimeline, formatRunText, formatTimelineLines } from "./report/timeline-text.js";
 export type { Plan, PlannedChange, PlanOptions, Unsupported } from "./rules/types.js";
 export { EXPECTATIONS, type ExpectationResult } from "./scenario/expectations.js";
+export {
+  type FleetClusterRun,
+  type FleetRun,
+  type LoadedFleet,
+  loadFleet,
+  runFleet,
+  runLoadedFleet,
+} from "./scenario/fleet.js";
+export { type FleetFile, fleetSchema } from "./scenario/fleet-schema.js";
 export { jsonSchemas } from "./scenario/json-schema.js";
 export { type LoadedScenario, loadScenario } from "./scenario/load.js";
 export {
@@ -26,11 +35,12 @@ export {
   type ScenarioRun,
 } from "./scenario/run.js";
 export { type ScenarioFile, scenarioSchema } from "./scenario/schema.js";
-export { discoverScenarios, runSuiteCase, type SuiteCase } from "./scenario/suite.js";
+export { discoverScenarios, runSuiteCase, runSuiteFile, type SuiteCase } from "./scenario/suite.js";
 export { type Diagnostic, formatDiagnostic, InputError, isInputError } from "./shared/diagnostics.js";
 export { BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "./shared/types.js";
 export { type Bus, createBus } from "./sim/bus.js";
 export { VirtualClock } from "./sim/clock.js";
+export { type FleetOptions, type FleetResult, simulateFleet } from "./sim/fleet.js";
 export { type SimulationHooks, simulate } from "./sim/simulate.js";
 export type {
   NodeReport,

@@ -1,5 +1,7 @@
 import { renderHtmlReport } from "../report/html.js";
 import { runScenario } from "../scenario/run.js";
+import { fileKind } from "../scenario/suite.js";
+import { InputError } from "../shared/diagnostics.js";
 import { writeFileAtomic } from "../shared/files.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
@@ -12,10 +14,17 @@ export const registerReport: Register = (program, io, setExit) => {
     .requiredOption("-o, --output <file>", "HTML file to write")
     .option("--seed <n>", "override the scenario's seed", parseSeed)
     .action((scenario: string, options: { output: string; seed?: number }) => {
-      const run = runScenario(
-        userPath(io, scenario),
-        options.seed === undefined ? {} : { seed: options.seed },
-      );
+      const file = userPath(io, scenario);
+      if (fileKind(file) === "fleet") {
+        throw new InputError([
+          {
+            file,
+            message:
+              "is a fleet file; `edgesim report` draws one cluster's timeline (`edgesim run FILE --timelines` shows a fleet's)",
+          },
+        ]);
+      }
+      const run = runScenario(file, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
       writeFileAtomic(userPath(io, options.output), renderHtmlReport(run));
       io.stdout(`${run.name}: ${run.result}, ${run.behavior}; timeline written to ${options.output}\n`);

@@ -1,8 +1,12 @@
 import { relative, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
+import { formatFleetText } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
+import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { withLogFile } from "../scenario/log-file.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
+import { fileKind } from "../scenario/suite.js";
+import { InputError } from "../shared/diagnostics.js";
 import { EXIT, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -12,6 +16,7 @@ interface RunCommandOptions {
   log?: string;
   quiet?: boolean;
   update?: boolean;
+  timelines?: boolean;
 }
 
 export function parseSeed(value: string): number {
@@ -29,15 +34,31 @@ export function userPath(io: Io, path: string): string {
 export const registerRun: Register = (program, io, setExit) => {
   program
     .command("run")
-    .description("Replay a scenario on a simulated cluster and check its expectations")
-    .argument("<scenario>", "scenario file (YAML)")
+    .description(
+      "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
+    )
+    .argument("<scenario>", "scenario or fleet file (YAML)")
     .option("--json", "print the run as one JSON object")
     .option("--seed <n>", "override the scenario's seed", parseSeed)
     .option("--log <file>", "write the simulation's structured log (JSON lines) to FILE")
     .option("--quiet", "print only the summary and expectations, not the timeline")
     .option("--update", "rewrite the scenario's golden timeline instead of comparing it")
-    .action((scenario: string, options: RunCommandOptions) => {
+    .option("--timelines", "fleet files: also print every cluster's timeline on the fleet's clock")
+    .action(async (scenario: string, options: RunCommandOptions) => {
       const file = userPath(io, scenario);
+      if (fileKind(file) === "fleet") {
+        for (const flag of ["log", "update"] as const) {
+          if (options[flag] !== undefined) {
+            throw new InputError([
+              { file, message: `--${flag} is for scenario files; ${file} is a fleet file` },
+            ]);
+          }
+        }
+        const run = await runFleet(file, options.seed !== undefined ? { seed: options.seed } : {});
+        io.stdout(formatFleetRun(run, options));
+        setExit(run.passed ? EXIT.ok : EXIT.failure);
+        return;
+      }
       const runOptions = {
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.update ? { update: true } : {}),
@@ -54,4 +75,13 @@ export const registerRun: Register = (program, io, setExit) => {
 export function formatRun(run: ScenarioRun, options: { json?: boolean; quiet?: boolean } = {}): string {
   if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
   return options.quiet ? formatSummaryText(run) : formatRunText(run);
+}
+
+/** `--json`: the fleet's fields in the documented order; each cluster's nodes and timeline come last. */
+export function formatFleetRun(
+  run: FleetRun,
+  options: { json?: boolean; quiet?: boolean; timelines?: boolean } = {},
+): string {
+  if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
+  return formatFleetText(run, options);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { profileFileSchema } from "../profile/schema.js";
+import { fleetSchema } from "./fleet-schema.js";
 import { scenarioSchema } from "./schema.js";
 
 /**
@@ -10,6 +11,7 @@ export function jsonSchemas(): Record<string, string> {
   return {
     "profile.schema.json": render(profileFileSchema, "edgesim profile"),
     "scenario.schema.json": render(scenarioSchema, "edgesim scenario"),
+    "fleet.schema.json": render(fleetSchema, "edgesim fleet"),
   };
 }
 

@@ -84,48 +84,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
     }
   };
 
-  const variables = data.variables
-    ? Object.fromEntries(Object.entries(data.variables).map(([key, value]) => [key, String(value)]))
-    : undefined;
-  // Each file is loaded once; two files must not claim the same profile name, as the simulation
-  // knows profiles by name.
-  const byFile = new Map<string, Profile | undefined>();
-  const profiles = new Map<string, SimProfile>();
-  const fileOfName = new Map<string, string>();
-  const loadAt = (reference: string, path: YamlPath): Profile | undefined => {
-    const profileFile = isAbsolute(reference) ? reference : join(dir, reference);
-    if (byFile.has(profileFile)) return byFile.get(profileFile);
-    let profile: Profile | undefined;
-    let simProfile: SimProfile | undefined;
-    try {
-      profile = loadProfileFile(profileFile, variables ? { variables } : undefined);
-      // The drain policy is read now so that a bad `pack.drain` is reported with the other problems.
-      simProfile = { id: profile.name, profile, drain: drainPolicy(profile), osImage: osImage(profile) };
-    } catch (error) {
-      if (!isInputError(error)) throw error;
-      const first = error.diagnostics[0]?.message ?? "cannot load";
-      bag.add(diagnosticAt(yaml, path, `profile ${profileFile} does not load: ${first}`));
-      for (const d of error.diagnostics) bag.add(d);
-      profile = undefined;
-    }
-    byFile.set(profileFile, profile);
-    if (profile && simProfile) {
-      const other = fileOfName.get(profile.name);
-      if (other !== undefined && other !== profileFile) {
-        bag.add(
-          diagnosticAt(
-            yaml,
-            path,
-            `profile name "${profile.name}" is used by both ${other} and ${profileFile}`,
-          ),
-        );
-      } else {
-        fileOfName.set(profile.name, profileFile);
-        profiles.set(profile.name, simProfile);
-      }
-    }
-    return profile;
-  };
+  const { load: loadAt, profiles } = profileLoader(yaml, bag, data.variables);
 
   const initial = loadAt(data.profile, ["profile"]);
 
@@ -216,8 +175,65 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
   };
 }
 
+/**
+ * Loads the profiles a file names, each file once, reporting problems into `bag` at the reference's
+ * line:col. Two files must not claim the same profile name, as the simulation knows profiles by name.
+ */
+export function profileLoader(
+  yaml: YamlFile,
+  bag: DiagnosticBag,
+  rawVariables: Record<string, string | number | boolean> | undefined,
+): { load: (reference: string, path: YamlPath) => Profile | undefined; profiles: Map<string, SimProfile> } {
+  const dir = dirname(yaml.file);
+  const variables = rawVariables
+    ? Object.fromEntries(Object.entries(rawVariables).map(([key, value]) => [key, String(value)]))
+    : undefined;
+  const byFile = new Map<string, Profile | undefined>();
+  const profiles = new Map<string, SimProfile>();
+  const fileOfName = new Map<string, string>();
+  const load = (reference: string, path: YamlPath): Profile | undefined => {
+    const profileFile = isAbsolute(reference) ? reference : join(dir, reference);
+    if (byFile.has(profileFile)) return byFile.get(profileFile);
+    let profile: Profile | undefined;
+    let simProfile: SimProfile | undefined;
+    try {
+      profile = loadProfileFile(profileFile, variables ? { variables } : undefined);
+      // The drain policy is read now so that a bad `pack.drain` is reported with the other problems.
+      simProfile = { id: profile.name, profile, drain: drainPolicy(profile), osImage: osImage(profile) };
+    } catch (error) {
+      if (!isInputError(error)) throw error;
+      const first = error.diagnostics[0]?.message ?? "cannot load";
+      bag.add(diagnosticAt(yaml, path, `profile ${profileFile} does not load: ${first}`));
+      for (const d of error.diagnostics) bag.add(d);
+      profile = undefined;
+    }
+    byFile.set(profileFile, profile);
+    if (profile && simProfile) {
+      const other = fileOfName.get(profile.name);
+      if (other !== undefined && other !== profileFile) {
+        bag.add(
+          diagnosticAt(
+            yaml,
+            path,
+            `profile name "${profile.name}" is used by both ${other} and ${profileFile}`,
+          ),
+        );
+      } else {
+        fileOfName.set(profile.name, profileFile);
+        profiles.set(profile.name, simProfile);
+      }
+    }
+    return profile;
+  };
+  return { load, profiles };
+}
+
 function timingsOf(data: ScenarioFile): Partial<Timings> {
-  const given = data.cluster.timings ?? {};
+  return parseTimings(data.cluster.timings);
+}
+
+/** A cluster's `timings:` (durations as written) in ms. */
+export function parseTimings(given: ScenarioFile["cluster"]["timings"] = {}): Partial<Timings> {
   const out: Partial<Timings> = {};
   const steps = [
     ["cordon", "cordonMs"],
@@ -236,7 +252,7 @@ function timingsOf(data: ScenarioFile): Partial<Timings> {
   return out;
 }
 
-function describeNodes(nodes: string[]): string {
+export function describeNodes(nodes: string[]): string {
   const cps = nodes.filter((n) => n.startsWith("cp-")).length;
   const workers = nodes.length - cps;
   const range = (prefix: string, n: number) =>

@@ -27,7 +27,7 @@ export const NODE_ACTIONS = ["repave", "reboot", "service-restart", "config-relo
 export const FAILABLE_ACTIONS = [...NODE_ACTIONS, "any"] as const;
 export const SCENARIO_RESULTS = ["converged", "blocked", "failed"] as const;
 
-const timingsSchema = z
+export const timingsSchema = z
   .strictObject({
     cordon: durationSchema.optional(),
     drain: durationSchema.optional(),
@@ -40,7 +40,7 @@ const timingsSchema = z
   })
   .meta({ description: "Virtual time each step takes" });
 
-const clusterSchema = z.strictObject({
+export const clusterSchema = z.strictObject({
   controlPlanes: z.int().min(1).meta({ description: "nodes cp-1..cp-N" }),
   workers: z.int().min(0).meta({ description: "nodes worker-1..worker-M" }),
   maxUnavailable: z.int().min(1).optional().meta({ description: "workers disrupted at once (default 1)" }),

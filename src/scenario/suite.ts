@@ -3,6 +3,8 @@ import { basename, extname, join } from "node:path";
 import { parseDocument } from "yaml";
 import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { readTextFile } from "../shared/files.js";
+import type { FleetRun } from "./fleet.js";
+import { looksLikeFleet, runFleet } from "./fleet.js";
 import { looksLikeScenario } from "./load.js";
 import { runScenario, type ScenarioRun } from "./run.js";
 
@@ -11,8 +13,8 @@ const SKIPPED_FOLDERS = new Set(["profiles", "golden", "node_modules"]);
 
 /**
  * Every scenario file under `dir`, sorted by path. A scenario is a `.yaml`/`.yml` file outside
- * `profiles/`, `golden/`, `node_modules/` and dot-folders whose top level is a mapping with
- * `cluster` or `events`; when the YAML does not parse, a line starting `cluster:` or `events:`
+ * `profiles/`, `golden/`, `node_modules/` and dot-folders whose top level is a mapping with `fleet`,
+ * `cluster` or `events`; when the YAML does not parse, a line starting with one of those keys
  * decides, so a broken scenario is still found (and reported as failed) rather than skipped.
  */
 export function discoverScenarios(dir: string): string[] {
@@ -44,15 +46,28 @@ function compare(a: string, b: string): number {
 }
 
 export function isScenarioFile(path: string): boolean {
+  return fileKind(path) !== undefined;
+}
+
+/**
+ * A scenario (`cluster` or `events` at the top), a fleet (`fleet` at the top), or neither. When the
+ * YAML does not parse, a line starting with one of those keys decides, so broken files still count.
+ */
+export function fileKind(path: string): "scenario" | "fleet" | undefined {
   let text: string;
   try {
     text = readTextFile(path);
   } catch {
-    return false;
+    return undefined;
   }
   const doc = parseDocument(text);
-  if (doc.errors.length === 0) return looksLikeScenario(doc.toJS());
-  return /^(cluster|events)\s*:/m.test(text);
+  if (doc.errors.length === 0) {
+    const value = doc.toJS();
+    if (looksLikeFleet(value)) return "fleet";
+    return looksLikeScenario(value) ? "scenario" : undefined;
+  }
+  if (/^fleet\s*:/m.test(text)) return "fleet";
+  return /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined;
 }
 
 /** One scenario's outcome in a suite: a run, or the input error that kept it from running. */
@@ -64,7 +79,7 @@ export interface SuiteCase {
   reason?: string;
   /** Every failed expectation (or every diagnostic), for JUnit. */
   detail?: string;
-  run?: ScenarioRun;
+  run?: ScenarioRun | FleetRun;
   /** Wall-clock seconds it took. */
   seconds: number;
 }
@@ -80,6 +95,38 @@ export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCas
   const seconds = () => (performance.now() - started) / 1000;
   try {
     const run = runScenario(file, options.update ? { update: true } : {});
+    const failed = run.expectations.filter((e) => !e.passed);
+    const first = failed[0];
+    return {
+      name: run.name,
+      file,
+      passed: run.passed,
+      ...(first ? { reason: `${first.name}: ${firstLine(first.message)}` } : {}),
+      ...(failed.length > 0 ? { detail: failed.map((e) => `${e.name}: ${e.message}`).join("\n") } : {}),
+      run,
+      seconds: seconds(),
+    };
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    const lines = error.diagnostics.map(formatDiagnostic);
+    return {
+      name: nameOf(file),
+      file,
+      passed: false,
+      reason: lines[0] ?? "bad input",
+      detail: lines.join("\n"),
+      seconds: seconds(),
+    };
+  }
+}
+
+/** Runs a scenario or fleet file; bad input becomes that file's failure instead of stopping the suite. */
+export async function runSuiteFile(file: string, options: SuiteOptions = {}): Promise<SuiteCase> {
+  if (fileKind(file) !== "fleet") return runSuiteCase(file, options);
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const run = await runFleet(file);
     const failed = run.expectations.filter((e) => !e.passed);
     const first = failed[0];
     return {

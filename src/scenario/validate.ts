@@ -11,13 +11,48 @@ type Issue = z.core.$ZodIssue;
  * an event that fails every branch is judged against the branch its kind key selects, and an
  * unknown key is reported at the key itself.
  */
-export function scenarioDiagnostics(yaml: YamlFile, issues: readonly Issue[]): Diagnostic[] {
+export function scenarioDiagnostics(
+  yaml: YamlFile,
+  issues: readonly Issue[],
+  options: DiagnosticOptions = {},
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const issue of issues) collect(yaml, issue, [], out);
+  const context: Context = {
+    eventKindsAt: options.eventKindsAt ?? scenarioEventKinds,
+    expectationKeys: options.expectationKeys ?? EXPECTATION_KEYS,
+  };
+  for (const issue of issues) collect(yaml, issue, [], out, context);
   return out;
 }
 
-function collect(yaml: YamlFile, issue: Issue, prefix: YamlPath, out: Diagnostic[]): void {
+/** The kinds a list of events accepts, in the order of its union's branches, and how to say so. */
+export interface EventKinds {
+  keys: readonly string[];
+  expected: string;
+}
+
+/** For files other than scenarios (fleets): where events stand and which expectations exist. */
+export interface DiagnosticOptions {
+  /** The event kinds accepted at `path`, or undefined when no event stands there. */
+  eventKindsAt?: (path: YamlPath) => EventKinds | undefined;
+  expectationKeys?: readonly string[];
+}
+
+type Context = Required<DiagnosticOptions>;
+
+const SCENARIO_EVENT_KINDS: EventKinds = {
+  keys: EVENT_KINDS.map((kind) => kind.key),
+  expected:
+    "an event has `at` and exactly one of `update: FILE`, `kubernetes: down|up`, `node: NAME` with `fail: ACTION`, `agent: restart`",
+};
+
+function scenarioEventKinds(path: YamlPath): EventKinds | undefined {
+  return path.length === 2 && path[0] === "events" && typeof path[1] === "number"
+    ? SCENARIO_EVENT_KINDS
+    : undefined;
+}
+
+function collect(yaml: YamlFile, issue: Issue, prefix: YamlPath, out: Diagnostic[], context: Context): void {
   const path: YamlPath = [
     ...prefix,
     ...issue.path.filter((p): p is string | number => typeof p !== "symbol"),
@@ -25,8 +60,9 @@ function collect(yaml: YamlFile, issue: Issue, prefix: YamlPath, out: Diagnostic
   switch (issue.code) {
     case "invalid_union": {
       const value = valueAt(yaml.value, path);
-      if (isEventPath(path) && isRecord(value)) {
-        collectEvent(yaml, issue, path, value, out);
+      const kinds = context.eventKindsAt(path);
+      if (kinds && isRecord(value)) {
+        collectEvent(yaml, issue, path, value, out, kinds, context);
         return;
       }
       out.push(diagnosticAt(yaml, path, issue.message));
@@ -34,7 +70,7 @@ function collect(yaml: YamlFile, issue: Issue, prefix: YamlPath, out: Diagnostic
     }
     case "unrecognized_keys": {
       for (const key of issue.keys) {
-        out.push(diagnosticAt(yaml, [...path, key], unknownKeyMessage(path, key)));
+        out.push(diagnosticAt(yaml, [...path, key], unknownKeyMessage(path, key, context)));
       }
       return;
     }
@@ -49,33 +85,30 @@ function collectEvent(
   path: YamlPath,
   value: Record<string, unknown>,
   out: Diagnostic[],
+  accepted: EventKinds,
+  context: Context,
 ): void {
-  const kinds = EVENT_KINDS.filter((kind) => kind.key in value);
-  const expected =
-    "an event has `at` and exactly one of `update: FILE`, `kubernetes: down|up`, `node: NAME` with `fail: ACTION`, `agent: restart`";
+  const kinds = accepted.keys.filter((key) => key in value);
+  const expected = accepted.expected;
   if (kinds.length !== 1) {
-    const what = kinds.length === 0 ? "no kind" : `several kinds (${kinds.map((k) => k.key).join(", ")})`;
+    const what = kinds.length === 0 ? "no kind" : `several kinds (${kinds.join(", ")})`;
     out.push(diagnosticAt(yaml, path, `event has ${what}: ${expected}`));
     return;
   }
-  const index = EVENT_KINDS.indexOf(kinds[0] as (typeof EVENT_KINDS)[number]);
+  const index = accepted.keys.indexOf(kinds[0] as string);
   const branch = issue.errors[index] ?? [];
   if (branch.length === 0) {
     out.push(diagnosticAt(yaml, path, expected));
     return;
   }
-  for (const inner of branch) collect(yaml, inner, path, out);
+  for (const inner of branch) collect(yaml, inner, path, out, context);
 }
 
-function unknownKeyMessage(path: YamlPath, key: string): string {
+function unknownKeyMessage(path: YamlPath, key: string, context: Context): string {
   if (path.length === 1 && path[0] === "expect") {
-    return `unknown expectation "${key}" (known: ${EXPECTATION_KEYS.join(", ")})`;
+    return `unknown expectation "${key}" (known: ${context.expectationKeys.join(", ")})`;
   }
   return `unknown key "${key}"`;
-}
-
-function isEventPath(path: YamlPath): boolean {
-  return path.length === 2 && path[0] === "events" && typeof path[1] === "number";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -28,4 +28,23 @@ describe("shipped JSON Schemas", () => {
       expect(first, file).toBe("# yaml-language-server: $schema=../schemas/scenario.schema.json");
     }
   });
+
+  it("the fleet schema is strict, lists the fleet expectations, and every bundled fleet names it", () => {
+    const schema = JSON.parse(jsonSchemas()["fleet.schema.json"] as string);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.clusters.items.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties.expect.properties)).toEqual([
+      "result",
+      "behavior",
+      "clusters",
+      "maxConcurrentClusters",
+      "duration",
+    ]);
+    const fleets = readdirSync(`${SCENARIOS}fleet`).filter((f) => f.endsWith(".yaml"));
+    expect(fleets.length).toBeGreaterThanOrEqual(3);
+    for (const file of fleets) {
+      const first = readFileSync(`${SCENARIOS}fleet/${file}`, "utf8").split("\n")[0];
+      expect(first, file).toBe("# yaml-language-server: $schema=../../schemas/fleet.schema.json");
+    }
+  });
 });
