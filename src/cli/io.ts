@@ -9,7 +9,17 @@ export interface Io {
   stdin?: NodeJS.ReadableStream;
 }
 
+let quietOnClosedPipe = false;
+
 export function processIo(): Io {
+  // `edgesim … | head` closes the pipe early: that is the reader being done, not an error worth a stack trace.
+  if (!quietOnClosedPipe) {
+    quietOnClosedPipe = true;
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -17,10 +17,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   };
   const program = new Command("edgesim")
     .description("Plan and simulate profile upgrades of Palette edge Kubernetes clusters")
-    .version("0.1.0")
+    .version("0.1.0", "-V, --version", "Print the version")
+    .helpOption("-h, --help", "Show help for the command")
+    .helpCommand("help [command]", "Show help for a command")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError("(run edgesim --help for usage)");
+    .showHelpAfterError("(run edgesim --help for usage)")
+    .addHelpText(
+      "after",
+      "\nRun `edgesim COMMAND --help` for a command's options and exit codes.\n" +
+        "Exit code 1 means bad input (the message names the file and line:col, or the dotted path).\n",
+    );
   for (const register of [registerPlan, registerRun, registerTest, registerReport, registerQuiz])
     register(program, io, setExit);
   try {

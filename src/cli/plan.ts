@@ -36,23 +36,32 @@ export const registerPlan: Register = (program, io, setExit) => {
   program
     .command("plan")
     .description("Say what updating a cluster from profile FROM to profile TO will do, and why")
-    .argument("<from>", "profile the cluster runs now (YAML)")
-    .argument("<to>", "profile to update to (YAML)")
-    .option("--json", "print the plan as one JSON object")
+    .argument("<from>", "Profile the cluster runs now (YAML)")
+    .argument("<to>", "Profile to update to (YAML)")
+    .option("--json", "Print the plan as one JSON object")
     .addOption(
-      new Option("--distribution <distribution>", "override the distribution of both profiles").choices(
-        DISTRIBUTIONS,
-      ),
+      new Option(
+        "--distribution <distribution>",
+        "Override the distribution of both profiles (default: the profile's, or inferred from its kubernetes pack)",
+      ).choices(DISTRIBUTIONS),
     )
     .addOption(
-      new Option("--fail-on <behavior>", "exit 3 when the plan is at least this disruptive").choices(
-        BEHAVIORS,
-      ),
+      new Option(
+        "--fail-on <behavior>",
+        "Exit 3 when the plan is at least this disruptive (a CI gate)",
+      ).choices(BEHAVIORS),
     )
-    .option("--no-rke2-quirk", "do not apply the RKE2 known issue (stages.* repave)")
-    .option("--var <name=value>", "set a profile variable (repeatable)", collect, [])
-    .option("--control-planes <n>", "control-plane nodes, for the node order", count, 3)
-    .option("--workers <n>", "worker nodes, for the node order", count, 2)
+    .option(
+      "--no-rke2-quirk",
+      "Plan RKE2 stages.* changes as documented (reboot), not with the known issue (repave)",
+    )
+    .addOption(
+      new Option("--var <name=value>", "Set a profile variable {{ .spectro.var.NAME }} (repeatable)")
+        .argParser(collect)
+        .default([], "the profile's variables"),
+    )
+    .option("--control-planes <n>", "Control-plane nodes, for the node order", count, 3)
+    .option("--workers <n>", "Worker nodes, for the node order", count, 2)
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +

@@ -2,11 +2,19 @@ import { readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { Option } from "commander";
 import { makeQuestions, type Question } from "../quiz/questions.js";
 import { InputError } from "../shared/diagnostics.js";
 import { readTextFile } from "../shared/files.js";
 import { BEHAVIORS } from "../shared/types.js";
 import type { Register } from "./main.js";
+
+/** A value on its own line, or, when it spans lines (a file's content), as an indented block under the label. */
+function shown(label: string, value: string): string {
+  const lines = value.replace(/\n+$/, "").split("\n");
+  if (lines.length === 1) return `  ${label} ${value}`;
+  return [`  ${label.trimEnd()}`, ...lines.map((line) => `      ${line}`)].join("\n");
+}
 
 const CHOICES = [...BEHAVIORS, "unsupported"] as const;
 const CHOICE_LABELS: Record<(typeof CHOICES)[number], string> = {
@@ -55,13 +63,13 @@ function explain(question: Question): string {
   return decisive ? `rule ${decisive.rule}: ${decisive.reason}` : "no change reaches the nodes";
 }
 
-function prompt(question: Question, index: number, total: number): string {
+export function prompt(question: Question, index: number, total: number): string {
   const lines = [
     "",
-    `Question ${index + 1} of ${total} (a ${question.distribution} cluster)`,
+    `Question ${index + 1} of ${total} (${question.distribution} cluster)`,
     `The ${question.layer} layer's \`${question.path}\` changes`,
-    `  from: ${question.from}`,
-    `  to:   ${question.to}`,
+    shown("from:", question.from),
+    shown("to:  ", question.to),
     "What does the Palette agent do?",
     ...CHOICES.map((choice, i) => `  ${i + 1}) ${CHOICE_LABELS[choice]}`),
   ];
@@ -72,11 +80,16 @@ export const registerQuiz: Register = (program, io, setExit) => {
   program
     .command("quiz")
     .description("Train on upgrade outcomes: guess what a profile change does, checked by the planner")
-    .option("--count <n>", "number of questions", "10")
-    .option("--seed <n>", "seed for picking questions (default: a new set each day)")
+    .addOption(new Option("--count <n>", "Number of questions").default("10", "10"))
+    .option("--seed <n>", "Seed for picking questions (default: a new set each day)")
     .option(
       "--profiles <dir>",
-      "folder of *base.yaml profiles to draw changes from (default: the bundled ones)",
+      "Folder of *base.yaml profiles to draw changes from (default: the bundled ones)",
+    )
+    .addHelpText(
+      "after",
+      "\nAnswers are read from stdin, one a line: a number (1-6) or a behavior's name; piped answers work.\n" +
+        "Exit codes: 0 the quiz ran (whatever the score), 1 bad input.\n",
     )
     .action(async (options: { count: string; seed?: string; profiles?: string }) => {
       const count = Number(options.count);

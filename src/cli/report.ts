@@ -10,9 +10,10 @@ export const registerReport: Register = (program, io, setExit) => {
   program
     .command("report")
     .description("Replay a scenario and write its timeline as a self-contained HTML page")
-    .argument("<scenario>", "scenario file")
-    .requiredOption("-o, --output <file>", "HTML file to write")
-    .option("--seed <n>", "override the scenario's seed", parseSeed)
+    .argument("<scenario>", "Scenario file (YAML; not a fleet file)")
+    .requiredOption("-o, --output <file>", "HTML file to write (required)")
+    .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
+    .addHelpText("after", "\nExit codes: 0 the page was written, 1 bad input.\n")
     .action((scenario: string, options: { output: string; seed?: number }) => {
       const file = userPath(io, scenario);
       if (fileKind(file) === "fleet") {

@@ -37,13 +37,17 @@ export const registerRun: Register = (program, io, setExit) => {
     .description(
       "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
     )
-    .argument("<scenario>", "scenario or fleet file (YAML)")
-    .option("--json", "print the run as one JSON object")
-    .option("--seed <n>", "override the scenario's seed", parseSeed)
-    .option("--log <file>", "write the simulation's structured log (JSON lines) to FILE")
-    .option("--quiet", "print only the summary and expectations, not the timeline")
-    .option("--update", "rewrite the scenario's golden timeline instead of comparing it")
-    .option("--timelines", "fleet files: also print every cluster's timeline on the fleet's clock")
+    .argument("<scenario>", "Scenario or fleet file (YAML)")
+    .option("--json", "Print the run as one JSON object")
+    .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
+    .option(
+      "--log <file>",
+      "Write the simulation's log as NDJSON (pino, virtual time) to FILE; scenarios only",
+    )
+    .option("--quiet", "Print only the summary and expectations, not the timeline")
+    .option("--update", "Rewrite the scenario's golden timeline instead of comparing it; scenarios only")
+    .option("--timelines", "Fleet files: also print every cluster's timeline on the fleet's clock")
+    .addHelpText("after", "\nExit codes: 0 every expectation holds, 1 an expectation failed or bad input.\n")
     .action(async (scenario: string, options: RunCommandOptions) => {
       const file = userPath(io, scenario);
       if (fileKind(file) === "fleet") {

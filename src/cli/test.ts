@@ -16,11 +16,19 @@ export const registerTest: Register = (program, io, setExit) => {
   program
     .command("test")
     .description("Run every scenario and fleet file under DIR and report which pass")
-    .argument("<dir>", "folder of scenarios (searched recursively; profiles/ and golden/ are skipped)")
-    .option("--junit <file>", "also write a JUnit XML report to FILE")
-    .option("--filter <text>", "run only scenarios whose name contains TEXT")
-    .option("--update", "rewrite the golden timelines of the scenarios that have one")
-    .option("--json", "print the results as one JSON object")
+    .argument(
+      "<dir>",
+      "Folder of scenarios and fleet files (searched recursively; profiles/ and golden/ are skipped)",
+    )
+    .option("--junit <file>", "Also write a JUnit XML report to FILE")
+    .option("--filter <text>", "Run only scenarios whose name contains TEXT")
+    .option("--update", "Rewrite the golden timelines of the scenarios that have one")
+    .option("--json", "Print the results as one JSON object")
+    .addHelpText(
+      "after",
+      "\nA broken scenario fails on its own line; the others still run.\n" +
+        "Exit codes: 0 every scenario passed, 1 one failed or none was found.\n",
+    )
     .action(async (dir: string, options: TestCommandOptions) => {
       const root = userPath(io, dir);
       let files = discoverScenarios(root);

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { memoryIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { prompt } from "../../src/cli/quiz.js";
+import type { Question } from "../../src/quiz/questions.js";
+
+async function help(...args: string[]) {
+  const io = memoryIo();
+  const code = await main([...args, "--help"], io);
+  return { code, out: io.out };
+}
+
+/** The description column of every option and argument row of a help page (continuation lines skipped). */
+function descriptions(out: string): string[] {
+  const rows: string[] = [];
+  let inList = false;
+  for (const line of out.split("\n")) {
+    if (/^(Options|Arguments|Commands):$/.test(line)) inList = true;
+    else if (line === "") inList = false;
+    else if (inList) {
+      const match = /^ {2}\S.*?\s{2,}(\S.*)$/.exec(line);
+      if (match?.[1]) rows.push(match[1]);
+    }
+  }
+  return rows;
+}
+
+const COMMANDS = ["plan", "run", "test", "report", "quiz"] as const;
+
+describe("--help", () => {
+  const pages: [string, string[]][] = [["edgesim", []], ...COMMANDS.map((c): [string, string[]] => [c, [c]])];
+  it.each(pages)("%s --help: every description starts with a capital letter", async (_name, args) => {
+    const { code, out } = await help(...args);
+    expect(code).toBe(0);
+    const rows = descriptions(out);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(row, row).toMatch(/^[A-Z]/);
+  });
+
+  it.each(COMMANDS)("edgesim %s --help names its exit codes", async (command) => {
+    expect((await help(command)).out).toMatch(/Exit codes?: 0 /);
+  });
+
+  it.each([
+    ["plan", "--control-planes <n>", "(default: 3)"],
+    ["plan", "--var <name=value>", "(default: the profile's variables)"],
+    ["quiz", "--count <n>", "(default: 10)"],
+    ["run", "--seed <n>", "(default: the file's seed, else 1)"],
+  ])("edgesim %s --help shows the default of %s", async (command, option, shown) => {
+    const { out } = await help(command);
+    const flat = out.replace(/\n\s+/g, " ");
+    expect(flat).toContain(option);
+    expect(flat.slice(flat.indexOf(option))).toContain(shown);
+  });
+});
+
+describe("quiz prompt", () => {
+  const question = (from: string, to: string): Question =>
+    ({ distribution: "rke2", layer: "os", path: "a.b", from, to, answer: "reboot" }) as unknown as Question;
+
+  it("shows a one-line value on the label's line", () => {
+    const text = prompt(question("x", "y"), 0, 1);
+    expect(text).toContain("Question 1 of 1 (rke2 cluster)");
+    expect(text).toContain("  from: x\n  to:   y\n");
+  });
+
+  it("indents every line of a multi-line value under its label, without trailing spaces", () => {
+    const text = prompt(question("a {\n  b\n}\n", "a {\n  c\n}\n"), 0, 1);
+    expect(text).toContain("  from:\n      a {\n        b\n      }\n  to:\n      a {\n        c\n      }\n");
+    for (const line of text.split("\n").slice(0, -1)) expect(line).not.toMatch(/\s$/);
+  });
+});
