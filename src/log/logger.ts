@@ -1,7 +1,7 @@
 import { type Logger, pino } from "pino";
 import { formatClock } from "../shared/duration.js";
 import type { Bus } from "../sim/bus.js";
-import type { SimLogger, TimelineEntry } from "../sim/types.js";
+import { logEntry, type SimLogger, type TimelineEntry } from "../sim/types.js";
 
 /** Anything with a virtual `now` in ms (a VirtualClock). */
 export interface VirtualTimeSource {
@@ -31,7 +31,7 @@ export function createSimLogger(destination: string | undefined, clock: VirtualT
 /** One log line per timeline entry; returns a function that unsubscribes. (simulate() does this itself when
  * given a `logger`; use this for a bus you drive yourself.) */
 export function logTimeline(bus: Bus, logger: SimLogger): () => void {
-  const onEntry = (entry: TimelineEntry) => logger.info(entry, entry.event);
+  const onEntry = (entry: TimelineEntry) => logEntry(logger, entry);
   bus.on("timeline", onEntry);
   return () => bus.off("timeline", onEntry);
 }

@@ -3,7 +3,13 @@ import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { Rng } from "../shared/rng.js";
 import { type Bus, createBus } from "./bus.js";
 import { DEFAULT_EVENT_LIMIT, VirtualClock } from "./clock.js";
-import type { SimLogger, SimulationInput, SimulationResult, TimelineEntry } from "./types.js";
+import {
+  logEntry,
+  type SimLogger,
+  type SimulationInput,
+  type SimulationResult,
+  type TimelineEntry,
+} from "./types.js";
 
 export interface SimulationHooks {
   /** Receives every timeline entry and actor transition as it happens. */
@@ -53,7 +59,7 @@ export function simulate(input: SimulationInput, hooks: SimulationHooks = {}): S
   const clock = hooks.clock ?? new VirtualClock();
   const bus = hooks.bus ?? createBus();
   const logger = hooks.logger;
-  const onEntry = logger ? (entry: TimelineEntry) => logger.info(entry, entry.event) : undefined;
+  const onEntry = logger ? (entry: TimelineEntry) => logEntry(logger, entry) : undefined;
   if (onEntry) bus.on("timeline", onEntry);
   try {
     const controller = new RolloutController(input, { clock, bus, rng: new Rng(input.seed) });

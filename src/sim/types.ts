@@ -102,4 +102,25 @@ export interface SimulationResult {
 /** The few logger methods the simulation calls; a pino logger satisfies it (the core never imports pino). */
 export interface SimLogger {
   info(obj: object, msg?: string): void;
+  warn?(obj: object, msg?: string): void;
+  error?(obj: object, msg?: string): void;
+}
+
+/** Timeline events worth more than `info` in a log: what an operator scanning for trouble greps for. */
+const LOG_LEVELS: Record<string, "warn" | "error"> = {
+  "kubernetes-down": "warn",
+  "agent-blocked": "warn",
+  "action-failed": "warn",
+  "action-retried": "warn",
+  "update-refused": "warn",
+  "rollout-halted": "error",
+  "update-rejected": "error",
+  "fleet-halted": "error",
+};
+
+/** Writes one timeline entry at its level (warn/error where the logger has them, else info). */
+export function logEntry(logger: SimLogger, entry: TimelineEntry): void {
+  const level = LOG_LEVELS[entry.event];
+  const write = (level && logger[level]) || logger.info;
+  write.call(logger, entry, entry.event);
 }

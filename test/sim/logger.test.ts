@@ -23,6 +23,30 @@ describe("createSimLogger", () => {
     expect(lines.at(-1)).toMatchObject({ event: "rollout-finished", profile: "next" });
   });
 
+  it("logs failures at warn and a halted rollout at error", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "edgesim-log-")), "run.ndjson");
+    const clock = new VirtualClock();
+    const input = makeInput({
+      retries: 0,
+      events: [
+        { at: 60_000, type: "update", profile: "next" },
+        { at: 60_000, type: "node-fail", node: "worker-1", action: "reboot" },
+      ],
+    });
+    const result = simulate(input, { clock, logger: createSimLogger(file, clock) });
+    expect(result.result).toBe("failed");
+    const levels = new Map(
+      readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .map((l) => [l.msg, l.level]),
+    );
+    expect(levels.get("action-failed")).toBe("warn");
+    expect(levels.get("rollout-halted")).toBe("error");
+    expect(levels.get("update-received")).toBe("info");
+  });
+
   it("is silent without a destination", () => {
     const logger = createSimLogger(undefined, new VirtualClock());
     expect(logger.isLevelEnabled("info")).toBe(false);
