@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { formatDiagnostic, isInputError } from "../shared/diagnostics.js";
 import { EXIT, type Io, processIo } from "./io.js";
@@ -10,6 +11,14 @@ import { registerTest } from "./test.js";
 /** A command's action returns its exit code; `main` returns it to bin/. */
 export type Register = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
+/** The version in package.json (two folders up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
   const setExit = (code: number) => {
@@ -17,7 +26,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   };
   const program = new Command("edgesim")
     .description("Plan and simulate profile upgrades of Palette edge Kubernetes clusters")
-    .version("0.1.0", "-V, --version", "Print the version")
+    .version(packageVersion(), "-V, --version", "Print the version")
     .helpOption("-h, --help", "Show help for the command")
     .helpCommand("help [command]", "Show help for a command")
     .exitOverride()

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
@@ -68,5 +69,14 @@ describe("quiz prompt", () => {
     const text = prompt(question("a {\n  b\n}\n", "a {\n  c\n}\n"), 0, 1);
     expect(text).toContain("  from:\n      a {\n        b\n      }\n  to:\n      a {\n        c\n      }\n");
     for (const line of text.split("\n").slice(0, -1)) expect(line).not.toMatch(/\s$/);
+  });
+});
+
+describe("edgesim --version", () => {
+  it("prints package.json's version", async () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const io = memoryIo();
+    expect(await main(["--version"], io)).toBe(0);
+    expect(io.out).toBe(`${version}\n`);
   });
 });
