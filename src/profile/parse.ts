@@ -149,6 +149,19 @@ function scalarText(yaml: YamlFile, path: YamlPath, value: string | number | boo
   return String(value);
 }
 
+/**
+ * The document's own value at `path`. Values are read from here rather than from zod's output, because
+ * zod's copy of a record silently drops a `__proto__` key, which in pack values is data like any other.
+ */
+function rawAt(yaml: YamlFile, path: YamlPath): unknown {
+  let at: unknown = yaml.value;
+  for (const key of path) {
+    if (typeof at !== "object" || at === null || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return at;
+}
+
 function readProfileFile(yaml: YamlFile): SourceProfile {
   const data = validate(yaml, profileFileSchema);
   const layers: SourceLayer[] = [];
@@ -157,7 +170,7 @@ function readProfileFile(yaml: YamlFile): SourceProfile {
       name,
       pack: layer.pack,
       version: scalarText(yaml, [...at, "version"], layer.version),
-      values: layer.values,
+      values: rawAt(yaml, [...at, "values"]),
       packPath: [...at, "pack"],
       valuesPath: [...at, "values"],
     });
@@ -207,7 +220,7 @@ function readExport(yaml: YamlFile): SourceProfile {
       name: kind === "addon" ? `addon:${pack.name}` : kind,
       pack: pack.name,
       version: scalarText(yaml, [...at, versionKey], version),
-      values: pack.values,
+      values: rawAt(yaml, [...at, "values"]),
       packPath: [...at, "name"],
       valuesPath: [...at, "values"],
     };

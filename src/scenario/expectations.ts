@@ -261,21 +261,42 @@ function checkGolden(label: string, context: ExpectationContext): ExpectationOut
   if (!path) return outcome(false, "no golden file path");
   const file = label;
   const actual = context.goldenText();
+  // The path comes from the scenario: a folder or an unreadable file fails this check, not the run.
+  const cannot = (what: string, error: unknown) =>
+    outcome(false, `cannot ${what} golden timeline ${file}: ${fsReason(error)}`);
   if (context.update) {
-    const before = existsSync(path) ? readFileSync(path, "utf8") : undefined;
-    if (before === actual) return outcome(true, `golden timeline ${file} unchanged`);
-    writeFileAtomic(path, actual);
+    let before: string | undefined;
+    try {
+      before = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+      if (before === actual) return outcome(true, `golden timeline ${file} unchanged`);
+      writeFileAtomic(path, actual);
+    } catch (error) {
+      return cannot("write", error);
+    }
     return outcome(true, `golden timeline ${file} ${before === undefined ? "written" : "updated"}`);
   }
   if (!existsSync(path)) {
     return outcome(false, `golden timeline ${file} does not exist (run with --update to write it)`);
   }
-  const expected = readFileSync(path, "utf8");
+  let expected: string;
+  try {
+    expected = readFileSync(path, "utf8");
+  } catch (error) {
+    return cannot("read", error);
+  }
   if (expected === actual) return outcome(true, `timeline matches ${file}`);
   return outcome(
     false,
     `timeline differs from ${file} (run with --update to accept):\n${unifiedDiff(expected, actual)}`,
   );
+}
+
+function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EISDIR") return "it is a folder, not a file";
+  if (code === "EACCES") return "permission denied";
+  if (code === "ENOENT") return "its folder does not exist";
+  return (error as Error).message;
 }
 
 /** Checks every expectation the scenario states, in the schema's order. */

@@ -204,7 +204,9 @@ export function profileLoader(
       if (!isInputError(error)) throw error;
       const first = error.diagnostics[0]?.message ?? "cannot load";
       bag.add(diagnosticAt(yaml, path, `profile ${profileFile} does not load: ${first}`));
-      for (const d of error.diagnostics) bag.add(d);
+      // A problem with no place in the profile (a missing or unreadable file) is said in full above, at
+      // the reference; repeating it would be a message that points nowhere.
+      for (const d of error.diagnostics) if (d.line !== undefined || d.path !== undefined) bag.add(d);
       profile = undefined;
     }
     byFile.set(profileFile, profile);

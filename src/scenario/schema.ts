@@ -40,11 +40,26 @@ export const timingsSchema = z
   })
   .meta({ description: "Virtual time each step takes" });
 
+/*
+ * Upper bounds, so that a typo (an extra digit, `1e9`) is an input error rather than a run that allocates
+ * a billion nodes or retries until the clock's runaway guard trips. They sit far above real clusters:
+ * the bench simulates 4,000 nodes in about half a second.
+ */
+export const MAX_CONTROL_PLANES = 100;
+export const MAX_WORKERS = 10_000;
+export const MAX_RETRIES = 100;
+export const MAX_FAIL_TIMES = 1_000;
+
 export const clusterSchema = z.strictObject({
-  controlPlanes: z.int().min(1).meta({ description: "nodes cp-1..cp-N" }),
-  workers: z.int().min(0).meta({ description: "nodes worker-1..worker-M" }),
+  controlPlanes: z.int().min(1).max(MAX_CONTROL_PLANES).meta({ description: "nodes cp-1..cp-N" }),
+  workers: z.int().min(0).max(MAX_WORKERS).meta({ description: "nodes worker-1..worker-M" }),
   maxUnavailable: z.int().min(1).optional().meta({ description: "workers disrupted at once (default 1)" }),
-  retries: z.int().min(0).optional().meta({ description: "retries of a failed node action (default 1)" }),
+  retries: z
+    .int()
+    .min(0)
+    .max(MAX_RETRIES)
+    .optional()
+    .meta({ description: "retries of a failed node action (default 1)" }),
   timings: timingsSchema.optional(),
 });
 
@@ -59,7 +74,12 @@ export const nodeFailEventSchema = z.strictObject({
   at,
   node: z.string().min(1),
   fail: z.enum(FAILABLE_ACTIONS).meta({ description: "the node's next such action fails" }),
-  times: z.int().min(1).optional().meta({ description: "how many attempts fail (default 1)" }),
+  times: z
+    .int()
+    .min(1)
+    .max(MAX_FAIL_TIMES)
+    .optional()
+    .meta({ description: "how many attempts fail (default 1)" }),
 });
 export const agentEventSchema = z.strictObject({ at, agent: z.literal("restart") });
 

@@ -3,15 +3,16 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
 
 /**
  * Parses a duration such as `30s`, `5m`, `1h30m`, `250ms`, or a bare number of seconds, into
- * milliseconds. Returns `undefined` for anything else (negative values included).
+ * milliseconds. Returns `undefined` for anything else (negative values and values too large for a
+ * number included).
  */
 export function parseDuration(input: unknown): number | undefined {
   if (typeof input === "number")
-    return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : undefined;
+    return Number.isFinite(input) && input >= 0 ? finite(Math.round(input * 1000)) : undefined;
   if (typeof input !== "string") return undefined;
   const text = input.trim();
   if (text === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(text)) return finite(Math.round(Number(text) * 1000));
   PART.lastIndex = 0;
   let total = 0;
   let consumed = 0;
@@ -19,7 +20,12 @@ export function parseDuration(input: unknown): number | undefined {
     total += Number(match[1]) * (UNITS[match[2] as string] as number);
     consumed = PART.lastIndex;
   }
-  return consumed === text.length ? Math.round(total) : undefined;
+  return consumed === text.length ? finite(Math.round(total)) : undefined;
+}
+
+/** A run of digits too long for a double reads as Infinity: that is no duration, just a typo. */
+function finite(ms: number): number | undefined {
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** Formats virtual milliseconds as `HH:MM:SS` (with `.mmm` when not whole seconds). */

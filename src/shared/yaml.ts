@@ -1,4 +1,4 @@
-import { type Document, isNode, isScalar, LineCounter, parseDocument } from "yaml";
+import { type Document, isNode, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { type Diagnostic, InputError } from "./diagnostics.js";
 
@@ -30,7 +30,39 @@ export function parseYamlFile(text: string, file: string): YamlFile {
       }),
     );
   }
-  return { file, doc, lineCounter, value: doc.toJS({ maxAliasCount: 1000 }) };
+  const aliasProblems = checkAliases(doc, file, lineCounter);
+  if (aliasProblems.length > 0) throw new InputError(aliasProblems);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // The yaml library throws plain errors here (e.g. too many aliases: a "billion laughs" file).
+    throw new InputError([{ file, line: 1, col: 1, message: firstLine((error as Error).message) }]);
+  }
+  return { file, doc, lineCounter, value };
+}
+
+/**
+ * Aliases the yaml library only notices when converting to JS, where they throw a bare ReferenceError
+ * (an alias before or without its anchor) or build a circular object that every later walk would
+ * recurse into forever (an alias inside the node it names).
+ */
+function checkAliases(doc: Document.Parsed, file: string, lineCounter: LineCounter): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  visit(doc, {
+    Alias(_key, alias, path) {
+      const target = alias.resolve(doc);
+      let message: string | undefined;
+      if (!target) message = `alias *${alias.source} has no anchor &${alias.source} before it`;
+      else if (path.includes(target as never))
+        message = `alias *${alias.source} is inside the node it names (&${alias.source}): a value cannot contain itself`;
+      if (message) {
+        const pos = alias.range ? lineCounter.linePos(alias.range[0]) : undefined;
+        problems.push({ file, message, ...(pos ? { line: pos.line, col: pos.col } : { line: 1, col: 1 }) });
+      }
+    },
+  });
+  return problems;
 }
 
 function firstLine(message: string): string {
@@ -48,7 +80,8 @@ export function positionOf(yaml: YamlFile, path: YamlPath): { line: number; col:
       return yaml.lineCounter.linePos(node.range[0]);
     }
   }
-  return undefined;
+  // An empty document (or one holding only comments) has no node: its problems are at its start.
+  return { line: 1, col: 1 };
 }
 
 /** The source offset of a scalar at `path` (for locating problems inside YAML-in-a-string). */

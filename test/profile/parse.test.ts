@@ -296,7 +296,7 @@ describe("bad input", () => {
       ["f.yaml:2:6: foo: unknown key (expected one of name, description, distribution, variables, layers)"],
     ],
     ["not a mapping", "- a\n- b\n", ["f.yaml:1:1: a profile must be a mapping with name and layers"]],
-    ["an empty file", "", ["f.yaml: a profile must be a mapping with name and layers"]],
+    ["an empty file", "", ["f.yaml:1:1: a profile must be a mapping with name and layers"]],
   ])("%s", (_, text, expected) => {
     expect(diagnosticsOf(() => parseProfile(text, "f.yaml"))).toEqual(expected);
   });
