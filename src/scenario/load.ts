@@ -245,6 +245,7 @@ export function parseTimings(given: ScenarioFile["cluster"]["timings"] = {}): Pa
     ["serviceRestart", "serviceRestartMs"],
     ["configReload", "configReloadMs"],
     ["rejoin", "rejoinMs"],
+    ["agentRestart", "agentRestartMs"],
   ] as const;
   for (const [key, field] of steps) {
     const ms = parseDuration(given[key]);
