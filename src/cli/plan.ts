@@ -5,6 +5,7 @@ import type { LoadOptions, Profile } from "../profile/types.js";
 import { formatPlanText } from "../report/plan-text.js";
 import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
+import { estimateRollout } from "../scenario/estimate.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { atLeast, BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { EXIT, type Io } from "./io.js";
@@ -21,6 +22,7 @@ interface PlanCommandOptions {
   var: string[];
   controlPlanes: number;
   workers: number;
+  maxUnavailable: number;
 }
 
 function count(value: string): number {
@@ -62,6 +64,7 @@ export const registerPlan: Register = (program, io, setExit) => {
     )
     .option("--control-planes <n>", "Control-plane nodes, for the node order", count, 3)
     .option("--workers <n>", "Worker nodes, for the node order", count, 2)
+    .option("--max-unavailable <n>", "Workers updated at once, for the estimate", count, 1)
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
@@ -72,14 +75,23 @@ export const registerPlan: Register = (program, io, setExit) => {
       if (options.distribution) loadOptions.distribution = options.distribution;
       const [from, to] = loadBoth(io, [fromFile, toFile], loadOptions);
       const plan = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      const estimate =
+        plan.unsupported.length === 0
+          ? estimateRollout(from, to, plan, {
+              controlPlanes: options.controlPlanes,
+              workers: options.workers,
+              maxUnavailable: options.maxUnavailable,
+            })
+          : undefined;
       if (options.json) {
-        io.stdout(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ ...planJson(plan), ...(estimate ? { estimate } : {}) }, null, 2)}\n`);
       } else {
         io.stdout(
           formatPlanText(plan, {
             controlPlanes: options.controlPlanes,
             workers: options.workers,
             color: io.isTTY,
+            ...(estimate ? { estimate } : {}),
           }),
         );
       }

@@ -1,5 +1,7 @@
 import type { Value } from "../profile/types.js";
 import type { Plan, PlannedChange } from "../rules/types.js";
+import type { RolloutEstimate } from "../scenario/estimate.js";
+import { formatClock, formatDuration } from "../shared/duration.js";
 import { assertNever, type Behavior, CORE_LAYERS, type LayerName } from "../shared/types.js";
 
 export interface PlanTextOptions {
@@ -7,6 +9,8 @@ export interface PlanTextOptions {
   workers?: number;
   /** ANSI colour; the CLI turns it on only when stdout is a terminal. */
   color?: boolean;
+  /** The simulated rollout of this plan on that cluster, shown as an estimate. */
+  estimate?: RolloutEstimate;
 }
 
 const SYMBOL: Record<Behavior, string> = {
@@ -114,9 +118,15 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   } else {
     const cps = nodeOrder(controlPlanes, 0);
     const ws = nodeOrder(0, workers);
-    const cpText = cps.length > 0 ? `control planes first (${cps.join(", ")})` : "no control planes";
-    const wText = ws.length > 0 ? `, then workers (${ws.join(", ")})` : "";
+    // Long lists read better as a range: cp-1 … cp-5 is as clear as naming all five.
+    const list = (names: string[]) =>
+      names.length > 6 ? `${names[0]}, ${names[1]} … ${names[names.length - 1]}` : names.join(", ");
+    const cpText = cps.length > 0 ? `control planes first (${list(cps)})` : "no control planes";
+    const wText = ws.length > 0 ? `, then workers (${list(ws)})` : "";
     lines.push(`Node order: ${cpText}${wText}`);
+  }
+  if (options.estimate && plan.behavior !== "no-op" && plan.unsupported.length === 0) {
+    lines.push(...estimateLines(options.estimate));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -156,4 +166,27 @@ export function shortValue(value: Value | undefined, max = VALUE_WIDTH, skip = 0
   let text = JSON.stringify(value);
   if (skip > 0) text = `…${text.slice(skip)}`;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The estimate: total time, then when each node is out of service (at most a few lines for big clusters). */
+function estimateLines(estimate: RolloutEstimate): string[] {
+  const workersAtOnce =
+    estimate.maxUnavailable === 1 ? "one worker at a time" : `${estimate.maxUnavailable} workers at a time`;
+  const lines = [
+    `Estimated rollout: ${formatDuration(estimate.durationMs)} (default timings, no faults; ${workersAtOnce})`,
+  ];
+  const shown =
+    estimate.nodes.length > 12
+      ? [...estimate.nodes.slice(0, 6), undefined, ...estimate.nodes.slice(-3)]
+      : estimate.nodes;
+  for (const node of shown) {
+    if (node === undefined) {
+      lines.push(`  … ${estimate.nodes.length - 9} more nodes`);
+      continue;
+    }
+    lines.push(
+      `  ${node.node.padEnd(10)} ${node.action.padEnd(16)} ${formatClock(node.startMs)} → ${formatClock(node.readyMs)}`,
+    );
+  }
+  return lines;
 }

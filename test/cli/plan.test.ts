@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { DEFAULT_TIMINGS } from "../../src/machines/node.js";
+import { formatDuration } from "../../src/shared/duration.js";
 
 const P = "scenarios/profiles";
 
@@ -63,6 +65,61 @@ describe("edgesim plan: text", () => {
     expect(out).toContain(
       "Node order: control planes first (cp-1), then workers (worker-1, worker-2, worker-3)",
     );
+  });
+
+  it("estimates the rollout by simulating it with the default timings", async () => {
+    const { code, out } = await plan(
+      `${P}/k3s-base.yaml`,
+      `${P}/k3s-stage-boot-change.yaml`,
+      "--control-planes",
+      "1",
+      "--workers",
+      "2",
+      "--json",
+    );
+    expect(code).toBe(0);
+    const { estimate } = JSON.parse(out);
+    // One node at a time, each: cordon, drain (k3s-base allows 120 s, the default drain takes less), reboot, rejoin.
+    const perNode =
+      DEFAULT_TIMINGS.cordonMs +
+      DEFAULT_TIMINGS.drainMs +
+      DEFAULT_TIMINGS.rebootMs +
+      DEFAULT_TIMINGS.rejoinMs;
+    expect(estimate.durationMs).toBe(3 * perNode);
+    expect(estimate.nodes.map((n: { node: string; action: string }) => `${n.node}:${n.action}`)).toEqual([
+      "cp-1:reboot",
+      "worker-1:reboot",
+      "worker-2:reboot",
+    ]);
+    expect(estimate.nodes[1].startMs).toBeGreaterThanOrEqual(estimate.nodes[0].readyMs);
+  });
+
+  it("with --max-unavailable, workers share the estimate's time slots and long node lists are ranges", async () => {
+    const { out } = await plan(
+      `${P}/k3s-base.yaml`,
+      `${P}/k3s-stage-boot-change.yaml`,
+      "--workers",
+      "20",
+      "--max-unavailable",
+      "10",
+    );
+    expect(out).toContain(
+      "Node order: control planes first (cp-1, cp-2, cp-3), then workers (worker-1, worker-2 … worker-20)",
+    );
+    expect(out).toMatch(/Estimated rollout: \S+ \(default timings, no faults; 10 workers at a time\)/);
+    expect(out).toContain("… 14 more nodes");
+    const perNode =
+      DEFAULT_TIMINGS.cordonMs +
+      DEFAULT_TIMINGS.drainMs +
+      DEFAULT_TIMINGS.rebootMs +
+      DEFAULT_TIMINGS.rejoinMs;
+    expect(out).toContain(`Estimated rollout: ${formatDuration(5 * perNode)} `);
+  });
+
+  it("an unsupported update gets no estimate", async () => {
+    const { code, out } = await plan(`${P}/k3s-base.yaml`, `${P}/k3s-cni-switch.yaml`, "--json");
+    expect(code).toBe(2);
+    expect(JSON.parse(out).estimate).toBeUndefined();
   });
 
   it("no-op touches no node", async () => {
