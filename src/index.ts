@@ -15,6 +15,7 @@ export type { Layer, LoadOptions, Profile, ProfileDiff } from "./profile/types.j
 export { renderJUnit } from "./report/junit.js";
 export { formatGoldenTimeline, formatRunText, formatTimelineLines } from "./report/timeline-text.js";
 export type { Plan, PlannedChange, PlanOptions, Unsupported } from "./rules/types.js";
+export { estimateRollout, type RolloutEstimate } from "./scenario/estimate.js";
 export { EXPECTATIONS, type ExpectationResult } from "./scenario/expectations.js";
 export {
   type FleetClusterRun,
