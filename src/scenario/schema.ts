@@ -36,7 +36,9 @@ export const timingsSchema = z
     serviceRestart: durationSchema.optional(),
     configReload: durationSchema.optional(),
     rejoin: durationSchema.optional(),
-    agentRestart: durationSchema.optional().meta({ description: "how long an agent restart keeps the agent down" }),
+    agentRestart: durationSchema
+      .optional()
+      .meta({ description: "how long an agent restart keeps the agent down" }),
     jitter: z.number().min(0).max(1).optional().meta({ description: "fraction: 0.1 = ±10 %" }),
   })
   .meta({ description: "Virtual time each step takes" });
