@@ -47,7 +47,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode === 0 ? EXIT.ok : EXIT.inputError;
     }
     if (isInputError(error)) {
-      for (const d of error.diagnostics) io.stderr(`error: ${formatDiagnostic(d)}\n`);
+      // The same file given twice (plan a.yaml a.yaml) reports its problems once.
+      for (const line of new Set(error.diagnostics.map(formatDiagnostic))) io.stderr(`error: ${line}\n`);
       return EXIT.inputError;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -32,6 +32,8 @@ export function parseYamlFile(text: string, file: string): YamlFile {
   }
   const aliasProblems = checkAliases(doc, file, lineCounter);
   if (aliasProblems.length > 0) throw new InputError(aliasProblems);
+  const macroProblems = checkUnquotedMacros(doc, text, file, lineCounter);
+  if (macroProblems.length > 0) throw new InputError(macroProblems);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });
@@ -40,6 +42,35 @@ export function parseYamlFile(text: string, file: string): YamlFile {
     throw new InputError([{ file, line: 1, col: 1, message: firstLine((error as Error).message) }]);
   }
   return { file, doc, lineCounter, value };
+}
+
+/**
+ * `key: {{ .spectro… }}` without quotes is valid YAML, but it is a mapping inside a mapping, not a
+ * macro: Palette users quote these values. Said plainly here, instead of a silently wrong value (and
+ * Node's warning about stringified keys).
+ */
+function checkUnquotedMacros(
+  doc: Document.Parsed,
+  text: string,
+  file: string,
+  lineCounter: LineCounter,
+): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      if (!map.flow || !map.range || !text.startsWith("{{", map.range[0])) return undefined;
+      const pos = lineCounter.linePos(map.range[0]);
+      const end = text.indexOf("}}", map.range[0]);
+      const macro = end > 0 ? text.slice(map.range[0], end + 2) : "{{ … }}";
+      problems.push({
+        file,
+        ...pos,
+        message: `unquoted macro ${macro} is read as a YAML mapping: put the whole value in quotes`,
+      });
+      return visit.SKIP;
+    },
+  });
+  return problems;
 }
 
 /**

@@ -242,6 +242,14 @@ describe("exit codes", () => {
     expect(err).not.toContain("    at ");
   });
 
+  it("the same broken file on both sides is reported once", async () => {
+    const file = join(dir, "malformed.yaml");
+    const once = await plan(`${P}/k3s-base.yaml`, file);
+    const twice = await plan(file, file);
+    expect(twice.code).toBe(1);
+    expect(twice.err).toBe(once.err);
+  });
+
   it("1 with the problems of both files together, naming dotted paths", async () => {
     const { code, err } = await plan(join(dir, "missing-pack.yaml"), join(dir, "malformed.yaml"));
     expect(code).toBe(1);

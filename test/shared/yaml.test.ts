@@ -50,3 +50,31 @@ describe("parseDuration: digits too many for a double", () => {
     expect(parseDuration(90)).toBe(90_000);
   });
 });
+
+describe("unquoted macros", () => {
+  it("are reported where they stand instead of being read as a mapping", () => {
+    const text =
+      'os:\n  uri: {{ .spectro.pack.edge-native-byoi.options.system.registry }}\n  ok: "{{ .spectro.var.x }}"\n';
+    expect(() => parseYamlFile(text, "p.yaml")).toThrowError(InputError);
+    try {
+      parseYamlFile(text, "p.yaml");
+    } catch (error) {
+      expect((error as InputError).diagnostics).toEqual([
+        {
+          file: "p.yaml",
+          line: 2,
+          col: 8,
+          message:
+            "unquoted macro {{ .spectro.pack.edge-native-byoi.options.system.registry }} is read as a YAML mapping: put the whole value in quotes",
+        },
+      ]);
+    }
+  });
+
+  it("leave ordinary flow mappings alone", () => {
+    expect(parseYamlFile("a: { b: 1 }\nc: '{{ x }}'\n", "p.yaml").value).toEqual({
+      a: { b: 1 },
+      c: "{{ x }}",
+    });
+  });
+});
