@@ -92,31 +92,10 @@ export interface SuiteOptions {
 /** Runs one scenario file; bad input becomes that scenario's failure instead of stopping the suite. */
 export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCase {
   const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
   try {
-    const run = runScenario(file, options.update ? { update: true } : {});
-    const failed = run.expectations.filter((e) => !e.passed);
-    const first = failed[0];
-    return {
-      name: run.name,
-      file,
-      passed: run.passed,
-      ...(first ? { reason: `${first.name}: ${firstLine(first.message)}` } : {}),
-      ...(failed.length > 0 ? { detail: failed.map((e) => `${e.name}: ${e.message}`).join("\n") } : {}),
-      run,
-      seconds: seconds(),
-    };
+    return caseOf(file, runScenario(file, options.update ? { update: true } : {}), started);
   } catch (error) {
-    if (!isInputError(error)) throw error;
-    const lines = error.diagnostics.map(formatDiagnostic);
-    return {
-      name: nameOf(file),
-      file,
-      passed: false,
-      reason: lines[0] ?? "bad input",
-      detail: lines.join("\n"),
-      seconds: seconds(),
-    };
+    return brokenCase(file, error, started);
   }
 }
 
@@ -124,32 +103,39 @@ export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCas
 export async function runSuiteFile(file: string, options: SuiteOptions = {}): Promise<SuiteCase> {
   if (fileKind(file) !== "fleet") return runSuiteCase(file, options);
   const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
   try {
-    const run = await runFleet(file);
-    const failed = run.expectations.filter((e) => !e.passed);
-    const first = failed[0];
-    return {
-      name: run.name,
-      file,
-      passed: run.passed,
-      ...(first ? { reason: `${first.name}: ${firstLine(first.message)}` } : {}),
-      ...(failed.length > 0 ? { detail: failed.map((e) => `${e.name}: ${e.message}`).join("\n") } : {}),
-      run,
-      seconds: seconds(),
-    };
+    return caseOf(file, await runFleet(file), started);
   } catch (error) {
-    if (!isInputError(error)) throw error;
-    const lines = error.diagnostics.map(formatDiagnostic);
-    return {
-      name: nameOf(file),
-      file,
-      passed: false,
-      reason: lines[0] ?? "bad input",
-      detail: lines.join("\n"),
-      seconds: seconds(),
-    };
+    return brokenCase(file, error, started);
   }
+}
+
+function caseOf(file: string, run: ScenarioRun | FleetRun, started: number): SuiteCase {
+  const failed = run.expectations.filter((e) => !e.passed);
+  const first = failed[0];
+  return {
+    name: run.name,
+    file,
+    passed: run.passed,
+    ...(first ? { reason: `${first.name}: ${firstLine(first.message)}` } : {}),
+    ...(failed.length > 0 ? { detail: failed.map((e) => `${e.name}: ${e.message}`).join("\n") } : {}),
+    run,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** A file that did not load: its first problem is the reason; anything but bad input is a bug and rethrown. */
+function brokenCase(file: string, error: unknown, started: number): SuiteCase {
+  if (!isInputError(error)) throw error;
+  const lines = error.diagnostics.map(formatDiagnostic);
+  return {
+    name: nameOf(file),
+    file,
+    passed: false,
+    reason: lines[0] ?? "bad input",
+    detail: lines.join("\n"),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function firstLine(text: string): string {
