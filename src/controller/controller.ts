@@ -82,7 +82,9 @@ function actionBaseMs(action: NodeAction, timings: Required<Timings>): number {
  *   starts before every control plane is done;
  * - then workers, at most `maxUnavailable` not Ready at once;
  * - while Kubernetes is down nothing new starts (nor is retried); a node already in its action finishes it;
- * - a failed action is retried `retries` times, then the rollout halts and the rest stays untouched.
+ * - a failed action is retried `retries` times, then the rollout halts and the rest stays untouched; with
+ *   A/B partitions a repave whose image does not boot falls back (the node Ready on its old image and
+ *   profile), which counts as a failed attempt the same way.
  * The Kubernetes service is modelled as HA: a control plane's own repave/reboot/restart of kubernetes does
  * not take the cluster's Kubernetes down; only the scenario's `kubernetes: down/up` events do.
  * Timeline entries are derived from the actors' state changes, never written by the machines.
@@ -107,6 +109,8 @@ export class RolloutController {
   private busy = 0;
   private busyWorkers = 0;
   private readonly failed = new Set<NodeHandle>();
+  /** Nodes back Ready on their old image after a repave fell back (A/B partitions), awaiting retry or halt. */
+  private readonly fellBack = new Set<NodeHandle>();
   private readonly planCache = new Map<string, Plan>();
   private readonly timings: Required<Timings>;
   private readonly maxUnavailable: number;
@@ -127,7 +131,13 @@ export class RolloutController {
     for (const [name, role] of names) {
       const actor = createActor(nodeMachine, {
         clock,
-        input: { name, role, profile: initial.id, osImage: initial.osImage },
+        input: {
+          name,
+          role,
+          profile: initial.id,
+          osImage: initial.osImage,
+          abPartitions: input.abPartitions ?? false,
+        },
       });
       const handle: NodeHandle = { name, role, actor, state: "Ready", profile: initial.id };
       actor.subscribe((snapshot) =>
@@ -165,6 +175,7 @@ export class RolloutController {
         state: node.state,
         profile: context.profile,
         osImage: context.osImage,
+        ...(context.abPartitions ? { activeImage: context.osImage, passiveImage: context.passiveImage } : {}),
         actions: { ...context.started },
       };
     });
@@ -379,7 +390,8 @@ export class RolloutController {
       }
     }
 
-    for (const node of [...this.failed]) {
+    // A fallback is a failed attempt too: same retries, same halt (the node just is not left Failed).
+    for (const node of [...this.failed, ...this.fellBack]) {
       const context = node.actor.getSnapshot().context;
       const action = context.job?.action ?? "reboot";
       if (context.attempts <= this.retries) {
@@ -511,6 +523,8 @@ export class RolloutController {
     }
     if (to === "Failed") this.failed.add(node);
     else if (from === "Failed") this.failed.delete(node);
+    if (to === "Ready" && context.fallback) this.fellBack.add(node);
+    else if (from === "Ready") this.fellBack.delete(node);
     this.transition(node.name, from, to);
     const action = context.job?.action;
     // Cordoning is immediate (the node is unschedulable from here); Cordoned lasts until the drain begins.
@@ -533,7 +547,16 @@ export class RolloutController {
       if (action === "service-restart") details.services = context.job?.services as Service[];
       this.record("action-started", details);
     }
-    if (isActionState(from) && to !== "Failed" && action !== undefined) {
+    const fallback = from === "Repaving" && to === "Rejoining" ? context.fallback : null;
+    if (fallback) {
+      this.record("action-failed", {
+        node: node.name,
+        action,
+        attempt: context.attempts,
+        reason: context.failureReason,
+      });
+      this.record("image-fallback", { node: node.name, from: fallback.from, to: fallback.to });
+    } else if (isActionState(from) && to !== "Failed" && action !== undefined) {
       this.record("action-finished", { node: node.name, action });
     }
     // After config-reload the job is already cleared; the action is known from the state left.
@@ -550,7 +573,13 @@ export class RolloutController {
       });
     }
     if (from === "Rejoining" && to === "Ready") {
-      this.record("node-rejoined", { node: node.name, profile: context.profile, osImage: context.osImage });
+      const images = context.abPartitions ? { passiveImage: context.passiveImage } : {};
+      this.record("node-rejoined", {
+        node: node.name,
+        profile: context.profile,
+        osImage: context.osImage,
+        ...images,
+      });
     }
     if (
       to === "Ready" &&

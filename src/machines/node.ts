@@ -43,6 +43,15 @@ export interface NodeJob {
   durations: JobDurations;
 }
 
+/** Why a repave that fell back counts as a failed attempt (the rollout's failure reason when it halts). */
+export const FALLBACK_REASON = "new image did not boot; fell back to the passive image";
+
+/** A repave whose new image did not boot: the bootloader went back from `from` (transitional) to `to`. */
+export interface ImageFallback {
+  from: string;
+  to: string;
+}
+
 export interface ArmedFailure {
   action: NodeAction | "any";
   remaining: number;
@@ -52,7 +61,17 @@ export interface NodeContext {
   name: string;
   role: NodeRole;
   profile: string;
+  /** The active image: the one the node boots. */
   osImage: string;
+  /**
+   * A/B partitions (later Palette releases): the node keeps a passive image next to the active one, and a
+   * repave whose image does not boot falls back instead of leaving the node Failed.
+   */
+  abPartitions: boolean;
+  /** The passive image (with `abPartitions`; the install image at first, as both partitions start equal). */
+  passiveImage: string;
+  /** Set when the current job's last attempt fell back; the node is Ready on its old image, job kept. */
+  fallback: ImageFallback | null;
   job: NodeJob | null;
   /** Failures injected by the scenario, consumed when a matching action begins. */
   armed: ArmedFailure[];
@@ -70,12 +89,17 @@ export interface NodeInput {
   role: NodeRole;
   profile: string;
   osImage: string;
+  /** Default false: the 4.3-era single image, where a failed repave leaves the node Failed. */
+  abPartitions?: boolean;
+  /** Default `osImage`. */
+  passiveImage?: string;
 }
 
 export type NodeEvent =
   | { type: "START"; job: NodeJob }
   /** A no-op update: the node takes the target profile without any action. */
   | { type: "ADOPT"; profile: string }
+  /** From Failed, or from Ready after a fallback (the node is cordoned and drained again first). */
   | { type: "RETRY" }
   | { type: "ARM_FAILURE"; action: NodeAction | "any"; times?: number };
 
@@ -137,7 +161,9 @@ function consumeArmed(
  * One edge host. Ready → Cordoned → Draining → Repaving | Rebooting | RestartingServices → Rejoining → Ready;
  * Ready → ConfigReloading → Ready (no cordon, no drain: the reconcile stage reloads in place). Cordoned is
  * skipped when the drain policy says `cordon: false`. An action that fails goes to Failed, where the node stays
- * cordoned and drained; RETRY re-runs the same action. Step durations come from the job (jittered by the
+ * cordoned and drained; RETRY re-runs the same action. With A/B partitions a failed repave instead rejoins on
+ * the previous image (Repaving → Rejoining → Ready, `fallback` set, job kept) and RETRY from Ready cordons,
+ * drains and repaves again. Step durations come from the job (jittered by the
  * controller when it starts the job), read through the machine's `delays`.
  */
 export const nodeMachine = setup({
@@ -157,11 +183,14 @@ export const nodeMachine = setup({
     cordons: ({ event }) => event.type === "START" && event.job.cordon,
     jobIs: ({ context }, action: NodeAction) => context.job?.action === action,
     failing: ({ context }) => context.failing,
+    fallsBack: ({ context }) => context.failing && context.abPartitions,
+    fellBack: ({ context }) => context.fallback !== null,
+    fellBackAndCordons: ({ context }) => context.fallback !== null && context.job?.cordon === true,
   },
   actions: {
     takeJob: assign(({ event }) => {
       if (event.type !== "START") return {};
-      return { job: event.job, attempts: 0, failureReason: null, failing: false };
+      return { job: event.job, attempts: 0, failureReason: null, failing: false, fallback: null };
     }),
     beginAttempt: assign(({ context }) => {
       const action = jobAction(context);
@@ -177,16 +206,27 @@ export const nodeMachine = setup({
       failing: false,
       failureReason: `injected failure: ${jobAction(context)} did not complete on ${context.name}`,
     })),
+    // The transitional image was discarded: active and passive stay as they were, so does the profile.
+    fallBack: assign(({ context }) => ({
+      failing: false,
+      failureReason: FALLBACK_REASON,
+      fallback: { from: context.job?.targetOsImage ?? context.osImage, to: context.osImage },
+    })),
+    resumeJob: assign({ fallback: null, failureReason: null }),
     // A repave re-images the node; every other action keeps its image. Either way it is now on the target.
+    // With A/B partitions the transitional image becomes active and the old active the passive one (the
+    // old passive is discarded).
     complete: assign(({ context }) => {
       const job = context.job;
       if (!job) return {};
+      const repaved = job.action === "repave";
       return {
         profile: job.targetProfile,
-        osImage: job.action === "repave" ? job.targetOsImage : context.osImage,
+        osImage: repaved ? job.targetOsImage : context.osImage,
+        passiveImage: repaved && context.abPartitions ? context.osImage : context.passiveImage,
       };
     }),
-    clearJob: assign({ job: null, attempts: 0 }),
+    clearJob: assign({ job: null, attempts: 0, fallback: null }),
     adopt: assign(({ event, context }) => (event.type === "ADOPT" ? { profile: event.profile } : context)),
     arm: assign(({ event, context }) => {
       if (event.type !== "ARM_FAILURE") return {};
@@ -201,6 +241,9 @@ export const nodeMachine = setup({
     role: input.role,
     profile: input.profile,
     osImage: input.osImage,
+    abPartitions: input.abPartitions ?? false,
+    passiveImage: input.passiveImage ?? input.osImage,
+    fallback: null,
     job: null,
     armed: [],
     failing: false,
@@ -221,6 +264,11 @@ export const nodeMachine = setup({
           { target: "Draining", actions: "takeJob" },
         ],
         ADOPT: { actions: "adopt" },
+        // Back on the old image after a fallback: the retry is a fresh disruption, cordon and drain again.
+        RETRY: [
+          { guard: "fellBackAndCordons", target: "Cordoned", actions: "resumeJob" },
+          { guard: "fellBack", target: "Draining", actions: "resumeJob" },
+        ],
       },
     },
     Cordoned: {
@@ -237,10 +285,13 @@ export const nodeMachine = setup({
         ],
       },
     },
+    // With A/B partitions a repave that fails to boot does not strand the node: the bootloader boots the
+    // previous image and the node rejoins on it (the fallback boot is counted within the repave time).
     Repaving: {
       entry: "beginAttempt",
       after: {
         action: [
+          { guard: "fallsBack", target: "Rejoining", actions: "fallBack" },
           { guard: "failing", target: "Failed" },
           { target: "Rejoining", actions: "complete" },
         ],
@@ -273,8 +324,14 @@ export const nodeMachine = setup({
         ],
       },
     },
+    // After a fallback the job is kept: the controller decides whether to RETRY it or to halt.
     Rejoining: {
-      after: { rejoin: { target: "Ready", actions: "clearJob" } },
+      after: {
+        rejoin: [
+          { guard: "fellBack", target: "Ready" },
+          { target: "Ready", actions: "clearJob" },
+        ],
+      },
     },
     Failed: {
       entry: "fail",

@@ -31,6 +31,8 @@ const PHASE_AFTER: Record<string, (entry: TimelineEntry) => string | null> = {
   "action-started": (entry) => String(entry.action ?? "action"),
   "action-retried": (entry) => String(entry.action ?? "action"),
   "action-failed": () => "failed",
+  // With A/B partitions the node boots its passive image after a failed repave and rejoins.
+  "image-fallback": () => "rejoining",
   "action-finished": () => "rejoining",
   "node-rejoining": () => "rejoining",
   "node-rejoined": () => null,

@@ -234,6 +234,31 @@ export const EXPECTATIONS = {
       );
     },
   },
+  nodes: {
+    id: "nodes",
+    check: (expected, { result }) => {
+      const problems: string[] = [];
+      const matched: string[] = [];
+      for (const [node, end] of Object.entries(expected)) {
+        const report = result.nodes.find((n) => n.name === node);
+        if (!report) {
+          problems.push(`${node}: no such node`);
+          continue;
+        }
+        const fields = Object.entries(end).filter(([, value]) => value !== undefined);
+        for (const [field, value] of fields) {
+          const actual = report[field as keyof typeof end];
+          if (actual !== value)
+            problems.push(`${node} ${field}: expected ${value}, got ${actual ?? "(none)"}`);
+        }
+        matched.push(`${node} (${fields.map(([field]) => field).join(", ")})`);
+      }
+      return outcome(
+        problems.length === 0,
+        problems.length === 0 ? `nodes end as expected: ${matched.join("; ")}` : problems.join("; "),
+      );
+    },
+  },
   unsupported: {
     id: "unsupported",
     check: (expected, { refused, result }) => {

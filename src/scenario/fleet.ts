@@ -44,6 +44,7 @@ export interface LoadedFleetCluster {
   workers: number;
   maxUnavailable?: number;
   retries?: number;
+  abPartitions?: boolean;
   timings: Partial<Timings>;
   /** The cluster's own events, in ms relative to its start in the wave, sorted stably. */
   events: SimInputEvent[];
@@ -145,6 +146,7 @@ function resolveFleet(yaml: YamlFile, data: FleetFile): LoadedFleet {
       workers: cluster.workers,
       ...(cluster.maxUnavailable !== undefined ? { maxUnavailable: cluster.maxUnavailable } : {}),
       ...(cluster.retries !== undefined ? { retries: cluster.retries } : {}),
+      ...(cluster.abPartitions !== undefined ? { abPartitions: cluster.abPartitions } : {}),
       timings: parseTimings(cluster.timings),
       events,
     });
@@ -250,6 +252,7 @@ export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: numbe
       workers: cluster.workers,
       ...(cluster.maxUnavailable !== undefined ? { maxUnavailable: cluster.maxUnavailable } : {}),
       ...(cluster.retries !== undefined ? { retries: cluster.retries } : {}),
+      ...(cluster.abPartitions ? { abPartitions: true } : {}),
       timings: cluster.timings,
       initialProfile: cluster.profile,
       profiles: fleet.profiles,

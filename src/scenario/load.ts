@@ -22,6 +22,8 @@ export interface LoadedScenario {
   workers: number;
   maxUnavailable?: number;
   retries?: number;
+  /** `cluster.abPartitions` (absent = false). */
+  abPartitions?: boolean;
   timings: Partial<Timings>;
   /** cp-1..cp-N then worker-1..worker-M. */
   nodes: string[];
@@ -124,6 +126,20 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
   for (const name of Object.keys(expect.actions ?? {})) {
     checkNode(name, ["expect", "actions", name], "expect.actions names node");
   }
+  for (const [name, end] of Object.entries(expect.nodes ?? {})) {
+    checkNode(name, ["expect", "nodes", name], "expect.nodes names node");
+    for (const key of ["activeImage", "passiveImage"] as const) {
+      if (end[key] !== undefined && !data.cluster.abPartitions) {
+        bag.add(
+          diagnosticAt(
+            yaml,
+            ["expect", "nodes", name, key],
+            `expect.nodes.${name}.${key} needs cluster.abPartitions: true (without it a node has one image, osImage)`,
+          ),
+        );
+      }
+    }
+  }
   if (expect.failedNode !== undefined)
     checkNode(expect.failedNode, ["expect", "failedNode"], "expect.failedNode");
   if (expect.finalProfile !== undefined && !profiles.has(expect.finalProfile) && bag.size === 0) {
@@ -160,6 +176,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
     workers: data.cluster.workers,
     ...(data.cluster.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
     ...(data.cluster.retries !== undefined ? { retries: data.cluster.retries } : {}),
+    ...(data.cluster.abPartitions !== undefined ? { abPartitions: data.cluster.abPartitions } : {}),
     timings: timingsOf(data),
     nodes,
     rke2Quirk: data.rke2Quirk ?? true,

@@ -79,6 +79,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     workers: scenario.workers,
     ...(scenario.maxUnavailable !== undefined ? { maxUnavailable: scenario.maxUnavailable } : {}),
     ...(scenario.retries !== undefined ? { retries: scenario.retries } : {}),
+    ...(scenario.abPartitions ? { abPartitions: true } : {}),
     timings: scenario.timings,
     initialProfile: scenario.initialProfile,
     profiles: scenario.profiles,

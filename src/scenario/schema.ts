@@ -64,6 +64,10 @@ export const clusterSchema = z.strictObject({
     .optional()
     .meta({ description: "retries of a failed node action (default 1)" }),
   timings: timingsSchema.optional(),
+  abPartitions: z.boolean().optional().meta({
+    description:
+      "A/B partitions (later Palette releases): a repave whose new image does not boot falls back to the previous image, the node Ready on it, instead of staying Failed (default false)",
+  }),
 });
 
 const at = durationSchema.meta({ description: "virtual time of the event since the start" });
@@ -103,6 +107,29 @@ export const eventSchema = z.union([
 
 const actionCountsSchema = z.partialRecord(z.enum(NODE_ACTIONS), z.int().min(0));
 
+/** States a node can end a run in (the node machine's states). */
+export const NODE_STATES = [
+  "Ready",
+  "Cordoned",
+  "Draining",
+  "Repaving",
+  "Rebooting",
+  "RestartingServices",
+  "ConfigReloading",
+  "Rejoining",
+  "Failed",
+] as const;
+
+const nodeEndSchema = z
+  .strictObject({
+    state: z.enum(NODE_STATES).optional(),
+    profile: z.string().min(1).optional().meta({ description: "name of the profile the node ends on" }),
+    osImage: z.string().min(1).optional().meta({ description: "the image the node runs (the active one)" }),
+    activeImage: z.string().min(1).optional().meta({ description: "with cluster.abPartitions" }),
+    passiveImage: z.string().min(1).optional().meta({ description: "with cluster.abPartitions" }),
+  })
+  .meta({ description: "what the node ends as; only the listed fields are checked" });
+
 export const expectSchema = z
   .strictObject({
     result: z.enum(SCENARIO_RESULTS).optional(),
@@ -135,6 +162,10 @@ export const expectSchema = z
       .optional()
       .meta({ description: "golden text timeline, relative to the scenario file, compared byte for byte" }),
     failedNode: z.string().optional().meta({ description: "the node whose action failed" }),
+    nodes: z.record(z.string(), nodeEndSchema).optional().meta({
+      description:
+        "per node, the state, profile and images it ends with, e.g. { worker-1: { state: Ready } }",
+    }),
     unsupported: z.boolean().optional().meta({ description: "an update was refused as unsupported" }),
   })
   .meta({ description: "Expectations; every key optional" });

@@ -57,6 +57,12 @@ export interface SimulationInput {
   /** Retries of a node's failed action before the rollout halts. Default 1. */
   retries?: number;
   timings?: Partial<Timings>;
+  /**
+   * A/B partitions (later Palette releases): each node keeps an active and a passive image, and a repave
+   * whose new image does not boot falls back to the previous one (a failed attempt, the node Ready on its
+   * old image) instead of leaving the node Failed. Default false: the 4.3-era behavior.
+   */
+  abPartitions?: boolean;
   initialProfile: string;
   profiles: ReadonlyMap<string, SimProfile>;
   /** The planner: what updating from one profile to another does. */
@@ -81,7 +87,12 @@ export interface NodeReport {
   role: NodeRole;
   state: string;
   profile: string;
+  /** The image the node runs (the active one with A/B partitions). */
   osImage: string;
+  /** With `abPartitions` only: the active image (= `osImage`). */
+  activeImage?: string;
+  /** With `abPartitions` only: the image the bootloader falls back to. */
+  passiveImage?: string;
   /** How many times each action began on this node (retries included). */
   actions: Partial<Record<NodeAction, number>>;
 }
@@ -112,6 +123,7 @@ const LOG_LEVELS: Record<string, "warn" | "error"> = {
   "agent-blocked": "warn",
   "action-failed": "warn",
   "action-retried": "warn",
+  "image-fallback": "warn",
   "update-refused": "warn",
   "rollout-halted": "error",
   "update-rejected": "error",

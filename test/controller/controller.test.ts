@@ -334,6 +334,160 @@ describe("failures", () => {
   });
 });
 
+describe("A/B partitions: a repave whose image does not boot falls back", () => {
+  const worker1 = (r: SimulationResult) => r.nodes.find((n) => n.name === "worker-1");
+  const repaveWithFailures = (times: number, retries: number, abPartitions = true) =>
+    simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 3,
+        retries,
+        abPartitions,
+        table: { "base->next": "repave" },
+        events: [
+          { at: 0, type: "node-fail", node: "worker-1", action: "repave", times },
+          { at: MIN, type: "update", profile: "next" },
+        ],
+      }),
+    );
+
+  it.each([
+    { retries: 1, times: 1, result: "converged", repaves: 2 },
+    { retries: 0, times: 1, result: "failed", repaves: 1 },
+    { retries: 1, times: 2, result: "failed", repaves: 2 },
+    { retries: 2, times: 2, result: "converged", repaves: 3 },
+  ])("retries=$retries, $times fallback(s) → $result", ({ retries, times, result, repaves }) => {
+    const r = repaveWithFailures(times, retries);
+    expect(r.result).toBe(result);
+    expect(worker1(r)?.actions).toEqual({ repave: repaves });
+    expect(of(r, "image-fallback")).toEqual(
+      Array.from({ length: times }, () =>
+        expect.objectContaining({ node: "worker-1", from: "image:next", to: "image:base" }),
+      ),
+    );
+    expect(of(r, "action-retried")).toHaveLength(Math.min(retries, times));
+    // Never Failed: every fallback brings the node back Ready.
+    expect(r.nodes.every((n) => n.state === "Ready")).toBe(true);
+    if (result === "failed") {
+      expect(r.failure).toEqual({
+        node: "worker-1",
+        action: "repave",
+        reason: "new image did not boot; fell back to the passive image",
+      });
+      expect(worker1(r)).toMatchObject({
+        state: "Ready",
+        profile: "base",
+        osImage: "image:base",
+        activeImage: "image:base",
+        passiveImage: "image:base",
+      });
+      for (const name of ["worker-2", "worker-3"]) {
+        expect(r.nodes.find((n) => n.name === name)).toMatchObject({ profile: "base", actions: {} });
+      }
+      expect(r.finalProfile).toBe("base");
+    } else {
+      expect(r.failure).toBeUndefined();
+      expect(r.finalProfile).toBe("next");
+      expect(worker1(r)).toMatchObject({
+        osImage: "image:next",
+        activeImage: "image:next",
+        passiveImage: "image:base",
+      });
+    }
+  });
+
+  it("the fallback node rejoins on its old image before its retry cordons it again", () => {
+    const r = repaveWithFailures(1, 1);
+    const events = r.timeline.filter((e) => e.node === "worker-1").map((e) => e.event);
+    expect(events).toEqual([
+      "failure-armed",
+      "node-cordoned",
+      "node-draining",
+      "node-drained",
+      "action-started",
+      "action-failed",
+      "image-fallback",
+      "node-rejoined",
+      "action-retried",
+      "node-cordoned",
+      "node-draining",
+      "node-drained",
+      "action-started",
+      "action-finished",
+      "node-rejoined",
+    ]);
+    const rejoined = r.timeline.filter((e) => e.node === "worker-1" && e.event === "node-rejoined");
+    expect(rejoined.map((e) => [e.profile, e.osImage, e.passiveImage])).toEqual([
+      ["base", "image:base", "image:base"],
+      ["next", "image:next", "image:base"],
+    ]);
+    // The retry starts at once: no other worker slips in while worker-1 is briefly Ready.
+    expect(firstStarts(r)).toEqual(["cp-1", "worker-1", "worker-2", "worker-3"]);
+    expect(peakUnavailable(r.timeline, isWorker)).toBe(1);
+  });
+
+  it("a fallback while Kubernetes is down waits for it to come back before retrying", () => {
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 1,
+        retries: 1,
+        abPartitions: true,
+        timings: { jitter: 0 },
+        table: { "base->next": "repave" },
+        events: [
+          { at: 0, type: "node-fail", node: "worker-1", action: "repave" },
+          { at: MIN, type: "update", profile: "next" },
+          // worker-1's repave runs from about 15m to 27m; the outage covers its fallback.
+          { at: 20 * MIN, type: "kubernetes", state: "down" },
+          { at: 60 * MIN, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    const fallback = of(r, "image-fallback")[0] as TimelineEntry;
+    const retried = of(r, "action-retried")[0] as TimelineEntry;
+    expect(fallback.t).toBeGreaterThan(20 * MIN);
+    expect(fallback.t).toBeLessThan(60 * MIN);
+    expect(retried.t).toBe(60 * MIN);
+    expect(r.result).toBe("converged");
+  });
+
+  it.each(["reboot", "service-restart"] as const)("a failed %s still leaves the node Failed", (action) => {
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 1,
+        retries: 0,
+        abPartitions: true,
+        table: { "base->next": action },
+        events: [
+          { at: 0, type: "node-fail", node: "worker-1", action },
+          { at: MIN, type: "update", profile: "next" },
+        ],
+      }),
+    );
+    expect(r.result).toBe("failed");
+    expect(worker1(r)).toMatchObject({
+      state: "Failed",
+      activeImage: "image:base",
+      passiveImage: "image:base",
+    });
+    expect(of(r, "image-fallback")).toEqual([]);
+  });
+
+  it("off by default: a failed repave leaves the node Failed and reports no partitions", () => {
+    const r = repaveWithFailures(2, 1, false);
+    expect(r.result).toBe("failed");
+    expect(worker1(r)?.state).toBe("Failed");
+    expect(r.failure?.reason).toMatch(/injected failure/);
+    expect(of(r, "image-fallback")).toEqual([]);
+    for (const node of r.nodes) {
+      expect(node).not.toHaveProperty("activeImage");
+      expect(node).not.toHaveProperty("passiveImage");
+    }
+  });
+});
+
 describe("agent restart", () => {
   it("mid-rollout: resumes without repeating finished nodes, nothing new starts while it is down", () => {
     const base = makeInput({ controlPlanes: 3, workers: 4 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createActor, initialTransition, transition } from "xstate";
-import { type NodeEvent, type NodeJob, nodeMachine } from "../../src/machines/node.js";
+import {
+  FALLBACK_REASON,
+  type NodeEvent,
+  type NodeInput,
+  type NodeJob,
+  nodeMachine,
+} from "../../src/machines/node.js";
 import { VirtualClock } from "../../src/sim/clock.js";
 import type { NodeAction } from "../../src/sim/types.js";
 
@@ -21,9 +27,13 @@ function job(action: NodeAction, overrides: Partial<NodeJob> = {}): NodeJob {
 const INPUT = { name: "worker-1", role: "worker" as const, profile: "base", osImage: "image:base" };
 
 /** Runs one node actor on a virtual clock; returns the states it went through, with virtual times. */
-function run(events: NodeEvent[], onFailed?: (send: (e: NodeEvent) => void) => void) {
+function run(
+  events: NodeEvent[],
+  onFailed?: (send: (e: NodeEvent) => void) => void,
+  input: NodeInput = INPUT,
+) {
   const clock = new VirtualClock();
-  const actor = createActor(nodeMachine, { clock, input: INPUT });
+  const actor = createActor(nodeMachine, { clock, input });
   const path: [string, number][] = [];
   actor.subscribe((s) => {
     const state = String(s.value);
@@ -160,5 +170,141 @@ describe("node machine on the virtual clock", () => {
     );
     expect(state).toBe("Failed");
     expect(context.attempts).toBe(2);
+  });
+});
+
+describe("node machine with A/B partitions", () => {
+  const AB: NodeInput = { ...INPUT, abPartitions: true };
+
+  it("starts with both partitions on the install image", () => {
+    const [ready] = initialTransition(nodeMachine, AB);
+    expect(ready.context).toMatchObject({
+      osImage: "image:base",
+      passiveImage: "image:base",
+      fallback: null,
+    });
+  });
+
+  it("a repave that boots makes the transitional image active and the old active passive", () => {
+    const { path, context, state } = run(
+      [{ type: "START", job: job("repave", { targetOsImage: "image:v2" }) }],
+      undefined,
+      { ...AB, passiveImage: "image:v0" },
+    );
+    expect(path.map(([s]) => s)).toEqual(["Ready", "Cordoned", "Draining", "Repaving", "Rejoining", "Ready"]);
+    expect(state).toBe("Ready");
+    // image:v0, the old passive, is discarded.
+    expect(context).toMatchObject({ profile: "next", osImage: "image:v2", passiveImage: "image:base" });
+    expect(context.job).toBeNull();
+  });
+
+  it("a repave whose image does not boot falls back: Ready on the old image and profile, job kept", () => {
+    const { path, context, state } = run(
+      [
+        { type: "ARM_FAILURE", action: "repave" },
+        { type: "START", job: job("repave") },
+      ],
+      undefined,
+      AB,
+    );
+    expect(path).toEqual([
+      ["Ready", 0],
+      ["Cordoned", 0],
+      ["Draining", 2_000],
+      ["Repaving", 47_000],
+      ["Rejoining", 287_000],
+      ["Ready", 347_000],
+    ]);
+    expect(state).toBe("Ready");
+    expect(context).toMatchObject({
+      profile: "base",
+      osImage: "image:base",
+      passiveImage: "image:base",
+      fallback: { from: "image:next", to: "image:base" },
+      failureReason: FALLBACK_REASON,
+      attempts: 1,
+    });
+    expect(context.job?.action).toBe("repave");
+  });
+
+  it("RETRY after a fallback cordons, drains and repaves again; a boot then completes the job", () => {
+    const clock = new VirtualClock();
+    const actor = createActor(nodeMachine, { clock, input: AB });
+    const states: string[] = [];
+    actor.subscribe((s) => {
+      if (states.at(-1) !== String(s.value)) states.push(String(s.value));
+    });
+    actor.start();
+    actor.send({ type: "ARM_FAILURE", action: "any" });
+    actor.send({ type: "START", job: job("repave") });
+    clock.runUntilIdle();
+    expect(actor.getSnapshot().context.fallback).not.toBeNull();
+    actor.send({ type: "RETRY" });
+    clock.runUntilIdle();
+    expect(states).toEqual([
+      "Ready",
+      "Cordoned",
+      "Draining",
+      "Repaving",
+      "Rejoining",
+      "Ready",
+      "Cordoned",
+      "Draining",
+      "Repaving",
+      "Rejoining",
+      "Ready",
+    ]);
+    expect(actor.getSnapshot().context).toMatchObject({
+      profile: "next",
+      osImage: "image:next",
+      passiveImage: "image:base",
+      fallback: null,
+      job: null,
+      started: { repave: 2 },
+    });
+  });
+
+  it("RETRY after a fallback without cordon drains straight away", () => {
+    const [ready] = initialTransition(nodeMachine, AB);
+    const [armed] = transition(nodeMachine, ready, { type: "ARM_FAILURE", action: "repave" });
+    const clock = new VirtualClock();
+    const actor = createActor(nodeMachine, { clock, input: AB, snapshot: armed });
+    actor.start();
+    actor.send({ type: "START", job: job("repave", { cordon: false }) });
+    clock.runUntilIdle();
+    actor.send({ type: "RETRY" });
+    expect(actor.getSnapshot().value).toBe("Draining");
+  });
+
+  it("RETRY on a Ready node that did not fall back is ignored", () => {
+    const [ready] = initialTransition(nodeMachine, AB);
+    const [next] = transition(nodeMachine, ready, { type: "RETRY" });
+    expect(next.value).toBe("Ready");
+  });
+
+  it.each(["reboot", "service-restart"] as const)(
+    "a failed %s still leaves the node Failed (only a new image can fall back)",
+    (action) => {
+      const { state, context } = run(
+        [
+          { type: "ARM_FAILURE", action },
+          { type: "START", job: job(action) },
+        ],
+        undefined,
+        AB,
+      );
+      expect(state).toBe("Failed");
+      expect(context.fallback).toBeNull();
+    },
+  );
+
+  it("without A/B partitions a failed repave leaves the node Failed", () => {
+    const { state, context } = run([
+      { type: "ARM_FAILURE", action: "repave" },
+      { type: "START", job: job("repave") },
+    ]);
+    expect(state).toBe("Failed");
+    expect(context.fallback).toBeNull();
+    expect(context.osImage).toBe("image:base");
   });
 });

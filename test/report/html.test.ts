@@ -148,3 +148,21 @@ describe("edgesim report", () => {
     expect(existsSync(output)).toBe(false);
   });
 });
+
+describe("A/B partition fallback in the timeline", () => {
+  it("shows the node rejoining on its passive image after a failed repave, not failed", () => {
+    const bars = phaseBars(
+      [
+        { t: 0, node: "worker-1", event: "action-started", action: "repave" },
+        { t: 100, node: "worker-1", event: "action-failed", action: "repave" },
+        { t: 100, node: "worker-1", event: "image-fallback", from: "new", to: "old" },
+        { t: 160, node: "worker-1", event: "node-rejoined" },
+      ],
+      200,
+    );
+    expect(bars).toEqual([
+      { node: "worker-1", phase: "repave", start: 0, end: 100 },
+      { node: "worker-1", phase: "rejoining", start: 100, end: 160 },
+    ]);
+  });
+});

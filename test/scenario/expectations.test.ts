@@ -96,6 +96,12 @@ describe("expectation registry: each passes and fails on crafted results", () =>
     ["duration", { min: "10m", max: "2h" }, { max: "10m" }, /upgrade took 15m, outside 0s\.\.10m/],
     ["failedNode", "worker-2", "worker-1", /expected worker-1 to fail, worker-2 failed/],
     ["unsupported", false, true, /expected an update to be refused/],
+    [
+      "nodes",
+      { "worker-2": { state: "Failed", profile: "base", osImage: "img" }, "cp-1": { profile: "next" } },
+      { "worker-2": { state: "Ready", osImage: "img" }, "cp-1": { activeImage: "img" } },
+      /worker-2 state: expected Ready, got Failed; cp-1 activeImage: expected img, got \(none\)/,
+    ],
   ])("%s", (key, good, bad, message) => {
     const expectation = EXPECTATIONS[key] as {
       check: (e: never, c: ExpectationContext) => { passed: boolean; message: string };
