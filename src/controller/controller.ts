@@ -41,7 +41,10 @@ interface Rollout {
   /** A rollout whose every node plan is no-op: acknowledged, no node touched. */
   noOp: boolean;
   paused: boolean;
-  /** Nodes not on the target when it began, control planes first; `cursor` is the next to consider. */
+  /**
+   * Nodes not on the target when it began (or heading away from it, in a superseded rollout's action),
+   * control planes first; `cursor` is the next to consider.
+   */
   queue: NodeHandle[];
   cursor: number;
   deferred: NodeHandle[];
@@ -270,7 +273,8 @@ export class RolloutController {
     this.kubernetesUp = false;
     this.record("kubernetes-down");
     this.agent.send({ type: "KUBERNETES_DOWN" });
-    if (this.rollout && this.agentState === "Applying" && !this.rollout.paused) {
+    // Also while the agent restarts: its rollout is paused all the same (it resumes into the outage).
+    if (this.rollout && !this.rollout.paused) {
       this.rollout.paused = true;
       this.record("rollout-paused", { profile: this.rollout.target, reason: "kubernetes-down" });
     }
@@ -316,8 +320,19 @@ export class RolloutController {
     if (target !== null && target !== previousTarget) {
       if (previousTarget !== null && this.rollout) {
         this.record("rollout-superseded", { profile: previousTarget, by: target });
+        // A node back Ready on its old image after a fallback is not in its action any more: retrying it
+        // towards the superseded profile would disrupt it out of turn (before the control planes, past
+        // maxUnavailable) for a profile it then leaves again. The new rollout takes it in its turn.
+        // A Failed node is different: cordoned and drained mid-action, its retry finishes the old step.
+        for (const node of this.fellBack) node.actor.send({ type: "ABANDON" });
+        this.fellBack.clear();
       }
       this.beginRollout(target);
+    }
+    // Kubernetes came back while the agent was down, and the rollout carries on (not retargeted).
+    if (from === "Restarting" && to === "Applying" && this.rollout?.paused && this.kubernetesUp) {
+      this.rollout.paused = false;
+      this.record("rollout-resumed", { profile: this.rollout.target });
     }
   }
 
@@ -333,10 +348,15 @@ export class RolloutController {
 
   private beginRollout(target: string): void {
     const from = this.agent.getSnapshot().context.record.applied;
+    // A retargeted rollout can begin while nodes are still in the superseded one's action: such a node
+    // ends on that rollout's profile, not on the one it is on now, so that is where its plan starts (and it
+    // is queued even when it is on the new target now: it is about to leave it).
+    const heading = new Map(this.nodes.map((node) => [node, this.heading(node)]));
+    const queue = this.nodes.filter((node) => heading.get(node) !== target);
     const plans = new Map<string, Plan>();
-    for (const node of this.nodes) {
-      if (node.profile !== target && !plans.has(node.profile))
-        plans.set(node.profile, this.planFor(node.profile, target));
+    for (const node of queue) {
+      const start = heading.get(node) as string;
+      if (!plans.has(start)) plans.set(start, this.planFor(start, target));
     }
     const unsupported = [...plans.values()].flatMap((plan) => plan.unsupported);
     if (unsupported.length > 0) {
@@ -355,13 +375,23 @@ export class RolloutController {
       behavior,
       noOp: behavior === "no-op",
       paused: !this.kubernetesUp,
-      queue: this.nodes.filter((node) => node.profile !== target),
+      queue,
       cursor: 0,
       deferred: [],
     };
     if (behavior === "no-op") this.record("update-acknowledged", { profile: target, from });
     else this.record("rollout-started", { profile: target, from, behavior, services });
     this.schedulePump();
+  }
+
+  /** The profile `node` ends on if its current job (if any) succeeds. */
+  private heading(node: NodeHandle): string {
+    return node.actor.getSnapshot().context.job?.targetProfile ?? node.profile;
+  }
+
+  /** Done with `target`: on it, and not in an action (of a superseded rollout) taking it elsewhere. */
+  private isOn(node: NodeHandle, target: string): boolean {
+    return node.profile === target && this.heading(node) === target;
   }
 
   private schedulePump(): void {
@@ -407,7 +437,7 @@ export class RolloutController {
     const queue = rollout.queue;
     while (rollout.cursor < queue.length) {
       const node = queue[rollout.cursor] as NodeHandle;
-      if (node.profile === target) {
+      if (this.isOn(node, target)) {
         rollout.cursor++;
         continue;
       }
@@ -423,7 +453,7 @@ export class RolloutController {
     if (rollout.deferred.length > 0) {
       const still: NodeHandle[] = [];
       for (const node of rollout.deferred) {
-        if (node.profile === target) continue;
+        if (this.isOn(node, target)) continue;
         if (node.state !== "Ready" || this.busyWorkers >= this.maxUnavailable) still.push(node);
         else this.startNode(node, target);
       }
@@ -431,7 +461,7 @@ export class RolloutController {
     }
     while (rollout.cursor < queue.length && this.busyWorkers < this.maxUnavailable) {
       const node = queue[rollout.cursor++] as NodeHandle;
-      if (node.profile === target) continue;
+      if (this.isOn(node, target)) continue;
       if (node.state !== "Ready") rollout.deferred.push(node);
       else this.startNode(node, target);
     }

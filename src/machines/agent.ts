@@ -33,6 +33,8 @@ export interface AgentContext {
   done: DoneList | null;
   kubernetesUp: boolean;
   restartMs: number;
+  /** Kubernetes came back while the agent was restarting: on resume it acts as if it saw KUBERNETES_UP. */
+  upWhileRestarting: boolean;
 }
 
 export interface AgentInput {
@@ -69,7 +71,8 @@ export type AgentStateName =
  *   rollout is retargeted to that latest profile (remaining nodes go straight to it).
  * - AGENT_RESTART (any state): the agent is down for `restartMs` (no reaction, except that Kubernetes state
  *   and newly published updates are noted, as the agent re-reads both when it starts), then resumes from its
- *   persisted record: a rollout in progress continues with the nodes not yet done.
+ *   persisted record: a rollout in progress continues with the nodes not yet done — or, when Kubernetes came
+ *   back from an outage meanwhile and an update is pending, is retargeted to it (as on KUBERNETES_UP).
  * - Failed: a halted rollout; the agent stays there (an operator has to step in), noting later updates.
  */
 export const agentMachine = setup({
@@ -86,6 +89,7 @@ export const agentMachine = setup({
     hasPending: ({ context }) => context.record.pending !== null,
     applying: ({ context }) => context.record.target !== null,
     halted: ({ context }) => context.record.failure !== null,
+    upWhileRestarting: ({ context }) => context.upWhileRestarting,
   },
   actions: {
     notePending: assign(({ context, event }) =>
@@ -109,6 +113,10 @@ export const agentMachine = setup({
     ),
     kubernetesDown: assign({ kubernetesUp: false }),
     kubernetesUp: assign({ kubernetesUp: true }),
+    noteUpWhileRestarting: assign(({ context }) => ({
+      upWhileRestarting: context.upWhileRestarting || !context.kubernetesUp,
+    })),
+    clearUpWhileRestarting: assign({ upWhileRestarting: false }),
   },
 }).createMachine({
   id: "agent",
@@ -117,6 +125,7 @@ export const agentMachine = setup({
     done: null,
     kubernetesUp: input.kubernetesUp ?? true,
     restartMs: input.restartMs,
+    upWhileRestarting: false,
   }),
   initial: "Idle",
   on: {
@@ -164,13 +173,22 @@ export const agentMachine = setup({
       on: { UPDATE: { actions: "notePending" } },
     },
     Restarting: {
-      on: { UPDATE: { actions: "notePending" } },
+      on: {
+        UPDATE: { actions: "notePending" },
+        KUBERNETES_UP: { actions: ["noteUpWhileRestarting", "kubernetesUp"] },
+      },
       after: {
         restart: [
-          { guard: "halted", target: "Failed" },
-          { guard: "applying", target: "Applying" },
-          { guard: "hasPending", target: "UpdatePending" },
-          { target: "Idle" },
+          { guard: "halted", target: "Failed", actions: "clearUpWhileRestarting" },
+          // Same as KUBERNETES_UP while Applying: a rollout the outage paused is retargeted to the latest.
+          {
+            guard: and(["applying", "hasPending", "upWhileRestarting"]),
+            target: "UpdatePending",
+            actions: "clearUpWhileRestarting",
+          },
+          { guard: "applying", target: "Applying", actions: "clearUpWhileRestarting" },
+          { guard: "hasPending", target: "UpdatePending", actions: "clearUpWhileRestarting" },
+          { target: "Idle", actions: "clearUpWhileRestarting" },
         ],
       },
     },

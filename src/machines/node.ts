@@ -101,6 +101,8 @@ export type NodeEvent =
   | { type: "ADOPT"; profile: string }
   /** From Failed, or from Ready after a fallback (the node is cordoned and drained again first). */
   | { type: "RETRY" }
+  /** From Ready after a fallback: drop the job (its rollout was superseded); the node keeps its old profile. */
+  | { type: "ABANDON" }
   | { type: "ARM_FAILURE"; action: NodeAction | "any"; times?: number };
 
 export type NodeStateName =
@@ -163,7 +165,7 @@ function consumeArmed(
  * skipped when the drain policy says `cordon: false`. An action that fails goes to Failed, where the node stays
  * cordoned and drained; RETRY re-runs the same action. With A/B partitions a failed repave instead rejoins on
  * the previous image (Repaving → Rejoining → Ready, `fallback` set, job kept) and RETRY from Ready cordons,
- * drains and repaves again. Step durations come from the job (jittered by the
+ * drains and repaves again, and ABANDON (the rollout was superseded) drops the job. Step durations come from the job (jittered by the
  * controller when it starts the job), read through the machine's `delays`.
  */
 export const nodeMachine = setup({
@@ -227,6 +229,7 @@ export const nodeMachine = setup({
       };
     }),
     clearJob: assign({ job: null, attempts: 0, fallback: null }),
+    abandonJob: assign({ job: null, attempts: 0, fallback: null, failureReason: null }),
     adopt: assign(({ event, context }) => (event.type === "ADOPT" ? { profile: event.profile } : context)),
     arm: assign(({ event, context }) => {
       if (event.type !== "ARM_FAILURE") return {};
@@ -269,6 +272,7 @@ export const nodeMachine = setup({
           { guard: "fellBackAndCordons", target: "Cordoned", actions: "resumeJob" },
           { guard: "fellBack", target: "Draining", actions: "resumeJob" },
         ],
+        ABANDON: { guard: "fellBack", actions: "abandonJob" },
       },
     },
     Cordoned: {

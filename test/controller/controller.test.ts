@@ -186,6 +186,34 @@ describe("kubernetes down", () => {
     expect(r.finalProfile).toBe("latest");
   });
 
+  // Found by test/sim/invariants.test.ts: cp-1 was still on "base" when the rollout was retargeted to
+  // "base", so it was left out of the new rollout, finished its repave to "next" and stayed there while the
+  // result said converged.
+  it("a node still in a superseded rollout's action is brought back to the new target", () => {
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 1,
+        table: { "base->next": "repave", "next->base": "reboot" },
+        events: [
+          { at: 0, type: "update", profile: "next" },
+          { at: 30_000, type: "kubernetes", state: "down" },
+          { at: MIN, type: "update", profile: "base" },
+          { at: 2 * MIN, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    expect(of(r, "rollout-superseded")).toEqual([expect.objectContaining({ profile: "next", by: "base" })]);
+    expect(of(r, "rollout-started").at(-1)).toMatchObject({ profile: "base", behavior: "reboot" });
+    expect(of(r, "action-started").map((e) => [e.node, e.action, e.profile])).toEqual([
+      ["cp-1", "repave", "next"],
+      ["cp-1", "reboot", "base"],
+    ]);
+    expect(r.result).toBe("converged");
+    expect(r.finalProfile).toBe("base");
+    expect(r.nodes.map((n) => n.profile)).toEqual(["base", "base"]);
+  });
+
   it("an update that never gets past the outage is blocked, the cluster untouched", () => {
     const r = simulate(
       makeInput({
@@ -452,6 +480,37 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
     expect(r.result).toBe("converged");
   });
 
+  // Found by test/sim/invariants.test.ts: the fallen-back worker was retried towards the superseded profile
+  // at once, before the control plane had the latest one (and was then repaved a second time).
+  it("a fallback left by a rollout the outage superseded is not retried towards the stale profile", () => {
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 1,
+        retries: 1,
+        abPartitions: true,
+        table: { "base->next": "repave", "base->latest": "repave", "next->latest": "repave" },
+        events: [
+          { at: 0, type: "update", profile: "next" },
+          { at: 0, type: "node-fail", node: "worker-1", action: "repave" },
+          // worker-1 repaves from about 13m to 27m and falls back during the outage.
+          { at: 20 * MIN, type: "kubernetes", state: "down" },
+          { at: 25 * MIN, type: "update", profile: "latest" },
+          { at: 40 * MIN, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    expect(r.result).toBe("converged");
+    expect(of(r, "rollout-superseded")).toEqual([expect.objectContaining({ profile: "next", by: "latest" })]);
+    expect(of(r, "action-retried")).toEqual([]);
+    const afterUp = r.timeline.filter((e) => e.t >= 40 * MIN && e.event === "action-started");
+    expect(afterUp.map((e) => [e.node, e.profile])).toEqual([
+      ["cp-1", "latest"],
+      ["worker-1", "latest"],
+    ]);
+    expect(worker1(r)).toMatchObject({ profile: "latest", actions: { repave: 2 } });
+  });
+
   it.each(["reboot", "service-restart"] as const)("a failed %s still leaves the node Failed", (action) => {
     const r = simulate(
       makeInput({
@@ -516,6 +575,32 @@ describe("agent restart", () => {
       r.timeline.some((e) => e.node === "worker-1" && e.event === "node-rejoined" && e.t < resumed.t),
     ).toBe(true);
     expect(firstStarts(r)).toEqual(firstStarts(plain));
+  });
+
+  // Found by test/sim/invariants.test.ts' exploration: with Kubernetes back during the restart, the paused
+  // rollout carried on to the stale profile (workers rebooted twice) and never said it resumed.
+  it.each([
+    { pending: true, starts: ["cp-1:next", "cp-1:latest", "worker-1:latest", "worker-2:latest"] },
+    { pending: false, starts: ["cp-1:next", "worker-1:next", "worker-2:next"] },
+  ])("Kubernetes back while the agent restarts (update pending: $pending)", ({ pending, starts }) => {
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 2,
+        table: { "base->next": "reboot", "base->latest": "reboot", "next->latest": "reboot" },
+        events: [
+          { at: 0, type: "update", profile: "next" },
+          { at: 3 * MIN, type: "kubernetes", state: "down" },
+          ...(pending ? [{ at: 5 * MIN, type: "update" as const, profile: "latest" }] : []),
+          { at: 10 * MIN, type: "agent-restart" },
+          { at: 10 * MIN + 10_000, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
+    expect(r.result).toBe("converged");
+    expect(of(r, "action-started").map((e) => `${e.node}:${e.profile}`)).toEqual(starts);
+    const resumed = of(r, pending ? "rollout-superseded" : "rollout-resumed");
+    expect(resumed).toEqual([expect.objectContaining({ t: 10 * MIN + 30_000, profile: "next" })]);
   });
 
   it("keeps an update that arrives while the agent restarts", () => {

@@ -103,6 +103,40 @@ describe("agent machine", () => {
     expect(agentRecord(s.context)).toMatchObject({ target: "next", doneNodes: ["cp-1"], pending: "latest" });
   });
 
+  // Found by test/sim/invariants.test.ts (with the controller regression test "agent restart" →
+  // "Kubernetes back while the agent restarts").
+  it.each([
+    {
+      name: "Kubernetes back while it restarts: retargets to the pending update",
+      up: true,
+      target: "latest",
+    },
+    { name: "Kubernetes still down when it resumes: carries on, retargets later", up: false, target: "next" },
+  ])("restart during an outage mid-rollout, $name", ({ up, target }) => {
+    const clock = new VirtualClock();
+    const actor = createActor(agentMachine, { clock, input: INPUT }).start();
+    actor.send({ type: "UPDATE", profile: "next" });
+    actor.send({ type: "KUBERNETES_DOWN" });
+    actor.send({ type: "UPDATE", profile: "latest" });
+    actor.send({ type: "AGENT_RESTART" });
+    if (up) actor.send({ type: "KUBERNETES_UP" });
+    clock.runUntilIdle();
+    expect(actor.getSnapshot().value).toBe("Applying");
+    expect(actor.getSnapshot().context.record).toMatchObject({ target, pending: up ? null : "latest" });
+    expect(actor.getSnapshot().context.upWhileRestarting).toBe(false);
+  });
+
+  it("a restart with Kubernetes up throughout does not retarget (the update waits for the rollout)", () => {
+    const clock = new VirtualClock();
+    const actor = createActor(agentMachine, { clock, input: INPUT }).start();
+    actor.send({ type: "UPDATE", profile: "next" });
+    actor.send({ type: "UPDATE", profile: "latest" });
+    actor.send({ type: "AGENT_RESTART" });
+    actor.send({ type: "KUBERNETES_UP" });
+    clock.runUntilIdle();
+    expect(actor.getSnapshot().context.record).toMatchObject({ target: "next", pending: "latest" });
+  });
+
   it("restart while blocked resumes blocked, with the latest pending", () => {
     const clock = new VirtualClock();
     const actor = createActor(agentMachine, { clock, input: INPUT }).start();

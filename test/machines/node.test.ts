@@ -276,6 +276,28 @@ describe("node machine with A/B partitions", () => {
     expect(actor.getSnapshot().value).toBe("Draining");
   });
 
+  it("ABANDON after a fallback drops the job: the node stays Ready on its old profile and image", () => {
+    const clock = new VirtualClock();
+    const actor = createActor(nodeMachine, { clock, input: AB });
+    actor.start();
+    actor.send({ type: "ARM_FAILURE", action: "repave" });
+    actor.send({ type: "START", job: job("repave") });
+    clock.runUntilIdle();
+    actor.send({ type: "ABANDON" });
+    expect(actor.getSnapshot().value).toBe("Ready");
+    expect(actor.getSnapshot().context).toMatchObject({
+      profile: "base",
+      osImage: "image:base",
+      job: null,
+      fallback: null,
+      attempts: 0,
+      failureReason: null,
+    });
+    // Nothing left to retry.
+    actor.send({ type: "RETRY" });
+    expect(actor.getSnapshot().value).toBe("Ready");
+  });
+
   it("RETRY on a Ready node that did not fall back is ignored", () => {
     const [ready] = initialTransition(nodeMachine, AB);
     const [next] = transition(nodeMachine, ready, { type: "RETRY" });
