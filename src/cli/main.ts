@@ -5,6 +5,7 @@ import { EXIT, type Io, processIo } from "./io.js";
 import { registerPlan } from "./plan.js";
 import { registerQuiz } from "./quiz.js";
 import { registerReport } from "./report.js";
+import { registerRules } from "./rules.js";
 import { registerRun } from "./run.js";
 import { registerTest } from "./test.js";
 
@@ -37,7 +38,14 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       "\nRun `edgesim COMMAND --help` for a command's options and exit codes.\n" +
         "Exit code 1 means bad input (the message names the file and line:col, or the dotted path).\n",
     );
-  for (const register of [registerPlan, registerRun, registerTest, registerReport, registerQuiz])
+  for (const register of [
+    registerPlan,
+    registerRun,
+    registerTest,
+    registerReport,
+    registerQuiz,
+    registerRules,
+  ])
     register(program, io, setExit);
   try {
     await program.parseAsync(argv, { from: "user" });

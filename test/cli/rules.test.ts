@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { memoryIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { RULES } from "../../src/rules/table.js";
+
+async function rules(...args: string[]) {
+  const io = memoryIo();
+  const code = await main(["rules", ...args], io);
+  return { code, out: io.out, err: io.err };
+}
+
+describe("edgesim rules", () => {
+  it("lists every rule of the table with its id, behavior and source", async () => {
+    const { code, out } = await rules();
+    expect(code).toBe(0);
+    for (const rule of RULES) {
+      expect(out).toMatch(
+        new RegExp(`^${rule.id.replace(/\./g, "\\.")}\\s+\\S+\\s+\\S+\\s+${rule.behavior}`, "m"),
+      );
+    }
+    expect(
+      out
+        .trimEnd()
+        .endsWith(`${RULES.length} rules; a path no rule covers is planned as reboot (unclassified).`),
+    ).toBe(true);
+  });
+
+  it("filters by distribution and leaves the RKE2 known issue out on request", async () => {
+    const ids = async (...args: string[]) =>
+      (JSON.parse((await rules(...args, "--json")).out) as { id: string }[]).map((rule) => rule.id);
+    const k3s = await ids("--distribution", "k3s");
+    const rke2 = await ids("--distribution", "rke2");
+    const rke2Fixed = await ids("--distribution", "rke2", "--no-rke2-quirk");
+    expect(k3s).not.toContain("rke2.stages");
+    expect(rke2).toContain("rke2.stages");
+    expect(rke2).toContain("rke2.stages.reconcile");
+    expect(rke2Fixed).not.toContain("rke2.stages");
+    expect(rke2Fixed).toContain("os.stages.boot");
+    expect(rke2.length - rke2Fixed.length).toBe(2);
+  });
+
+  it("rejects an unknown distribution", async () => {
+    const { code, err } = await rules("--distribution", "microk8s");
+    expect(code).toBe(1);
+    expect(err).toContain("microk8s");
+  });
+});
