@@ -14,22 +14,25 @@ import type { Rng } from "../shared/rng.js";
 import { assertNever, type Behavior, mostDisruptive, SERVICES, type Service } from "../shared/types.js";
 import type { Bus } from "../sim/bus.js";
 import type { VirtualClock } from "../sim/clock.js";
-import type {
-  NodeAction,
-  NodeReport,
-  NodeRole,
-  SimInputEvent,
-  SimProfile,
-  SimulationInput,
-  SimulationOutcome,
-  SimulationResult,
-  TimelineEntry,
-  Timings,
+import {
+  clusterNodes,
+  type NodeAction,
+  type NodeReport,
+  type NodeRole,
+  type SimInputEvent,
+  type SimProfile,
+  type SimulationInput,
+  type SimulationOutcome,
+  type SimulationResult,
+  type TimelineEntry,
+  type Timings,
 } from "../sim/types.js";
 
 interface NodeHandle {
   name: string;
   role: NodeRole;
+  /** The worker pool, when the cluster has `workerPools`. */
+  pool?: string;
   actor: Actor<NodeMachine>;
   state: NodeStateName;
   profile: string;
@@ -48,6 +51,38 @@ interface Rollout {
   queue: NodeHandle[];
   cursor: number;
   deferred: NodeHandle[];
+  /** Nodes of pools with "skip worker node update" left out because this update changes their Kubernetes version. */
+  skipped: Set<NodeHandle>;
+}
+
+/** Palette's limit: a skipped pool may trail the control plane by at most this many minor versions. */
+export const MAX_KUBERNETES_MINOR_SKEW = 3;
+
+/** `{ major, minor }` of a Kubernetes pack version (`1.30.5`, `v1.31.1+k3s1`); undefined when unreadable. */
+export function kubernetesMinor(version: string | undefined): { major: number; minor: number } | undefined {
+  const match = version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(version);
+  return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
+}
+
+/** How many minor versions `pool` trails `controlPlane`; undefined when either version is unreadable. */
+export function kubernetesSkew(
+  controlPlane: string | undefined,
+  pool: string | undefined,
+): number | undefined {
+  const cp = kubernetesMinor(controlPlane);
+  const worker = kubernetesMinor(pool);
+  if (!cp || !worker) return undefined;
+  if (cp.major !== worker.major) return cp.major > worker.major ? Number.POSITIVE_INFINITY : -1;
+  return cp.minor - worker.minor;
+}
+
+function kubernetesVersionOf(profile: SimProfile): string | undefined {
+  return profile.profile.layers.find((layer) => layer.name === "kubernetes")?.version;
+}
+
+/** The plan bumps the Kubernetes pack version: what "skip worker node update" pools sit out. */
+export function changesKubernetesVersion(plan: Plan): boolean {
+  return plan.changes.some((change) => change.layer === "kubernetes" && change.path === "@version");
 }
 
 export interface ControllerDeps {
@@ -115,6 +150,10 @@ export class RolloutController {
   /** Nodes back Ready on their old image after a repave fell back (A/B partitions), awaiting retry or halt. */
   private readonly fellBack = new Set<NodeHandle>();
   private readonly planCache = new Map<string, Plan>();
+  /** Worker pools by name: their "skip worker node update" toggle. */
+  private readonly pools = new Map<string, { skipWorkerUpdate: boolean }>();
+  /** Nodes of a pool whose toggle was turned off, to be repaved whatever their plan says. */
+  private readonly catchUp = new Set<NodeHandle>();
   private readonly timings: Required<Timings>;
   private readonly maxUnavailable: number;
   private readonly retries: number;
@@ -128,10 +167,9 @@ export class RolloutController {
     this.retries = Math.max(0, Math.floor(input.retries ?? 1));
     const initial = this.profile(input.initialProfile);
     const clock = deps.clock;
-    const names: [string, NodeRole][] = [];
-    for (let i = 1; i <= input.controlPlanes; i++) names.push([`cp-${i}`, "control-plane"]);
-    for (let i = 1; i <= input.workers; i++) names.push([`worker-${i}`, "worker"]);
-    for (const [name, role] of names) {
+    for (const pool of input.workerPools ?? [])
+      this.pools.set(pool.name, { skipWorkerUpdate: pool.skipWorkerUpdate ?? false });
+    for (const { name, role, pool } of clusterNodes(input)) {
       const actor = createActor(nodeMachine, {
         clock,
         input: {
@@ -143,6 +181,7 @@ export class RolloutController {
         },
       });
       const handle: NodeHandle = { name, role, actor, state: "Ready", profile: initial.id };
+      if (pool !== undefined) handle.pool = pool;
       actor.subscribe((snapshot) =>
         this.onNodeSnapshot(handle, snapshot.value as NodeStateName, snapshot.context),
       );
@@ -175,6 +214,7 @@ export class RolloutController {
       return {
         name: node.name,
         role: node.role,
+        ...(node.pool !== undefined ? { pool: node.pool } : {}),
         state: node.state,
         profile: context.profile,
         osImage: context.osImage,
@@ -253,6 +293,9 @@ export class RolloutController {
         this.record("agent-restart", { downMs: this.timings.agentRestartMs });
         this.agent.send({ type: "AGENT_RESTART" });
         return;
+      case "pool-toggle":
+        this.onPoolToggle(event.pool, event.skipWorkerUpdate);
+        return;
       default:
         assertNever(event);
     }
@@ -266,6 +309,46 @@ export class RolloutController {
     const after = this.agent.getSnapshot().context.record.pending;
     if (before !== null && after === profile)
       this.record("update-coalesced", { profile, superseded: before });
+  }
+
+  /**
+   * Turning "skip worker node update" on only affects later rollouts. Turning it off repaves the pool's
+   * nodes that are not on the cluster's profile: within the rollout in progress (its target), or as a
+   * rollout of the applied profile of its own — through the agent, so it waits while Kubernetes is down and
+   * coalesces with updates like any other. A halted agent (Failed) catches nothing up until an operator acts.
+   */
+  private onPoolToggle(name: string, skipWorkerUpdate: boolean): void {
+    const pool = this.pools.get(name);
+    if (!pool) return;
+    pool.skipWorkerUpdate = skipWorkerUpdate;
+    this.record("pool-toggled", { pool: name, skipWorkerUpdate });
+    if (skipWorkerUpdate) return;
+    const rollout = this.rollout;
+    const members = this.nodes.filter((node) => node.pool === name);
+    if (rollout) {
+      const behind = members.filter((node) => rollout.skipped.has(node));
+      if (behind.length === 0) return;
+      for (const node of behind) {
+        rollout.skipped.delete(node);
+        this.catchUp.add(node);
+        // After the rollout's own workers: the pool joins the end of the queue.
+        rollout.queue.push(node);
+      }
+      rollout.behavior = mostDisruptive([rollout.behavior, "repave"]);
+      rollout.noOp = false;
+      this.lastBehavior = rollout.behavior;
+      this.record("pool-catch-up", { pool: name, profile: rollout.target, nodes: behind.length });
+      this.schedulePump();
+      return;
+    }
+    const record = this.agent.getSnapshot().context.record;
+    const quiet = this.agentState === "Idle" || (this.agentState === "Restarting" && record.pending === null);
+    const behind = members.filter((node) => this.heading(node) !== record.applied);
+    if (!quiet || behind.length === 0) return;
+    for (const node of behind) this.catchUp.add(node);
+    this.firstUpdateAt ??= this.deps.clock.now;
+    this.record("pool-catch-up", { pool: name, profile: record.applied, nodes: behind.length });
+    this.agent.send({ type: "UPDATE", profile: record.applied });
   }
 
   private onKubernetesDown(): void {
@@ -352,11 +435,31 @@ export class RolloutController {
     // ends on that rollout's profile, not on the one it is on now, so that is where its plan starts (and it
     // is queued even when it is on the new target now: it is about to leave it).
     const heading = new Map(this.nodes.map((node) => [node, this.heading(node)]));
-    const queue = this.nodes.filter((node) => heading.get(node) !== target);
+    const moving = this.nodes.filter((node) => heading.get(node) !== target);
+    // Pools with "skip worker node update" sit out an update that changes their Kubernetes version.
+    const skipped = new Set(
+      moving.filter(
+        (node) =>
+          node.pool !== undefined &&
+          this.pools.get(node.pool)?.skipWorkerUpdate === true &&
+          !this.catchUp.has(node) &&
+          changesKubernetesVersion(this.planFor(heading.get(node) as string, target)),
+      ),
+    );
+    const queue = moving.filter((node) => !skipped.has(node));
     const plans = new Map<string, Plan>();
     for (const node of queue) {
       const start = heading.get(node) as string;
       if (!plans.has(start)) plans.set(start, this.planFor(start, target));
+    }
+    const tooFarBehind = this.skewViolation(skipped, heading, target);
+    if (tooFarBehind && [...plans.values()].every((plan) => plan.unsupported.length === 0)) {
+      // Palette blocks the upgrade: the cluster stays as it is, the agent drops the update.
+      this.rollout = null;
+      this.record("update-refused", { profile: target, rule: "kubernetes.version-skew", ...tooFarBehind });
+      this.lastRolloutEnd = this.deps.clock.now;
+      this.agent.send({ type: "ROLLOUT_REFUSED" });
+      return;
     }
     const unsupported = [...plans.values()].flatMap((plan) => plan.unsupported);
     if (unsupported.length > 0) {
@@ -367,7 +470,11 @@ export class RolloutController {
       this.agent.send({ type: "ROLLOUT_FAILED", reason: "unsupported update" });
       return;
     }
-    const behavior = mostDisruptive([...plans.values()].map((plan) => plan.behavior));
+    const catchingUp = queue.some((node) => this.catchUp.has(node));
+    const behavior = mostDisruptive([
+      ...[...plans.values()].map((plan) => plan.behavior),
+      ...(catchingUp ? (["repave"] as const) : []),
+    ]);
     const services = SERVICES.filter((s) => [...plans.values()].some((plan) => plan.services.includes(s)));
     this.lastBehavior = behavior;
     this.rollout = {
@@ -378,10 +485,50 @@ export class RolloutController {
       queue,
       cursor: 0,
       deferred: [],
+      skipped,
     };
     if (behavior === "no-op") this.record("update-acknowledged", { profile: target, from });
     else this.record("rollout-started", { profile: target, from, behavior, services });
+    const reported = new Set<string>();
+    for (const node of skipped) {
+      const pool = node.pool as string;
+      if (reported.has(pool)) continue;
+      reported.add(pool);
+      const stays = heading.get(node) as string;
+      this.record("pool-skipped", {
+        pool,
+        profile: stays,
+        kubernetes: kubernetesVersionOf(this.profile(stays)),
+        target,
+      });
+    }
     this.schedulePump();
+  }
+
+  /**
+   * The first skipped pool that would trail the control plane (on `target`) by more than N-3 minor
+   * versions, for the refusal's details; undefined when every pool stays within the skew (or a version
+   * cannot be read: no refusal on a guess).
+   */
+  private skewViolation(
+    skipped: ReadonlySet<NodeHandle>,
+    heading: ReadonlyMap<NodeHandle, string>,
+    target: string,
+  ): { reason: string; pool: string; poolKubernetes: string; controlPlaneKubernetes: string } | undefined {
+    const controlPlane = kubernetesVersionOf(this.profile(target));
+    for (const node of skipped) {
+      const version = kubernetesVersionOf(this.profile(heading.get(node) as string));
+      const skew = kubernetesSkew(controlPlane, version);
+      if (skew === undefined || skew <= MAX_KUBERNETES_MINOR_SKEW) continue;
+      const pool = node.pool as string;
+      return {
+        reason: `worker pool ${pool} skips worker updates and would stay on Kubernetes ${version} while the control plane moves to ${controlPlane}: more than ${MAX_KUBERNETES_MINOR_SKEW} minor versions behind (Kubernetes N-3 skew)`,
+        pool,
+        poolKubernetes: version as string,
+        controlPlaneKubernetes: controlPlane as string,
+      };
+    }
+    return undefined;
   }
 
   /** The profile `node` ends on if its current job (if any) succeeds. */
@@ -473,11 +620,13 @@ export class RolloutController {
   /** Starts `node` towards `target`; false when its plan is no-op (it takes the profile, untouched). */
   private startNode(node: NodeHandle, target: string): boolean {
     const plan = this.planFor(node.profile, target);
-    if (plan.behavior === "no-op") {
+    // A pool caught up after its toggle is turned off is repaved, whatever the plan from its profile says.
+    const repave = this.catchUp.delete(node) && node.profile !== target;
+    if (plan.behavior === "no-op" && !repave) {
       node.actor.send({ type: "ADOPT", profile: target });
       return false;
     }
-    const action = plan.behavior;
+    const action: NodeAction = repave ? "repave" : (plan.behavior as NodeAction);
     const targetProfile = this.profile(target);
     const job: NodeJob = {
       action,

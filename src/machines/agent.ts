@@ -50,6 +50,8 @@ export type AgentEvent =
   | { type: "NODE_DONE"; node: string }
   | { type: "ROLLOUT_FINISHED" }
   | { type: "ROLLOUT_FAILED"; reason: string }
+  /** The rollout is refused before any node moved (Kubernetes version skew): dropped, applied unchanged. */
+  | { type: "ROLLOUT_REFUSED" }
   | { type: "AGENT_RESTART" };
 
 export type AgentStateName =
@@ -108,6 +110,7 @@ export const agentMachine = setup({
       record: { ...context.record, applied: context.record.target ?? context.record.applied, target: null },
       done: null,
     })),
+    dropRollout: assign(({ context }) => ({ record: { ...context.record, target: null }, done: null })),
     recordFailure: assign(({ context, event }) =>
       event.type === "ROLLOUT_FAILED" ? { record: { ...context.record, failure: event.reason } } : {},
     ),
@@ -158,6 +161,10 @@ export const agentMachine = setup({
           { target: "Idle", actions: "finishRollout" },
         ],
         ROLLOUT_FAILED: { target: "Failed", actions: "recordFailure" },
+        ROLLOUT_REFUSED: [
+          { guard: "hasPending", target: "UpdatePending", actions: "dropRollout" },
+          { target: "Idle", actions: "dropRollout" },
+        ],
         // The rollout was paused by the outage; resume it towards the latest profile, not the stale one.
         KUBERNETES_UP: [
           {

@@ -6,8 +6,14 @@ import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.j
 import { parseDuration } from "../shared/duration.js";
 import { readTextFile } from "../shared/files.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
-import type { SimInputEvent, SimProfile, Timings } from "../sim/types.js";
-import { type ScenarioExpect, type ScenarioFile, scenarioSchema } from "./schema.js";
+import {
+  clusterNodes,
+  type SimInputEvent,
+  type SimProfile,
+  type Timings,
+  type WorkerPool,
+} from "../sim/types.js";
+import { MAX_WORKERS, type ScenarioExpect, type ScenarioFile, scenarioSchema } from "./schema.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "./validate.js";
 
 /** An event of the scenario, in virtual ms, with where it came from (for messages and stable sorting). */
@@ -19,13 +25,16 @@ export interface LoadedScenario {
   description?: string;
   seed?: number;
   controlPlanes: number;
+  /** Worker count: `cluster.workers`, or the total over `workerPools`. */
   workers: number;
+  /** `cluster.workerPools`, when the scenario names pools instead of `workers`. */
+  workerPools?: WorkerPool[];
   maxUnavailable?: number;
   retries?: number;
   /** `cluster.abPartitions` (absent = false). */
   abPartitions?: boolean;
   timings: Partial<Timings>;
-  /** cp-1..cp-N then worker-1..worker-M. */
+  /** cp-1..cp-N then worker-1..worker-M (or each pool's `<pool>-1..`). */
   nodes: string[];
   rke2Quirk: boolean;
   /** Name of the initial profile. */
@@ -76,7 +85,15 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
   const bag = new DiagnosticBag();
   const file = yaml.file;
   const dir = dirname(file);
-  const nodes = nodeNames(data.cluster.controlPlanes, data.cluster.workers);
+  const workerPools = checkWorkerPools(yaml, data.cluster, bag);
+  const workers = workerPools
+    ? workerPools.reduce((sum, pool) => sum + pool.workers, 0)
+    : (data.cluster.workers ?? 0);
+  const nodes = clusterNodes({
+    controlPlanes: data.cluster.controlPlanes,
+    workers,
+    ...(workerPools ? { workerPools } : {}),
+  }).map((node) => node.name);
   const known = new Set(nodes);
   const checkNode = (name: string, path: YamlPath, what: string) => {
     if (!known.has(name)) {
@@ -107,6 +124,26 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
         node: event.node,
         action: event.fail,
         ...(event.times !== undefined ? { times: event.times } : {}),
+        index,
+      });
+    } else if ("pool" in event) {
+      if (!workerPools?.some((pool) => pool.name === event.pool)) {
+        const names = workerPools?.map((pool) => pool.name).join(", ");
+        bag.add(
+          diagnosticAt(
+            yaml,
+            ["events", index, "pool"],
+            names
+              ? `pool "${event.pool}" is not a worker pool of this cluster (${names})`
+              : `pool "${event.pool}": this cluster has no workerPools`,
+          ),
+        );
+      }
+      events.push({
+        at,
+        type: "pool-toggle",
+        pool: event.pool,
+        skipWorkerUpdate: event.skipWorkerUpdate,
         index,
       });
     } else {
@@ -173,7 +210,8 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
     ...(data.description !== undefined ? { description: data.description } : {}),
     ...(data.seed !== undefined ? { seed: data.seed } : {}),
     controlPlanes: data.cluster.controlPlanes,
-    workers: data.cluster.workers,
+    workers,
+    ...(workerPools ? { workerPools } : {}),
     ...(data.cluster.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
     ...(data.cluster.retries !== undefined ? { retries: data.cluster.retries } : {}),
     ...(data.cluster.abPartitions !== undefined ? { abPartitions: data.cluster.abPartitions } : {}),
@@ -190,6 +228,55 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
       : {}),
     yaml,
   };
+}
+
+/**
+ * `cluster.workers` or `cluster.workerPools`, exactly one; pool names unique (they name the nodes) and the
+ * pools' total within the worker limit. Returns the pools (undefined for a `workers:` cluster).
+ */
+function checkWorkerPools(
+  yaml: YamlFile,
+  cluster: ScenarioFile["cluster"],
+  bag: DiagnosticBag,
+): WorkerPool[] | undefined {
+  const pools = cluster.workerPools;
+  if (pools && cluster.workers !== undefined) {
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["cluster", "workerPools"],
+        "cluster has both workers and workerPools: give one (pools name their nodes <pool>-1..)",
+      ),
+    );
+  }
+  if (!pools) {
+    if (cluster.workers === undefined)
+      bag.add(diagnosticAt(yaml, ["cluster"], "cluster needs workers: N or workerPools: [...]"));
+    return undefined;
+  }
+  const seen = new Set<string>();
+  pools.forEach((pool, i) => {
+    if (seen.has(pool.name))
+      bag.add(
+        diagnosticAt(yaml, ["cluster", "workerPools", i, "name"], `pool "${pool.name}" is named twice`),
+      );
+    seen.add(pool.name);
+  });
+  const total = pools.reduce((sum, pool) => sum + pool.workers, 0);
+  if (total > MAX_WORKERS) {
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["cluster", "workerPools"],
+        `the pools have ${total} workers in all; at most ${MAX_WORKERS}`,
+      ),
+    );
+  }
+  return pools.map((pool) => ({
+    name: pool.name,
+    workers: pool.workers,
+    ...(pool.skipWorkerUpdate !== undefined ? { skipWorkerUpdate: pool.skipWorkerUpdate } : {}),
+  }));
 }
 
 /**
@@ -272,10 +359,13 @@ export function parseTimings(given: ScenarioFile["cluster"]["timings"] = {}): Pa
   return out;
 }
 
+/** `cp-1..cp-3, worker-1..worker-2` (or per pool: `edge-1..edge-4`): nodes are `<prefix>-1..<prefix>-N`. */
 export function describeNodes(nodes: string[]): string {
-  const cps = nodes.filter((n) => n.startsWith("cp-")).length;
-  const workers = nodes.length - cps;
-  const range = (prefix: string, n: number) =>
-    n === 0 ? "" : n === 1 ? `${prefix}-1` : `${prefix}-1..${prefix}-${n}`;
-  return [range("cp", cps), range("worker", workers)].filter(Boolean).join(", ");
+  const counts = new Map<string, number>();
+  for (const node of nodes) {
+    const prefix = node.slice(0, node.lastIndexOf("-"));
+    counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+  }
+  const range = (prefix: string, n: number) => (n === 1 ? `${prefix}-1` : `${prefix}-1..${prefix}-${n}`);
+  return [...counts].map(([prefix, n]) => range(prefix, n)).join(", ");
 }

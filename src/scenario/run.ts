@@ -77,6 +77,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     seed,
     controlPlanes: scenario.controlPlanes,
     workers: scenario.workers,
+    ...(scenario.workerPools ? { workerPools: scenario.workerPools } : {}),
     ...(scenario.maxUnavailable !== undefined ? { maxUnavailable: scenario.maxUnavailable } : {}),
     ...(scenario.retries !== undefined ? { retries: scenario.retries } : {}),
     ...(scenario.abPartitions ? { abPartitions: true } : {}),
@@ -95,6 +96,9 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
   const simulated = simulate(input, hooks);
   const timeline = mergeRefusals(simulated.timeline, refused);
   const result: SimulationResult = { ...simulated, timeline };
+  // The simulation refuses what only the cluster's state can tell (a pool past the Kubernetes N-3 skew);
+  // those are refusals all the same, already in its timeline.
+  const allRefused = [...refused, ...simulationRefusals(simulated.timeline)].sort((a, b) => a.t - b.t);
 
   const report = {
     name: scenario.name,
@@ -106,7 +110,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
   };
   const expectations = evaluateExpectations(scenario.expect, {
     result,
-    refused,
+    refused: allRefused,
     kubernetesDown: kubernetesDownWindows(scenario.events),
     goldenText: () => formatGoldenTimeline(report),
     ...(scenario.timelineFile !== undefined ? { timelineFile: scenario.timelineFile } : {}),
@@ -124,7 +128,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     seed,
     passed: expectations.every((e) => e.passed),
     nodes: result.nodes,
-    refused,
+    refused: allRefused,
     ...(result.failure ? { failure: result.failure } : {}),
   };
 }
@@ -153,6 +157,17 @@ function refuseUnsupported(
     accepted.push(event as SimInputEvent);
   }
   return { accepted, refused };
+}
+
+function simulationRefusals(timeline: readonly TimelineEntry[]): RefusedUpdate[] {
+  return timeline
+    .filter((entry) => entry.event === TIMELINE_EVENTS.updateRefused)
+    .map((entry) => ({
+      t: entry.t,
+      profile: String(entry.profile),
+      reason: String(entry.reason),
+      rule: String(entry.rule),
+    }));
 }
 
 /** Refusals go after the simulation's entries of the same instant, keeping both orders stable. */

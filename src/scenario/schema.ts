@@ -70,6 +70,32 @@ export const clusterSchema = z.strictObject({
   }),
 });
 
+/** A pool name becomes node names `<name>-1..`: a DNS label, and not `cp` (the control planes' prefix). */
+export const POOL_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const workerPoolSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(POOL_NAME_PATTERN, { message: "must be a lowercase DNS label (a-z, 0-9, -)" })
+      .refine((name) => name !== "cp", { message: "cp is the control planes' prefix" })
+      .meta({ description: "nodes <name>-1..<name>-N" }),
+    workers: z.int().min(0).max(MAX_WORKERS).meta({ description: "nodes in the pool" }),
+    skipWorkerUpdate: z.boolean().optional().meta({
+      description:
+        "skip worker node update (connected Edge Native, later Palette releases): the pool sits out updates that change its Kubernetes version (default false)",
+    }),
+  })
+  .meta({ description: "A worker pool" });
+
+/** A scenario's cluster: `workers: N` or named `workerPools` (exactly one; the loader checks). Fleets keep `workers`. */
+export const scenarioClusterSchema = clusterSchema.extend({
+  workers: clusterSchema.shape.workers.optional(),
+  workerPools: z.array(workerPoolSchema).min(1).optional().meta({
+    description: "named worker pools instead of `workers`; maxUnavailable counts across all pools' workers",
+  }),
+});
+
 const at = durationSchema.meta({ description: "virtual time of the event since the start" });
 
 export const updateEventSchema = z.strictObject({
@@ -89,6 +115,14 @@ export const nodeFailEventSchema = z.strictObject({
     .meta({ description: "how many attempts fail (default 1)" }),
 });
 export const agentEventSchema = z.strictObject({ at, agent: z.literal("restart") });
+export const poolEventSchema = z.strictObject({
+  at,
+  pool: z.string().min(1).meta({ description: "a name from cluster.workerPools" }),
+  skipWorkerUpdate: z.boolean().meta({
+    description:
+      "false: the pool is repaved to catch up with the cluster's profile; true: only sets the toggle",
+  }),
+});
 
 /** Each event has `at` and exactly one kind; the loader picks the closest branch for messages. */
 export const EVENT_KINDS = [
@@ -96,6 +130,7 @@ export const EVENT_KINDS = [
   { key: "kubernetes", schema: kubernetesEventSchema },
   { key: "node", schema: nodeFailEventSchema },
   { key: "agent", schema: agentEventSchema },
+  { key: "pool", schema: poolEventSchema },
 ] as const;
 
 export const eventSchema = z.union([
@@ -103,6 +138,7 @@ export const eventSchema = z.union([
   kubernetesEventSchema,
   nodeFailEventSchema,
   agentEventSchema,
+  poolEventSchema,
 ]);
 
 const actionCountsSchema = z.partialRecord(z.enum(NODE_ACTIONS), z.int().min(0));
@@ -166,7 +202,10 @@ export const expectSchema = z
       description:
         "per node, the state, profile and images it ends with, e.g. { worker-1: { state: Ready } }",
     }),
-    unsupported: z.boolean().optional().meta({ description: "an update was refused as unsupported" }),
+    unsupported: z.boolean().optional().meta({
+      description:
+        "an update was refused: an unsupported pack switch, or a skipped worker pool past the Kubernetes N-3 skew",
+    }),
   })
   .meta({ description: "Expectations; every key optional" });
 
@@ -178,7 +217,7 @@ export const scenarioSchema = z
     name: z.string().min(1),
     seed: z.int().optional().meta({ description: "same seed, same file → same output, byte for byte" }),
     description: z.string().optional(),
-    cluster: clusterSchema,
+    cluster: scenarioClusterSchema,
     profile: z.string().min(1).meta({ description: "initial profile, relative to the scenario file" }),
     variables: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))

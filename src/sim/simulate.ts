@@ -4,6 +4,7 @@ import { Rng } from "../shared/rng.js";
 import { type Bus, createBus } from "./bus.js";
 import { DEFAULT_EVENT_LIMIT, VirtualClock } from "./clock.js";
 import {
+  clusterNodes,
   logEntry,
   type SimLogger,
   type SimulationInput,
@@ -35,16 +36,28 @@ function validate(input: SimulationInput): void {
     bad("maxUnavailable", "must be at least 1");
   if (input.retries !== undefined && !(input.retries >= 0)) bad("retries", "must be 0 or more");
   if (!input.profiles.has(input.initialProfile)) bad("profile", `unknown profile "${input.initialProfile}"`);
-  const nodes = new Set<string>();
-  for (let i = 1; i <= input.controlPlanes; i++) nodes.add(`cp-${i}`);
-  for (let i = 1; i <= input.workers; i++) nodes.add(`worker-${i}`);
+  const pools = new Set<string>();
+  input.workerPools?.forEach((pool, i) => {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(pool.name) || pool.name === "cp")
+      bad(`cluster.workerPools[${i}].name`, "must be a lowercase DNS label other than cp");
+    if (pools.has(pool.name)) bad(`cluster.workerPools[${i}].name`, `pool "${pool.name}" is named twice`);
+    pools.add(pool.name);
+    if (!Number.isInteger(pool.workers) || pool.workers < 0)
+      bad(`cluster.workerPools[${i}].workers`, "must be a whole number ≥ 0");
+  });
+  // Only a well-formed cluster has node names to check against (a bad size would name nothing, or loop).
+  const shaped = problems.length === 0;
+  const nodes = new Set(shaped ? clusterNodes(input).map((node) => node.name) : []);
   input.events.forEach((event, i) => {
     if (!(Number.isFinite(event.at) && event.at >= 0)) bad(`events[${i}].at`, "must be a duration ≥ 0");
     if (event.type === "update" && !input.profiles.has(event.profile)) {
       bad(`events[${i}].update`, `unknown profile "${event.profile}"`);
     }
-    if (event.type === "node-fail" && !nodes.has(event.node)) {
+    if (event.type === "node-fail" && shaped && !nodes.has(event.node)) {
       bad(`events[${i}].node`, `no node "${event.node}" (nodes are cp-1..cp-N and worker-1..worker-M)`);
+    }
+    if (event.type === "pool-toggle" && !pools.has(event.pool)) {
+      bad(`events[${i}].pool`, `no worker pool "${event.pool}"`);
     }
   });
   if (problems.length > 0) throw new InputError(problems);

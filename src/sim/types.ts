@@ -46,12 +46,28 @@ export type SimInputEvent =
   | { at: number; type: "update"; profile: string }
   | { at: number; type: "kubernetes"; state: "down" | "up" }
   | { at: number; type: "node-fail"; node: string; action: NodeAction | "any"; times?: number }
-  | { at: number; type: "agent-restart" };
+  | { at: number; type: "agent-restart" }
+  /** A worker pool's "skip worker node update" toggle is set or cleared (clearing it catches the pool up). */
+  | { at: number; type: "pool-toggle"; pool: string; skipWorkerUpdate: boolean };
+
+/**
+ * A worker pool (decoupled control-plane and worker upgrades, later Palette releases, connected Edge
+ * Native clusters): nodes `<name>-1..<name>-N`. With `skipWorkerUpdate` the pool is left out of any
+ * rollout that would change its nodes' Kubernetes version.
+ */
+export interface WorkerPool {
+  name: string;
+  workers: number;
+  skipWorkerUpdate?: boolean;
+}
 
 export interface SimulationInput {
   seed: number;
   controlPlanes: number;
+  /** Workers `worker-1..worker-M`; ignored when `workerPools` is given (set it to their total). */
   workers: number;
+  /** Named worker pools instead of `workers`, in order; `maxUnavailable` counts across all of them. */
+  workerPools?: WorkerPool[];
   /** Workers disrupted at once (control planes go one at a time). Default 1. */
   maxUnavailable?: number;
   /** Retries of a node's failed action before the rollout halts. Default 1. */
@@ -72,6 +88,23 @@ export interface SimulationInput {
   source?: string;
 }
 
+/** Node names and roles in cluster order: cp-1..cp-N, then worker-1..worker-M or each pool's nodes. */
+export function clusterNodes(
+  input: Pick<SimulationInput, "controlPlanes" | "workers" | "workerPools">,
+): { name: string; role: NodeRole; pool?: string }[] {
+  const nodes: { name: string; role: NodeRole; pool?: string }[] = [];
+  for (let i = 1; i <= input.controlPlanes; i++) nodes.push({ name: `cp-${i}`, role: "control-plane" });
+  if (input.workerPools) {
+    for (const pool of input.workerPools) {
+      for (let i = 1; i <= pool.workers; i++)
+        nodes.push({ name: `${pool.name}-${i}`, role: "worker", pool: pool.name });
+    }
+  } else {
+    for (let i = 1; i <= input.workers; i++) nodes.push({ name: `worker-${i}`, role: "worker" });
+  }
+  return nodes;
+}
+
 /** One line of the timeline; `t` is virtual ms since the start. */
 export interface TimelineEntry {
   t: number;
@@ -85,6 +118,8 @@ export type SimulationOutcome = "converged" | "blocked" | "failed";
 export interface NodeReport {
   name: string;
   role: NodeRole;
+  /** The worker pool, when the cluster has `workerPools`. */
+  pool?: string;
   state: string;
   profile: string;
   /** The image the node runs (the active one with A/B partitions). */
