@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { loadScenario } from "../../src/scenario/load.js";
 import type { Diagnostic } from "../../src/shared/diagnostics.js";
 import { isInputError } from "../../src/shared/diagnostics.js";
 
@@ -32,3 +34,13 @@ cluster:
   workers: 2
 profile: profiles/small-base.yaml
 `;
+
+/** Loads scenario text in a fresh workspace and asserts a diagnostic matching `message` at line:col of that file. */
+export function expectScenarioDiagnostic(text: string, message: RegExp, line: number, col: number): void {
+  const dir = workspace({ "s.yaml": text });
+  const file = join(dir, "s.yaml");
+  const diagnostics = diagnosticsOf(() => loadScenario(file));
+  const found = diagnostics.find((d) => d.file === file && message.test(d.message));
+  expect(found, JSON.stringify(diagnostics, null, 2)).toBeDefined();
+  expect([found?.line, found?.col]).toEqual([line, col]);
+}

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenario, looksLikeScenario, nodeNames } from "../../src/scenario/load.js";
-import { diagnosticsOf, HEADER, workspace } from "./helpers.js";
+import { diagnosticsOf, expectScenarioDiagnostic, HEADER, workspace } from "./helpers.js";
 
 // HEADER is lines 1-5; `events:` is line 6, the first event line 7.
 describe("loadScenario: bad input is reported at file:line:col", () => {
@@ -119,12 +119,7 @@ describe("loadScenario: bad input is reported at file:line:col", () => {
       message: /cluster.controlPlanes|is required/,
     },
   ])("$case", ({ text, line, col, message }) => {
-    const dir = workspace({ "s.yaml": text });
-    const file = join(dir, "s.yaml");
-    const diagnostics = diagnosticsOf(() => loadScenario(file));
-    const found = diagnostics.find((d) => d.file === file && message.test(d.message));
-    expect(found, JSON.stringify(diagnostics, null, 2)).toBeDefined();
-    expect([found?.line, found?.col]).toEqual([line, col]);
+    expectScenarioDiagnostic(text, message, line, col);
   });
 
   it("reports the profile's own error as well as the scenario's reference", () => {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeNodes, loadScenario } from "../../src/scenario/load.js";
 import { runScenario } from "../../src/scenario/run.js";
-import { diagnosticsOf, workspace } from "./helpers.js";
+import { expectScenarioDiagnostic, workspace } from "./helpers.js";
 
 const POOLS_HEADER = `name: t
 cluster:
@@ -87,12 +87,7 @@ describe("loadScenario: worker pools, bad input at file:line:col", () => {
       message: /unknown key "size"/,
     },
   ])("$case", ({ text, line, col, message }) => {
-    const dir = workspace({ "s.yaml": text });
-    const file = join(dir, "s.yaml");
-    const diagnostics = diagnosticsOf(() => loadScenario(file));
-    const found = diagnostics.find((d) => d.file === file && message.test(d.message));
-    expect(found, JSON.stringify(diagnostics, null, 2)).toBeDefined();
-    expect([found?.line, found?.col]).toEqual([line, col]);
+    expectScenarioDiagnostic(text, message, line, col);
   });
 
   it("names pool nodes <pool>-1..<pool>-N and counts them as workers", () => {
