@@ -26,7 +26,7 @@ import {
   type FleetFile,
   fleetSchema,
 } from "./fleet-schema.js";
-import { describeNodes, nodeNames, parseTimings, profileLoader } from "./load.js";
+import { describeNodes, nodeFailEvent, nodeNames, parseTimings, profileLoader } from "./load.js";
 import { DEFAULT_SEED } from "./run.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "./validate.js";
 
@@ -126,13 +126,7 @@ function resolveFleet(yaml: YamlFile, data: FleetFile): LoadedFleet {
             ),
           );
         }
-        events.push({
-          at,
-          type: "node-fail",
-          node: event.node,
-          action: event.fail,
-          ...(event.times !== undefined ? { times: event.times } : {}),
-        });
+        events.push(nodeFailEvent(at, event));
       } else {
         events.push({ at, type: "agent-restart" });
       }

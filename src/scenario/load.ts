@@ -8,6 +8,7 @@ import { readTextFile } from "../shared/files.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import {
   clusterNodes,
+  type NodeAction,
   type SimInputEvent,
   type SimProfile,
   type Timings,
@@ -118,14 +119,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
       events.push({ at, type: "kubernetes", state: event.kubernetes, index });
     } else if ("node" in event) {
       checkNode(event.node, ["events", index, "node"], "node");
-      events.push({
-        at,
-        type: "node-fail",
-        node: event.node,
-        action: event.fail,
-        ...(event.times !== undefined ? { times: event.times } : {}),
-        index,
-      });
+      events.push({ ...nodeFailEvent(at, event), index });
     } else if ("pool" in event) {
       if (!workerPools?.some((pool) => pool.name === event.pool)) {
         const names = workerPools?.map((pool) => pool.name).join(", ");
@@ -360,6 +354,20 @@ export function parseTimings(given: ScenarioFile["cluster"]["timings"] = {}): Pa
 }
 
 /** `cp-1..cp-3, worker-1..worker-2` (or per pool: `edge-1..edge-4`): nodes are `<prefix>-1..<prefix>-N`. */
+/** `{ at, node, fail, times? }` as the simulation's event; scenarios and fleet clusters share it. */
+export function nodeFailEvent(
+  at: number,
+  event: { node: string; fail: NodeAction | "any"; times?: number | undefined },
+): Extract<SimInputEvent, { type: "node-fail" }> {
+  return {
+    at,
+    type: "node-fail",
+    node: event.node,
+    action: event.fail,
+    ...(event.times !== undefined ? { times: event.times } : {}),
+  };
+}
+
 export function describeNodes(nodes: string[]): string {
   const counts = new Map<string, number>();
   for (const node of nodes) {
