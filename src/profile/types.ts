@@ -63,3 +63,13 @@ export interface ProfileDiff {
   /** Only layers with some difference, in layer order. */
   layers: LayerDiff[];
 }
+
+/** From the OS layer's `pack.drain` (Palette's keys); defaults cordon true, timeout 60 s, grace 60 s. */
+export interface DrainPolicy {
+  cordon: boolean;
+  timeoutMs: number;
+  gracePeriodMs: number;
+  ignoreDaemonSets: boolean;
+  deleteLocalData: boolean;
+  force: boolean;
+}
