@@ -6,7 +6,15 @@ import { formatClock } from "../shared/duration.js";
 import type { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
 import { simulate } from "../sim/simulate.js";
-import type { NodeAction, SimInputEvent, SimProfile, SimulationResult, TimelineEntry } from "../sim/types.js";
+import type {
+  NodeAction,
+  SimInputEvent,
+  SimProfile,
+  SimulationResult,
+  TimelineEntry,
+  TimelineEntryOf,
+  TimelineEventName,
+} from "../sim/types.js";
 import { applyChanges, type ChangedProfile, type LoadedBase } from "./bases.js";
 import { type ChangeTemplate, templateById } from "./changes.js";
 import { type Choice, clusterPhrase, type Question } from "./types.js";
@@ -104,8 +112,12 @@ function shuffled<T>(items: readonly T[], rng: Rng): T[] {
   return out;
 }
 
-function firstAt(timeline: readonly TimelineEntry[], event: string, after = -1): TimelineEntry | undefined {
-  return timeline.find((entry) => entry.event === event && entry.t > after);
+function firstAt<E extends TimelineEventName>(
+  timeline: readonly TimelineEntry[],
+  event: E,
+  after = -1,
+): TimelineEntryOf<E> | undefined {
+  return timeline.find((entry): entry is TimelineEntryOf<E> => entry.event === event && entry.t > after);
 }
 
 function question(
