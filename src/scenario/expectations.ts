@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
-import type { NodeAction, SimulationResult, TimelineEntry } from "../sim/types.js";
+import type { NodeAction, RefusedUpdate, SimulationResult, TimelineEntry } from "../sim/types.js";
 import type { ExpectationKey, ScenarioExpect } from "./schema.js";
 import { unifiedDiff } from "./text-diff.js";
 
@@ -23,13 +23,7 @@ export const TIMELINE_EVENTS = {
   updateRejected: "update-rejected",
 } as const;
 
-/** An update the scenario runner kept from the simulation because its plan is unsupported. */
-export interface RefusedUpdate {
-  t: number;
-  profile: string;
-  reason: string;
-  rule: string;
-}
+export type { RefusedUpdate };
 
 /** What a check sees: the simulation's result (timeline including refusals) and the run's context. */
 export interface ExpectationContext {
@@ -110,7 +104,7 @@ export function disruptionsWhileDown(
 }
 
 function describeEntry(entry: TimelineEntry): string {
-  const action = typeof entry.action === "string" ? ` ${entry.action}` : "";
+  const action = "action" in entry ? ` ${entry.action}` : "";
   return `${entry.node ?? "cluster"} ${entry.event}${action} at ${formatDuration(entry.t)}`;
 }
 
@@ -267,7 +261,7 @@ export const EXPECTATIONS = {
         ...refused.map((r) => `${r.profile}: ${r.reason}`),
         ...result.timeline
           .filter((entry) => entry.event === TIMELINE_EVENTS.updateRejected)
-          .map((entry) => `${String(entry.profile)}: ${[entry.reasons ?? entry.reason].flat().join("; ")}`),
+          .map((entry) => `${entry.profile}: ${entry.reasons.join("; ")}`),
       ];
       const was = reasons.length > 0;
       const detail = reasons.join("; ");
