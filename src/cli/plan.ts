@@ -68,6 +68,7 @@ export const registerPlan: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
+        'With --json, a refused update (exit 2) has "behavior": "unsupported"; "changesBehavior" is what the other changes alone would do.\n' +
         exitCodeHelp([
           EXIT_HELP.ok("a plan was made (whatever its behavior)"),
           EXIT_HELP.inputError,
@@ -110,13 +111,19 @@ export function exitCodeFor(plan: Plan, failOn?: Behavior): number {
   return EXIT.ok;
 }
 
-/** The contract's JSON: distribution, behavior, changes, unsupported, warnings, plus from/to and services. */
+/**
+ * The contract's JSON: distribution, behavior, changes, unsupported, warnings, plus from/to and services.
+ * A refused update's behavior is "unsupported" (a script reading `.behavior` must not see a harmless one);
+ * what the other changes alone would do stays in `changesBehavior`.
+ */
 export function planJson(plan: Plan): Record<string, unknown> {
+  const refused = plan.unsupported.length > 0;
   return {
     from: plan.from,
     to: plan.to,
     distribution: plan.distribution,
-    behavior: plan.behavior,
+    behavior: refused ? "unsupported" : plan.behavior,
+    ...(refused ? { changesBehavior: plan.behavior } : {}),
     services: plan.services,
     changes: plan.changes.map((change) => ({
       layer: change.layer,
@@ -125,6 +132,8 @@ export function planJson(plan: Plan): Record<string, unknown> {
       rule: change.rule,
       reason: change.reason,
       unclassified: change.unclassified,
+      ...(change.assumption !== undefined ? { assumption: change.assumption } : {}),
+      ...(change.innerPath !== undefined ? { innerPath: change.innerPath } : {}),
       ...(change.services ? { services: change.services } : {}),
       ...(change.from !== undefined ? { from: change.from } : {}),
       ...(change.to !== undefined ? { to: change.to } : {}),
