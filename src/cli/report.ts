@@ -2,9 +2,16 @@ import { renderHtmlReport } from "../report/html.js";
 import { runScenario } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
-import { writeOutput } from "../shared/files.js";
+import { defaultRoot, writeOutput } from "../shared/files.js";
 import type { Register } from "./main.js";
-import { parseSeed, userPath } from "./run.js";
+import {
+  ALLOW_OUTSIDE_HELP,
+  parseSeed,
+  ROOT_HELP,
+  type RootOptions,
+  referenceRoot,
+  userPath,
+} from "./run.js";
 
 export const registerReport: Register = (program, io, setExit) => {
   program
@@ -13,8 +20,10 @@ export const registerReport: Register = (program, io, setExit) => {
     .argument("<scenario>", "Scenario file (YAML; not a fleet file)")
     .requiredOption("-o, --output <file>", "HTML file to write (required)")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
+    .option("--root <dir>", ROOT_HELP)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .addHelpText("after", "\nExit codes: 0 the page was written, 1 bad input.\n")
-    .action((scenario: string, options: { output: string; seed?: number }) => {
+    .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
       const file = userPath(io, scenario);
       if (fileKind(file) === "fleet") {
         throw new InputError([
@@ -25,7 +34,8 @@ export const registerReport: Register = (program, io, setExit) => {
           },
         ]);
       }
-      const run = runScenario(file, options.seed === undefined ? {} : { seed: options.seed });
+      const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
+      const run = runScenario(file, { root, ...(options.seed === undefined ? {} : { seed: options.seed }) });
       // Rendered in full before the file is touched, then written atomically: never half a page.
       writeOutput({ file: userPath(io, options.output), option: "-o" }, renderHtmlReport(run));
       io.stdout(`${run.name}: ${run.result}, ${run.behavior}; timeline written to ${options.output}\n`);

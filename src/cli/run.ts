@@ -7,11 +7,12 @@ import { withLogFile } from "../scenario/log-file.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
+import { defaultRoot, type ReferenceRoot } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
-interface RunCommandOptions {
+interface RunCommandOptions extends RootOptions {
   json?: boolean;
   seed?: number;
   log?: string;
@@ -34,6 +35,22 @@ export function userPath(io: Io, path: string): string {
   return rel === "" || rel.startsWith("..") ? absolute : rel;
 }
 
+/** `--root DIR` and `--allow-outside`: how far a file's references may reach. */
+export interface RootOptions {
+  root?: string;
+  allowOutside?: boolean;
+}
+
+export const ROOT_HELP =
+  "Folder the file's references (profiles, golden timelines) must stay in (default: the current folder, or the file's own when it is elsewhere)";
+export const ALLOW_OUTSIDE_HELP = "Follow the file's references wherever they point";
+
+/** The root a command's references must stay in, from its options or its default. */
+export function referenceRoot(io: Io, options: RootOptions, fallback: string): ReferenceRoot {
+  if (options.allowOutside) return false;
+  return options.root !== undefined ? resolve(io.cwd, options.root) : fallback;
+}
+
 export const registerRun: Register = (program, io, setExit) => {
   program
     .command("run")
@@ -50,6 +67,8 @@ export const registerRun: Register = (program, io, setExit) => {
     .option("--quiet", "Print only the summary and expectations, not the timeline")
     .option("--update", "Rewrite the scenario's golden timeline instead of comparing it; scenarios only")
     .option("--timelines", "Fleet files: also print every cluster's timeline on the fleet's clock")
+    .option("--root <dir>", ROOT_HELP)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .addHelpText(
       "after",
       exitCodeHelp([
@@ -68,12 +87,17 @@ export const registerRun: Register = (program, io, setExit) => {
             ]);
           }
         }
-        const run = await runFleet(file, options.seed !== undefined ? { seed: options.seed } : {});
+        const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
+        const run = await runFleet(file, {
+          root,
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        });
         io.stdout(formatFleetRun(run, options));
         setExit(run.passed ? EXIT.ok : EXIT.notPassed);
         return;
       }
       const runOptions = {
+        root: referenceRoot(io, options, defaultRoot(io.cwd, file)),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.update ? { update: true } : {}),
       };

@@ -1,11 +1,12 @@
+import { resolve } from "node:path";
 import { renderJUnit } from "../report/junit.js";
 import { discoverScenarios, nameOf, runSuiteFile, type SuiteCase } from "../scenario/suite.js";
 import { writeOutput } from "../shared/files.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
-import { userPath } from "./run.js";
+import { ALLOW_OUTSIDE_HELP, type RootOptions, referenceRoot, userPath } from "./run.js";
 
-interface TestCommandOptions {
+interface TestCommandOptions extends RootOptions {
   junit?: string;
   filter?: string;
   update?: boolean;
@@ -24,6 +25,11 @@ export const registerTest: Register = (program, io, setExit) => {
     .option("--filter <text>", "Run only scenarios whose name contains TEXT")
     .option("--update", "Rewrite the golden timelines of the scenarios that have one")
     .option("--json", "Print the results as one JSON object")
+    .option(
+      "--root <dir>",
+      "Folder the scenarios' references (profiles, golden timelines) must stay in (default: DIR)",
+    )
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .addHelpText(
       "after",
       "\nA broken scenario fails on its own line; the others still run.\n" +
@@ -34,8 +40,9 @@ export const registerTest: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
-      const root = userPath(io, dir);
-      let files = discoverScenarios(root);
+      const folder = userPath(io, dir);
+      const root = referenceRoot(io, options, resolve(io.cwd, dir));
+      let files = discoverScenarios(folder);
       if (files.length === 0) {
         io.stderr(`no scenarios found under ${dir}\n`);
         setExit(EXIT.failure);
@@ -55,7 +62,8 @@ export const registerTest: Register = (program, io, setExit) => {
       // the ~17 ms a scenario takes. p-queue would not help either: a run is synchronous CPU work.
       // Fleet files are awaited one at a time as well, so the lines keep the order of the files.
       const cases: SuiteCase[] = [];
-      for (const file of files) cases.push(await runSuiteFile(file, options.update ? { update: true } : {}));
+      for (const file of files)
+        cases.push(await runSuiteFile(file, { root, ...(options.update ? { update: true } : {}) }));
       const passed = cases.filter((c) => c.passed).length;
       const failed = cases.length - passed;
 

@@ -3,7 +3,7 @@ import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
-import { readTextFile } from "../shared/files.js";
+import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import { clusterSeed, type FleetTimelineEntry, simulateFleet } from "../sim/fleet.js";
@@ -71,7 +71,7 @@ export interface LoadedFleet {
  * that load, unique cluster names, nodes and clusters that exist). Problems are thrown together, each
  * at file:line:col.
  */
-export function loadFleet(file: string): LoadedFleet {
+export function loadFleet(file: string, root: ReferenceRoot = false): LoadedFleet {
   const yaml = parseYamlFile(readTextFile(file), file);
   const parsed = fleetSchema.safeParse(yaml.value, { error: scenarioErrorMap });
   if (!parsed.success) {
@@ -85,12 +85,12 @@ export function loadFleet(file: string): LoadedFleet {
       }),
     );
   }
-  return resolveFleet(yaml, parsed.data);
+  return resolveFleet(yaml, parsed.data, root);
 }
 
-function resolveFleet(yaml: YamlFile, data: FleetFile): LoadedFleet {
+function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): LoadedFleet {
   const bag = new DiagnosticBag();
-  const { load, profiles } = profileLoader(yaml, bag, data.variables);
+  const { load, profiles } = profileLoader(yaml, bag, data.variables, root);
   const update = load(data.update, ["update"]);
 
   const seen = new Map<string, number>();
@@ -224,8 +224,12 @@ export interface FleetRun {
 }
 
 /** Loads a fleet file and rolls its update; see `runLoadedFleet`. */
-export function runFleet(file: string, options: { seed?: number } = {}): Promise<FleetRun> {
-  return runLoadedFleet(loadFleet(file), options);
+export function runFleet(
+  file: string,
+  options: { seed?: number; root?: ReferenceRoot } = {},
+): Promise<FleetRun> {
+  const { root, ...rest } = options;
+  return runLoadedFleet(loadFleet(file, root ?? false), rest);
 }
 
 /**

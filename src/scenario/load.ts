@@ -4,7 +4,7 @@ import { loadProfileFile } from "../profile/file.js";
 import type { Profile } from "../profile/types.js";
 import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
-import { readTextFile } from "../shared/files.js";
+import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import {
   clusterNodes,
@@ -75,14 +75,14 @@ export function looksLikeScenario(value: unknown): boolean {
  * that exist, profiles that load, consistent profile names). Problems are collected and thrown
  * together as one InputError, each at file:line:col.
  */
-export function loadScenario(file: string): LoadedScenario {
+export function loadScenario(file: string, root: ReferenceRoot = false): LoadedScenario {
   const yaml = parseYamlFile(readTextFile(file), file);
   const parsed = scenarioSchema.safeParse(yaml.value, { error: scenarioErrorMap });
   if (!parsed.success) throw new InputError(scenarioDiagnostics(yaml, parsed.error.issues));
-  return resolveScenario(yaml, parsed.data);
+  return resolveScenario(yaml, parsed.data, root);
 }
 
-function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
+function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot): LoadedScenario {
   const bag = new DiagnosticBag();
   const file = yaml.file;
   const dir = dirname(file);
@@ -104,7 +104,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
     }
   };
 
-  const { load: loadAt, profiles } = profileLoader(yaml, bag, data.variables);
+  const { load: loadAt, profiles } = profileLoader(yaml, bag, data.variables, root);
 
   const initial = loadAt(data.profile, ["profile"]);
 
@@ -195,6 +195,23 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
     }
   }
 
+  const timelineFile =
+    expect.timeline === undefined
+      ? undefined
+      : isAbsolute(expect.timeline)
+        ? expect.timeline
+        : join(dir, expect.timeline);
+  const timelineOutside = timelineFile === undefined ? undefined : outsideRoot(timelineFile, root);
+  if (timelineOutside) {
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["expect", "timeline"],
+        `golden timeline ${JSON.stringify(expect.timeline)} ${timelineOutside}`,
+      ),
+    );
+  }
+
   bag.throwIfAny();
   if (!initial) throw new InputError([diagnosticAt(yaml, ["profile"], "initial profile did not load")]);
 
@@ -217,9 +234,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile): LoadedScenario {
     events,
     expect,
     ...(durationBounds ? { durationBounds } : {}),
-    ...(expect.timeline !== undefined
-      ? { timelineFile: isAbsolute(expect.timeline) ? expect.timeline : join(dir, expect.timeline) }
-      : {}),
+    ...(timelineFile !== undefined ? { timelineFile } : {}),
     yaml,
   };
 }
@@ -281,6 +296,7 @@ export function profileLoader(
   yaml: YamlFile,
   bag: DiagnosticBag,
   rawVariables: Record<string, string | number | boolean> | undefined,
+  root: ReferenceRoot = false,
 ): { load: (reference: string, path: YamlPath) => Profile | undefined; profiles: Map<string, SimProfile> } {
   const dir = dirname(yaml.file);
   const variables = rawVariables
@@ -292,6 +308,13 @@ export function profileLoader(
   const load = (reference: string, path: YamlPath): Profile | undefined => {
     const profileFile = isAbsolute(reference) ? reference : join(dir, reference);
     if (byFile.has(profileFile)) return byFile.get(profileFile);
+    const outside = outsideRoot(profileFile, root);
+    if (outside) {
+      // Nothing of the file is read, so nothing of it can be echoed.
+      bag.add(diagnosticAt(yaml, path, `profile ${JSON.stringify(reference)} ${outside}`));
+      byFile.set(profileFile, undefined);
+      return undefined;
+    }
     let profile: Profile | undefined;
     let simProfile: SimProfile | undefined;
     try {

@@ -2,6 +2,7 @@ import type { Profile } from "../profile/types.js";
 import { formatGoldenTimeline } from "../report/timeline-text.js";
 import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
+import type { ReferenceRoot } from "../shared/files.js";
 import type { Behavior } from "../shared/types.js";
 import type { Bus } from "../sim/bus.js";
 import type { VirtualClock } from "../sim/clock.js";
@@ -31,6 +32,8 @@ export interface RunOptions {
   logger?: SimLogger;
   /** The clock the logger stamps its lines with; must be fresh. */
   clock?: VirtualClock;
+  /** The folder references may not leave (default: any path is followed). */
+  root?: ReferenceRoot;
 }
 
 /** A finished scenario: the contract's `run --json` fields first, then extras. */
@@ -57,7 +60,7 @@ export const DEFAULT_SEED = 1;
 
 /** Loads a scenario file and runs it; see `runLoadedScenario`. */
 export function runScenario(file: string, options: RunOptions = {}): ScenarioRun {
-  return runLoadedScenario(loadScenario(file), options);
+  return runLoadedScenario(loadScenario(file, options.root ?? false), options);
 }
 
 /**

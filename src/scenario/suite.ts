@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
-import { readTextFile } from "../shared/files.js";
+import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import type { FleetRun } from "./fleet.js";
 import { looksLikeFleet, runFleet } from "./fleet.js";
@@ -90,13 +90,16 @@ export interface SuiteCase {
 export interface SuiteOptions {
   filter?: string;
   update?: boolean;
+  /** The folder references may not leave: the suite's own folder unless told otherwise. */
+  root?: ReferenceRoot;
 }
 
 /** Runs one scenario file; bad input becomes that scenario's failure instead of stopping the suite. */
 export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCase {
   const started = performance.now();
   try {
-    return caseOf(file, runScenario(file, options.update ? { update: true } : {}), started);
+    const root = options.root ?? false;
+    return caseOf(file, runScenario(file, { root, ...(options.update ? { update: true } : {}) }), started);
   } catch (error) {
     return brokenCase(file, error, started);
   }
@@ -107,7 +110,7 @@ export async function runSuiteFile(file: string, options: SuiteOptions = {}): Pr
   if (fileKind(file) !== "fleet") return runSuiteCase(file, options);
   const started = performance.now();
   try {
-    return caseOf(file, await runFleet(file), started);
+    return caseOf(file, await runFleet(file, { root: options.root ?? false }), started);
   } catch (error) {
     return brokenCase(file, error, started);
   }

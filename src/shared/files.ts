@@ -13,7 +13,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { type Diagnostic, InputError } from "./diagnostics.js";
 
 /** Files larger than this are refused before they are read (raise with EDGESIM_MAX_FILE_MIB). */
@@ -282,4 +282,49 @@ export function writeOutput(target: OutputTarget | string, text: string): void {
     throw writeError(resolved, error);
   }
   output.commit();
+}
+
+/**
+ * The folder a run's references (profiles, golden timelines, cluster files) must stay inside, or
+ * `false` to allow any path (`--allow-outside`).
+ */
+export type ReferenceRoot = string | false;
+
+/** The default root of `run`/`report`: the current folder when it holds the file, else the file's own folder. */
+export function defaultRoot(cwd: string, file: string): string {
+  const absolute = resolve(cwd, file);
+  return isInside(absolute, resolve(cwd)) ? resolve(cwd) : dirname(absolute);
+}
+
+/** `path` (resolved through symbolic links as far as it exists) lies inside `root`. */
+export function isInside(path: string, root: string): boolean {
+  const real = realpathOfNearest(resolve(path));
+  const top = realpathOfNearest(resolve(root));
+  const rel = relative(top, real);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+function realpathOfNearest(path: string): string {
+  // A path that does not exist yet (a golden file to write) is judged by its nearest existing folder.
+  const missing: string[] = [];
+  let current = path;
+  for (;;) {
+    try {
+      return join(realpathSync(current), ...missing.reverse());
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return path;
+      missing.push(basename(current));
+      current = parent;
+    }
+  }
+}
+
+/**
+ * Why a reference may not be followed, or undefined when it may. The message names the reference and
+ * the root, never anything of the file it points at.
+ */
+export function outsideRoot(path: string, root: ReferenceRoot): string | undefined {
+  if (root === false || isInside(path, root)) return undefined;
+  return `resolves outside ${root}, the folder this run may read: pass --root DIR or --allow-outside to follow it`;
 }

@@ -136,7 +136,8 @@ describe("edgesim test DIR with fleet files", () => {
   });
 
   it("the bundled fleet scenarios pass, and --json lists cluster results", async () => {
-    const { code, out } = await run(["test", BUNDLED, "--json"]);
+    // The fleets refer to ../profiles: the folder above is the root their references may use.
+    const { code, out } = await run(["test", BUNDLED, "--root", `${BUNDLED}..`, "--json"]);
     expect(code).toBe(0);
     const json = JSON.parse(out);
     expect(json.failed).toBe(0);

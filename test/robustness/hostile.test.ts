@@ -221,3 +221,57 @@ describe("counts and numbers users give are bounded", () => {
     expectPlacedError(run, /far\.yaml:\d+:\d+: events\[0\]\.at:/, /longer than a year/, 1);
   });
 });
+
+describe("references stay inside the run's root", () => {
+  const secret = "password: hunter2\n";
+  function layout(): { suite: string; outside: string } {
+    const suite = join(dir, "root", "suite");
+    const outside = join(dir, "root", "outside");
+    mkdirSync(join(suite, "profiles"), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, "secret.txt"), secret);
+    writeFileSync(join(outside, "x.txt"), "golden\n");
+    writeFileSync(join(suite, "profiles", "base.yaml"), readFileSync(BASE, "utf8"));
+    return { suite, outside };
+  }
+  const scenario = (profile: string, extra = "") =>
+    `name: s\ncluster:\n  controlPlanes: 1\n  workers: 0\nprofile: ${profile}\nevents: []\n${extra}`;
+
+  it("a profile outside the folder given to test is refused at the reference, echoing nothing of it", () => {
+    const { suite } = layout();
+    writeFileSync(join(suite, "s.yaml"), scenario("../outside/secret.txt"));
+    const run = cli(["test", suite]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /s\.yaml:5:10: profile: profile "\.\.\/outside\/secret\.txt" resolves outside/,
+    );
+    expect(run.stdout + run.stderr).not.toMatch(/hunter2|password/);
+  });
+
+  it("a golden timeline outside is neither printed nor overwritten with --update", () => {
+    const { suite, outside } = layout();
+    writeFileSync(
+      join(suite, "g.yaml"),
+      scenario("profiles/base.yaml", "expect:\n  timeline: ../outside/x.txt\n"),
+    );
+    const run = cli(["test", suite, "--update"]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/expect\.timeline: golden timeline "\.\.\/outside\/x\.txt" resolves outside/);
+    expect(readFileSync(join(outside, "x.txt"), "utf8")).toBe("golden\n");
+  });
+
+  it("--root and --allow-outside widen it; run's default root is the current folder holding the file", () => {
+    const { suite } = layout();
+    writeFileSync(join(suite, "s.yaml"), scenario("../outside/secret.txt"));
+    const widened = cli(["run", join(suite, "s.yaml"), "--root", join(dir, "root")]);
+    // Followed now, so refused for what it is (not a profile), no longer for where it is.
+    expect(widened.stderr).not.toMatch(/resolves outside/);
+    expect(cli(["run", join(suite, "s.yaml"), "--allow-outside"]).stderr).not.toMatch(/resolves outside/);
+    // From the folder above, the file lies inside the current folder: that is the root.
+    const fromAbove = spawnSync(process.execPath, [BIN, "run", "suite/s.yaml"], {
+      cwd: join(dir, "root"),
+      encoding: "utf8",
+    });
+    expect(fromAbove.stderr).not.toMatch(/resolves outside/);
+  });
+});
