@@ -5,6 +5,7 @@ import { CORE_LAYERS, type CoreLayerName, type Distribution, type LayerName } fr
 import {
   diagnosticAt,
   dottedPath,
+  isSeveralDocuments,
   parseYamlFile,
   positionOf,
   scalarAt,
@@ -125,7 +126,7 @@ function parseValuesFile(text: string, file: string): YamlFile {
 
 /** A user-terms message for YAML holding several documents; undefined for any other message. */
 export function multiDocumentMessage(message: string): string | undefined {
-  if (!/multiple documents/i.test(message)) return undefined;
+  if (!isSeveralDocuments(message)) return undefined;
   return "holds several YAML documents (a line with --- separates them); pack values are one mapping: remove the --- line, or keep a single document";
 }
 

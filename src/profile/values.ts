@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../shared/diagnostics.js";
 import { InputError } from "../shared/diagnostics.js";
-import { dottedPath, parseYamlFile, positionOf, type YamlPath } from "../shared/yaml.js";
+import { dottedPath, isSeveralDocuments, parseYamlFile, positionOf, type YamlPath } from "../shared/yaml.js";
 import type { Mapping, Value } from "./types.js";
 
 export type Segment = string | number;
@@ -195,7 +195,7 @@ function parseValuesText(
       const outer = inner ? toOuter(inner) : scalar && { line: scalar.line, col: scalar.col };
       const where =
         inner && !scalar?.block ? ` (line ${inner.line}, column ${inner.col} of the values text)` : "";
-      const multiple = /multiple documents/i.test(d.message);
+      const multiple = isSeveralDocuments(d.message);
       diagnostics.push({
         file,
         path: dottedPath(base),

@@ -107,10 +107,18 @@ function overflowMessage(error: unknown): string {
   return message;
 }
 
+/** What a file of several YAML documents is told (loaders of pack values say it in their own terms). */
+export const SEVERAL_DOCUMENTS =
+  "holds several YAML documents (a line with --- separates them): edgesim reads one document per file; split it into files or remove the extra ---";
+
+/** The diagnostic is about a file holding several documents. */
+export function isSeveralDocuments(message: string): boolean {
+  return message === SEVERAL_DOCUMENTS;
+}
+
 /** The yaml library's messages, in a user's terms where they speak to library programmers. */
 function syntaxMessage(code: string, message: string): string {
-  if (code === "MULTIPLE_DOCS" || /multiple documents/i.test(message))
-    return "holds more than one YAML document (a `---` line starts another): edgesim reads one document per file; split it into files or remove the extra `---`";
+  if (code === "MULTIPLE_DOCS" || /multiple documents/i.test(message)) return SEVERAL_DOCUMENTS;
   return message;
 }
 
