@@ -4,7 +4,7 @@ import { type LoadedScenario, loadScenario } from "../scenario/load.js";
 import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
-import { writeFileAtomic } from "../shared/files.js";
+import { writeOutput } from "../shared/files.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
 
@@ -30,8 +30,8 @@ export const registerReport: Register = (program, io, setExit) => {
       const loaded = loadScenario(file);
       const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
-      writeFileAtomic(
-        userPath(io, options.output),
+      writeOutput(
+        { file: userPath(io, options.output), option: "-o" },
         renderHtmlReport({ ...run, plans: updatePlans(loaded, run) }),
       );
       io.stdout(`${run.name}: ${run.result}, ${run.behavior}; timeline written to ${options.output}\n`);
