@@ -4,6 +4,7 @@ import { type LoadedScenario, loadScenario } from "../scenario/load.js";
 import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
+import { formatDuration } from "../shared/duration.js";
 import { writeOutput } from "../shared/files.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
@@ -34,7 +35,9 @@ export const registerReport: Register = (program, io, setExit) => {
         { file: userPath(io, options.output), option: "-o" },
         renderHtmlReport({ ...run, plans: updatePlans(loaded, run) }),
       );
-      io.stdout(`${run.name}: ${run.result}, ${run.behavior}; timeline written to ${options.output}\n`);
+      io.stdout(
+        `${run.name}: ${run.result}, ${run.behavior}, ${formatDuration(run.durationMs)}; timeline written to ${options.output}\n`,
+      );
       setExit(0);
     });
 };

@@ -44,6 +44,8 @@ export interface HtmlReportInput {
   nodes: readonly { name: string; role: string }[];
   /** Each update's plan, shown beside the timeline. */
   plans?: readonly UpdatePlan[];
+  /** The run's duration (see formatDuration); the last entry's time when absent. */
+  durationMs?: number;
 }
 
 /** A stretch of time a node spends in one phase of its update, drawn as one bar. */
@@ -384,7 +386,7 @@ tr.hidden { display: none; }
 <span>result <b id="result" class="result" style="color:${style.color}">${style.mark} ${escapeHtml(run.result)}</b></span>
 <span>behavior <b id="behavior">${escapeHtml(run.behavior)}</b></span>
 <span>final profile <b id="final-profile">${escapeHtml(run.finalProfile)}</b></span>
-<span>duration <b>${formatDuration(lastT)}</b></span>
+<span>duration <b>${formatDuration(run.durationMs ?? lastT)}</b></span>
 <span>nodes <b>${nodeNames.length}</b></span>
 </div>
 ${banner}
