@@ -1,4 +1,5 @@
 import { benchPlan } from "./plan.js";
+import { benchQuizScaling, benchQuizStart } from "./quiz.js";
 import { benchScaling, benchSimulation } from "./sim.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
@@ -43,4 +44,29 @@ console.table(
 console.log(
   `time grows ${scaling.timeGrowthPerNodeGrowth.toFixed(2)}× as fast as the node count (1.00 = linear); ` +
     `${scaling.heapKiBPerNode.toFixed(1)} KiB of heap per node`,
+);
+
+const quizStart = await benchQuizStart();
+console.log(`\nquiz start (edgesim quiz until its first question, medians of ${quizStart.runs} runs)`);
+console.table({
+  "node -e 0": { "wall ms": quizStart.nodeMs.toFixed(0) },
+  "edgesim quiz, first question": {
+    "wall ms": quizStart.firstQuestionMs.toFixed(0),
+    "× node": quizStart.ratio.toFixed(2),
+  },
+});
+console.log(`first question after ${quizStart.firstQuestionMs.toFixed(0)} ms (target: under 500 ms)`);
+
+const quizScaling = benchQuizScaling();
+console.log("\nquiz on large base profiles (in process)");
+console.table(
+  Object.fromEntries(
+    quizScaling.sizes.map((size) => [
+      `${size.kib.toFixed(0)} KiB base`,
+      { "first question ms": size.firstMs.toFixed(1), "ten questions ms": size.tenMs.toFixed(1) },
+    ]),
+  ),
+);
+console.log(
+  `ten questions' time grows as size^${quizScaling.exponent.toFixed(2)} (1.00 = linear, 2.00 = quadratic)`,
 );

@@ -1,5 +1,7 @@
-import { renderHtmlReport } from "../report/html.js";
-import { runScenario } from "../scenario/run.js";
+import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
+import { planUpdate } from "../rules/plan.js";
+import { type LoadedScenario, loadScenario } from "../scenario/load.js";
+import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
@@ -36,12 +38,52 @@ export const registerReport: Register = (program, io, setExit) => {
         ]);
       }
       const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-      const run = runScenario(file, { root, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+      const loaded = loadScenario(file, root);
+      const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
-      writeOutput({ file: userPath(io, options.output), option: "-o" }, renderHtmlReport(run));
+      writeOutput(
+        { file: userPath(io, options.output), option: "-o" },
+        renderHtmlReport({ ...run, plans: updatePlans(loaded, run) }),
+      );
       io.stdout(
         `${run.name}: ${run.result}, ${run.behavior}, ${formatDuration(run.durationMs)}; timeline written to ${options.output}\n`,
       );
       setExit(0);
     });
 };
+
+/** The plan of every rollout the run started, and every refused update, in time order. */
+export function updatePlans(scenario: LoadedScenario, run: ScenarioRun): UpdatePlan[] {
+  const plans: UpdatePlan[] = [];
+  for (const entry of run.timeline) {
+    if (entry.event === "rollout-started") {
+      const from = scenario.profiles.get(entry.from);
+      const to = scenario.profiles.get(entry.profile);
+      if (!from || !to) continue;
+      const plan = planUpdate(from.profile, to.profile, { rke2Quirk: scenario.rke2Quirk });
+      plans.push({
+        t: entry.t,
+        from: entry.from,
+        to: entry.profile,
+        behavior: entry.behavior,
+        changes: plan.changes.map(({ layer, path, behavior, rule, reason }) => ({
+          layer,
+          path,
+          behavior,
+          rule,
+          reason,
+        })),
+      });
+    } else if (entry.event === "update-refused") {
+      plans.push({
+        t: entry.t,
+        from: "",
+        to: entry.profile,
+        behavior: "unsupported",
+        changes: [],
+        refused: { rule: entry.rule, reason: entry.reason },
+      });
+    }
+  }
+  return plans;
+}

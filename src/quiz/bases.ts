@@ -16,7 +16,7 @@ export interface BaseText {
 /** A base profile, loaded on first use: a quiz that needs one base never parses the others. */
 export interface LoadedBase {
   file: string;
-  /** The base as the planner sees it, read back from its draft so both sides of a plan load alike. */
+  /** The base as the planner sees it. */
   profile: Profile;
   draft: Draft;
 }
@@ -25,10 +25,11 @@ export function lazyBase(source: BaseText): () => LoadedBase {
   let loaded: LoadedBase | undefined;
   return () => {
     if (!loaded) {
-      // A broken base is the user's input error (named by file and line:col), reported as such.
-      const original = parseProfile(source.text, source.file);
-      const draft = draftOf(original);
-      loaded = { file: source.file, profile: parseProfile(draftText(draft), source.file), draft };
+      // A broken base is the user's input error (named by file and line:col), reported as such. The
+      // changed side is read from the draft's text: normalised values written back as plain YAML read
+      // the same (dotted keys, YAML text and mappings are one form after normalising), as tests check.
+      const profile = parseProfile(source.text, source.file);
+      loaded = { file: source.file, profile, draft: draftOf(profile) };
     }
     return loaded;
   };
