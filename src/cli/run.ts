@@ -50,6 +50,11 @@ export const registerRun: Register = (program, io, setExit) => {
     .addHelpText("after", "\nExit codes: 0 every expectation holds, 1 an expectation failed or bad input.\n")
     .action(async (scenario: string, options: RunCommandOptions) => {
       const file = userPath(io, scenario);
+      if (fileKind(file) === "fleet-plan") {
+        throw new InputError([
+          { file, message: "is a fleet plan (inventory + strategy): run it with `edgesim fleet FILE`" },
+        ]);
+      }
       if (fileKind(file) === "fleet") {
         for (const flag of ["log", "update"] as const) {
           if (options[flag] !== undefined) {

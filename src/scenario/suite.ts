@@ -1,6 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { parseDocument } from "yaml";
+import { looksLikeFleetPlan } from "../fleet/load.js";
+import { type FleetPlanCaseRun, runFleetPlanCase } from "../fleet/suite.js";
 import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { readTextFile } from "../shared/files.js";
 import type { FleetRun } from "./fleet.js";
@@ -53,7 +55,7 @@ export function isScenarioFile(path: string): boolean {
  * A scenario (`cluster` or `events` at the top), a fleet (`fleet` at the top), or neither. When the
  * YAML does not parse, a line starting with one of those keys decides, so broken files still count.
  */
-export function fileKind(path: string): "scenario" | "fleet" | undefined {
+export function fileKind(path: string): "scenario" | "fleet" | "fleet-plan" | undefined {
   let text: string;
   try {
     text = readTextFile(path);
@@ -64,9 +66,11 @@ export function fileKind(path: string): "scenario" | "fleet" | undefined {
   if (doc.errors.length === 0) {
     const value = doc.toJS();
     if (looksLikeFleet(value)) return "fleet";
+    if (looksLikeFleetPlan(value)) return "fleet-plan";
     return looksLikeScenario(value) ? "scenario" : undefined;
   }
   if (/^fleet\s*:/m.test(text)) return "fleet";
+  if (/^inventory\s*:/m.test(text)) return "fleet-plan";
   return /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined;
 }
 
@@ -79,7 +83,7 @@ export interface SuiteCase {
   reason?: string;
   /** Every failed expectation (or every diagnostic), for JUnit. */
   detail?: string;
-  run?: ScenarioRun | FleetRun;
+  run?: ScenarioRun | FleetRun | FleetPlanCaseRun;
   /** Wall-clock seconds it took. */
   seconds: number;
 }
@@ -101,7 +105,16 @@ export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCas
 
 /** Runs a scenario or fleet file; bad input becomes that file's failure instead of stopping the suite. */
 export async function runSuiteFile(file: string, options: SuiteOptions = {}): Promise<SuiteCase> {
-  if (fileKind(file) !== "fleet") return runSuiteCase(file, options);
+  const kind = fileKind(file);
+  if (kind === "fleet-plan") {
+    const started = performance.now();
+    try {
+      return caseOf(file, runFleetPlanCase(file), started);
+    } catch (error) {
+      return brokenCase(file, error, started);
+    }
+  }
+  if (kind !== "fleet") return runSuiteCase(file, options);
   const started = performance.now();
   try {
     return caseOf(file, await runFleet(file), started);
@@ -110,7 +123,7 @@ export async function runSuiteFile(file: string, options: SuiteOptions = {}): Pr
   }
 }
 
-function caseOf(file: string, run: ScenarioRun | FleetRun, started: number): SuiteCase {
+function caseOf(file: string, run: ScenarioRun | FleetRun | FleetPlanCaseRun, started: number): SuiteCase {
   const failed = run.expectations.filter((e) => !e.passed);
   const first = failed[0];
   return {
