@@ -1,148 +1,138 @@
 import { type Actor, createActor } from "xstate";
-import { type AgentMachine, type AgentStateName, agentMachine, agentRecord } from "../machines/agent.js";
 import {
-  DEFAULT_TIMINGS,
-  isActionState,
-  type JobDurations,
+  type AgentEmitted,
+  type AgentMachine,
+  type AgentStateName,
+  agentMachine,
+  agentRecord,
+} from "../machines/agent.js";
+import {
+  type NodeEmitted,
   type NodeJob,
   type NodeMachine,
   type NodeStateName,
   nodeMachine,
+  type Timings,
 } from "../machines/node.js";
 import type { Plan } from "../rules/types.js";
 import type { Rng } from "../shared/rng.js";
-import { assertNever, type Behavior, mostDisruptive, SERVICES, type Service } from "../shared/types.js";
-import type { Bus } from "../sim/bus.js";
-import type { VirtualClock } from "../sim/clock.js";
+import {
+  assertNever,
+  type Behavior,
+  mostDisruptive,
+  type NodeAction,
+  type NodeRole,
+} from "../shared/types.js";
+import { jobDurations, resolveTimings } from "./durations.js";
+import { currentRollout, IDLE, type Rollout, type RolloutLifecycle } from "./lifecycle.js";
+import { nextStarts, type StartStatus } from "./next-starts.js";
+import { planRollout, type RolloutNode } from "./plan-rollout.js";
+import { kubernetesVersionOf, VERSION_SKEW_RULE } from "./skew.js";
 import {
   clusterNodes,
-  type NodeAction,
+  type FaultReport,
   type NodeReport,
-  type NodeRole,
   type SimInputEvent,
   type SimProfile,
   type SimulationInput,
   type SimulationOutcome,
-  type SimulationResult,
   type TimelineEntry,
-  type Timings,
-} from "../sim/types.js";
+  type TimelineEvent,
+} from "./types.js";
 
-interface NodeHandle {
-  name: string;
-  role: NodeRole;
-  /** The worker pool, when the cluster has `workerPools`. */
-  pool?: string;
-  actor: Actor<NodeMachine>;
-  state: NodeStateName;
-  profile: string;
+/** The clock the controller and its actors run on (xstate's `Clock`, plus scheduling). */
+export interface ControllerClock {
+  readonly now: number;
+  schedule(delayMs: number, fn: () => void): number;
+  scheduleAt(at: number, fn: () => void): number;
+  setTimeout(fn: (...args: unknown[]) => void, timeout: number): number;
+  clearTimeout(id: unknown): void;
 }
 
-interface Rollout {
-  target: string;
-  behavior: Behavior;
-  /** A rollout whose every node plan is no-op: acknowledged, no node touched. */
-  noOp: boolean;
-  paused: boolean;
-  /**
-   * Nodes not on the target when it began (or heading away from it, in a superseded rollout's action),
-   * control planes first; `cursor` is the next to consider.
-   */
-  queue: NodeHandle[];
-  cursor: number;
-  deferred: NodeHandle[];
-  /** Nodes of pools with "skip worker node update" left out because this update changes their Kubernetes version. */
-  skipped: Set<NodeHandle>;
-}
-
-/** Palette's limit: a skipped pool may trail the control plane by at most this many minor versions. */
-export const MAX_KUBERNETES_MINOR_SKEW = 3;
-
-/** `{ major, minor }` of a Kubernetes pack version (`1.30.5`, `v1.31.1+k3s1`); undefined when unreadable. */
-export function kubernetesMinor(version: string | undefined): { major: number; minor: number } | undefined {
-  const match = version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(version);
-  return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
-}
-
-/** How many minor versions `pool` trails `controlPlane`; undefined when either version is unreadable. */
-export function kubernetesSkew(
-  controlPlane: string | undefined,
-  pool: string | undefined,
-): number | undefined {
-  const cp = kubernetesMinor(controlPlane);
-  const worker = kubernetesMinor(pool);
-  if (!cp || !worker) return undefined;
-  if (cp.major !== worker.major) return cp.major > worker.major ? Number.POSITIVE_INFINITY : -1;
-  return cp.minor - worker.minor;
-}
-
-function kubernetesVersionOf(profile: SimProfile): string | undefined {
-  return profile.profile.layers.find((layer) => layer.name === "kubernetes")?.version;
-}
-
-/** The plan bumps the Kubernetes pack version: what "skip worker node update" pools sit out. */
-export function changesKubernetesVersion(plan: Plan): boolean {
-  return plan.changes.some((change) => change.layer === "kubernetes" && change.path === "@version");
+/** A state change of one actor (a node or the agent), at virtual time `t`. */
+export interface TransitionEvent {
+  t: number;
+  /** Node name, or `agent`. */
+  actor: string;
+  from: string;
+  to: string;
 }
 
 export interface ControllerDeps {
-  clock: VirtualClock;
-  bus: Bus;
+  clock: ControllerClock;
   rng: Rng;
+  /** Gets every timeline entry as it is recorded. */
+  onEntry?: (entry: TimelineEntry) => void;
+  /** Gets actor state changes; asked first whether anyone listens (thousands of node transitions). */
+  onTransition?: { wanted: () => boolean; emit: (event: TransitionEvent) => void };
 }
 
-/** What a rollout ends with: exactly what `simulate` returns. */
-export type ControllerOutcome = SimulationResult;
-
-export function resolveTimings(partial: Partial<Timings> | undefined): Required<Timings> {
-  return { ...DEFAULT_TIMINGS, ...(partial ?? {}) } as Required<Timings>;
+/** What the controller knows at the end of a run; `simulate` adds the refusals made at publish time. */
+export interface ControllerOutcome {
+  result: SimulationOutcome;
+  behavior: Behavior;
+  finalProfile: string;
+  nodes: NodeReport[];
+  timeline: TimelineEntry[];
+  failure?: { node: string; action: NodeAction; reason: string };
+  durationMs: number;
+  faults: FaultReport[];
 }
 
-function actionBaseMs(action: NodeAction, timings: Required<Timings>): number {
-  switch (action) {
-    case "repave":
-      return timings.repaveMs;
-    case "reboot":
-      return timings.rebootMs;
-    case "service-restart":
-      return timings.serviceRestartMs;
-    case "config-reload":
-      return timings.configReloadMs;
-    default:
-      return assertNever(action);
+/** One node: its actor, and what the subscription last saw of it (to count nodes that are not Ready). */
+class NodeHandle implements RolloutNode {
+  state: NodeStateName = "Ready";
+  constructor(
+    readonly name: string,
+    readonly role: NodeRole,
+    readonly pool: string | undefined,
+    readonly actor: Actor<NodeMachine>,
+    private readonly catchUp: ReadonlySet<NodeHandle>,
+  ) {}
+
+  get profile(): string {
+    return this.actor.getSnapshot().context.profile;
+  }
+
+  /** The profile the node ends on if its current job (if any) succeeds. */
+  get heading(): string {
+    const context = this.actor.getSnapshot().context;
+    return context.job?.targetProfile ?? context.profile;
+  }
+
+  get catchingUp(): boolean {
+    return this.catchUp.has(this);
+  }
+
+  /** Done with `target`: on it, and not in an action (of a superseded rollout) taking it elsewhere. */
+  isOn(target: string): boolean {
+    const context = this.actor.getSnapshot().context;
+    return context.profile === target && (context.job?.targetProfile ?? context.profile) === target;
   }
 }
 
 /**
- * Sequences an update over the cluster's nodes, on the shared virtual clock:
- * - every behavior runs on all nodes, control planes first, one control plane at a time; the next one
- *   starts only when the previous is Ready again and Kubernetes is up (the health gate), and no worker
- *   starts before every control plane is done;
- * - then workers, at most `maxUnavailable` not Ready at once;
- * - while Kubernetes is down nothing new starts (nor is retried); a node already in its action finishes it;
- * - a failed action is retried `retries` times, then the rollout halts and the rest stays untouched; with
- *   A/B partitions a repave whose image does not boot falls back (the node Ready on its old image and
- *   profile), which counts as a failed attempt the same way.
- * The Kubernetes service is modelled as HA: a control plane's own repave/reboot/restart of kubernetes does
- * not take the cluster's Kubernetes down; only the scenario's `kubernetes: down/up` events do.
- * Timeline entries are derived from the actors' state changes, never written by the machines.
+ * Wires the node actors and the Palette agent actor on the shared virtual clock, dispatches the scenario's
+ * events to them, and turns what they emit into the timeline. The decisions are pure functions:
+ * `planRollout` (what a rollout does), `nextStarts` (which nodes start now); the rollout's lifecycle is
+ * one explicit state (`RolloutLifecycle`). Sequencing, in short: control planes first, one at a time behind
+ * the health gate, then workers `maxUnavailable` at a time; nothing starts or is retried while Kubernetes
+ * is down (a drained node waits, cordoned); a failed action is retried `retries` times, then the rollout
+ * halts. The Kubernetes service is modelled as HA: a control plane's own action does not take it down; only
+ * the scenario's `kubernetes: down/up` events do.
  */
 export class RolloutController {
   readonly timeline: TimelineEntry[] = [];
   private readonly nodes: NodeHandle[] = [];
   private readonly byName = new Map<string, NodeHandle>();
   private readonly agent: Actor<AgentMachine>;
-  private agentState: AgentStateName = "Idle";
-  private kubernetesUp = true;
-  private rollout: Rollout | null = null;
-  private halted = false;
-  private rejected = false;
-  private failure: ControllerOutcome["failure"];
+  private lifecycle: RolloutLifecycle<NodeHandle> = IDLE;
   private lastBehavior: Behavior = "no-op";
   private firstUpdateAt: number | undefined;
   private lastRolloutEnd: number | undefined;
   private pumpScheduled = false;
-  private needsCatchUp = false;
+  /** The agent resumed from a restart: nodes that finished meanwhile are reported to it at the next pump. */
+  private resyncAgent = false;
   /** Nodes not Ready (in any step of an action, or Failed), kept as counters: the pump runs per node. */
   private busy = 0;
   private busyWorkers = 0;
@@ -154,6 +144,8 @@ export class RolloutController {
   private readonly pools = new Map<string, { skipWorkerUpdate: boolean }>();
   /** Nodes of a pool whose toggle was turned off, to be repaved whatever their plan says. */
   private readonly catchUp = new Set<NodeHandle>();
+  /** Injected faults by id (their index among the input events). */
+  private readonly faults = new Map<number, Omit<FaultReport, "fired">>();
   private readonly timings: Required<Timings>;
   private readonly maxUnavailable: number;
   private readonly retries: number;
@@ -180,8 +172,8 @@ export class RolloutController {
           abPartitions: input.abPartitions ?? false,
         },
       });
-      const handle: NodeHandle = { name, role, actor, state: "Ready", profile: initial.id };
-      if (pool !== undefined) handle.pool = pool;
+      const handle = new NodeHandle(name, role, pool, actor, this.catchUp);
+      actor.on("*", (emitted) => this.onEmitted(emitted));
       actor.subscribe((snapshot) =>
         this.onNodeSnapshot(handle, snapshot.value as NodeStateName, snapshot.context),
       );
@@ -192,11 +184,18 @@ export class RolloutController {
       clock,
       input: { profile: initial.id, restartMs: this.timings.agentRestartMs },
     });
+    this.agent.on("*", (emitted) => {
+      this.onEmitted(emitted);
+      if (emitted.type === "agent-resumed") {
+        this.resyncAgent = true;
+        this.schedulePump();
+      }
+    });
     let previous = this.agent.getSnapshot();
     this.agent.subscribe((snapshot) => {
       const before = previous;
       previous = snapshot;
-      this.onAgentSnapshot(before, snapshot);
+      this.onAgentSnapshot(before.value as AgentStateName, before.context.record.target, snapshot);
     });
   }
 
@@ -204,8 +203,16 @@ export class RolloutController {
   start(events: readonly SimInputEvent[]): void {
     for (const node of this.nodes) node.actor.start();
     this.agent.start();
-    for (const event of events)
-      this.deps.clock.scheduleAt(Math.max(0, event.at), () => this.onInputEvent(event));
+    events.forEach((event, id) => {
+      if (event.type === "node-fail")
+        this.faults.set(id, {
+          at: event.at,
+          node: event.node,
+          fail: event.action,
+          times: Math.max(1, event.times ?? 1),
+        });
+      this.deps.clock.scheduleAt(Math.max(0, event.at), () => this.onInputEvent(event, id));
+    });
   }
 
   outcome(): ControllerOutcome {
@@ -227,12 +234,16 @@ export class RolloutController {
     const finalProfile =
       first !== undefined && nodes.every((n) => n.profile === first) ? first : record.applied;
     let result: SimulationOutcome = "converged";
-    if (this.halted || this.rejected) result = "failed";
-    else if (this.agentState !== "Idle") result = "blocked";
+    if (this.lifecycle.phase === "halted") result = "failed";
+    else if (this.agentState() !== "Idle") result = "blocked";
     const durationMs =
       this.firstUpdateAt !== undefined && this.lastRolloutEnd !== undefined
         ? Math.max(0, this.lastRolloutEnd - this.firstUpdateAt)
         : 0;
+    const faults = [...this.faults].map(([id, fault]) => ({
+      ...fault,
+      fired: this.byName.get(fault.node)?.actor.getSnapshot().context.fired[id] ?? 0,
+    }));
     const outcome: ControllerOutcome = {
       result,
       behavior: this.lastBehavior,
@@ -240,8 +251,9 @@ export class RolloutController {
       nodes,
       timeline: this.timeline,
       durationMs,
+      faults,
     };
-    if (this.failure) outcome.failure = this.failure;
+    if (this.lifecycle.phase === "halted" && this.lifecycle.failure) outcome.failure = this.lifecycle.failure;
     return outcome;
   }
 
@@ -257,26 +269,35 @@ export class RolloutController {
     return profile;
   }
 
-  private record(event: string, details: Omit<TimelineEntry, "t" | "event"> = {}): void {
+  private agentState(): AgentStateName {
+    return this.agent.getSnapshot().value as AgentStateName;
+  }
+
+  private kubernetesUp(): boolean {
+    return this.agent.getSnapshot().context.kubernetesUp;
+  }
+
+  private record(event: TimelineEvent): void {
     // `t`, `node`, `event` first, for readable JSON.
-    const entry: TimelineEntry =
-      details.node === undefined
-        ? { t: this.deps.clock.now, event, ...details }
-        : { t: this.deps.clock.now, node: details.node as string, event, ...details };
+    const node = (event as { node?: string }).node;
+    const entry = (
+      node === undefined ? { t: this.deps.clock.now, ...event } : { t: this.deps.clock.now, node, ...event }
+    ) as TimelineEntry;
     this.timeline.push(entry);
-    this.deps.bus.emit("timeline", entry);
+    this.deps.onEntry?.(entry);
   }
 
   private transition(actor: string, from: string, to: string): void {
-    // Thousands of node transitions: build the event only when someone listens.
-    if (this.deps.bus.listenerCount("transition") === 0) return;
-    this.deps.bus.emit("transition", { t: this.deps.clock.now, actor, from, to });
+    const sink = this.deps.onTransition;
+    if (sink?.wanted()) sink.emit({ t: this.deps.clock.now, actor, from, to });
   }
 
-  private onInputEvent(event: SimInputEvent): void {
+  private onInputEvent(event: SimInputEvent, id: number): void {
     switch (event.type) {
       case "update":
-        this.onUpdate(event.profile);
+        this.firstUpdateAt ??= this.deps.clock.now;
+        this.record({ event: "update-received", profile: event.profile });
+        this.agent.send({ type: "UPDATE", profile: event.profile });
         return;
       case "kubernetes":
         if (event.state === "down") this.onKubernetesDown();
@@ -285,12 +306,13 @@ export class RolloutController {
       case "node-fail": {
         const node = this.byName.get(event.node);
         if (!node) return;
-        this.record("failure-armed", { node: node.name, action: event.action, times: event.times ?? 1 });
-        node.actor.send({ type: "ARM_FAILURE", action: event.action, times: event.times ?? 1 });
+        const times = event.times ?? 1;
+        this.record({ event: "failure-armed", node: node.name, action: event.action, times });
+        node.actor.send({ type: "ARM_FAILURE", id, action: event.action, times });
         return;
       }
       case "agent-restart":
-        this.record("agent-restart", { downMs: this.timings.agentRestartMs });
+        this.record({ event: "agent-restart", downMs: this.timings.agentRestartMs });
         this.agent.send({ type: "AGENT_RESTART" });
         return;
       case "pool-toggle":
@@ -299,16 +321,6 @@ export class RolloutController {
       default:
         assertNever(event);
     }
-  }
-
-  private onUpdate(profile: string): void {
-    this.firstUpdateAt ??= this.deps.clock.now;
-    this.record("update-received", { profile });
-    const before = this.agent.getSnapshot().context.record.pending;
-    this.agent.send({ type: "UPDATE", profile });
-    const after = this.agent.getSnapshot().context.record.pending;
-    if (before !== null && after === profile)
-      this.record("update-coalesced", { profile, superseded: before });
   }
 
   /**
@@ -321,9 +333,9 @@ export class RolloutController {
     const pool = this.pools.get(name);
     if (!pool) return;
     pool.skipWorkerUpdate = skipWorkerUpdate;
-    this.record("pool-toggled", { pool: name, skipWorkerUpdate });
+    this.record({ event: "pool-toggled", pool: name, skipWorkerUpdate });
     if (skipWorkerUpdate) return;
-    const rollout = this.rollout;
+    const rollout = currentRollout(this.lifecycle);
     const members = this.nodes.filter((node) => node.pool === name);
     if (rollout) {
       const behind = members.filter((node) => rollout.skipped.has(node));
@@ -337,72 +349,65 @@ export class RolloutController {
       rollout.behavior = mostDisruptive([rollout.behavior, "repave"]);
       rollout.noOp = false;
       this.lastBehavior = rollout.behavior;
-      this.record("pool-catch-up", { pool: name, profile: rollout.target, nodes: behind.length });
+      this.record({ event: "pool-catch-up", pool: name, profile: rollout.target, nodes: behind.length });
       this.schedulePump();
       return;
     }
     const record = this.agent.getSnapshot().context.record;
-    const quiet = this.agentState === "Idle" || (this.agentState === "Restarting" && record.pending === null);
-    const behind = members.filter((node) => this.heading(node) !== record.applied);
+    const state = this.agentState();
+    const quiet = state === "Idle" || (state === "Restarting" && record.pending === null);
+    const behind = members.filter((node) => node.heading !== record.applied);
     if (!quiet || behind.length === 0) return;
     for (const node of behind) this.catchUp.add(node);
     this.firstUpdateAt ??= this.deps.clock.now;
-    this.record("pool-catch-up", { pool: name, profile: record.applied, nodes: behind.length });
+    this.record({ event: "pool-catch-up", pool: name, profile: record.applied, nodes: behind.length });
     this.agent.send({ type: "UPDATE", profile: record.applied });
   }
 
   private onKubernetesDown(): void {
-    if (!this.kubernetesUp) return;
-    this.kubernetesUp = false;
-    this.record("kubernetes-down");
+    if (!this.kubernetesUp()) return;
+    this.record({ event: "kubernetes-down" });
     this.agent.send({ type: "KUBERNETES_DOWN" });
+    for (const node of this.nodes) node.actor.send({ type: "KUBERNETES_DOWN" });
     // Also while the agent restarts: its rollout is paused all the same (it resumes into the outage).
-    if (this.rollout && !this.rollout.paused) {
-      this.rollout.paused = true;
-      this.record("rollout-paused", { profile: this.rollout.target, reason: "kubernetes-down" });
+    if (this.lifecycle.phase === "running") {
+      this.lifecycle = { phase: "paused", rollout: this.lifecycle.rollout };
+      this.record({
+        event: "rollout-paused",
+        profile: this.lifecycle.rollout.target,
+        reason: "kubernetes-down",
+      });
     }
   }
 
   private onKubernetesUp(): void {
-    if (this.kubernetesUp) return;
-    this.kubernetesUp = true;
-    this.record("kubernetes-up");
+    if (this.kubernetesUp()) return;
+    this.record({ event: "kubernetes-up" });
     this.agent.send({ type: "KUBERNETES_UP" });
     // A retargeted rollout announced itself (rollout-started); only a rollout that carries on says it resumed.
-    if (this.rollout?.paused && this.agentState === "Applying") {
-      this.rollout.paused = false;
-      this.record("rollout-resumed", { profile: this.rollout.target });
-    }
+    if (this.lifecycle.phase === "paused" && this.agentState() === "Applying")
+      this.resume(this.lifecycle.rollout);
+    // Nodes waiting, drained, for Kubernetes go on with their action (after the rollout's own news).
+    for (const node of this.nodes) node.actor.send({ type: "KUBERNETES_UP" });
     this.schedulePump();
   }
 
+  private resume(rollout: Rollout<NodeHandle>): void {
+    this.lifecycle = { phase: "running", rollout };
+    this.record({ event: "rollout-resumed", profile: rollout.target });
+  }
+
   private onAgentSnapshot(
-    before: ReturnType<Actor<AgentMachine>["getSnapshot"]>,
+    from: AgentStateName,
+    previousTarget: string | null,
     after: ReturnType<Actor<AgentMachine>["getSnapshot"]>,
   ): void {
-    const from = before.value as AgentStateName;
     const to = after.value as AgentStateName;
-    this.agentState = to;
     if (from !== to) this.transition("agent", from, to);
-    if (to === "BlockedKubernetesDown" && from !== to) {
-      this.record("agent-blocked", { profile: after.context.record.pending, reason: "kubernetes-down" });
-    }
-    if (from === "Restarting" && to !== "Restarting") {
-      const record = after.context.record;
-      this.record("agent-resumed", {
-        state: to,
-        target: record.target,
-        doneNodes: after.context.done?.size ?? 0,
-        pending: record.pending,
-      });
-      this.needsCatchUp = true;
-      this.schedulePump();
-    }
-    const previousTarget = before.context.record.target;
     const target = after.context.record.target;
     if (target !== null && target !== previousTarget) {
-      if (previousTarget !== null && this.rollout) {
-        this.record("rollout-superseded", { profile: previousTarget, by: target });
+      if (previousTarget !== null && currentRollout(this.lifecycle)) {
+        this.record({ event: "rollout-superseded", profile: previousTarget, by: target });
         // A node back Ready on its old image after a fallback is not in its action any more: retrying it
         // towards the superseded profile would disrupt it out of turn (before the control planes, past
         // maxUnavailable) for a profile it then leaves again. The new rollout takes it in its turn.
@@ -413,10 +418,13 @@ export class RolloutController {
       this.beginRollout(target);
     }
     // Kubernetes came back while the agent was down, and the rollout carries on (not retargeted).
-    if (from === "Restarting" && to === "Applying" && this.rollout?.paused && this.kubernetesUp) {
-      this.rollout.paused = false;
-      this.record("rollout-resumed", { profile: this.rollout.target });
-    }
+    if (
+      from === "Restarting" &&
+      to === "Applying" &&
+      this.lifecycle.phase === "paused" &&
+      this.kubernetesUp()
+    )
+      this.resume(this.lifecycle.rollout);
   }
 
   private planFor(from: string, to: string): Plan {
@@ -431,114 +439,55 @@ export class RolloutController {
 
   private beginRollout(target: string): void {
     const from = this.agent.getSnapshot().context.record.applied;
-    // A retargeted rollout can begin while nodes are still in the superseded one's action: such a node
-    // ends on that rollout's profile, not on the one it is on now, so that is where its plan starts (and it
-    // is queued even when it is on the new target now: it is about to leave it).
-    const heading = new Map(this.nodes.map((node) => [node, this.heading(node)]));
-    const moving = this.nodes.filter((node) => heading.get(node) !== target);
-    // Pools with "skip worker node update" sit out an update that changes their Kubernetes version.
-    const skipped = new Set(
-      moving.filter(
-        (node) =>
-          node.pool !== undefined &&
-          this.pools.get(node.pool)?.skipWorkerUpdate === true &&
-          !this.catchUp.has(node) &&
-          changesKubernetesVersion(this.planFor(heading.get(node) as string, target)),
-      ),
+    const decision = planRollout(
+      {
+        nodes: this.nodes,
+        skipWorkerUpdate: (pool) => this.pools.get(pool)?.skipWorkerUpdate === true,
+        plan: (a, b) => this.planFor(a, b),
+        kubernetesVersion: (profile) => kubernetesVersionOf(this.profile(profile).profile),
+      },
+      target,
     );
-    const queue = moving.filter((node) => !skipped.has(node));
-    const plans = new Map<string, Plan>();
-    for (const node of queue) {
-      const start = heading.get(node) as string;
-      if (!plans.has(start)) plans.set(start, this.planFor(start, target));
+    switch (decision.kind) {
+      case "refused":
+        // Palette blocks the upgrade: the cluster stays as it is, the agent drops the update.
+        this.lifecycle = IDLE;
+        this.record({
+          event: "update-refused",
+          profile: target,
+          rule: VERSION_SKEW_RULE,
+          ...decision.refusal,
+        });
+        this.lastRolloutEnd = this.deps.clock.now;
+        this.agent.send({ type: "ROLLOUT_REFUSED" });
+        return;
+      case "rejected":
+        this.lifecycle = { phase: "halted" };
+        this.record({ event: "update-rejected", profile: target, reasons: decision.reasons });
+        this.lastRolloutEnd = this.deps.clock.now;
+        this.agent.send({ type: "ROLLOUT_FAILED", reason: "unsupported update" });
+        return;
+      case "started":
+        break;
+      default:
+        assertNever(decision);
     }
-    const tooFarBehind = this.skewViolation(skipped, heading, target);
-    if (tooFarBehind && [...plans.values()].every((plan) => plan.unsupported.length === 0)) {
-      // Palette blocks the upgrade: the cluster stays as it is, the agent drops the update.
-      this.rollout = null;
-      this.record("update-refused", { profile: target, rule: "kubernetes.version-skew", ...tooFarBehind });
-      this.lastRolloutEnd = this.deps.clock.now;
-      this.agent.send({ type: "ROLLOUT_REFUSED" });
-      return;
-    }
-    const unsupported = [...plans.values()].flatMap((plan) => plan.unsupported);
-    if (unsupported.length > 0) {
-      this.rejected = true;
-      this.rollout = null;
-      this.record("update-rejected", { profile: target, reasons: unsupported.map((u) => u.reason) });
-      this.lastRolloutEnd = this.deps.clock.now;
-      this.agent.send({ type: "ROLLOUT_FAILED", reason: "unsupported update" });
-      return;
-    }
-    const catchingUp = queue.some((node) => this.catchUp.has(node));
-    const behavior = mostDisruptive([
-      ...[...plans.values()].map((plan) => plan.behavior),
-      ...(catchingUp ? (["repave"] as const) : []),
-    ]);
-    const services = SERVICES.filter((s) => [...plans.values()].some((plan) => plan.services.includes(s)));
+    const { behavior, services } = decision;
     this.lastBehavior = behavior;
-    this.rollout = {
+    const rollout: Rollout<NodeHandle> = {
       target,
       behavior,
       noOp: behavior === "no-op",
-      paused: !this.kubernetesUp,
-      queue,
+      queue: decision.queue,
       cursor: 0,
       deferred: [],
-      skipped,
+      skipped: new Set(decision.skipped),
     };
-    if (behavior === "no-op") this.record("update-acknowledged", { profile: target, from });
-    else this.record("rollout-started", { profile: target, from, behavior, services });
-    const reported = new Set<string>();
-    for (const node of skipped) {
-      const pool = node.pool as string;
-      if (reported.has(pool)) continue;
-      reported.add(pool);
-      const stays = heading.get(node) as string;
-      this.record("pool-skipped", {
-        pool,
-        profile: stays,
-        kubernetes: kubernetesVersionOf(this.profile(stays)),
-        target,
-      });
-    }
+    this.lifecycle = this.kubernetesUp() ? { phase: "running", rollout } : { phase: "paused", rollout };
+    if (behavior === "no-op") this.record({ event: "update-acknowledged", profile: target, from });
+    else this.record({ event: "rollout-started", profile: target, from, behavior, services });
+    for (const skipped of decision.skippedPools) this.record({ event: "pool-skipped", ...skipped, target });
     this.schedulePump();
-  }
-
-  /**
-   * The first skipped pool that would trail the control plane (on `target`) by more than N-3 minor
-   * versions, for the refusal's details; undefined when every pool stays within the skew (or a version
-   * cannot be read: no refusal on a guess).
-   */
-  private skewViolation(
-    skipped: ReadonlySet<NodeHandle>,
-    heading: ReadonlyMap<NodeHandle, string>,
-    target: string,
-  ): { reason: string; pool: string; poolKubernetes: string; controlPlaneKubernetes: string } | undefined {
-    const controlPlane = kubernetesVersionOf(this.profile(target));
-    for (const node of skipped) {
-      const version = kubernetesVersionOf(this.profile(heading.get(node) as string));
-      const skew = kubernetesSkew(controlPlane, version);
-      if (skew === undefined || skew <= MAX_KUBERNETES_MINOR_SKEW) continue;
-      const pool = node.pool as string;
-      return {
-        reason: `worker pool ${pool} skips worker updates and would stay on Kubernetes ${version} while the control plane moves to ${controlPlane}: more than ${MAX_KUBERNETES_MINOR_SKEW} minor versions behind (Kubernetes N-3 skew)`,
-        pool,
-        poolKubernetes: version as string,
-        controlPlaneKubernetes: controlPlane as string,
-      };
-    }
-    return undefined;
-  }
-
-  /** The profile `node` ends on if its current job (if any) succeeds. */
-  private heading(node: NodeHandle): string {
-    return node.actor.getSnapshot().context.job?.targetProfile ?? node.profile;
-  }
-
-  /** Done with `target`: on it, and not in an action (of a superseded rollout) taking it elsewhere. */
-  private isOn(node: NodeHandle, target: string): boolean {
-    return node.profile === target && this.heading(node) === target;
   }
 
   private schedulePump(): void {
@@ -551,19 +500,18 @@ export class RolloutController {
     });
   }
 
-  /** Starts whatever may start now; finishes or halts the rollout. */
+  /** Retries, halts, starts whatever may start now, finishes the rollout. */
   private pump(): void {
-    const rollout = this.rollout;
-    if (!rollout || this.halted || this.agentState !== "Applying" || !this.kubernetesUp) return;
+    const rollout = currentRollout(this.lifecycle);
+    if (!rollout || this.agentState() !== "Applying" || !this.kubernetesUp()) return;
     const target = rollout.target;
-    if (this.needsCatchUp) {
+    if (this.resyncAgent) {
       // Nodes that finished while the agent was down are recorded now (it re-read its record on resume).
-      this.needsCatchUp = false;
+      this.resyncAgent = false;
       const done = new Set(agentRecord(this.agent.getSnapshot().context).doneNodes);
       for (const node of this.nodes) {
-        if (node.state === "Ready" && node.profile === target && !done.has(node.name)) {
+        if (node.state === "Ready" && node.profile === target && !done.has(node.name))
           this.agent.send({ type: "NODE_DONE", node: node.name });
-        }
       }
     }
 
@@ -572,59 +520,48 @@ export class RolloutController {
       const context = node.actor.getSnapshot().context;
       const action = context.job?.action ?? "reboot";
       if (context.attempts <= this.retries) {
-        this.record("action-retried", { node: node.name, action, attempt: context.attempts + 1 });
+        this.record({ event: "action-retried", node: node.name, action, attempt: context.attempts + 1 });
         node.actor.send({ type: "RETRY" });
       } else {
-        this.halt(node, action, context.failureReason ?? "action failed");
+        this.halt(rollout, node, action, context.failureReason ?? "action failed");
         return;
       }
     }
 
-    // Control planes come first in the queue: one at a time, each after the previous is Ready again.
-    const queue = rollout.queue;
-    while (rollout.cursor < queue.length) {
-      const node = queue[rollout.cursor] as NodeHandle;
-      if (this.isOn(node, target)) {
-        rollout.cursor++;
-        continue;
-      }
-      if (node.role !== "control-plane") break;
-      if (node.state !== "Ready" || this.busy > 0) return;
-      rollout.cursor++;
-      if (this.startNode(node, target)) return;
-    }
-    // No worker starts while a control plane is busy (including one finishing an earlier rollout).
-    if (this.busy > this.busyWorkers) return;
-
-    // Workers skipped earlier because they were busy finishing a superseded rollout.
-    if (rollout.deferred.length > 0) {
-      const still: NodeHandle[] = [];
-      for (const node of rollout.deferred) {
-        if (this.isOn(node, target)) continue;
-        if (node.state !== "Ready" || this.busyWorkers >= this.maxUnavailable) still.push(node);
-        else this.startNode(node, target);
-      }
-      rollout.deferred = still;
-    }
-    while (rollout.cursor < queue.length && this.busyWorkers < this.maxUnavailable) {
-      const node = queue[rollout.cursor++] as NodeHandle;
-      if (this.isOn(node, target)) continue;
-      if (node.state !== "Ready") rollout.deferred.push(node);
-      else this.startNode(node, target);
-    }
-    if (rollout.cursor >= queue.length && rollout.deferred.length === 0 && this.busy === 0) {
-      this.finishRollout(rollout);
-    }
+    const nodes = {
+      status: (node: NodeHandle): StartStatus => ({
+        role: node.role,
+        ready: node.state === "Ready",
+        done: node.isOn(target),
+      }),
+      adopts: (node: NodeHandle) =>
+        this.planFor(node.profile, target).behavior === "no-op" && !this.catchesUp(node, target),
+    };
+    const decision = nextStarts(rollout, nodes, {
+      kubernetesUp: true,
+      maxUnavailable: this.maxUnavailable,
+      busy: this.busy,
+      busyWorkers: this.busyWorkers,
+    });
+    rollout.cursor = decision.cursor;
+    rollout.deferred = decision.deferred;
+    for (const node of decision.starts) this.startNode(node, target);
+    if (decision.finished) this.finishRollout(rollout);
   }
 
-  /** Starts `node` towards `target`; false when its plan is no-op (it takes the profile, untouched). */
-  private startNode(node: NodeHandle, target: string): boolean {
+  /** A pool caught up after its toggle is turned off is repaved, whatever the plan from its profile says. */
+  private catchesUp(node: NodeHandle, target: string): boolean {
+    return this.catchUp.has(node) && node.profile !== target;
+  }
+
+  /** Starts `node` towards `target`, or lets it take the profile untouched when its plan is no-op. */
+  private startNode(node: NodeHandle, target: string): void {
     const plan = this.planFor(node.profile, target);
-    // A pool caught up after its toggle is turned off is repaved, whatever the plan from its profile says.
-    const repave = this.catchUp.delete(node) && node.profile !== target;
+    const repave = this.catchesUp(node, target);
+    this.catchUp.delete(node);
     if (plan.behavior === "no-op" && !repave) {
       node.actor.send({ type: "ADOPT", profile: target });
-      return false;
+      return;
     }
     const action: NodeAction = repave ? "repave" : (plan.behavior as NodeAction);
     const targetProfile = this.profile(target);
@@ -634,53 +571,38 @@ export class RolloutController {
       targetOsImage: targetProfile.osImage,
       services: action === "service-restart" ? [...plan.services] : [],
       cordon: action !== "config-reload" && targetProfile.drain.cordon,
-      durations: this.durations(action, targetProfile),
+      drainTimeoutMs: targetProfile.drain.timeoutMs,
+      durations: jobDurations(this.deps.rng, this.timings, action, targetProfile),
     };
     node.actor.send({ type: "START", job });
-    return true;
   }
 
-  /** Jitter is drawn when the job starts, in start order, so the same seed gives the same run. */
-  private durations(action: NodeAction, target: SimProfile): JobDurations {
-    const { rng } = this.deps;
-    const t = this.timings;
-    const actionMs = rng.jitter(actionBaseMs(action, t), t.jitter);
-    if (action === "config-reload") return { cordonMs: 0, drainMs: 0, actionMs, rejoinMs: 0 };
-    return {
-      cordonMs: target.drain.cordon ? rng.jitter(t.cordonMs, t.jitter) : 0,
-      // Palette gives up waiting for evictions at the drain timeout.
-      drainMs: Math.min(rng.jitter(t.drainMs, t.jitter), target.drain.timeoutMs),
-      actionMs,
-      rejoinMs: rng.jitter(t.rejoinMs, t.jitter),
-    };
-  }
-
-  private drainTimeout(context: { job: NodeJob | null }): number | undefined {
-    const target = context.job?.targetProfile;
-    return target === undefined ? undefined : this.profile(target).drain.timeoutMs;
-  }
-
-  private finishRollout(rollout: Rollout): void {
+  private finishRollout(rollout: Rollout<NodeHandle>): void {
     this.lastRolloutEnd = this.deps.clock.now;
     if (!rollout.noOp)
-      this.record("rollout-finished", { profile: rollout.target, behavior: rollout.behavior });
-    this.rollout = null;
+      this.record({ event: "rollout-finished", profile: rollout.target, behavior: rollout.behavior });
+    this.lifecycle = IDLE;
     this.agent.send({ type: "ROLLOUT_FINISHED" });
   }
 
-  private halt(node: NodeHandle, action: NodeAction, reason: string): void {
-    this.halted = true;
-    this.failure = { node: node.name, action, reason };
+  private halt(rollout: Rollout<NodeHandle>, node: NodeHandle, action: NodeAction, reason: string): void {
+    this.lifecycle = { phase: "halted", failure: { node: node.name, action, reason } };
     this.lastRolloutEnd = this.deps.clock.now;
-    this.record("rollout-halted", {
+    this.record({
+      event: "rollout-halted",
       node: node.name,
-      profile: this.rollout?.target,
+      profile: rollout.target,
       action,
       reason,
       attempts: 1 + this.retries,
     });
-    this.rollout = null;
     this.agent.send({ type: "ROLLOUT_FAILED", reason: `${node.name}: ${reason}` });
+  }
+
+  /** What a machine emits goes on the timeline as it is, stamped with the time. */
+  private onEmitted(emitted: NodeEmitted | AgentEmitted): void {
+    const { type, ...details } = emitted;
+    this.record({ event: type, ...details } as TimelineEvent);
   }
 
   private onNodeSnapshot(
@@ -690,7 +612,6 @@ export class RolloutController {
   ): void {
     const from = node.state;
     node.state = to;
-    node.profile = context.profile;
     if (from === to) return;
     const countsAs = node.role === "worker" ? 1 : 0;
     if (from === "Ready") {
@@ -705,69 +626,9 @@ export class RolloutController {
     if (to === "Ready" && context.fallback) this.fellBack.add(node);
     else if (from === "Ready") this.fellBack.delete(node);
     this.transition(node.name, from, to);
-    const action = context.job?.action;
-    // Cordoning is immediate (the node is unschedulable from here); Cordoned lasts until the drain begins.
-    if (to === "Cordoned") this.record("node-cordoned", { node: node.name });
-    if (to === "Draining") {
-      this.record("node-draining", {
-        node: node.name,
-        cordoned: from === "Cordoned",
-        timeoutMs: this.drainTimeout(context),
-      });
-    }
-    if (from === "Draining") this.record("node-drained", { node: node.name });
-    if (isActionState(to) && action) {
-      const details: Omit<TimelineEntry, "t" | "event"> = {
-        node: node.name,
-        action,
-        profile: context.job?.targetProfile,
-        attempt: context.attempts,
-      };
-      if (action === "service-restart") details.services = context.job?.services as Service[];
-      this.record("action-started", details);
-    }
-    const fallback = from === "Repaving" && to === "Rejoining" ? context.fallback : null;
-    if (fallback) {
-      this.record("action-failed", {
-        node: node.name,
-        action,
-        attempt: context.attempts,
-        reason: context.failureReason,
-      });
-      this.record("image-fallback", { node: node.name, from: fallback.from, to: fallback.to });
-    } else if (isActionState(from) && to !== "Failed" && action !== undefined) {
-      this.record("action-finished", { node: node.name, action });
-    }
-    // After config-reload the job is already cleared; the action is known from the state left.
-    if (from === "ConfigReloading" && to === "Ready") {
-      this.record("action-finished", { node: node.name, action: "config-reload" });
-      this.record("node-ready", { node: node.name, profile: context.profile });
-    }
-    if (to === "Failed") {
-      this.record("action-failed", {
-        node: node.name,
-        action,
-        attempt: context.attempts,
-        reason: context.failureReason,
-      });
-    }
-    if (from === "Rejoining" && to === "Ready") {
-      const images = context.abPartitions ? { passiveImage: context.passiveImage } : {};
-      this.record("node-rejoined", {
-        node: node.name,
-        profile: context.profile,
-        osImage: context.osImage,
-        ...images,
-      });
-    }
-    if (
-      to === "Ready" &&
-      this.rollout &&
-      context.profile === this.rollout.target &&
-      this.agentState === "Applying"
-    ) {
+    const rollout = currentRollout(this.lifecycle);
+    if (to === "Ready" && rollout && context.profile === rollout.target && this.agentState() === "Applying")
       this.agent.send({ type: "NODE_DONE", node: node.name });
-    }
     if (to === "Ready" || to === "Failed") this.schedulePump();
   }
 }

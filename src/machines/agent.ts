@@ -1,4 +1,4 @@
-import { and, assign, not, setup } from "xstate";
+import { and, assign, enqueueActions, not, setup } from "xstate";
 
 /**
  * What the Palette agent persists on the host (a plain object), so it survives an agent restart:
@@ -35,6 +35,8 @@ export interface AgentContext {
   restartMs: number;
   /** Kubernetes came back while the agent was restarting: on resume it acts as if it saw KUBERNETES_UP. */
   upWhileRestarting: boolean;
+  /** Back from a restart, until the state it resumes into says so (`agent-resumed`). */
+  resuming: boolean;
 }
 
 export interface AgentInput {
@@ -53,6 +55,18 @@ export type AgentEvent =
   /** The rollout is refused before any node moved (Kubernetes version skew): dropped, applied unchanged. */
   | { type: "ROLLOUT_REFUSED" }
   | { type: "AGENT_RESTART" };
+
+/** What the agent says happened (the controller stamps each with the time). */
+export type AgentEmitted =
+  | { type: "update-coalesced"; profile: string; superseded: string }
+  | { type: "agent-blocked"; profile: string | null; reason: "kubernetes-down" }
+  | {
+      type: "agent-resumed";
+      state: AgentStateName;
+      target: string | null;
+      doneNodes: number;
+      pending: string | null;
+    };
 
 export type AgentStateName =
   | "Idle"
@@ -76,12 +90,16 @@ export type AgentStateName =
  *   persisted record: a rollout in progress continues with the nodes not yet done — or, when Kubernetes came
  *   back from an outage meanwhile and an update is pending, is retargeted to it (as on KUBERNETES_UP).
  * - Failed: a halted rollout; the agent stays there (an operator has to step in), noting later updates.
+ * - Republishing the profile of the rollout in progress changes nothing: that rollout is the latest update
+ *   (an update pending behind it is dropped, latest wins).
+ * It emits `update-coalesced`, `agent-blocked` and `agent-resumed` (`AgentEmitted`) as they happen.
  */
 export const agentMachine = setup({
   types: {
     context: {} as AgentContext,
     events: {} as AgentEvent,
     input: {} as AgentInput,
+    emitted: {} as AgentEmitted,
   },
   delays: {
     restart: ({ context }) => context.restartMs,
@@ -94,9 +112,33 @@ export const agentMachine = setup({
     upWhileRestarting: ({ context }) => context.upWhileRestarting,
   },
   actions: {
-    notePending: assign(({ context, event }) =>
-      event.type === "UPDATE" ? { record: { ...context.record, pending: event.profile } } : {},
-    ),
+    notePending: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "UPDATE") return;
+      const { record } = context;
+      // The profile being rolled out again: nothing new to apply, and it is later than anything pending.
+      const inProgress = record.failure === null && record.target === event.profile;
+      const pending = inProgress ? null : event.profile;
+      if (record.pending !== null)
+        enqueue.emit({ type: "update-coalesced", profile: event.profile, superseded: record.pending });
+      enqueue.assign({ record: { ...record, pending } });
+    }),
+    emitBlocked: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: "agent-blocked", profile: context.record.pending, reason: "kubernetes-down" });
+    }),
+    // Entry of every state a restart resumes into: the timeline says where the agent picked up.
+    emitResumed: enqueueActions(({ context, enqueue }, params: { state: AgentStateName }) => {
+      if (!context.resuming) return;
+      const { record } = context;
+      enqueue.emit({
+        type: "agent-resumed",
+        state: params.state,
+        target: record.target,
+        doneNodes: context.done?.size ?? 0,
+        pending: record.pending,
+      });
+      enqueue.assign({ resuming: false });
+    }),
+    noteResuming: assign({ resuming: true }),
     startRollout: assign(({ context }) => ({
       record: { ...context.record, target: context.record.pending, pending: null },
       done: null,
@@ -129,6 +171,7 @@ export const agentMachine = setup({
     kubernetesUp: input.kubernetesUp ?? true,
     restartMs: input.restartMs,
     upWhileRestarting: false,
+    resuming: false,
   }),
   initial: "Idle",
   on: {
@@ -138,6 +181,7 @@ export const agentMachine = setup({
   },
   states: {
     Idle: {
+      entry: { type: "emitResumed", params: { state: "Idle" } },
       on: { UPDATE: { target: "UpdatePending", actions: "notePending" } },
     },
     UpdatePending: {
@@ -147,12 +191,14 @@ export const agentMachine = setup({
       ],
     },
     BlockedKubernetesDown: {
+      entry: ["emitBlocked", { type: "emitResumed", params: { state: "BlockedKubernetesDown" } }],
       on: {
         UPDATE: { actions: "notePending" },
         KUBERNETES_UP: { target: "UpdatePending", actions: "kubernetesUp" },
       },
     },
     Applying: {
+      entry: { type: "emitResumed", params: { state: "Applying" } },
       on: {
         UPDATE: { actions: "notePending" },
         NODE_DONE: { actions: "markDone" },
@@ -177,6 +223,7 @@ export const agentMachine = setup({
       },
     },
     Failed: {
+      entry: { type: "emitResumed", params: { state: "Failed" } },
       on: { UPDATE: { actions: "notePending" } },
     },
     Restarting: {
@@ -186,16 +233,20 @@ export const agentMachine = setup({
       },
       after: {
         restart: [
-          { guard: "halted", target: "Failed", actions: "clearUpWhileRestarting" },
+          { guard: "halted", target: "Failed", actions: ["clearUpWhileRestarting", "noteResuming"] },
           // Same as KUBERNETES_UP while Applying: a rollout the outage paused is retargeted to the latest.
           {
             guard: and(["applying", "hasPending", "upWhileRestarting"]),
             target: "UpdatePending",
-            actions: "clearUpWhileRestarting",
+            actions: ["clearUpWhileRestarting", "noteResuming"],
           },
-          { guard: "applying", target: "Applying", actions: "clearUpWhileRestarting" },
-          { guard: "hasPending", target: "UpdatePending", actions: "clearUpWhileRestarting" },
-          { target: "Idle", actions: "clearUpWhileRestarting" },
+          { guard: "applying", target: "Applying", actions: ["clearUpWhileRestarting", "noteResuming"] },
+          {
+            guard: "hasPending",
+            target: "UpdatePending",
+            actions: ["clearUpWhileRestarting", "noteResuming"],
+          },
+          { target: "Idle", actions: ["clearUpWhileRestarting", "noteResuming"] },
         ],
       },
     },

@@ -1,6 +1,20 @@
-import { assign, setup } from "xstate";
-import type { Service } from "../shared/types.js";
-import type { NodeAction, NodeRole, Timings } from "../sim/types.js";
+import { assign, emit, enqueueActions, setup } from "xstate";
+import type { NodeAction, NodeRole, Service } from "../shared/types.js";
+
+/** Virtual durations of each step, in ms; jitter is a fraction (0.1 = ±10 %) drawn from the seeded RNG. */
+export interface Timings {
+  cordonMs: number;
+  /** Time to evict pods; capped by the drain policy's timeout. */
+  drainMs: number;
+  repaveMs: number;
+  rebootMs: number;
+  serviceRestartMs: number;
+  configReloadMs: number;
+  rejoinMs: number;
+  jitter: number;
+  /** How long the Palette agent is down when it restarts (AGENT_RESTART). Optional for compatibility. */
+  agentRestartMs?: number;
+}
 
 /**
  * Realistic defaults for an edge host (virtual ms). A repave re-images the disk and boots the new image,
@@ -40,6 +54,8 @@ export interface NodeJob {
   services: Service[];
   /** From the target's drain policy (`pack.drain.cordon`); config reload never cordons or drains. */
   cordon: boolean;
+  /** The target's drain timeout (`pack.drain.timeout`), reported when the drain begins. */
+  drainTimeoutMs: number;
   durations: JobDurations;
 }
 
@@ -53,6 +69,8 @@ export interface ImageFallback {
 }
 
 export interface ArmedFailure {
+  /** Which injected fault this is (its place among the run's faults), to report whether it fired. */
+  id: number;
   action: NodeAction | "any";
   remaining: number;
 }
@@ -82,6 +100,10 @@ export interface NodeContext {
   attempts: number;
   /** How many times each action began on this node, retries included. */
   started: Partial<Record<NodeAction, number>>;
+  /** Attempts each armed fault (by id) made fail. */
+  fired: Record<number, number>;
+  /** As the node last heard; a drained node does not begin its action while Kubernetes is down. */
+  kubernetesUp: boolean;
 }
 
 export interface NodeInput {
@@ -93,6 +115,8 @@ export interface NodeInput {
   abPartitions?: boolean;
   /** Default `osImage`. */
   passiveImage?: string;
+  /** Default true. */
+  kubernetesUp?: boolean;
 }
 
 export type NodeEvent =
@@ -103,12 +127,35 @@ export type NodeEvent =
   | { type: "RETRY" }
   /** From Ready after a fallback: drop the job (its rollout was superseded); the node keeps its old profile. */
   | { type: "ABANDON" }
-  | { type: "ARM_FAILURE"; action: NodeAction | "any"; times?: number };
+  | { type: "ARM_FAILURE"; id?: number; action: NodeAction | "any"; times?: number }
+  | { type: "KUBERNETES_DOWN" }
+  | { type: "KUBERNETES_UP" };
+
+/** What a node says happened, as it happens (the controller stamps each with the time). */
+export type NodeEmitted =
+  | { type: "node-cordoned"; node: string }
+  | { type: "node-draining"; node: string; cordoned: boolean; timeoutMs: number }
+  | { type: "node-drained"; node: string }
+  | { type: "node-waiting"; node: string; action: NodeAction; reason: "kubernetes-down" }
+  | {
+      type: "action-started";
+      node: string;
+      action: NodeAction;
+      profile: string;
+      attempt: number;
+      services?: Service[];
+    }
+  | { type: "action-finished"; node: string; action: NodeAction }
+  | { type: "action-failed"; node: string; action: NodeAction; attempt: number; reason: string }
+  | { type: "image-fallback"; node: string; from: string; to: string }
+  | { type: "node-ready"; node: string; profile: string }
+  | { type: "node-rejoined"; node: string; profile: string; osImage: string; passiveImage?: string };
 
 export type NodeStateName =
   | "Ready"
   | "Cordoned"
   | "Draining"
+  | "WaitingForKubernetes"
   | "Repaving"
   | "Rebooting"
   | "RestartingServices"
@@ -146,33 +193,41 @@ function jobAction(context: NodeContext): NodeAction {
   return context.job.action;
 }
 
-/** Consumes the first armed failure that matches `action`; returns the remaining list and whether it fails. */
+/** Consumes the first armed failure that matches `action`; returns the remaining list and which one fired. */
 function consumeArmed(
   armed: ArmedFailure[],
   action: NodeAction,
-): { armed: ArmedFailure[]; failing: boolean } {
+): { armed: ArmedFailure[]; fired: number | null } {
   const index = armed.findIndex((a) => a.remaining > 0 && (a.action === action || a.action === "any"));
-  if (index < 0) return { armed, failing: false };
+  if (index < 0) return { armed, fired: null };
   const next = armed
     .map((a, i) => (i === index ? { ...a, remaining: a.remaining - 1 } : a))
     .filter((a) => a.remaining > 0);
-  return { armed: next, failing: true };
+  return { armed: next, fired: (armed[index] as ArmedFailure).id };
+}
+
+function failureReason(context: NodeContext): string {
+  return context.failureReason ?? "action failed";
 }
 
 /**
  * One edge host. Ready → Cordoned → Draining → Repaving | Rebooting | RestartingServices → Rejoining → Ready;
  * Ready → ConfigReloading → Ready (no cordon, no drain: the reconcile stage reloads in place). Cordoned is
- * skipped when the drain policy says `cordon: false`. An action that fails goes to Failed, where the node stays
- * cordoned and drained; RETRY re-runs the same action. With A/B partitions a failed repave instead rejoins on
- * the previous image (Repaving → Rejoining → Ready, `fallback` set, job kept) and RETRY from Ready cordons,
- * drains and repaves again, and ABANDON (the rollout was superseded) drops the job. Step durations come from the job (jittered by the
- * controller when it starts the job), read through the machine's `delays`.
+ * skipped when the drain policy says `cordon: false`. A drained node that would begin its action while
+ * Kubernetes is down waits (WaitingForKubernetes: cordoned, drained) until it is back. An action that fails
+ * goes to Failed, where the node stays cordoned and drained; RETRY re-runs the same action. With A/B
+ * partitions a failed repave instead rejoins on the previous image (Repaving → Rejoining → Ready, `fallback`
+ * set, job kept) and RETRY from Ready cordons, drains and repaves again, and ABANDON (the rollout was
+ * superseded) drops the job. Step durations come from the job (jittered by the controller when it starts
+ * the job), read through the machine's `delays`. The machine emits what happens (`NodeEmitted`): the
+ * timeline is the stream of those events.
  */
 export const nodeMachine = setup({
   types: {
     context: {} as NodeContext,
     events: {} as NodeEvent,
     input: {} as NodeInput,
+    emitted: {} as NodeEmitted,
   },
   delays: {
     cordon: ({ context }) => context.job?.durations.cordonMs ?? 0,
@@ -184,6 +239,7 @@ export const nodeMachine = setup({
     isConfigReload: ({ event }) => event.type === "START" && event.job.action === "config-reload",
     cordons: ({ event }) => event.type === "START" && event.job.cordon,
     jobIs: ({ context }, action: NodeAction) => context.job?.action === action,
+    kubernetesDown: ({ context }) => !context.kubernetesUp,
     failing: ({ context }) => context.failing,
     fallsBack: ({ context }) => context.failing && context.abPartitions,
     fellBack: ({ context }) => context.fallback !== null,
@@ -196,12 +252,13 @@ export const nodeMachine = setup({
     }),
     beginAttempt: assign(({ context }) => {
       const action = jobAction(context);
-      const { armed, failing } = consumeArmed(context.armed, action);
+      const { armed, fired } = consumeArmed(context.armed, action);
       return {
         armed,
-        failing,
+        failing: fired !== null,
         attempts: context.attempts + 1,
         started: { ...context.started, [action]: (context.started[action] ?? 0) + 1 },
+        ...(fired !== null ? { fired: { ...context.fired, [fired]: (context.fired[fired] ?? 0) + 1 } } : {}),
       };
     }),
     fail: assign(({ context }) => ({
@@ -234,8 +291,66 @@ export const nodeMachine = setup({
     arm: assign(({ event, context }) => {
       if (event.type !== "ARM_FAILURE") return {};
       const times = Math.max(1, event.times ?? 1);
-      return { armed: [...context.armed, { action: event.action, remaining: times }] };
+      return { armed: [...context.armed, { id: event.id ?? -1, action: event.action, remaining: times }] };
     }),
+    kubernetesDown: assign({ kubernetesUp: false }),
+    kubernetesUp: assign({ kubernetesUp: true }),
+    emitCordoned: emit(({ context }) => ({ type: "node-cordoned" as const, node: context.name })),
+    emitDraining: emit(({ context }, params: { cordoned: boolean }) => ({
+      type: "node-draining" as const,
+      node: context.name,
+      cordoned: params.cordoned,
+      timeoutMs: context.job?.drainTimeoutMs ?? 0,
+    })),
+    emitDrained: emit(({ context }) => ({ type: "node-drained" as const, node: context.name })),
+    emitWaiting: emit(({ context }) => ({
+      type: "node-waiting" as const,
+      node: context.name,
+      action: jobAction(context),
+      reason: "kubernetes-down" as const,
+    })),
+    emitStarted: enqueueActions(({ context, enqueue }) => {
+      const job = context.job;
+      if (!job) return;
+      enqueue.emit({
+        type: "action-started",
+        node: context.name,
+        action: job.action,
+        profile: job.targetProfile,
+        attempt: context.attempts,
+        ...(job.action === "service-restart" ? { services: job.services } : {}),
+      });
+    }),
+    emitFinished: emit(({ context }, params: { action: NodeAction }) => ({
+      type: "action-finished" as const,
+      node: context.name,
+      action: params.action,
+    })),
+    emitFailed: emit(({ context }) => ({
+      type: "action-failed" as const,
+      node: context.name,
+      action: jobAction(context),
+      attempt: context.attempts,
+      reason: failureReason(context),
+    })),
+    emitFallback: emit(({ context }) => ({
+      type: "image-fallback" as const,
+      node: context.name,
+      from: context.fallback?.from ?? context.osImage,
+      to: context.fallback?.to ?? context.osImage,
+    })),
+    emitReady: emit(({ context }) => ({
+      type: "node-ready" as const,
+      node: context.name,
+      profile: context.profile,
+    })),
+    emitRejoined: emit(({ context }) => ({
+      type: "node-rejoined" as const,
+      node: context.name,
+      profile: context.profile,
+      osImage: context.osImage,
+      ...(context.abPartitions ? { passiveImage: context.passiveImage } : {}),
+    })),
   },
 }).createMachine({
   id: "node",
@@ -253,10 +368,14 @@ export const nodeMachine = setup({
     failureReason: null,
     attempts: 0,
     started: {},
+    fired: {},
+    kubernetesUp: input.kubernetesUp ?? true,
   }),
   initial: "Ready",
   on: {
     ARM_FAILURE: { actions: "arm" },
+    KUBERNETES_DOWN: { actions: "kubernetesDown" },
+    KUBERNETES_UP: { actions: "kubernetesUp" },
   },
   states: {
     Ready: {
@@ -264,67 +383,109 @@ export const nodeMachine = setup({
         START: [
           { guard: "isConfigReload", target: "ConfigReloading", actions: "takeJob" },
           { guard: "cordons", target: "Cordoned", actions: "takeJob" },
-          { target: "Draining", actions: "takeJob" },
+          {
+            target: "Draining",
+            actions: ["takeJob", { type: "emitDraining", params: { cordoned: false } }],
+          },
         ],
         ADOPT: { actions: "adopt" },
         // Back on the old image after a fallback: the retry is a fresh disruption, cordon and drain again.
         RETRY: [
           { guard: "fellBackAndCordons", target: "Cordoned", actions: "resumeJob" },
-          { guard: "fellBack", target: "Draining", actions: "resumeJob" },
+          {
+            guard: "fellBack",
+            target: "Draining",
+            actions: ["resumeJob", { type: "emitDraining", params: { cordoned: false } }],
+          },
         ],
         ABANDON: { guard: "fellBack", actions: "abandonJob" },
       },
     },
     Cordoned: {
-      after: { cordon: "Draining" },
+      entry: "emitCordoned",
+      after: {
+        cordon: { target: "Draining", actions: { type: "emitDraining", params: { cordoned: true } } },
+      },
     },
     // Drain lasts min(timings.drainMs, the policy's timeout): at the timeout Palette moves on (pods that
     // would not leave are deleted when the node goes down).
     Draining: {
       after: {
         drain: [
-          { guard: { type: "jobIs", params: "repave" }, target: "Repaving" },
-          { guard: { type: "jobIs", params: "reboot" }, target: "Rebooting" },
-          { target: "RestartingServices" },
+          {
+            guard: "kubernetesDown",
+            target: "WaitingForKubernetes",
+            actions: ["emitDrained", "emitWaiting"],
+          },
+          { guard: { type: "jobIs", params: "repave" }, target: "Repaving", actions: "emitDrained" },
+          { guard: { type: "jobIs", params: "reboot" }, target: "Rebooting", actions: "emitDrained" },
+          { target: "RestartingServices", actions: "emitDrained" },
+        ],
+      },
+    },
+    // Palette applies nothing while Kubernetes is down: the node stays cordoned and drained until it is back.
+    WaitingForKubernetes: {
+      on: {
+        KUBERNETES_UP: [
+          { guard: { type: "jobIs", params: "repave" }, target: "Repaving", actions: "kubernetesUp" },
+          { guard: { type: "jobIs", params: "reboot" }, target: "Rebooting", actions: "kubernetesUp" },
+          { target: "RestartingServices", actions: "kubernetesUp" },
         ],
       },
     },
     // With A/B partitions a repave that fails to boot does not strand the node: the bootloader boots the
     // previous image and the node rejoins on it (the fallback boot is counted within the repave time).
     Repaving: {
-      entry: "beginAttempt",
+      entry: ["beginAttempt", "emitStarted"],
       after: {
         action: [
-          { guard: "fallsBack", target: "Rejoining", actions: "fallBack" },
+          { guard: "fallsBack", target: "Rejoining", actions: ["fallBack", "emitFailed", "emitFallback"] },
           { guard: "failing", target: "Failed" },
-          { target: "Rejoining", actions: "complete" },
+          {
+            target: "Rejoining",
+            actions: ["complete", { type: "emitFinished", params: { action: "repave" } }],
+          },
         ],
       },
     },
     Rebooting: {
-      entry: "beginAttempt",
+      entry: ["beginAttempt", "emitStarted"],
       after: {
         action: [
           { guard: "failing", target: "Failed" },
-          { target: "Rejoining", actions: "complete" },
+          {
+            target: "Rejoining",
+            actions: ["complete", { type: "emitFinished", params: { action: "reboot" } }],
+          },
         ],
       },
     },
     RestartingServices: {
-      entry: "beginAttempt",
+      entry: ["beginAttempt", "emitStarted"],
       after: {
         action: [
           { guard: "failing", target: "Failed" },
-          { target: "Rejoining", actions: "complete" },
+          {
+            target: "Rejoining",
+            actions: ["complete", { type: "emitFinished", params: { action: "service-restart" } }],
+          },
         ],
       },
     },
     ConfigReloading: {
-      entry: "beginAttempt",
+      entry: ["beginAttempt", "emitStarted"],
       after: {
         action: [
           { guard: "failing", target: "Failed" },
-          { target: "Ready", actions: ["complete", "clearJob"] },
+          {
+            target: "Ready",
+            actions: [
+              "complete",
+              "clearJob",
+              { type: "emitFinished", params: { action: "config-reload" } },
+              "emitReady",
+            ],
+          },
         ],
       },
     },
@@ -332,13 +493,13 @@ export const nodeMachine = setup({
     Rejoining: {
       after: {
         rejoin: [
-          { guard: "fellBack", target: "Ready" },
-          { target: "Ready", actions: "clearJob" },
+          { guard: "fellBack", target: "Ready", actions: "emitRejoined" },
+          { target: "Ready", actions: ["emitRejoined", "clearJob"] },
         ],
       },
     },
     Failed: {
-      entry: "fail",
+      entry: ["fail", "emitFailed"],
       on: {
         RETRY: [
           { guard: { type: "jobIs", params: "repave" }, target: "Repaving" },

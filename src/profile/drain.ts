@@ -1,7 +1,6 @@
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
-import type { DrainPolicy } from "../sim/types.js";
-import type { Profile, Value } from "./types.js";
+import type { DrainPolicy, Profile, Value } from "./types.js";
 import { isMapping, lookup } from "./values.js";
 
 /**

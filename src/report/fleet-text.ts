@@ -1,4 +1,5 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
+import type { FleetTimelineEntry } from "../sim/fleet.js";
 import type { TimelineEntry } from "../sim/types.js";
 import { formatExpectationLines, formatTimelineLines } from "./timeline-text.js";
 
@@ -21,7 +22,7 @@ export interface FleetTextReport {
     workers: number;
     timeline?: readonly TimelineEntry[];
   }[];
-  timeline: readonly TimelineEntry[];
+  timeline: readonly FleetTimelineEntry[];
   expectations?: readonly { name: string; passed: boolean; message: string }[];
 }
 
@@ -50,9 +51,13 @@ export function formatClusterTable(report: FleetTextReport): string[] {
 }
 
 /** Fleet entries name a cluster; it goes in the node column so the timeline reads as a table. */
-function fleetTimelineLines(timeline: readonly TimelineEntry[]): string[] {
+function fleetTimelineLines(timeline: readonly FleetTimelineEntry[]): string[] {
   return formatTimelineLines(
-    timeline.map(({ cluster, ...rest }) => (typeof cluster === "string" ? { ...rest, node: cluster } : rest)),
+    timeline.map((entry) => {
+      if (!("cluster" in entry)) return entry;
+      const { cluster, ...rest } = entry;
+      return { ...rest, node: cluster };
+    }),
   );
 }
 

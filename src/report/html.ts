@@ -1,5 +1,5 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
-import type { TimelineEntry } from "../sim/types.js";
+import type { TimelineEntry, TimelineEntryOf } from "../sim/types.js";
 
 /** What the HTML timeline needs of a scenario run. */
 export interface HtmlReportInput {
@@ -24,17 +24,16 @@ export interface PhaseBar {
  * Which phase a node enters with each timeline event; `null` ends the current bar (the node is back
  * to Ready). Events not listed leave the node's phase as it is.
  */
-const PHASE_AFTER: Record<string, (entry: TimelineEntry) => string | null> = {
+const PHASE_AFTER: { [E in TimelineEntry["event"]]?: (entry: TimelineEntryOf<E>) => string | null } = {
   "node-cordoned": () => "cordoned",
   "node-draining": () => "draining",
   "node-drained": () => "drained",
-  "action-started": (entry) => String(entry.action ?? "action"),
-  "action-retried": (entry) => String(entry.action ?? "action"),
+  "action-started": (entry) => entry.action,
+  "action-retried": (entry) => entry.action,
   "action-failed": () => "failed",
   // With A/B partitions the node boots its passive image after a failed repave and rejoins.
   "image-fallback": () => "rejoining",
   "action-finished": () => "rejoining",
-  "node-rejoining": () => "rejoining",
   "node-rejoined": () => null,
   "node-ready": () => null,
 };
@@ -45,7 +44,8 @@ export function phaseBars(timeline: readonly TimelineEntry[], end: number): Phas
   const open = new Map<string, { phase: string; start: number }>();
   for (const entry of timeline) {
     if (entry.node === undefined) continue;
-    const next = PHASE_AFTER[entry.event];
+    // Each handler takes its own event's entry; TypeScript cannot follow the key through the lookup.
+    const next = PHASE_AFTER[entry.event] as ((entry: TimelineEntry) => string | null) | undefined;
     if (!next) continue;
     const phase = next(entry);
     const current = open.get(entry.node);

@@ -14,12 +14,15 @@ export interface TimelineReport {
 
 const RESERVED = new Set(["t", "node", "event"]);
 
+/** What a line of the text timeline needs: a cluster's entries, or a fleet's with the cluster as `node`. */
+export type TimelineLine = { t: number; node?: string; event: string };
+
 /**
  * One line per entry: virtual clock, node, event, then the entry's other fields as key=value in
  * the order the simulation wrote them. Columns are as wide as their widest cell so a timeline
  * reads as a table; trailing spaces are trimmed so golden files stay clean.
  */
-export function formatTimelineLines(timeline: readonly TimelineEntry[]): string[] {
+export function formatTimelineLines(timeline: readonly TimelineLine[]): string[] {
   const clocks = timeline.map((entry) => formatClock(entry.t));
   const clockWidth = Math.max(8, ...clocks.map((c) => c.length));
   const nodeWidth = Math.max(4, ...timeline.map((entry) => (entry.node ?? "").length));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { writeFileAtomic } from "../shared/files.js";
-import type { NodeAction, SimulationResult, TimelineEntry } from "../sim/types.js";
+import type { NodeAction, RefusedUpdate, SimulationResult, TimelineEntry } from "../sim/types.js";
 import type { ExpectationKey, ScenarioExpect } from "./schema.js";
 import { unifiedDiff } from "./text-diff.js";
 
@@ -22,13 +22,7 @@ export const TIMELINE_EVENTS = {
   updateRejected: "update-rejected",
 } as const;
 
-/** An update the scenario runner kept from the simulation because its plan is unsupported. */
-export interface RefusedUpdate {
-  t: number;
-  profile: string;
-  reason: string;
-  rule: string;
-}
+export type { RefusedUpdate };
 
 /** What a check sees: the simulation's result (timeline including refusals) and the run's context. */
 export interface ExpectationContext {
@@ -109,7 +103,7 @@ export function disruptionsWhileDown(
 }
 
 function describeEntry(entry: TimelineEntry): string {
-  const action = typeof entry.action === "string" ? ` ${entry.action}` : "";
+  const action = "action" in entry ? ` ${entry.action}` : "";
   return `${entry.node ?? "cluster"} ${entry.event}${action} at ${formatDuration(entry.t)}`;
 }
 
@@ -266,7 +260,7 @@ export const EXPECTATIONS = {
         ...refused.map((r) => `${r.profile}: ${r.reason}`),
         ...result.timeline
           .filter((entry) => entry.event === TIMELINE_EVENTS.updateRejected)
-          .map((entry) => `${String(entry.profile)}: ${[entry.reasons ?? entry.reason].flat().join("; ")}`),
+          .map((entry) => `${entry.profile}: ${entry.reasons.join("; ")}`),
       ];
       const was = reasons.length > 0;
       const detail = reasons.join("; ");

@@ -6,7 +6,7 @@ import { formatDuration, parseDuration } from "../shared/duration.js";
 import { readTextFile } from "../shared/files.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
-import { clusterSeed, simulateFleet } from "../sim/fleet.js";
+import { clusterSeed, type FleetTimelineEntry, simulateFleet } from "../sim/fleet.js";
 import type {
   NodeReport,
   SimInputEvent,
@@ -211,7 +211,7 @@ export interface FleetRun {
   result: SimulationOutcome;
   behavior: Behavior;
   clusters: FleetClusterRun[];
-  timeline: TimelineEntry[];
+  timeline: FleetTimelineEntry[];
   expectations: ExpectationResult[];
   file: string;
   seed: number;
@@ -232,7 +232,7 @@ export function runFleet(file: string, options: { seed?: number } = {}): Promise
  * Rolls the fleet's update across its clusters. Each cluster's simulation starts with the update at
  * 0 s, after the cluster's own events at 0 s, so those describe the cluster as the wave finds it
  * (`{ at: 0s, kubernetes: down }` is an outage already under way). An update the planner calls
- * unsupported reaches the simulation, which rejects it: that cluster fails.
+ * unsupported is refused when published, as in a scenario: the cluster stays on its profile.
  */
 export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: number } = {}): Promise<FleetRun> {
   const seed = options.seed ?? fleet.seed ?? DEFAULT_SEED;

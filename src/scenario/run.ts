@@ -7,7 +7,9 @@ import type { Bus } from "../sim/bus.js";
 import type { VirtualClock } from "../sim/clock.js";
 import { type SimulationHooks, simulate } from "../sim/simulate.js";
 import type {
+  FaultReport,
   NodeReport,
+  RefusedUpdate,
   SimInputEvent,
   SimLogger,
   SimulationInput,
@@ -15,12 +17,7 @@ import type {
   SimulationResult,
   TimelineEntry,
 } from "../sim/types.js";
-import {
-  type ExpectationResult,
-  evaluateExpectations,
-  type RefusedUpdate,
-  TIMELINE_EVENTS,
-} from "./expectations.js";
+import { type ExpectationResult, evaluateExpectations } from "./expectations.js";
 import { type LoadedScenario, loadScenario, type ScenarioEvent } from "./load.js";
 
 export interface RunOptions {
@@ -51,6 +48,8 @@ export interface ScenarioRun {
   nodes: NodeReport[];
   refused: RefusedUpdate[];
   failure?: SimulationResult["failure"];
+  /** Every injected node fault and how many of its `times` fired. */
+  faults: FaultReport[];
 }
 
 /** Seed of a scenario that names none: fixed, so a run is reproducible without one. */
@@ -63,16 +62,13 @@ export function runScenario(file: string, options: RunOptions = {}): ScenarioRun
 
 /**
  * Replays a loaded scenario. Updates whose plan is unsupported (a CNI or storage pack switch) are
- * refused the way Palette's agent refuses them: the simulation never hears of them and the timeline
- * gets an `update-refused` entry at the time of the update. Which updates are refused is decided
- * in event order against the last accepted profile, as the agent would see them.
+ * refused by the simulation when they are published (see `simulate`): `update-refused` in the timeline
+ * at the time of the update, listed in `refused`.
  */
 export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions = {}): ScenarioRun {
   const seed = options.seed ?? scenario.seed ?? DEFAULT_SEED;
   const planner = (from: Profile, to: Profile): Plan =>
     planUpdate(from, to, { rke2Quirk: scenario.rke2Quirk });
-  const { accepted, refused } = refuseUnsupported(scenario, planner);
-
   const input: SimulationInput = {
     seed,
     controlPlanes: scenario.controlPlanes,
@@ -85,7 +81,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     initialProfile: scenario.initialProfile,
     profiles: scenario.profiles,
     plan: planner,
-    events: accepted,
+    events: scenario.events.map(({ index: _index, ...event }) => event as SimInputEvent),
     source: scenario.file,
   };
   const hooks: SimulationHooks = {
@@ -93,12 +89,8 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   };
-  const simulated = simulate(input, hooks);
-  const timeline = mergeRefusals(simulated.timeline, refused);
-  const result: SimulationResult = { ...simulated, timeline };
-  // The simulation refuses what only the cluster's state can tell (a pool past the Kubernetes N-3 skew);
-  // those are refusals all the same, already in its timeline.
-  const allRefused = [...refused, ...simulationRefusals(simulated.timeline)].sort((a, b) => a.t - b.t);
+  const result = simulate(input, hooks);
+  const { timeline } = result;
 
   const report = {
     name: scenario.name,
@@ -110,7 +102,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
   };
   const expectations = evaluateExpectations(scenario.expect, {
     result,
-    refused: allRefused,
+    refused: result.refused,
     kubernetesDown: kubernetesDownWindows(scenario.events),
     goldenText: () => formatGoldenTimeline(report),
     ...(scenario.timelineFile !== undefined ? { timelineFile: scenario.timelineFile } : {}),
@@ -128,74 +120,9 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     seed,
     passed: expectations.every((e) => e.passed),
     nodes: result.nodes,
-    refused: allRefused,
+    refused: result.refused,
     ...(result.failure ? { failure: result.failure } : {}),
-  };
-}
-
-function refuseUnsupported(
-  scenario: LoadedScenario,
-  planner: (from: Profile, to: Profile) => Plan,
-): { accepted: SimInputEvent[]; refused: RefusedUpdate[] } {
-  const accepted: SimInputEvent[] = [];
-  const refused: RefusedUpdate[] = [];
-  let current = scenario.initialProfile;
-  for (const { index: _index, ...event } of scenario.events) {
-    if (event.type === "update") {
-      const from = scenario.profiles.get(current);
-      const to = scenario.profiles.get(event.profile);
-      if (from && to) {
-        const plan = planner(from.profile, to.profile);
-        const first = plan.unsupported[0];
-        if (first) {
-          refused.push({ t: event.at, profile: event.profile, reason: first.reason, rule: first.rule });
-          continue;
-        }
-      }
-      current = event.profile;
-    }
-    accepted.push(event as SimInputEvent);
-  }
-  return { accepted, refused };
-}
-
-function simulationRefusals(timeline: readonly TimelineEntry[]): RefusedUpdate[] {
-  return timeline
-    .filter((entry) => entry.event === TIMELINE_EVENTS.updateRefused)
-    .map((entry) => ({
-      t: entry.t,
-      profile: String(entry.profile),
-      reason: String(entry.reason),
-      rule: String(entry.rule),
-    }));
-}
-
-/** Refusals go after the simulation's entries of the same instant, keeping both orders stable. */
-function mergeRefusals(
-  timeline: readonly TimelineEntry[],
-  refused: readonly RefusedUpdate[],
-): TimelineEntry[] {
-  if (refused.length === 0) return [...timeline];
-  const out: TimelineEntry[] = [];
-  let next = 0;
-  for (const entry of timeline) {
-    while (next < refused.length && (refused[next] as RefusedUpdate).t < entry.t) {
-      out.push(refusalEntry(refused[next] as RefusedUpdate));
-      next++;
-    }
-    out.push(entry);
-  }
-  for (; next < refused.length; next++) out.push(refusalEntry(refused[next] as RefusedUpdate));
-  return out;
-}
-
-function refusalEntry(refusal: RefusedUpdate): TimelineEntry {
-  return {
-    t: refusal.t,
-    event: TIMELINE_EVENTS.updateRefused,
-    profile: refusal.profile,
-    rule: refusal.rule,
-    reason: refusal.reason,
+    faults: result.faults,
   };
 }
 

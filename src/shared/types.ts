@@ -14,6 +14,11 @@ export const CORE_LAYERS = ["os", "kubernetes", "network", "storage"] as const;
 export type CoreLayerName = (typeof CORE_LAYERS)[number];
 export type LayerName = CoreLayerName | `addon:${string}`;
 
+/** What a node does for an update: every behavior but `no-op` (which touches no node). */
+export type NodeAction = Exclude<Behavior, "no-op">;
+
+export type NodeRole = "control-plane" | "worker";
+
 export function disruption(behavior: Behavior): number {
   return BEHAVIORS.length - 1 - BEHAVIORS.indexOf(behavior);
 }

@@ -1,14 +1,8 @@
 import { EventEmitter } from "eventemitter3";
+import type { TransitionEvent } from "../controller/controller.js";
 import type { TimelineEntry } from "./types.js";
 
-/** A state change of one actor (a node or the agent), at virtual time `t`. */
-export interface TransitionEvent {
-  t: number;
-  /** Node name, or `agent`. */
-  actor: string;
-  from: string;
-  to: string;
-}
+export type { TransitionEvent };
 
 export interface BusEvents {
   timeline: [entry: TimelineEntry];

@@ -1,6 +1,21 @@
 import PQueue from "p-queue";
+import type { Behavior } from "../shared/types.js";
 import { simulate } from "./simulate.js";
-import type { SimulationInput, SimulationOutcome, SimulationResult, TimelineEntry } from "./types.js";
+import type { SimulationInput, SimulationOutcome, SimulationResult } from "./types.js";
+
+/** One line of a fleet's timeline (on the fleet's clock); `cluster` names the cluster. */
+export type FleetTimelineEntry =
+  | { t: number; event: "cluster-started"; cluster: string }
+  | {
+      t: number;
+      event: "cluster-finished";
+      cluster: string;
+      result: SimulationOutcome;
+      behavior: Behavior;
+      finalProfile: string;
+    }
+  | { t: number; event: "fleet-halted"; failed: string[]; failureBudget: number | undefined; skipped: number }
+  | { t: number; event: "cluster-skipped"; cluster: string };
 
 export interface FleetCluster {
   name: string;
@@ -35,7 +50,7 @@ export interface FleetResult {
   /** When the failure budget was exceeded with clusters left to start. */
   halted?: { t: number; failed: string[] };
   /** cluster-started, cluster-finished, fleet-halted, cluster-skipped on the fleet's clock; `cluster` names it. */
-  timeline: TimelineEntry[];
+  timeline: FleetTimelineEntry[];
   summary: {
     clusters: number;
     concurrency: number;
@@ -231,7 +246,7 @@ export function maxConcurrent(intervals: readonly { startMs: number; endMs: numb
 }
 
 /** At one instant: clusters finish, then the wave halts, then skips, then the next clusters start. */
-const RANK: Record<string, number> = {
+const RANK: Record<FleetTimelineEntry["event"], number> = {
   "cluster-finished": 0,
   "fleet-halted": 1,
   "cluster-skipped": 2,
@@ -243,8 +258,8 @@ function fleetTimeline(
   skipped: FleetResult["skipped"],
   halted: FleetResult["halted"],
   failureBudget: number | undefined,
-): TimelineEntry[] {
-  const entries: (TimelineEntry & { order: number })[] = [];
+): FleetTimelineEntry[] {
+  const entries: (FleetTimelineEntry & { order: number })[] = [];
   for (const c of clusters) {
     entries.push({ t: c.startMs, event: "cluster-started", cluster: c.name, order: c.index });
     entries.push({
@@ -269,6 +284,6 @@ function fleetTimeline(
     for (const s of skipped)
       entries.push({ t: halted.t, event: "cluster-skipped", cluster: s.name, order: s.index });
   }
-  entries.sort((a, b) => a.t - b.t || (RANK[a.event] ?? 9) - (RANK[b.event] ?? 9) || a.order - b.order);
+  entries.sort((a, b) => a.t - b.t || RANK[a.event] - RANK[b.event] || a.order - b.order);
   return entries.map(({ order: _order, ...entry }) => entry);
 }

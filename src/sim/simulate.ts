@@ -1,10 +1,12 @@
 import { RolloutController } from "../controller/controller.js";
+import { allRefusals, mergeRefusals, refuseUnsupported } from "../controller/refusals.js";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { Rng } from "../shared/rng.js";
 import { type Bus, createBus } from "./bus.js";
 import { DEFAULT_EVENT_LIMIT, VirtualClock } from "./clock.js";
 import {
   clusterNodes,
+  isPoolName,
   logEntry,
   type SimLogger,
   type SimulationInput,
@@ -38,7 +40,7 @@ function validate(input: SimulationInput): void {
   if (!input.profiles.has(input.initialProfile)) bad("profile", `unknown profile "${input.initialProfile}"`);
   const pools = new Set<string>();
   input.workerPools?.forEach((pool, i) => {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(pool.name) || pool.name === "cp")
+    if (!isPoolName(pool.name))
       bad(`cluster.workerPools[${i}].name`, "must be a lowercase DNS label other than cp");
     if (pools.has(pool.name)) bad(`cluster.workerPools[${i}].name`, `pool "${pool.name}" is named twice`);
     pools.add(pool.name);
@@ -65,7 +67,8 @@ function validate(input: SimulationInput): void {
 
 /**
  * Replays `input` on a virtual clock: every node and the Palette agent are xstate actors sharing one clock;
- * the controller sequences the rollout. Pure: same input and seed → the same result, byte for byte.
+ * the controller sequences the rollout. Unsupported updates are refused when published (`refused`, and
+ * `update-refused` in the timeline): the same policy for a scenario and for every cluster of a fleet. Pure: same input and seed → the same result, byte for byte.
  */
 export function simulate(input: SimulationInput, hooks: SimulationHooks = {}): SimulationResult {
   validate(input);
@@ -75,9 +78,18 @@ export function simulate(input: SimulationInput, hooks: SimulationHooks = {}): S
   const onEntry = logger ? (entry: TimelineEntry) => logEntry(logger, entry) : undefined;
   if (onEntry) bus.on("timeline", onEntry);
   try {
-    const controller = new RolloutController(input, { clock, bus, rng: new Rng(input.seed) });
+    const { accepted, refused } = refuseUnsupported(input);
+    const controller = new RolloutController(input, {
+      clock,
+      rng: new Rng(input.seed),
+      onEntry: (entry) => bus.emit("timeline", entry),
+      onTransition: {
+        wanted: () => bus.listenerCount("transition") > 0,
+        emit: (event) => bus.emit("transition", event),
+      },
+    });
     // Scenario events go on the clock first, so an event and a timer due at the same instant run event first.
-    controller.start(input.events);
+    controller.start(accepted);
     clock.runUntilIdle(hooks.eventLimit ?? DEFAULT_EVENT_LIMIT);
     const outcome = controller.outcome();
     controller.stop();
@@ -86,8 +98,10 @@ export function simulate(input: SimulationInput, hooks: SimulationHooks = {}): S
       behavior: outcome.behavior,
       finalProfile: outcome.finalProfile,
       nodes: outcome.nodes,
-      timeline: outcome.timeline,
+      timeline: mergeRefusals(outcome.timeline, refused),
       durationMs: outcome.durationMs,
+      refused: allRefusals(outcome.timeline, refused),
+      faults: outcome.faults,
     };
     if (outcome.failure) result.failure = outcome.failure;
     return result;

@@ -3,13 +3,20 @@ import { InputError } from "../../src/shared/diagnostics.js";
 import type { Behavior } from "../../src/shared/types.js";
 import { createBus } from "../../src/sim/bus.js";
 import { simulate } from "../../src/sim/simulate.js";
-import type { NodeAction, SimulationResult, TimelineEntry } from "../../src/sim/types.js";
+import type {
+  NodeAction,
+  SimulationResult,
+  TimelineEntry,
+  TimelineEntryOf,
+  TimelineEventName,
+} from "../../src/sim/types.js";
 import { fakePlan, makeInput, simProfile } from "../sim/fixtures.js";
 
 const MIN = 60_000;
 const ACTIONS: NodeAction[] = ["repave", "reboot", "service-restart", "config-reload"];
 
-const of = (r: SimulationResult, event: string) => r.timeline.filter((e) => e.event === event);
+const of = <E extends TimelineEventName>(r: SimulationResult, event: E) =>
+  r.timeline.filter((e): e is TimelineEntryOf<E> => e.event === event);
 const firstStarts = (r: SimulationResult) =>
   of(r, "action-started")
     .filter((e) => e.attempt === 1)
@@ -352,10 +359,40 @@ describe("failures", () => {
     expect(firstStarts(r)).toEqual(["cp-1", "cp-2"]);
   });
 
-  it("an unsupported update is refused and nothing is touched", () => {
+  it("an unsupported update is refused when published and nothing is touched", () => {
     const plan = fakePlan("base", "next", "reboot");
     plan.unsupported = [{ layer: "network", rule: "network.@pack", reason: "CNI pack switch" }];
     const r = simulate(makeInput({ table: { "base->next": plan } }));
+    expect(r.result).toBe("converged");
+    expect(r.finalProfile).toBe("base");
+    expect(of(r, "update-received")).toEqual([]);
+    expect(of(r, "update-refused")).toEqual([
+      { t: MIN, event: "update-refused", profile: "next", rule: "network.@pack", reason: "CNI pack switch" },
+    ]);
+    expect(r.refused).toEqual([
+      { t: MIN, profile: "next", rule: "network.@pack", reason: "CNI pack switch" },
+    ]);
+    expect(of(r, "action-started")).toEqual([]);
+  });
+
+  it("an unsupported plan that still reaches the rollout (an injected planner) fails the cluster", () => {
+    // base → next and next → latest are fine; base → latest is not: the rollout retargeted during an
+    // outage plans cp-1 (still on base) towards latest.
+    const bad = fakePlan("base", "latest", "reboot");
+    bad.unsupported = [{ layer: "network", rule: "network.@pack", reason: "CNI pack switch" }];
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 0,
+        table: { "base->next": "reboot", "next->latest": "reboot", "base->latest": bad },
+        events: [
+          { at: 0, type: "kubernetes", state: "down" },
+          { at: MIN, type: "update", profile: "next" },
+          { at: 2 * MIN, type: "update", profile: "latest" },
+          { at: 3 * MIN, type: "kubernetes", state: "up" },
+        ],
+      }),
+    );
     expect(r.result).toBe("failed");
     expect(of(r, "update-rejected")).toHaveLength(1);
     expect(of(r, "action-started")).toEqual([]);
@@ -444,7 +481,7 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
       "action-finished",
       "node-rejoined",
     ]);
-    const rejoined = r.timeline.filter((e) => e.node === "worker-1" && e.event === "node-rejoined");
+    const rejoined = of(r, "node-rejoined").filter((e) => e.node === "worker-1");
     expect(rejoined.map((e) => [e.profile, e.osImage, e.passiveImage])).toEqual([
       ["base", "image:base", "image:base"],
       ["next", "image:next", "image:base"],
@@ -503,7 +540,7 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
     expect(r.result).toBe("converged");
     expect(of(r, "rollout-superseded")).toEqual([expect.objectContaining({ profile: "next", by: "latest" })]);
     expect(of(r, "action-retried")).toEqual([]);
-    const afterUp = r.timeline.filter((e) => e.t >= 40 * MIN && e.event === "action-started");
+    const afterUp = of(r, "action-started").filter((e) => e.t >= 40 * MIN);
     expect(afterUp.map((e) => [e.node, e.profile])).toEqual([
       ["cp-1", "latest"],
       ["worker-1", "latest"],
@@ -562,7 +599,7 @@ describe("agent restart", () => {
     });
     expect(r.result).toBe("converged");
     for (const node of r.nodes) expect(node.actions).toEqual({ reboot: 1 });
-    const resumed = of(r, "agent-resumed")[0] as TimelineEntry;
+    const resumed = of(r, "agent-resumed")[0] as TimelineEntryOf<"agent-resumed">;
     expect(resumed.t).toBe(restartAt + 10 * MIN);
     expect(resumed.doneNodes).toBe(3);
     const startedWhileDown = r.timeline.filter(
@@ -649,7 +686,7 @@ describe("determinism", () => {
 
   it("zero jitter gives the documented timings exactly", () => {
     const r = simulate(makeInput({ controlPlanes: 1, workers: 0, timings: { jitter: 0 } }));
-    const t = (event: string) => (of(r, event)[0] as TimelineEntry).t - MIN;
+    const t = (event: TimelineEventName) => (of(r, event)[0] as TimelineEntry).t - MIN;
     expect([
       t("node-cordoned"),
       t("node-draining"),

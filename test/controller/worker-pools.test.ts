@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { kubernetesSkew } from "../../src/controller/controller.js";
+import { kubernetesSkew } from "../../src/controller/skew.js";
 import type { Plan } from "../../src/rules/types.js";
 import { InputError } from "../../src/shared/diagnostics.js";
 import type { Behavior } from "../../src/shared/types.js";
 import { simulate } from "../../src/sim/simulate.js";
-import type { SimInputEvent, SimProfile, SimulationResult, WorkerPool } from "../../src/sim/types.js";
+import type {
+  SimInputEvent,
+  SimProfile,
+  SimulationResult,
+  TimelineEntryOf,
+  WorkerPool,
+} from "../../src/sim/types.js";
 import { fakePlan, makeInput, simProfile } from "../sim/fixtures.js";
 
 const MIN = 60_000;
@@ -186,7 +192,10 @@ describe("worker pools with skip worker node update", () => {
       toggle(2 * 60 * MIN + MIN, "edge", false),
       { at: 3 * 60 * MIN, type: "kubernetes", state: "up" },
     ]);
-    const edge = r.timeline.filter((e) => e.event === "action-started" && String(e.node).startsWith("edge"));
+    const edge = r.timeline.filter(
+      (e): e is TimelineEntryOf<"action-started"> =>
+        e.event === "action-started" && e.node.startsWith("edge"),
+    );
     expect(edge.map((e) => e.action)).toEqual(["repave", "repave"]);
     expect(edge.every((e) => e.t >= 3 * 60 * MIN)).toBe(true);
     expect(r.timeline.some((e) => e.event === "agent-blocked")).toBe(true);

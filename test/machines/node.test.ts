@@ -19,6 +19,7 @@ function job(action: NodeAction, overrides: Partial<NodeJob> = {}): NodeJob {
     targetOsImage: "image:next",
     services: action === "service-restart" ? ["networking"] : [],
     cordon: action !== "config-reload",
+    drainTimeoutMs: 60_000,
     durations: DURATIONS,
     ...overrides,
   };
@@ -74,7 +75,7 @@ describe("node machine (pure transitions)", () => {
 
   it("ARM_FAILURE is kept until an action consumes it", () => {
     const [armed] = transition(nodeMachine, ready, { type: "ARM_FAILURE", action: "reboot", times: 2 });
-    expect(armed.context.armed).toEqual([{ action: "reboot", remaining: 2 }]);
+    expect(armed.context.armed).toEqual([{ id: -1, action: "reboot", remaining: 2 }]);
   });
 });
 

@@ -14,7 +14,7 @@ import {
 } from "../../src/report/html.js";
 import type { TimelineEntry } from "../../src/sim/types.js";
 
-const timeline: TimelineEntry[] = [
+const timeline = [
   { t: 0, event: "update-received", profile: "next" },
   { t: 1000, node: "cp-1", event: "node-cordoned" },
   { t: 3000, node: "cp-1", event: "node-drained" },
@@ -26,7 +26,7 @@ const timeline: TimelineEntry[] = [
   { t: 401_000, node: "worker-1", event: "node-cordoned" },
   { t: 402_000, node: "worker-1", event: "action-started", action: "reboot" },
   { t: 500_000, node: "worker-1", event: "action-failed", action: "reboot", reason: "injected <failure>" },
-];
+] as unknown as TimelineEntry[];
 
 const run: HtmlReportInput = {
   name: "reboot <with> outage",
@@ -157,7 +157,7 @@ describe("A/B partition fallback in the timeline", () => {
         { t: 100, node: "worker-1", event: "action-failed", action: "repave" },
         { t: 100, node: "worker-1", event: "image-fallback", from: "new", to: "old" },
         { t: 160, node: "worker-1", event: "node-rejoined" },
-      ],
+      ] as unknown as TimelineEntry[],
       200,
     );
     expect(bars).toEqual([

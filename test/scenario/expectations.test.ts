@@ -16,7 +16,7 @@ import type { SimulationResult, TimelineEntry } from "../../src/sim/types.js";
 const m = (minutes: number) => minutes * 60_000;
 
 /** Two nodes rebooted one after the other, with Kubernetes down from 20m to 30m. */
-const timeline: TimelineEntry[] = [
+const timeline = [
   { t: m(1), event: "update-received", profile: "next" },
   { t: m(2), node: "cp-1", event: "node-cordoned" },
   { t: m(3), node: "cp-1", event: "action-started", action: "reboot" },
@@ -28,7 +28,7 @@ const timeline: TimelineEntry[] = [
   { t: m(15), node: "worker-1", event: "node-rejoined" },
   { t: m(16), node: "worker-2", event: "node-rejoined" },
   { t: m(25), node: "worker-2", event: "node-cordoned" },
-];
+] as unknown as TimelineEntry[];
 
 const result: SimulationResult = {
   result: "failed",
@@ -63,6 +63,8 @@ const result: SimulationResult = {
   timeline,
   failure: { node: "worker-2", action: "reboot", reason: "reboot failed" },
   durationMs: m(15),
+  refused: [],
+  faults: [],
 };
 
 function context(overrides: Partial<ExpectationContext> = {}): ExpectationContext {
@@ -138,7 +140,7 @@ describe("expectation registry: each passes and fails on crafted results", () =>
       ...result,
       timeline: [
         ...timeline,
-        { t: m(30), event: "update-rejected", profile: "x", reasons: ["storage switch"] },
+        { t: m(30), event: "update-rejected" as const, profile: "x", reasons: ["storage switch"] },
       ],
     };
     expect(check(true, context({ result: rejected })).message).toMatch(/x: storage switch/);

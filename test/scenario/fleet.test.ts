@@ -179,14 +179,16 @@ describe("runFleet", () => {
     expect(other.clusters[0]?.seed).not.toBe(a.clusters[0]?.seed);
   });
 
-  it("an unsupported update fails the cluster (the agent rejects it)", async () => {
+  it("an unsupported update is refused as in a scenario: the cluster stays, nothing fails", async () => {
     const run = await runFleet(
       fleetFile(
         FLEET.replace("update: profiles/small-reboot.yaml", "update: profiles/small-cni-switch.yaml"),
       ),
     );
-    expect(run.clusters[0]?.result).toBe("failed");
-    expect(run.clusters[0]?.timeline?.some((e) => e.event === "update-rejected")).toBe(true);
+    expect(run.clusters[0]?.result).toBe("converged");
+    expect(run.clusters[0]?.finalProfile).toBe("small-base");
+    expect(run.clusters[0]?.timeline?.filter((e) => e.event === "update-refused")).toHaveLength(1);
+    expect(run.clusters[0]?.timeline?.some((e) => e.event === "action-started")).toBe(false);
   });
 
   it("a Kubernetes outage at 0s blocks the cluster; blocked is not a failure, the wave goes on", async () => {

@@ -6,6 +6,7 @@ import {
   formatTimelineLines,
   type TimelineReport,
 } from "../../src/report/timeline-text.js";
+import type { TimelineEntry } from "../../src/sim/types.js";
 
 /**
  * A strict-enough XML check for what renderJUnit emits: one prolog, balanced elements, attributes
@@ -88,7 +89,7 @@ describe("text timeline", () => {
       { t: 60_000, event: "update-received", profile: "next" },
       { t: 61_500, node: "worker-10", event: "action-started", action: "reboot", services: [] },
       { t: 390_000, node: "cp-1", event: "node-rejoined", reason: "two words" },
-    ],
+    ] as unknown as TimelineEntry[],
     expectations: [
       { name: "result", passed: true, message: "result is converged" },
       { name: "order", passed: false, message: "expected [a], got [b]" },

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeNodes, loadScenario } from "../../src/scenario/load.js";
 import { runScenario } from "../../src/scenario/run.js";
+import type { TimelineEntryOf } from "../../src/sim/types.js";
 import { expectScenarioDiagnostic, workspace } from "./helpers.js";
 
 const POOLS_HEADER = `name: t
@@ -147,7 +148,8 @@ describe("bundled skip-worker-pool stories", () => {
     const catchUp = run.timeline.find((e) => e.event === "pool-catch-up");
     expect(catchUp).toMatchObject({ pool: "edge", profile: "k3s-kubernetes-upgrade", nodes: 2 });
     const edgeStarts = run.timeline.filter(
-      (e) => e.event === "action-started" && String(e.node).startsWith("edge-"),
+      (e): e is TimelineEntryOf<"action-started"> =>
+        e.event === "action-started" && String(e.node).startsWith("edge-"),
     );
     expect(edgeStarts.map((e) => [e.node, e.action])).toEqual([
       ["edge-1", "repave"],

@@ -77,7 +77,7 @@ describe("failure budget", () => {
     expect(fleet.clusters.map((c) => c.name)).toEqual(["store-1", "store-2"]);
     expect(fleet.skipped.map((s) => s.name)).toEqual(["store-3", "store-4", "store-5"]);
     expect(fleet.summary.skipped).toBe(3);
-    expect(fleet.timeline.map((e) => `${e.event} ${String(e.cluster ?? "")}`)).toEqual([
+    expect(fleet.timeline.map((e) => `${e.event} ${"cluster" in e ? e.cluster : ""}`)).toEqual([
       "cluster-started store-1",
       "cluster-started store-2",
       "cluster-finished store-2",

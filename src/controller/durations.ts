@@ -1,0 +1,41 @@
+import { DEFAULT_TIMINGS, type JobDurations, type Timings } from "../machines/node.js";
+import type { Rng } from "../shared/rng.js";
+import { assertNever, type NodeAction } from "../shared/types.js";
+import type { SimProfile } from "./types.js";
+
+export function resolveTimings(partial: Partial<Timings> | undefined): Required<Timings> {
+  return { ...DEFAULT_TIMINGS, ...(partial ?? {}) } as Required<Timings>;
+}
+
+function actionBaseMs(action: NodeAction, timings: Required<Timings>): number {
+  switch (action) {
+    case "repave":
+      return timings.repaveMs;
+    case "reboot":
+      return timings.rebootMs;
+    case "service-restart":
+      return timings.serviceRestartMs;
+    case "config-reload":
+      return timings.configReloadMs;
+    default:
+      return assertNever(action);
+  }
+}
+
+/** A job's step durations. Jitter is drawn when the job starts, in start order: same seed, same run. */
+export function jobDurations(
+  rng: Rng,
+  timings: Required<Timings>,
+  action: NodeAction,
+  target: SimProfile,
+): JobDurations {
+  const actionMs = rng.jitter(actionBaseMs(action, timings), timings.jitter);
+  if (action === "config-reload") return { cordonMs: 0, drainMs: 0, actionMs, rejoinMs: 0 };
+  return {
+    cordonMs: target.drain.cordon ? rng.jitter(timings.cordonMs, timings.jitter) : 0,
+    // Palette gives up waiting for evictions at the drain timeout.
+    drainMs: Math.min(rng.jitter(timings.drainMs, timings.jitter), target.drain.timeoutMs),
+    actionMs,
+    rejoinMs: rng.jitter(timings.rejoinMs, timings.jitter),
+  };
+}

@@ -1,0 +1,75 @@
+import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } from "./types.js";
+
+/**
+ * Unsupported updates (a CNI or storage pack switch) are refused when they are published, as Palette
+ * refuses them: the cluster never hears of them. Which are refused is decided in event order against the
+ * last accepted profile. The same for a scenario and for each cluster of a fleet.
+ */
+export function refuseUnsupported(
+  input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan">,
+): {
+  accepted: SimInputEvent[];
+  refused: RefusedUpdate[];
+} {
+  const accepted: SimInputEvent[] = [];
+  const refused: RefusedUpdate[] = [];
+  let current = input.initialProfile;
+  for (const event of input.events) {
+    if (event.type === "update") {
+      const from = input.profiles.get(current);
+      const to = input.profiles.get(event.profile);
+      if (from && to) {
+        const first = input.plan(from.profile, to.profile).unsupported[0];
+        if (first) {
+          refused.push({ t: event.at, profile: event.profile, reason: first.reason, rule: first.rule });
+          continue;
+        }
+      }
+      current = event.profile;
+    }
+    accepted.push(event);
+  }
+  return { accepted, refused };
+}
+
+export function refusalEntry(refusal: RefusedUpdate): TimelineEntry {
+  return {
+    t: refusal.t,
+    event: "update-refused",
+    profile: refusal.profile,
+    rule: refusal.rule,
+    reason: refusal.reason,
+  };
+}
+
+/** Publish-time refusals go after the simulation's entries of the same instant, keeping both orders stable. */
+export function mergeRefusals(
+  timeline: readonly TimelineEntry[],
+  refused: readonly RefusedUpdate[],
+): TimelineEntry[] {
+  if (refused.length === 0) return [...timeline];
+  const out: TimelineEntry[] = [];
+  let next = 0;
+  for (const entry of timeline) {
+    while (next < refused.length && (refused[next] as RefusedUpdate).t < entry.t) {
+      out.push(refusalEntry(refused[next] as RefusedUpdate));
+      next++;
+    }
+    out.push(entry);
+  }
+  for (; next < refused.length; next++) out.push(refusalEntry(refused[next] as RefusedUpdate));
+  return out;
+}
+
+/** Every refusal of a run: those made at publish time, then the simulation's own (Kubernetes skew), by time. */
+export function allRefusals(
+  timeline: readonly TimelineEntry[],
+  published: readonly RefusedUpdate[],
+): RefusedUpdate[] {
+  const simulated: RefusedUpdate[] = [];
+  for (const entry of timeline) {
+    if (entry.event === "update-refused")
+      simulated.push({ t: entry.t, profile: entry.profile, reason: entry.reason, rule: entry.rule });
+  }
+  return [...published, ...simulated].sort((a, b) => a.t - b.t);
+}

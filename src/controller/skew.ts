@@ -1,0 +1,35 @@
+import type { Profile } from "../profile/types.js";
+import type { Plan } from "../rules/types.js";
+
+/** The rule (a row of `src/rules/table.ts`) a refusal for the Kubernetes version skew names. */
+export const VERSION_SKEW_RULE = "kubernetes.version-skew";
+
+/** Palette's limit: a skipped pool may trail the control plane by at most this many minor versions. */
+export const MAX_KUBERNETES_MINOR_SKEW = 3;
+
+/** `{ major, minor }` of a Kubernetes pack version (`1.30.5`, `v1.31.1+k3s1`); undefined when unreadable. */
+export function kubernetesMinor(version: string | undefined): { major: number; minor: number } | undefined {
+  const match = version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(version);
+  return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
+}
+
+/** How many minor versions `pool` trails `controlPlane`; undefined when either version is unreadable. */
+export function kubernetesSkew(
+  controlPlane: string | undefined,
+  pool: string | undefined,
+): number | undefined {
+  const cp = kubernetesMinor(controlPlane);
+  const worker = kubernetesMinor(pool);
+  if (!cp || !worker) return undefined;
+  if (cp.major !== worker.major) return cp.major > worker.major ? Number.POSITIVE_INFINITY : -1;
+  return cp.minor - worker.minor;
+}
+
+export function kubernetesVersionOf(profile: Profile): string | undefined {
+  return profile.layers.find((layer) => layer.name === "kubernetes")?.version;
+}
+
+/** The plan bumps the Kubernetes pack version: what "skip worker node update" pools sit out. */
+export function changesKubernetesVersion(plan: Plan): boolean {
+  return plan.changes.some((change) => change.layer === "kubernetes" && change.path === "@version");
+}
