@@ -153,19 +153,22 @@ export function disruptedNodeMs(result: SimulationResult): number {
   return total;
 }
 
+function reasonOf(entry: object): string {
+  const reason = (entry as { reason?: unknown }).reason;
+  return typeof reason === "string" ? `: ${reason}` : "";
+}
+
 function why(result: SimulationResult): string | undefined {
   if (result.failure) return `${result.failure.node} ${result.failure.action}: ${result.failure.reason}`;
   if (result.result === "blocked") {
     const last = [...result.timeline]
       .reverse()
       .find((e) => /blocked|refused|rejected|halted|down/.test(e.event));
-    return last
-      ? `${last.event}${typeof last.reason === "string" ? `: ${last.reason}` : ""}`
-      : "did not finish";
+    return last ? `${last.event}${reasonOf(last)}` : "did not finish";
   }
   if (result.result === "failed") {
     const last = [...result.timeline].reverse().find((e) => /refused|rejected|halted/.test(e.event));
-    return last ? `${last.event}${typeof last.reason === "string" ? `: ${last.reason}` : ""}` : "failed";
+    return last ? `${last.event}${reasonOf(last)}` : "failed";
   }
   return undefined;
 }
