@@ -13,7 +13,7 @@ import { loadProfileFile } from "../profile/file.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeFileAtomic } from "../shared/files.js";
 import { parseYamlFile } from "../shared/yaml.js";
-import type { Io } from "./io.js";
+import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
 
@@ -30,9 +30,6 @@ interface FleetCommandOptions {
   clustersCsv?: string;
   clustersNdjson?: string;
 }
-
-/** An expectation failed, or (no expectations) the rollout did not converge. */
-const EXIT_NOT_MET = 4;
 
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
@@ -65,7 +62,14 @@ export const registerFleet: Register = (program, io, setExit) => {
     .option("--clusters-ndjson <file>", "Write one JSON line per site (first trial)")
     .addHelpText(
       "after",
-      "\nExit codes: 0 every expectation holds (none: the rollout converged), 1 bad input,\n4 an expectation failed (none: the rollout did not converge).\n",
+      exitCodeHelp([
+        EXIT_HELP.ok("every expectation holds (a file without expect: the rollout converged)"),
+        EXIT_HELP.inputError,
+        {
+          code: EXIT.notPassed,
+          meaning: "an expectation failed (without expect: the rollout did not converge)",
+        },
+      ]),
     )
     .action((file: string | undefined, options: FleetCommandOptions) => {
       const loadOptions = {
@@ -109,7 +113,7 @@ export const registerFleet: Register = (program, io, setExit) => {
         expectations.length > 0
           ? expectations.every((e) => e.passed)
           : run.strategies.every((s) => s.first.result === "converged");
-      setExit(ok ? 0 : EXIT_NOT_MET);
+      setExit(ok ? EXIT.ok : EXIT.notPassed);
     });
 };
 
