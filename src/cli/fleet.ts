@@ -11,7 +11,7 @@ import {
 import { runFleetPlan } from "../fleet/run.js";
 import { loadProfileFile } from "../profile/file.js";
 import { InputError } from "../shared/diagnostics.js";
-import { writeFileAtomic } from "../shared/files.js";
+import { writeOutput } from "../shared/files.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
@@ -101,9 +101,15 @@ export const registerFleet: Register = (program, io, setExit) => {
       const expectations = evaluatePlanExpectations(run);
       // Files first, each written whole; then stdout.
       if (options.clustersCsv)
-        writeFileAtomic(userPath(io, options.clustersCsv), [...clusterCsv(run)].join(""));
+        writeOutput(
+          { file: userPath(io, options.clustersCsv), option: "--clusters-csv" },
+          [...clusterCsv(run)].join(""),
+        );
       if (options.clustersNdjson)
-        writeFileAtomic(userPath(io, options.clustersNdjson), [...clusterNdjson(run)].join(""));
+        writeOutput(
+          { file: userPath(io, options.clustersNdjson), option: "--clusters-ndjson" },
+          [...clusterNdjson(run)].join(""),
+        );
       io.stdout(
         options.json
           ? `${JSON.stringify(planJson(run, expectations), null, 2)}\n`

@@ -6,6 +6,7 @@ import { formatPlanText } from "../report/plan-text.js";
 import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
 import { estimateRollout } from "../scenario/estimate.js";
+import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { atLeast, BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
@@ -25,9 +26,13 @@ interface PlanCommandOptions {
   maxUnavailable: number;
 }
 
-function count(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number (0 or more)");
-  return Number(value);
+/** A node count for the estimate, bounded like a scenario's cluster (the estimate simulates every node). */
+function boundedCount(max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) > max)
+      throw new InvalidArgumentError(`expected a whole number from 0 to ${max.toLocaleString("en-US")}`);
+    return Number(value);
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -62,9 +67,19 @@ export const registerPlan: Register = (program, io, setExit) => {
         .argParser(collect)
         .default([], "the profile's variables"),
     )
-    .option("--control-planes <n>", "Control-plane nodes, for the node order", count, 3)
-    .option("--workers <n>", "Worker nodes, for the node order", count, 2)
-    .option("--max-unavailable <n>", "Workers updated at once, for the estimate", count, 1)
+    .option(
+      "--control-planes <n>",
+      "Control-plane nodes, for the node order",
+      boundedCount(MAX_CONTROL_PLANES),
+      3,
+    )
+    .option("--workers <n>", "Worker nodes, for the node order", boundedCount(MAX_WORKERS), 2)
+    .option(
+      "--max-unavailable <n>",
+      "Workers updated at once, for the estimate",
+      boundedCount(MAX_WORKERS),
+      1,
+    )
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
