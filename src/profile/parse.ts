@@ -68,6 +68,49 @@ export function parseProfile(text: string, file: string, options: LoadOptions = 
   return buildProfile(source, yaml, text, file, options);
 }
 
+/** The pack a values file stands for when `--pack` is not given. */
+const DEFAULT_PACKS: Record<CoreLayerName, (distribution: Distribution) => string> = {
+  os: () => "edge-native-byoi",
+  kubernetes: (distribution) =>
+    distribution === "rke2" ? "edge-rke2" : distribution === "k3s" ? "edge-k3s" : "edge-k8s",
+  network: () => "cni-calico",
+  storage: () => "csi-local-path",
+};
+
+/**
+ * One pack's values file (the OS values CanvOS prints, a pack's values.yaml) as `layer` of an otherwise
+ * unchanged profile: the other layers are empty and equal on both sides, so a plan of two such files
+ * is the plan of that layer alone. The version is a placeholder, the same on both sides.
+ */
+export function parseLayerValues(
+  text: string,
+  file: string,
+  layer: CoreLayerName,
+  options: LoadOptions & { distribution: Distribution; pack?: string },
+): Profile {
+  const yaml = parseYamlFile(text, file);
+  const pack = options.pack ?? DEFAULT_PACKS[layer](options.distribution);
+  const placeholder = (name: CoreLayerName, values: unknown): SourceLayer => ({
+    name,
+    pack: name === layer ? pack : DEFAULT_PACKS[name](options.distribution),
+    version: "(unchanged)",
+    values,
+    manifests: [],
+    packPath: [],
+    valuesPath: [],
+  });
+  const layers = CORE_LAYERS.filter((name) => name === layer || name === "os" || name === "kubernetes").map(
+    (name) => placeholder(name, name === layer ? (yaml.value ?? {}) : {}),
+  );
+  return buildProfile(
+    { name: file, distribution: options.distribution, variables: {}, layers },
+    yaml,
+    text,
+    file,
+    options,
+  );
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
