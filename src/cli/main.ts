@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { formatDiagnostic, isInputError } from "../shared/diagnostics.js";
+import { registerFleet } from "./fleet.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, processIo } from "./io.js";
 import { registerPlan } from "./plan.js";
 import { registerQuiz } from "./quiz.js";
@@ -51,6 +52,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     registerReport,
     registerQuiz,
     registerRules,
+    registerFleet,
   ])
     register(program, io, setExit);
   try {

@@ -1,3 +1,6 @@
+import { renderFleetHtml } from "../fleet/html.js";
+import { loadFleetPlan } from "../fleet/load.js";
+import { runFleetPlan } from "../fleet/run.js";
 import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
 import { planUpdate } from "../rules/plan.js";
 import { type LoadedScenario, loadScenario } from "../scenario/load.js";
@@ -20,7 +23,7 @@ export const registerReport: Register = (program, io, setExit) => {
   program
     .command("report")
     .description("Replay a scenario and write its timeline as a self-contained HTML page")
-    .argument("<scenario>", "Scenario file (YAML; not a fleet file)")
+    .argument("<scenario>", "Scenario file, or a fleet plan file (inventory + strategy) for the fleet page")
     .requiredOption("-o, --output <file>", "HTML file to write (required)")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option("--root <dir>", ROOT_HELP)
@@ -28,6 +31,15 @@ export const registerReport: Register = (program, io, setExit) => {
     .addHelpText("after", "\nExit codes: 0 the page was written, 1 bad input.\n")
     .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
       const file = userPath(io, scenario);
+      if (fileKind(file) === "fleet-plan") {
+        const plan = runFleetPlan(
+          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }),
+        );
+        writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
+        io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);
+        setExit(0);
+        return;
+      }
       if (fileKind(file) === "fleet") {
         throw new InputError([
           {

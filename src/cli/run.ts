@@ -79,6 +79,11 @@ export const registerRun: Register = (program, io, setExit) => {
     )
     .action(async (scenario: string, options: RunCommandOptions) => {
       const file = userPath(io, scenario);
+      if (fileKind(file) === "fleet-plan") {
+        throw new InputError([
+          { file, message: "is a fleet plan (inventory + strategy): run it with `edgesim fleet FILE`" },
+        ]);
+      }
       if (fileKind(file) === "fleet") {
         for (const flag of ["log", "update"] as const) {
           if (options[flag] !== undefined) {

@@ -1,5 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
+import { looksLikeFleetPlan } from "../fleet/load.js";
+import { type FleetPlanCaseRun, runFleetPlanCase } from "../fleet/suite.js";
 import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { parseYamlFile } from "../shared/yaml.js";
@@ -55,7 +57,7 @@ export function isScenarioFile(path: string): boolean {
  * A scenario (`cluster` or `events` at the top), a fleet (`fleet` at the top), or neither. When the
  * YAML does not parse, a line starting with one of those keys decides, so broken files still count.
  */
-export function fileKind(path: string): "scenario" | "fleet" | undefined {
+export function fileKind(path: string): "scenario" | "fleet" | "fleet-plan" | undefined {
   let text: string;
   try {
     text = readTextFile(path);
@@ -65,9 +67,11 @@ export function fileKind(path: string): "scenario" | "fleet" | undefined {
   const value = parsedValue(text, path);
   if (value !== undefined) {
     if (looksLikeFleet(value)) return "fleet";
+    if (looksLikeFleetPlan(value)) return "fleet-plan";
     return looksLikeScenario(value) ? "scenario" : undefined;
   }
   if (/^fleet\s*:/m.test(text)) return "fleet";
+  if (/^inventory\s*:/m.test(text)) return "fleet-plan";
   return /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined;
 }
 
@@ -82,7 +86,7 @@ export interface SuiteCase {
   broken?: boolean;
   /** Every failed expectation (or every diagnostic), for JUnit. */
   detail?: string;
-  run?: ScenarioRun | FleetRun;
+  run?: ScenarioRun | FleetRun | FleetPlanCaseRun;
   /** Wall-clock seconds it took. */
   seconds: number;
 }
@@ -107,7 +111,16 @@ export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCas
 
 /** Runs a scenario or fleet file; bad input becomes that file's failure instead of stopping the suite. */
 export async function runSuiteFile(file: string, options: SuiteOptions = {}): Promise<SuiteCase> {
-  if (fileKind(file) !== "fleet") return runSuiteCase(file, options);
+  const kind = fileKind(file);
+  if (kind === "fleet-plan") {
+    const started = performance.now();
+    try {
+      return caseOf(file, runFleetPlanCase(file), started);
+    } catch (error) {
+      return brokenCase(file, error, started);
+    }
+  }
+  if (kind !== "fleet") return runSuiteCase(file, options);
   const started = performance.now();
   try {
     return caseOf(file, await runFleet(file, { root: options.root ?? false }), started);
@@ -116,7 +129,7 @@ export async function runSuiteFile(file: string, options: SuiteOptions = {}): Pr
   }
 }
 
-function caseOf(file: string, run: ScenarioRun | FleetRun, started: number): SuiteCase {
+function caseOf(file: string, run: ScenarioRun | FleetRun | FleetPlanCaseRun, started: number): SuiteCase {
   const failed = run.expectations.filter((e) => !e.passed);
   const first = failed[0];
   return {

@@ -1,0 +1,226 @@
+import { parse } from "csv-parse/sync";
+import type { Diagnostic } from "../shared/diagnostics.js";
+import { Rng } from "../shared/rng.js";
+import type { Distribution } from "../shared/types.js";
+import type { GenerateSpec } from "./schema.js";
+import { SHAPE_PATTERN } from "./schema.js";
+
+/** A site as written (YAML, CSV or generated), before profiles, zones and windows are resolved. */
+export interface RawSite {
+  name: string;
+  profile?: string;
+  /** When generated: the distribution whose `from`/`update` the site takes. */
+  distribution?: Distribution;
+  shape?: string;
+  timeZone: string;
+  window?: string;
+  labels: Record<string, string>;
+  linkMbps?: number;
+  localRegistry?: boolean;
+  /** Where a field of this site stands, for diagnostics. */
+  at: (field: string) => Omit<Diagnostic, "message">;
+}
+
+export const CSV_COLUMNS = [
+  "name",
+  "profile",
+  "shape",
+  "timeZone",
+  "window",
+  "labels",
+  "linkMbps",
+  "localRegistry",
+] as const;
+const REQUIRED_COLUMNS = ["name", "timeZone"] as const;
+
+/**
+ * Reads an inventory exported from a CMDB or a spreadsheet. The first row names the columns (any
+ * order; `name` and `timeZone` required, the others of `CSV_COLUMNS` optional); labels are
+ * `key=value` pairs separated by `;`. Problems name the row (as the spreadsheet numbers it: the
+ * header is row 1) and the column.
+ */
+export function parseInventoryCsv(text: string, file: string): { sites: RawSite[]; problems: Diagnostic[] } {
+  const problems: Diagnostic[] = [];
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      comment: "#",
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const e = error as { lines?: number; column?: number; message: string };
+    return {
+      sites: [],
+      problems: [{ file, line: e.lines ?? 1, col: 1, message: e.message.split("\n")[0] ?? "bad CSV" }],
+    };
+  }
+  const header = records[0];
+  if (!header)
+    return {
+      sites: [],
+      problems: [{ file, line: 1, col: 1, message: "the CSV is empty: expected a header row" }],
+    };
+  const columns = header.record;
+  columns.forEach((column, i) => {
+    if (!(CSV_COLUMNS as readonly string[]).includes(column))
+      problems.push({
+        file,
+        line: header.info.lines,
+        col: i + 1,
+        path: `row 1, column ${i + 1}`,
+        message: `unknown column "${column}" (columns: ${CSV_COLUMNS.join(", ")})`,
+      });
+  });
+  for (const required of REQUIRED_COLUMNS) {
+    if (!columns.includes(required))
+      problems.push({
+        file,
+        line: header.info.lines,
+        col: 1,
+        path: "row 1",
+        message: `missing column "${required}"`,
+      });
+  }
+  if (problems.length > 0) return { sites: [], problems };
+  const sites: RawSite[] = [];
+  records.slice(1).forEach(({ record, info }, r) => {
+    const row = r + 2;
+    const at = (field: string) => {
+      const col = columns.indexOf(field);
+      return { file, line: info.lines, col: col >= 0 ? col + 1 : 1, path: `row ${row}, column ${field}` };
+    };
+    if (record.length < columns.length) {
+      const missing = columns.slice(record.length);
+      problems.push({
+        ...at(missing[0] as string),
+        message: `row ${row} has ${record.length} of ${columns.length} columns: missing ${missing.join(", ")}`,
+      });
+      return;
+    }
+    if (record.length > columns.length) {
+      problems.push({
+        ...at(columns[0] as string),
+        message: `row ${row} has ${record.length} columns, the header ${columns.length}`,
+      });
+      return;
+    }
+    const value = (field: string) => {
+      const i = columns.indexOf(field);
+      const v = i >= 0 ? record[i] : undefined;
+      return v === undefined || v === "" ? undefined : v;
+    };
+    const name = value("name");
+    const timeZone = value("timeZone");
+    if (!name) problems.push({ ...at("name"), message: "a site needs a name" });
+    if (!timeZone) problems.push({ ...at("timeZone"), message: "a site needs a time zone" });
+    const labels: Record<string, string> = {};
+    for (const pair of (value("labels") ?? "").split(";")) {
+      if (pair.trim() === "") continue;
+      const eq = pair.indexOf("=");
+      if (eq <= 0) problems.push({ ...at("labels"), message: `label "${pair}" is not key=value` });
+      else labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    }
+    const link = value("linkMbps");
+    const linkMbps = link === undefined ? undefined : Number(link);
+    if (linkMbps !== undefined && !(linkMbps > 0 && Number.isFinite(linkMbps)))
+      problems.push({ ...at("linkMbps"), message: `linkMbps must be a number above 0, got "${link}"` });
+    const local = value("localRegistry");
+    let localRegistry: boolean | undefined;
+    if (local !== undefined) {
+      if (/^(yes|true|1|y)$/i.test(local)) localRegistry = true;
+      else if (/^(no|false|0|n)$/i.test(local)) localRegistry = false;
+      else problems.push({ ...at("localRegistry"), message: `localRegistry is yes or no, got "${local}"` });
+    }
+    const shape = value("shape");
+    if (shape !== undefined && !SHAPE_PATTERN.test(shape))
+      problems.push({
+        ...at("shape"),
+        message: `shape must be CONTROL_PLANES+WORKERS (e.g. 1+3), got "${shape}"`,
+      });
+    const profile = value("profile");
+    const window = value("window");
+    sites.push({
+      name: name ?? "",
+      timeZone: timeZone ?? "",
+      labels,
+      ...(profile !== undefined ? { profile } : {}),
+      ...(shape !== undefined ? { shape } : {}),
+      ...(window !== undefined ? { window } : {}),
+      ...(linkMbps !== undefined ? { linkMbps } : {}),
+      ...(localRegistry !== undefined ? { localRegistry } : {}),
+      at,
+    });
+  });
+  return { sites, problems };
+}
+
+/** Seeds that do not depend on the order anything is drawn in: FNV-1a of the text, mixed with a seed. */
+export function hashSeed(seed: number, ...parts: (string | number)[]): number {
+  let h = (0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
+  for (const part of parts) {
+    const text = `${part}\u0000`;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export const DEFAULT_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
+
+/**
+ * A what-if inventory: `clusters` sites named `<prefix>-00001…`, each drawn from its own seed (the
+ * fleet's seed and its name), so site 17 is the same site whatever the size of the fleet.
+ */
+export function generateInventory(
+  spec: GenerateSpec,
+  seed: number,
+  at: (field: string) => Omit<Diagnostic, "message">,
+): RawSite[] {
+  const mix = Object.entries(spec.mix ?? { k3s: 1 }).filter(([, w]) => (w ?? 0) > 0) as [
+    Distribution,
+    number,
+  ][];
+  const total = mix.reduce((sum, [, w]) => sum + w, 0);
+  const shapes = spec.shapes ?? ["1+3"];
+  const zones = spec.timeZones ?? DEFAULT_ZONES;
+  const links = spec.linkMbps;
+  const prefix = spec.prefix ?? "site";
+  const width = Math.max(5, String(spec.clusters).length);
+  const sites: RawSite[] = [];
+  for (let i = 1; i <= spec.clusters; i++) {
+    const name = `${prefix}-${String(i).padStart(width, "0")}`;
+    const rng = new Rng(hashSeed(seed, "generate", name));
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rng.next() * list.length)] as T;
+    let draw = rng.next() * total;
+    let distribution = (mix[0]?.[0] ?? "k3s") as Distribution;
+    for (const [d, w] of mix) {
+      if (draw < w) {
+        distribution = d;
+        break;
+      }
+      draw -= w;
+    }
+    const labels: Record<string, string> = {};
+    for (const [key, values] of Object.entries(spec.labels ?? {})) labels[key] = pick(values);
+    const localRegistry = rng.next() < (spec.localRegistry ?? 0);
+    sites.push({
+      name,
+      distribution,
+      shape: pick(shapes),
+      timeZone: pick(zones),
+      labels,
+      ...(links ? { linkMbps: pick(links) } : {}),
+      localRegistry,
+      at,
+    });
+  }
+  return sites;
+}

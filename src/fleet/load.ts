@@ -1,0 +1,492 @@
+import { dirname, isAbsolute, join } from "node:path";
+import type { Profile } from "../profile/types.js";
+import { parseTimings, profileLoader } from "../scenario/load.js";
+import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
+import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
+import { parseDuration } from "../shared/duration.js";
+import { readTextFile } from "../shared/files.js";
+import { DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
+import type { SimProfile, Timings } from "../sim/types.js";
+import { generateInventory, parseInventoryCsv, type RawSite } from "./inventory.js";
+import {
+  type FleetPlanFile,
+  fleetPlanSchema,
+  type PlanExpect,
+  SHAPE_PATTERN,
+  type StrategySpec,
+} from "./schema.js";
+import { isTimeZone, type MaintenanceWindow, parseInstant, parseWindow, type WindowMode } from "./windows.js";
+
+export interface Site {
+  name: string;
+  index: number;
+  /** Profile names (ids in `profiles`). */
+  profile: string;
+  update: string;
+  controlPlanes: number;
+  workers: number;
+  timeZone: string;
+  window: MaintenanceWindow;
+  labels: Record<string, string>;
+  linkMbps: number;
+  localRegistry: boolean;
+}
+
+export interface Wave {
+  name: string;
+  /** Site indices, in rollout order. */
+  sites: number[];
+  concurrency: number;
+  /** Failed sites tolerated (a percentage resolved against the wave's size); absent: never halts. */
+  failureBudget?: number;
+  soakMs: number;
+  resumeAtMs?: number;
+}
+
+export interface Strategy {
+  name: string;
+  waves: Wave[];
+  deadlineMs?: number;
+  pauses: { fromMs: number; untilMs: number; reason?: string }[];
+  /** Sites no wave selects (not rolled). */
+  unselected: number[];
+}
+
+export interface Faults {
+  nodeActionFailure: number;
+  kubernetesOutage?: { probability: number; minMs: number; maxMs: number };
+  agentRestart: number;
+}
+
+export interface LoadedFleetPlan {
+  name: string;
+  file: string;
+  description?: string;
+  seed: number;
+  startMs: number;
+  trials: number;
+  sites: Site[];
+  strategies: Strategy[];
+  windowMode: WindowMode;
+  horizonMs: number;
+  imageGiB: number;
+  registryGbps?: number;
+  prefetch: boolean;
+  faults: Faults;
+  profiles: Map<string, SimProfile>;
+  rke2Quirk: boolean;
+  maxUnavailable?: number;
+  retries?: number;
+  timings: Partial<Timings>;
+  expect: PlanExpect & { strategies?: Record<string, PlanExpect> };
+}
+
+export const DEFAULT_START = "2026-12-07T00:00Z";
+export const DEFAULT_LINK_MBPS = 100;
+const DEFAULT_HORIZON_MS = 60 * 86_400_000;
+
+/** True when a parsed YAML value is a fleet plan file: a mapping with `inventory` at the top. */
+export function looksLikeFleetPlan(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "inventory" in value;
+}
+
+export interface LoadOptions {
+  /** `--start`, overriding the file's. */
+  start?: string;
+  seed?: number;
+  trials?: number;
+}
+
+/** Loads a fleet plan file; every problem (file:line:col, CSV: row and column) is thrown together. */
+export function loadFleetPlan(file: string, options: LoadOptions = {}): LoadedFleetPlan {
+  const yaml = parseYamlFile(readTextFile(file), file);
+  return loadFleetPlanYaml(yaml, options);
+}
+
+export function loadFleetPlanYaml(yaml: YamlFile, options: LoadOptions = {}): LoadedFleetPlan {
+  const parsed = fleetPlanSchema.safeParse(yaml.value, { error: scenarioErrorMap });
+  if (!parsed.success)
+    throw new InputError(
+      scenarioDiagnostics(yaml, parsed.error.issues, { eventKindsAt: () => undefined, expectationKeys: [] }),
+    );
+  return resolve(yaml, parsed.data, options);
+}
+
+function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): LoadedFleetPlan {
+  const bag = new DiagnosticBag();
+  const at = (path: YamlPath, message: string) => bag.add(diagnosticAt(yaml, path, message));
+  const seed = options.seed ?? data.seed ?? 1;
+
+  const startText = options.start ?? data.start ?? DEFAULT_START;
+  const startMs = parseInstant(startText);
+  if (startMs === undefined) {
+    if (options.start !== undefined)
+      bag.add({
+        file: "--start",
+        message: `"${options.start}" is not an ISO 8601 date-time (e.g. 2026-12-07T00:00Z)`,
+      });
+    else at(["start"], `"${startText}" is not an ISO 8601 date-time (e.g. 2026-12-07T00:00Z)`);
+  }
+
+  // Profiles: `from`/`update` as one file or one per distribution; each file loaded once.
+  const { load, profiles } = profileLoader(yaml, bag, data.variables);
+  const refOf = (
+    ref: FleetPlanFile["update"] | undefined,
+    key: string,
+    distribution: Distribution | undefined,
+  ): { path: YamlPath; file: string } | undefined => {
+    if (ref === undefined) return undefined;
+    if (typeof ref === "string") return { path: [key], file: ref };
+    if (distribution === undefined) return undefined;
+    const file = ref[distribution];
+    return file === undefined ? undefined : { path: [key, distribution], file };
+  };
+  const bundledBase = (d: Distribution) => join(bundledProfiles(), `${d}-base.yaml`);
+
+  // Sites.
+  let raw: RawSite[] = [];
+  const inventory = data.inventory;
+  if ("csv" in inventory) {
+    const csvFile = isAbsolute(inventory.csv) ? inventory.csv : join(dirname(yaml.file), inventory.csv);
+    let text: string | undefined;
+    try {
+      text = readTextFile(csvFile);
+    } catch (error) {
+      at(
+        ["inventory", "csv"],
+        `${csvFile}: ${(error as InputError).diagnostics?.[0]?.message ?? "cannot read"}`,
+      );
+    }
+    if (text !== undefined) {
+      const csv = parseInventoryCsv(text, csvFile);
+      for (const p of csv.problems) bag.add(p);
+      raw = csv.sites;
+    }
+  } else if ("sites" in inventory) {
+    raw = inventory.sites.map((s, i) => {
+      const labels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(s.labels ?? {})) labels[k] = String(v);
+      return {
+        name: s.name,
+        timeZone: s.timeZone,
+        labels,
+        ...(s.profile !== undefined ? { profile: s.profile } : {}),
+        ...(s.shape !== undefined ? { shape: s.shape } : {}),
+        ...(s.window !== undefined ? { window: s.window } : {}),
+        ...(s.linkMbps !== undefined ? { linkMbps: s.linkMbps } : {}),
+        ...(s.localRegistry !== undefined ? { localRegistry: s.localRegistry } : {}),
+        at: (field: string) => {
+          const d = diagnosticAt(yaml, ["inventory", "sites", i, field], "");
+          return {
+            file: d.file,
+            ...(d.line !== undefined ? { line: d.line, col: d.col } : {}),
+            ...(d.path ? { path: d.path } : {}),
+          };
+        },
+      };
+    });
+  } else {
+    const gen = inventory.generate;
+    gen.timeZones?.forEach((zone, i) => {
+      if (!isTimeZone(zone))
+        at(
+          ["inventory", "generate", "timeZones", i],
+          `unknown time zone "${zone}" (an IANA name such as America/Chicago)`,
+        );
+    });
+    if (gen.localRegistry !== undefined && !(gen.localRegistry >= 0 && gen.localRegistry <= 1))
+      at(["inventory", "generate", "localRegistry"], `a share between 0 and 1, got ${gen.localRegistry}`);
+    if (bag.size === 0)
+      raw = generateInventory(gen, seed, (field) => {
+        const d = diagnosticAt(
+          yaml,
+          ["inventory", "generate", field === "timeZone" ? "timeZones" : field],
+          "",
+        );
+        return {
+          file: d.file,
+          ...(d.line !== undefined ? { line: d.line, col: d.col } : {}),
+          ...(d.path ? { path: d.path } : {}),
+        };
+      });
+  }
+
+  const windowsSpec = data.windows ?? {};
+  const parseWindowAt = (
+    text: string,
+    where: () => Omit<Diagnostic, "message">,
+  ): MaintenanceWindow | undefined => {
+    const w = parseWindow(text);
+    if (w.ok) return w.value;
+    bag.add({ ...where(), message: w.error });
+    return undefined;
+  };
+  const place = (path: YamlPath) => () => {
+    const d = diagnosticAt(yaml, path, "");
+    const { message: _m, ...rest } = d;
+    return rest;
+  };
+  const defaultWindow =
+    windowsSpec.default !== undefined
+      ? parseWindowAt(windowsSpec.default, place(["windows", "default"]))
+      : parseWindow("always").ok
+        ? { text: "always", rules: [] }
+        : undefined;
+  const overrides = (windowsSpec.overrides ?? []).map((o, i) => ({
+    labels: Object.fromEntries(Object.entries(o.labels).map(([k, v]) => [k, String(v)])),
+    window: parseWindowAt(o.window, place(["windows", "overrides", i, "window"])),
+  }));
+  const horizonMs =
+    windowsSpec.horizon !== undefined
+      ? (parseDuration(windowsSpec.horizon) ?? DEFAULT_HORIZON_MS)
+      : DEFAULT_HORIZON_MS;
+
+  const defaultShape = data.cluster?.shape ?? "1+3";
+  const seen = new Map<string, number>();
+  const sites: Site[] = [];
+  raw.forEach((site, index) => {
+    if (seen.has(site.name))
+      bag.add({ ...site.at("name"), message: `site name "${site.name}" is used twice` });
+    seen.set(site.name, index);
+    if (site.timeZone !== "" && !isTimeZone(site.timeZone))
+      bag.add({
+        ...site.at("timeZone"),
+        message: `unknown time zone "${site.timeZone}" (an IANA name such as America/Chicago)`,
+      });
+    // The current profile: the site's own, else `from` (per distribution), else the bundled base.
+    let current: Profile | undefined;
+    if (site.profile !== undefined) {
+      current = load(site.profile, pathOf(site.at("profile"), ["inventory"]));
+    } else {
+      const ref = refOf(data.from, "from", site.distribution);
+      if (ref) current = load(ref.file, ref.path);
+      else if (data.from === undefined && site.distribution !== undefined)
+        current = load(bundledBase(site.distribution), ["inventory"]);
+      else if (data.from === undefined)
+        at(["inventory"], `site "${site.name}" names no profile and the file has no \`from:\``);
+      else at(["from"], `\`from\` has no profile for ${site.distribution ?? "this site's distribution"}`);
+    }
+    if (!current) return;
+    const ref = refOf(data.update, "update", current.distribution);
+    if (!ref) {
+      at(["update"], `\`update\` has no profile for ${current.distribution} (site "${site.name}")`);
+      return;
+    }
+    const update = load(ref.file, ref.path);
+    if (!update) return;
+    const shape = SHAPE_PATTERN.exec(site.shape ?? defaultShape);
+    const controlPlanes = Number(shape?.[1] ?? 1);
+    const workers = Number(shape?.[2] ?? 3);
+    if (controlPlanes < 1 || controlPlanes > 100 || workers > 10_000)
+      bag.add({ ...site.at("shape"), message: "a site has 1..100 control planes and at most 10000 workers" });
+    let window = defaultWindow;
+    for (const o of overrides) {
+      if (Object.entries(o.labels).every(([k, v]) => site.labels[k] === v)) window = o.window;
+    }
+    if (site.window !== undefined) window = parseWindowAt(site.window, () => site.at("window"));
+    sites.push({
+      name: site.name,
+      index: sites.length,
+      profile: current.name,
+      update: update.name,
+      controlPlanes,
+      workers,
+      timeZone: site.timeZone,
+      window: window ?? { text: "always", rules: [] },
+      labels: site.labels,
+      linkMbps: site.linkMbps ?? data.image?.linkMbps ?? DEFAULT_LINK_MBPS,
+      localRegistry: site.localRegistry ?? false,
+    });
+  });
+  for (const d of DISTRIBUTIONS) void d;
+
+  // Fault rates.
+  const rateAt = (value: number | undefined, path: YamlPath): number => {
+    if (value === undefined) return 0;
+    if (!(value >= 0 && value <= 1)) at(path, `a probability between 0 and 1, got ${value}`);
+    return value;
+  };
+  const f = data.faults ?? {};
+  const faults: Faults = {
+    nodeActionFailure: rateAt(f.nodeActionFailure, ["faults", "nodeActionFailure"]),
+    agentRestart: rateAt(f.agentRestart, ["faults", "agentRestart"]),
+  };
+  if (f.kubernetesOutage) {
+    const probability = rateAt(f.kubernetesOutage.probability, ["faults", "kubernetesOutage", "probability"]);
+    const minMs = parseDuration(f.kubernetesOutage.duration.min) ?? 0;
+    const maxMs = parseDuration(f.kubernetesOutage.duration.max) ?? 0;
+    if (minMs > maxMs) at(["faults", "kubernetesOutage", "duration"], "min is greater than max");
+    faults.kubernetesOutage = { probability, minMs, maxMs };
+  }
+
+  // Strategies.
+  const specs: [string, StrategySpec, YamlPath][] = [];
+  if (data.strategy) specs.push(["strategy", data.strategy, ["strategy"]]);
+  for (const [name, spec] of Object.entries(data.strategies ?? {}))
+    specs.push([name, spec, ["strategies", name]]);
+  if (specs.length === 0) at([], "a fleet plan needs `strategy:` (or `strategies:`)");
+  if (data.strategy && data.strategies) at(["strategies"], "give `strategy` or `strategies`, not both");
+  const strategies = specs.map(([name, spec, path]) =>
+    resolveStrategy(name, spec, path, sites, startMs ?? 0, yaml, bag),
+  );
+
+  const expect = (data.expect ?? {}) as LoadedFleetPlan["expect"];
+  for (const name of Object.keys(expect.strategies ?? {})) {
+    if (!specs.some(([n]) => n === name))
+      at(
+        ["expect", "strategies", name],
+        `no strategy "${name}" (strategies: ${specs.map(([n]) => n).join(", ")})`,
+      );
+  }
+  if (expect.slower) {
+    for (const key of ["than", "strategy"] as const)
+      if (!specs.some(([n]) => n === expect.slower?.[key]))
+        at(["expect", "slower", key], `no strategy "${expect.slower[key]}"`);
+  }
+  if (expect.deadlineMet) rateAt(expect.deadlineMet.probability, ["expect", "deadlineMet", "probability"]);
+  bag.throwIfAny();
+
+  return {
+    name: data.name,
+    file: yaml.file,
+    ...(data.description !== undefined ? { description: data.description } : {}),
+    seed,
+    startMs: startMs ?? 0,
+    trials: options.trials ?? data.trials ?? 1,
+    sites,
+    strategies,
+    windowMode: windowsSpec.mode ?? "fits",
+    horizonMs,
+    imageGiB: data.image?.sizeGiB ?? 0,
+    ...(data.registry ? { registryGbps: data.registry.gbps } : {}),
+    prefetch: data.prefetch ?? false,
+    faults,
+    profiles,
+    rke2Quirk: data.rke2Quirk ?? true,
+    ...(data.cluster?.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
+    ...(data.cluster?.retries !== undefined ? { retries: data.cluster.retries } : {}),
+    timings: parseTimings(data.cluster?.timings),
+    expect,
+  };
+}
+
+/** A YAML path for a site's field when the site came from YAML (CSV sites are placed by their own diagnostics). */
+function pathOf(place: Omit<Diagnostic, "message">, fallback: YamlPath): YamlPath {
+  if (!place.path || place.path.startsWith("row ")) return fallback;
+  return place.path
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== "")
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function resolveStrategy(
+  name: string,
+  spec: StrategySpec,
+  path: YamlPath,
+  sites: readonly Site[],
+  startMs: number,
+  yaml: YamlFile,
+  bag: DiagnosticBag,
+): Strategy {
+  const at = (p: YamlPath, message: string) => bag.add(diagnosticAt(yaml, [...path, ...p], message));
+  const taken = new Map<number, string>();
+  const byName = new Map(sites.map((s) => [s.name, s.index]));
+  const waves: Wave[] = [];
+  const untaken = () => sites.filter((s) => !taken.has(s.index)).map((s) => s.index);
+  spec.waves.forEach((w, i) => {
+    const kinds = [w.select, w.count, w.percent, w.rest].filter((k) => k !== undefined).length;
+    if (kinds !== 1) {
+      at(["waves", i], "a wave has exactly one of `select`, `count`, `percent`, `rest: true`");
+      return;
+    }
+    if (waves.some((other) => other.name === w.name))
+      at(["waves", i, "name"], `wave name "${w.name}" is used twice`);
+    let chosen: number[] = [];
+    if (w.select) {
+      const labels = Object.entries(w.select.labels ?? {}).map(([k, v]) => [k, String(v)] as const);
+      const names = new Set(w.select.names ?? []);
+      w.select.names?.forEach((n, j) => {
+        if (!byName.has(n)) at(["waves", i, "select", "names", j], `no site "${n}" in the inventory`);
+      });
+      chosen = sites
+        .filter((s) => (names.size === 0 || names.has(s.name)) && labels.every(([k, v]) => s.labels[k] === v))
+        .map((s) => s.index);
+      const twice = chosen.filter((s) => taken.has(s));
+      if (twice.length > 0) {
+        const first = sites[twice[0] as number]?.name;
+        at(
+          ["waves", i, "select"],
+          `selects ${twice.length} site(s) an earlier wave already has (${first} is in wave "${taken.get(twice[0] as number)}")`,
+        );
+      }
+    } else if (w.count !== undefined) {
+      chosen = untaken().slice(0, w.count);
+    } else if (w.percent !== undefined) {
+      if (!(w.percent >= 0 && w.percent <= 100)) {
+        at(["waves", i, "percent"], `a percentage between 0 and 100, got ${w.percent}`);
+        return;
+      }
+      chosen = untaken().slice(0, Math.max(1, Math.round((sites.length * w.percent) / 100)));
+    } else {
+      chosen = untaken();
+    }
+    if (chosen.length === 0 && sites.length > 0) at(["waves", i], `wave "${w.name}" selects no site`);
+    for (const s of chosen) if (!taken.has(s)) taken.set(s, w.name);
+    const budget =
+      w.failureBudget === undefined
+        ? undefined
+        : resolveBudget(w.failureBudget, chosen.length, (m) => at(["waves", i, "failureBudget"], m));
+    const resumeAtMs = w.resumeAt !== undefined ? parseInstant(w.resumeAt) : undefined;
+    if (w.resumeAt !== undefined && resumeAtMs === undefined)
+      at(["waves", i, "resumeAt"], `"${w.resumeAt}" is not an ISO 8601 date-time`);
+    waves.push({
+      name: w.name,
+      sites: chosen,
+      concurrency: w.concurrency,
+      ...(budget !== undefined ? { failureBudget: budget } : {}),
+      soakMs: w.soak !== undefined ? (parseDuration(w.soak) ?? 0) : 0,
+      ...(resumeAtMs !== undefined ? { resumeAtMs } : {}),
+    });
+  });
+  let deadlineMs: number | undefined;
+  if (spec.deadline !== undefined) {
+    deadlineMs = parseInstant(spec.deadline);
+    if (deadlineMs === undefined) at(["deadline"], `"${spec.deadline}" is not an ISO 8601 date-time`);
+    else if (deadlineMs <= startMs) at(["deadline"], `the deadline ${spec.deadline} is not after the start`);
+  }
+  const pauses = (spec.pauses ?? []).flatMap((p, i) => {
+    const fromMs = parseInstant(p.from);
+    const untilMs = parseInstant(p.until);
+    if (fromMs === undefined) at(["pauses", i, "from"], `"${p.from}" is not an ISO 8601 date-time`);
+    if (untilMs === undefined) at(["pauses", i, "until"], `"${p.until}" is not an ISO 8601 date-time`);
+    if (fromMs === undefined || untilMs === undefined) return [];
+    if (untilMs <= fromMs) at(["pauses", i], "`until` is not after `from`");
+    return [{ fromMs, untilMs, ...(p.reason !== undefined ? { reason: p.reason } : {}) }];
+  });
+  return { name, waves, ...(deadlineMs !== undefined ? { deadlineMs } : {}), pauses, unselected: untaken() };
+}
+
+function resolveBudget(
+  value: number | string,
+  size: number,
+  problem: (message: string) => void,
+): number | undefined {
+  if (typeof value === "number") return value;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+  if (!match) {
+    problem(`a count (3) or a percentage (5%), got "${value}"`);
+    return undefined;
+  }
+  const percent = Number(match[1]);
+  if (percent > 100) {
+    problem(`a percentage between 0 and 100, got ${value}`);
+    return undefined;
+  }
+  return Math.floor((size * percent) / 100);
+}
+
+/** The bundled profiles folder (scenarios/profiles), two levels up from src/fleet and dist/fleet. */
+export function bundledProfiles(): string {
+  return new URL("../../scenarios/profiles/", import.meta.url).pathname;
+}

@@ -1,0 +1,222 @@
+import type { Profile } from "../profile/types.js";
+import { planUpdate } from "../rules/plan.js";
+import type { Plan } from "../rules/types.js";
+import { Rng } from "../shared/rng.js";
+import type { Behavior } from "../shared/types.js";
+import { simulate } from "../sim/simulate.js";
+import type {
+  NodeAction,
+  SimInputEvent,
+  SimulationInput,
+  SimulationOutcome,
+  SimulationResult,
+} from "../sim/types.js";
+import { hashSeed } from "./inventory.js";
+import type { Faults, LoadedFleetPlan, Site } from "./load.js";
+
+/**
+ * The map half of a fleet rollout: each site's update simulated from its own start (virtual 0), with
+ * the same machines and controller as `edgesim run`. A site's faults and jitter come from a seed made
+ * of the fleet's seed, the trial and the site's *name* — never its place in a list — so a site's fate
+ * does not depend on which other sites exist or the order they are simulated in.
+ */
+export interface SiteOutcome {
+  result: SimulationOutcome;
+  behavior: Behavior;
+  /** Virtual ms the site's rollout holds its slot (its own clock). */
+  durationMs: number;
+  /** Node-ms spent away from Ready (cordoned through rejoined), summed over the site's nodes. */
+  disruptedNodeMs: number;
+  /** Why it failed or blocked, one line. */
+  why?: string;
+  /** Faults drawn for this site in this trial, for the per-cluster output. */
+  faults: string[];
+}
+
+export interface SiteRolloutInput {
+  site: Site;
+  seed: number;
+  events: SimInputEvent[];
+  faults: string[];
+}
+
+/** One plan per distinct (from, to) pair for the whole fleet. */
+export function cachedPlanner(rke2Quirk: boolean): (from: Profile, to: Profile) => Plan {
+  const plans = new Map<Profile, Map<Profile, Plan>>();
+  return (from, to) => {
+    let row = plans.get(from);
+    if (!row) {
+      row = new Map();
+      plans.set(from, row);
+    }
+    let plan = row.get(to);
+    if (!plan) {
+      plan = planUpdate(from, to, { rke2Quirk });
+      row.set(to, plan);
+    }
+    return plan;
+  };
+}
+
+/** The site's seed for a trial. */
+export function siteSeed(fleetSeed: number, trial: number, site: string): number {
+  return hashSeed(fleetSeed, "trial", trial, "site", site);
+}
+
+/**
+ * Draws a site's faults for a trial from the fleet's rates: per node, how many attempts of its action
+ * fail in a row (each with `nodeActionFailure`); a Kubernetes outage (its start uniform over the
+ * expected rollout, its length uniform in the given range); an agent restart.
+ */
+export function drawFaults(
+  site: Site,
+  faults: Faults,
+  seed: number,
+  expectedMs: number,
+  retries: number,
+): { events: SimInputEvent[]; faults: string[] } {
+  const rng = new Rng(hashSeed(seed, "faults"));
+  const events: SimInputEvent[] = [];
+  const described: string[] = [];
+  const nodes = [
+    ...Array.from({ length: site.controlPlanes }, (_, i) => `cp-${i + 1}`),
+    ...Array.from({ length: site.workers }, (_, i) => `worker-${i + 1}`),
+  ];
+  if (faults.nodeActionFailure > 0) {
+    for (const node of nodes) {
+      let times = 0;
+      while (times <= retries && rng.next() < faults.nodeActionFailure) times++;
+      if (times > 0) {
+        events.push({ at: 0, type: "node-fail", node, action: "any" as NodeAction | "any", times });
+        described.push(`${node} action fails ×${times}`);
+      }
+    }
+  }
+  const outage = faults.kubernetesOutage;
+  if (outage && rng.next() < outage.probability) {
+    const at = Math.floor(rng.next() * Math.max(1, expectedMs));
+    const length = outage.minMs + Math.floor(rng.next() * (outage.maxMs - outage.minMs + 1));
+    events.push(
+      { at, type: "kubernetes", state: "down" },
+      { at: at + length, type: "kubernetes", state: "up" },
+    );
+    described.push(`kubernetes down ${Math.round(length / 60_000)}m`);
+  }
+  if (faults.agentRestart > 0 && rng.next() < faults.agentRestart) {
+    const at = Math.floor(rng.next() * Math.max(1, expectedMs));
+    events.push({ at, type: "agent-restart" });
+    described.push("agent restart");
+  }
+  return { events, faults: described };
+}
+
+export function simulationInput(
+  plan: LoadedFleetPlan,
+  site: Site,
+  seed: number,
+  events: SimInputEvent[],
+  planner: (from: Profile, to: Profile) => Plan,
+): SimulationInput {
+  const atStart = events.filter((e) => e.at === 0);
+  const later = events.filter((e) => e.at !== 0).sort((a, b) => a.at - b.at);
+  return {
+    seed,
+    controlPlanes: site.controlPlanes,
+    workers: site.workers,
+    ...(plan.maxUnavailable !== undefined ? { maxUnavailable: plan.maxUnavailable } : {}),
+    ...(plan.retries !== undefined ? { retries: plan.retries } : {}),
+    timings: plan.timings,
+    initialProfile: site.profile,
+    profiles: plan.profiles,
+    plan: planner,
+    events: [...atStart, { at: 0, type: "update", profile: site.update }, ...later],
+    source: plan.file,
+  };
+}
+
+/** How long a site holds its slot: its rollout, or its last event when later (a blocked site stalls). */
+function occupied(result: SimulationResult): number {
+  return Math.max(result.durationMs, result.timeline.at(-1)?.t ?? 0);
+}
+
+/** Node-ms away from Ready: from each node's first timeline entry to its last. */
+export function disruptedNodeMs(result: SimulationResult): number {
+  const spans = new Map<string, [number, number]>();
+  for (const entry of result.timeline) {
+    if (entry.node === undefined) continue;
+    const span = spans.get(entry.node);
+    if (span) span[1] = entry.t;
+    else spans.set(entry.node, [entry.t, entry.t]);
+  }
+  let total = 0;
+  for (const [a, b] of spans.values()) total += b - a;
+  return total;
+}
+
+function reasonOf(entry: object): string {
+  const reason = (entry as { reason?: unknown }).reason;
+  return typeof reason === "string" ? `: ${reason}` : "";
+}
+
+function why(result: SimulationResult): string | undefined {
+  if (result.failure) return `${result.failure.node} ${result.failure.action}: ${result.failure.reason}`;
+  if (result.result === "blocked") {
+    const last = [...result.timeline]
+      .reverse()
+      .find((e) => /blocked|refused|rejected|halted|down/.test(e.event));
+    return last ? `${last.event}${reasonOf(last)}` : "did not finish";
+  }
+  if (result.result === "failed") {
+    const last = [...result.timeline].reverse().find((e) => /refused|rejected|halted/.test(e.event));
+    return last ? `${last.event}${reasonOf(last)}` : "failed";
+  }
+  return undefined;
+}
+
+/**
+ * The fault-free rollout of each distinct (from, to, shape): what an operator would predict, and what
+ * `fits` windows are checked against. Simulated once per distinct key with the default timings and
+ * a fixed seed.
+ */
+export class Predictions {
+  private readonly cache = new Map<string, { durationMs: number; behavior: Behavior }>();
+  constructor(
+    private readonly plan: LoadedFleetPlan,
+    private readonly planner: (from: Profile, to: Profile) => Plan,
+  ) {}
+  of(site: Site): { durationMs: number; behavior: Behavior } {
+    const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      const result = simulate({
+        ...simulationInput(this.plan, site, 0, [], this.planner),
+        timings: { ...this.plan.timings, jitter: 0 },
+      });
+      hit = { durationMs: occupied(result), behavior: result.behavior };
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+}
+
+/** Simulates one site for one trial. Pure: the same plan, site and trial give the same outcome. */
+export function rollSite(
+  plan: LoadedFleetPlan,
+  site: Site,
+  trial: number,
+  predicted: number,
+  planner: (from: Profile, to: Profile) => Plan,
+): SiteOutcome {
+  const seed = siteSeed(plan.seed, trial, site.name);
+  const drawn = drawFaults(site, plan.faults, seed, predicted, plan.retries ?? 1);
+  const result = simulate(simulationInput(plan, site, seed, drawn.events, planner));
+  const reason = why(result);
+  return {
+    result: result.result,
+    behavior: result.behavior,
+    durationMs: occupied(result),
+    disruptedNodeMs: disruptedNodeMs(result),
+    ...(reason !== undefined ? { why: reason } : {}),
+    faults: drawn.faults,
+  };
+}

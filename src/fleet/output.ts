@@ -1,0 +1,411 @@
+import { formatDuration as formatMs } from "../shared/duration.js";
+import type { LoadedFleetPlan } from "./load.js";
+import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
+import type { PlanExpect } from "./schema.js";
+import { localTime, utcTime } from "./windows.js";
+
+export interface PlanExpectation {
+  name: string;
+  passed: boolean;
+  message: string;
+}
+
+/** Fleet durations to the second: milliseconds are noise over days. */
+const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
+const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
+const gbps = (bps: number) => `${Math.round(bps / 1e7) / 100} Gbps`;
+
+/** One site of a trial, as the per-cluster CSV/NDJSON carries it. */
+export interface ClusterRow {
+  name: string;
+  strategy: string;
+  wave: string;
+  timeZone: string;
+  nodes: number;
+  state: string;
+  result: string;
+  behavior: string;
+  startUtc: string;
+  endUtc: string;
+  startLocal: string;
+  endLocal: string;
+  downloadMs: number;
+  durationMs: number;
+  overranWindow: boolean;
+  faults: string;
+  why: string;
+}
+
+export function* clusterRows(run: FleetPlanRun): Generator<ClusterRow> {
+  for (const s of run.strategies) {
+    const trial = s.first;
+    for (const site of run.plan.sites) {
+      const p = trial.schedule.placements[site.index];
+      if (!p) continue;
+      const o = trial.outcomes.get(site.index);
+      const rolled = p.state === "rolled" ? p : undefined;
+      yield {
+        name: site.name,
+        strategy: s.strategy.name,
+        wave: p.state === "unselected" ? "" : p.wave,
+        timeZone: site.timeZone,
+        nodes: site.controlPlanes + site.workers,
+        state: p.state,
+        result: rolled ? rolled.result : p.state,
+        behavior: o?.behavior ?? "",
+        startUtc: rolled ? utcTime(rolled.startMs) : "",
+        endUtc: rolled ? utcTime(rolled.endMs) : "",
+        startLocal: rolled ? localTime(rolled.startMs, site.timeZone) : "",
+        endLocal: rolled ? localTime(rolled.endMs, site.timeZone) : "",
+        downloadMs:
+          rolled?.downloadEndMs !== undefined ? rolled.downloadEndMs - (rolled.downloadStartMs ?? 0) : 0,
+        durationMs: rolled ? rolled.endMs - rolled.startMs : 0,
+        overranWindow: rolled?.overran ?? false,
+        faults: o?.faults.join("; ") ?? "",
+        why: p.state === "unschedulable" ? unschedulableWhy(p) : (o?.why ?? ""),
+      };
+    }
+  }
+}
+
+function unschedulableWhy(p: {
+  needMs: number;
+  longestWindowMs: number;
+  downloadsCancelled: number;
+}): string {
+  if (p.downloadsCancelled > 0)
+    return `image download cancelled ${p.downloadsCancelled} time(s): it never finished early enough in a window (registry contention)`;
+  return `no window fits — needs ${formatDuration(p.needMs)}, longest ${formatDuration(p.longestWindowMs)}`;
+}
+
+const CSV_FIELDS: (keyof ClusterRow)[] = [
+  "name",
+  "strategy",
+  "wave",
+  "timeZone",
+  "nodes",
+  "state",
+  "result",
+  "behavior",
+  "startUtc",
+  "endUtc",
+  "startLocal",
+  "endLocal",
+  "downloadMs",
+  "durationMs",
+  "overranWindow",
+  "faults",
+  "why",
+];
+
+function csvCell(value: unknown): string {
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function* clusterCsv(run: FleetPlanRun): Generator<string> {
+  yield `${CSV_FIELDS.join(",")}\n`;
+  for (const row of clusterRows(run)) yield `${CSV_FIELDS.map((f) => csvCell(row[f])).join(",")}\n`;
+}
+
+export function* clusterNdjson(run: FleetPlanRun): Generator<string> {
+  for (const row of clusterRows(run)) yield `${JSON.stringify(row)}\n`;
+}
+
+/** The fleet's result over strategies: the first strategy's first trial (what the calendar shows). */
+export function headline(run: FleetPlanRun): { strategy: StrategyRun; trial: TrialRun } {
+  const strategy = run.strategies[0] as StrategyRun;
+  return { strategy, trial: strategy.first };
+}
+
+export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
+  const out: PlanExpectation[] = [];
+  const expect = run.plan.expect;
+  const check = (label: string, e: PlanExpect, s: StrategyRun) => {
+    const trial = s.first;
+    const prefix = label ? `${label}.` : "";
+    if (e.result !== undefined)
+      out.push({
+        name: `${prefix}result`,
+        passed: trial.result === e.result,
+        message:
+          trial.result === e.result ? `result is ${e.result}` : `expected ${e.result}, got ${trial.result}`,
+      });
+    if (e.haltedWave !== undefined) {
+      const got = trial.schedule.halted?.wave ?? null;
+      out.push({
+        name: `${prefix}haltedWave`,
+        passed: got === e.haltedWave,
+        message:
+          got === e.haltedWave
+            ? `halted wave is ${got ?? "none"}`
+            : `expected ${e.haltedWave ?? "no halt"}, got ${got ?? "no halt"}`,
+      });
+    }
+    if (e.deadlineMet !== undefined) {
+      const p = s.risk.deadlineMetProbability;
+      const passed = p !== undefined && p >= e.deadlineMet.probability;
+      out.push({
+        name: `${prefix}deadlineMet`,
+        passed,
+        message:
+          p === undefined
+            ? "the strategy has no deadline"
+            : `deadline met in ${pct(p)} of ${s.trials.length} trial(s) (want ≥ ${pct(e.deadlineMet.probability)})`,
+      });
+    }
+    if (e.maxConcurrent !== undefined) {
+      const got = trial.schedule.maxConcurrent;
+      out.push({
+        name: `${prefix}maxConcurrent`,
+        passed: got <= e.maxConcurrent,
+        message: `at most ${got} site(s) at once (limit ${e.maxConcurrent})`,
+      });
+    }
+    if (e.peakRegistryGbps !== undefined) {
+      const got = trial.schedule.peakRegistryBps / 1e9;
+      const passed =
+        (e.peakRegistryGbps.min === undefined || got >= e.peakRegistryGbps.min) &&
+        (e.peakRegistryGbps.max === undefined || got <= e.peakRegistryGbps.max);
+      out.push({
+        name: `${prefix}peakRegistryGbps`,
+        passed,
+        message: `peak registry throughput ${gbps(trial.schedule.peakRegistryBps)} (want ${e.peakRegistryGbps.min ?? 0}..${e.peakRegistryGbps.max ?? "∞"})`,
+      });
+    }
+    if (e.unschedulable !== undefined) {
+      const got = trial.schedule.placements.filter((p) => p.state === "unschedulable").length;
+      out.push({
+        name: `${prefix}unschedulable`,
+        passed: got === e.unschedulable,
+        message: `${got} site(s) fit no window (want ${e.unschedulable})`,
+      });
+    }
+  };
+  const main = run.strategies[0];
+  if (main) check("", expect, main);
+  for (const [name, e] of Object.entries(expect.strategies ?? {})) {
+    const s = run.strategies.find((x) => x.strategy.name === name);
+    if (s) check(name, e, s);
+  }
+  if (expect.slower) {
+    const a = run.strategies.find((x) => x.strategy.name === expect.slower?.strategy);
+    const b = run.strategies.find((x) => x.strategy.name === expect.slower?.than);
+    if (a && b) {
+      const passed = a.risk.durationMs.p50 > b.risk.durationMs.p50;
+      out.push({
+        name: "slower",
+        passed,
+        message: `${a.strategy.name} p50 ${formatDuration(a.risk.durationMs.p50)} vs ${b.strategy.name} ${formatDuration(b.risk.durationMs.p50)}`,
+      });
+    }
+  }
+  return out;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+const MAX_FAILED_LISTED = 10;
+
+/** The screen-sized summary: headline, waves table, counts, failed sites with why, calendar, risk, comparison. */
+export function formatPlanText(run: FleetPlanRun, expectations: readonly PlanExpectation[]): string {
+  const plan = run.plan;
+  const lines: string[] = [];
+  const zones = new Set(plan.sites.map((s) => s.timeZone));
+  lines.push(`fleet          ${plan.name}`);
+  lines.push(
+    `sites          ${plan.sites.length} (${run.nodes} nodes, ${zones.size} time zone${zones.size === 1 ? "" : "s"})`,
+  );
+  lines.push(
+    `update         ${run.behavior}${plan.imageGiB > 0 ? `, image ${plan.imageGiB} GiB` : ""}${plan.registryGbps !== undefined ? `, registry ${plan.registryGbps} Gbps` : ""}${plan.prefetch ? ", prefetch" : ""}`,
+  );
+  lines.push(`start          ${utcTime(plan.startMs)}   windows: ${plan.windowMode}`);
+  for (const s of run.strategies) {
+    const trial = s.first;
+    lines.push("");
+    if (run.strategies.length > 1 || s.strategy.name !== "strategy")
+      lines.push(`strategy ${s.strategy.name}`);
+    lines.push(
+      `result         ${trial.result}${trial.schedule.halted ? ` in wave ${trial.schedule.halted.wave} at ${utcTime(trial.schedule.halted.atMs)}` : ""}`,
+    );
+    lines.push(
+      `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})${s.strategy.deadlineMs !== undefined ? `, deadline ${utcTime(s.strategy.deadlineMs)} ${trial.deadlineMet ? "met" : "missed"}` : ""}`,
+    );
+    lines.push(
+      `peak registry  ${gbps(trial.schedule.peakRegistryBps)}   max sites at once ${trial.schedule.maxConcurrent}   node-hours disrupted ${Math.round(trial.disruptedNodeHours)}`,
+    );
+    lines.push("");
+    lines.push(
+      ...table([
+        ["wave", "sites", "start (UTC)", "end (UTC)", "conv", "fail", "block", "skip", "no window", "max"],
+        ...trial.schedule.waves.map((w) => [
+          w.name,
+          String(w.sites),
+          utcTime(w.startMs),
+          utcTime(w.endMs),
+          String(w.counts.converged),
+          String(w.counts.failed),
+          String(w.counts.blocked),
+          String(w.counts.skipped),
+          String(w.counts.unschedulable),
+          String(w.maxConcurrent),
+        ]),
+      ]).map((l) => `  ${l}`),
+    );
+    const byBehavior = new Map<string, number>();
+    for (const o of trial.outcomes.values())
+      byBehavior.set(o.behavior, (byBehavior.get(o.behavior) ?? 0) + 1);
+    if (byBehavior.size > 0)
+      lines.push(`  behaviors: ${[...byBehavior].map(([b, n]) => `${b} ${n}`).join(", ")}`);
+    if (s.strategy.unselected.length > 0)
+      lines.push(`  ${s.strategy.unselected.length} site(s) in no wave (not rolled)`);
+    // The calendar: when each zone's sites rolled, in local time.
+    const perZone = new Map<string, { first: number; last: number; n: number }>();
+    trial.schedule.placements.forEach((p, i) => {
+      if (p.state !== "rolled") return;
+      const zone = plan.sites[i]?.timeZone as string;
+      const z = perZone.get(zone) ?? { first: p.startMs, last: p.endMs, n: 0 };
+      z.first = Math.min(z.first, p.startMs);
+      z.last = Math.max(z.last, p.endMs);
+      z.n++;
+      perZone.set(zone, z);
+    });
+    if (perZone.size > 0) {
+      lines.push("", "  calendar (local time)");
+      lines.push(
+        ...table([
+          ["zone", "sites", "first start", "last end"],
+          ...[...perZone]
+            .sort()
+            .map(([zone, z]) => [zone, String(z.n), localTime(z.first, zone), localTime(z.last, zone)]),
+        ]).map((l) => `    ${l}`),
+      );
+    }
+    const problems = plan.sites.flatMap((site) => {
+      const p = trial.schedule.placements[site.index];
+      if (p?.state === "unschedulable")
+        return [`${site.name} (${site.timeZone}, ${site.window.text}): ${unschedulableWhy(p)}`];
+      if (p?.state === "rolled" && p.result !== "converged")
+        return [`${site.name} (${p.wave}): ${p.result} — ${trial.outcomes.get(site.index)?.why ?? ""}`];
+      return [];
+    });
+    if (problems.length > 0) {
+      lines.push("", `  sites not converged (${problems.length})`);
+      for (const p of problems.slice(0, MAX_FAILED_LISTED)) lines.push(`    ${p}`);
+      if (problems.length > MAX_FAILED_LISTED)
+        lines.push(
+          `    … ${problems.length - MAX_FAILED_LISTED} more (--clusters-csv FILE lists every site)`,
+        );
+    }
+    const overran = trial.schedule.placements.filter((p) => p.state === "rolled" && p.overran).length;
+    if (overran > 0) lines.push(`  ${overran} site(s) ran past the end of their window`);
+    if (s.trials.length > 1) {
+      const r = s.risk;
+      lines.push("", `  risk over ${s.trials.length} trials        p50        p90        p99`);
+      const row = (label: string, d: { p50: number; p90: number; p99: number }, f: (n: number) => string) =>
+        `    ${label.padEnd(22)}${f(d.p50).padStart(9)}  ${f(d.p90).padStart(9)}  ${f(d.p99).padStart(9)}`;
+      lines.push(row("duration", r.durationMs, formatDuration));
+      lines.push(
+        `    end date (p50/p90/p99) ${utcTime(r.endMs.p50)} / ${utcTime(r.endMs.p90)} / ${utcTime(r.endMs.p99)}`,
+      );
+      lines.push(row("failed sites", r.failedSites, (n) => String(n)));
+      lines.push(row("node-hours disrupted", r.disruptedNodeHours, (n) => String(Math.round(n))));
+      lines.push(row("peak registry Gbps", r.peakRegistryGbps, (n) => String(Math.round(n * 100) / 100)));
+      lines.push(
+        `    halt probability      ${pct(r.haltProbability)}${
+          Object.keys(r.haltedIn).length > 0
+            ? ` (${Object.entries(r.haltedIn)
+                .map(([w, p]) => `${w} ${pct(p)}`)
+                .join(", ")})`
+            : ""
+        }`,
+      );
+      if (r.deadlineMetProbability !== undefined)
+        lines.push(`    deadline met          ${pct(r.deadlineMetProbability)}`);
+    }
+  }
+  if (run.strategies.length > 1) {
+    lines.push("", "compare");
+    lines.push(
+      ...table([
+        ["strategy", "p50", "p90", "halt", "failed (mean)", "peak Gbps", "deadline ≥95%"],
+        ...run.strategies.map((s) => [
+          s.strategy.name,
+          formatDuration(s.risk.durationMs.p50),
+          formatDuration(s.risk.durationMs.p90),
+          pct(s.risk.haltProbability),
+          String(Math.round(s.risk.failedSites.mean * 10) / 10),
+          String(Math.round(s.risk.peakRegistryGbps.p50 * 100) / 100),
+          s.risk.deadlineMetProbability === undefined
+            ? "-"
+            : s.risk.deadlineMetProbability >= 0.95
+              ? "yes"
+              : `no (${pct(s.risk.deadlineMetProbability)})`,
+        ]),
+      ]).map((l) => `  ${l}`),
+    );
+  }
+  if (expectations.length > 0) {
+    lines.push("", "expectations");
+    for (const e of expectations) lines.push(`  ${e.passed ? "✓" : "✗"} ${e.name}: ${e.message}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `--json`: the contract's summary first, then waves, risk and comparison (per-cluster rows stay out: --clusters-ndjson). */
+export function planJson(run: FleetPlanRun, expectations: readonly PlanExpectation[]): object {
+  const { strategy, trial } = headline(run);
+  const plan: LoadedFleetPlan = run.plan;
+  const strategyJson = (s: StrategyRun) => ({
+    name: s.strategy.name,
+    result: s.first.result,
+    durationMs: s.first.durationMs,
+    start: new Date(plan.startMs).toISOString(),
+    end: new Date(s.first.endMs).toISOString(),
+    ...(s.strategy.deadlineMs !== undefined
+      ? { deadline: new Date(s.strategy.deadlineMs).toISOString(), deadlineMet: s.first.deadlineMet }
+      : {}),
+    halted: s.first.schedule.halted
+      ? {
+          wave: s.first.schedule.halted.wave,
+          at: new Date(s.first.schedule.halted.atMs).toISOString(),
+          failed: s.first.schedule.halted.failed,
+        }
+      : null,
+    peakRegistryGbps: s.first.schedule.peakRegistryBps / 1e9,
+    maxConcurrent: s.first.schedule.maxConcurrent,
+    disruptedNodeHours: s.first.disruptedNodeHours,
+    waves: s.first.schedule.waves.map((w) => ({
+      ...w,
+      start: new Date(w.startMs).toISOString(),
+      end: new Date(w.endMs).toISOString(),
+    })),
+    trials: s.trials.length,
+    risk: s.risk,
+  });
+  return {
+    name: plan.name,
+    summary: {
+      clusters: plan.sites.length,
+      nodes: run.nodes,
+      result: trial.result,
+      durationMs: trial.durationMs,
+      behavior: run.behavior,
+      strategy: strategy.strategy.name,
+      seed: plan.seed,
+      trials: plan.trials,
+      ...(plan.trials > 1 ? { risk: strategy.risk } : {}),
+    },
+    strategies: run.strategies.map(strategyJson),
+    expectations,
+    passed: expectations.every((e) => e.passed),
+  };
+}

@@ -1,0 +1,386 @@
+import type { SimulationOutcome } from "../sim/types.js";
+import type { Strategy } from "./load.js";
+import type { WindowCalendar, WindowMode } from "./windows.js";
+
+/**
+ * The schedule half of a fleet rollout: a cheap pass on the fleet's clock (UTC ms) over per-site
+ * outcomes that were simulated each from its own start. Waves run in order; inside a wave a site
+ * takes a free slot (`concurrency`) as soon as its maintenance window admits it, in inventory order.
+ * A site first downloads its image (when the update changes the OS), then rolls for its simulated
+ * duration. Downloads share the central registry's capacity max-min fairly, each capped by its
+ * site's link: a wave that is too wide turns into a pull storm.
+ */
+export interface ScheduleSite {
+  name: string;
+  calendar: WindowCalendar;
+  /** The fault-free rollout time, what windows are fitted against. */
+  predictedMs: number;
+  /** Bytes the site pulls from the central registry (0: nothing to download). */
+  downloadBytes: number;
+  linkBps: number;
+}
+
+export interface ScheduleInput {
+  strategy: Strategy;
+  sites: readonly ScheduleSite[];
+  startMs: number;
+  windowMode: WindowMode;
+  /** Bits per second the central registry serves, shared by concurrent downloads; absent: unlimited. */
+  registryBps?: number;
+  prefetch: boolean;
+  /** A site's simulated outcome; called once per site that starts (lazily, so a halt simulates no more). */
+  outcome: (site: number) => { result: SimulationOutcome; durationMs: number };
+}
+
+export type Placement =
+  | {
+      state: "rolled";
+      wave: string;
+      downloadStartMs?: number;
+      downloadEndMs?: number;
+      startMs: number;
+      endMs: number;
+      windowEndMs: number;
+      result: SimulationOutcome;
+      overran: boolean;
+    }
+  | { state: "skipped"; wave: string }
+  | {
+      state: "unschedulable";
+      wave: string;
+      needMs: number;
+      longestWindowMs: number;
+      downloadsCancelled: number;
+      atMs: number;
+    }
+  | { state: "unselected" };
+
+export interface WaveSchedule {
+  name: string;
+  sites: number;
+  startMs: number;
+  endMs: number;
+  counts: Record<SimulationOutcome | "skipped" | "unschedulable", number>;
+  maxConcurrent: number;
+}
+
+export interface Schedule {
+  placements: Placement[];
+  waves: WaveSchedule[];
+  halted?: { wave: string; atMs: number; failed: string[] };
+  /** Registry throughput in bits per second, as steps: from each point's `t` until the next one. */
+  registry: { t: number; bps: number }[];
+  peakRegistryBps: number;
+  maxConcurrent: number;
+  /** When the last site ended (or the start when none rolled). */
+  endMs: number;
+}
+
+interface Flow {
+  site: number;
+  remaining: number;
+  cap: number;
+  rate: number;
+  prefetch: boolean;
+}
+
+const EPS_BITS = 1e-3;
+
+export function schedule(input: ScheduleInput): Schedule {
+  const { strategy, sites } = input;
+  const placements: Placement[] = sites.map(() => ({ state: "unselected" }));
+  const waves: WaveSchedule[] = [];
+  const registry: { t: number; bps: number }[] = [{ t: input.startMs, bps: 0 }];
+  let peak = 0;
+  let maxConcurrent = 0;
+  let halted: Schedule["halted"];
+  let t = input.startMs;
+  let lastEnd = input.startMs;
+
+  const paused = (at: number) => strategy.pauses.find((p) => at >= p.fromMs && at < p.untilMs);
+  const record = (at: number, exact: number) => {
+    // Whole bits per second: shares that add up to the capacity must not read as above it.
+    const bps = Math.round(exact);
+    const last = registry.at(-1) as { t: number; bps: number };
+    if (last.bps === bps) return;
+    if (last.t === at) last.bps = bps;
+    else registry.push({ t: at, bps });
+    if (bps > peak) peak = bps;
+  };
+
+  for (const wave of strategy.waves) {
+    if (halted) {
+      for (const s of wave.sites) placements[s] = { state: "skipped", wave: wave.name };
+      continue;
+    }
+    if (wave.resumeAtMs !== undefined) t = Math.max(t, wave.resumeAtMs);
+    for (let p = paused(t); p; p = paused(t)) t = p.untilMs;
+    const waveStart = t;
+    const counts: WaveSchedule["counts"] = {
+      converged: 0,
+      blocked: 0,
+      failed: 0,
+      skipped: 0,
+      unschedulable: 0,
+    };
+    const needOf = (s: number) => {
+      const site = sites[s] as ScheduleSite;
+      const download =
+        !input.prefetch && site.downloadBytes > 0 ? (site.downloadBytes / site.linkBps) * 1000 : 0;
+      return Math.ceil(site.predictedMs + download);
+    };
+    const pending: number[] = [];
+    for (const s of wave.sites) {
+      const site = sites[s] as ScheduleSite;
+      const need = needOf(s);
+      const longest = site.calendar.longestMs();
+      if (input.windowMode === "fits" ? longest < need : longest <= 0) {
+        placements[s] = {
+          state: "unschedulable",
+          wave: wave.name,
+          needMs: need,
+          longestWindowMs: longest,
+          downloadsCancelled: 0,
+          atMs: t,
+        };
+        counts.unschedulable++;
+      } else pending.push(s);
+    }
+    const nextCheck = new Map<number, number>();
+    const cancelled = new Map<number, number>();
+    const flows: Flow[] = [];
+    const downloaded = new Set<number>();
+    const rolling = new Map<
+      number,
+      {
+        endMs: number;
+        startMs: number;
+        windowEndMs: number;
+        downloadStartMs?: number;
+        downloadEndMs?: number;
+        result: SimulationOutcome;
+      }
+    >();
+    /** `giveUpMs`: with `fits`, a download still running when the rest of the window no longer holds the rollout is cancelled. */
+    const downloading = new Map<number, { windowEndMs: number; downloadStartMs: number; giveUpMs: number }>();
+    if (input.prefetch) {
+      for (const s of pending) {
+        const site = sites[s] as ScheduleSite;
+        if (site.downloadBytes > 0)
+          flows.push({ site: s, remaining: site.downloadBytes, cap: site.linkBps, rate: 0, prefetch: true });
+        else downloaded.add(s);
+      }
+    }
+    let failures = 0;
+    let waveHalted = false;
+    let waveEnd = waveStart;
+    let waveMax = 0;
+
+    const startRolling = (
+      s: number,
+      at: number,
+      windowEndMs: number,
+      download?: { downloadStartMs: number; downloadEndMs: number },
+    ) => {
+      const outcome = input.outcome(s);
+      rolling.set(s, {
+        startMs: at,
+        endMs: at + Math.max(0, outcome.durationMs),
+        windowEndMs,
+        result: outcome.result,
+        ...(download ?? {}),
+      });
+    };
+
+    for (let guard = 0; ; guard++) {
+      if (guard > 50_000_000) throw new Error("schedule: no progress");
+      // Start what may start at t.
+      const inSlots = () => rolling.size + downloading.size;
+      if (!waveHalted && !paused(t)) {
+        for (let i = 0; i < pending.length && inSlots() < wave.concurrency; i++) {
+          const s = pending[i] as number;
+          if (input.prefetch && !downloaded.has(s)) continue;
+          if ((nextCheck.get(s) ?? Number.NEGATIVE_INFINITY) > t) continue;
+          const site = sites[s] as ScheduleSite;
+          const slot = site.calendar.nextStart(t, needOf(s), input.windowMode);
+          if (!slot) {
+            placements[s] = {
+              state: "unschedulable",
+              wave: wave.name,
+              needMs: needOf(s),
+              longestWindowMs: site.calendar.longestMs(),
+              downloadsCancelled: cancelled.get(s) ?? 0,
+              atMs: t,
+            };
+            waveEnd = Math.max(waveEnd, t);
+            counts.unschedulable++;
+            pending.splice(i--, 1);
+            continue;
+          }
+          if (slot.startMs > t) {
+            nextCheck.set(s, slot.startMs);
+            continue;
+          }
+          pending.splice(i--, 1);
+          if (!input.prefetch && site.downloadBytes > 0) {
+            const giveUpMs =
+              input.windowMode === "fits" ? slot.windowEndMs - site.predictedMs : Number.POSITIVE_INFINITY;
+            downloading.set(s, { windowEndMs: slot.windowEndMs, downloadStartMs: t, giveUpMs });
+            flows.push({
+              site: s,
+              remaining: site.downloadBytes,
+              cap: site.linkBps,
+              rate: 0,
+              prefetch: false,
+            });
+          } else startRolling(s, t, slot.windowEndMs);
+        }
+      }
+      waveMax = Math.max(waveMax, inSlots());
+      // Share the registry.
+      shareRegistry(flows, input.registryBps);
+      record(
+        t,
+        flows.reduce((sum, f) => sum + f.rate, 0),
+      );
+
+      // The next instant something happens.
+      let next = Number.POSITIVE_INFINITY;
+      for (const f of flows)
+        if (f.rate > 0) next = Math.min(next, t + Math.max(1, Math.ceil((f.remaining / f.rate) * 1000)));
+      for (const r of rolling.values()) next = Math.min(next, r.endMs);
+      for (const d of downloading.values()) next = Math.min(next, d.giveUpMs);
+      const pause = paused(t);
+      if (!waveHalted && inSlots() < wave.concurrency) {
+        if (pause) next = Math.min(next, pause.untilMs);
+        else
+          for (const s of pending) {
+            if (input.prefetch && !downloaded.has(s)) continue;
+            const c = nextCheck.get(s);
+            if (c !== undefined && c > t) next = Math.min(next, c);
+          }
+        const upcoming = strategy.pauses.filter((p) => p.fromMs > t).map((p) => p.fromMs);
+        void upcoming;
+      }
+      if (next === Number.POSITIVE_INFINITY) break;
+      const dt = next - t;
+      for (const f of flows) f.remaining -= (f.rate * dt) / 1000;
+      t = next;
+      // Downloads that finished.
+      for (let i = 0; i < flows.length; i++) {
+        const f = flows[i] as Flow;
+        if (f.remaining > EPS_BITS) continue;
+        flows.splice(i--, 1);
+        if (f.prefetch) downloaded.add(f.site);
+        else {
+          const d = downloading.get(f.site);
+          downloading.delete(f.site);
+          if (d)
+            startRolling(f.site, t, d.windowEndMs, { downloadStartMs: d.downloadStartMs, downloadEndMs: t });
+        }
+      }
+      // Downloads the window can no longer wait for: the site gives up its slot until its next window.
+      for (const [s, d] of [...downloading]) {
+        if (d.giveUpMs > t) continue;
+        downloading.delete(s);
+        flows.splice(
+          flows.findIndex((f) => f.site === s && !f.prefetch),
+          1,
+        );
+        cancelled.set(s, (cancelled.get(s) ?? 0) + 1);
+        nextCheck.set(s, d.windowEndMs);
+        pending.push(s);
+        pending.sort((a, b) => a - b);
+      }
+      // Rollouts that ended.
+      for (const [s, r] of [...rolling]) {
+        if (r.endMs > t) continue;
+        rolling.delete(s);
+        placements[s] = {
+          state: "rolled",
+          wave: wave.name,
+          ...(r.downloadStartMs !== undefined
+            ? { downloadStartMs: r.downloadStartMs, downloadEndMs: r.downloadEndMs as number }
+            : {}),
+          startMs: r.startMs,
+          endMs: r.endMs,
+          windowEndMs: r.windowEndMs,
+          result: r.result,
+          overran: r.endMs > r.windowEndMs,
+        };
+        counts[r.result]++;
+        waveEnd = Math.max(waveEnd, r.endMs);
+        if (r.result === "failed") {
+          failures++;
+          if (wave.failureBudget !== undefined && failures > wave.failureBudget && !waveHalted) {
+            waveHalted = true;
+            halted = { wave: wave.name, atMs: t, failed: [] };
+          }
+        }
+      }
+      if (waveHalted && pending.length > 0) {
+        for (const s of pending) placements[s] = { state: "skipped", wave: wave.name };
+        counts.skipped += pending.length;
+        pending.length = 0;
+        for (const f of flows.filter((f) => f.prefetch)) flows.splice(flows.indexOf(f), 1);
+      }
+      if (
+        pending.length === 0 &&
+        rolling.size === 0 &&
+        downloading.size === 0 &&
+        flows.every((f) => f.prefetch)
+      ) {
+        flows.length = 0;
+        shareRegistry(flows, input.registryBps);
+        record(t, 0);
+        break;
+      }
+    }
+    if (halted && halted.wave === wave.name) {
+      halted.failed = wave.sites
+        .filter((s) => {
+          const p = placements[s];
+          return p?.state === "rolled" && p.result === "failed";
+        })
+        .map((s) => (sites[s] as ScheduleSite).name);
+    }
+    waves.push({
+      name: wave.name,
+      sites: wave.sites.length,
+      startMs: waveStart,
+      endMs: waveEnd,
+      counts,
+      maxConcurrent: waveMax,
+    });
+    maxConcurrent = Math.max(maxConcurrent, waveMax);
+    lastEnd = Math.max(lastEnd, waveEnd);
+    t = waveEnd + (halted ? 0 : wave.soakMs);
+  }
+  return {
+    placements,
+    waves,
+    ...(halted ? { halted } : {}),
+    registry,
+    peakRegistryBps: peak,
+    maxConcurrent,
+    endMs: lastEnd,
+  };
+}
+
+/** Max-min fair shares of the registry, each flow capped by its link. */
+export function shareRegistry(
+  flows: Flow[] | { cap: number; rate: number }[],
+  capacity: number | undefined,
+): void {
+  if (capacity === undefined) {
+    for (const f of flows) f.rate = f.cap;
+    return;
+  }
+  const order = [...flows].sort((a, b) => a.cap - b.cap);
+  let left = capacity;
+  order.forEach((f, i) => {
+    const share = left / (order.length - i);
+    f.rate = Math.min(f.cap, share);
+    left -= f.rate;
+  });
+}

@@ -1,0 +1,246 @@
+import { DateTime, IANAZone } from "luxon";
+
+/**
+ * Maintenance windows in a site's local time: `Mon-Fri 01:00-05:00`, `Sat,Sun 22:00-04:00`,
+ * `daily 02:00-04:00`, several joined with `;`. The days name the day the window *opens*; an end at or
+ * before the start closes it the next day (a window across midnight). `always` means no window.
+ *
+ * Local times become instants with luxon over the platform's IANA data — no zone rules here. On a
+ * spring-forward night the window is shorter (America/New_York `01:00-05:00` lasts 3 h on 8 March
+ * 2026), on a fall-back night longer (5 h on 1 November 2026). A wall time that does not exist that
+ * night (02:30 in New York on 8 March) moves forward by the gap (03:30), as luxon and Temporal's
+ * `compatible` disambiguation do; a wall time that happens twice means its first occurrence.
+ */
+export interface WindowRule {
+  /** ISO weekdays (1 = Monday … 7 = Sunday) on which the window opens. */
+  days: readonly number[];
+  startMinute: number;
+  endMinute: number;
+}
+
+export interface MaintenanceWindow {
+  text: string;
+  /** Empty for `always`. */
+  rules: readonly WindowRule[];
+}
+
+/** One opening of a window, in UTC ms. */
+export interface WindowInstance {
+  startMs: number;
+  endMs: number;
+}
+
+const DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Parses a window; a problem comes back as a message (the loader adds where it stands). */
+export function parseWindow(text: string): Parsed<MaintenanceWindow> {
+  const trimmed = text.trim();
+  if (/^always$/i.test(trimmed)) return { ok: true, value: { text: trimmed, rules: [] } };
+  const rules: WindowRule[] = [];
+  for (const part of trimmed.split(";")) {
+    const match = /^\s*(?:([A-Za-z,\- ]+?)\s+)?(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(part);
+    if (!match) {
+      return {
+        ok: false,
+        error: `window "${part.trim()}" does not parse: expected DAYS HH:MM-HH:MM, e.g. "Mon-Fri 01:00-05:00" or "daily 22:00-04:00"`,
+      };
+    }
+    const days = parseDays(match[1] ?? "daily");
+    if (!days.ok) return days;
+    const start = minutes(Number(match[2]), Number(match[3]));
+    const end = minutes(Number(match[4]), Number(match[5]));
+    if (start === undefined || end === undefined) {
+      return {
+        ok: false,
+        error: `window "${part.trim()}": hours are 00..23 (or 24:00 for an end), minutes 00..59`,
+      };
+    }
+    if (start === end)
+      return { ok: false, error: `window "${part.trim()}" is empty: start and end are the same` };
+    rules.push({ days: days.value, startMinute: start, endMinute: end === 24 * 60 ? 0 : end });
+  }
+  return { ok: true, value: { text: trimmed, rules } };
+}
+
+function minutes(hour: number, minute: number): number | undefined {
+  if (minute > 59 || hour > 24 || (hour === 24 && minute !== 0)) return undefined;
+  return hour * 60 + minute;
+}
+
+function parseDays(text: string): Parsed<number[]> {
+  const days = new Set<number>();
+  for (const raw of text.toLowerCase().split(",")) {
+    const item = raw.trim();
+    if (item === "daily" || item === "every day") {
+      for (let d = 1; d <= 7; d++) days.add(d);
+      continue;
+    }
+    if (item === "weekdays") {
+      for (let d = 1; d <= 5; d++) days.add(d);
+      continue;
+    }
+    if (item === "weekends") {
+      days.add(6).add(7);
+      continue;
+    }
+    const range = item.split("-").map((d) => DAY_NAMES.indexOf(d.trim().slice(0, 3)) + 1);
+    if (
+      range.length > 2 ||
+      range.some((d) => d === 0) ||
+      (range.length === 2 && item.split("-").some((d) => d.trim().length < 3))
+    ) {
+      return {
+        ok: false,
+        error: `"${raw.trim()}" is not a day: use Mon..Sun, ranges like Mon-Fri, daily, weekdays or weekends`,
+      };
+    }
+    const [from, to = from] = range as [number, number?];
+    // Fri-Mon wraps over the weekend.
+    for (let d = from; ; d = (d % 7) + 1) {
+      days.add(d);
+      if (d === to) break;
+    }
+  }
+  return { ok: true, value: [...days].sort((a, b) => a - b) };
+}
+
+/** True when `zone` is an IANA time zone the platform knows. */
+export function isTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** The window's openings that overlap [fromMs, untilMs), in order; overlapping openings are merged. */
+export function windowInstances(
+  window: MaintenanceWindow,
+  zone: string,
+  fromMs: number,
+  untilMs: number,
+): WindowInstance[] {
+  if (window.rules.length === 0) return [{ startMs: fromMs, endMs: untilMs }];
+  const out: WindowInstance[] = [];
+  // A window opening the day before `from` may still be open at `from`.
+  let day = DateTime.fromMillis(fromMs, { zone }).startOf("day").minus({ days: 1 });
+  const last = DateTime.fromMillis(untilMs, { zone }).startOf("day");
+  while (day <= last) {
+    for (const rule of window.rules) {
+      if (!rule.days.includes(day.weekday)) continue;
+      const start = wallTime(day, rule.startMinute, zone);
+      const endDay = rule.endMinute <= rule.startMinute ? day.plus({ days: 1 }) : day;
+      const end = wallTime(endDay, rule.endMinute, zone);
+      if (end > fromMs && start < untilMs && end > start) out.push({ startMs: start, endMs: end });
+    }
+    day = day.plus({ days: 1 });
+  }
+  out.sort((a, b) => a.startMs - b.startMs);
+  const merged: WindowInstance[] = [];
+  for (const w of out) {
+    const prev = merged.at(-1);
+    if (prev && w.startMs <= prev.endMs) prev.endMs = Math.max(prev.endMs, w.endMs);
+    else merged.push({ ...w });
+  }
+  return merged;
+}
+
+/**
+ * The instant a local date's wall time `minute` (since midnight) falls on. Offsets come from luxon's
+ * zone data: of the offsets in force a day either side, the earliest instant whose offset matches is
+ * the answer (a wall time that happens twice means its first occurrence); when none matches, the time
+ * does not exist that night and moves forward by the gap.
+ */
+function wallTime(day: DateTime, minute: number, zone: string): number {
+  const tz = IANAZone.create(zone);
+  const asUtc = Date.UTC(day.year, day.month - 1, day.day, Math.floor(minute / 60), minute % 60);
+  const before = tz.offset(asUtc - 86_400_000);
+  const after = tz.offset(asUtc + 86_400_000);
+  const matches = [before, after]
+    .map((offset) => asUtc - offset * 60_000)
+    .filter((instant) => asUtc - tz.offset(instant) * 60_000 === instant)
+    .sort((a, b) => a - b);
+  return matches[0] ?? asUtc - before * 60_000;
+}
+
+/** `fits`: start only when the predicted rollout ends inside the window; `start-only`: any time the window is open. */
+export type WindowMode = "fits" | "start-only";
+
+/**
+ * A site's openings, computed a few weeks at a time and kept (sites that share a zone and a window
+ * share one calendar).
+ */
+export class WindowCalendar {
+  private readonly instances: WindowInstance[] = [];
+  private coveredUntil: number;
+  constructor(
+    readonly window: MaintenanceWindow,
+    readonly zone: string,
+    private readonly originMs: number,
+    /** How far past the origin to look before calling a site unschedulable. */
+    readonly horizonMs: number,
+  ) {
+    this.coveredUntil = originMs;
+  }
+
+  private extend(untilMs: number): void {
+    const target = Math.min(untilMs, this.originMs + this.horizonMs);
+    while (this.coveredUntil < target) {
+      const next = Math.min(this.coveredUntil + 28 * 86_400_000, this.originMs + this.horizonMs);
+      for (const w of windowInstances(this.window, this.zone, this.coveredUntil, next)) {
+        const prev = this.instances.at(-1);
+        if (prev && w.startMs <= prev.endMs) prev.endMs = Math.max(prev.endMs, w.endMs);
+        else this.instances.push({ ...w });
+      }
+      this.coveredUntil = next;
+    }
+  }
+
+  /**
+   * The earliest instant ≥ `t` a rollout of `needMs` may start: inside an opening, and (mode `fits`)
+   * with at least `needMs` of it left. Undefined when none within the horizon.
+   */
+  nextStart(
+    t: number,
+    needMs: number,
+    mode: WindowMode,
+  ): { startMs: number; windowEndMs: number } | undefined {
+    if (this.window.rules.length === 0) return { startMs: t, windowEndMs: Number.POSITIVE_INFINITY };
+    let from = t;
+    for (;;) {
+      this.extend(from + 8 * 86_400_000);
+      const found = this.instances.find((w) => w.endMs > from);
+      if (!found) {
+        if (this.coveredUntil >= this.originMs + this.horizonMs) return undefined;
+        from = this.coveredUntil;
+        continue;
+      }
+      const start = Math.max(found.startMs, t);
+      const room = found.endMs - start;
+      if (mode === "start-only" ? room > 0 : room >= needMs)
+        return { startMs: start, windowEndMs: found.endMs };
+      from = found.endMs;
+      if (from >= this.originMs + this.horizonMs) return undefined;
+    }
+  }
+
+  /** The longest opening within the horizon (0 when the window never opens). */
+  longestMs(): number {
+    if (this.window.rules.length === 0) return Number.POSITIVE_INFINITY;
+    this.extend(this.originMs + this.horizonMs);
+    return this.instances.reduce((max, w) => Math.max(max, w.endMs - w.startMs), 0);
+  }
+}
+
+/** `2026-12-07 01:00 EST`-style local time of an instant in a zone, for calendars. */
+export function localTime(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
+}
+
+export function utcTime(ms: number): string {
+  return DateTime.fromMillis(ms, { zone: "UTC" }).toFormat("yyyy-MM-dd HH:mm'Z'");
+}
+
+/** Parses `2026-12-07T00:00Z` (any ISO 8601 date-time with an offset, or a date meaning UTC midnight). */
+export function parseInstant(text: string): number | undefined {
+  const value = DateTime.fromISO(text.trim(), { zone: "UTC", setZone: false });
+  return value.isValid ? value.toMillis() : undefined;
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { parseInstant, parseWindow, WindowCalendar, windowInstances } from "../../src/fleet/windows.js";
+
+const H = 3_600_000;
+const win = (text: string) => {
+  const parsed = parseWindow(text);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+};
+const at = (iso: string) => parseInstant(iso) as number;
+const iso = (ms: number) => new Date(ms).toISOString().replace(":00.000Z", "Z");
+
+/** The openings of `window` in `zone` whose local opening day is `day` (the first instance after local noon the day before). */
+function openingOn(window: string, zone: string, fromIso: string, untilIso: string) {
+  return windowInstances(win(window), zone, at(fromIso), at(untilIso)).map((w) => ({
+    start: iso(w.startMs),
+    end: iso(w.endMs),
+    hours: (w.endMs - w.startMs) / H,
+  }));
+}
+
+describe("maintenance windows across DST changes", () => {
+  it.each([
+    // zone, night, expected UTC opening, hours
+    [
+      "America/New_York",
+      "spring forward (8 Mar 2026): 01:00 EST to 05:00 EDT is 3 h",
+      "2026-03-07T12:00Z",
+      "2026-03-08T12:00Z",
+      "2026-03-08T06:00Z",
+      "2026-03-08T09:00Z",
+      3,
+    ],
+    [
+      "America/New_York",
+      "fall back (1 Nov 2026): 01:00 EDT (first of two) to 05:00 EST is 5 h",
+      "2026-10-31T12:00Z",
+      "2026-11-01T12:00Z",
+      "2026-11-01T05:00Z",
+      "2026-11-01T10:00Z",
+      5,
+    ],
+    [
+      "Europe/London",
+      "spring forward (29 Mar 2026): 00:00 GMT to 04:00 BST is 3 h",
+      "2026-03-28T12:00Z",
+      "2026-03-29T12:00Z",
+      "2026-03-29T00:00Z",
+      "2026-03-29T03:00Z",
+      3,
+    ],
+    [
+      "Europe/London",
+      "fall back (25 Oct 2026): 00:00 BST to 04:00 GMT is 5 h",
+      "2026-10-24T12:00Z",
+      "2026-10-25T12:00Z",
+      "2026-10-24T23:00Z",
+      "2026-10-25T04:00Z",
+      5,
+    ],
+    [
+      "Australia/Lord_Howe",
+      "30-minute spring forward (4 Oct 2026): 4 h window lasts 3.5 h",
+      "2026-10-03T00:00Z",
+      "2026-10-04T00:00Z",
+      "2026-10-03T14:30Z",
+      "2026-10-03T18:00Z",
+      3.5,
+    ],
+    [
+      "Australia/Lord_Howe",
+      "30-minute fall back (5 Apr 2026): 4 h window lasts 4.5 h",
+      "2026-04-04T00:00Z",
+      "2026-04-05T00:00Z",
+      "2026-04-04T14:00Z",
+      "2026-04-04T18:30Z",
+      4.5,
+    ],
+  ])("%s: %s", (zone, _what, from, until, start, end, hours) => {
+    const daily = openingOn("daily 01:00-05:00", zone, from, until);
+    const londonStyle = zone === "Europe/London" ? openingOn("daily 00:00-04:00", zone, from, until) : daily;
+    expect(londonStyle).toContainEqual({ start, end, hours });
+  });
+
+  it("moves a wall time that does not exist forward by the gap (02:30 on a New York spring-forward night is 03:30 EDT)", () => {
+    expect(
+      openingOn("daily 02:30-04:00", "America/New_York", "2026-03-08T00:00Z", "2026-03-08T12:00Z"),
+    ).toEqual([{ start: "2026-03-08T07:30Z", end: "2026-03-08T08:00Z", hours: 0.5 }]);
+  });
+
+  it("on an ordinary night the same window lasts its 4 hours", () => {
+    expect(
+      openingOn("daily 01:00-05:00", "America/New_York", "2026-03-14T12:00Z", "2026-03-15T12:00Z"),
+    ).toContainEqual({ start: "2026-03-15T05:00Z", end: "2026-03-15T09:00Z", hours: 4 });
+  });
+});
+
+describe("windows across midnight", () => {
+  it("a Friday 22:00-04:00 window closes on Saturday, local time", () => {
+    expect(openingOn("Fri 22:00-04:00", "America/Chicago", "2026-12-07T00:00Z", "2026-12-14T00:00Z")).toEqual(
+      [{ start: "2026-12-12T04:00Z", end: "2026-12-12T10:00Z", hours: 6 }],
+    );
+  });
+
+  it("a window already open at the start counts from the start", () => {
+    const cal = new WindowCalendar(win("daily 22:00-04:00"), "UTC", at("2026-12-07T00:00Z"), 30 * 24 * H);
+    expect(cal.nextStart(at("2026-12-07T01:00Z"), H, "fits")).toEqual({
+      startMs: at("2026-12-07T01:00Z"),
+      windowEndMs: at("2026-12-07T04:00Z"),
+    });
+  });
+});
+
+describe("fits or waits", () => {
+  const cal = new WindowCalendar(
+    win("Mon-Fri 01:00-05:00"),
+    "America/New_York",
+    at("2026-12-07T00:00Z"),
+    30 * 24 * H,
+  );
+  it("fits: a rollout that does not fit the rest of tonight's window waits for the next one", () => {
+    // 04:00 EST on Monday: 1 h left, a 2 h rollout waits for Tuesday 01:00 EST.
+    expect(cal.nextStart(at("2026-12-07T09:00Z"), 2 * H, "fits")?.startMs).toBe(at("2026-12-08T06:00Z"));
+  });
+  it("start-only: it starts while the window is open", () => {
+    expect(cal.nextStart(at("2026-12-07T09:00Z"), 2 * H, "start-only")?.startMs).toBe(
+      at("2026-12-07T09:00Z"),
+    );
+  });
+  it("Friday night's window is followed by Monday's", () => {
+    expect(cal.nextStart(at("2026-12-11T10:00Z"), H, "fits")?.startMs).toBe(at("2026-12-14T06:00Z"));
+  });
+  it("a rollout longer than every window never fits", () => {
+    expect(cal.nextStart(at("2026-12-07T00:00Z"), 5 * H, "fits")).toBeUndefined();
+    expect(cal.longestMs()).toBe(4 * H);
+  });
+});
+
+describe("parsing windows", () => {
+  it.each([
+    "Mon-Fri 01:00-05:00",
+    "Sat,Sun 22:00-04:00",
+    "daily 02:00-04:00",
+    "Fri-Mon 00:00-24:00",
+    "weekdays 01:00-02:00; Sun 00:00-06:00",
+    "always",
+  ])("accepts %s", (text) => {
+    expect(parseWindow(text).ok).toBe(true);
+  });
+  it.each([
+    ["Mon-Fri 1am-5am", "does not parse"],
+    ["Funday 01:00-05:00", "is not a day"],
+    ["Mon 25:00-05:00", "hours are 00..23"],
+    ["Mon 01:00-01:00", "is empty"],
+  ])("rejects %s", (text, message) => {
+    const parsed = parseWindow(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toContain(message);
+  });
+  it("Fri-Mon wraps over the weekend", () => {
+    const parsed = parseWindow("Fri-Mon 01:00-02:00");
+    expect(parsed.ok && parsed.value.rules[0]?.days).toEqual([1, 5, 6, 7]);
+  });
+});
