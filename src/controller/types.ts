@@ -153,7 +153,8 @@ export type TimelineEvent = {
   [E in TimelineEventName]: { event: E } & TimelineDetails[E];
 }[TimelineEventName];
 
-export type SimulationOutcome = "converged" | "blocked" | "failed";
+export const SIMULATION_OUTCOMES = ["converged", "blocked", "failed"] as const;
+export type SimulationOutcome = (typeof SIMULATION_OUTCOMES)[number];
 
 export interface NodeReport {
   name: string;
