@@ -68,7 +68,8 @@ export const registerPlan: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
-        "Exit codes: 0 plan made, 1 input error, 2 unsupported update, 3 --fail-on threshold reached.\n",
+        "Exit codes: 0 plan made, 1 input error, 2 unsupported update, 3 --fail-on threshold reached.\n" +
+        'With --json, a refused update (exit 2) has "behavior": "unsupported"; "changesBehavior" is what the other changes alone would do.\n',
     )
     .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
       const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
@@ -105,13 +106,19 @@ export function exitCodeFor(plan: Plan, failOn?: Behavior): number {
   return EXIT.ok;
 }
 
-/** The contract's JSON: distribution, behavior, changes, unsupported, warnings, plus from/to and services. */
+/**
+ * The contract's JSON: distribution, behavior, changes, unsupported, warnings, plus from/to and services.
+ * A refused update's behavior is "unsupported" (a script reading `.behavior` must not see a harmless one);
+ * what the other changes alone would do stays in `changesBehavior`.
+ */
 export function planJson(plan: Plan): Record<string, unknown> {
+  const refused = plan.unsupported.length > 0;
   return {
     from: plan.from,
     to: plan.to,
     distribution: plan.distribution,
-    behavior: plan.behavior,
+    behavior: refused ? "unsupported" : plan.behavior,
+    ...(refused ? { changesBehavior: plan.behavior } : {}),
     services: plan.services,
     changes: plan.changes.map((change) => ({
       layer: change.layer,
@@ -120,6 +127,8 @@ export function planJson(plan: Plan): Record<string, unknown> {
       rule: change.rule,
       reason: change.reason,
       unclassified: change.unclassified,
+      ...(change.assumption !== undefined ? { assumption: change.assumption } : {}),
+      ...(change.innerPath !== undefined ? { innerPath: change.innerPath } : {}),
       ...(change.services ? { services: change.services } : {}),
       ...(change.from !== undefined ? { from: change.from } : {}),
       ...(change.to !== undefined ? { to: change.to } : {}),

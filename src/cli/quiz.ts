@@ -1,37 +1,22 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Option } from "commander";
-import { makeQuestions, type Question } from "../quiz/questions.js";
+import { type BaseText, drawQuestions, type Question, TOPICS, type Topic } from "../quiz/questions.js";
+import { parseAnswer, renderQuestion } from "../quiz/render.js";
+import { appendAttempt, byTopic, parseResults, type QuizAnswer, scoreboard } from "../quiz/results.js";
 import { InputError } from "../shared/diagnostics.js";
-import { readTextFile } from "../shared/files.js";
-import { BEHAVIORS } from "../shared/types.js";
+import { readTextFile, writeFileAtomic } from "../shared/files.js";
 import type { Register } from "./main.js";
-
-/** A value on its own line, or, when it spans lines (a file's content), as an indented block under the label. */
-function shown(label: string, value: string): string {
-  const lines = value.replace(/\n+$/, "").split("\n");
-  if (lines.length === 1) return `  ${label} ${value}`;
-  return [`  ${label.trimEnd()}`, ...lines.map((line) => `      ${line}`)].join("\n");
-}
-
-const CHOICES = [...BEHAVIORS, "unsupported"] as const;
-const CHOICE_LABELS: Record<(typeof CHOICES)[number], string> = {
-  repave: "repave (re-image every node)",
-  reboot: "reboot every node",
-  "service-restart": "restart services",
-  "config-reload": "reload configuration",
-  "no-op": "no-op (acknowledge only)",
-  unsupported: "refused: unsupported update",
-};
 
 /** The bundled base profiles, shipped in the package beside dist/. */
 export function bundledProfilesDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../scenarios/profiles");
 }
 
-function baseProfiles(dir: string): { file: string; text: string }[] {
+function baseProfiles(dir: string): BaseText[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -47,51 +32,64 @@ function baseProfiles(dir: string): { file: string; text: string }[] {
   return bases.map((name) => ({ file: join(dir, name), text: readTextFile(join(dir, name)) }));
 }
 
-/** Accepts a choice's number or its name (`reboot`, `service restart`, …). */
-export function parseAnswer(input: string): (typeof CHOICES)[number] | undefined {
-  const text = input.trim().toLowerCase().replace(/\s+/g, "-");
-  const number = Number(text);
-  if (Number.isInteger(number) && number >= 1 && number <= CHOICES.length) return CHOICES[number - 1];
-  return CHOICES.find((choice) => choice === text || choice.startsWith(text.length >= 3 ? text : "\0"));
-}
-
-function explain(question: Question): string {
-  if (question.answer === "unsupported") {
-    return question.plan.unsupported.map((u) => `${u.rule}: ${u.reason}`).join("; ");
+/** `--topic os,sequencing` → the topics, each checked. */
+export function parseTopics(value: string): Topic[] {
+  const topics = value
+    .split(",")
+    .map((topic) => topic.trim().toLowerCase())
+    .filter((topic) => topic !== "");
+  const unknown = topics.filter((topic) => !(TOPICS as readonly string[]).includes(topic));
+  if (topics.length === 0 || unknown.length > 0) {
+    throw new InputError([
+      {
+        file: "--topic",
+        message: `${unknown.length > 0 ? `unknown topic "${unknown[0]}"` : "no topic given"}; topics are ${TOPICS.join(", ")}`,
+      },
+    ]);
   }
-  const decisive = question.plan.changes.find((change) => change.behavior === question.plan.behavior);
-  return decisive ? `rule ${decisive.rule}: ${decisive.reason}` : "no change reaches the nodes";
+  return [...new Set(topics)] as Topic[];
 }
 
-export function prompt(question: Question, index: number, total: number): string {
-  const lines = [
-    "",
-    `Question ${index + 1} of ${total} (${question.distribution} cluster)`,
-    `The ${question.layer} layer's \`${question.path}\` changes`,
-    shown("from:", question.from),
-    shown("to:  ", question.to),
-    "What does the Palette agent do?",
-    ...CHOICES.map((choice, i) => `  ${i + 1}) ${CHOICE_LABELS[choice]}`),
-  ];
-  return `${lines.join("\n")}\n> `;
+function defaultOperator(): string {
+  try {
+    return process.env.USER || userInfo().username || "operator";
+  } catch {
+    return "operator";
+  }
+}
+
+interface QuizOptions {
+  count: string;
+  seed?: string;
+  profiles?: string;
+  topic?: string;
+  results?: string;
+  operator?: string;
+  scores?: boolean;
 }
 
 export const registerQuiz: Register = (program, io, setExit) => {
   program
     .command("quiz")
-    .description("Train on upgrade outcomes: guess what a profile change does, checked by the planner")
+    .description(
+      "Train on upgrade outcomes: realistic profile changes and rollout stories, checked by the planner and the simulation",
+    )
     .addOption(new Option("--count <n>", "Number of questions").default("10", "10"))
     .option("--seed <n>", "Seed for picking questions (default: a new set each day)")
+    .option("--topic <topics>", `Only these topics, comma-separated: ${TOPICS.join(", ")}`)
     .option(
       "--profiles <dir>",
       "Folder of *base.yaml profiles to draw changes from (default: the bundled ones)",
     )
+    .option("--results <file>", "JSON file of the team's results: this attempt is appended to it")
+    .option("--operator <name>", "Name the attempt is recorded under in --results (default: $USER)")
+    .option("--scores", "Print the scoreboard of --results (per operator and topic) and exit")
     .addHelpText(
       "after",
-      "\nAnswers are read from stdin, one a line: a number (1-6) or a behavior's name; piped answers work.\n" +
+      "\nAnswers are read from stdin, one a line: a choice's number or its name (a behavior, a node); piped answers work.\n" +
         "Exit codes: 0 the quiz ran (whatever the score), 1 bad input.\n",
     )
-    .action(async (options: { count: string; seed?: string; profiles?: string }) => {
+    .action(async (options: QuizOptions) => {
       const count = Number(options.count);
       if (!Number.isInteger(count) || count < 1) {
         throw new InputError([
@@ -99,36 +97,89 @@ export const registerQuiz: Register = (program, io, setExit) => {
         ]);
       }
       const seed = options.seed === undefined ? Math.floor(Date.now() / 86_400_000) : Number(options.seed);
-      if (!Number.isInteger(seed)) {
+      if (!Number.isSafeInteger(seed)) {
         throw new InputError([{ file: "--seed", message: `expected a whole number, got "${options.seed}"` }]);
       }
+      const topics = options.topic === undefined ? [...TOPICS] : parseTopics(options.topic);
+      const resultsFile = options.results === undefined ? undefined : resolve(io.cwd, options.results);
+      // Read (and check) the results before the quiz, so a broken file does not cost an attempt.
+      const results =
+        resultsFile === undefined
+          ? undefined
+          : parseResults(existsSync(resultsFile) ? readTextFile(resultsFile) : "", options.results as string);
+      if (options.scores) {
+        if (!results) throw new InputError([{ file: "--scores", message: "needs --results FILE to read" }]);
+        io.stdout(scoreboard(results));
+        setExit(0);
+        return;
+      }
       const dir = options.profiles ? resolve(io.cwd, options.profiles) : bundledProfilesDir();
-      const questions = makeQuestions(baseProfiles(dir), count, seed);
+      const questions = drawQuestions(baseProfiles(dir), { seed, topics });
       const stdin = io.stdin ?? process.stdin;
       const lines = createInterface({ input: stdin, terminal: false })[Symbol.asyncIterator]();
-      let score = 0;
-      let asked = 0;
-      for (const [index, question] of questions.entries()) {
-        io.stdout(prompt(question, index, questions.length));
-        let answer: (typeof CHOICES)[number] | undefined;
-        while (answer === undefined) {
-          const next = await lines.next();
-          if (next.done) break;
-          answer = parseAnswer(next.value);
-          if (answer === undefined) io.stdout(`Answer 1-${CHOICES.length} or a behavior's name.\n> `);
+      const answers: QuizAnswer[] = [];
+      let index = 0;
+      let exhausted = false;
+      while (index < count) {
+        const next = questions.next();
+        if (next.done) {
+          exhausted = true;
+          break;
         }
-        if (answer === undefined) break;
-        asked++;
-        if (answer === question.answer) {
-          score++;
-          io.stdout(`\n✓ Correct: ${question.answer}. ${explain(question)}\n`);
-        } else {
-          io.stdout(`\n✗ It is ${question.answer}, not ${answer}. ${explain(question)}\n`);
+        const question: Question = next.value;
+        io.stdout(renderQuestion(question, index, count));
+        let given: { id: string } | undefined;
+        while (given === undefined) {
+          const line = await lines.next();
+          if (line.done) break;
+          given = parseAnswer(line.value, question.choices);
+          if (given === undefined) io.stdout(`Answer 1-${question.choices.length} or a choice's name.\n> `);
         }
+        if (given === undefined) break;
+        index++;
+        const right = given.id === question.answer;
+        answers.push({
+          question: question.id,
+          topic: question.topic,
+          distribution: question.distribution,
+          given: given.id,
+          answer: question.answer,
+          right,
+        });
+        const label = (id: string) => question.choices.find((choice) => choice.id === id)?.label ?? id;
+        io.stdout(
+          right
+            ? `\n✓ Correct: ${label(question.answer)}. ${question.explanation}\n`
+            : `\n✗ Not "${label(given.id)}": it is "${label(question.answer)}". ${question.explanation}\n`,
+        );
       }
+      const score = answers.filter((answer) => answer.right).length;
+      const stopped = exhausted
+        ? ` (no more questions for ${topics.join(", ")} in these profiles)`
+        : answers.length < count
+          ? ` (stopped after ${answers.length} of ${count})`
+          : "";
+      const perTopic = [...byTopic(answers)].map(([topic, t]) => `${topic} ${t.right}/${t.asked}`).join(", ");
       io.stdout(
-        `\nScore: ${score}/${asked}${asked < questions.length ? ` (stopped after ${asked} of ${questions.length})` : ""}\n`,
+        `\nScore: ${score}/${answers.length}${stopped}${perTopic && topics.length > 1 ? `; ${perTopic}` : ""}\n`,
       );
+      if (resultsFile !== undefined && results && answers.length > 0) {
+        const operator = options.operator ?? defaultOperator();
+        writeFileAtomic(
+          resultsFile,
+          appendAttempt(results, {
+            operator,
+            finishedAt: new Date().toISOString(),
+            seed,
+            topics,
+            count,
+            asked: answers.length,
+            score,
+            answers,
+          }),
+        );
+        io.stdout(`Recorded for ${operator} in ${options.results}.\n`);
+      }
       setExit(0);
     });
 };

@@ -28,7 +28,7 @@ export function formatRules(rules: readonly Rule[]): string {
       `${" ".repeat(idWidth + 2)}${rule.reference}`,
     ].join("\n");
   });
-  return `${lines.join("\n")}\n\n${rules.length} rules; a path no rule covers is planned as reboot (unclassified).\n`;
+  return `${lines.join("\n")}\n\n${rules.length} rules; a path no rule covers is planned as reboot (unclassified).\nStages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.\n`;
 }
 
 export const registerRules: Register = (program, io, setExit) => {

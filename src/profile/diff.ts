@@ -1,6 +1,6 @@
 import { CORE_LAYERS, type LayerName } from "../shared/types.js";
 import { dottedPath } from "../shared/yaml.js";
-import type { Layer, LayerDiff, LeafChange, Profile, ProfileDiff, Value } from "./types.js";
+import type { Layer, LayerDiff, LeafChange, ManifestChange, Profile, ProfileDiff, Value } from "./types.js";
 import { compareKeys, isMapping, type Segment } from "./values.js";
 
 interface Leaf {
@@ -90,7 +90,9 @@ function diffLayer(
   const packSwitched = before !== undefined && after !== undefined && before.pack !== after.pack;
   const versionChanged = before !== undefined && after !== undefined && before.version !== after.version;
   const changes = before && after && !packSwitched ? diffValues(before.values, after.values) : [];
-  const differs = !before || !after || packSwitched || versionChanged || changes.length > 0;
+  const manifestChanges = before && after && !packSwitched ? diffManifests(before, after) : [];
+  const differs =
+    !before || !after || packSwitched || versionChanged || changes.length > 0 || manifestChanges.length > 0;
   if (!differs) return undefined;
   return {
     layer: name,
@@ -99,7 +101,27 @@ function diffLayer(
     packSwitched,
     versionChanged,
     changes,
+    manifestChanges,
   };
+}
+
+/** Manifests matched by name: added, removed, or a different content (trailing blank lines aside). */
+function diffManifests(before: Layer, after: Layer): ManifestChange[] {
+  const text = (content: string) => content.replace(/\s+$/, "");
+  const out: ManifestChange[] = [];
+  const next = new Map((after.manifests ?? []).map((m) => [m.name, m]));
+  for (const manifest of before.manifests ?? []) {
+    const other = next.get(manifest.name);
+    if (!other) out.push({ name: manifest.name, kind: "removed", from: manifest.content });
+    else if (text(other.content) !== text(manifest.content)) {
+      out.push({ name: manifest.name, kind: "changed", from: manifest.content, to: other.content });
+    }
+  }
+  const previous = new Set((before.manifests ?? []).map((m) => m.name));
+  for (const manifest of after.manifests ?? []) {
+    if (!previous.has(manifest.name)) out.push({ name: manifest.name, kind: "added", to: manifest.content });
+  }
+  return out;
 }
 
 /**

@@ -12,8 +12,15 @@ import {
   type YamlPath,
 } from "../shared/yaml.js";
 import { renderLayers } from "./macros.js";
-import { layerSchema, layersSchema, paletteExportSchema, profileFileSchema } from "./schema.js";
-import type { Layer, LoadOptions, Profile } from "./types.js";
+import {
+  layerSchema,
+  layersSchema,
+  type PalettePack,
+  palettePackSchema,
+  paletteVariablesSchema,
+  profileFileSchema,
+} from "./schema.js";
+import type { Layer, LoadOptions, Manifest, Profile } from "./types.js";
 import { blockIndent, normaliseValues } from "./values.js";
 
 /** A layer as read from either file form, before its values are normalised. */
@@ -22,6 +29,7 @@ interface SourceLayer {
   pack: string;
   version: string;
   values: unknown;
+  manifests: Manifest[];
   /** Where the pack name and the values stand, for messages. */
   packPath: YamlPath;
   valuesPath: YamlPath;
@@ -54,7 +62,9 @@ export function inferDistribution(kubernetesPack: string): Distribution | undefi
  */
 export function parseProfile(text: string, file: string, options: LoadOptions = {}): Profile {
   const yaml = parseYamlFile(text, file);
-  const source = isPaletteExport(yaml.value) ? readExport(yaml) : readProfileFile(yaml);
+  const shape = profileShape(yaml.value);
+  if (shape === undefined) throw new InputError([unknownShape(yaml)]);
+  const source = shape.kind === "edgesim" ? readProfileFile(yaml) : readPalette(yaml, shape);
   return buildProfile(source, yaml, text, file, options);
 }
 
@@ -62,13 +72,85 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The formats a profile file may have, as the message for any other shape lists them. */
+export const ACCEPTED_FORMATS = [
+  "an edgesim profile (name, layers: { os, kubernetes, network, storage, addons })",
+  "a Palette cluster-profile export (spec.template.packs[] with layer)",
+  "a Palette API cluster-profile body (GET /v1/clusterprofiles/{uid}: spec.published.packs[] or spec.draft.packs[]; or spec.packs[])",
+  "a Palette API cluster-create body (spec.profiles[].packValues[])",
+  "a Terraform modules profile file (name, packs[] with name, layer, tag, values)",
+] as const;
+
+function unknownShape(yaml: YamlFile): Diagnostic {
+  return {
+    ...diagnosticAt(
+      yaml,
+      [],
+      `is not a profile edgesim can read. Accepted formats:\n${ACCEPTED_FORMATS.map((f) => `  - ${f}`).join("\n")}`,
+    ),
+    path: undefined,
+  } as Diagnostic;
+}
+
+type Shape =
+  | { kind: "edgesim" }
+  | {
+      kind: "palette";
+      /** What the file is, for messages: "cluster-profile export", … */
+      label: string;
+      /** Where each list of packs is. */
+      packLists: YamlPath[];
+      /** Where the name is (first present wins). */
+      nameAt: YamlPath[];
+      variablesAt: YamlPath[];
+    };
+
+/** Which of the accepted formats a document has; undefined for none. */
+function profileShape(value: unknown): Shape | undefined {
+  // Not a mapping at all: the edgesim reader says so in its own words.
+  if (!isRecord(value)) return { kind: "edgesim" };
+  const spec = isRecord(value.spec) ? value.spec : undefined;
+  const names: YamlPath[] = [["metadata", "name"], ["name"]];
+  if (spec && isRecord(spec.template) && Array.isArray(spec.template.packs)) {
+    return palette("cluster-profile export", [["spec", "template", "packs"]], names, [["spec", "variables"]]);
+  }
+  for (const side of ["published", "draft"] as const) {
+    const at = spec?.[side];
+    if (isRecord(at) && Array.isArray(at.packs)) {
+      return palette(`API cluster profile (spec.${side})`, [["spec", side, "packs"]], names, [
+        ["spec", side, "variables"],
+        ["spec", "variables"],
+      ]);
+    }
+  }
+  if (spec && Array.isArray(spec.packs)) {
+    return palette("API cluster-profile body", [["spec", "packs"]], names, [["spec", "variables"]]);
+  }
+  if (spec && Array.isArray(spec.profiles)) {
+    const lists: YamlPath[] = [];
+    const variables: YamlPath[] = [];
+    for (const [i, profile] of spec.profiles.entries()) {
+      if (isRecord(profile) && Array.isArray(profile.packValues)) {
+        lists.push(["spec", "profiles", i, "packValues"]);
+        variables.push(["spec", "profiles", i, "variables"]);
+      }
+    }
+    if (lists.length > 0) return palette("API cluster-create body", lists, names, variables);
+  }
+  if (Array.isArray(value.packs) && !("layers" in value)) {
+    return palette("Terraform profile file", [["packs"]], [["name"], ["metadata", "name"]], []);
+  }
+  if ("layers" in value || "name" in value) return { kind: "edgesim" };
+  return undefined;
+}
+
+function palette(label: string, packLists: YamlPath[], nameAt: YamlPath[], variablesAt: YamlPath[]): Shape {
+  return { kind: "palette", label, packLists, nameAt, variablesAt };
+}
+
+/** True for any of the Palette shapes (export, API bodies, Terraform profile files). */
 export function isPaletteExport(value: unknown): boolean {
-  return (
-    isRecord(value) &&
-    isRecord(value.spec) &&
-    isRecord(value.spec.template) &&
-    Array.isArray(value.spec.template.packs)
-  );
+  return profileShape(value)?.kind === "palette";
 }
 
 const KNOWN_KEYS: Record<"profile" | "layers" | "layer", readonly string[]> = {
@@ -171,6 +253,9 @@ function readProfileFile(yaml: YamlFile): SourceProfile {
       pack: layer.pack,
       version: scalarText(yaml, [...at, "version"], layer.version),
       values: rawAt(yaml, [...at, "values"]),
+      manifests: (layer.manifests ?? []).flatMap((m) =>
+        m.content === undefined ? [] : [{ name: m.name, content: m.content }],
+      ),
       packPath: [...at, "pack"],
       valuesPath: [...at, "values"],
     });
@@ -202,63 +287,133 @@ const EXPORT_LAYERS: Record<string, CoreLayerName | "addon"> = {
   addon: "addon",
 };
 
-function readExport(yaml: YamlFile): SourceProfile {
-  const data = validate(yaml, paletteExportSchema);
+/** The Palette layer of a pack that does not say (a cluster-create body): from its name, else an add-on. */
+export function inferPackLayer(name: string): (typeof EXPORT_LAYERS)[string] {
+  const n = name.toLowerCase();
+  if (n.startsWith("cni-")) return "network";
+  if (n.startsWith("csi-")) return "storage";
+  if (inferDistribution(n) !== undefined || n === "kubernetes" || n.startsWith("kubernetes-")) {
+    return "kubernetes";
+  }
+  if (/^(edge-native-|ubuntu|opensuse|sles|rhel|centos|os-)/.test(n)) return "os";
+  return "addon";
+}
+
+/** Validates one node of the document, issues placed under `at`. */
+function validateAt<S extends z.ZodType>(
+  yaml: YamlFile,
+  at: YamlPath,
+  schema: S,
+  bag: DiagnosticBag,
+): z.output<S> | undefined {
+  const parsed = schema.safeParse(rawAt(yaml, at));
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    bag.add(diagnosticAt(yaml, [...at, ...path], issue.message));
+  }
+  return undefined;
+}
+
+function readManifests(
+  yaml: YamlFile,
+  at: YamlPath,
+  manifests: PalettePack["manifests"],
+  bag: DiagnosticBag,
+): Manifest[] {
+  const out: Manifest[] = [];
+  const seen = new Set<string>();
+  for (const [i, manifest] of (manifests ?? []).entries()) {
+    // An API GET names its manifests by uid only; their content is fetched separately, so there is
+    // nothing to compare.
+    if (manifest.content === undefined) continue;
+    if (seen.has(manifest.name)) {
+      bag.add(diagnosticAt(yaml, [...at, i, "name"], `a second manifest named "${manifest.name}"`));
+      continue;
+    }
+    seen.add(manifest.name);
+    out.push({ name: manifest.name, content: manifest.content });
+  }
+  return out;
+}
+
+function readPalette(yaml: YamlFile, shape: Extract<Shape, { kind: "palette" }>): SourceProfile {
   const bag = new DiagnosticBag();
   const core = new Map<CoreLayerName, SourceLayer>();
   const addons: SourceLayer[] = [];
-  for (const [i, pack] of data.spec.template.packs.entries()) {
-    const at: YamlPath = ["spec", "template", "packs", i];
-    const kind = EXPORT_LAYERS[pack.layer] ?? "addon";
-    const version = pack.version ?? pack.tag;
-    const versionKey = pack.version !== undefined ? "version" : "tag";
-    if (version === undefined) {
-      bag.add(diagnosticAt(yaml, at, "a pack needs a version or a tag"));
-      continue;
+  for (const listAt of shape.packLists) {
+    const list = rawAt(yaml, listAt) as unknown[];
+    for (let i = 0; i < list.length; i++) {
+      const at: YamlPath = [...listAt, i];
+      const pack = validateAt(yaml, at, palettePackSchema, bag);
+      if (!pack) continue;
+      const kind = pack.layer ? (EXPORT_LAYERS[pack.layer] ?? "addon") : inferPackLayer(pack.name);
+      const version = pack.version ?? pack.tag;
+      const versionKey = pack.version !== undefined ? "version" : "tag";
+      if (version === undefined) {
+        bag.add(diagnosticAt(yaml, at, "a pack needs a version or a tag"));
+        continue;
+      }
+      const layer: SourceLayer = {
+        name: kind === "addon" ? `addon:${pack.name}` : kind,
+        pack: pack.name,
+        version: scalarText(yaml, [...at, versionKey], version),
+        values: rawAt(yaml, [...at, "values"]),
+        manifests: readManifests(yaml, [...at, "manifests"], pack.manifests, bag),
+        packPath: [...at, "name"],
+        valuesPath: [...at, "values"],
+      };
+      if (kind === "addon") {
+        addons.push(layer);
+        continue;
+      }
+      const first = core.get(kind);
+      if (first) {
+        bag.add(
+          diagnosticAt(
+            yaml,
+            pack.layer ? [...at, "layer"] : [...at, "name"],
+            `a second ${kind} pack (the first is ${dottedPath(first.packPath.slice(0, -1))})`,
+          ),
+        );
+        continue;
+      }
+      core.set(kind, layer);
     }
-    const layer: SourceLayer = {
-      name: kind === "addon" ? `addon:${pack.name}` : kind,
-      pack: pack.name,
-      version: scalarText(yaml, [...at, versionKey], version),
-      values: rawAt(yaml, [...at, "values"]),
-      packPath: [...at, "name"],
-      valuesPath: [...at, "values"],
-    };
-    if (kind === "addon") {
-      addons.push(layer);
-      continue;
-    }
-    const first = core.get(kind);
-    if (first) {
-      bag.add(
-        diagnosticAt(
-          yaml,
-          [...at, "layer"],
-          `a second ${pack.layer} pack (the first is ${dottedPath(first.packPath.slice(0, -1))})`,
-        ),
-      );
-      continue;
-    }
-    core.set(kind, layer);
   }
   for (const [required, paletteName] of [
     ["os", "os"],
     ["kubernetes", "k8s"],
   ] as const) {
     if (!core.has(required)) {
-      bag.add(diagnosticAt(yaml, ["spec", "template", "packs"], `has no pack with layer ${paletteName}`));
+      bag.add(
+        diagnosticAt(
+          yaml,
+          shape.packLists[0] ?? [],
+          `has no pack with layer ${paletteName}${shape.packLists.length > 1 ? " in any profile" : ""}`,
+        ),
+      );
+    }
+  }
+  const nameAt = shape.nameAt.find((at) => typeof rawAt(yaml, at) === "string" && rawAt(yaml, at) !== "");
+  const variables: Record<string, string> = {};
+  for (const at of shape.variablesAt) {
+    const list = validateAt(yaml, at, paletteVariablesSchema, bag);
+    for (const [i, variable] of (list ?? []).entries()) {
+      const value = variable.value ?? variable.defaultValue;
+      const key = variable.value !== undefined ? "value" : "defaultValue";
+      if (value !== undefined && !(variable.name in variables)) {
+        variables[variable.name] = scalarText(yaml, [...at, i, key], value);
+      }
     }
   }
   bag.throwIfAny();
-  const variables: Record<string, string> = {};
-  for (const [i, variable] of (data.spec.variables ?? []).entries()) {
-    const value = variable.value ?? variable.defaultValue;
-    const key = variable.value !== undefined ? "value" : "defaultValue";
-    if (value !== undefined)
-      variables[variable.name] = scalarText(yaml, ["spec", "variables", i, key], value);
-  }
   const layers = CORE_LAYERS.flatMap((name) => core.get(name) ?? []);
-  return { name: data.metadata.name, variables, layers: [...layers, ...addons] };
+  return {
+    name: nameAt ? (rawAt(yaml, nameAt) as string) : yaml.file,
+    variables,
+    layers: [...layers, ...addons],
+  };
 }
 
 function buildProfile(
@@ -335,6 +490,7 @@ function buildProfile(
     version: layer.version,
     values: rendered.values[i] ?? {},
     rawValues: normalised[i]?.values ?? {},
+    manifests: layer.manifests,
   }));
   return {
     name: source.name,

@@ -24,11 +24,23 @@ export const valuesSchema = z
   })
   .optional();
 
+/** A pack's manifests (Palette's `manifests[]`): a name and the YAML it applies. */
+export const manifestsSchema = z
+  .array(
+    z.looseObject({
+      name: z.string({ error: required("a manifest name") }).min(1, { error: "must not be empty" }),
+      content: z.string({ error: required("a string holding the manifest's YAML") }).optional(),
+    }),
+    { error: "must be a list of { name, content }" },
+  )
+  .optional();
+
 export const layerSchema = z.strictObject(
   {
     pack: z.string({ error: required("a pack name") }).min(1, { error: "must not be empty" }),
     version: versionSchema,
     values: valuesSchema,
+    manifests: manifestsSchema,
   },
   {
     error: (issue) =>
@@ -86,35 +98,42 @@ export type LayerFile = z.input<typeof layerSchema>;
 
 export const PALETTE_LAYERS = ["os", "k8s", "cni", "csi", "addon"] as const;
 
+/** One pack of any Palette shape: `layer` may be missing (a cluster-create body), `version` or `tag`. */
 export const palettePackSchema = z.looseObject({
   name: z.string({ error: required("a pack name") }).min(1, { error: "must not be empty" }),
-  layer: z.enum(PALETTE_LAYERS, {
-    error: (issue) => `must be one of ${PALETTE_LAYERS.join(", ")} (got ${JSON.stringify(issue.input)})`,
-  }),
+  layer: z
+    .enum(PALETTE_LAYERS, {
+      error: (issue) => `must be one of ${PALETTE_LAYERS.join(", ")} (got ${JSON.stringify(issue.input)})`,
+    })
+    .optional(),
   version: versionSchema.optional(),
   tag: versionSchema.optional(),
   values: valuesSchema,
+  manifests: manifestsSchema,
 });
 
+export const paletteVariablesSchema = z
+  .array(
+    z.looseObject({
+      name: z.string(),
+      value: variableValueSchema.optional(),
+      defaultValue: variableValueSchema.optional(),
+    }),
+    { error: "must be a list of { name, value }" },
+  )
+  .optional();
+
+/** A Palette cluster-profile export (UI export): the parts edgesim reads; the rest is left alone. */
 export const paletteExportSchema = z.looseObject({
   metadata: z.looseObject(
     { name: z.string({ error: required("a string") }).min(1, { error: "must not be empty" }) },
     { error: required("a mapping with the profile's name") },
   ),
   spec: z.looseObject({
-    template: z.looseObject({
-      packs: z.array(palettePackSchema),
-    }),
-    variables: z
-      .array(
-        z.looseObject({
-          name: z.string(),
-          value: variableValueSchema.optional(),
-          defaultValue: variableValueSchema.optional(),
-        }),
-      )
-      .optional(),
+    template: z.looseObject({ packs: z.array(palettePackSchema) }),
+    variables: paletteVariablesSchema,
   }),
 });
 
 export type PaletteExport = z.input<typeof paletteExportSchema>;
+export type PalettePack = z.output<typeof palettePackSchema>;

@@ -12,6 +12,21 @@ export interface Layer {
   values: Mapping;
   /** The same values before macros were rendered (still normalised): what the user wrote. */
   rawValues: Mapping;
+  /** The pack's manifests (`manifests[]` of a Palette pack: name and YAML content), in file order. */
+  manifests?: Manifest[];
+}
+
+export interface Manifest {
+  name: string;
+  content: string;
+}
+
+/** A pack manifest added, removed or with a different content. */
+export interface ManifestChange {
+  name: string;
+  kind: "added" | "removed" | "changed";
+  from?: string;
+  to?: string;
 }
 
 export interface Profile {
@@ -55,6 +70,8 @@ export interface LayerDiff {
   versionChanged: boolean;
   /** Leaf changes of the rendered values (empty when the pack was switched or the layer added/removed). */
   changes: LeafChange[];
+  /** Manifests whose content differs (empty when the pack was switched or the layer added/removed). */
+  manifestChanges: ManifestChange[];
 }
 
 export interface ProfileDiff {

@@ -52,6 +52,23 @@ export function splitKey(key: string): string[] {
   return parts.every((part) => part !== "") ? parts : [key];
 }
 
+/**
+ * The segments a key names below a node. Under the top-level `stages` mapping a key is a Kairos/yip stage
+ * name, and stage names have dots of their own (`boot.after`, `initramfs.before`): there the key is one
+ * segment. A top-level dotted key through `stages` (`stages.boot.after`) names the stage `boot.after`.
+ */
+export function keySegments(key: string, atRoot: boolean, underStages: boolean): string[] {
+  if (underStages) return [key];
+  const parts = splitKey(key);
+  if (atRoot && parts.length > 2 && parts[0] === "stages") return ["stages", parts.slice(1).join(".")];
+  return parts;
+}
+
+/** True for the normalised path `stages` at the top of the values. */
+function isStagesPath(path: readonly Segment[]): boolean {
+  return path.length === 1 && path[0] === "stages";
+}
+
 export function sortDeep(value: Value): Value {
   if (Array.isArray(value)) return value.map(sortDeep);
   if (!isMapping(value)) return value;
@@ -211,7 +228,8 @@ function recordPositions(
     recordPositions(Object.fromEntries(value), sourcePath, path, locate, positions);
   } else {
     for (const [key, child] of Object.entries(value)) {
-      recordPositions(child, [...sourcePath, key], [...path, ...splitKey(key)], locate, positions);
+      const segments = keySegments(key, path.length === 0, isStagesPath(path));
+      recordPositions(child, [...sourcePath, key], [...path, ...segments], locate, positions);
     }
   }
 }
@@ -245,9 +263,11 @@ function normaliseNode(value: unknown, sourcePath: PathLink, ctx: Context, path:
   if (value instanceof Map) return normaliseNode(Object.fromEntries(value), sourcePath, ctx, path);
   if (typeof value === "object") {
     const out: Mapping = {};
+    const atRoot = path === undefined;
+    const underStages = path !== undefined && path.up === undefined && path.segment === "stages";
     for (const key of Object.keys(value)) {
       const child = (value as Record<string, unknown>)[key];
-      const segments = splitKey(key);
+      const segments = keySegments(key, atRoot, underStages);
       const childSource: PathLink = { up: sourcePath, segment: key };
       let childPath = path;
       for (const segment of segments) childPath = { up: childPath, segment };

@@ -1,162 +1,140 @@
-import { type Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { parseProfile } from "../profile/parse.js";
-import type { Profile } from "../profile/types.js";
-import { planUpdate } from "../rules/plan.js";
-import type { Plan } from "../rules/types.js";
 import { Rng } from "../shared/rng.js";
-import type { Behavior } from "../shared/types.js";
+import {
+  applyChanges,
+  type BaseText,
+  type LoadedBase,
+  lazyBase,
+  planAnswer,
+  planExplanation,
+} from "./bases.js";
+import { CHANGE_TEMPLATES, type ChangeTemplate } from "./changes.js";
+import { SEQUENCING_STORIES, type SequencingStory } from "./sequencing.js";
+import { BEHAVIOR_CHOICES, clusterPhrase, type Question, TOPICS, type Topic } from "./types.js";
 
-/** One quiz question: a single change to a real profile, answered by the real planner. */
-export interface Question {
-  distribution: string;
-  layer: string;
-  /** Dotted path as written in the profile. */
-  path: string;
-  from: string;
-  to: string;
-  /** The correct answer, or `unsupported` for an update Palette refuses. */
-  answer: Behavior | "unsupported";
-  plan: Plan;
+export type { BaseText } from "./bases.js";
+export type { Choice, Question, Topic } from "./types.js";
+export { BEHAVIOR_CHOICES, TOPICS } from "./types.js";
+
+export interface DrawOptions {
+  seed: number;
+  /** Only these topics (default: all). */
+  topics?: readonly Topic[];
 }
 
-type Segment = string | number;
+type Item = { kind: "change"; template: ChangeTemplate } | { kind: "story"; story: SequencingStory };
 
-interface Leaf {
-  /** Path in the YAML document, from the root. */
-  docPath: Segment[];
-  /** Where the values live: the layer key in the document, and the path inside the values. */
-  layer: string;
-  valuePath: Segment[];
-  /** Set when the layer's values are YAML text: the leaf lives inside that text. */
-  inText: boolean;
+interface Slot {
+  item: Item;
+  base: number;
 }
 
-const LAYER_KEYS = ["os", "kubernetes", "network", "storage"] as const;
-
-function leavesOf(node: unknown, prefix: Segment[], out: Segment[][]): void {
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      leavesOf(pair.value, [...prefix, key], out);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, index) => {
-      leavesOf(item, [...prefix, index], out);
-    });
-  } else if (isScalar(node)) {
-    out.push(prefix);
+function shuffle<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
   }
+  return items;
 }
 
-/** Every scalar leaf of every core layer's values, whether the values are a mapping or YAML text. */
-function profileLeaves(doc: Document): Leaf[] {
-  const leaves: Leaf[] = [];
-  for (const layer of LAYER_KEYS) {
-    const values = doc.getIn(["layers", layer, "values"], true);
-    if (isScalar(values) && typeof values.value === "string") {
-      const inner = parseDocument(values.value);
-      const paths: Segment[][] = [];
-      leavesOf(inner.contents, [], paths);
-      for (const valuePath of paths) {
-        leaves.push({ docPath: ["layers", layer, "values"], layer, valuePath, inText: true });
-      }
-    } else {
-      const paths: Segment[][] = [];
-      leavesOf(values, [], paths);
-      for (const valuePath of paths) {
-        leaves.push({ docPath: ["layers", layer, "values", ...valuePath], layer, valuePath, inText: false });
-      }
-    }
-  }
-  return leaves;
-}
-
-/** A different value of the same type, so the question stays realistic. */
-function changedValue(value: unknown, rng: Rng): unknown {
-  if (typeof value === "boolean") return !value;
-  if (typeof value === "number") return value + rng.int(1, 9);
-  if (typeof value === "string") {
-    const version = /(\d+)(?!.*\d)/.exec(value);
-    if (version?.[1] !== undefined) {
-      const bumped = String(Number(version[1]) + rng.int(1, 3));
-      return value.slice(0, version.index) + bumped + value.slice(version.index + version[1].length);
-    }
-    return `${value}-v2`;
-  }
-  return "changed";
-}
-
-function setLeaf(doc: Document, leaf: Leaf, value: unknown): void {
-  if (!leaf.inText) {
-    doc.setIn(leaf.docPath, value);
-    return;
-  }
-  const values = doc.getIn(leaf.docPath, true);
-  if (!isScalar(values)) return;
-  const inner = parseDocument(String(values.value));
-  inner.setIn(leaf.valuePath, value);
-  values.value = inner.toString();
-}
-
-const showValue = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
-
-function dotted(path: Segment[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+function itemsOf(topic: Topic): Item[] {
+  if (topic === "sequencing") return SEQUENCING_STORIES.map((story) => ({ kind: "story", story }));
+  return CHANGE_TEMPLATES.filter((template) => template.topic === topic).map((template) => ({
+    kind: "change",
+    template,
+  }));
 }
 
 /**
- * Questions drawn (deterministically for a seed) from single-value changes to the given base
- * profiles, balanced across behaviors so that the quiz is not all reboots.
+ * A topic's slots in the order they are tried: every item once on some base before any item comes
+ * back on another base, so a short quiz does not ask the same change twice.
  */
-export function makeQuestions(
-  bases: readonly { file: string; text: string }[],
-  count: number,
-  seed: number,
-): Question[] {
-  const rng = new Rng(seed);
-  const byAnswer = new Map<string, Question[]>();
-  for (const base of bases) {
-    const from: Profile = parseProfile(base.text, base.file);
-    const doc = parseDocument(base.text);
-    for (const leaf of profileLeaves(doc)) {
-      const original = leaf.inText
-        ? parseDocument(String((doc.getIn(leaf.docPath, true) as { value: unknown }).value)).getIn(
-            leaf.valuePath,
-          )
-        : doc.getIn(leaf.docPath);
-      const value = changedValue(original, rng);
-      const changedDoc = doc.clone();
-      setLeaf(changedDoc, leaf, value);
-      let to: Profile;
-      try {
-        to = parseProfile(changedDoc.toString(), base.file);
-      } catch {
-        continue; // a change that breaks the profile (e.g. a macro now pointing nowhere) is no question
+function topicSlots(topic: Topic, baseCount: number, rng: Rng): Slot[] {
+  const items = shuffle(itemsOf(topic), rng);
+  const baseOrders = items.map(() =>
+    shuffle(
+      Array.from({ length: baseCount }, (_, i) => i),
+      rng,
+    ),
+  );
+  const slots: Slot[] = [];
+  for (let pass = 0; pass < baseCount; pass++) {
+    items.forEach((item, i) => {
+      slots.push({ item, base: baseOrders[i]?.[pass] as number });
+    });
+  }
+  return slots;
+}
+
+function changeQuestion(base: LoadedBase, template: ChangeTemplate): Question | undefined {
+  const changed = applyChanges(base, [template], `${base.profile.name}-next`);
+  const edit = changed?.edits[0];
+  if (!changed || !edit) return undefined;
+  return {
+    id: template.id,
+    topic: template.topic,
+    distribution: base.profile.distribution,
+    base: base.profile.name,
+    situation: [`${clusterPhrase(base.profile.distribution, base.profile.name)}.`, `${edit.summary}:`],
+    change: edit,
+    ask: "What does the Palette agent do?",
+    choices: BEHAVIOR_CHOICES,
+    answer: planAnswer(changed.plan),
+    explanation: planExplanation(changed.plan),
+    plan: changed.plan,
+  };
+}
+
+/** A seed per slot, so what a question holds does not depend on which slots before it were skipped. */
+function slotRng(seed: number, slot: Slot): Rng {
+  const id = slot.item.kind === "change" ? slot.item.template.id : slot.item.story.id;
+  let hash = (seed ^ 0x811c9dc5) >>> 0;
+  for (const char of `${id}@${slot.base}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return new Rng(hash);
+}
+
+/**
+ * Questions drawn, deterministically for a seed, from realistic changes to the base profiles and from
+ * sequencing stories; topics take turns. Lazy: each question is built (one change, one plan, at most a
+ * couple of simulations) when it is asked for, so the first one is ready at once and the cost grows
+ * with the profile's size times the questions asked, not with the profile's size squared.
+ */
+export function* drawQuestions(bases: readonly BaseText[], options: DrawOptions): Generator<Question> {
+  const rng = new Rng(options.seed);
+  const loaders = bases.map(lazyBase);
+  const topics = shuffle(
+    TOPICS.filter((topic) => !options.topics || options.topics.includes(topic)),
+    rng,
+  );
+  // A change question is one plan; a sequencing story runs simulations: start with the quick kind.
+  const story = topics.indexOf("sequencing");
+  if (story === 0 && topics.length > 1) topics.push(...topics.splice(0, 1));
+  const queues = topics.map((topic) => topicSlots(topic, bases.length, rng));
+  let open = true;
+  while (open) {
+    open = false;
+    for (const queue of queues) {
+      for (let slot = queue.shift(); slot; slot = queue.shift()) {
+        const base = (loaders[slot.base] as () => LoadedBase)();
+        const question =
+          slot.item.kind === "change"
+            ? changeQuestion(base, slot.item.template)
+            : slot.item.story.build(base, slotRng(options.seed, slot));
+        if (question) {
+          open = true;
+          yield question;
+          break;
+        }
       }
-      const plan = planUpdate(from, to);
-      if (plan.changes.length === 0 && plan.unsupported.length === 0) continue;
-      const answer = plan.unsupported.length > 0 ? "unsupported" : plan.behavior;
-      const question: Question = {
-        distribution: from.distribution,
-        layer: leaf.layer,
-        path: dotted(leaf.valuePath),
-        from: showValue(original),
-        to: showValue(value),
-        answer,
-        plan,
-      };
-      const bucket = byAnswer.get(answer) ?? [];
-      bucket.push(question);
-      byAnswer.set(answer, bucket);
     }
   }
-  const buckets = [...byAnswer.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, list]) => list);
+}
+
+/** The first `count` questions of `drawQuestions`. */
+export function makeQuestions(bases: readonly BaseText[], count: number, options: DrawOptions): Question[] {
   const questions: Question[] = [];
-  while (questions.length < count && buckets.some((bucket) => bucket.length > 0)) {
-    const nonEmpty = buckets.filter((bucket) => bucket.length > 0);
-    const bucket = nonEmpty[rng.int(0, nonEmpty.length - 1)] as Question[];
-    const [picked] = bucket.splice(rng.int(0, bucket.length - 1), 1);
-    if (picked) questions.push(picked);
+  for (const question of drawQuestions(bases, options)) {
+    questions.push(question);
+    if (questions.length >= count) break;
   }
   return questions;
 }

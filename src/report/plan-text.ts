@@ -2,7 +2,7 @@ import type { Value } from "../profile/types.js";
 import type { Plan, PlannedChange } from "../rules/types.js";
 import type { RolloutEstimate } from "../scenario/estimate.js";
 import { formatClock, formatDuration } from "../shared/duration.js";
-import { assertNever, type Behavior, CORE_LAYERS, type LayerName } from "../shared/types.js";
+import { assertNever, BEHAVIORS, type Behavior, CORE_LAYERS, type LayerName } from "../shared/types.js";
 
 export interface PlanTextOptions {
   controlPlanes?: number;
@@ -82,17 +82,20 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   if (plan.changes.length === 0) {
     lines.push("No changes.");
   } else {
-    lines.push(`Changes (${plan.changes.length}):`);
+    lines.push(`Changes (${plan.changes.length}): ${countByBehavior(plan.changes)}`);
+    lines.push(`  ${legend(plan.changes)}`);
     for (const [layer, changes] of groupByLayer(plan.changes)) {
       lines.push(`  ${layer}:`);
       for (const change of changes) {
         const flag = change.unclassified ? "  [unclassified]" : "";
         const services = change.services?.length ? ` (restarts ${change.services.join(", ")})` : "";
+        const path = change.innerPath !== undefined ? `${change.path} → ${change.innerPath}` : change.path;
         lines.push(
-          `    ${paint(change.behavior, `${SYMBOL[change.behavior].padEnd(3)} ${change.behavior.padEnd(15)}`)} ${change.path}${flag}`,
+          `    ${paint(change.behavior, `${SYMBOL[change.behavior].padEnd(3)} ${change.behavior.padEnd(15)}`)} ${path}${flag}`,
         );
         lines.push(`        ${describeValues(change)}`);
         lines.push(`        rule ${change.rule}${services}: ${change.reason}`);
+        if (change.assumption !== undefined) lines.push(`        assumption: ${change.assumption}`);
       }
     }
   }
@@ -129,6 +132,19 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
     lines.push(...estimateLines(options.estimate));
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** `2 repave, 9 reboot, 1 no-op`: most disruptive first. */
+function countByBehavior(changes: readonly PlannedChange[]): string {
+  return BEHAVIORS.flatMap((behavior) => {
+    const n = changes.filter((c) => c.behavior === behavior).length;
+    return n > 0 ? [`${n} ${behavior}`] : [];
+  }).join(", ");
+}
+
+/** The markers, said once: every behavior, so a reader of any plan learns them all. */
+function legend(_changes: readonly PlannedChange[]): string {
+  return `markers: ${BEHAVIORS.map((behavior) => `${SYMBOL[behavior]} ${behavior}`).join(", ")}; + added, - removed, a → b changed`;
 }
 
 function groupByLayer(changes: PlannedChange[]): [LayerName, PlannedChange[]][] {

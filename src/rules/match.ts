@@ -1,6 +1,8 @@
-import type { CoreLayerName, Distribution, LayerName } from "../shared/types.js";
+import type { Distribution, LayerName } from "../shared/types.js";
 import { CORE_LAYERS } from "../shared/types.js";
-import { RULES, type Rule } from "./table.js";
+import { RULES, type Rule, type RuleLayer } from "./table.js";
+
+const RULE_LAYERS: readonly RuleLayer[] = [...CORE_LAYERS, "addon"];
 
 /** Splits `stages.boot[0].commands[1]` into `["stages", "boot", "commands"]`: rules ignore list indexes. */
 export function pathSegments(path: string): string[] {
@@ -31,14 +33,14 @@ interface LayerRules {
   special: Map<string, Rule>;
 }
 
-export type RuleSet = Map<CoreLayerName, LayerRules>;
+export type RuleSet = Map<RuleLayer, LayerRules>;
 
 const better = (a: CompiledRule, b: CompiledRule) =>
   b.priority - a.priority || b.segments.length - a.segments.length;
 
 function compile(distribution: Distribution, rke2Quirk: boolean): RuleSet {
   const set: RuleSet = new Map();
-  for (const layer of CORE_LAYERS) {
+  for (const layer of RULE_LAYERS) {
     set.set(layer, { byFirstSegment: new Map(), everyPath: [], special: new Map() });
   }
   for (const rule of RULES as readonly Rule[]) {
@@ -86,8 +88,10 @@ export function ruleSet(distribution: Distribution, rke2Quirk: boolean): RuleSet
   return set;
 }
 
-function coreLayer(layer: LayerName): CoreLayerName | undefined {
-  return (CORE_LAYERS as readonly string[]).includes(layer) ? (layer as CoreLayerName) : undefined;
+/** The rules' name for a layer: core layers by name, every add-on layer as `addon`. */
+function ruleLayer(layer: LayerName): RuleLayer | undefined {
+  if (layer.startsWith("addon:")) return "addon";
+  return (CORE_LAYERS as readonly string[]).includes(layer) ? (layer as RuleLayer) : undefined;
 }
 
 function startsWith(segments: string[], prefix: string[]): boolean {
@@ -98,7 +102,7 @@ function startsWith(segments: string[], prefix: string[]): boolean {
 
 /** The most specific rule for a changed value path in a layer; undefined when none covers it. */
 export function matchPath(set: RuleSet, layer: LayerName, path: string): Rule | undefined {
-  const core = coreLayer(layer);
+  const core = ruleLayer(layer);
   if (!core) return undefined;
   const layerRules = set.get(core);
   if (!layerRules) return undefined;
@@ -120,6 +124,6 @@ export function matchPath(set: RuleSet, layer: LayerName, path: string): Rule | 
 
 /** The rule for a non-path change of a layer: `@version`, `@pack`, `@uri-parameter`. */
 export function matchSpecial(set: RuleSet, layer: LayerName, kind: string): Rule | undefined {
-  const core = coreLayer(layer);
+  const core = ruleLayer(layer);
   return core ? set.get(core)?.special.get(kind) : undefined;
 }

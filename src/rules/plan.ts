@@ -68,6 +68,13 @@ export function classifyDiff(
     );
   }
 
+  const choices = changes.filter((c) => c.assumption !== undefined);
+  if (choices.length > 0) {
+    const ids = [...new Set(choices.map((c) => c.rule))];
+    warnings.push(
+      `${choices.length} change(s) decided by edgesim's choice where the reference is silent (rules ${ids.join(", ")}); see each change's assumption`,
+    );
+  }
   const unclassified = changes.filter((c) => c.unclassified);
   if (unclassified.length > 0) {
     warnings.push(
@@ -98,6 +105,8 @@ interface UriAnalysis {
   references: readonly UriReference[];
   /** Descriptions of the inputs that changed, for the reason of the uri change itself. */
   changedInputs: string[];
+  /** The OS layer of TO names no provider image (`options.system.uri: "NA"`): Palette's agent mode. */
+  agentMode: boolean;
   from: Profile;
   to: Profile;
 }
@@ -132,6 +141,7 @@ function analyseUri(from: Profile, to: Profile, references: readonly UriReferenc
     renderedTo,
     references,
     changedInputs,
+    agentMode: typeof renderedTo === "string" && renderedTo.trim().toUpperCase() === "NA",
     from,
     to,
   };
@@ -156,6 +166,20 @@ function classifyLayer(
   const layer = layerDiff.layer;
   if (layerDiff.fromPack === undefined || layerDiff.toPack === undefined) {
     const added = layerDiff.fromPack === undefined;
+    const presence = matchSpecial(rules, layer, "@layer");
+    if (presence) {
+      const change = added
+        ? { layer, path: "@layer", to: layerDiff.toPack }
+        : { layer, path: "@layer", from: layerDiff.fromPack };
+      changes.push(
+        fromRule(
+          presence,
+          change,
+          `${added ? "added" : "removed"} (${layerDiff.toPack ?? layerDiff.fromPack}): ${presence.reason}`,
+        ),
+      );
+      return;
+    }
     changes.push({
       layer,
       path: "@layer",
@@ -187,7 +211,10 @@ function classifyLayer(
     ) {
       changes.push(uriParameterChange(rules, change, uri, "the kubernetes version"));
     } else {
-      const rule = matchSpecial(rules, layer, "@version");
+      const agentMode = layer === "kubernetes" && uri.agentMode;
+      const rule =
+        (agentMode ? matchSpecial(rules, layer, "@version:agent-mode") : undefined) ??
+        matchSpecial(rules, layer, "@version");
       const reason = `${layerDiff.fromVersion} → ${layerDiff.toVersion}: ${rule?.reason ?? notCovered(layer)}`;
       changes.push(fromRule(rule, change, reason));
     }
@@ -201,9 +228,30 @@ function classifyLayer(
       changes.push(uriParameterChange(rules, change, uri));
     } else {
       const rule = matchPath(rules, layer, leaf.path);
-      changes.push(fromRule(rule, change, rule?.reason ?? notCovered(layer)));
+      changes.push(fromRule(rule, change, withStageNote(leaf.path, rule?.reason ?? notCovered(layer))));
     }
   }
+
+  for (const manifest of layerDiff.manifestChanges) {
+    const rule = matchSpecial(rules, layer, "@manifest") ?? matchPath(rules, layer, "@manifest");
+    const what = manifest.kind === "changed" ? "changed" : manifest.kind;
+    const change = {
+      layer,
+      path: `@manifest:${manifest.name}`,
+      ...(manifest.from !== undefined ? { from: manifest.from } : {}),
+      ...(manifest.to !== undefined ? { to: manifest.to } : {}),
+    };
+    changes.push(
+      fromRule(rule, change, `manifest ${manifest.name} ${what}: ${rule?.reason ?? notCovered(layer)}`),
+    );
+  }
+}
+
+/** `stages.boot.after…`: a `.before`/`.after` stage follows the rule of its stage; the reason says so. */
+function withStageNote(path: string, reason: string): string {
+  const match = /^stages\.([^.[\]]+)\.(before|after)(?=[.[]|$)/.exec(path);
+  if (!match) return reason;
+  return `${reason} (stage ${match[1]}.${match[2]} follows the rule of stage ${match[1]})`;
 }
 
 type ChangeBase = Pick<PlannedChange, "layer" | "path" | "from" | "to">;
@@ -221,7 +269,8 @@ function fromRule(rule: Rule | undefined, change: ChangeBase, reason: string): P
     behavior: rule.behavior,
     rule: rule.id,
     reason,
-    unclassified: !rule.covered,
+    unclassified: !rule.covered && rule.assumption === undefined,
+    ...(rule.assumption !== undefined ? { assumption: rule.assumption } : {}),
     ...(rule.services ? { services: [...rule.services] } : {}),
   });
 }
@@ -239,10 +288,8 @@ function withValues(
   };
 }
 
-function notCovered(layer: LayerName): string {
-  return layer.startsWith("addon:")
-    ? "add-on layers are not covered by the reference; treated as reboot (conservative)"
-    : "no row of the reference covers this path; treated as reboot (conservative)";
+function notCovered(_layer: LayerName): string {
+  return "no row of the reference covers this path; treated as reboot (conservative)";
 }
 
 function renderedUri(uri: UriAnalysis): string {

@@ -8,14 +8,19 @@ import { DISTRIBUTIONS } from "../shared/types.js";
  * - `a.b.*` and `a.b` both match `a.b` and everything below it (a parameter's sub-values belong to it);
  * - `*` matches every value of the layer;
  * - `@version` matches the layer's pack version, `@pack` a switch to a different pack,
- *   `@uri-parameter` is applied by the planner (not by path) to changes the rendered uri depends on.
+ *   `@uri-parameter` is applied by the planner (not by path) to changes the rendered uri depends on,
+ *   `@manifest` matches a changed pack manifest (`manifests[].content`), `@layer` a layer added or removed,
+ *   `@version:agent-mode` a kubernetes version change when the OS layer has no provider image (uri "NA").
  * When several rules match, the higher `priority` wins (known issues override the documented rows),
  * then the longer (more specific) path.
  */
+/** The layers a rule can name: the core layers, and `addon` for every add-on layer. */
+export type RuleLayer = CoreLayerName | "addon";
+
 export interface Rule {
   /** Stable id, printed in plans: `os.stages.boot`, `kubernetes.cluster`, `rke2.stages`… */
   id: string;
-  layers: readonly CoreLayerName[];
+  layers: readonly RuleLayer[];
   distributions: readonly Distribution[];
   path: string;
   behavior: Behavior | "unsupported";
@@ -34,6 +39,11 @@ export interface Rule {
    * unclassified in the output so the user knows no documented row decided it.
    */
   covered: boolean;
+  /**
+   * For a rule where the reference is silent (`covered: false`): what edgesim assumes, said to the user.
+   * A rule with a stated assumption is edgesim's explicit choice, not an unclassified guess.
+   */
+  assumption?: string;
 }
 
 /** The 14 Kairos stages the reference lists for the OS and kubernetes layers. */
@@ -79,7 +89,7 @@ function stageReboots<L extends "os" | "kubernetes">(layer: L, reference: string
         distributions: ALL,
         path: `stages.${stage}.*`,
         behavior: "reboot",
-        reason: `the ${stage} stage runs while a node boots: the node reboots to apply it`,
+        reason: `the ${stage} stage (and ${stage}.before, ${stage}.after) runs while a node boots: the node reboots to apply it`,
         reference: `${reference} (Reboot)`,
         covered: true,
       }) as const,
@@ -115,7 +125,8 @@ export const RULES = [
     distributions: ALL,
     path: "stages.reconcile.*",
     behavior: "config-reload",
-    reason: "the reconcile stage is re-applied in place: configuration reload",
+    reason:
+      "the reconcile stage (and reconcile.before, reconcile.after) is re-applied in place: configuration reload",
     reference:
       "upgrade-behavior.md § Upgrade Behaviors (Configuration reload: stage.reconcile.* in the OS layer)",
     covered: true,
@@ -184,7 +195,8 @@ export const RULES = [
     distributions: ["rke2"],
     path: "stages.*",
     behavior: "repave",
-    reason: "RKE2 known issue: a change to stages.* repaves instead of rebooting",
+    reason:
+      "RKE2 known issue: a change to stages.* (every stage, X.before and X.after included) repaves instead of rebooting",
     reference: KNOWN_ISSUES,
     priority: 1,
     quirk: "rke2",
@@ -196,7 +208,8 @@ export const RULES = [
     distributions: ["rke2"],
     path: "stages.reconcile.*",
     behavior: "config-reload",
-    reason: "RKE2 known issue exception: stages.reconcile.* still triggers a configuration reload",
+    reason:
+      "RKE2 known issue exception: stages.reconcile.* (reconcile.before and reconcile.after included) still triggers a configuration reload",
     reference: KNOWN_ISSUES,
     priority: 1,
     quirk: "rke2",
@@ -214,7 +227,8 @@ export const RULES = [
     distributions: ALL,
     path: "stages.reconcile.*",
     behavior: "config-reload",
-    reason: "the reconcile stage is re-applied in place: configuration reload",
+    reason:
+      "the reconcile stage (and reconcile.before, reconcile.after) is re-applied in place: configuration reload",
     reference: `${KNOWN_ISSUES} ("behave as expected and trigger a configuration reload")`,
     covered: true,
   },
@@ -257,10 +271,44 @@ export const RULES = [
     distributions: ALL,
     path: "@version",
     behavior: "reboot",
-    reason: "the reference has no row for a Kubernetes version change; treated as reboot (conservative)",
+    reason:
+      "a Kubernetes version change while options.system.uri stays the same (a literal uri): the provider image is not replaced, so nodes reboot onto the new Kubernetes",
     reference: `${K8S_REF} (not covered)`,
     covered: false,
+    assumption:
+      "the reference has no row for it; edgesim assumes the unchanged image (or the agent) brings the new Kubernetes up on a reboot. If the image must change for the new version, change options.system.uri too (that repaves)",
   },
+  {
+    // Agent mode: Palette's agent runs on an OS it does not manage; there is no provider image to
+    // repave with, so a new Kubernetes version can only be installed in place.
+    id: "kubernetes.version.agent-mode",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "@version:agent-mode",
+    behavior: "reboot",
+    reason:
+      'agent mode (options.system.uri "NA", no provider image): the agent installs the new Kubernetes on the existing OS; nodes reboot to run it',
+    reference: `${K8S_REF} (not covered)`,
+    covered: false,
+    assumption:
+      "the reference is silent on agent mode; edgesim assumes an in-place upgrade followed by a reboot (the conservative reading: nothing is repaved, since there is no image)",
+  },
+  ...(["os", "kubernetes"] as const).map(
+    (layer) =>
+      ({
+        id: `${layer}.manifest`,
+        layers: [layer],
+        distributions: ALL,
+        path: "@manifest",
+        behavior: "no-op",
+        reason:
+          "a pack manifest is a set of Kubernetes objects Palette applies through the cluster's API: it is re-applied, no node is touched",
+        reference: `${layer === "os" ? OS_REF : K8S_REF} (not covered)`,
+        covered: false,
+        assumption:
+          "the reference lists values only; edgesim assumes a pack's manifests are applied like add-ons, through the Kubernetes API, without a node action",
+      }) as const,
+  ),
   {
     id: "kubernetes.pack-switch",
     layers: ["kubernetes"],
@@ -292,6 +340,17 @@ export const RULES = [
     behavior: "service-restart",
     services: ["networking"],
     reason: "a new CNI pack version is applied by restarting the networking services",
+    reference: "upgrade-behavior.md § Network Layer",
+    covered: true,
+  },
+  {
+    id: "network.manifest",
+    layers: ["network"],
+    distributions: ALL,
+    path: "@manifest",
+    behavior: "service-restart",
+    services: ["networking"],
+    reason: "a changed CNI pack manifest is applied by restarting the networking services",
     reference: "upgrade-behavior.md § Network Layer",
     covered: true,
   },
@@ -330,6 +389,17 @@ export const RULES = [
     covered: true,
   },
   {
+    id: "storage.manifest",
+    layers: ["storage"],
+    distributions: ALL,
+    path: "@manifest",
+    behavior: "service-restart",
+    services: ["storage"],
+    reason: "a changed storage pack manifest is applied by restarting the storage services",
+    reference: "upgrade-behavior.md § Storage Layer",
+    covered: true,
+  },
+  {
     id: "storage.pack-switch",
     layers: ["storage"],
     distributions: ALL,
@@ -339,6 +409,30 @@ export const RULES = [
     reference: "later-palette-behavior.md § 1 (storage pack switch is unsupported)",
     covered: true,
   },
+
+  // ── Add-on layers (the reference is silent) ─────────────────────────────────────────────────
+  ...(
+    [
+      ["addon.values", "*", "a changed add-on value"],
+      ["addon.version", "@version", "a new add-on pack version"],
+      ["addon.manifest", "@manifest", "a changed add-on manifest"],
+      ["addon.presence", "@layer", "an add-on added or removed"],
+    ] as const
+  ).map(
+    ([id, path, what]) =>
+      ({
+        id,
+        layers: ["addon"],
+        distributions: ALL,
+        path,
+        behavior: "no-op",
+        reason: `${what}: Palette (re)applies the add-on through the cluster's Kubernetes API (Helm chart or manifests); no node is repaved, rebooted or restarted`,
+        reference: "upgrade-behavior.md (add-on layers: not covered)",
+        covered: false,
+        assumption:
+          "the reference covers the OS, Kubernetes, network and storage layers only; edgesim assumes add-ons disrupt no node (their own pods roll as the chart says)",
+      }) as const,
+  ),
 ] as const satisfies readonly Rule[];
 
 /** Ids of rules the planner applies outside the table lookup (not a path match). */

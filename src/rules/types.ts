@@ -9,7 +9,15 @@ export interface PlannedChange {
   /** Id of the rule that decided, e.g. `os.options.system.uri`; `unclassified` when none matched. */
   rule: string;
   reason: string;
+  /** True when no rule covers the change and the conservative fallback (reboot) decided. */
   unclassified: boolean;
+  /** Where the reference is silent and a rule states edgesim's choice: what edgesim assumes. */
+  assumption?: string;
+  /**
+   * For a value holding YAML text (`cluster.config: |`, a manifest's content): the path inside that
+   * text that changed, e.g. `kube-apiserver-arg[3]`. The change is still classified by `path`.
+   */
+  innerPath?: string;
   /** For `service-restart`: which services restart. */
   services?: Service[];
   from?: Value;

@@ -2,8 +2,6 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { prompt } from "../../src/cli/quiz.js";
-import type { Question } from "../../src/quiz/questions.js";
 
 async function help(...args: string[]) {
   const io = memoryIo();
@@ -52,23 +50,6 @@ describe("--help", () => {
     const flat = out.replace(/\n\s+/g, " ");
     expect(flat).toContain(option);
     expect(flat.slice(flat.indexOf(option))).toContain(shown);
-  });
-});
-
-describe("quiz prompt", () => {
-  const question = (from: string, to: string): Question =>
-    ({ distribution: "rke2", layer: "os", path: "a.b", from, to, answer: "reboot" }) as unknown as Question;
-
-  it("shows a one-line value on the label's line", () => {
-    const text = prompt(question("x", "y"), 0, 1);
-    expect(text).toContain("Question 1 of 1 (rke2 cluster)");
-    expect(text).toContain("  from: x\n  to:   y\n");
-  });
-
-  it("indents every line of a multi-line value under its label, without trailing spaces", () => {
-    const text = prompt(question("a {\n  b\n}\n", "a {\n  c\n}\n"), 0, 1);
-    expect(text).toContain("  from:\n      a {\n        b\n      }\n  to:\n      a {\n        c\n      }\n");
-    for (const line of text.split("\n").slice(0, -1)) expect(line).not.toMatch(/\s$/);
   });
 });
 

@@ -34,6 +34,10 @@ beforeAll(() => {
       "layers:\n  addons:\n    - { pack: nginx, version: 1.0.0, values: { replicas: 2 } }\n",
     ),
   );
+  writeFileSync(
+    join(dir, "unknown-path.yaml"),
+    base.replace("      providerCredentials:\n", "      bootMode: uefi\n      providerCredentials:\n"),
+  );
 });
 
 describe("edgesim plan: text", () => {
@@ -137,9 +141,18 @@ describe("edgesim plan: text", () => {
   });
 
   it("unclassified changes are flagged", async () => {
+    const { out } = await plan(`${P}/k3s-base.yaml`, join(dir, "unknown-path.yaml"));
+    expect(out).toContain("bootMode  [unclassified]");
+    expect(out).toContain("rule unclassified");
+    expect(out).toContain("Behavior: reboot");
+  });
+
+  it("an add-on added is a no-op for the nodes, by a stated choice, not unclassified", async () => {
     const { out } = await plan(`${P}/k3s-base.yaml`, join(dir, "addon.yaml"));
-    expect(out).toContain("[unclassified]");
-    expect(out).toContain("rule layer.presence");
+    expect(out).not.toContain("[unclassified]");
+    expect(out).toContain("rule addon.presence");
+    expect(out).toContain("Behavior: no-op");
+    expect(out).toContain("edgesim assumes");
   });
 });
 

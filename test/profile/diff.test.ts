@@ -93,6 +93,7 @@ describe("diffProfiles", () => {
         packSwitched: false,
         versionChanged: true,
         changes: [],
+        manifestChanges: [],
       },
     ]);
   });
@@ -110,6 +111,7 @@ describe("diffProfiles", () => {
         packSwitched: true,
         versionChanged: false,
         changes: [],
+        manifestChanges: [],
       },
     ]);
   });
@@ -133,6 +135,7 @@ describe("diffProfiles", () => {
       packSwitched: false,
       versionChanged: false,
       changes: [],
+      manifestChanges: [],
     });
   });
 });

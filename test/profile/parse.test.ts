@@ -192,10 +192,14 @@ describe("Palette cluster-profile export", () => {
     expect(p.distribution).toBe("rke2");
   });
 
-  it("an export without metadata names what is missing", () => {
+  it("an export without packs names what is missing; without metadata it is named after its file", () => {
     expect(diagnosticsOf(() => parseProfile("spec: {template: {packs: []}}", "e.yaml"))).toEqual([
-      "e.yaml:1:1: metadata: is required",
+      "e.yaml:1:26: spec.template.packs: has no pack with layer os",
+      "e.yaml:1:26: spec.template.packs: has no pack with layer k8s",
     ]);
+    const packs =
+      "spec: {template: {packs: [{name: edge-native-byoi, layer: os, version: 1}, {name: edge-k3s, layer: k8s, version: 1.30.5}]}}";
+    expect(parseProfile(packs, "e.yaml").name).toBe("e.yaml");
   });
 
   it("an export without a k8s pack, or with two os packs, is an error", () => {

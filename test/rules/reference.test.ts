@@ -300,13 +300,35 @@ describe("macros in the uri", () => {
     expect(changeAt(p, "os", "options.system.uri").reason).toContain("the kubernetes version");
   });
 
-  it("a kubernetes version bump with a literal uri → reboot, flagged as not covered by the reference", () => {
+  it("a kubernetes version bump with a literal uri → reboot by kubernetes.version, its assumption stated", () => {
     const p = plan(baseDoc("k3s", "literal"), (d) => {
       d.layers.kubernetes.version = "1.31.1";
     });
     expect(p.behavior).toBe("reboot");
-    expect(only(p)).toMatchObject({ path: "@version", rule: "kubernetes.version", unclassified: true });
+    const change = only(p);
+    expect(change).toMatchObject({ path: "@version", rule: "kubernetes.version", unclassified: false });
+    expect(change.assumption).toContain("edgesim assumes");
+    expect(change.assumption).toContain("options.system.uri");
+    expect(p.warnings.some((w) => w.includes("edgesim's choice") && w.includes("kubernetes.version"))).toBe(
+      true,
+    );
   });
+
+  it.each(ALL)(
+    '%s: agent mode (uri "NA"): a kubernetes version bump → reboot by kubernetes.version.agent-mode',
+    (distribution) => {
+      const doc = baseDoc(distribution);
+      doc.layers.os.values.options["system.uri"] = "NA";
+      const p = plan(doc, (d) => {
+        d.layers.kubernetes.version = "1.31.1";
+      });
+      expect(p.behavior).toBe("reboot");
+      const change = only(p);
+      expect(change).toMatchObject({ rule: "kubernetes.version.agent-mode", unclassified: false });
+      expect(change.reason).toContain("agent mode");
+      expect(change.assumption).toContain("no image");
+    },
+  );
 
   it("a value of another layer that the uri names repaves (even a pack.* value)", () => {
     const doc = baseDoc("k3s");
@@ -482,16 +504,6 @@ describe("paths no rule covers → reboot, flagged", () => {
     expect(p.warnings.some((w) => w.includes(`${layer}:${path}`))).toBe(true);
   });
 
-  it("add-on values are not covered by the reference → reboot, flagged", () => {
-    const doc = baseDoc("k3s");
-    doc.layers.addons = [{ pack: "nginx-ingress", version: "4.11.0", values: { replicas: 1 } }];
-    const p = plan(doc, (d) => {
-      d.layers.addons[0].values.replicas = 2;
-    });
-    expect(only(p)).toMatchObject({ layer: "addon:nginx-ingress", behavior: "reboot", rule: "unclassified" });
-    expect(p.changes[0]?.reason).toContain("add-on");
-  });
-
   it("an OS pack version bump without a new uri → reboot by os.version, flagged", () => {
     const p = plan(baseDoc("k3s"), (d) => {
       d.layers.os.version = "2.1.1";
@@ -502,6 +514,177 @@ describe("paths no rule covers → reboot, flagged", () => {
       rule: "os.version",
       unclassified: true,
     });
+  });
+});
+
+describe("stages with a dot in their name (X.before, X.after) follow stage X", () => {
+  const DOTTED = STAGES.flatMap((stage) => [`${stage}.before`, `${stage}.after`]);
+  const dotted = (distribution: Distribution) =>
+    DOTTED.map((name) => [distribution, name, name.replace(/\.(before|after)$/, "")] as const);
+  const addStage = (layer: "os" | "kubernetes", name: string) => (d: Doc) => {
+    d.layers[layer].values.stages[name] = [{ name: "extra", commands: ["echo dotted"] }];
+  };
+
+  it("a dotted stage next to the plain stage loads: a stage name, not a path", () => {
+    const doc = baseDoc("k3s");
+    doc.layers.os.values.stages["boot.after"] = [{ commands: ["echo after"] }];
+    const profile = parseProfile(stringify(doc), "p.yaml");
+    const stages = profile.layers[0]?.values.stages as Record<string, unknown>;
+    expect(Object.keys(stages)).toEqual(["boot", "boot.after", "reconcile"]);
+    // Written as one dotted key from the top, it names the same stage.
+    const top = structuredClone(doc);
+    delete top.layers.os.values.stages["boot.after"];
+    top.layers.os.values["stages.boot.after"] = [{ commands: ["echo after"] }];
+    expect(parseProfile(stringify(top), "q.yaml").layers[0]?.values).toEqual(profile.layers[0]?.values);
+  });
+
+  for (const layer of ["os", "kubernetes"] as const) {
+    it.each([...dotted("pxk-e"), ...dotted("k3s")])(
+      `${layer} on %s: stages.%s → reboot by ${layer}.stages.%s`,
+      (distribution, name, stage) => {
+        const p = plan(baseDoc(distribution), addStage(layer, name));
+        expect(p.behavior).toBe("reboot");
+        for (const change of p.changes) {
+          expect(change).toMatchObject({ layer, rule: `${layer}.stages.${stage}`, unclassified: false });
+          expect(change.path.startsWith(`stages.${name}`)).toBe(true);
+          expect(change.reason).toContain(`stage ${name} follows the rule of stage ${stage}`);
+        }
+      },
+    );
+
+    it.each(dotted("rke2"))(
+      `${layer} on %s: stages.%s → repave (known issue), reboot without the quirk`,
+      (distribution, name, stage) => {
+        const withQuirk = plan(baseDoc(distribution), addStage(layer, name));
+        expect(withQuirk.behavior).toBe("repave");
+        for (const change of withQuirk.changes) expect(change.rule).toBe("rke2.stages");
+        const withoutQuirk = plan(baseDoc(distribution), addStage(layer, name), { rke2Quirk: false });
+        expect(withoutQuirk.behavior).toBe("reboot");
+        for (const change of withoutQuirk.changes) expect(change.rule).toBe(`${layer}.stages.${stage}`);
+      },
+    );
+  }
+
+  it.each([
+    ["pxk-e", true, "os", "config-reload", "os.stages.reconcile"],
+    ["k3s", true, "kubernetes", "config-reload", "kubernetes.stages.reconcile"],
+    ["rke2", true, "os", "config-reload", "rke2.stages.reconcile"],
+    ["rke2", false, "kubernetes", "config-reload", "kubernetes.stages.reconcile"],
+  ] as const)(
+    "%s (quirk %s) %s: stages.reconcile.after → %s by %s",
+    (distribution, rke2Quirk, layer, behavior, rule) => {
+      const p = plan(baseDoc(distribution), addStage(layer, "reconcile.after"), { rke2Quirk });
+      expect(p.behavior).toBe(behavior);
+      for (const change of p.changes) expect(change.rule).toBe(rule);
+    },
+  );
+});
+
+describe("add-on layers: no-op for the nodes, the add-on re-applied (edgesim's choice)", () => {
+  const withAddon = () => {
+    const doc = baseDoc("k3s");
+    doc.layers.addons = [
+      {
+        pack: "nginx-ingress",
+        version: "4.11.0",
+        values: { controller: { replicaCount: 1 } },
+        manifests: [
+          { name: "default-backend", content: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n" },
+        ],
+      },
+    ];
+    return doc;
+  };
+
+  it.each([
+    [
+      "values",
+      (d: Doc) => {
+        d.layers.addons[0].values.controller.replicaCount = 2;
+      },
+      "addon.values",
+    ],
+    [
+      "version",
+      (d: Doc) => {
+        d.layers.addons[0].version = "4.12.0";
+      },
+      "addon.version",
+    ],
+    [
+      "manifest",
+      (d: Doc) => {
+        d.layers.addons[0].manifests[0].content =
+          "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+      },
+      "addon.manifest",
+    ],
+    [
+      "added",
+      (d: Doc) => {
+        d.layers.addons.push({ pack: "metallb", version: "0.14.8", values: {} });
+      },
+      "addon.presence",
+    ],
+    [
+      "removed",
+      (d: Doc) => {
+        d.layers.addons = [];
+      },
+      "addon.presence",
+    ],
+  ] as const)("%s → no-op by %s, its assumption stated, not unclassified", (_, modify, rule) => {
+    const p = plan(withAddon(), modify);
+    expect(p.behavior).toBe("no-op");
+    for (const change of p.changes) {
+      expect(change).toMatchObject({ behavior: "no-op", rule, unclassified: false });
+      expect(change.reason).toContain("re)applies the add-on");
+      expect(change.assumption).toContain("edgesim assumes");
+    }
+    expect(p.changes.length).toBeGreaterThan(0);
+  });
+
+  it("core layers keep the unclassified reboot fallback", () => {
+    const p = plan(withAddon(), (d) => {
+      d.layers.network.values.extra = true;
+      d.layers.os.values.options.bootMode = "uefi";
+    });
+    expect(changeAt(p, "os", "options.bootMode")).toMatchObject({
+      behavior: "reboot",
+      rule: "unclassified",
+      unclassified: true,
+    });
+    expect(changeAt(p, "network", "extra").rule).toBe("network.values");
+  });
+});
+
+describe("pack manifests (manifests[].content)", () => {
+  const manifest = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+  const withManifests = () => {
+    const doc = baseDoc("k3s");
+    for (const layer of ["os", "kubernetes", "network", "storage"]) {
+      doc.layers[layer].manifests = [{ name: `${layer}-extra`, content: manifest("a") }];
+    }
+    return doc;
+  };
+  it.each([
+    ["os", "no-op", "os.manifest"],
+    ["kubernetes", "no-op", "kubernetes.manifest"],
+    ["network", "service-restart", "network.manifest"],
+    ["storage", "service-restart", "storage.manifest"],
+  ] as const)("a changed %s manifest → %s by %s", (layer, behavior, rule) => {
+    const p = plan(withManifests(), (d) => {
+      d.layers[layer].manifests[0].content = manifest("b");
+    });
+    expect(p.behavior).toBe(behavior);
+    expect(only(p)).toMatchObject({ layer, path: `@manifest:${layer}-extra`, behavior, rule });
+  });
+
+  it("the same manifest (trailing newlines aside) is no change", () => {
+    const p = plan(withManifests(), (d) => {
+      d.layers.os.manifests[0].content = `${manifest("a")}\n\n`;
+    });
+    expect(p.changes).toEqual([]);
   });
 });
 

@@ -45,6 +45,10 @@ describe("matching: the most specific rule wins", () => {
     ["pxk-e", true, "kubernetes", "clientConfig.oidc-client-id", "kubernetes.clientConfig"],
     ["k3s", true, "network", "manifests.calico.env.X", "network.values"],
     ["k3s", true, "storage", "storageClass.name", "storage.values"],
+    ["k3s", true, "addon:nginx", "replicas", "addon.values"],
+    ["k3s", true, "os", "stages.boot.after[0].commands[0]", "os.stages.boot"],
+    ["rke2", true, "kubernetes", "stages.initramfs.before[0]", "rke2.stages"],
+    ["rke2", true, "os", "stages.reconcile.after[0]", "rke2.stages.reconcile"],
   ] as const)("%s (quirk %s) %s %s → %s", (distribution, quirk, layer, path, id) => {
     expect(matchPath(ruleSet(distribution, quirk), layer, path)?.id).toBe(id);
   });
@@ -54,7 +58,6 @@ describe("matching: the most specific rule wins", () => {
     ["k3s", "os", "options.system.other"],
     ["k3s", "os", "options"],
     ["k3s", "kubernetes", "stagesX.boot"],
-    ["k3s", "addon:nginx", "replicas"],
   ] as const)("%s %s %s → no rule", (distribution, layer, path) => {
     expect(matchPath(ruleSet(distribution, true), layer, path)).toBeUndefined();
   });
@@ -64,7 +67,10 @@ describe("matching: the most specific rule wins", () => {
     expect(matchSpecial(set, "network", "@pack")?.behavior).toBe("unsupported");
     expect(matchSpecial(set, "storage", "@pack")?.behavior).toBe("unsupported");
     expect(matchSpecial(set, "network", "@version")?.id).toBe("network.version");
-    expect(matchSpecial(set, "addon:x", "@version")).toBeUndefined();
+    expect(matchSpecial(set, "addon:x", "@version")?.id).toBe("addon.version");
+    expect(matchSpecial(set, "addon:x", "@manifest")?.id).toBe("addon.manifest");
+    expect(matchSpecial(set, "network", "@manifest")?.id).toBe("network.manifest");
+    expect(matchSpecial(set, "os", "@layer")).toBeUndefined();
   });
 
   it("ignores list indexes when splitting paths", () => {

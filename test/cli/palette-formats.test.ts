@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { memoryIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+
+/*
+ * The Palette material users hold, each shape planned end to end through the CLI. The files under
+ * test/fixtures/profiles/palette are written from the public structures: an API GET of a cluster
+ * profile (spec.published, JSON), a cluster-create body (spec.profiles[].packValues[], no layer), a
+ * Terraform modules profile file (packs[] with layer and tag, manifests with content) and a request
+ * body with spec.packs.
+ */
+
+const F = "test/fixtures/profiles/palette";
+
+async function planJson(from: string, to: string) {
+  const io = memoryIo();
+  const code = await main(["plan", `${F}/${from}`, `${F}/${to}`, "--json"], io);
+  expect(io.err).toBe("");
+  // biome-ignore lint/suspicious/noExplicitAny: the contract's JSON, read as a script would
+  return { code, plan: JSON.parse(io.out) as any };
+}
+
+const rulesOf = (plan: { changes: { layer: string; path: string; rule: string }[] }) =>
+  plan.changes.map((c) => `${c.layer}:${c.path}:${c.rule}`);
+
+describe("Palette formats, planned end to end", () => {
+  it("API GET body (spec.published; spec.draft ignored): a boot.after stage, cluster.config text, an add-on", async () => {
+    const { code, plan } = await planJson("api-get-v1.json", "api-get-v2.json");
+    expect(code).toBe(0);
+    expect(plan.from).toBe("edge-retail");
+    expect(plan.distribution).toBe("k3s");
+    expect(plan.behavior).toBe("reboot");
+    expect(rulesOf(plan)).toEqual([
+      "os:stages.boot.after[0].files[0].content:os.stages.boot",
+      "kubernetes:cluster.config:kubernetes.cluster",
+      "addon:hello-universe:pack.replicas:addon.values",
+    ]);
+  });
+
+  it("cluster-create body: layers inferred from pack names, agent mode, an add-on profile", async () => {
+    const { code, plan } = await planJson("cluster-create-v1.json", "cluster-create-v2.json");
+    expect(code).toBe(0);
+    expect(plan.from).toBe("store-042");
+    expect(plan.distribution).toBe("rke2");
+    expect(plan.behavior).toBe("reboot");
+    expect(rulesOf(plan)).toEqual([
+      "kubernetes:@version:kubernetes.version.agent-mode",
+      "addon:prometheus-operator:prometheus.retention:addon.values",
+    ]);
+    expect(plan.changes[0].assumption).toContain("agent mode");
+    expect(plan.changes[0].unclassified).toBe(false);
+  });
+
+  it("Terraform modules profile file: tag without version, initramfs.before, a manifest's content", async () => {
+    const { code, plan } = await planJson("terraform-profile-v1.yaml", "terraform-profile-v2.yaml");
+    expect(code).toBe(0);
+    expect(plan.from).toBe("edge-k3s-retail");
+    expect(plan.behavior).toBe("reboot");
+    expect(rulesOf(plan)).toEqual([
+      "os:stages.initramfs.before[0].commands[0]:os.stages.initramfs",
+      "addon:hello-universe:@manifest:hello-universe:addon.manifest",
+    ]);
+  });
+
+  it("request body with spec.packs and no template", async () => {
+    const { code, plan } = await planJson("spec-packs-v1.yaml", "spec-packs-v2.yaml");
+    expect(code).toBe(0);
+    expect(plan).toMatchObject({ distribution: "pxk-e", behavior: "service-restart", services: ["storage"] });
+    expect(rulesOf(plan)).toEqual(["storage:storageClass.reclaimPolicy:storage.values"]);
+  });
+
+  it("the same profile in two formats plans no change", async () => {
+    const { plan } = await planJson("spec-packs-v1.yaml", "spec-packs-v1.yaml");
+    expect(plan.changes).toEqual([]);
+  });
+
+  it("a file of another shape gets one message listing the accepted formats", async () => {
+    const io = memoryIo();
+    const code = await main(["plan", `${F}/unknown-shape.yaml`, `${F}/spec-packs-v1.yaml`], io);
+    expect(code).toBe(1);
+    const errors = io.err.split("\n").filter((line) => line.startsWith("error:"));
+    expect(errors).toEqual([
+      `error: ${F}/unknown-shape.yaml:1:1: is not a profile edgesim can read. Accepted formats:`,
+    ]);
+    for (const format of [
+      "edgesim profile",
+      "cluster-profile export",
+      "spec.published.packs",
+      "spec.profiles[].packValues[]",
+      "Terraform",
+    ]) {
+      expect(io.err).toContain(format);
+    }
+  });
+
+  it("a refused update: --json behavior is unsupported, exit 2", async () => {
+    const io = memoryIo();
+    const code = await main(
+      ["plan", "scenarios/profiles/k3s-base.yaml", "scenarios/profiles/k3s-cni-switch.yaml", "--json"],
+      io,
+    );
+    expect(code).toBe(2);
+    const plan = JSON.parse(io.out);
+    expect(plan.behavior).toBe("unsupported");
+    expect(plan.unsupported.length).toBeGreaterThan(0);
+  });
+});
