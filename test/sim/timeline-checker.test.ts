@@ -165,7 +165,7 @@ describe("an independent reading of `edgesim run --json` timelines", () => {
   it(
     "finds no broken promise over thousands of random scenarios",
     () => {
-      assertNoViolations("timeline checker", runsOf(2000));
+      assertNoViolations("timeline checker", runsOf(1000));
     },
     120_000 * Number(process.env.INVARIANT_SCALE ?? 1),
   );
