@@ -51,4 +51,35 @@ export function memoryIo(
 }
 
 /** Exit codes shared by every command (see CONTRACT.md). */
-export const EXIT = { ok: 0, failure: 1, inputError: 1, unsupported: 2 } as const;
+export const EXIT = {
+  ok: 0,
+  /** Bad input (and any unexpected error). */
+  inputError: 1,
+  failure: 1,
+  /** `plan`: the update is unsupported. */
+  unsupported: 2,
+  /** `plan --fail-on`: the plan reached the threshold. */
+  failOn: 3,
+  /** `run`/`test`: an expectation failed, or a scenario with no `expect` did not converge. */
+  notPassed: 4,
+} as const;
+
+/** The exit-code table for a command's `--help`, one definition for every command. */
+export function exitCodeHelp(codes: readonly { code: number; meaning: string }[]): string {
+  return `\nExit codes:\n${codes.map((c) => `  ${c.code}  ${c.meaning}\n`).join("")}`;
+}
+
+export const EXIT_HELP = {
+  ok: (meaning: string) => ({ code: EXIT.ok, meaning }),
+  inputError: {
+    code: EXIT.inputError,
+    meaning: "bad input (the message names the file and line:col or path)",
+  },
+  unsupported: { code: EXIT.unsupported, meaning: "the update is unsupported (e.g. a CNI pack switch)" },
+  failOn: { code: EXIT.failOn, meaning: "--fail-on threshold reached (the changes are named on stderr)" },
+  notPassed: {
+    code: EXIT.notPassed,
+    meaning:
+      "an expectation failed, or a scenario with no expect did not converge (or an update was refused)",
+  },
+} as const;

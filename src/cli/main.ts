@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { formatDiagnostic, isInputError } from "../shared/diagnostics.js";
-import { EXIT, type Io, processIo } from "./io.js";
+import { EXIT, EXIT_HELP, exitCodeHelp, type Io, processIo } from "./io.js";
 import { registerPlan } from "./plan.js";
 import { registerQuiz } from "./quiz.js";
 import { registerReport } from "./report.js";
@@ -36,7 +36,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .addHelpText(
       "after",
       "\nRun `edgesim COMMAND --help` for a command's options and exit codes.\n" +
-        "Exit code 1 means bad input (the message names the file and line:col, or the dotted path).\n",
+        exitCodeHelp([
+          EXIT_HELP.ok("success"),
+          EXIT_HELP.inputError,
+          { ...EXIT_HELP.unsupported, meaning: `plan: ${EXIT_HELP.unsupported.meaning}` },
+          { ...EXIT_HELP.failOn, meaning: `plan: ${EXIT_HELP.failOn.meaning}` },
+          { ...EXIT_HELP.notPassed, meaning: `run, test: ${EXIT_HELP.notPassed.meaning}` },
+        ]),
     );
   for (const register of [
     registerPlan,

@@ -8,11 +8,11 @@ import type { Plan } from "../rules/types.js";
 import { estimateRollout } from "../scenario/estimate.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { atLeast, BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
-import { EXIT, type Io } from "./io.js";
+import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
 /** `--fail-on B`: the plan is at least as disruptive as B (unsupported's 2 takes precedence). */
-export const EXIT_FAIL_ON = 3;
+export const EXIT_FAIL_ON = EXIT.failOn;
 
 interface PlanCommandOptions {
   json?: boolean;
@@ -68,8 +68,13 @@ export const registerPlan: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
-        "Exit codes: 0 plan made, 1 input error, 2 unsupported update, 3 --fail-on threshold reached.\n" +
-        'With --json, a refused update (exit 2) has "behavior": "unsupported"; "changesBehavior" is what the other changes alone would do.\n',
+        'With --json, a refused update (exit 2) has "behavior": "unsupported"; "changesBehavior" is what the other changes alone would do.\n' +
+        exitCodeHelp([
+          EXIT_HELP.ok("a plan was made (whatever its behavior)"),
+          EXIT_HELP.inputError,
+          EXIT_HELP.unsupported,
+          EXIT_HELP.failOn,
+        ]),
     )
     .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
       const loadOptions: LoadOptions = { variables: parseVariables(options.var) };

@@ -7,7 +7,7 @@ import { withLogFile } from "../scenario/log-file.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
-import { EXIT, type Io } from "./io.js";
+import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
 interface RunCommandOptions {
@@ -47,7 +47,14 @@ export const registerRun: Register = (program, io, setExit) => {
     .option("--quiet", "Print only the summary and expectations, not the timeline")
     .option("--update", "Rewrite the scenario's golden timeline instead of comparing it; scenarios only")
     .option("--timelines", "Fleet files: also print every cluster's timeline on the fleet's clock")
-    .addHelpText("after", "\nExit codes: 0 every expectation holds, 1 an expectation failed or bad input.\n")
+    .addHelpText(
+      "after",
+      exitCodeHelp([
+        EXIT_HELP.ok("every expectation holds (with no expect: the rollout converged)"),
+        EXIT_HELP.inputError,
+        EXIT_HELP.notPassed,
+      ]),
+    )
     .action(async (scenario: string, options: RunCommandOptions) => {
       const file = userPath(io, scenario);
       if (fileKind(file) === "fleet") {
@@ -60,7 +67,7 @@ export const registerRun: Register = (program, io, setExit) => {
         }
         const run = await runFleet(file, options.seed !== undefined ? { seed: options.seed } : {});
         io.stdout(formatFleetRun(run, options));
-        setExit(run.passed ? EXIT.ok : EXIT.failure);
+        setExit(run.passed ? EXIT.ok : EXIT.notPassed);
         return;
       }
       const runOptions = {
@@ -72,7 +79,7 @@ export const registerRun: Register = (program, io, setExit) => {
         : runScenario(file, runOptions);
       // The whole output is built before anything is written, so a failure never leaves half of it.
       io.stdout(formatRun(run, options));
-      setExit(run.passed ? EXIT.ok : EXIT.failure);
+      setExit(run.passed ? EXIT.ok : EXIT.notPassed);
     });
 };
 

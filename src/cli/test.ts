@@ -1,7 +1,7 @@
 import { renderJUnit } from "../report/junit.js";
 import { discoverScenarios, nameOf, runSuiteFile, type SuiteCase } from "../scenario/suite.js";
 import { writeFileAtomic } from "../shared/files.js";
-import { EXIT } from "./io.js";
+import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import { userPath } from "./run.js";
 
@@ -27,7 +27,11 @@ export const registerTest: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nA broken scenario fails on its own line; the others still run.\n" +
-        "Exit codes: 0 every scenario passed, 1 one failed or none was found.\n",
+        exitCodeHelp([
+          EXIT_HELP.ok("every scenario passed"),
+          { code: EXIT.inputError, meaning: "a file did not load (bad input), or no scenario was found" },
+          { code: EXIT.notPassed, meaning: "every file loaded and a scenario failed (see run's code 4)" },
+        ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
       const root = userPath(io, dir);
@@ -71,16 +75,31 @@ export const registerTest: Register = (program, io, setExit) => {
         );
       }
       io.stdout(options.json ? formatJson(cases, passed, failed) : formatText(cases, passed, failed));
-      setExit(failed === 0 ? EXIT.ok : EXIT.failure);
+      setExit(suiteExitCode(cases));
     });
 };
 
+/** 0 all passed; 1 a file did not load (bad input wins: fix it first); 4 a scenario failed. */
+export function suiteExitCode(cases: readonly Pick<SuiteCase, "passed" | "run">[]): number {
+  if (cases.some((c) => !c.passed && c.run === undefined)) return EXIT.inputError;
+  return cases.every((c) => c.passed) ? EXIT.ok : EXIT.notPassed;
+}
+
 export function formatText(cases: readonly SuiteCase[], passed: number, failed: number): string {
   const lines = cases.map((c) =>
-    c.passed ? `✓ ${c.name} (${c.file})` : `✗ ${c.name} (${c.file}): ${c.reason ?? "failed"}`,
+    c.passed ? `✓ ${c.name} (${c.file})` : `✗ ${c.name} (${c.file}): ${c.reason ?? unexpectedReason(c)}`,
   );
   lines.push(`${passed} passed, ${failed} failed`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Why a scenario with no expectations failed: its rollout did not converge, or an update was refused. */
+function unexpectedReason(c: SuiteCase): string {
+  if (!c.run) return "failed";
+  const refused = "refused" in c.run ? c.run.refused.length : 0;
+  return c.run.result !== "converged"
+    ? `no expect, and the rollout ended ${c.run.result}`
+    : `no expect, and ${refused} update(s) were refused as unsupported`;
 }
 
 function formatJson(cases: readonly SuiteCase[], passed: number, failed: number): string {
@@ -88,7 +107,7 @@ function formatJson(cases: readonly SuiteCase[], passed: number, failed: number)
     name: c.name,
     file: c.file,
     passed: c.passed,
-    ...(c.reason !== undefined ? { reason: c.reason } : {}),
+    ...(!c.passed ? { reason: c.reason ?? unexpectedReason(c) } : {}),
     ...(c.run
       ? {
           result: c.run.result,

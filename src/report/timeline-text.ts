@@ -10,6 +10,14 @@ export interface TimelineReport {
   durationMs: number;
   timeline: readonly TimelineEntry[];
   expectations?: readonly { name: string; passed: boolean; message: string }[];
+  /** Whether the run passed (with no expectations: it converged and nothing was refused). */
+  passed?: boolean;
+  /** The node whose action failed and halted the rollout. */
+  failure?: { node: string; action: string; reason: string };
+  /** Every node's profile at the end, to say which nodes are on which. */
+  nodes?: readonly { name: string; profile: string }[];
+  /** Updates refused as unsupported. */
+  refused?: readonly { t: number; profile: string; reason: string }[];
 }
 
 const RESERVED = new Set(["t", "node", "event"]);
@@ -53,13 +61,48 @@ function summaryLines(report: TimelineReport): string[] {
   ];
 }
 
+/**
+ * What the golden summary leaves out and an operator needs: which node failed and why, which nodes
+ * are on which profile (when they differ), and the updates refused as unsupported.
+ */
+export function outcomeLines(report: TimelineReport): string[] {
+  const lines: string[] = [];
+  if (report.failure) {
+    const { node, action, reason } = report.failure;
+    lines.push(`failed node    ${node}: ${action} failed: ${reason}`);
+  }
+  const byProfile = new Map<string, string[]>();
+  for (const node of report.nodes ?? []) {
+    const names = byProfile.get(node.profile) ?? [];
+    names.push(node.name);
+    byProfile.set(node.profile, names);
+  }
+  if (byProfile.size > 1) {
+    lines.push("nodes on");
+    for (const [profile, names] of byProfile) lines.push(`  ${profile}: ${names.join(", ")}`);
+  }
+  for (const refused of report.refused ?? []) {
+    lines.push(`refused        ${refused.profile} at ${formatDuration(refused.t)}: ${refused.reason}`);
+  }
+  return lines;
+}
+
 /** The golden timeline: every entry, then the summary without expectations. Compared byte for byte. */
 export function formatGoldenTimeline(report: TimelineReport): string {
   return `${[...formatTimelineLines(report.timeline), "", ...summaryLines(report)].join("\n")}\n`;
 }
 
-export function formatExpectationLines(expectations: TimelineReport["expectations"] = []): string[] {
-  if (expectations.length === 0) return ["expectations   none"];
+export function formatExpectationLines(
+  expectations: TimelineReport["expectations"] = [],
+  passed?: boolean,
+): string[] {
+  if (expectations.length === 0) {
+    return [
+      passed === false
+        ? "expectations   none, and the rollout did not converge (or an update was refused): not passed"
+        : "expectations   none",
+    ];
+  }
   return [
     "expectations",
     ...expectations.map((e) =>
@@ -73,10 +116,15 @@ export function formatExpectationLines(expectations: TimelineReport["expectation
 
 /** The full text report of `edgesim run`: golden timeline plus the expectations block. */
 export function formatRunText(report: TimelineReport): string {
-  return `${formatGoldenTimeline(report)}${formatExpectationLines(report.expectations).join("\n")}\n`;
+  const rest = [...outcomeLines(report), ...formatExpectationLines(report.expectations, report.passed)];
+  return `${formatGoldenTimeline(report)}${rest.join("\n")}\n`;
 }
 
 /** The summary alone (for `--quiet`). */
 export function formatSummaryText(report: TimelineReport): string {
-  return `${[...summaryLines(report), ...formatExpectationLines(report.expectations)].join("\n")}\n`;
+  return `${[
+    ...summaryLines(report),
+    ...outcomeLines(report),
+    ...formatExpectationLines(report.expectations, report.passed),
+  ].join("\n")}\n`;
 }

@@ -42,6 +42,18 @@ export interface Expectation<K extends ExpectationKey> {
   check: (expected: NonNullable<ScenarioExpect[K]>, context: ExpectationContext) => ExpectationOutcome;
 }
 
+/**
+ * Whether a run passes: every expectation holds; a run with no expectations passes only when its
+ * rollout converged and no update was refused (nothing checked, so nothing may have gone wrong).
+ */
+export function runPassed(
+  expectations: readonly ExpectationOutcome[],
+  run: { result: string; refused?: readonly unknown[] },
+): boolean {
+  if (expectations.length > 0) return expectations.every((e) => e.passed);
+  return run.result === "converged" && (run.refused?.length ?? 0) === 0;
+}
+
 type Registry = { [K in ExpectationKey]: Expectation<K> };
 
 const outcome = (passed: boolean, message: string): ExpectationOutcome => ({ passed, message });

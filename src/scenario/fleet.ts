@@ -17,7 +17,7 @@ import type {
   TimelineEntry,
   Timings,
 } from "../sim/types.js";
-import type { ExpectationOutcome, ExpectationResult } from "./expectations.js";
+import { type ExpectationOutcome, type ExpectationResult, runPassed } from "./expectations.js";
 import {
   CLUSTER_EVENT_KINDS,
   FLEET_EXPECTATION_KEYS,
@@ -314,7 +314,7 @@ export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: numbe
     expectations,
     file: fleet.file,
     seed,
-    passed: expectations.every((e) => e.passed),
+    passed: runPassed(expectations, { result }),
     concurrency: simulated.summary.concurrency,
     ...(fleet.failureBudget !== undefined ? { failureBudget: fleet.failureBudget } : {}),
     durationMs: report.durationMs,

@@ -17,7 +17,7 @@ import type {
   SimulationResult,
   TimelineEntry,
 } from "../sim/types.js";
-import { type ExpectationResult, evaluateExpectations } from "./expectations.js";
+import { type ExpectationResult, evaluateExpectations, runPassed } from "./expectations.js";
 import { type LoadedScenario, loadScenario, type ScenarioEvent } from "./load.js";
 
 export interface RunOptions {
@@ -118,7 +118,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     durationMs: report.durationMs,
     file: scenario.file,
     seed,
-    passed: expectations.every((e) => e.passed),
+    passed: runPassed(expectations, { result: result.result, refused: result.refused }),
     nodes: result.nodes,
     refused: result.refused,
     ...(result.failure ? { failure: result.failure } : {}),

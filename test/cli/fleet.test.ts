@@ -90,13 +90,13 @@ describe("edgesim run FLEET", () => {
     expect(firstEntry.trim().startsWith("00:00:00")).toBe(false);
   });
 
-  it("exits 1 when an expectation fails, and 1 with file:line:col on bad input", async () => {
+  it("exits 4 when an expectation fails, and 1 with file:line:col on bad input", async () => {
     const dir = workspace({
       "wrong.yaml": FLEET.replace("c: skipped", "c: converged"),
       "bad.yaml": FLEET.replace("concurrency: 2", "concurrency: 0"),
     });
     const wrong = await run(["run", join(dir, "wrong.yaml"), "--quiet"]);
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(4);
     expect(wrong.out).toContain("✗ clusters: c: expected converged, got skipped");
     expect(wrong.out).not.toContain("cluster-started");
     const bad = await run(["run", join(dir, "bad.yaml")]);

@@ -37,7 +37,19 @@ describe("--help", () => {
   });
 
   it.each(COMMANDS)("edgesim %s --help names its exit codes", async (command) => {
-    expect((await help(command)).out).toMatch(/Exit codes?: 0 /);
+    expect((await help(command)).out).toMatch(/Exit codes?:(\n {2})? ?0 /);
+  });
+
+  it.each([
+    ["edgesim", [], [0, 1, 2, 3, 4]],
+    ["plan", ["plan"], [0, 1, 2, 3]],
+    ["run", ["run"], [0, 1, 4]],
+    ["test", ["test"], [0, 1, 4]],
+  ] as const)("%s --help has the exit-code table, one code a row", async (_name, args, codes) => {
+    const { out } = await help(...args);
+    const table = out.slice(out.indexOf("Exit codes:\n"));
+    const rows = [...table.matchAll(/^ {2}(\d) {2}\S/gm)].map((m) => Number(m[1]));
+    expect(rows).toEqual(codes);
   });
 
   it.each([

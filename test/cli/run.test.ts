@@ -70,9 +70,37 @@ describe("edgesim run", () => {
     expect(quiet.out).not.toContain("action-started");
   });
 
-  it("exits 1 when an expectation fails, and says which", async () => {
+  it("without expect: a failed rollout exits 4 and names the failed node and which nodes are on what", async () => {
+    const dir = workspace({
+      "fails.yaml":
+        "name: fails\ncluster: { controlPlanes: 1, workers: 2 }\nprofile: profiles/small-base.yaml\nevents:\n" +
+        "  - { at: 1m, update: profiles/small-reboot.yaml }\n  - { at: 1m, node: worker-1, fail: reboot, times: 9 }\n",
+      "fine.yaml":
+        "name: fine\ncluster: { controlPlanes: 1, workers: 2 }\nprofile: profiles/small-base.yaml\nevents:\n" +
+        "  - { at: 1m, update: profiles/small-reboot.yaml }\n",
+      "refused.yaml":
+        "name: refused\ncluster: { controlPlanes: 1, workers: 0 }\nprofile: profiles/small-base.yaml\nevents:\n" +
+        "  - { at: 1m, update: profiles/small-cni-switch.yaml }\n",
+    });
+    const failed = await run(["run", join(dir, "fails.yaml"), "--quiet"]);
+    expect(failed.code).toBe(4);
+    expect(failed.out).toContain("result         failed\n");
+    expect(failed.out).toMatch(/^failed node {4}worker-1: reboot failed: /m);
+    expect(failed.out).toContain("nodes on\n  small-reboot: cp-1\n  small-base: worker-1, worker-2\n");
+    expect(failed.out).toContain("expectations   none, and the rollout did not converge");
+    const fine = await run(["run", join(dir, "fine.yaml")]);
+    expect(fine.code).toBe(0);
+    expect(fine.out).not.toContain("nodes on");
+    expect(fine.out).toContain("expectations   none\n");
+    const refused = await run(["run", join(dir, "refused.yaml"), "--quiet"]);
+    expect(refused.code).toBe(4);
+    expect(refused.out).toContain("result         converged\n");
+    expect(refused.out).toMatch(/^refused {8}small-cni-switch at .*: .*CNI/m);
+  });
+
+  it("exits 4 when an expectation fails, and says which", async () => {
     const { code, out } = await run(["run", join(FIXTURES, "wrong-behavior.yaml")]);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(out).toContain("✗ behavior: expected repave, got reboot");
   });
 

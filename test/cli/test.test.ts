@@ -48,6 +48,13 @@ describe("edgesim test", () => {
     ]);
   });
 
+  it("exits 4 when every file loads and a scenario fails; 1 when a file does not load", async () => {
+    const failing = await run(["test", workspace({ "a.yaml": reboot, "c.yaml": wrong })]);
+    expect(failing.code).toBe(4);
+    const broken1 = await run(["test", workspace({ "c.yaml": wrong, "b.yaml": broken })]);
+    expect(broken1.code).toBe(1);
+  });
+
   it("exits 0 when all pass, skipping profiles/, golden/ and YAML that is not a scenario", async () => {
     const dir = workspace({ "one.yaml": reboot, "notes.yaml": "title: not a scenario\n" });
     mkdirSync(join(dir, "nested"));
@@ -76,7 +83,7 @@ describe("edgesim test", () => {
     mkdirSync(join(dir, "golden"));
     const goldenFile = join(dir, "golden", "reboot.txt");
     const before = await run(["test", dir]);
-    expect(before.code).toBe(1);
+    expect(before.code).toBe(4);
     expect(before.lines[0]).toContain("timeline: golden timeline");
     expect((await run(["test", dir, "--update"])).code).toBe(0);
     const text = readFileSync(goldenFile, "utf8");
@@ -84,7 +91,7 @@ describe("edgesim test", () => {
     expect((await run(["test", dir])).code).toBe(0);
     writeFileSync(goldenFile, text.replace("cp-1", "cp-9"));
     const changed = await run(["test", dir]);
-    expect(changed.code).toBe(1);
+    expect(changed.code).toBe(4);
     expect(changed.lines[0]).toContain("timeline differs from");
     await run(["test", dir, "--update"]);
     expect(readFileSync(goldenFile, "utf8")).toBe(text);
