@@ -524,6 +524,13 @@ export class RolloutController {
     for (const node of [...this.failed, ...this.fellBack]) {
       const context = node.actor.getSnapshot().context;
       const action = context.job?.action ?? "reboot";
+      // A fallback of a superseded rollout's job (it fell back after the retarget) is dropped, like those
+      // dropped at the retarget: this rollout takes the node in its turn.
+      if (this.fellBack.has(node) && context.job?.targetProfile !== target) {
+        this.fellBack.delete(node);
+        node.actor.send({ type: "ABANDON" });
+        continue;
+      }
       if (context.attempts <= this.retries) {
         this.record({ event: "action-retried", node: node.name, action, attempt: context.attempts + 1 });
         node.actor.send({ type: "RETRY" });
