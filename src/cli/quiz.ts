@@ -8,7 +8,7 @@ import { type BaseText, drawQuestions, type Question, TOPICS, type Topic } from 
 import { parseAnswer, renderQuestion } from "../quiz/render.js";
 import { appendAttempt, byTopic, parseResults, type QuizAnswer, scoreboard } from "../quiz/results.js";
 import { InputError } from "../shared/diagnostics.js";
-import { readTextFile, writeFileAtomic } from "../shared/files.js";
+import { readTextFile, writeOutput } from "../shared/files.js";
 import type { Register } from "./main.js";
 
 /** The bundled base profiles, shipped in the package beside dist/. */
@@ -165,8 +165,8 @@ export const registerQuiz: Register = (program, io, setExit) => {
       );
       if (resultsFile !== undefined && results && answers.length > 0) {
         const operator = options.operator ?? defaultOperator();
-        writeFileAtomic(
-          resultsFile,
+        writeOutput(
+          { file: resultsFile, option: "--results" },
           appendAttempt(results, {
             operator,
             finishedAt: new Date().toISOString(),

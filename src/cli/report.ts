@@ -2,7 +2,7 @@ import { renderHtmlReport } from "../report/html.js";
 import { runScenario } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
-import { writeFileAtomic } from "../shared/files.js";
+import { writeOutput } from "../shared/files.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
 
@@ -27,7 +27,7 @@ export const registerReport: Register = (program, io, setExit) => {
       }
       const run = runScenario(file, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
-      writeFileAtomic(userPath(io, options.output), renderHtmlReport(run));
+      writeOutput({ file: userPath(io, options.output), option: "-o" }, renderHtmlReport(run));
       io.stdout(`${run.name}: ${run.result}, ${run.behavior}; timeline written to ${options.output}\n`);
       setExit(0);
     });

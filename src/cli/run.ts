@@ -7,6 +7,7 @@ import { withLogFile } from "../scenario/log-file.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
+import { MAX_SEED } from "../shared/rng.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -20,8 +21,10 @@ interface RunCommandOptions {
 }
 
 export function parseSeed(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError("expected a whole number");
-  return Number(value);
+  const seed = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(seed) || seed > MAX_SEED)
+    throw new InvalidArgumentError(`expected a whole number from 0 to ${MAX_SEED}`);
+  return seed;
 }
 
 /** A path as the user gave it, made relative to the process so messages name it the way it was typed. */

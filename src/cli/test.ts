@@ -1,6 +1,6 @@
 import { renderJUnit } from "../report/junit.js";
 import { discoverScenarios, nameOf, runSuiteFile, type SuiteCase } from "../scenario/suite.js";
-import { writeFileAtomic } from "../shared/files.js";
+import { writeOutput } from "../shared/files.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import { userPath } from "./run.js";
@@ -60,13 +60,14 @@ export const registerTest: Register = (program, io, setExit) => {
       const failed = cases.length - passed;
 
       if (options.junit) {
-        writeFileAtomic(
-          userPath(io, options.junit),
+        writeOutput(
+          { file: userPath(io, options.junit), option: "--junit" },
           renderJUnit(
             cases.map((c) => ({
               name: c.name,
               file: c.file,
               passed: c.passed,
+              ...(c.broken ? { error: true } : {}),
               seconds: c.seconds,
               ...(c.reason !== undefined ? { message: c.reason } : {}),
               ...(c.detail !== undefined ? { detail: c.detail } : {}),

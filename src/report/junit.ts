@@ -4,6 +4,8 @@ export interface JUnitCase {
   /** The scenario file: JUnit's classname, which CI tools group by. */
   file: string;
   passed: boolean;
+  /** The file did not load (bad input): a JUnit `<error>`, not an expectation's `<failure>`. */
+  error?: boolean;
   /** Wall-clock seconds; omitted for byte-stable output. */
   seconds?: number;
   /** One-line reason of the failure (the `message` attribute). */
@@ -28,14 +30,15 @@ export function escapeXml(text: string): string {
 
 /** JUnit XML in the shape Jenkins, GitLab and GitHub reporters read: testsuites > testsuite > testcase. */
 export function renderJUnit(cases: readonly JUnitCase[], suiteName = "edgesim scenarios"): string {
-  const failures = cases.filter((c) => !c.passed).length;
+  const errors = cases.filter((c) => !c.passed && c.error).length;
+  const failures = cases.filter((c) => !c.passed && !c.error).length;
   const total = cases.reduce((sum, c) => sum + (c.seconds ?? 0), 0);
   const time = (seconds: number | undefined) =>
     seconds === undefined ? "" : ` time="${seconds.toFixed(3)}"`;
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="edgesim" tests="${cases.length}" failures="${failures}" errors="0"${time(total)}>`,
-    `  <testsuite name="${escapeXml(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0"${time(total)}>`,
+    `<testsuites name="edgesim" tests="${cases.length}" failures="${failures}" errors="${errors}"${time(total)}>`,
+    `  <testsuite name="${escapeXml(suiteName)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0"${time(total)}>`,
   ];
   for (const c of cases) {
     const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(c.file)}" file="${escapeXml(c.file)}"${time(c.seconds)}`;
@@ -44,8 +47,10 @@ export function renderJUnit(cases: readonly JUnitCase[], suiteName = "edgesim sc
       continue;
     }
     lines.push(`${open}>`);
+    const element = c.error ? "error" : "failure";
+    const type = c.error ? "input-error" : "expectation";
     lines.push(
-      `      <failure message="${escapeXml(c.message ?? "failed")}" type="expectation">${escapeXml(c.detail ?? c.message ?? "")}</failure>`,
+      `      <${element} message="${escapeXml(c.message ?? "failed")}" type="${type}">${escapeXml(c.detail ?? c.message ?? "")}</${element}>`,
     );
     lines.push("    </testcase>");
   }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
-import { writeFileAtomic } from "../shared/files.js";
+import { readTextFile, writeOutput } from "../shared/files.js";
 import { peakUnavailable, walkAvailability } from "../sim/availability.js";
 import {
   type NodeAction,
@@ -288,9 +289,9 @@ function checkGolden(label: string, context: ExpectationContext): ExpectationOut
   if (context.update) {
     let before: string | undefined;
     try {
-      before = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+      before = existsSync(path) ? readTextFile(path) : undefined;
       if (before === actual) return outcome(true, `golden timeline ${file} unchanged`);
-      writeFileAtomic(path, actual);
+      writeOutput({ file: path, option: "--update" }, actual);
     } catch (error) {
       return cannot("write", error);
     }
@@ -301,7 +302,7 @@ function checkGolden(label: string, context: ExpectationContext): ExpectationOut
   }
   let expected: string;
   try {
-    expected = readFileSync(path, "utf8");
+    expected = readTextFile(path);
   } catch (error) {
     return cannot("read", error);
   }
@@ -313,6 +314,7 @@ function checkGolden(label: string, context: ExpectationContext): ExpectationOut
 }
 
 function fsReason(error: unknown): string {
+  if (error instanceof InputError) return error.diagnostics.map((d) => d.message).join("; ");
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EISDIR") return "it is a folder, not a file";
   if (code === "EACCES") return "permission denied";

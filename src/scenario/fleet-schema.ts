@@ -7,6 +7,7 @@ import {
   kubernetesEventSchema,
   nodeFailEventSchema,
   SCENARIO_RESULTS,
+  seedSchema,
 } from "./schema.js";
 
 /**
@@ -73,8 +74,7 @@ export const fleetSchema = z
   .strictObject({
     $schema: z.string().optional(),
     name: z.string().min(1),
-    seed: z
-      .int()
+    seed: seedSchema
       .optional()
       .meta({ description: "each cluster's seed derives from it and the cluster's place in the wave" }),
     description: z.string().optional(),

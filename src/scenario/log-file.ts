@@ -1,6 +1,5 @@
-import { renameSync, rmSync } from "node:fs";
 import { createSimLogger } from "../log/logger.js";
-import { InputError } from "../shared/diagnostics.js";
+import { prepareOutput, writeError } from "../shared/files.js";
 import { VirtualClock } from "../sim/clock.js";
 import type { SimLogger } from "../sim/types.js";
 
@@ -11,42 +10,29 @@ export interface LogHooks {
 }
 
 /**
- * Runs `body` with a pino logger on virtual time writing to a temporary file next to `file`, and
- * renames it over `file` only when the run finished, so a failed run never leaves a half-written log.
+ * Runs `body` with a pino logger on virtual time. A regular file gets its lines only when the run
+ * finished (written beside it, then renamed over it), so a failed run never leaves a half-written log;
+ * a device, FIFO or link is written as such (see prepareOutput).
  */
 export function withLogFile<T>(file: string, body: (hooks: LogHooks) => T): T {
-  const temporary = `${file}.${process.pid}.tmp`;
+  const target = { file, option: "--log" };
+  const output = prepareOutput(target);
   const clock = new VirtualClock();
   let logger: ReturnType<typeof createSimLogger>;
   try {
-    logger = createSimLogger(temporary, clock);
+    logger = createSimLogger(output.path, clock);
   } catch (error) {
-    throw logError(file, error);
+    output.abort();
+    throw writeError(target, error);
   }
   try {
     const result = body({ logger, clock });
     // The destination is synchronous: every line is on disk once the run returns.
     logger.flush();
-    try {
-      renameSync(temporary, file);
-    } catch (error) {
-      // The path came from the user (`--log`): a folder there is bad input, not a crash.
-      throw logError(file, error);
-    }
+    output.commit();
     return result;
   } catch (error) {
-    rmSync(temporary, { force: true });
+    output.abort();
     throw error;
   }
-}
-
-function logError(file: string, error: unknown): InputError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === "EISDIR"
-      ? "is a directory, not a file"
-      : code === "EACCES"
-        ? "permission denied"
-        : (error as Error).message;
-  return new InputError([{ file, message: `cannot write the log: ${reason}` }]);
 }

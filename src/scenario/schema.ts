@@ -2,6 +2,7 @@ import { z } from "zod";
 import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import { NODE_STATES } from "../machines/node.js";
 import { parseDuration } from "../shared/duration.js";
+import { MAX_SEED } from "../shared/rng.js";
 import { BEHAVIORS, NODE_ACTIONS } from "../shared/types.js";
 
 /**
@@ -11,12 +12,27 @@ import { BEHAVIORS, NODE_ACTIONS } from "../shared/types.js";
 
 const DURATION_HELP = "a duration such as 30s, 5m, 1h30m or a number of seconds";
 
+/** Durations and event times are at most a year of virtual time: past it, a run is a typo, not a plan. */
+export const MAX_VIRTUAL_MS = 366 * 86_400_000;
+
+/** Whole numbers 0..2^32-1 (the generator's state): no seed is rounded or aliased to another. */
+export const seedSchema = z
+  .int(`expected a whole number from 0 to ${MAX_SEED}`)
+  .min(0, `expected a whole number from 0 to ${MAX_SEED}`)
+  .max(MAX_SEED, `expected a whole number from 0 to ${MAX_SEED}`);
+
 /** A non-negative duration; checked here so shape problems are reported together with the others. */
 export const durationSchema = z
   .union([z.string(), z.number()])
   .superRefine((value, ctx) => {
-    if (parseDuration(value) === undefined) {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
       ctx.addIssue({ code: "custom", message: `expected ${DURATION_HELP}, got ${JSON.stringify(value)}` });
+    } else if (ms > MAX_VIRTUAL_MS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(value)} is longer than a year of virtual time, edgesim's limit`,
+      });
     }
   })
   // `pattern` only constrains strings in JSON Schema, so numbers (seconds) stay valid for editors.
@@ -213,7 +229,7 @@ export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
     name: z.string().min(1),
-    seed: z.int().optional().meta({ description: "same seed, same file → same output, byte for byte" }),
+    seed: seedSchema.optional().meta({ description: "same seed, same file → same output, byte for byte" }),
     description: z.string().optional(),
     cluster: scenarioClusterSchema,
     profile: z.string().min(1).meta({ description: "initial profile, relative to the scenario file" }),

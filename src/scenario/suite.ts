@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { parseDocument } from "yaml";
 import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { readTextFile } from "../shared/files.js";
+import { parseYamlFile } from "../shared/yaml.js";
 import type { FleetRun } from "./fleet.js";
 import { looksLikeFleet, runFleet } from "./fleet.js";
 import { looksLikeScenario } from "./load.js";
@@ -32,8 +32,10 @@ export function discoverScenarios(dir: string): string[] {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
         if (!entry.name.startsWith(".") && !SKIPPED_FOLDERS.has(entry.name)) walk(path);
-      } else if (/\.ya?ml$/.test(entry.name) && isScenarioFile(path)) {
-        found.push(path);
+      } else if (/\.ya?ml$/.test(entry.name)) {
+        // A FIFO, device or socket named like a scenario is reported (it cannot be read), never waited on.
+        const special = !entry.isFile() && !entry.isSymbolicLink();
+        if (special || isScenarioFile(path)) found.push(path);
       }
     }
   };
@@ -60,9 +62,8 @@ export function fileKind(path: string): "scenario" | "fleet" | undefined {
   } catch {
     return undefined;
   }
-  const doc = parseDocument(text);
-  if (doc.errors.length === 0) {
-    const value = doc.toJS();
+  const value = parsedValue(text, path);
+  if (value !== undefined) {
     if (looksLikeFleet(value)) return "fleet";
     return looksLikeScenario(value) ? "scenario" : undefined;
   }
@@ -77,6 +78,8 @@ export interface SuiteCase {
   passed: boolean;
   /** First failed expectation or the input error, one line. */
   reason?: string;
+  /** The file did not load: bad input, not a failed expectation. */
+  broken?: boolean;
   /** Every failed expectation (or every diagnostic), for JUnit. */
   detail?: string;
   run?: ScenarioRun | FleetRun;
@@ -132,6 +135,7 @@ function brokenCase(file: string, error: unknown, started: number): SuiteCase {
     name: nameOf(file),
     file,
     passed: false,
+    broken: true,
     reason: lines[0] ?? "bad input",
     detail: lines.join("\n"),
     seconds: (performance.now() - started) / 1000,
@@ -148,11 +152,24 @@ function firstLine(text: string): string {
  */
 export function nameOf(file: string): string {
   try {
-    const doc = parseDocument(readTextFile(file));
-    const name = doc.errors.length === 0 ? doc.get("name") : undefined;
+    const value = parsedValue(readTextFile(file), file) as { name?: unknown } | undefined;
+    const name = value !== null && typeof value === "object" ? value.name : undefined;
     if (typeof name === "string" && name !== "") return name;
   } catch {
     // An unreadable file is reported when it runs.
   }
   return basename(file, extname(file));
+}
+
+/**
+ * The file's value read by the same strict, bounded parser as the loaders (an alias bomb or a broken
+ * alias is that file's problem, reported when it runs); undefined when it does not parse.
+ */
+function parsedValue(text: string, file: string): unknown {
+  try {
+    return parseYamlFile(text, file).value;
+  } catch (error) {
+    if (isInputError(error)) return undefined;
+    throw error;
+  }
 }

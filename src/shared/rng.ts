@@ -1,3 +1,6 @@
+/** Seeds are whole numbers 0..2^32-1: the generator's whole state, so no two seeds alias each other. */
+export const MAX_SEED = 4_294_967_295;
+
 /** A small seeded PRNG (mulberry32): the only source of randomness in the core. */
 export class Rng {
   private state: number;

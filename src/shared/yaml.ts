@@ -1,4 +1,17 @@
-import { type Document, isNode, isScalar, LineCounter, parseDocument, visit } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type YAMLMap,
+} from "yaml";
 import type { z } from "zod";
 import { type Diagnostic, InputError } from "./diagnostics.js";
 
@@ -13,10 +26,40 @@ export interface YamlFile {
   value: unknown;
 }
 
-/** Parses YAML text; a syntax error becomes an InputError at `file:line:col`. */
+/** Limits checked before work grows with them (documented in the README). */
+export const YAML_LIMITS = {
+  /** Flow (`[`, `{`) nesting; block nesting is bounded by the file size. */
+  maxDepth: 256,
+  /** Nodes of a document: mappings, sequences and scalars. */
+  maxNodes: 5_000_000,
+  /** Aliases expanded when the document is turned into values (a "billion laughs" file). */
+  maxAliasCount: 1000,
+} as const;
+
+/**
+ * Parses YAML text as Palette (Go's YAML) reads it: `<<` merge keys are merged; a duplicate key, an
+ * unknown tag (`!!js/function`) or a second document is refused. A syntax error becomes an InputError
+ * at `file:line:col`.
+ */
 export function parseYamlFile(text: string, file: string): YamlFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const tooDeep = flowDepthProblem(text, file);
+  if (tooDeep) throw new InputError([tooDeep]);
+  let doc: Document.Parsed;
+  try {
+    // Duplicate keys are checked below in one pass: the library's own check compares every key with
+    // every earlier key of its mapping (quadratic in the size of a mapping).
+    doc = parseDocument(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: false,
+      merge: true,
+      // Problems are collected, never printed: warnings are read below ("silent" would drop errors too).
+      logLevel: "error",
+    });
+  } catch (error) {
+    throw new InputError([{ file, line: 1, col: 1, message: overflowMessage(error) }]);
+  }
   if (doc.errors.length > 0) {
     throw new InputError(
       doc.errors.map((error) => {
@@ -24,24 +67,94 @@ export function parseYamlFile(text: string, file: string): YamlFile {
         const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
         return {
           file,
-          message: firstLine(error.message),
+          message: syntaxMessage(error.code, firstLine(error.message)),
           ...(pos ? { line: pos.line, col: pos.col } : {}),
         };
       }),
     );
   }
-  const aliasProblems = checkAliases(doc, file, lineCounter);
-  if (aliasProblems.length > 0) throw new InputError(aliasProblems);
+  const tagProblems = doc.warnings
+    .filter((warning) => warning.code === "TAG_RESOLVE_FAILED")
+    .map((warning) => {
+      const pos = lineCounter.linePos(warning.pos[0]);
+      const tag = text.slice(warning.pos[0], warning.pos[1]).trim() || "(unnamed)";
+      return {
+        file,
+        ...pos,
+        message: `unknown YAML tag ${tag}: Palette reads plain YAML values; remove the tag or quote the value`,
+      };
+    });
+  if (tagProblems.length > 0) throw new InputError(tagProblems);
   const macroProblems = checkUnquotedMacros(doc, text, file, lineCounter);
   if (macroProblems.length > 0) throw new InputError(macroProblems);
+  const structure = checkStructure(doc, file, lineCounter);
+  if (structure.length > 0) throw new InputError(structure);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 1000 });
+    value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
   } catch (error) {
     // The yaml library throws plain errors here (e.g. too many aliases: a "billion laughs" file).
-    throw new InputError([{ file, line: 1, col: 1, message: firstLine((error as Error).message) }]);
+    throw new InputError([{ file, line: 1, col: 1, message: overflowMessage(error) }]);
   }
   return { file, doc, lineCounter, value };
+}
+
+function overflowMessage(error: unknown): string {
+  if (error instanceof RangeError) return "nested too deeply to read";
+  const message = firstLine((error as Error).message);
+  if (/excessive alias count/i.test(message))
+    return `more than ${YAML_LIMITS.maxAliasCount} alias expansions (a YAML alias bomb?): edgesim refuses such files`;
+  return message;
+}
+
+/** The yaml library's messages, in a user's terms where they speak to library programmers. */
+function syntaxMessage(code: string, message: string): string {
+  if (code === "MULTIPLE_DOCS" || /multiple documents/i.test(message))
+    return "holds more than one YAML document (a `---` line starts another): edgesim reads one document per file; split it into files or remove the extra `---`";
+  return message;
+}
+
+/**
+ * Flow nesting deeper than the limit, found by one scan of the text before the parser recurses into it
+ * (a megabyte of `[` overflows the stack after a minute of work). Quoted text and comments are skipped.
+ */
+function flowDepthProblem(text: string, file: string): Diagnostic | undefined {
+  let depth = 0;
+  let quote = "";
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      lineStart = i + 1;
+      // A plain scalar cannot hold a quote that spans lines; flow collections can, so quotes go on.
+      continue;
+    }
+    if (quote !== "") {
+      if (quote === '"' && c === 92) i++;
+      else if (text[i] === quote) quote = "";
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      // A quote opens a string only where a value can begin (not inside a word: it's).
+      const before = text[i - 1];
+      if (before === undefined || /[\s[{,:]/.test(before)) quote = text[i] as string;
+    } else if (c === 35 && (i === lineStart || /\s/.test(text[i - 1] as string))) {
+      const end = text.indexOf("\n", i);
+      if (end < 0) break;
+      i = end - 1;
+    } else if (c === 91 || c === 123) {
+      if (++depth > YAML_LIMITS.maxDepth)
+        return {
+          file,
+          line,
+          col: i - lineStart + 1,
+          message: `nested more than ${YAML_LIMITS.maxDepth} levels deep: edgesim refuses such files`,
+        };
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
 }
 
 /**
@@ -74,24 +187,70 @@ function checkUnquotedMacros(
 }
 
 /**
- * Aliases the yaml library only notices when converting to JS, where they throw a bare ReferenceError
- * (an alias before or without its anchor) or build a circular object that every later walk would
- * recurse into forever (an alias inside the node it names).
+ * One walk over the document for what the yaml library leaves to the reader:
+ * - a key set twice in one mapping (checked with a set per mapping: linear);
+ * - a mapping key that is a mapping or sequence (Palette's keys are scalars);
+ * - aliases it only notices when converting to JS, where they throw a bare ReferenceError (an alias
+ *   before or without its anchor) or build a circular object that every later walk would recurse into
+ *   forever (an alias inside the node it names);
+ * - more nodes than the limit.
  */
-function checkAliases(doc: Document.Parsed, file: string, lineCounter: LineCounter): Diagnostic[] {
+function checkStructure(doc: Document.Parsed, file: string, lineCounter: LineCounter): Diagnostic[] {
   const problems: Diagnostic[] = [];
-  visit(doc, {
-    Alias(_key, alias, path) {
+  const at = (node: { range?: readonly number[] | null | undefined } | null | undefined) => {
+    const offset = node?.range?.[0];
+    return offset === undefined ? { line: 1, col: 1 } : lineCounter.linePos(offset);
+  };
+  let nodes = 0;
+  const checks = {
+    Map(map: YAMLMap) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (isMap(key) || isSeq(key)) {
+          problems.push({
+            file,
+            ...at(key as never),
+            message: "a mapping key must be a plain value, not a mapping or a list",
+          });
+          continue;
+        }
+        // `<<` merge keys may repeat; their values are merged, not keys of their own.
+        if (isScalar(key) && key.value === "<<" && key.source === "<<") continue;
+        const name = isScalar(key) ? key.value : key;
+        const id = typeof name === "object" && name !== null ? String(name) : name;
+        if (seen.has(id)) {
+          problems.push({
+            file,
+            ...at(key as never),
+            message: `key ${JSON.stringify(String(id))} is set twice in this mapping: Palette would keep only one; remove the other`,
+          });
+        }
+        seen.add(id);
+      }
+    },
+    Alias(alias: Alias, path: readonly unknown[]) {
       const target = alias.resolve(doc);
       let message: string | undefined;
       if (!target) message = `alias *${alias.source} has no anchor &${alias.source} before it`;
       else if (path.includes(target as never))
         message = `alias *${alias.source} is inside the node it names (&${alias.source}): a value cannot contain itself`;
-      if (message) {
-        const pos = alias.range ? lineCounter.linePos(alias.range[0]) : undefined;
-        problems.push({ file, message, ...(pos ? { line: pos.line, col: pos.col } : { line: 1, col: 1 }) });
-      }
+      if (message) problems.push({ file, message, ...at(alias) });
     },
+  };
+  visit(doc, (_key, node, path) => {
+    if (isPair(node)) return undefined;
+    if (++nodes > YAML_LIMITS.maxNodes) {
+      problems.push({
+        file,
+        ...at(node as never),
+        message: `more than ${YAML_LIMITS.maxNodes.toLocaleString("en-US")} values: edgesim refuses such files`,
+      });
+      return visit.BREAK;
+    }
+    if (isMap(node)) checks.Map(node);
+    else if (isAlias(node)) checks.Alias(node, path);
+    return undefined;
   });
   return problems;
 }

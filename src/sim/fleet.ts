@@ -94,14 +94,17 @@ export function* waveSteps(
   count: number,
   options: FleetOptions,
 ): Generator<number[], WavePlacement, WaveOutcome[]> {
-  const concurrency = normaliseConcurrency(options.concurrency);
+  // More slots than clusters change nothing: a concurrency of 1e9 allocates no billion slots.
+  const concurrency = Math.min(normaliseConcurrency(options.concurrency), Math.max(1, count));
   const budget = options.failureBudget;
   const slotFreeAt: number[] = Array.from({ length: concurrency }, () => 0);
   const started: WavePlacement["started"] = [];
   const failedEnds: number[] = [];
   let next = 0;
   while (next < count) {
-    const t = Math.min(...slotFreeAt);
+    // A loop, not Math.min(...slots): spreading 200,000 arguments overflows the stack.
+    let t = Number.POSITIVE_INFINITY;
+    for (const free of slotFreeAt) if (free < t) t = free;
     const slots = slotFreeAt.flatMap((free, slot) => (free === t ? [slot] : []));
     const batch: number[] = [];
     for (let k = 0; k < slots.length && next + k < count; k++) batch.push(next + k);

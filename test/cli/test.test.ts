@@ -105,8 +105,12 @@ describe("edgesim test", () => {
     expect(code).toBe(1);
     expect(existsSync(junit)).toBe(true);
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toContain('<testsuites name="edgesim" tests="2" failures="1"');
-    expect(xml).toContain('<testcase name="broken-one"');
+    // The file that does not load is an <error> (bad input), not a <failure> of an expectation.
+    expect(xml).toContain('<testsuites name="edgesim" tests="2" failures="0" errors="1"');
+    expect(xml).toMatch(
+      /<testcase name="broken-one"[^>]* time="\d+\.\d{3}">\n\s+<error message="[^"]*b\.yaml:5:27: events\[0\]\.kubernetes/,
+    );
+    expect(xml).not.toContain("<failure");
     const json = JSON.parse((await run(["test", dir, "--json"])).out);
     expect(json).toMatchObject({ passed: 1, failed: 1 });
     expect(json.scenarios[0]).toMatchObject({ name: "fixture-reboot", passed: true, result: "converged" });

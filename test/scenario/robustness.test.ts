@@ -5,7 +5,7 @@ import { loadScenario } from "../../src/scenario/load.js";
 import { withLogFile } from "../../src/scenario/log-file.js";
 import { runScenario } from "../../src/scenario/run.js";
 import { formatDiagnostic } from "../../src/shared/diagnostics.js";
-import { writeFileAtomic } from "../../src/shared/files.js";
+import { writeOutput } from "../../src/shared/files.js";
 import { diagnosticsOf, HEADER, workspace } from "./helpers.js";
 
 // Regressions found by the property tests in test/robustness.
@@ -54,18 +54,18 @@ describe("scenarios: inputs that used to hang, crash or point nowhere", () => {
       {
         name: "timeline",
         passed: false,
-        message: "cannot read golden timeline profiles: it is a folder, not a file",
+        message: "cannot read golden timeline profiles: is a directory, not a regular file",
       },
     ]);
   });
 });
 
 describe("output files: a folder in the way is an input error naming it, and no temporary stays", () => {
-  it("writeFileAtomic", () => {
+  it("writeOutput", () => {
     const dir = workspace();
     const target = join(dir, "out.xml");
     mkdirSync(target);
-    expect(diagnosticsOf(() => writeFileAtomic(target, "x")).map(formatDiagnostic)).toEqual([
+    expect(diagnosticsOf(() => writeOutput(target, "x")).map(formatDiagnostic)).toEqual([
       `${target}: cannot write: is a directory, not a file`,
     ]);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
@@ -76,7 +76,7 @@ describe("output files: a folder in the way is an input error naming it, and no 
     const target = join(dir, "run.ndjson");
     mkdirSync(target);
     expect(diagnosticsOf(() => withLogFile(target, () => 1)).map(formatDiagnostic)).toEqual([
-      `${target}: cannot write the log: is a directory, not a file`,
+      `${target}: --log: cannot write: is a directory, not a file`,
     ]);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(existsSync(join(target, "x"))).toBe(false);

@@ -1,0 +1,223 @@
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/*
+ * Hostile inputs through the real command line (the built bin, as users run it): each must exit 1
+ * within a bound with short messages naming the file and the place, no stack trace, and leave every
+ * output it was pointed at untouched. The bound is a hang check (a FIFO or /dev/zero used to block
+ * or grow forever), not a speed target.
+ */
+
+const BIN = resolve("bin/edgesim.js");
+const BASE = resolve("scenarios/profiles/k3s-base.yaml");
+const SCENARIO = resolve("scenarios/k3s-noop-does-nothing.yaml");
+const HANG_BOUND_MS = 20_000;
+const dir = mkdtempSync(join(tmpdir(), "edgesim-hostile-"));
+
+beforeAll(() => {
+  // `npm test` builds first; a bare `vitest run` after editing the sources builds here.
+  if (!existsSync("dist/cli/main.js")) spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: HANG_BOUND_MS,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+  });
+  return { ...result, ms: Date.now() - started };
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function expectPlacedError(run: ReturnType<typeof cli>, place: RegExp, message: RegExp, maxLines = 3): void {
+  expect(run.signal, "it must not hang").toBeNull();
+  expect(run.status).toBe(1);
+  const lines = run.stderr.trimEnd().split("\n");
+  expect(lines.length).toBeLessThanOrEqual(maxLines);
+  expect(run.stderr).toMatch(place);
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
+}
+
+describe("profiles that are not files, too large, or not UTF-8 YAML text", () => {
+  const nested = "a: " + "[".repeat(200_000) + "]".repeat(200_000) + "\n";
+  it.each([
+    [
+      "a FIFO",
+      () => {
+        const path = join(dir, "fifo.yaml");
+        if (!existsSync(path)) spawnSync("mkfifo", [path]);
+        return path;
+      },
+      /fifo\.yaml: is a FIFO/,
+      /not a regular file/,
+    ],
+    ["/dev/zero", () => "/dev/zero", /\/dev\/zero: is a device/, /not a regular file/],
+    ["a directory", () => dir, /edgesim-hostile-\w+: is a directory/, /not a regular file/],
+    [
+      "invalid UTF-8",
+      () => file("latin1.yaml", Buffer.from("name: caf\xe9\n", "latin1")),
+      /latin1\.yaml:1:10:/,
+      /byte 0xe9 is not valid UTF-8/,
+    ],
+    [
+      "a NUL byte",
+      () => file("nul.yaml", "name: a\u0000b\n"),
+      /nul\.yaml:1:8:/,
+      /not a YAML text file: a NUL byte/,
+    ],
+    [
+      "binary junk",
+      () => file("junk.yaml", readFileSync(process.execPath).subarray(0, 4096)),
+      /junk\.yaml:1:\d+:/,
+      /not a YAML text file/,
+    ],
+    [
+      "a duplicate key",
+      () => file("dup.yaml", "name: a\nname: b\n"),
+      /dup\.yaml:2:1:/,
+      /key "name" is set twice/,
+    ],
+    [
+      "an unknown tag",
+      () => file("tag.yaml", 'name: !!js/function "x"\n'),
+      /tag\.yaml:1:7:/,
+      /unknown YAML tag !!js\/function/,
+    ],
+    [
+      "two documents",
+      () => file("multi.yaml", "name: a\n---\nname: b\n"),
+      /multi\.yaml:2:1:/,
+      /more than one YAML document/,
+    ],
+    ["an alias bomb", () => file("bomb.yaml", bomb()), /bomb\.yaml:1:1:/, /alias expansions/],
+    ["an undefined alias", () => file("alias.yaml", "name: *nowhere\n"), /alias\.yaml:1:7:/, /has no anchor/],
+    [
+      "deep flow nesting",
+      () => file("deep.yaml", nested),
+      /deep\.yaml:1:260:/,
+      /nested more than 256 levels/,
+    ],
+  ])("%s is refused, placed", (_what, make, place, message) => {
+    expectPlacedError(cli(["plan", make(), BASE]), place, message);
+  });
+
+  it("a file over the size cap is refused before it is read, and the cap can be raised", () => {
+    const big = file("big.yaml", `name: big\n# ${"x".repeat(2 * 1024 * 1024)}\n`);
+    const capped = cli(["plan", big, BASE], { EDGESIM_MAX_FILE_MIB: "1" });
+    expectPlacedError(capped, /big\.yaml: is larger than 1\.0 MiB/, /EDGESIM_MAX_FILE_MIB/, 1);
+    // Raised, the same file is read (and refused for what it is: no layers), not for its size.
+    const raised = cli(["plan", big, BASE], { EDGESIM_MAX_FILE_MIB: "4" });
+    expect(raised.stderr).not.toMatch(/larger than/);
+  });
+});
+
+function bomb(): string {
+  const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const name = String.fromCharCode(97 + i);
+    lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+describe("outputs are written into, never replaced", () => {
+  it("-o /dev/null stays a device", () => {
+    const run = cli(["report", SCENARIO, "-o", "/dev/null"]);
+    expect(run.status).toBe(0);
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
+  });
+
+  it("a symbolic link stays a link; its target gets the page", () => {
+    const target = file("real.html", "old");
+    const link = join(dir, "link.html");
+    rmSync(link, { force: true });
+    symlinkSync(target, link);
+    expect(cli(["report", SCENARIO, "-o", link]).status).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(target);
+    expect(readFileSync(target, "utf8")).toMatch(/^<!doctype html>/i);
+  });
+
+  it("a regular file keeps its mode", () => {
+    const target = file("kept.html", "old");
+    chmodSync(target, 0o640);
+    expect(cli(["report", SCENARIO, "-o", target]).status).toBe(0);
+    expect(statSync(target).mode & 0o777).toBe(0o640);
+  });
+
+  it("a read-only file is an input error naming the option, and is left as it was", () => {
+    const target = file("ro.xml", "precious");
+    chmodSync(target, 0o444);
+    const folder = join(dir, "suite");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, "s.yaml"),
+      readFileSync(SCENARIO, "utf8").replace(/profiles\//g, resolve("scenarios/profiles") + "/"),
+    );
+    const run = cli(["test", folder, "--junit", target]);
+    expect(run.stderr).toMatch(/ro\.xml: --junit: cannot write: is read-only/);
+    expect(run.status).toBe(1);
+    expect(readFileSync(target, "utf8")).toBe("precious");
+  });
+
+  it("/dev/full is an input error (no space), and stays a device", () => {
+    const run = cli(["report", SCENARIO, "-o", "/dev/full"]);
+    expectPlacedError(run, /\/dev\/full: -o: cannot write/, /no space left/, 1);
+    expect(statSync("/dev/full").isCharacterDevice()).toBe(true);
+  });
+
+  it("--log to a device writes through it, and to a folder is refused", () => {
+    expect(cli(["run", SCENARIO, "--log", "/dev/null"]).status).toBe(0);
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
+    const folder = join(dir, "logdir");
+    mkdirSync(folder, { recursive: true });
+    expectPlacedError(cli(["run", SCENARIO, "--log", folder]), /logdir: --log: cannot write/, /directory/, 1);
+  });
+});
+
+describe("counts and numbers users give are bounded", () => {
+  it.each([
+    [["plan", BASE, BASE, "--workers", "1000000000"], /--workers/],
+    [["plan", BASE, BASE, "--max-unavailable", "99999999999"], /--max-unavailable/],
+    [["run", SCENARIO, "--seed", "4294967296"], /--seed.*0 to 4294967295/],
+    [["run", SCENARIO, "--seed", "1.5"], /--seed/],
+  ])("%j is refused at once", (args, message) => {
+    const run = cli(args);
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it("an event a thousand years out is refused at its line", () => {
+    const text = readFileSync(SCENARIO, "utf8")
+      .replace(/profiles\//g, `${resolve("scenarios/profiles")}/`)
+      .replace(/at: \w+/, "at: 8760000h");
+    const run = cli(["run", file("far.yaml", text)]);
+    expectPlacedError(run, /far\.yaml:\d+:\d+: events\[0\]\.at:/, /longer than a year/, 1);
+  });
+});
