@@ -406,8 +406,9 @@ export class RolloutController {
     if (from !== to) this.transition("agent", from, to);
     const target = after.context.record.target;
     if (target !== null && target !== previousTarget) {
-      if (previousTarget !== null && currentRollout(this.lifecycle)) {
-        this.record({ event: "rollout-superseded", profile: previousTarget, by: target });
+      const superseded = previousTarget !== null && currentRollout(this.lifecycle) ? previousTarget : null;
+      if (superseded !== null) {
+        this.record({ event: "rollout-superseded", profile: superseded, by: target });
         // A node back Ready on its old image after a fallback is not in its action any more: retrying it
         // towards the superseded profile would disrupt it out of turn (before the control planes, past
         // maxUnavailable) for a profile it then leaves again. The new rollout takes it in its turn.
@@ -415,7 +416,7 @@ export class RolloutController {
         for (const node of this.fellBack) node.actor.send({ type: "ABANDON" });
         this.fellBack.clear();
       }
-      this.beginRollout(target);
+      this.beginRollout(target, superseded);
     }
     // Kubernetes came back while the agent was down, and the rollout carries on (not retargeted).
     if (
@@ -437,7 +438,8 @@ export class RolloutController {
     return plan;
   }
 
-  private beginRollout(target: string): void {
+  /** `superseded`: the target of the rollout in progress that this one replaces, if any. */
+  private beginRollout(target: string, superseded: string | null): void {
     const from = this.agent.getSnapshot().context.record.applied;
     const decision = planRollout(
       {
@@ -459,6 +461,9 @@ export class RolloutController {
           ...decision.refusal,
         });
         this.lastRolloutEnd = this.deps.clock.now;
+        // A refused retarget leaves the superseded rollout's nodes mid-way: the agent goes back to that
+        // profile, the latest it accepted, and a rollout planned from where the nodes are finishes it.
+        if (superseded !== null) this.agent.send({ type: "UPDATE", profile: superseded });
         this.agent.send({ type: "ROLLOUT_REFUSED" });
         return;
       case "rejected":
@@ -519,6 +524,13 @@ export class RolloutController {
     for (const node of [...this.failed, ...this.fellBack]) {
       const context = node.actor.getSnapshot().context;
       const action = context.job?.action ?? "reboot";
+      // A fallback of a superseded rollout's job (it fell back after the retarget) is dropped, like those
+      // dropped at the retarget: this rollout takes the node in its turn.
+      if (this.fellBack.has(node) && context.job?.targetProfile !== target) {
+        this.fellBack.delete(node);
+        node.actor.send({ type: "ABANDON" });
+        continue;
+      }
       if (context.attempts <= this.retries) {
         this.record({ event: "action-retried", node: node.name, action, attempt: context.attempts + 1 });
         node.actor.send({ type: "RETRY" });

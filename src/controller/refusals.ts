@@ -3,7 +3,7 @@ import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } fro
 /**
  * Unsupported updates (a CNI or storage pack switch) are refused when they are published, as Palette
  * refuses them: the cluster never hears of them. Which are refused is decided in event order against the
- * last accepted profile. The same for a scenario and for each cluster of a fleet.
+ * last accepted profile. The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
  */
 export function refuseUnsupported(
   input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan">,
@@ -14,7 +14,9 @@ export function refuseUnsupported(
   const accepted: SimInputEvent[] = [];
   const refused: RefusedUpdate[] = [];
   let current = input.initialProfile;
-  for (const event of input.events) {
+  // In time order (stable: events at one instant keep their order), as the cluster would see them.
+  const events = [...input.events].sort((a, b) => a.at - b.at);
+  for (const event of events) {
     if (event.type === "update") {
       const from = input.profiles.get(current);
       const to = input.profiles.get(event.profile);

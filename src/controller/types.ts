@@ -153,7 +153,8 @@ export type TimelineEvent = {
   [E in TimelineEventName]: { event: E } & TimelineDetails[E];
 }[TimelineEventName];
 
-export type SimulationOutcome = "converged" | "blocked" | "failed";
+export const SIMULATION_OUTCOMES = ["converged", "blocked", "failed"] as const;
+export type SimulationOutcome = (typeof SIMULATION_OUTCOMES)[number];
 
 export interface NodeReport {
   name: string;
@@ -202,11 +203,11 @@ export interface SimulationResult {
   durationMs: number;
   /** Updates refused (unsupported at publish time, or the Kubernetes skew), in time order. */
   refused: RefusedUpdate[];
-  /** Every injected node fault, in input order; `fired < times` means part of it never fired. */
+  /** Every injected node fault, in time order, and how many of its `times` fired (0: it never fired). */
   faults: FaultReport[];
 }
 
-/** The faults of a result that did not fire (in full). */
+/** The faults of a result that never fired (a fault with `times: 3` that fired once did fire). */
 export function unfiredFaults(result: Pick<SimulationResult, "faults">): FaultReport[] {
-  return result.faults.filter((fault) => fault.fired < fault.times);
+  return result.faults.filter((fault) => fault.fired === 0);
 }

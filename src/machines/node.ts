@@ -151,17 +151,19 @@ export type NodeEmitted =
   | { type: "node-ready"; node: string; profile: string }
   | { type: "node-rejoined"; node: string; profile: string; osImage: string; passiveImage?: string };
 
-export type NodeStateName =
-  | "Ready"
-  | "Cordoned"
-  | "Draining"
-  | "WaitingForKubernetes"
-  | "Repaving"
-  | "Rebooting"
-  | "RestartingServices"
-  | "ConfigReloading"
-  | "Rejoining"
-  | "Failed";
+export const NODE_STATES = [
+  "Ready",
+  "Cordoned",
+  "Draining",
+  "WaitingForKubernetes",
+  "Repaving",
+  "Rebooting",
+  "RestartingServices",
+  "ConfigReloading",
+  "Rejoining",
+  "Failed",
+] as const;
+export type NodeStateName = (typeof NODE_STATES)[number];
 
 /** The state that performs `action`. */
 export function actionState(action: NodeAction): NodeStateName {

@@ -2,26 +2,16 @@ import { existsSync } from "node:fs";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
-import type { NodeAction, RefusedUpdate, SimulationResult, TimelineEntry } from "../sim/types.js";
+import { peakUnavailable, walkAvailability } from "../sim/availability.js";
+import {
+  type NodeAction,
+  type RefusedUpdate,
+  type SimulationResult,
+  type TimelineEntry,
+  unfiredFaults,
+} from "../sim/types.js";
 import type { ExpectationKey, ScenarioExpect } from "./schema.js";
 import { unifiedDiff } from "./text-diff.js";
-
-/**
- * Timeline event names the checks read. The simulation writes them; they are gathered here so a
- * renamed event is a one-line change.
- */
-export const TIMELINE_EVENTS = {
-  actionStarted: "action-started",
-  cordoned: "node-cordoned",
-  /** Either marks a node back in service (after config-reload / after rejoining). */
-  ready: ["node-ready", "node-rejoined"] as readonly string[],
-  actionFailed: "action-failed",
-  kubernetesDown: "kubernetes-down",
-  kubernetesUp: "kubernetes-up",
-  updateRefused: "update-refused",
-  /** The simulation's own refusal, should an unsupported update reach it. */
-  updateRejected: "update-rejected",
-} as const;
 
 export type { RefusedUpdate };
 
@@ -73,46 +63,32 @@ const outcome = (passed: boolean, message: string): ExpectationOutcome => ({ pas
 export function actionOrder(timeline: readonly TimelineEntry[]): string[] {
   const seen: string[] = [];
   for (const entry of timeline) {
-    if (entry.event === TIMELINE_EVENTS.actionStarted && entry.node && !seen.includes(entry.node)) {
+    if (entry.event === "action-started" && entry.node && !seen.includes(entry.node)) {
       seen.push(entry.node);
     }
   }
   return seen;
 }
 
-/**
- * The most nodes unavailable at once: a node is unavailable from its cordon (or the start of its
- * action, when the drain policy does not cordon) until it is ready again; a failed node stays so.
- */
-export function peakUnavailable(timeline: readonly TimelineEntry[]): {
-  peak: number;
-  at: number;
-  nodes: string[];
-} {
-  const down = new Set<string>();
-  let best = { peak: 0, at: 0, nodes: [] as string[] };
-  for (const entry of timeline) {
-    if (!entry.node) continue;
-    if (entry.event === TIMELINE_EVENTS.cordoned || entry.event === TIMELINE_EVENTS.actionStarted) {
-      down.add(entry.node);
-      if (down.size > best.peak) best = { peak: down.size, at: entry.t, nodes: [...down] };
-    } else if (TIMELINE_EVENTS.ready.includes(entry.event)) {
-      down.delete(entry.node);
-    }
-  }
-  return best;
-}
+export { peakUnavailable };
 
-/** Entries that disrupt a node (cordon or action start) inside a Kubernetes-down window. */
+/**
+ * Entries that disrupt a node inside a Kubernetes-down window: one that takes it out of Ready (see
+ * `leavesReady`), or the start of an action (a cordoned node must wait for Kubernetes before it).
+ */
 export function disruptionsWhileDown(
   timeline: readonly TimelineEntry[],
   windows: readonly { from: number; to: number }[],
 ): TimelineEntry[] {
-  return timeline.filter(
-    (entry) =>
-      (entry.event === TIMELINE_EVENTS.actionStarted || entry.event === TIMELINE_EVENTS.cordoned) &&
-      windows.some((w) => entry.t >= w.from && entry.t < w.to),
-  );
+  const bad: TimelineEntry[] = [];
+  walkAvailability(timeline, ({ entry, begins }) => {
+    if (
+      (begins || entry.event === "action-started") &&
+      windows.some((w) => entry.t >= w.from && entry.t < w.to)
+    )
+      bad.push(entry);
+  });
+  return bad;
 }
 
 function describeEntry(entry: TimelineEntry): string {
@@ -266,13 +242,27 @@ export const EXPECTATIONS = {
       );
     },
   },
+  unfiredFaults: {
+    id: "unfiredFaults",
+    check: (expected, { result }) => {
+      const unfired = unfiredFaults(result);
+      const listed = unfired
+        .map((f) => `${f.node} fail ${f.fail} at ${formatDuration(f.at)} fired ${f.fired} of ${f.times}`)
+        .join("; ");
+      if (unfired.length === 0) return outcome(true, `every injected fault fired (${result.faults.length})`);
+      return outcome(
+        expected === "allowed",
+        `${unfired.length} injected fault(s) did not fire${expected === "allowed" ? " (allowed)" : ""}: ${listed}`,
+      );
+    },
+  },
   unsupported: {
     id: "unsupported",
     check: (expected, { refused, result }) => {
       const reasons = [
         ...refused.map((r) => `${r.profile}: ${r.reason}`),
         ...result.timeline
-          .filter((entry) => entry.event === TIMELINE_EVENTS.updateRejected)
+          .filter((entry) => entry.event === "update-rejected")
           .map((entry) => `${entry.profile}: ${entry.reasons.join("; ")}`),
       ];
       const was = reasons.length > 0;
@@ -339,7 +329,11 @@ export function evaluateExpectations(
 ): ExpectationResult[] {
   const results: ExpectationResult[] = [];
   for (const key of Object.keys(EXPECTATIONS) as ExpectationKey[]) {
-    const expected = expect[key];
+    // A fault that never fires is checked even when the scenario does not mention it: it must say so.
+    const expected =
+      key === "unfiredFaults" && expect[key] === undefined && unfiredFaults(context.result).length > 0
+        ? "forbidden"
+        : expect[key];
     if (expected === undefined) continue;
     // The registry is typed per key; TypeScript cannot follow the key through the loop.
     const expectation = EXPECTATIONS[key] as Expectation<ExpectationKey>;

@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { SIMULATION_OUTCOMES } from "../controller/types.js";
+import { NODE_STATES } from "../machines/node.js";
 import { parseDuration } from "../shared/duration.js";
 import { MAX_SEED } from "../shared/rng.js";
-import { BEHAVIORS } from "../shared/types.js";
+import { BEHAVIORS, NODE_ACTIONS } from "../shared/types.js";
 
 /**
  * The zod schema of a scenario file (CONTRACT.md, "Scenario file"). The loader validates with it and
@@ -39,9 +41,11 @@ export const durationSchema = z
     pattern: "^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d))+\\s*$|^\\s*\\d+(\\.\\d+)?\\s*$",
   });
 
-export const NODE_ACTIONS = ["repave", "reboot", "service-restart", "config-reload"] as const;
+// The enums come from the simulation's own unions: one definition each.
+export { NODE_ACTIONS };
 export const FAILABLE_ACTIONS = [...NODE_ACTIONS, "any"] as const;
-export const SCENARIO_RESULTS = ["converged", "blocked", "failed"] as const;
+export const SCENARIO_RESULTS = SIMULATION_OUTCOMES;
+export const UNFIRED_FAULTS_POLICIES = ["forbidden", "allowed"] as const;
 
 export const timingsSchema = z
   .strictObject({
@@ -160,17 +164,7 @@ export const eventSchema = z.union([
 const actionCountsSchema = z.partialRecord(z.enum(NODE_ACTIONS), z.int().min(0));
 
 /** States a node can end a run in (the node machine's states). */
-export const NODE_STATES = [
-  "Ready",
-  "Cordoned",
-  "Draining",
-  "Repaving",
-  "Rebooting",
-  "RestartingServices",
-  "ConfigReloading",
-  "Rejoining",
-  "Failed",
-] as const;
+export { NODE_STATES };
 
 const nodeEndSchema = z
   .strictObject({
@@ -221,6 +215,10 @@ export const expectSchema = z
     unsupported: z.boolean().optional().meta({
       description:
         "an update was refused: an unsupported pack switch, or a skipped worker pool past the Kubernetes N-3 skew",
+    }),
+    unfiredFaults: z.enum(UNFIRED_FAULTS_POLICIES).optional().meta({
+      description:
+        "injected node faults that never fire fail the scenario (forbidden, the default, checked even when not written) unless this says allowed",
     }),
   })
   .meta({ description: "Expectations; every key optional" });

@@ -15,7 +15,13 @@ export type CoreLayerName = (typeof CORE_LAYERS)[number];
 export type LayerName = CoreLayerName | `addon:${string}`;
 
 /** What a node does for an update: every behavior but `no-op` (which touches no node). */
-export type NodeAction = Exclude<Behavior, "no-op">;
+export const NODE_ACTIONS = [
+  "repave",
+  "reboot",
+  "service-restart",
+  "config-reload",
+] as const satisfies readonly Exclude<Behavior, "no-op">[];
+export type NodeAction = (typeof NODE_ACTIONS)[number];
 
 export type NodeRole = "control-plane" | "worker";
 
