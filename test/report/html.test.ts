@@ -239,7 +239,7 @@ describe("the HTML timeline in a browser", () => {
       ].join("\n"),
     );
     const output = join(dir, "sixty.html");
-    expect(await main(["report", scenario, "-o", output], memoryIo())).toBe(0);
+    expect(await main(["report", scenario, "-o", output, "--allow-outside"], memoryIo())).toBe(0);
     const page = await open(readFileSync(output, "utf8"), 1280, 800);
     const rows = (await page.evaluate(`[...document.querySelectorAll(".row")].map((el) => {
       const box = el.getBoundingClientRect();

@@ -173,7 +173,9 @@ describe("an independent reading of `edgesim run --json` timelines", () => {
   it("reads what the CLI prints: `edgesim run --json` is the same JSON", () => {
     const spec = fc.sample(caseArb, { seed: 42, numRuns: 1 })[0] as CaseSpec;
     const file = writeScenario(spec);
-    const printed = execFileSync(process.execPath, [BIN, "run", file, "--json"], { encoding: "utf8" });
+    const printed = execFileSync(process.execPath, [BIN, "run", file, "--json", "--allow-outside"], {
+      encoding: "utf8",
+    });
     expect(printed).toBe(`${JSON.stringify(runLoadedScenario(loadScenario(file)), null, 2)}\n`);
   });
 
