@@ -160,9 +160,18 @@ export const registerPlan: Register = (program, io, setExit) => {
           }),
         );
       }
-      setExit(exitCodeFor(plan, options.failOn));
+      const code = exitCodeFor(plan, options.failOn);
+      if (code === EXIT_FAIL_ON && options.failOn) io.stderr(failOnMessage(plan, options.failOn));
+      setExit(code);
     });
 };
+
+/** Which change(s) reached the `--fail-on` threshold, for stderr before exit 3. */
+export function failOnMessage(plan: Plan, failOn: Behavior): string {
+  const reached = plan.changes.filter((c) => atLeast(c.behavior, failOn));
+  const lines = reached.map((c) => `  ${c.layer} ${c.path}: ${c.behavior} (${c.rule})\n`);
+  return `--fail-on ${failOn} reached: the plan is ${plan.behavior}\n${lines.join("")}`;
+}
 
 export function exitCodeFor(plan: Plan, failOn?: Behavior): number {
   if (plan.unsupported.length > 0) return EXIT.unsupported;

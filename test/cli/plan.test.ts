@@ -241,6 +241,19 @@ describe("exit codes", () => {
     expect(code).toBe(expected);
   });
 
+  it("--fail-on names the change(s) that reached the threshold on stderr", async () => {
+    const { code, err } = await plan(
+      `${P}/k3s-base.yaml`,
+      `${P}/k3s-os-uri-change.yaml`,
+      "--fail-on",
+      "reboot",
+    );
+    expect(code).toBe(3);
+    expect(err).toMatch(/^--fail-on reboot reached: the plan is repave\n {2}\S+ \S+: repave \(/);
+    const below = await plan(`${P}/k3s-base.yaml`, `${P}/k3s-reconcile-change.yaml`, "--fail-on", "reboot");
+    expect(below.err).toBe("");
+  });
+
   it("unsupported (2) takes precedence over --fail-on (3)", async () => {
     const { code } = await plan(`${P}/k3s-base.yaml`, `${P}/k3s-cni-switch.yaml`, "--fail-on", "no-op");
     expect(code).toBe(2);
