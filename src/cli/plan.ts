@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { loadProfileFile } from "../profile/file.js";
+import { loadLayerValuesFile, loadProfileFile } from "../profile/file.js";
 import type { LoadOptions, Profile } from "../profile/types.js";
 import { formatPlanText } from "../report/plan-text.js";
 import { planUpdate } from "../rules/plan.js";
@@ -8,7 +8,15 @@ import type { Plan } from "../rules/types.js";
 import { estimateRollout } from "../scenario/estimate.js";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
-import { atLeast, BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import {
+  atLeast,
+  BEHAVIORS,
+  type Behavior,
+  CORE_LAYERS,
+  type CoreLayerName,
+  DISTRIBUTIONS,
+  type Distribution,
+} from "../shared/types.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -24,6 +32,8 @@ interface PlanCommandOptions {
   controlPlanes: number;
   workers: number;
   maxUnavailable: number;
+  layer?: CoreLayerName;
+  pack?: string;
 }
 
 /** A node count for the estimate, bounded like a scenario's cluster (the estimate simulates every node). */
@@ -58,6 +68,16 @@ export const registerPlan: Register = (program, io, setExit) => {
         "Exit 3 when the plan is at least this disruptive (a CI gate)",
       ).choices(BEHAVIORS),
     )
+    .addOption(
+      new Option(
+        "--layer <layer>",
+        "FROM and TO are one pack's values files (a pack's values.yaml), planned as this layer of an otherwise unchanged profile; needs --distribution",
+      ).choices(CORE_LAYERS),
+    )
+    .option(
+      "--pack <name>",
+      "With --layer: the pack the values belong to (default: the usual pack of that layer)",
+    )
     .option(
       "--no-rke2-quirk",
       "Plan RKE2 stages.* changes as documented (reboot), not with the known issue (repave)",
@@ -83,6 +103,8 @@ export const registerPlan: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
+        "With --layer os|kubernetes|network|storage, FROM and TO are a pack's values files, e.g.\n" +
+        "  edgesim plan --layer os --distribution k3s os-values-old.yaml os-values-new.yaml\n" +
         'With --json, a refused update (exit 2) has "behavior": "unsupported"; "changesBehavior" is what the other changes alone would do.\n' +
         exitCodeHelp([
           EXIT_HELP.ok("a plan was made (whatever its behavior)"),
@@ -94,7 +116,29 @@ export const registerPlan: Register = (program, io, setExit) => {
     .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
       const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
       if (options.distribution) loadOptions.distribution = options.distribution;
-      const [from, to] = loadBoth(io, [fromFile, toFile], loadOptions);
+      if (options.pack !== undefined && options.layer === undefined) {
+        throw new InputError([{ file: "--pack", message: "only goes with --layer" }]);
+      }
+      if (options.layer !== undefined && options.distribution === undefined) {
+        throw new InputError([
+          {
+            file: "--layer",
+            message: `a values file does not say its distribution: add --distribution ${DISTRIBUTIONS.join("|")}`,
+          },
+        ]);
+      }
+      const layer = options.layer;
+      const distribution = options.distribution;
+      const load =
+        layer !== undefined && distribution !== undefined
+          ? (path: string) =>
+              loadLayerValuesFile(path, layer, {
+                ...loadOptions,
+                distribution,
+                ...(options.pack !== undefined ? { pack: options.pack } : {}),
+              })
+          : (path: string) => loadProfileFile(path, loadOptions);
+      const [from, to] = loadBoth(io, [fromFile, toFile], load);
       const plan = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
       const estimate =
         plan.unsupported.length === 0
@@ -175,13 +219,13 @@ function parseVariables(pairs: string[]): Record<string, string> {
 }
 
 /** Loads both profiles, reporting the problems of both files together. */
-function loadBoth(io: Io, files: [string, string], options: LoadOptions): [Profile, Profile] {
+function loadBoth(io: Io, files: [string, string], load: (path: string) => Profile): [Profile, Profile] {
   const problems: Diagnostic[] = [];
   const profiles = files.map((file) => {
     // Messages name the file as the user wrote it; only a different working directory needs resolving.
     const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
     try {
-      return loadProfileFile(path, options);
+      return load(path);
     } catch (error) {
       if (!isInputError(error)) throw error;
       problems.push(...error.diagnostics);

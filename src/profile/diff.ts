@@ -89,7 +89,10 @@ function diffLayer(
   if (!before && !after) return undefined;
   const packSwitched = before !== undefined && after !== undefined && before.pack !== after.pack;
   const versionChanged = before !== undefined && after !== undefined && before.version !== after.version;
-  const changes = before && after && !packSwitched ? diffValues(before.values, after.values) : [];
+  const changes =
+    before && after && !packSwitched
+      ? wholeStages(diffValues(before.values, after.values), before, after)
+      : [];
   const manifestChanges = before && after && !packSwitched ? diffManifests(before, after) : [];
   const differs =
     !before || !after || packSwitched || versionChanged || changes.length > 0 || manifestChanges.length > 0;
@@ -103,6 +106,44 @@ function diffLayer(
     changes,
     manifestChanges,
   };
+}
+
+/**
+ * A stage that only one side has is one change (the whole stage added or removed), not one per field:
+ * that is how a user thinks of it, and every field of it meets the same rule.
+ */
+function wholeStages(changes: LeafChange[], before: Layer, after: Layer): LeafChange[] {
+  const stagesOf = (layer: Layer) => (isMapping(layer.values.stages) ? layer.values.stages : {});
+  const from = stagesOf(before);
+  const to = stagesOf(after);
+  const whole = new Set(
+    [...Object.keys(from), ...Object.keys(to)].filter(
+      (name) => !Object.hasOwn(from, name) || !Object.hasOwn(to, name),
+    ),
+  );
+  if (whole.size === 0) return changes;
+  const out: LeafChange[] = [];
+  const done = new Set<string>();
+  for (const change of changes) {
+    const name = [...whole].find((stage) => {
+      const prefix = `stages.${stage}`;
+      // Stages are lists: what is below one starts with `[`. (`stages.boot.after` is another stage.)
+      return change.path === prefix || change.path.startsWith(`${prefix}[`);
+    });
+    if (name === undefined) {
+      out.push(change);
+      continue;
+    }
+    if (done.has(name)) continue;
+    done.add(name);
+    const added = Object.hasOwn(to, name);
+    out.push(
+      added
+        ? { path: `stages.${name}`, kind: "added", to: to[name] as Value }
+        : { path: `stages.${name}`, kind: "removed", from: from[name] as Value },
+    );
+  }
+  return out;
 }
 
 /** Manifests matched by name: added, removed, or a different content (trailing blank lines aside). */

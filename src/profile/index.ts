@@ -9,7 +9,15 @@ export {
   macroReferences,
   transitiveReferences,
 } from "./macros.js";
-export { inferDistribution, isPaletteExport, parseProfile } from "./parse.js";
+export {
+  ACCEPTED_FORMATS,
+  inferDistribution,
+  inferPackLayer,
+  isPaletteExport,
+  multiDocumentMessage,
+  parseLayerValues,
+  parseProfile,
+} from "./parse.js";
 export {
   distributionSchema,
   layerSchema,
@@ -28,4 +36,4 @@ export type {
   ProfileDiff,
   Value,
 } from "./types.js";
-export { lookup, parsePath } from "./values.js";
+export { lookup, parsePath, yamlTextMapping } from "./values.js";

@@ -61,11 +61,72 @@ export function inferDistribution(kubernetesPack: string): Distribution | undefi
  * every problem is an InputError naming `file` and line:col or a dotted path.
  */
 export function parseProfile(text: string, file: string, options: LoadOptions = {}): Profile {
-  const yaml = parseYamlFile(text, file);
+  const yaml = parseValuesFile(text, file);
   const shape = profileShape(yaml.value);
   if (shape === undefined) throw new InputError([unknownShape(yaml)]);
   const source = shape.kind === "edgesim" ? readProfileFile(yaml) : readPalette(yaml, shape);
   return buildProfile(source, yaml, text, file, options);
+}
+
+/** The pack a values file stands for when `--pack` is not given. */
+const DEFAULT_PACKS: Record<CoreLayerName, (distribution: Distribution) => string> = {
+  os: () => "edge-native-byoi",
+  kubernetes: (distribution) =>
+    distribution === "rke2" ? "edge-rke2" : distribution === "k3s" ? "edge-k3s" : "edge-k8s",
+  network: () => "cni-calico",
+  storage: () => "csi-local-path",
+};
+
+/**
+ * One pack's values file (the OS values CanvOS prints, a pack's values.yaml) as `layer` of an otherwise
+ * unchanged profile: the other layers are empty and equal on both sides, so a plan of two such files
+ * is the plan of that layer alone. The version is a placeholder, the same on both sides.
+ */
+export function parseLayerValues(
+  text: string,
+  file: string,
+  layer: CoreLayerName,
+  options: LoadOptions & { distribution: Distribution; pack?: string },
+): Profile {
+  const yaml = parseValuesFile(text, file);
+  const pack = options.pack ?? DEFAULT_PACKS[layer](options.distribution);
+  const placeholder = (name: CoreLayerName, values: unknown): SourceLayer => ({
+    name,
+    pack: name === layer ? pack : DEFAULT_PACKS[name](options.distribution),
+    version: "(unchanged)",
+    values,
+    manifests: [],
+    packPath: [],
+    valuesPath: [],
+  });
+  const layers = CORE_LAYERS.filter((name) => name === layer || name === "os" || name === "kubernetes").map(
+    (name) => placeholder(name, name === layer ? (yaml.value ?? {}) : {}),
+  );
+  return buildProfile(
+    { name: file, distribution: options.distribution, variables: {}, layers },
+    yaml,
+    text,
+    file,
+    options,
+  );
+}
+
+/** parseYamlFile, with a file of several documents said in a pack user's terms. */
+function parseValuesFile(text: string, file: string): YamlFile {
+  try {
+    return parseYamlFile(text, file);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(
+      error.diagnostics.map((d) => ({ ...d, message: multiDocumentMessage(d.message) ?? d.message })),
+    );
+  }
+}
+
+/** A user-terms message for YAML holding several documents; undefined for any other message. */
+export function multiDocumentMessage(message: string): string | undefined {
+  if (!/multiple documents/i.test(message)) return undefined;
+  return "holds several YAML documents (a line with --- separates them); pack values are one mapping: remove the --- line, or keep a single document";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

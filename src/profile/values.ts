@@ -195,10 +195,13 @@ function parseValuesText(
       const outer = inner ? toOuter(inner) : scalar && { line: scalar.line, col: scalar.col };
       const where =
         inner && !scalar?.block ? ` (line ${inner.line}, column ${inner.col} of the values text)` : "";
+      const multiple = /multiple documents/i.test(d.message);
       diagnostics.push({
         file,
         path: dottedPath(base),
-        message: `invalid YAML in values${where}: ${d.message}`,
+        message: multiple
+          ? "the values text holds several YAML documents (a line with --- separates them); pack values are one mapping: remove the --- line, or keep a single document"
+          : `invalid YAML in values${where}: ${d.message}`,
         ...(outer ?? {}),
       });
     }
@@ -373,4 +376,29 @@ export function lookup(
     }
   }
   return { node, path };
+}
+
+/**
+ * The mapping a string value holds when it is YAML text of several lines (`cluster.config: |`), normalised
+ * like pack values; undefined for any other string (one line, not YAML, not a mapping).
+ */
+export function yamlTextMapping(text: string): Mapping | undefined {
+  if (!text.includes("\n")) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseYamlFile(text, "").value;
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
+  if (!isMapping(parsed)) return undefined;
+  const diagnostics: Diagnostic[] = [];
+  const { values } = normaliseValues({
+    file: "",
+    base: [],
+    value: parsed,
+    locate: () => undefined,
+    diagnostics,
+  });
+  return diagnostics.length === 0 ? values : undefined;
 }

@@ -1,6 +1,7 @@
-import { diffProfiles } from "../profile/diff.js";
+import { diffProfiles, diffValues } from "../profile/diff.js";
 import { type MacroRef, transitiveReferences } from "../profile/macros.js";
 import type { LayerDiff, LeafChange, Mapping, Profile, ProfileDiff, Value } from "../profile/types.js";
+import { yamlTextMapping } from "../profile/values.js";
 import { type LayerName, mostDisruptive, SERVICES, type Service } from "../shared/types.js";
 import { matchPath, matchSpecial, pathSegments, type RuleSet, ruleSet } from "./match.js";
 import { DISTRIBUTION_CHANGE_RULE, LAYER_PRESENCE_RULE, type Rule, UNCLASSIFIED_RULE } from "./table.js";
@@ -228,7 +229,18 @@ function classifyLayer(
       changes.push(uriParameterChange(rules, change, uri));
     } else {
       const rule = matchPath(rules, layer, leaf.path);
-      changes.push(fromRule(rule, change, withStageNote(leaf.path, rule?.reason ?? notCovered(layer))));
+      const reason = withStageNote(leaf.path, rule?.reason ?? notCovered(layer));
+      const inner = innerChanges(leaf);
+      if (inner === undefined) changes.push(fromRule(rule, change, reason));
+      for (const c of inner ?? []) {
+        const innerChange = {
+          layer,
+          path: leaf.path,
+          ...(c.from !== undefined ? { from: c.from } : {}),
+          ...(c.to !== undefined ? { to: c.to } : {}),
+        };
+        changes.push({ ...fromRule(rule, innerChange, reason), innerPath: c.path });
+      }
     }
   }
 
@@ -358,8 +370,27 @@ function usedByUri(uri: UriAnalysis, layerDiff: LayerDiff, path: string): boolea
   return false;
 }
 
+/**
+ * The keys that changed inside a string holding YAML text on both sides (`cluster.config: |`), so the
+ * plan can say `cluster.config → kube-apiserver-arg[3]`; undefined when the value is not such text.
+ */
+function innerChanges(change: LeafChange): LeafChange[] | undefined {
+  if (typeof change.from !== "string" || typeof change.to !== "string") return undefined;
+  const from = yamlTextMapping(change.from);
+  const to = from && yamlTextMapping(change.to);
+  if (!from || !to) return undefined;
+  const inner = diffValues(from, to);
+  return inner.length > 0 ? inner : undefined;
+}
+
+/** A stage added or removed whole (`stages.boot.after`, no index): one change. */
+function isWholeStage(change: LeafChange): boolean {
+  return /^stages\.[^[\]]+$/.test(change.path) && (change.from === undefined || change.to === undefined);
+}
+
 /** A change whose value is a mapping or list is split into its leaves, so each leaf meets its own rule. */
 function leaves(change: LeafChange): LeafChange[] {
+  if (isWholeStage(change)) return [change];
   const fromContainer = isContainer(change.from);
   const toContainer = isContainer(change.to);
   if (!fromContainer && !toContainer) return [change];

@@ -35,6 +35,18 @@ describe("Palette formats, planned end to end", () => {
       "kubernetes:cluster.config:kubernetes.cluster",
       "addon:hello-universe:pack.replicas:addon.values",
     ]);
+    // cluster.config is YAML text: the plan names the key inside it, classified by the outer rule.
+    expect(plan.changes[1]).toMatchObject({
+      innerPath: "kube-apiserver-arg[3]",
+      from: "audit-log-maxage=30",
+      to: "audit-log-maxage=14",
+      behavior: "service-restart",
+    });
+    const io = memoryIo();
+    await main(["plan", `${F}/api-get-v1.json`, `${F}/api-get-v2.json`], io);
+    expect(io.out).toContain("cluster.config → kube-apiserver-arg[3]");
+    expect(io.out).toContain("Changes (3): 1 reboot, 1 service-restart, 1 no-op");
+    expect(io.out.match(/markers: /g)).toHaveLength(1);
   });
 
   it("cluster-create body: layers inferred from pack names, agent mode, an add-on profile", async () => {
@@ -103,5 +115,80 @@ describe("Palette formats, planned end to end", () => {
     const plan = JSON.parse(io.out);
     expect(plan.behavior).toBe("unsupported");
     expect(plan.unsupported.length).toBeGreaterThan(0);
+  });
+
+  it("--layer os: CanvOS OS values files, a network.after stage, on RKE2", async () => {
+    const V = "test/fixtures/profiles/values";
+    const io = memoryIo();
+    const args = [
+      "plan",
+      "--layer",
+      "os",
+      "--distribution",
+      "rke2",
+      `${V}/canvos-os-v1.yaml`,
+      `${V}/canvos-os-v2.yaml`,
+    ];
+    expect(await main([...args, "--json"], io)).toBe(0);
+    const plan = JSON.parse(io.out);
+    expect(plan.behavior).toBe("repave");
+    expect(rulesOf(plan)).toEqual([
+      "os:stages.network.after[0].commands[0]:rke2.stages",
+      "os:stages.reconcile[0].files[0].content:rke2.stages.reconcile",
+    ]);
+    const withoutQuirk = memoryIo();
+    expect(await main([...args, "--json", "--no-rke2-quirk"], withoutQuirk)).toBe(0);
+    expect(JSON.parse(withoutQuirk.out).behavior).toBe("reboot");
+  });
+
+  it("--layer network: a pack's values.yaml", async () => {
+    const V = "test/fixtures/profiles/values";
+    const io = memoryIo();
+    expect(
+      await main(
+        [
+          "plan",
+          "--layer",
+          "network",
+          "--distribution",
+          "k3s",
+          `${V}/calico-v1.yaml`,
+          `${V}/calico-v2.yaml`,
+          "--json",
+        ],
+        io,
+      ),
+    ).toBe(0);
+    const plan = JSON.parse(io.out);
+    expect(plan).toMatchObject({ behavior: "service-restart", services: ["networking"] });
+    expect(rulesOf(plan)).toEqual([
+      "network:manifests.calico.env.calicoNode.CALICO_IPV4POOL_BLOCK_SIZE:network.values",
+    ]);
+  });
+
+  it("--layer without --distribution, and values of several documents, are input errors in plain words", async () => {
+    const V = "test/fixtures/profiles/values";
+    const missing = memoryIo();
+    expect(await main(["plan", "--layer", "os", `${V}/calico-v1.yaml`, `${V}/calico-v2.yaml`], missing)).toBe(
+      1,
+    );
+    expect(missing.err).toContain("add --distribution");
+    const several = memoryIo();
+    expect(
+      await main(
+        [
+          "plan",
+          "--layer",
+          "kubernetes",
+          "--distribution",
+          "k3s",
+          `${V}/two-documents.yaml`,
+          `${V}/calico-v1.yaml`,
+        ],
+        several,
+      ),
+    ).toBe(1);
+    expect(several.err).toContain(`${V}/two-documents.yaml:5:1: holds several YAML documents`);
+    expect(several.err).not.toContain("parseAllDocuments");
   });
 });

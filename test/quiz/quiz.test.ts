@@ -106,7 +106,14 @@ describe("realistic changes, answered by the real planner", () => {
       const paths = question.plan?.changes.map((change) => `${change.layer}:${change.path}`) ?? [];
       if (edit?.kind === "value") {
         const prefix = `${edit.layer}:${edit.path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("")}`;
-        expect(paths.some((path) => path.startsWith(prefix))).toBe(true);
+        // A stage added whole is one change at the stage itself (`stages.before-upgrade`).
+        expect(
+          paths.some(
+            (path) =>
+              path.startsWith(prefix) ||
+              (/^[^:]+:stages\.[^[]+$/.test(path) && prefix.startsWith(`${path}[`)),
+          ),
+        ).toBe(true);
       } else if (edit?.kind === "version") {
         expect(paths).toContain(`${edit.layer}:@version`);
       } else {

@@ -525,6 +525,21 @@ describe("stages with a dot in their name (X.before, X.after) follow stage X", (
     d.layers[layer].values.stages[name] = [{ name: "extra", commands: ["echo dotted"] }];
   };
 
+  it("a stage added or removed whole is one change", () => {
+    const added = plan(baseDoc("k3s"), (d) => {
+      d.layers.os.values.stages["boot.after"] = [
+        { name: "a", commands: ["echo 1", "echo 2"] },
+        { name: "b", files: [{ path: "/etc/x", content: "y" }] },
+      ];
+    });
+    expect(only(added)).toMatchObject({ path: "stages.boot.after", rule: "os.stages.boot" });
+    const removed = plan(baseDoc("k3s"), (d) => {
+      delete d.layers.os.values.stages.boot;
+    });
+    expect(only(removed)).toMatchObject({ path: "stages.boot", rule: "os.stages.boot" });
+    expect(only(removed).from).toEqual([{ name: "tune", commands: ["sysctl -w vm.max_map_count=262144"] }]);
+  });
+
   it("a dotted stage next to the plain stage loads: a stage name, not a path", () => {
     const doc = baseDoc("k3s");
     doc.layers.os.values.stages["boot.after"] = [{ commands: ["echo after"] }];
