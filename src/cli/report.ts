@@ -2,6 +2,7 @@ import { renderHtmlReport } from "../report/html.js";
 import { runScenario } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
+import { formatDuration } from "../shared/duration.js";
 import { writeOutput } from "../shared/files.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
@@ -28,7 +29,9 @@ export const registerReport: Register = (program, io, setExit) => {
       const run = runScenario(file, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
       writeOutput({ file: userPath(io, options.output), option: "-o" }, renderHtmlReport(run));
-      io.stdout(`${run.name}: ${run.result}, ${run.behavior}; timeline written to ${options.output}\n`);
+      io.stdout(
+        `${run.name}: ${run.result}, ${run.behavior}, ${formatDuration(run.durationMs)}; timeline written to ${options.output}\n`,
+      );
       setExit(0);
     });
 };

@@ -26,6 +26,7 @@ export function formatRules(rules: readonly Rule[]): string {
       `${rule.id.padEnd(idWidth)}  ${rule.layers.join(",").padEnd(layerWidth)}  ${rule.path.padEnd(pathWidth)}  ${behavior}`,
       `${" ".repeat(idWidth + 2)}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
       `${" ".repeat(idWidth + 2)}${rule.reference}`,
+      ...(rule.assumption !== undefined ? [`${" ".repeat(idWidth + 2)}assumes: ${rule.assumption}`] : []),
     ].join("\n");
   });
   return `${lines.join("\n")}\n\n${rules.length} rules; a path no rule covers is planned as reboot (unclassified).\nStages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.\n`;

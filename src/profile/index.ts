@@ -14,7 +14,6 @@ export {
   inferDistribution,
   inferPackLayer,
   isPaletteExport,
-  multiDocumentMessage,
   parseLayerValues,
   parseProfile,
 } from "./parse.js";

@@ -61,7 +61,7 @@ export function inferDistribution(kubernetesPack: string): Distribution | undefi
  * every problem is an InputError naming `file` and line:col or a dotted path.
  */
 export function parseProfile(text: string, file: string, options: LoadOptions = {}): Profile {
-  const yaml = parseValuesFile(text, file);
+  const yaml = parseYamlFile(text, file);
   const shape = profileShape(yaml.value);
   if (shape === undefined) throw new InputError([unknownShape(yaml)]);
   const source = shape.kind === "edgesim" ? readProfileFile(yaml) : readPalette(yaml, shape);
@@ -88,7 +88,7 @@ export function parseLayerValues(
   layer: CoreLayerName,
   options: LoadOptions & { distribution: Distribution; pack?: string },
 ): Profile {
-  const yaml = parseValuesFile(text, file);
+  const yaml = parseYamlFile(text, file);
   const pack = options.pack ?? DEFAULT_PACKS[layer](options.distribution);
   const placeholder = (name: CoreLayerName, values: unknown): SourceLayer => ({
     name,
@@ -109,24 +109,6 @@ export function parseLayerValues(
     file,
     options,
   );
-}
-
-/** parseYamlFile, with a file of several documents said in a pack user's terms. */
-function parseValuesFile(text: string, file: string): YamlFile {
-  try {
-    return parseYamlFile(text, file);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    throw new InputError(
-      error.diagnostics.map((d) => ({ ...d, message: multiDocumentMessage(d.message) ?? d.message })),
-    );
-  }
-}
-
-/** A user-terms message for YAML holding several documents; undefined for any other message. */
-export function multiDocumentMessage(message: string): string | undefined {
-  if (!/multiple documents/i.test(message)) return undefined;
-  return "holds several YAML documents (a line with --- separates them); pack values are one mapping: remove the --- line, or keep a single document";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -195,7 +195,7 @@ function parseValuesText(
       const outer = inner ? toOuter(inner) : scalar && { line: scalar.line, col: scalar.col };
       const where =
         inner && !scalar?.block ? ` (line ${inner.line}, column ${inner.col} of the values text)` : "";
-      const multiple = /multiple documents/i.test(d.message);
+      const multiple = /multiple documents|more than one YAML document/i.test(d.message);
       diagnostics.push({
         file,
         path: dottedPath(base),

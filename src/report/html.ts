@@ -10,6 +10,8 @@ export interface HtmlReportInput {
   timeline: readonly TimelineEntry[];
   expectations: readonly { name: string; passed: boolean; message: string }[];
   nodes: readonly { name: string; role: string }[];
+  /** The run's duration (see formatDuration); the last entry's time when absent. */
+  durationMs?: number;
 }
 
 /** A stretch of time a node spends in one phase of its update, drawn as one bar. */
@@ -225,7 +227,7 @@ tr.hidden { display: none; }
 <span>result <b id="result" class="result-${escapeHtml(run.result)}">${escapeHtml(run.result)}</b></span>
 <span>behavior <b id="behavior">${escapeHtml(run.behavior)}</b></span>
 <span>final profile <b id="final-profile">${escapeHtml(run.finalProfile)}</b></span>
-<span>duration <b>${formatDuration(lastT)}</b></span>
+<span>duration <b>${formatDuration(run.durationMs ?? lastT)}</b></span>
 </div>
 <ul class="expectations">${expectations}</ul>
 <div class="legend">${legend}<span><i style="background:#ffcdd2"></i>Kubernetes down</span><span><i style="background:#1565c0"></i>update</span></div>

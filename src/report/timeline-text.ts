@@ -82,7 +82,7 @@ export function outcomeLines(report: TimelineReport): string[] {
     for (const [profile, names] of byProfile) lines.push(`  ${profile}: ${names.join(", ")}`);
   }
   for (const refused of report.refused ?? []) {
-    lines.push(`refused        ${refused.profile} at ${formatDuration(refused.t)}: ${refused.reason}`);
+    lines.push(`refused        ${refused.profile} at ${formatClock(refused.t)}: ${refused.reason}`);
   }
   return lines;
 }

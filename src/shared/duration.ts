@@ -39,16 +39,22 @@ export function formatClock(ms: number): string {
   return millis === 0 ? base : `${base}.${pad(millis, 3)}`;
 }
 
-/** Formats milliseconds compactly: `1h2m3s`, `45s`, `250ms`. */
+/**
+ * The one format for a length of time, everywhere (run, test, report, plan's estimate): `1h8m55s`,
+ * `45s`, rounded to the second; under a second, `250ms`. Points in time use `formatClock`.
+ *
+ * A run's duration has one definition too: `durationMs` of the simulation, from the first update
+ * to the end of the last rollout (not from 00:00:00, and not the last timeline entry).
+ */
 export function formatDuration(ms: number): string {
   if (ms === 0) return "0s";
-  let rest = ms;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  let rest = Math.round(ms / 1000);
   let out = "";
   for (const [unit, size] of [
-    ["h", 3_600_000],
-    ["m", 60_000],
-    ["s", 1000],
-    ["ms", 1],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
   ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {

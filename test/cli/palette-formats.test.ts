@@ -188,7 +188,31 @@ describe("Palette formats, planned end to end", () => {
         several,
       ),
     ).toBe(1);
-    expect(several.err).toContain(`${V}/two-documents.yaml:5:1: holds several YAML documents`);
+    expect(several.err).toContain(`${V}/two-documents.yaml:5:1: holds more than one YAML document`);
     expect(several.err).not.toContain("parseAllDocuments");
+  });
+
+  it("values text of several documents inside a profile says so in a pack user's terms", async () => {
+    const { parseProfile } = await import("../../src/profile/parse.js");
+    const text = [
+      "name: p",
+      "layers:",
+      "  os: { pack: edge-native-byoi, version: 1.0.0 }",
+      "  kubernetes:",
+      "    pack: edge-k3s",
+      "    version: 1.30.5",
+      "    values: |",
+      "      a: 1",
+      "      ---",
+      "      b: 2",
+    ].join("\n");
+    let message = "";
+    try {
+      parseProfile(text, "p.yaml");
+    } catch (error) {
+      message = String((error as Error).message);
+    }
+    expect(message).toContain("the values text holds several YAML documents");
+    expect(message).not.toContain("split it into files");
   });
 });

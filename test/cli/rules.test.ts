@@ -22,6 +22,7 @@ describe("edgesim rules", () => {
       `${RULES.length} rules; a path no rule covers is planned as reboot (unclassified).`,
     );
     expect(out.trimEnd().endsWith("follows the rule of stage X.")).toBe(true);
+    expect(out).toMatch(/^addon\.values .*\n.*\n.*\n\s+assumes: .*edgesim assumes add-ons disrupt no node/m);
   });
 
   it("filters by distribution and leaves the RKE2 known issue out on request", async () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { formatDuration } from "../../src/shared/duration.js";
 import { FIXTURES, workspace } from "../scenario/helpers.js";
 
 async function run(args: string[]) {
@@ -96,6 +97,20 @@ describe("edgesim run", () => {
     expect(refused.code).toBe(4);
     expect(refused.out).toContain("result         converged\n");
     expect(refused.out).toMatch(/^refused {8}small-cni-switch at .*: .*CNI/m);
+  });
+
+  it("run, report and its page print the same duration, in the one format", async () => {
+    const scenario = "scenarios/story-node-fails-mid-repave-halts.yaml";
+    const quiet = await run(["run", scenario, "--quiet"]);
+    const shown = /^duration {7}(\S+)$/m.exec(quiet.out)?.[1];
+    const json = JSON.parse((await run(["run", scenario, "--json"])).out);
+    expect(shown).toBe(formatDuration(json.durationMs));
+    // The update is at 1m: the duration is not the last entry's clock time.
+    expect(json.durationMs).toBeLessThan(json.timeline.at(-1).t);
+    const page = join(workspace(), "page.html");
+    const report = await run(["report", scenario, "-o", page]);
+    expect(report.out).toContain(`, ${shown}; timeline written`);
+    expect(readFileSync(page, "utf8")).toContain(`duration <b>${shown}</b>`);
   });
 
   it("exits 4 when an expectation fails, and says which", async () => {
