@@ -110,7 +110,7 @@ function overflowMessage(error: unknown): string {
 /** The yaml library's messages, in a user's terms where they speak to library programmers. */
 function syntaxMessage(code: string, message: string): string {
   if (code === "MULTIPLE_DOCS" || /multiple documents/i.test(message))
-    return "holds several YAML documents (a `---` line starts another): edgesim reads one document per file; split it into files or remove the extra `---`";
+    return "holds more than one YAML document (a `---` line starts another): edgesim reads one document per file; split it into files or remove the extra `---`";
   return message;
 }
 

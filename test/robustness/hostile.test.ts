@@ -111,7 +111,7 @@ describe("profiles that are not files, too large, or not UTF-8 YAML text", () =>
       "two documents",
       () => file("multi.yaml", "name: a\n---\nname: b\n"),
       /multi\.yaml:2:1:/,
-      /holds several YAML documents/,
+      /more than one YAML document/,
     ],
     ["an alias bomb", () => file("bomb.yaml", bomb()), /bomb\.yaml:1:1:/, /alias expansions/],
     ["an undefined alias", () => file("alias.yaml", "name: *nowhere\n"), /alias\.yaml:1:7:/, /has no anchor/],
