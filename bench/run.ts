@@ -1,3 +1,4 @@
+import { benchLoad } from "./load.js";
 import { benchPlan } from "./plan.js";
 import { benchQuizScaling, benchQuizStart } from "./quiz.js";
 import { benchScaling, benchSimulation } from "./sim.js";
@@ -69,4 +70,27 @@ console.table(
 );
 console.log(
   `ten questions' time grows as size^${quizScaling.exponent.toFixed(2)} (1.00 = linear, 2.00 = quadratic)`,
+);
+
+const load = benchLoad();
+console.log("\nplan time vs profile size (two profiles of N keys, one value differs)");
+console.table(
+  Object.fromEntries(
+    load.map((size, i) => {
+      const previous = load[i - 1];
+      // The exponent k of time ∝ keys^k between this size and the one before: 1 is linear, 2 quadratic.
+      const exponent = previous
+        ? (Math.log(size.ms / previous.ms) / Math.log(size.keys / previous.keys)).toFixed(2)
+        : "-";
+      return [
+        `${fmt(size.keys)} keys`,
+        {
+          MB: size.megabytes.toFixed(1),
+          "plan ms": size.ms.toFixed(0),
+          "µs per key": ((size.ms * 1000) / size.keys).toFixed(1),
+          "growth exponent": exponent,
+        },
+      ];
+    }),
+  ),
 );

@@ -9,7 +9,11 @@ import { parseAnswer, renderQuestion } from "../quiz/render.js";
 import { appendAttempt, byTopic, parseResults, type QuizAnswer, scoreboard } from "../quiz/results.js";
 import { InputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
+import { MAX_SEED } from "../shared/rng.js";
 import type { Register } from "./main.js";
+
+/** Questions in one sitting: each is drawn and checked by the planner, so a typo must not ask a billion. */
+const MAX_QUIZ_COUNT = 1000;
 
 /** The bundled base profiles, shipped in the package beside dist/. */
 export function bundledProfilesDir(): string {
@@ -91,14 +95,19 @@ export const registerQuiz: Register = (program, io, setExit) => {
     )
     .action(async (options: QuizOptions) => {
       const count = Number(options.count);
-      if (!Number.isInteger(count) || count < 1) {
+      if (!Number.isInteger(count) || count < 1 || count > MAX_QUIZ_COUNT) {
         throw new InputError([
-          { file: "--count", message: `expected a whole number ≥ 1, got "${options.count}"` },
+          {
+            file: "--count",
+            message: `expected a whole number from 1 to ${MAX_QUIZ_COUNT}, got "${options.count}"`,
+          },
         ]);
       }
       const seed = options.seed === undefined ? Math.floor(Date.now() / 86_400_000) : Number(options.seed);
-      if (!Number.isSafeInteger(seed)) {
-        throw new InputError([{ file: "--seed", message: `expected a whole number, got "${options.seed}"` }]);
+      if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
+        throw new InputError([
+          { file: "--seed", message: `expected a whole number from 0 to ${MAX_SEED}, got "${options.seed}"` },
+        ]);
       }
       const topics = options.topic === undefined ? [...TOPICS] : parseTopics(options.topic);
       const resultsFile = options.results === undefined ? undefined : resolve(io.cwd, options.results);

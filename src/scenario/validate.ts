@@ -130,8 +130,12 @@ function valueAt(root: unknown, path: YamlPath): unknown {
  */
 export const scenarioErrorMap: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
+    case "invalid_union":
+      // `.inf`/`.nan` fail every branch of a string-or-number union (a duration) before its own check.
+      return nonFinite(issue.input) ? `must be a finite number (got ${describe(issue.input)})` : undefined;
     case "invalid_type":
       if (issue.input === undefined) return "is required";
+      if (nonFinite(issue.input)) return `must be a finite number (got ${describe(issue.input)})`;
       return `must be ${article(issue.expected)} (got ${describe(issue.input)})`;
     case "invalid_value":
       return `must be one of ${issue.values.map(String).join(", ")} (got ${describe(issue.input)})`;
@@ -151,7 +155,13 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
+function nonFinite(value: unknown): value is number {
+  return typeof value === "number" && !Number.isFinite(value);
+}
+
 function describe(value: unknown): string {
+  // YAML's own spellings: JSON would print NaN and Infinity as null.
+  if (nonFinite(value)) return Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf";
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";

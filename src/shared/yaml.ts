@@ -273,7 +273,7 @@ function firstLine(message: string): string {
  */
 export function positionOf(yaml: YamlFile, path: YamlPath): { line: number; col: number } | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? yaml.doc.contents : yaml.doc.getIn(path.slice(0, depth), true);
+    const node = depth === 0 ? yaml.doc.contents : nodeAt(yaml.doc, path.slice(0, depth));
     if (isNode(node) && node.range) {
       return yaml.lineCounter.linePos(node.range[0]);
     }
@@ -282,12 +282,80 @@ export function positionOf(yaml: YamlFile, path: YamlPath): { line: number; col:
   return { line: 1, col: 1 };
 }
 
+/** Each mapping's pairs by key as plain JS has it, built once per mapping (lookups stay linear in all). */
+const pairIndex = new WeakMap<YAMLMap, Map<string, unknown>>();
+
+function pairsOf(map: YAMLMap): Map<string, unknown> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      if (isScalar(pair.key) && typeof pair.key.value === "symbol") continue;
+      // The later of two equal keys wins, as in the plain value.
+      index.set(plainKey(pair.key), pair.value);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+}
+
+/**
+ * The node at `path`, matching keys as the plain value has them (a key written `1` or `true` is
+ * found as "1" or "true"), through aliases and merge keys.
+ */
+function nodeAt(doc: Document.Parsed, path: YamlPath): unknown {
+  let node: unknown = doc.contents;
+  for (const part of path) {
+    node = resolveAlias(doc, node);
+    if (isMap(node)) {
+      const found = findKey(doc, node, String(part), 0);
+      if (found === undefined) return undefined;
+      node = found;
+    } else if (isSeq(node) && typeof part === "number") {
+      node = node.items[part];
+    } else {
+      return undefined;
+    }
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+function findKey(doc: Document.Parsed, map: YAMLMap, key: string, hops: number): unknown {
+  const own = pairsOf(map);
+  if (own.has(key)) return own.get(key);
+  if (hops > 10) return undefined;
+  // Merged keys stand in the mapping an alias names.
+  for (const pair of map.items) {
+    if (!(isScalar(pair.key) && typeof pair.key.value === "symbol")) continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const source of sources) {
+      const target = resolveAlias(doc, source);
+      if (isMap(target)) {
+        const found = findKey(doc, target, key, hops + 1);
+        if (found !== undefined) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/** A key as the plain JS object has it: the yaml library stringifies numbers, booleans and null. */
+function plainKey(key: unknown): string {
+  if (isScalar(key)) return key.value === null || key.value === undefined ? "" : String(key.value);
+  return key === null || key === undefined ? "" : String(key);
+}
+
 /** The source offset of a scalar at `path` (for locating problems inside YAML-in-a-string). */
 export function scalarAt(
   yaml: YamlFile,
   path: YamlPath,
 ): { line: number; col: number; block: boolean } | undefined {
-  const node = yaml.doc.getIn(path, true);
+  const node = nodeAt(yaml.doc, path);
   if (!isScalar(node) || !node.range) return undefined;
   const pos = yaml.lineCounter.linePos(node.range[0]);
   const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";

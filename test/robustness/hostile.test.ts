@@ -206,11 +206,23 @@ describe("counts and numbers users give are bounded", () => {
     [["plan", BASE, BASE, "--max-unavailable", "99999999999"], /--max-unavailable/],
     [["run", SCENARIO, "--seed", "4294967296"], /--seed.*0 to 4294967295/],
     [["run", SCENARIO, "--seed", "1.5"], /--seed/],
+    [["quiz", "--count", "1000000000"], /--count.*from 1 to 1000/],
+    [["quiz", "--seed", "-1"], /--seed.*from 0 to 4294967295/],
   ])("%j is refused at once", (args, message) => {
     const run = cli(args);
     expect(run.signal).toBeNull();
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(message);
+  });
+
+  it(".inf and .nan are said in YAML's words, at their line", () => {
+    const text = readFileSync(SCENARIO, "utf8")
+      .replace(/profiles\//g, `${resolve("scenarios/profiles")}/`)
+      .replace(/at: \w+/, "at: .inf")
+      .replace(/workers: \d+/, "workers: .nan");
+    const run = cli(["run", file("inf.yaml", text)]);
+    expectPlacedError(run, /inf\.yaml:\d+:\d+: /, /must be a finite number \(got \.(inf|nan)\)/, 2);
+    expect(run.stderr).not.toMatch(/Invalid input|got null/);
   });
 
   it("an event a thousand years out is refused at its line", () => {

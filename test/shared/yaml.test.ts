@@ -78,3 +78,18 @@ describe("unquoted macros", () => {
     });
   });
 });
+
+describe("positionOf finds keys as the plain value has them", () => {
+  it("a key written as a number or boolean is found on its own line, not at the mapping", () => {
+    const yaml = parseYamlFile("name: a\ncluster:\n  1: x\n  true: y\n", "f.yaml");
+    expect(positionOf(yaml, ["cluster", "1"])).toEqual({ line: 3, col: 6 });
+    expect(positionOf(yaml, ["cluster", "true"])).toEqual({ line: 4, col: 9 });
+  });
+
+  it("a merged key is found where the anchored mapping holds it", () => {
+    const yaml = parseYamlFile("base: &b\n  x: 1\nm:\n  <<: *b\n  y: 2\n", "f.yaml");
+    expect(yaml.value).toEqual({ base: { x: 1 }, m: { x: 1, y: 2 } });
+    expect(positionOf(yaml, ["m", "x"])).toEqual({ line: 2, col: 6 });
+    expect(positionOf(yaml, ["m", "y"])).toEqual({ line: 5, col: 6 });
+  });
+});
