@@ -36,6 +36,7 @@ import {
   type SimProfile,
   type SimulationInput,
   type SimulationOutcome,
+  type SimulationResult,
   type TimelineEntry,
   type TimelineEvent,
 } from "./types.js";
@@ -68,16 +69,7 @@ export interface ControllerDeps {
 }
 
 /** What the controller knows at the end of a run; `simulate` adds the refusals made at publish time. */
-export interface ControllerOutcome {
-  result: SimulationOutcome;
-  behavior: Behavior;
-  finalProfile: string;
-  nodes: NodeReport[];
-  timeline: TimelineEntry[];
-  failure?: { node: string; action: NodeAction; reason: string };
-  durationMs: number;
-  faults: FaultReport[];
-}
+export type ControllerOutcome = Omit<SimulationResult, "refused">;
 
 /** One node: its actor, and what the subscription last saw of it (to count nodes that are not Ready). */
 class NodeHandle implements RolloutNode {

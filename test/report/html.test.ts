@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
@@ -14,6 +13,7 @@ import {
   ticks,
 } from "../../src/report/html.js";
 import type { TimelineEntry } from "../../src/sim/types.js";
+import { launchChromium } from "../fixtures/browser.js";
 
 const timeline = [
   { t: 0, event: "update-received", profile: "next" },
@@ -79,17 +79,9 @@ describe("phase bars", () => {
 });
 
 describe("the HTML timeline in a browser", () => {
-  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
