@@ -8,6 +8,7 @@ import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { fileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, type ReferenceRoot } from "../shared/files.js";
+import { documentKindOfFile, wrongKindMessage } from "../shared/kinds.js";
 import { MAX_SEED } from "../shared/rng.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
@@ -64,7 +65,7 @@ export const registerRun: Register = (program, io, setExit) => {
       "--log <file>",
       "Write the simulation's log as NDJSON (pino, virtual time) to FILE; scenarios only",
     )
-    .option("--quiet", "Print only the summary and expectations, not the timeline")
+    .option("-q, --quiet", "Print only the summary and expectations, not the timeline")
     .option("--update", "Rewrite the scenario's golden timeline instead of comparing it; scenarios only")
     .option("--timelines", "Fleet files: also print every cluster's timeline on the fleet's clock")
     .option("--root <dir>", ROOT_HELP)
@@ -79,12 +80,14 @@ export const registerRun: Register = (program, io, setExit) => {
     )
     .action(async (scenario: string, options: RunCommandOptions) => {
       const file = userPath(io, scenario);
-      if (fileKind(file) === "fleet-plan") {
+      const kind = fileKind(file);
+      refuseProfile(file, kind, "run");
+      if (kind === "fleet-plan") {
         throw new InputError([
           { file, message: "is a fleet plan (inventory + strategy): run it with `edgesim fleet FILE`" },
         ]);
       }
-      if (fileKind(file) === "fleet") {
+      if (kind === "fleet") {
         for (const flag of ["log", "update"] as const) {
           if (options[flag] !== undefined) {
             throw new InputError([
@@ -114,6 +117,15 @@ export const registerRun: Register = (program, io, setExit) => {
       setExit(run.passed ? EXIT.ok : EXIT.notPassed);
     });
 };
+
+/** A profile given where a scenario is expected: one sentence instead of the scenario schema's errors. */
+export function refuseProfile(file: string, kind: ReturnType<typeof fileKind>, command: string): void {
+  if (kind === undefined && documentKindOfFile(file) === "profile") {
+    throw new InputError([
+      { file, message: wrongKindMessage("profile", command, "a scenario (cluster, profile, events)") },
+    ]);
+  }
+}
 
 export function formatRun(run: ScenarioRun, options: { json?: boolean; quiet?: boolean } = {}): string {
   if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
