@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import { loadLayerValuesFile, loadProfileFile } from "../profile/file.js";
 import type { LoadOptions, Profile } from "../profile/types.js";
+import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { formatPlanText } from "../report/plan-text.js";
 import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
@@ -24,8 +25,13 @@ import type { Register } from "./main.js";
 /** `--fail-on B`: the plan is at least as disruptive as B (unsupported's 2 takes precedence). */
 export const EXIT_FAIL_ON = EXIT.failOn;
 
+/** How `plan` prints: for people, for scripts, or for a pull-request comment. */
+export const PLAN_FORMATS = ["text", "json", "markdown"] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
 interface PlanCommandOptions {
   json?: boolean;
+  format?: PlanFormat;
   distribution?: Distribution;
   failOn?: Behavior;
   rke2Quirk: boolean;
@@ -56,7 +62,13 @@ export const registerPlan: Register = (program, io, setExit) => {
     .description("Say what updating a cluster from profile FROM to profile TO will do, and why")
     .argument("<from>", "Profile the cluster runs now (YAML)")
     .argument("<to>", "Profile to update to (YAML)")
-    .option("--json", "Print the plan as one JSON object")
+    .option("--json", "Print the plan as one JSON object (the same as --format json)")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "Print the plan as text (for people), json, or markdown (a pull-request comment)",
+      ).choices(PLAN_FORMATS),
+    )
     .addOption(
       new Option(
         "--distribution <distribution>",
@@ -104,6 +116,8 @@ export const registerPlan: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
+        "With --format markdown, the plan is a pull-request comment; with --fail-on, a CI gate:\n" +
+        "  edgesim plan before.yaml after.yaml --format markdown --fail-on repave > plan.md\n" +
         "With --layer os|kubernetes|network|storage, FROM and TO are a pack's values files, e.g.\n" +
         "  edgesim plan --layer os --distribution k3s os-values-old.yaml os-values-new.yaml\n" +
         'With --json, a refused update (exit 2) has "behavior": "unsupported"; "changesBehavior" is what the other changes alone would do.\n' +
@@ -128,6 +142,10 @@ export const registerPlan: Register = (program, io, setExit) => {
           },
         ]);
       }
+      if (options.json && options.format !== undefined && options.format !== "json") {
+        throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
+      }
+      const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
       const layer = options.layer;
       const distribution = options.distribution;
       const load =
@@ -151,8 +169,16 @@ export const registerPlan: Register = (program, io, setExit) => {
               maxUnavailable: options.maxUnavailable,
             })
           : undefined;
-      if (options.json) {
+      if (format === "json") {
         io.stdout(`${JSON.stringify({ ...planJson(plan), ...(estimate ? { estimate } : {}) }, null, 2)}\n`);
+      } else if (format === "markdown") {
+        io.stdout(
+          formatPlanMarkdown(plan, {
+            controlPlanes: options.controlPlanes,
+            workers: options.workers,
+            ...(estimate ? { estimate } : {}),
+          }),
+        );
       } else {
         io.stdout(
           formatPlanText(plan, {

@@ -5,7 +5,7 @@ import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
 import { planUpdate } from "../rules/plan.js";
 import { type LoadedScenario, loadScenario } from "../scenario/load.js";
 import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
-import { fileKind } from "../scenario/suite.js";
+import { classifyFile } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
@@ -39,11 +39,11 @@ export const registerReport: Register = (program, io, setExit) => {
     )
     .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
       const file = userPath(io, scenario);
-      const kind = fileKind(file);
-      refuseProfile(file, kind, "report");
+      const { kind, yaml } = classifyFile(file);
+      refuseProfile(file, kind, yaml, "report");
       if (kind === "fleet-plan") {
         const plan = runFleetPlan(
-          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }),
+          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }, yaml),
         );
         writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
         io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);
@@ -60,7 +60,7 @@ export const registerReport: Register = (program, io, setExit) => {
         ]);
       }
       const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-      const loaded = loadScenario(file, root);
+      const loaded = loadScenario(file, root, yaml);
       const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
       writeOutput(

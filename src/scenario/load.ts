@@ -49,8 +49,6 @@ export interface LoadedScenario {
   durationBounds?: { minMs?: number; maxMs?: number };
   /** `expect.timeline` resolved against the scenario's folder. */
   timelineFile?: string;
-  /** The raw file, for positions of later findings. */
-  yaml: YamlFile;
 }
 
 export function nodeNames(controlPlanes: number, workers: number): string[] {
@@ -75,8 +73,8 @@ export function looksLikeScenario(value: unknown): boolean {
  * that exist, profiles that load, consistent profile names). Problems are collected and thrown
  * together as one InputError, each at file:line:col.
  */
-export function loadScenario(file: string, root: ReferenceRoot = false): LoadedScenario {
-  const yaml = parseYamlFile(readTextFile(file), file);
+export function loadScenario(file: string, root: ReferenceRoot = false, given?: YamlFile): LoadedScenario {
+  const yaml = given ?? parseYamlFile(readTextFile(file), file);
   const parsed = scenarioSchema.safeParse(yaml.value, { error: scenarioErrorMap });
   if (!parsed.success) throw new InputError(scenarioDiagnostics(yaml, parsed.error.issues));
   return resolveScenario(yaml, parsed.data, root);
@@ -239,7 +237,6 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     expect,
     ...(durationBounds ? { durationBounds } : {}),
     ...(timelineFile !== undefined ? { timelineFile } : {}),
-    yaml,
   };
 }
 
