@@ -64,9 +64,9 @@ describe("edgesim test: the per-file time limit", () => {
     const run = cli(["test", dir, "--json", "--timeout", "0.5"], { EDGESIM_TEST_TIMEOUT: "600" });
     expect(run.status).toBe(1);
     const out = JSON.parse(run.stdout) as {
-      scenarios: { name: string; passed: boolean; timedOut?: boolean }[];
+      scenarios: { name: string; passed: boolean; timedOut?: boolean; reason?: string }[];
     };
-    expect(out.scenarios.map((s) => [s.name, s.passed, s.timedOut ?? false])).toEqual([
+    expect(out.scenarios.map((s) => [s.name, s.passed, s.timedOut ?? s.reason ?? false])).toEqual([
       ["runs-for-long", false, true],
       ["fixture-reboot", true, false],
     ]);
