@@ -6,102 +6,31 @@ import {
   agentMachine,
   agentRecord,
 } from "../machines/agent.js";
-import {
-  type NodeEmitted,
-  type NodeJob,
-  type NodeMachine,
-  type NodeStateName,
-  nodeMachine,
-  type Timings,
-} from "../machines/node.js";
+import { type NodeEmitted, type NodeStateName, nodeMachine, type Timings } from "../machines/node.js";
 import type { Plan } from "../rules/types.js";
-import type { Rng } from "../shared/rng.js";
-import {
-  assertNever,
-  type Behavior,
-  mostDisruptive,
-  type NodeAction,
-  type NodeRole,
-} from "../shared/types.js";
-import { jobDurations, resolveTimings } from "./durations.js";
+import { assertNever, type Behavior, mostDisruptive, type NodeAction } from "../shared/types.js";
+import type { ControllerDeps } from "./deps.js";
+import { nodeJob, resolveTimings } from "./durations.js";
 import { currentRollout, IDLE, type Rollout, type RolloutLifecycle } from "./lifecycle.js";
 import { nextStarts, type StartStatus } from "./next-starts.js";
-import { planRollout, type RolloutNode } from "./plan-rollout.js";
+import { type NodeHandle, NodeRoster } from "./node-roster.js";
+import { buildOutcome, type ControllerOutcome } from "./outcome.js";
+import { planRollout } from "./plan-rollout.js";
+import { catchUpDecision } from "./pool-toggle.js";
+import { retryDecision } from "./retries.js";
 import { kubernetesVersionOf, VERSION_SKEW_RULE } from "./skew.js";
 import {
   clusterNodes,
   type FaultReport,
-  type NodeReport,
   type SimInputEvent,
   type SimProfile,
   type SimulationInput,
-  type SimulationOutcome,
-  type SimulationResult,
   type TimelineEntry,
   type TimelineEvent,
 } from "./types.js";
 
-/** The clock the controller and its actors run on (xstate's `Clock`, plus scheduling). */
-export interface ControllerClock {
-  readonly now: number;
-  schedule(delayMs: number, fn: () => void): number;
-  scheduleAt(at: number, fn: () => void): number;
-  setTimeout(fn: (...args: unknown[]) => void, timeout: number): number;
-  clearTimeout(id: unknown): void;
-}
-
-/** A state change of one actor (a node or the agent), at virtual time `t`. */
-export interface TransitionEvent {
-  t: number;
-  /** Node name, or `agent`. */
-  actor: string;
-  from: string;
-  to: string;
-}
-
-export interface ControllerDeps {
-  clock: ControllerClock;
-  rng: Rng;
-  /** Gets every timeline entry as it is recorded. */
-  onEntry?: (entry: TimelineEntry) => void;
-  /** Gets actor state changes; asked first whether anyone listens (thousands of node transitions). */
-  onTransition?: { wanted: () => boolean; emit: (event: TransitionEvent) => void };
-}
-
-/** What the controller knows at the end of a run; `simulate` adds the refusals made at publish time. */
-export type ControllerOutcome = Omit<SimulationResult, "refused">;
-
-/** One node: its actor, and what the subscription last saw of it (to count nodes that are not Ready). */
-class NodeHandle implements RolloutNode {
-  state: NodeStateName = "Ready";
-  constructor(
-    readonly name: string,
-    readonly role: NodeRole,
-    readonly pool: string | undefined,
-    readonly actor: Actor<NodeMachine>,
-    private readonly catchUp: ReadonlySet<NodeHandle>,
-  ) {}
-
-  get profile(): string {
-    return this.actor.getSnapshot().context.profile;
-  }
-
-  /** The profile the node ends on if its current job (if any) succeeds. */
-  get heading(): string {
-    const context = this.actor.getSnapshot().context;
-    return context.job?.targetProfile ?? context.profile;
-  }
-
-  get catchingUp(): boolean {
-    return this.catchUp.has(this);
-  }
-
-  /** Done with `target`: on it, and not in an action (of a superseded rollout) taking it elsewhere. */
-  isOn(target: string): boolean {
-    const context = this.actor.getSnapshot().context;
-    return context.profile === target && (context.job?.targetProfile ?? context.profile) === target;
-  }
-}
+export type { ControllerClock, ControllerDeps, TransitionEvent } from "./deps.js";
+export type { ControllerOutcome } from "./outcome.js";
 
 /**
  * Wires the node actors and the Palette agent actor on the shared virtual clock, dispatches the scenario's
@@ -115,8 +44,7 @@ class NodeHandle implements RolloutNode {
  */
 export class RolloutController {
   readonly timeline: TimelineEntry[] = [];
-  private readonly nodes: NodeHandle[] = [];
-  private readonly byName = new Map<string, NodeHandle>();
+  private readonly roster = new NodeRoster();
   private readonly agent: Actor<AgentMachine>;
   private lifecycle: RolloutLifecycle<NodeHandle> = IDLE;
   private lastBehavior: Behavior = "no-op";
@@ -125,17 +53,9 @@ export class RolloutController {
   private pumpScheduled = false;
   /** The agent resumed from a restart: nodes that finished meanwhile are reported to it at the next pump. */
   private resyncAgent = false;
-  /** Nodes not Ready (in any step of an action, or Failed), kept as counters: the pump runs per node. */
-  private busy = 0;
-  private busyWorkers = 0;
-  private readonly failed = new Set<NodeHandle>();
-  /** Nodes back Ready on their old image after a repave fell back (A/B partitions), awaiting retry or halt. */
-  private readonly fellBack = new Set<NodeHandle>();
   private readonly planCache = new Map<string, Plan>();
   /** Worker pools by name: their "skip worker node update" toggle. */
   private readonly pools = new Map<string, { skipWorkerUpdate: boolean }>();
-  /** Nodes of a pool whose toggle was turned off, to be repaved whatever their plan says. */
-  private readonly catchUp = new Set<NodeHandle>();
   /** Injected faults by id (their index among the input events). */
   private readonly faults = new Map<number, Omit<FaultReport, "fired">>();
   private readonly timings: Required<Timings>;
@@ -164,13 +84,9 @@ export class RolloutController {
           abPartitions: input.abPartitions ?? false,
         },
       });
-      const handle = new NodeHandle(name, role, pool, actor, this.catchUp);
+      const handle = this.roster.add(name, role, pool, actor);
       actor.on("*", (emitted) => this.onEmitted(emitted));
-      actor.subscribe((snapshot) =>
-        this.onNodeSnapshot(handle, snapshot.value as NodeStateName, snapshot.context),
-      );
-      this.nodes.push(handle);
-      this.byName.set(name, handle);
+      actor.subscribe((snapshot) => this.onNodeSnapshot(handle, snapshot.value as NodeStateName));
     }
     this.agent = createActor(agentMachine, {
       clock,
@@ -193,7 +109,7 @@ export class RolloutController {
 
   /** Starts the actors and schedules the scenario's events. */
   start(events: readonly SimInputEvent[]): void {
-    for (const node of this.nodes) node.actor.start();
+    for (const node of this.roster.nodes) node.actor.start();
     this.agent.start();
     events.forEach((event, id) => {
       if (event.type === "node-fail")
@@ -208,50 +124,26 @@ export class RolloutController {
   }
 
   outcome(): ControllerOutcome {
-    const nodes: NodeReport[] = this.nodes.map((node) => {
-      const context = node.actor.getSnapshot().context;
-      return {
-        name: node.name,
-        role: node.role,
-        ...(node.pool !== undefined ? { pool: node.pool } : {}),
-        state: node.state,
-        profile: context.profile,
-        osImage: context.osImage,
-        ...(context.abPartitions ? { activeImage: context.osImage, passiveImage: context.passiveImage } : {}),
-        actions: { ...context.started },
-      };
-    });
-    const record = this.agent.getSnapshot().context.record;
-    const first = nodes[0]?.profile;
-    const finalProfile =
-      first !== undefined && nodes.every((n) => n.profile === first) ? first : record.applied;
-    let result: SimulationOutcome = "converged";
-    if (this.lifecycle.phase === "halted") result = "failed";
-    else if (this.agentState() !== "Idle") result = "blocked";
-    const durationMs =
-      this.firstUpdateAt !== undefined && this.lastRolloutEnd !== undefined
-        ? Math.max(0, this.lastRolloutEnd - this.firstUpdateAt)
-        : 0;
-    const faults = [...this.faults].map(([id, fault]) => ({
+    const faults: FaultReport[] = [...this.faults].map(([id, fault]) => ({
       ...fault,
-      fired: this.byName.get(fault.node)?.actor.getSnapshot().context.fired[id] ?? 0,
+      fired: this.roster.get(fault.node)?.context.fired[id] ?? 0,
     }));
-    const outcome: ControllerOutcome = {
-      result,
+    return buildOutcome({
+      nodes: this.roster.nodes.map((node) => node.report()),
+      lifecycle: this.lifecycle,
+      agentState: this.agentState(),
+      applied: this.agent.getSnapshot().context.record.applied,
       behavior: this.lastBehavior,
-      finalProfile,
-      nodes,
-      timeline: this.timeline,
-      durationMs,
+      firstUpdateAt: this.firstUpdateAt,
+      lastRolloutEnd: this.lastRolloutEnd,
       faults,
-    };
-    if (this.lifecycle.phase === "halted" && this.lifecycle.failure) outcome.failure = this.lifecycle.failure;
-    return outcome;
+      timeline: this.timeline,
+    });
   }
 
   /** Stops every actor (their pending timers are cancelled on the clock). */
   stop(): void {
-    for (const node of this.nodes) node.actor.stop();
+    for (const node of this.roster.nodes) node.actor.stop();
     this.agent.stop();
   }
 
@@ -296,7 +188,7 @@ export class RolloutController {
         else this.onKubernetesUp();
         return;
       case "node-fail": {
-        const node = this.byName.get(event.node);
+        const node = this.roster.get(event.node);
         if (!node) return;
         const times = event.times ?? 1;
         this.record({ event: "failure-armed", node: node.name, action: event.action, times });
@@ -328,31 +220,39 @@ export class RolloutController {
     this.record({ event: "pool-toggled", pool: name, skipWorkerUpdate });
     if (skipWorkerUpdate) return;
     const rollout = currentRollout(this.lifecycle);
-    const members = this.nodes.filter((node) => node.pool === name);
-    if (rollout) {
-      const behind = members.filter((node) => rollout.skipped.has(node));
-      if (behind.length === 0) return;
-      for (const node of behind) {
+    const members = this.roster.nodes.filter((node) => node.pool === name);
+    const record = this.agent.getSnapshot().context.record;
+    const decision = catchUpDecision(members, rollout, {
+      state: this.agentState(),
+      applied: record.applied,
+      pending: record.pending,
+    });
+    if (decision.kind === "none") return;
+    for (const node of decision.behind) this.roster.catchUp.add(node);
+    if (decision.kind === "join-rollout" && rollout) {
+      for (const node of decision.behind) {
         rollout.skipped.delete(node);
-        this.catchUp.add(node);
-        // After the rollout's own workers: the pool joins the end of the queue.
         rollout.queue.push(node);
       }
       rollout.behavior = mostDisruptive([rollout.behavior, "repave"]);
       rollout.noOp = false;
       this.lastBehavior = rollout.behavior;
-      this.record({ event: "pool-catch-up", pool: name, profile: rollout.target, nodes: behind.length });
+      this.record({
+        event: "pool-catch-up",
+        pool: name,
+        profile: rollout.target,
+        nodes: decision.behind.length,
+      });
       this.schedulePump();
       return;
     }
-    const record = this.agent.getSnapshot().context.record;
-    const state = this.agentState();
-    const quiet = state === "Idle" || (state === "Restarting" && record.pending === null);
-    const behind = members.filter((node) => node.heading !== record.applied);
-    if (!quiet || behind.length === 0) return;
-    for (const node of behind) this.catchUp.add(node);
     this.firstUpdateAt ??= this.deps.clock.now;
-    this.record({ event: "pool-catch-up", pool: name, profile: record.applied, nodes: behind.length });
+    this.record({
+      event: "pool-catch-up",
+      pool: name,
+      profile: record.applied,
+      nodes: decision.behind.length,
+    });
     this.agent.send({ type: "UPDATE", profile: record.applied });
   }
 
@@ -360,7 +260,7 @@ export class RolloutController {
     if (!this.kubernetesUp()) return;
     this.record({ event: "kubernetes-down" });
     this.agent.send({ type: "KUBERNETES_DOWN" });
-    for (const node of this.nodes) node.actor.send({ type: "KUBERNETES_DOWN" });
+    for (const node of this.roster.nodes) node.actor.send({ type: "KUBERNETES_DOWN" });
     // Also while the agent restarts: its rollout is paused all the same (it resumes into the outage).
     if (this.lifecycle.phase === "running") {
       this.lifecycle = { phase: "paused", rollout: this.lifecycle.rollout };
@@ -380,7 +280,7 @@ export class RolloutController {
     if (this.lifecycle.phase === "paused" && this.agentState() === "Applying")
       this.resume(this.lifecycle.rollout);
     // Nodes waiting, drained, for Kubernetes go on with their action (after the rollout's own news).
-    for (const node of this.nodes) node.actor.send({ type: "KUBERNETES_UP" });
+    for (const node of this.roster.nodes) node.actor.send({ type: "KUBERNETES_UP" });
     this.schedulePump();
   }
 
@@ -405,8 +305,7 @@ export class RolloutController {
         // towards the superseded profile would disrupt it out of turn (before the control planes, past
         // maxUnavailable) for a profile it then leaves again. The new rollout takes it in its turn.
         // A Failed node is different: cordoned and drained mid-action, its retry finishes the old step.
-        for (const node of this.fellBack) node.actor.send({ type: "ABANDON" });
-        this.fellBack.clear();
+        this.roster.abandonFallbacks();
       }
       this.beginRollout(target, superseded);
     }
@@ -435,7 +334,7 @@ export class RolloutController {
     const from = this.agent.getSnapshot().context.record.applied;
     const decision = planRollout(
       {
-        nodes: this.nodes,
+        nodes: this.roster.nodes,
         skipWorkerUpdate: (pool) => this.pools.get(pool)?.skipWorkerUpdate === true,
         plan: (a, b) => this.planFor(a, b),
         kubernetesVersion: (profile) => kubernetesVersionOf(this.profile(profile).profile),
@@ -506,28 +405,39 @@ export class RolloutController {
       // Nodes that finished while the agent was down are recorded now (it re-read its record on resume).
       this.resyncAgent = false;
       const done = new Set(agentRecord(this.agent.getSnapshot().context).doneNodes);
-      for (const node of this.nodes) {
+      for (const node of this.roster.nodes) {
         if (node.state === "Ready" && node.profile === target && !done.has(node.name))
           this.agent.send({ type: "NODE_DONE", node: node.name });
       }
     }
 
-    // A fallback is a failed attempt too: same retries, same halt (the node just is not left Failed).
-    for (const node of [...this.failed, ...this.fellBack]) {
-      const context = node.actor.getSnapshot().context;
-      const action = context.job?.action ?? "reboot";
-      // A fallback of a superseded rollout's job (it fell back after the retarget) is dropped, like those
-      // dropped at the retarget: this rollout takes the node in its turn.
-      if (this.fellBack.has(node) && context.job?.targetProfile !== target) {
-        this.fellBack.delete(node);
+    for (const node of [...this.roster.failed, ...this.roster.fellBack]) {
+      const context = node.context;
+      const fellBack = this.roster.fellBack.has(node);
+      const decision = retryDecision(
+        {
+          fellBack,
+          jobTarget: context.job?.targetProfile,
+          action: context.job?.action,
+          attempts: context.attempts,
+          failureReason: context.failureReason,
+        },
+        target,
+        this.retries,
+      );
+      if (decision.kind === "abandon") {
+        this.roster.fellBack.delete(node);
         node.actor.send({ type: "ABANDON" });
-        continue;
-      }
-      if (context.attempts <= this.retries) {
-        this.record({ event: "action-retried", node: node.name, action, attempt: context.attempts + 1 });
+      } else if (decision.kind === "retry") {
+        this.record({
+          event: "action-retried",
+          node: node.name,
+          action: decision.action,
+          attempt: decision.attempt,
+        });
         node.actor.send({ type: "RETRY" });
       } else {
-        this.halt(rollout, node, action, context.failureReason ?? "action failed");
+        this.halt(rollout, node, decision.action, decision.reason);
         return;
       }
     }
@@ -544,8 +454,8 @@ export class RolloutController {
     const decision = nextStarts(rollout, nodes, {
       kubernetesUp: true,
       maxUnavailable: this.maxUnavailable,
-      busy: this.busy,
-      busyWorkers: this.busyWorkers,
+      busy: this.roster.busy,
+      busyWorkers: this.roster.busyWorkers,
     });
     rollout.cursor = decision.cursor;
     rollout.deferred = decision.deferred;
@@ -555,29 +465,20 @@ export class RolloutController {
 
   /** A pool caught up after its toggle is turned off is repaved, whatever the plan from its profile says. */
   private catchesUp(node: NodeHandle, target: string): boolean {
-    return this.catchUp.has(node) && node.profile !== target;
+    return this.roster.catchUp.has(node) && node.profile !== target;
   }
 
   /** Starts `node` towards `target`, or lets it take the profile untouched when its plan is no-op. */
   private startNode(node: NodeHandle, target: string): void {
     const plan = this.planFor(node.profile, target);
     const repave = this.catchesUp(node, target);
-    this.catchUp.delete(node);
+    this.roster.catchUp.delete(node);
     if (plan.behavior === "no-op" && !repave) {
       node.actor.send({ type: "ADOPT", profile: target });
       return;
     }
     const action: NodeAction = repave ? "repave" : (plan.behavior as NodeAction);
-    const targetProfile = this.profile(target);
-    const job: NodeJob = {
-      action,
-      targetProfile: target,
-      targetOsImage: targetProfile.osImage,
-      services: action === "service-restart" ? [...plan.services] : [],
-      cordon: action !== "config-reload" && targetProfile.drain.cordon,
-      drainTimeoutMs: targetProfile.drain.timeoutMs,
-      durations: jobDurations(this.deps.rng, this.timings, action, targetProfile),
-    };
+    const job = nodeJob(this.deps.rng, this.timings, action, plan, this.profile(target));
     node.actor.send({ type: "START", job });
   }
 
@@ -609,29 +510,12 @@ export class RolloutController {
     this.record({ event: type, ...details } as TimelineEvent);
   }
 
-  private onNodeSnapshot(
-    node: NodeHandle,
-    to: NodeStateName,
-    context: ReturnType<Actor<NodeMachine>["getSnapshot"]>["context"],
-  ): void {
+  private onNodeSnapshot(node: NodeHandle, to: NodeStateName): void {
     const from = node.state;
-    node.state = to;
-    if (from === to) return;
-    const countsAs = node.role === "worker" ? 1 : 0;
-    if (from === "Ready") {
-      this.busy++;
-      this.busyWorkers += countsAs;
-    } else if (to === "Ready") {
-      this.busy--;
-      this.busyWorkers -= countsAs;
-    }
-    if (to === "Failed") this.failed.add(node);
-    else if (from === "Failed") this.failed.delete(node);
-    if (to === "Ready" && context.fallback) this.fellBack.add(node);
-    else if (from === "Ready") this.fellBack.delete(node);
+    if (!this.roster.observe(node, to, node.context)) return;
     this.transition(node.name, from, to);
     const rollout = currentRollout(this.lifecycle);
-    if (to === "Ready" && rollout && context.profile === rollout.target && this.agentState() === "Applying")
+    if (to === "Ready" && rollout && node.profile === rollout.target && this.agentState() === "Applying")
       this.agent.send({ type: "NODE_DONE", node: node.name });
     if (to === "Ready" || to === "Failed") this.schedulePump();
   }
