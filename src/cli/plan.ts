@@ -2,12 +2,14 @@ import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import { loadLayerValuesFile, loadProfileFile } from "../profile/file.js";
 import type { LoadOptions, Profile } from "../profile/types.js";
+import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { formatPlanText } from "../report/plan-text.js";
 import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
 import { estimateRollout } from "../scenario/estimate.js";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
+import { documentKindOfFile, wrongKindMessage } from "../shared/kinds.js";
 import {
   atLeast,
   BEHAVIORS,
@@ -23,8 +25,13 @@ import type { Register } from "./main.js";
 /** `--fail-on B`: the plan is at least as disruptive as B (unsupported's 2 takes precedence). */
 export const EXIT_FAIL_ON = EXIT.failOn;
 
+/** How `plan` prints: for people, for scripts, or for a pull-request comment. */
+export const PLAN_FORMATS = ["text", "json", "markdown"] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
 interface PlanCommandOptions {
   json?: boolean;
+  format?: PlanFormat;
   distribution?: Distribution;
   failOn?: Behavior;
   rke2Quirk: boolean;
@@ -55,7 +62,13 @@ export const registerPlan: Register = (program, io, setExit) => {
     .description("Say what updating a cluster from profile FROM to profile TO will do, and why")
     .argument("<from>", "Profile the cluster runs now (YAML)")
     .argument("<to>", "Profile to update to (YAML)")
-    .option("--json", "Print the plan as one JSON object")
+    .option("--json", "Print the plan as one JSON object (the same as --format json)")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "Print the plan as text (for people), json, or markdown (a pull-request comment)",
+      ).choices(PLAN_FORMATS),
+    )
     .addOption(
       new Option(
         "--distribution <distribution>",
@@ -103,6 +116,8 @@ export const registerPlan: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nBehaviors, most disruptive first: repave, reboot, service-restart, config-reload, no-op.\n" +
+        "With --format markdown, the plan is a pull-request comment; with --fail-on, a CI gate:\n" +
+        "  edgesim plan before.yaml after.yaml --format markdown --fail-on repave > plan.md\n" +
         "With --layer os|kubernetes|network|storage, FROM and TO are a pack's values files, e.g.\n" +
         "  edgesim plan --layer os --distribution k3s os-values-old.yaml os-values-new.yaml\n" +
         'With --json, a refused update (exit 2) has "behavior": "unsupported"; "changesBehavior" is what the other changes alone would do.\n' +
@@ -127,6 +142,10 @@ export const registerPlan: Register = (program, io, setExit) => {
           },
         ]);
       }
+      if (options.json && options.format !== undefined && options.format !== "json") {
+        throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
+      }
+      const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
       const layer = options.layer;
       const distribution = options.distribution;
       const load =
@@ -139,7 +158,9 @@ export const registerPlan: Register = (program, io, setExit) => {
               })
           : (path: string) => loadProfileFile(path, loadOptions);
       const [from, to] = loadBoth(io, [fromFile, toFile], load);
-      const plan = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
+      const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
       const estimate =
         plan.unsupported.length === 0
           ? estimateRollout(from, to, plan, {
@@ -148,8 +169,16 @@ export const registerPlan: Register = (program, io, setExit) => {
               maxUnavailable: options.maxUnavailable,
             })
           : undefined;
-      if (options.json) {
+      if (format === "json") {
         io.stdout(`${JSON.stringify({ ...planJson(plan), ...(estimate ? { estimate } : {}) }, null, 2)}\n`);
+      } else if (format === "markdown") {
+        io.stdout(
+          formatPlanMarkdown(plan, {
+            controlPlanes: options.controlPlanes,
+            workers: options.workers,
+            ...(estimate ? { estimate } : {}),
+          }),
+        );
       } else {
         io.stdout(
           formatPlanText(plan, {
@@ -211,6 +240,21 @@ export function planJson(plan: Plan): Record<string, unknown> {
   };
 }
 
+/** A `--var NAME` that neither profile refers to is most likely a typo: said, not refused. */
+export function unusedVariableWarnings(
+  variables: Readonly<Record<string, string>>,
+  profiles: readonly Pick<Profile, "variablesUsed">[],
+): string[] {
+  const used = new Set(profiles.flatMap((profile) => profile.variablesUsed));
+  const known = [...used].sort();
+  return Object.keys(variables)
+    .filter((name) => !used.has(name))
+    .map(
+      (name) =>
+        `--var ${name}: no profile uses {{ .spectro.var.${name} }} (${known.length > 0 ? `the profiles use ${known.join(", ")}` : "the profiles use no variables"})`,
+    );
+}
+
 function parseVariables(pairs: string[]): Record<string, string> {
   const variables: Record<string, string> = {};
   const problems: Diagnostic[] = [];
@@ -237,7 +281,11 @@ function loadBoth(io: Io, files: [string, string], load: (path: string) => Profi
       return load(path);
     } catch (error) {
       if (!isInputError(error)) throw error;
-      problems.push(...error.diagnostics);
+      // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
+      const kind = documentKindOfFile(path);
+      if (kind !== undefined && kind !== "profile") {
+        problems.push({ file: path, message: wrongKindMessage(kind, "plan", "two profiles (FROM TO)") });
+      } else problems.push(...error.diagnostics);
       return undefined;
     }
   });

@@ -5,10 +5,11 @@ import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
 import { planUpdate } from "../rules/plan.js";
 import { type LoadedScenario, loadScenario } from "../scenario/load.js";
 import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
-import { fileKind } from "../scenario/suite.js";
+import { classifyFile } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
+import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import {
   ALLOW_OUTSIDE_HELP,
@@ -16,6 +17,7 @@ import {
   ROOT_HELP,
   type RootOptions,
   referenceRoot,
+  refuseProfile,
   userPath,
 } from "./run.js";
 
@@ -28,19 +30,27 @@ export const registerReport: Register = (program, io, setExit) => {
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option("--root <dir>", ROOT_HELP)
     .option("--allow-outside", ALLOW_OUTSIDE_HELP)
-    .addHelpText("after", "\nExit codes: 0 the page was written, 1 bad input.\n")
+    .addHelpText(
+      "after",
+      exitCodeHelp([
+        EXIT_HELP.ok("the page was written (whatever the run's result)"),
+        { ...EXIT_HELP.inputError, meaning: `${EXIT_HELP.inputError.meaning}; nothing is written` },
+      ]),
+    )
     .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
       const file = userPath(io, scenario);
-      if (fileKind(file) === "fleet-plan") {
+      const { kind, yaml } = classifyFile(file);
+      refuseProfile(file, kind, yaml, "report");
+      if (kind === "fleet-plan") {
         const plan = runFleetPlan(
-          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }),
+          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }, yaml),
         );
         writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
         io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);
         setExit(0);
         return;
       }
-      if (fileKind(file) === "fleet") {
+      if (kind === "fleet") {
         throw new InputError([
           {
             file,
@@ -50,7 +60,7 @@ export const registerReport: Register = (program, io, setExit) => {
         ]);
       }
       const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-      const loaded = loadScenario(file, root);
+      const loaded = loadScenario(file, root, yaml);
       const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
       writeOutput(

@@ -165,13 +165,21 @@ function groupByLayer(changes: PlannedChange[]): [LayerName, PlannedChange[]][] 
 function describeValues(change: PlannedChange): string {
   if (change.from === undefined && change.to !== undefined) return `+ ${shortValue(change.to)}`;
   if (change.to === undefined && change.from !== undefined) return `- ${shortValue(change.from)}`;
-  const from = JSON.stringify(change.from);
-  const to = JSON.stringify(change.to);
-  // Long values that share a beginning (image uris, scripts) would be cut before the part that differs.
+  const [from, to] = changedValueTexts(change);
+  return `${from} → ${to}`;
+}
+
+/**
+ * A changed value's old and new text (JSON, one line each, at most `width` characters). Long values that
+ * share a beginning (image uris, scripts) would be cut before the part that differs, so both skip it.
+ */
+export function changedValueTexts(change: PlannedChange, width = VALUE_WIDTH): [string, string] {
+  const from = JSON.stringify(change.from) ?? "";
+  const to = JSON.stringify(change.to) ?? "";
   let common = 0;
   while (common < from.length && from[common] === to[common]) common++;
-  const skip = common > 20 && Math.max(from.length, to.length) > VALUE_WIDTH ? common - 12 : 0;
-  return `${shortValue(change.from, VALUE_WIDTH, skip)} → ${shortValue(change.to, VALUE_WIDTH, skip)}`;
+  const skip = common > 20 && Math.max(from.length, to.length) > width ? common - 12 : 0;
+  return [shortValue(change.from, width, skip), shortValue(change.to, width, skip)];
 }
 
 const VALUE_WIDTH = 50;
