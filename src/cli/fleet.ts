@@ -57,7 +57,7 @@ function fleetOptions(command: Command): Command {
     .option("--start <date-time>", "When the rollout starts, e.g. 2026-12-07T00:00Z (default: the file's)")
     .option("--seed <n>", "Seed (default: the file's, else 1)", parseSeed)
     .option("--json", "Print one JSON object (summary, waves, risk, expectations)")
-    .option("--quiet", "No progress bar")
+    .option("-q, --quiet", "No progress bar")
     .option("--clusters <n>", "What-if without a file: a generated fleet of N sites", positiveInt)
     .option("--update <profile>", "What-if: the profile rolled out")
     .option(

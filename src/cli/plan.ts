@@ -9,6 +9,7 @@ import type { Plan } from "../rules/types.js";
 import { estimateRollout } from "../scenario/estimate.js";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
+import { documentKindOfFile, wrongKindMessage } from "../shared/kinds.js";
 import {
   atLeast,
   BEHAVIORS,
@@ -157,7 +158,9 @@ export const registerPlan: Register = (program, io, setExit) => {
               })
           : (path: string) => loadProfileFile(path, loadOptions);
       const [from, to] = loadBoth(io, [fromFile, toFile], load);
-      const plan = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
+      const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
       const estimate =
         plan.unsupported.length === 0
           ? estimateRollout(from, to, plan, {
@@ -237,6 +240,21 @@ export function planJson(plan: Plan): Record<string, unknown> {
   };
 }
 
+/** A `--var NAME` that neither profile refers to is most likely a typo: said, not refused. */
+export function unusedVariableWarnings(
+  variables: Readonly<Record<string, string>>,
+  profiles: readonly Pick<Profile, "variablesUsed">[],
+): string[] {
+  const used = new Set(profiles.flatMap((profile) => profile.variablesUsed));
+  const known = [...used].sort();
+  return Object.keys(variables)
+    .filter((name) => !used.has(name))
+    .map(
+      (name) =>
+        `--var ${name}: no profile uses {{ .spectro.var.${name} }} (${known.length > 0 ? `the profiles use ${known.join(", ")}` : "the profiles use no variables"})`,
+    );
+}
+
 function parseVariables(pairs: string[]): Record<string, string> {
   const variables: Record<string, string> = {};
   const problems: Diagnostic[] = [];
@@ -263,7 +281,11 @@ function loadBoth(io: Io, files: [string, string], load: (path: string) => Profi
       return load(path);
     } catch (error) {
       if (!isInputError(error)) throw error;
-      problems.push(...error.diagnostics);
+      // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
+      const kind = documentKindOfFile(path);
+      if (kind !== undefined && kind !== "profile") {
+        problems.push({ file: path, message: wrongKindMessage(kind, "plan", "two profiles (FROM TO)") });
+      } else problems.push(...error.diagnostics);
       return undefined;
     }
   });

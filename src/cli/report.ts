@@ -9,6 +9,7 @@ import { classifyFile } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
+import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import {
   ALLOW_OUTSIDE_HELP,
@@ -16,6 +17,7 @@ import {
   ROOT_HELP,
   type RootOptions,
   referenceRoot,
+  refuseProfile,
   userPath,
 } from "./run.js";
 
@@ -28,10 +30,17 @@ export const registerReport: Register = (program, io, setExit) => {
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option("--root <dir>", ROOT_HELP)
     .option("--allow-outside", ALLOW_OUTSIDE_HELP)
-    .addHelpText("after", "\nExit codes: 0 the page was written, 1 bad input.\n")
+    .addHelpText(
+      "after",
+      exitCodeHelp([
+        EXIT_HELP.ok("the page was written (whatever the run's result)"),
+        { ...EXIT_HELP.inputError, meaning: `${EXIT_HELP.inputError.meaning}; nothing is written` },
+      ]),
+    )
     .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
       const file = userPath(io, scenario);
       const { kind, yaml } = classifyFile(file);
+      refuseProfile(file, kind, yaml, "report");
       if (kind === "fleet-plan") {
         const plan = runFleetPlan(
           loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }, yaml),

@@ -4,11 +4,13 @@ import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
 import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
-import { classifyFile } from "../scenario/suite.js";
+import { classifyFile, type FileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, type ReferenceRoot } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
+import { documentKind, wrongKindMessage } from "../shared/kinds.js";
 import { MAX_SEED } from "../shared/rng.js";
+import type { YamlFile } from "../shared/yaml.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -64,7 +66,7 @@ export const registerRun: Register = (program, io, setExit) => {
       "--log <file>",
       "Write the simulation's log as NDJSON (pino, virtual time) to FILE; scenarios only",
     )
-    .option("--quiet", "Print only the summary and expectations, not the timeline")
+    .option("-q, --quiet", "Print only the summary and expectations, not the timeline")
     .option("--update", "Rewrite the scenario's golden timeline instead of comparing it; scenarios only")
     .option("--timelines", "Fleet files: also print every cluster's timeline on the fleet's clock")
     .option("--root <dir>", ROOT_HELP)
@@ -81,6 +83,7 @@ export const registerRun: Register = (program, io, setExit) => {
       const file = userPath(io, scenario);
       // Parsed once: the loader takes the parsed file.
       const { kind, yaml } = classifyFile(file);
+      refuseProfile(file, kind, yaml, "run");
       if (kind === "fleet-plan") {
         throw new InputError([
           { file, message: "is a fleet plan (inventory + strategy): run it with `edgesim fleet FILE`" },
@@ -121,6 +124,20 @@ export const registerRun: Register = (program, io, setExit) => {
       setExit(run.passed ? EXIT.ok : EXIT.notPassed);
     });
 };
+
+/** A profile given where a scenario is expected: one sentence instead of the scenario schema's errors. */
+export function refuseProfile(
+  file: string,
+  kind: FileKind | undefined,
+  yaml: YamlFile | undefined,
+  command: string,
+): void {
+  if (kind === undefined && yaml !== undefined && documentKind(yaml.value) === "profile") {
+    throw new InputError([
+      { file, message: wrongKindMessage("profile", command, "a scenario (cluster, profile, events)") },
+    ]);
+  }
+}
 
 export function formatRun(run: ScenarioRun, options: { json?: boolean; quiet?: boolean } = {}): string {
   if (options.json) return `${JSON.stringify(run, null, 2)}\n`;

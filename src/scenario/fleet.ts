@@ -119,7 +119,7 @@ function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): Loa
             diagnosticAt(
               yaml,
               path,
-              `node "${event.node}" is not a node of cluster ${cluster.name} (${describeNodes(nodes)})`,
+              `cluster ${cluster.name} has no node "${event.node}" (its nodes are ${describeNodes(nodes)})`,
             ),
           );
         }

@@ -94,10 +94,15 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     ...(workerPools ? { workerPools } : {}),
   }).map((node) => node.name);
   const known = new Set(nodes);
-  const checkNode = (name: string, path: YamlPath, what: string) => {
+  // The message follows the dotted path (`expect.order[1]: …`), which already says what names the node.
+  const checkNode = (name: string, path: YamlPath) => {
     if (!known.has(name)) {
       bag.add(
-        diagnosticAt(yaml, path, `${what} "${name}" is not a node of this cluster (${describeNodes(nodes)})`),
+        diagnosticAt(
+          yaml,
+          path,
+          `this cluster has no node "${name}" (its nodes are ${describeNodes(nodes)})`,
+        ),
       );
     }
   };
@@ -116,7 +121,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     } else if ("kubernetes" in event) {
       events.push({ at, type: "kubernetes", state: event.kubernetes, index });
     } else if ("node" in event) {
-      checkNode(event.node, ["events", index, "node"], "node");
+      checkNode(event.node, ["events", index, "node"]);
       events.push({ ...nodeFailEvent(at, event), index });
     } else if ("pool" in event) {
       if (!workerPools?.some((pool) => pool.name === event.pool)) {
@@ -147,16 +152,16 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
 
   const expect = data.expect;
   expect.order?.forEach((name, i) => {
-    checkNode(name, ["expect", "order", i], "expect.order names node");
+    checkNode(name, ["expect", "order", i]);
   });
   if (expect.order && new Set(expect.order).size !== expect.order.length) {
     bag.add(diagnosticAt(yaml, ["expect", "order"], "expect.order names a node twice"));
   }
   for (const name of Object.keys(expect.actions ?? {})) {
-    checkNode(name, ["expect", "actions", name], "expect.actions names node");
+    checkNode(name, ["expect", "actions", name]);
   }
   for (const [name, end] of Object.entries(expect.nodes ?? {})) {
-    checkNode(name, ["expect", "nodes", name], "expect.nodes names node");
+    checkNode(name, ["expect", "nodes", name]);
     for (const key of ["activeImage", "passiveImage"] as const) {
       if (end[key] !== undefined && !data.cluster.abPartitions) {
         bag.add(
@@ -169,8 +174,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
       }
     }
   }
-  if (expect.failedNode !== undefined)
-    checkNode(expect.failedNode, ["expect", "failedNode"], "expect.failedNode");
+  if (expect.failedNode !== undefined) checkNode(expect.failedNode, ["expect", "failedNode"]);
   if (expect.finalProfile !== undefined && !profiles.has(expect.finalProfile) && bag.size === 0) {
     bag.add(
       diagnosticAt(

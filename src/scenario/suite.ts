@@ -2,7 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { looksLikeFleetPlan } from "../fleet/load.js";
 import { type FleetPlanCaseRun, runFleetPlanCase } from "../fleet/suite.js";
-import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
+import { formatDiagnostic, formatDiagnostics, InputError, isInputError } from "../shared/diagnostics.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
 import type { FleetRun } from "./fleet.js";
@@ -170,13 +170,14 @@ function caseOf(file: string, run: ScenarioRun | FleetRun | FleetPlanCaseRun, st
 /** A file that did not load: its first problem is the reason; anything but bad input is a bug and rethrown. */
 function brokenCase(file: string, error: unknown, started: number): SuiteCase {
   if (!isInputError(error)) throw error;
-  const lines = error.diagnostics.map(formatDiagnostic);
+  const lines = formatDiagnostics(error.diagnostics);
+  const others = new Set(error.diagnostics.map(formatDiagnostic)).size - 1;
   return {
     name: nameOf(file),
     file,
     passed: false,
     broken: true,
-    reason: lines[0] ?? "bad input",
+    reason: `${lines[0] ?? "bad input"}${others > 0 ? ` (and ${others} more error${others === 1 ? "" : "s"})` : ""}`,
     detail: lines.join("\n"),
     seconds: (performance.now() - started) / 1000,
   };
