@@ -14,11 +14,13 @@ import { InputError } from "../shared/diagnostics.js";
 import { writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
+import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
 
 interface FleetCommandOptions {
+  color?: boolean;
   trials?: number;
   start?: string;
   json?: boolean;
@@ -39,8 +41,7 @@ function positiveInt(value: string): number {
 }
 
 export const registerFleet: Register = (program, io, setExit) => {
-  program
-    .command("fleet")
+  addColourOptions(program.command("fleet"))
     .description("Plan a fleet rollout: waves, maintenance windows, image downloads and risk over many sites")
     .argument("[file]", "Fleet plan file (YAML with inventory: and strategy:)")
     .option(
@@ -113,7 +114,9 @@ export const registerFleet: Register = (program, io, setExit) => {
         );
       writePieces(
         io.stdout,
-        options.json ? jsonChunks(planJson(run, expectations)) : planTextPieces(run, expectations),
+        options.json
+          ? jsonChunks(planJson(run, expectations))
+          : planTextPieces(run, expectations, outputColours(io, options)),
       );
       const ok =
         expectations.length > 0
