@@ -19,11 +19,13 @@ import { InputError } from "../shared/diagnostics.js";
 import { writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
+import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
 
 interface FleetCommandOptions {
+  color?: boolean;
   trials?: number;
   start?: string;
   json?: boolean;
@@ -48,7 +50,7 @@ function positiveInt(value: string): number {
 
 /** The options `fleet` and `fleet merge` share: what the fleet is and what is printed. */
 function fleetOptions(command: Command): Command {
-  return command
+  return addColourOptions(command)
     .option(
       "--trials <n>",
       "Run the rollout N times with derived seeds and report distributions",
@@ -204,7 +206,9 @@ function printRun(io: Io, run: FleetPlanRun, options: FleetCommandOptions): numb
     );
   writePieces(
     io.stdout,
-    options.json ? jsonChunks(planJson(run, expectations)) : planTextPieces(run, expectations),
+    options.json
+      ? jsonChunks(planJson(run, expectations))
+      : planTextPieces(run, expectations, outputColours(io, options)),
   );
   const ok =
     expectations.length > 0
