@@ -37,6 +37,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .addHelpText(
       "after",
       "\nRun `edgesim COMMAND --help` for a command's options and exit codes.\n" +
+        "Colour: on a terminal only; NO_COLOR=1 or --no-color turns it off, FORCE_COLOR=1 or --color on.\n" +
         exitCodeHelp([
           EXIT_HELP.ok("success"),
           EXIT_HELP.inputError,
