@@ -1,14 +1,11 @@
 import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { loadLayerValuesFile, loadProfileFile } from "../profile/file.js";
 import type { LoadOptions, Profile } from "../profile/types.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { formatPlanText } from "../report/plan-text.js";
-import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
-import { estimateRollout } from "../scenario/estimate.js";
-import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
+import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import {
   atLeast,
   BEHAVIORS,
@@ -127,7 +124,7 @@ export const registerPlan: Register = (program, io, setExit) => {
           EXIT_HELP.failOn,
         ]),
     )
-    .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
+    .action(async (fromFile: string, toFile: string, options: PlanCommandOptions) => {
       const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
       if (options.distribution) loadOptions.distribution = options.distribution;
       if (options.pack !== undefined && options.layer === undefined) {
@@ -145,6 +142,13 @@ export const registerPlan: Register = (program, io, setExit) => {
         throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
       }
       const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
+      // What the plan runs is loaded here, not with the options: `plan --help` needs none of it.
+      const [{ loadLayerValuesFile, loadProfileFile }, { planUpdate }, { estimateRollout }] =
+        await Promise.all([
+          import("../profile/file.js"),
+          import("../rules/plan.js"),
+          import("../scenario/estimate.js"),
+        ]);
       const layer = options.layer;
       const distribution = options.distribution;
       const load =

@@ -1,11 +1,8 @@
-import { renderFleetHtml } from "../fleet/html.js";
-import { loadFleetPlan } from "../fleet/load.js";
-import { runFleetPlan } from "../fleet/run.js";
-import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
-import { planUpdate } from "../rules/plan.js";
-import { type LoadedScenario, loadScenario } from "../scenario/load.js";
-import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
-import { fileKind } from "../scenario/suite.js";
+import type { Profile } from "../profile/types.js";
+import type { UpdatePlan } from "../report/html.js";
+import type { Plan, PlanOptions } from "../rules/types.js";
+import type { LoadedScenario } from "../scenario/load.js";
+import type { ScenarioRun } from "../scenario/run.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
@@ -29,7 +26,27 @@ export const registerReport: Register = (program, io, setExit) => {
     .option("--root <dir>", ROOT_HELP)
     .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .addHelpText("after", "\nExit codes: 0 the page was written, 1 bad input.\n")
-    .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
+    .action(async (scenario: string, options: RootOptions & { output: string; seed?: number }) => {
+      // Loaded when the command runs, not with its options.
+      const [
+        { renderFleetHtml },
+        { loadFleetPlan },
+        { runFleetPlan },
+        { renderHtmlReport },
+        { planUpdate },
+        { loadScenario },
+        { runLoadedScenario },
+        { fileKind },
+      ] = await Promise.all([
+        import("../fleet/html.js"),
+        import("../fleet/load.js"),
+        import("../fleet/run.js"),
+        import("../report/html.js"),
+        import("../rules/plan.js"),
+        import("../scenario/load.js"),
+        import("../scenario/run.js"),
+        import("../scenario/suite.js"),
+      ]);
       const file = userPath(io, scenario);
       if (fileKind(file) === "fleet-plan") {
         const plan = runFleetPlan(
@@ -55,7 +72,7 @@ export const registerReport: Register = (program, io, setExit) => {
       // Rendered in full before the file is touched, then written atomically: never half a page.
       writeOutput(
         { file: userPath(io, options.output), option: "-o" },
-        renderHtmlReport({ ...run, plans: updatePlans(loaded, run) }),
+        renderHtmlReport({ ...run, plans: updatePlans(loaded, run, planUpdate) }),
       );
       io.stdout(
         `${run.name}: ${run.result}, ${run.behavior}, ${formatDuration(run.durationMs)}; timeline written to ${options.output}\n`,
@@ -65,7 +82,11 @@ export const registerReport: Register = (program, io, setExit) => {
 };
 
 /** The plan of every rollout the run started, and every refused update, in time order. */
-export function updatePlans(scenario: LoadedScenario, run: ScenarioRun): UpdatePlan[] {
+export function updatePlans(
+  scenario: LoadedScenario,
+  run: ScenarioRun,
+  planUpdate: (from: Profile, to: Profile, options: PlanOptions) => Plan,
+): UpdatePlan[] {
   const plans: UpdatePlan[] = [];
   for (const entry of run.timeline) {
     if (entry.event === "rollout-started") {

@@ -2,10 +2,8 @@ import { relative, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { formatFleetText } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
-import { type FleetRun, runFleet } from "../scenario/fleet.js";
-import { withLogFile } from "../scenario/log-file.js";
-import { runScenario, type ScenarioRun } from "../scenario/run.js";
-import { fileKind } from "../scenario/suite.js";
+import type { FleetRun } from "../scenario/fleet.js";
+import type { ScenarioRun } from "../scenario/run.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, type ReferenceRoot } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
@@ -78,6 +76,13 @@ export const registerRun: Register = (program, io, setExit) => {
       ]),
     )
     .action(async (scenario: string, options: RunCommandOptions) => {
+      // Loaded when the command runs, not with its options; pino only for --log.
+      const [{ runFleet }, { runScenario }, { fileKind }, logFile] = await Promise.all([
+        import("../scenario/fleet.js"),
+        import("../scenario/run.js"),
+        import("../scenario/suite.js"),
+        options.log ? import("../scenario/log-file.js") : undefined,
+      ]);
       const file = userPath(io, scenario);
       if (fileKind(file) === "fleet-plan") {
         throw new InputError([
@@ -106,9 +111,12 @@ export const registerRun: Register = (program, io, setExit) => {
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.update ? { update: true } : {}),
       };
-      const run = options.log
-        ? withLogFile(userPath(io, options.log), (hooks) => runScenario(file, { ...runOptions, ...hooks }))
-        : runScenario(file, runOptions);
+      const run =
+        options.log && logFile
+          ? logFile.withLogFile(userPath(io, options.log), (hooks) =>
+              runScenario(file, { ...runOptions, ...hooks }),
+            )
+          : runScenario(file, runOptions);
       // The whole output is built before anything is written, so a failure never leaves half of it.
       io.stdout(formatRun(run, options));
       setExit(run.passed ? EXIT.ok : EXIT.notPassed);

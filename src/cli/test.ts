@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { renderJUnit } from "../report/junit.js";
-import { discoverScenarios, nameOf, runSuiteFile, type SuiteCase } from "../scenario/suite.js";
+import type { SuiteCase } from "../scenario/suite.js";
 import { writeOutput } from "../shared/files.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
@@ -40,6 +40,7 @@ export const registerTest: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
+      const { discoverScenarios, nameOf, runSuiteFile } = await import("../scenario/suite.js");
       const folder = userPath(io, dir);
       const root = referenceRoot(io, options, resolve(io.cwd, dir));
       let files = discoverScenarios(folder);
