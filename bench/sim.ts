@@ -29,6 +29,7 @@ function profile(id: string): SimProfile {
     distribution: "k3s",
     distributionInferred: false,
     variables: {},
+    variablesUsed: [],
     layers: [],
     warnings: [],
   };

@@ -5,15 +5,16 @@ import {
   clusterCsv,
   clusterNdjson,
   evaluatePlanExpectations,
-  formatPlanText,
   planJson,
+  planTextPieces,
 } from "../fleet/output.js";
 import { runFleetPlan } from "../fleet/run.js";
 import { loadProfileFile } from "../profile/file.js";
 import { InputError } from "../shared/diagnostics.js";
-import { writeOutput } from "../shared/files.js";
+import { writeOutputStream } from "../shared/files.js";
+import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
-import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
+import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
 
@@ -50,7 +51,7 @@ export const registerFleet: Register = (program, io, setExit) => {
     .option("--start <date-time>", "When the rollout starts, e.g. 2026-12-07T00:00Z (default: the file's)")
     .option("--seed <n>", "Seed (default: the file's, else 1)", parseSeed)
     .option("--json", "Print one JSON object (summary, waves, risk, expectations)")
-    .option("--quiet", "No progress bar")
+    .option("-q, --quiet", "No progress bar")
     .option("--clusters <n>", "What-if without a file: a generated fleet of N sites", positiveInt)
     .option("--update <profile>", "What-if: the profile rolled out")
     .option(
@@ -99,21 +100,20 @@ export const registerFleet: Register = (program, io, setExit) => {
       const run = runFleetPlan(plan, progress);
       if (progress) io.stderr("\r\u001b[K");
       const expectations = evaluatePlanExpectations(run);
-      // Files first, each written whole; then stdout.
+      // Files first, each streamed to a temporary file renamed over the target; then stdout, streamed.
       if (options.clustersCsv)
-        writeOutput(
+        writeOutputStream(
           { file: userPath(io, options.clustersCsv), option: "--clusters-csv" },
-          [...clusterCsv(run)].join(""),
+          clusterCsv(run),
         );
       if (options.clustersNdjson)
-        writeOutput(
+        writeOutputStream(
           { file: userPath(io, options.clustersNdjson), option: "--clusters-ndjson" },
-          [...clusterNdjson(run)].join(""),
+          clusterNdjson(run),
         );
-      io.stdout(
-        options.json
-          ? `${JSON.stringify(planJson(run, expectations), null, 2)}\n`
-          : formatPlanText(run, expectations),
+      writePieces(
+        io.stdout,
+        options.json ? jsonChunks(planJson(run, expectations)) : planTextPieces(run, expectations),
       );
       const ok =
         expectations.length > 0

@@ -1,3 +1,5 @@
+import { batched } from "../shared/json.js";
+
 /** Where a command writes; the CLI is the only place that touches process streams. */
 export interface Io {
   stdout: (text: string) => void;
@@ -7,6 +9,11 @@ export interface Io {
   isTTY: boolean;
   /** Where interactive commands (the quiz) read answers from. */
   stdin?: NodeJS.ReadableStream;
+}
+
+/** Writes output made piece by piece in batches: no output is held as one string. */
+export function writePieces(write: (text: string) => void, pieces: Iterable<string>): void {
+  for (const chunk of batched(pieces)) write(chunk);
 }
 
 let quietOnClosedPipe = false;

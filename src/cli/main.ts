@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { formatDiagnostic, isInputError } from "../shared/diagnostics.js";
+import { formatDiagnostics, isInputError } from "../shared/diagnostics.js";
 import { COMMANDS, type CommandEntry } from "./commands.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, processIo } from "./io.js";
 
@@ -104,8 +104,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode === 0 ? EXIT.ok : EXIT.inputError;
     }
     if (isInputError(error)) {
-      // The same file given twice (plan a.yaml a.yaml) reports its problems once.
-      for (const line of new Set(error.diagnostics.map(formatDiagnostic))) io.stderr(`error: ${line}\n`);
+      for (const line of formatDiagnostics(error.diagnostics)) io.stderr(`error: ${line}\n`);
       return EXIT.inputError;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -143,11 +143,12 @@ export const registerPlan: Register = (program, io, setExit) => {
       }
       const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
       // What the plan runs is loaded here, not with the options: `plan --help` needs none of it.
-      const [{ loadLayerValuesFile, loadProfileFile }, { planUpdate }, { estimateRollout }] =
+      const [{ loadLayerValuesFile, loadProfileFile }, { planUpdate }, { estimateRollout }, kinds] =
         await Promise.all([
           import("../profile/file.js"),
           import("../rules/plan.js"),
           import("../scenario/estimate.js"),
+          import("../shared/kinds.js"),
         ]);
       const layer = options.layer;
       const distribution = options.distribution;
@@ -160,8 +161,10 @@ export const registerPlan: Register = (program, io, setExit) => {
                 ...(options.pack !== undefined ? { pack: options.pack } : {}),
               })
           : (path: string) => loadProfileFile(path, loadOptions);
-      const [from, to] = loadBoth(io, [fromFile, toFile], load);
-      const plan = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      const [from, to] = loadBoth(io, [fromFile, toFile], load, kinds);
+      const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+      const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
+      const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
       const estimate =
         plan.unsupported.length === 0
           ? estimateRollout(from, to, plan, {
@@ -241,6 +244,21 @@ export function planJson(plan: Plan): Record<string, unknown> {
   };
 }
 
+/** A `--var NAME` that neither profile refers to is most likely a typo: said, not refused. */
+export function unusedVariableWarnings(
+  variables: Readonly<Record<string, string>>,
+  profiles: readonly Pick<Profile, "variablesUsed">[],
+): string[] {
+  const used = new Set(profiles.flatMap((profile) => profile.variablesUsed));
+  const known = [...used].sort();
+  return Object.keys(variables)
+    .filter((name) => !used.has(name))
+    .map(
+      (name) =>
+        `--var ${name}: no profile uses {{ .spectro.var.${name} }} (${known.length > 0 ? `the profiles use ${known.join(", ")}` : "the profiles use no variables"})`,
+    );
+}
+
 function parseVariables(pairs: string[]): Record<string, string> {
   const variables: Record<string, string> = {};
   const problems: Diagnostic[] = [];
@@ -258,7 +276,12 @@ function parseVariables(pairs: string[]): Record<string, string> {
 }
 
 /** Loads both profiles, reporting the problems of both files together. */
-function loadBoth(io: Io, files: [string, string], load: (path: string) => Profile): [Profile, Profile] {
+function loadBoth(
+  io: Io,
+  files: [string, string],
+  load: (path: string) => Profile,
+  kinds: typeof import("../shared/kinds.js"),
+): [Profile, Profile] {
   const problems: Diagnostic[] = [];
   const profiles = files.map((file) => {
     // Messages name the file as the user wrote it; only a different working directory needs resolving.
@@ -267,7 +290,14 @@ function loadBoth(io: Io, files: [string, string], load: (path: string) => Profi
       return load(path);
     } catch (error) {
       if (!isInputError(error)) throw error;
-      problems.push(...error.diagnostics);
+      // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
+      const kind = kinds.documentKindOfFile(path);
+      if (kind !== undefined && kind !== "profile") {
+        problems.push({
+          file: path,
+          message: kinds.wrongKindMessage(kind, "plan", "two profiles (FROM TO)"),
+        });
+      } else problems.push(...error.diagnostics);
       return undefined;
     }
   });

@@ -10,6 +10,7 @@ import { appendAttempt, byTopic, parseResults, type QuizAnswer, scoreboard } fro
 import { InputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
+import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
 /** Questions in one sitting: each is drawn and checked by the planner, so a typo must not ask a billion. */
@@ -91,7 +92,7 @@ export const registerQuiz: Register = (program, io, setExit) => {
     .addHelpText(
       "after",
       "\nAnswers are read from stdin, one a line: a choice's number or its name (a behavior, a node); piped answers work.\n" +
-        "Exit codes: 0 the quiz ran (whatever the score), 1 bad input.\n",
+        exitCodeHelp([EXIT_HELP.ok("the quiz ran (whatever the score)"), EXIT_HELP.inputError]),
     )
     .action(async (options: QuizOptions) => {
       const count = Number(options.count);

@@ -1,11 +1,15 @@
-import type { Profile } from "../profile/types.js";
-import type { UpdatePlan } from "../report/html.js";
-import type { Plan, PlanOptions } from "../rules/types.js";
-import type { LoadedScenario } from "../scenario/load.js";
-import type { ScenarioRun } from "../scenario/run.js";
+import { renderFleetHtml } from "../fleet/html.js";
+import { loadFleetPlan } from "../fleet/load.js";
+import { runFleetPlan } from "../fleet/run.js";
+import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
+import { planUpdate } from "../rules/plan.js";
+import { type LoadedScenario, loadScenario } from "../scenario/load.js";
+import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
+import { classifyFile } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
+import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import {
   ALLOW_OUTSIDE_HELP,
@@ -13,6 +17,7 @@ import {
   ROOT_HELP,
   type RootOptions,
   referenceRoot,
+  refuseProfile,
   userPath,
 } from "./run.js";
 
@@ -25,39 +30,27 @@ export const registerReport: Register = (program, io, setExit) => {
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option("--root <dir>", ROOT_HELP)
     .option("--allow-outside", ALLOW_OUTSIDE_HELP)
-    .addHelpText("after", "\nExit codes: 0 the page was written, 1 bad input.\n")
-    .action(async (scenario: string, options: RootOptions & { output: string; seed?: number }) => {
-      // Loaded when the command runs, not with its options.
-      const [
-        { renderFleetHtml },
-        { loadFleetPlan },
-        { runFleetPlan },
-        { renderHtmlReport },
-        { planUpdate },
-        { loadScenario },
-        { runLoadedScenario },
-        { fileKind },
-      ] = await Promise.all([
-        import("../fleet/html.js"),
-        import("../fleet/load.js"),
-        import("../fleet/run.js"),
-        import("../report/html.js"),
-        import("../rules/plan.js"),
-        import("../scenario/load.js"),
-        import("../scenario/run.js"),
-        import("../scenario/suite.js"),
-      ]);
+    .addHelpText(
+      "after",
+      exitCodeHelp([
+        EXIT_HELP.ok("the page was written (whatever the run's result)"),
+        { ...EXIT_HELP.inputError, meaning: `${EXIT_HELP.inputError.meaning}; nothing is written` },
+      ]),
+    )
+    .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
       const file = userPath(io, scenario);
-      if (fileKind(file) === "fleet-plan") {
+      const { kind, yaml } = classifyFile(file);
+      refuseProfile(file, kind, yaml, "report");
+      if (kind === "fleet-plan") {
         const plan = runFleetPlan(
-          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }),
+          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }, yaml),
         );
         writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
         io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);
         setExit(0);
         return;
       }
-      if (fileKind(file) === "fleet") {
+      if (kind === "fleet") {
         throw new InputError([
           {
             file,
@@ -67,12 +60,12 @@ export const registerReport: Register = (program, io, setExit) => {
         ]);
       }
       const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-      const loaded = loadScenario(file, root);
+      const loaded = loadScenario(file, root, yaml);
       const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
       // Rendered in full before the file is touched, then written atomically: never half a page.
       writeOutput(
         { file: userPath(io, options.output), option: "-o" },
-        renderHtmlReport({ ...run, plans: updatePlans(loaded, run, planUpdate) }),
+        renderHtmlReport({ ...run, plans: updatePlans(loaded, run) }),
       );
       io.stdout(
         `${run.name}: ${run.result}, ${run.behavior}, ${formatDuration(run.durationMs)}; timeline written to ${options.output}\n`,
@@ -82,11 +75,7 @@ export const registerReport: Register = (program, io, setExit) => {
 };
 
 /** The plan of every rollout the run started, and every refused update, in time order. */
-export function updatePlans(
-  scenario: LoadedScenario,
-  run: ScenarioRun,
-  planUpdate: (from: Profile, to: Profile, options: PlanOptions) => Plan,
-): UpdatePlan[] {
+export function updatePlans(scenario: LoadedScenario, run: ScenarioRun): UpdatePlan[] {
   const plans: UpdatePlan[] = [];
   for (const entry of run.timeline) {
     if (entry.event === "rollout-started") {

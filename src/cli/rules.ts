@@ -1,6 +1,7 @@
 import { Option } from "commander";
-import { RULES, type Rule } from "../rules/table.js";
+import { REFERENCE_PAGE, RULES, type Rule } from "../rules/table.js";
 import { DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
 /** The rules that apply to a distribution, with or without the RKE2 known issue. */
@@ -12,24 +13,36 @@ export function rulesFor(distribution: Distribution | undefined, rke2Quirk: bool
   );
 }
 
-/** One line per rule: id, layer(s), path, behavior (+ services), then why and where it comes from. */
+const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior (services)" } as const;
+
+/**
+ * A header row, then one block per rule: id, layer(s), path, behavior (+ services); then why; then the
+ * section of Palette's documentation page it comes from, with its address.
+ */
 export function formatRules(rules: readonly Rule[]): string {
-  const idWidth = Math.max(...rules.map((rule) => rule.id.length));
-  const pathWidth = Math.max(...rules.map((rule) => rule.path.length));
-  const layerWidth = Math.max(...rules.map((rule) => rule.layers.join(",").length));
+  const idWidth = Math.max(HEADER.id.length, ...rules.map((rule) => rule.id.length));
+  const pathWidth = Math.max(HEADER.path.length, ...rules.map((rule) => rule.path.length));
+  const layerWidth = Math.max(HEADER.layers.length, ...rules.map((rule) => rule.layers.join(",").length));
+  const row = (id: string, layers: string, path: string, behavior: string) =>
+    `${id.padEnd(idWidth)}  ${layers.padEnd(layerWidth)}  ${path.padEnd(pathWidth)}  ${behavior}`;
+  const indent = " ".repeat(idWidth + 2);
   const lines = rules.map((rule) => {
     const behavior = rule.services ? `${rule.behavior} (${rule.services.join(", ")})` : rule.behavior;
     const flags = [rule.covered ? "" : "edgesim's choice", rule.quirk ? "RKE2 known issue" : ""].filter(
       Boolean,
     );
     return [
-      `${rule.id.padEnd(idWidth)}  ${rule.layers.join(",").padEnd(layerWidth)}  ${rule.path.padEnd(pathWidth)}  ${behavior}`,
-      `${" ".repeat(idWidth + 2)}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
-      `${" ".repeat(idWidth + 2)}${rule.reference}`,
-      ...(rule.assumption !== undefined ? [`${" ".repeat(idWidth + 2)}assumes: ${rule.assumption}`] : []),
+      row(rule.id, rule.layers.join(","), rule.path, behavior),
+      `${indent}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
+      `${indent}${rule.reference}: ${rule.url}`,
+      ...(rule.assumption !== undefined ? [`${indent}assumes: ${rule.assumption}`] : []),
     ].join("\n");
   });
-  return `${lines.join("\n")}\n\n${rules.length} rules; a path no rule covers is planned as reboot (unclassified).\nStages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.\n`;
+  return `${[row(HEADER.id, HEADER.layers, HEADER.path, HEADER.behavior), ...lines].join("\n")}
+
+${rules.length} rules from Palette's documentation, Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
+Stages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.
+`;
 }
 
 export const registerRules: Register = (program, io, setExit) => {
@@ -43,7 +56,10 @@ export const registerRules: Register = (program, io, setExit) => {
     )
     .option("--no-rke2-quirk", "Leave out the RKE2 known issue")
     .option("--json", "Print the rules as one JSON array")
-    .addHelpText("after", "\nExit codes: 0 the rules were listed, 1 bad option.\n")
+    .addHelpText(
+      "after",
+      `\nThe rules come from Palette's documentation page Edge Cluster Upgrade Behavior:\n  ${REFERENCE_PAGE}\n${exitCodeHelp([EXIT_HELP.ok("the rules were listed"), { code: EXIT.inputError, meaning: "bad option" }])}`,
+    )
     .action((options: { distribution?: Distribution; rke2Quirk: boolean; json?: boolean }) => {
       const rules = rulesFor(options.distribution, options.rke2Quirk);
       io.stdout(options.json ? `${JSON.stringify(rules, null, 2)}\n` : formatRules(rules));

@@ -1,13 +1,17 @@
 import { relative, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
-import { formatFleetText } from "../report/fleet-text.js";
+import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
-import type { FleetRun } from "../scenario/fleet.js";
-import type { ScenarioRun } from "../scenario/run.js";
+import { type FleetRun, runFleet } from "../scenario/fleet.js";
+import { runScenario, type ScenarioRun } from "../scenario/run.js";
+import { classifyFile, type FileKind } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, type ReferenceRoot } from "../shared/files.js";
+import { jsonChunks } from "../shared/json.js";
+import { documentKind, wrongKindMessage } from "../shared/kinds.js";
 import { MAX_SEED } from "../shared/rng.js";
-import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
+import type { YamlFile } from "../shared/yaml.js";
+import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
 
 interface RunCommandOptions extends RootOptions {
@@ -62,7 +66,7 @@ export const registerRun: Register = (program, io, setExit) => {
       "--log <file>",
       "Write the simulation's log as NDJSON (pino, virtual time) to FILE; scenarios only",
     )
-    .option("--quiet", "Print only the summary and expectations, not the timeline")
+    .option("-q, --quiet", "Print only the summary and expectations, not the timeline")
     .option("--update", "Rewrite the scenario's golden timeline instead of comparing it; scenarios only")
     .option("--timelines", "Fleet files: also print every cluster's timeline on the fleet's clock")
     .option("--root <dir>", ROOT_HELP)
@@ -76,20 +80,16 @@ export const registerRun: Register = (program, io, setExit) => {
       ]),
     )
     .action(async (scenario: string, options: RunCommandOptions) => {
-      // Loaded when the command runs, not with its options; pino only for --log.
-      const [{ runFleet }, { runScenario }, { fileKind }, logFile] = await Promise.all([
-        import("../scenario/fleet.js"),
-        import("../scenario/run.js"),
-        import("../scenario/suite.js"),
-        options.log ? import("../scenario/log-file.js") : undefined,
-      ]);
       const file = userPath(io, scenario);
-      if (fileKind(file) === "fleet-plan") {
+      // Parsed once: the loader takes the parsed file.
+      const { kind, yaml } = classifyFile(file);
+      refuseProfile(file, kind, yaml, "run");
+      if (kind === "fleet-plan") {
         throw new InputError([
           { file, message: "is a fleet plan (inventory + strategy): run it with `edgesim fleet FILE`" },
         ]);
       }
-      if (fileKind(file) === "fleet") {
+      if (kind === "fleet") {
         for (const flag of ["log", "update"] as const) {
           if (options[flag] !== undefined) {
             throw new InputError([
@@ -100,9 +100,10 @@ export const registerRun: Register = (program, io, setExit) => {
         const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
         const run = await runFleet(file, {
           root,
+          ...(yaml ? { yaml } : {}),
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
         });
-        io.stdout(formatFleetRun(run, options));
+        writePieces(io.stdout, fleetRunPieces(run, options));
         setExit(run.passed ? EXIT.ok : EXIT.notPassed);
         return;
       }
@@ -110,18 +111,33 @@ export const registerRun: Register = (program, io, setExit) => {
         root: referenceRoot(io, options, defaultRoot(io.cwd, file)),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.update ? { update: true } : {}),
+        ...(yaml ? { yaml } : {}),
       };
-      const run =
-        options.log && logFile
-          ? logFile.withLogFile(userPath(io, options.log), (hooks) =>
-              runScenario(file, { ...runOptions, ...hooks }),
-            )
-          : runScenario(file, runOptions);
+      // pino is loaded only for a run that logs.
+      const run = options.log
+        ? (await import("../scenario/log-file.js")).withLogFile(userPath(io, options.log), (hooks) =>
+            runScenario(file, { ...runOptions, ...hooks }),
+          )
+        : runScenario(file, runOptions);
       // The whole output is built before anything is written, so a failure never leaves half of it.
       io.stdout(formatRun(run, options));
       setExit(run.passed ? EXIT.ok : EXIT.notPassed);
     });
 };
+
+/** A profile given where a scenario is expected: one sentence instead of the scenario schema's errors. */
+export function refuseProfile(
+  file: string,
+  kind: FileKind | undefined,
+  yaml: YamlFile | undefined,
+  command: string,
+): void {
+  if (kind === undefined && yaml !== undefined && documentKind(yaml.value) === "profile") {
+    throw new InputError([
+      { file, message: wrongKindMessage("profile", command, "a scenario (cluster, profile, events)") },
+    ]);
+  }
+}
 
 export function formatRun(run: ScenarioRun, options: { json?: boolean; quiet?: boolean } = {}): string {
   if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
@@ -133,6 +149,13 @@ export function formatFleetRun(
   run: FleetRun,
   options: { json?: boolean; quiet?: boolean; timelines?: boolean } = {},
 ): string {
-  if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
-  return formatFleetText(run, options);
+  return [...fleetRunPieces(run, options)].join("");
+}
+
+/** `formatFleetRun` piece by piece: a large fleet's JSON can be longer than one string may be. */
+export function fleetRunPieces(
+  run: FleetRun,
+  options: { json?: boolean; quiet?: boolean; timelines?: boolean } = {},
+): Iterable<string> {
+  return options.json ? jsonChunks(run) : fleetTextPieces(run, options);
 }

@@ -9,6 +9,7 @@ import { ALLOW_OUTSIDE_HELP, type RootOptions, referenceRoot, userPath } from ".
 interface TestCommandOptions extends RootOptions {
   junit?: string;
   filter?: string;
+  quiet?: boolean;
   update?: boolean;
   json?: boolean;
 }
@@ -22,7 +23,8 @@ export const registerTest: Register = (program, io, setExit) => {
       "Folder of scenarios and fleet files (searched recursively; profiles/ and golden/ are skipped)",
     )
     .option("--junit <file>", "Also write a JUnit XML report to FILE")
-    .option("--filter <text>", "Run only scenarios whose name contains TEXT")
+    .option("--filter <text>", "Run only scenarios whose name contains TEXT (ignoring case)")
+    .option("-q, --quiet", "Print only the failed scenarios and the summary line")
     .option("--update", "Rewrite the golden timelines of the scenarios that have one")
     .option("--json", "Print the results as one JSON object")
     .option(
@@ -51,7 +53,7 @@ export const registerTest: Register = (program, io, setExit) => {
       }
       if (options.filter !== undefined) {
         const text = options.filter;
-        files = files.filter((file) => nameOf(file).includes(text));
+        files = files.filter((file) => nameMatches(nameOf(file), text));
         if (files.length === 0) {
           io.stderr(`no scenario under ${dir} has a name containing "${text}"\n`);
           setExit(EXIT.failure);
@@ -84,7 +86,11 @@ export const registerTest: Register = (program, io, setExit) => {
           ),
         );
       }
-      io.stdout(options.json ? formatJson(cases, passed, failed) : formatText(cases, passed, failed));
+      io.stdout(
+        options.json
+          ? formatJson(cases, passed, failed)
+          : formatText(cases, passed, failed, { quiet: options.quiet === true }),
+      );
       setExit(suiteExitCode(cases));
     });
 };
@@ -95,10 +101,22 @@ export function suiteExitCode(cases: readonly Pick<SuiteCase, "passed" | "run">[
   return cases.every((c) => c.passed) ? EXIT.ok : EXIT.notPassed;
 }
 
-export function formatText(cases: readonly SuiteCase[], passed: number, failed: number): string {
-  const lines = cases.map((c) =>
-    c.passed ? `✓ ${c.name} (${c.file})` : `✗ ${c.name} (${c.file}): ${c.reason ?? unexpectedReason(c)}`,
-  );
+/** `--filter TEXT`: the name contains TEXT, ignoring case. */
+export function nameMatches(name: string, filter: string): boolean {
+  return name.toLowerCase().includes(filter.toLowerCase());
+}
+
+export function formatText(
+  cases: readonly SuiteCase[],
+  passed: number,
+  failed: number,
+  options: { quiet?: boolean } = {},
+): string {
+  const lines = cases
+    .filter((c) => !options.quiet || !c.passed)
+    .map((c) =>
+      c.passed ? `✓ ${c.name} (${c.file})` : `✗ ${c.name} (${c.file}): ${c.reason ?? unexpectedReason(c)}`,
+    );
   lines.push(`${passed} passed, ${failed} failed`);
   return `${lines.join("\n")}\n`;
 }

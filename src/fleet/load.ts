@@ -99,8 +99,8 @@ export interface LoadOptions {
 }
 
 /** Loads a fleet plan file; every problem (file:line:col, CSV: row and column) is thrown together. */
-export function loadFleetPlan(file: string, options: LoadOptions = {}): LoadedFleetPlan {
-  const yaml = parseYamlFile(readTextFile(file), file);
+export function loadFleetPlan(file: string, options: LoadOptions = {}, parsed?: YamlFile): LoadedFleetPlan {
+  const yaml = parsed ?? parseYamlFile(readTextFile(file), file);
   return loadFleetPlanYaml(yaml, options);
 }
 

@@ -1,5 +1,4 @@
 import type { Profile } from "../profile/types.js";
-import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
 import { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
@@ -38,24 +37,6 @@ export interface SiteRolloutInput {
   seed: number;
   events: SimInputEvent[];
   faults: string[];
-}
-
-/** One plan per distinct (from, to) pair for the whole fleet. */
-export function cachedPlanner(rke2Quirk: boolean): (from: Profile, to: Profile) => Plan {
-  const plans = new Map<Profile, Map<Profile, Plan>>();
-  return (from, to) => {
-    let row = plans.get(from);
-    if (!row) {
-      row = new Map();
-      plans.set(from, row);
-    }
-    let plan = row.get(to);
-    if (!plan) {
-      plan = planUpdate(from, to, { rke2Quirk });
-      row.set(to, plan);
-    }
-    return plan;
-  };
 }
 
 /** The site's seed for a trial. */

@@ -217,8 +217,24 @@ const MAX_FAILED_LISTED = 10;
 
 /** The screen-sized summary: headline, waves table, counts, failed sites with why, calendar, risk, comparison. */
 export function formatPlanText(run: FleetPlanRun, expectations: readonly PlanExpectation[]): string {
+  return [...planTextPieces(run, expectations)].join("");
+}
+
+/**
+ * `formatPlanText` section by section: its size does not grow with the fleet (per-site lines are
+ * capped), and it is written as it is made.
+ */
+export function* planTextPieces(
+  run: FleetPlanRun,
+  expectations: readonly PlanExpectation[],
+): Generator<string> {
   const plan = run.plan;
   const lines: string[] = [];
+  const flush = () => {
+    const text = lines.length > 0 ? `${lines.join("\n")}\n` : "";
+    lines.length = 0;
+    return text;
+  };
   const zones = new Set(plan.sites.map((s) => s.timeZone));
   lines.push(`fleet          ${plan.name}`);
   lines.push(
@@ -289,21 +305,26 @@ export function formatPlanText(run: FleetPlanRun, expectations: readonly PlanExp
         ]).map((l) => `    ${l}`),
       );
     }
-    const problems = plan.sites.flatMap((site) => {
+    // Counted over every site, listed for the first few only.
+    const problems: string[] = [];
+    let problemCount = 0;
+    for (const site of plan.sites) {
       const p = trial.schedule.placements[site.index];
-      if (p?.state === "unschedulable")
-        return [`${site.name} (${site.timeZone}, ${site.window.text}): ${unschedulableWhy(p)}`];
-      if (p?.state === "rolled" && p.result !== "converged")
-        return [`${site.name} (${p.wave}): ${p.result} — ${trial.outcomes.get(site.index)?.why ?? ""}`];
-      return [];
-    });
-    if (problems.length > 0) {
-      lines.push("", `  sites not converged (${problems.length})`);
-      for (const p of problems.slice(0, MAX_FAILED_LISTED)) lines.push(`    ${p}`);
-      if (problems.length > MAX_FAILED_LISTED)
-        lines.push(
-          `    … ${problems.length - MAX_FAILED_LISTED} more (--clusters-csv FILE lists every site)`,
-        );
+      const problem =
+        p?.state === "unschedulable"
+          ? `${site.name} (${site.timeZone}, ${site.window.text}): ${unschedulableWhy(p)}`
+          : p?.state === "rolled" && p.result !== "converged"
+            ? `${site.name} (${p.wave}): ${p.result} — ${trial.outcomes.get(site.index)?.why ?? ""}`
+            : undefined;
+      if (problem === undefined) continue;
+      problemCount++;
+      if (problems.length < MAX_FAILED_LISTED) problems.push(problem);
+    }
+    if (problemCount > 0) {
+      lines.push("", `  sites not converged (${problemCount})`);
+      for (const p of problems) lines.push(`    ${p}`);
+      if (problemCount > MAX_FAILED_LISTED)
+        lines.push(`    … ${problemCount - MAX_FAILED_LISTED} more (--clusters-csv FILE lists every site)`);
     }
     const overran = trial.schedule.placements.filter((p) => p.state === "rolled" && p.overran).length;
     if (overran > 0) lines.push(`  ${overran} site(s) ran past the end of their window`);
@@ -331,6 +352,7 @@ export function formatPlanText(run: FleetPlanRun, expectations: readonly PlanExp
       if (r.deadlineMetProbability !== undefined)
         lines.push(`    deadline met          ${pct(r.deadlineMetProbability)}`);
     }
+    yield flush();
   }
   if (run.strategies.length > 1) {
     lines.push("", "compare");
@@ -357,7 +379,7 @@ export function formatPlanText(run: FleetPlanRun, expectations: readonly PlanExp
     lines.push("", "expectations");
     for (const e of expectations) lines.push(`  ${e.passed ? "✓" : "✗"} ${e.name}: ${e.message}`);
   }
-  return `${lines.join("\n")}\n`;
+  yield flush();
 }
 
 /** `--json`: the contract's summary first, then waves, risk and comparison (per-cluster rows stay out: --clusters-ndjson). */

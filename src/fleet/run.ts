@@ -1,7 +1,8 @@
+import { cachedPlanner } from "../rules/plan-cache.js";
 import type { Behavior } from "../shared/types.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan, Strategy } from "./load.js";
-import { cachedPlanner, Predictions, rollSite, type SiteOutcome } from "./map.js";
+import { Predictions, rollSite, type SiteOutcome } from "./map.js";
 import { type Placement, type Schedule, schedule } from "./schedule.js";
 import { WindowCalendar } from "./windows.js";
 
@@ -69,7 +70,7 @@ function downloadBytes(
  * per trial whichever strategies start it.
  */
 export function runFleetPlan(plan: LoadedFleetPlan, progress?: ProgressSink): FleetPlanRun {
-  const planner = cachedPlanner(plan.rke2Quirk);
+  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
   const predictions = new Predictions(plan, planner);
   const calendars = new Map<string, WindowCalendar>();
   const calendarOf = (zone: string, window: LoadedFleetPlan["sites"][number]["window"]) => {

@@ -1,3 +1,4 @@
+import type { YamlFile } from "../shared/yaml.js";
 import { loadFleetPlan } from "./load.js";
 import { evaluatePlanExpectations, type PlanExpectation } from "./output.js";
 import { runFleetPlan } from "./run.js";
@@ -13,8 +14,8 @@ export interface FleetPlanCaseRun {
 }
 
 /** Runs a fleet plan file for the suite; with no expectations it passes when the rollout converged. */
-export function runFleetPlanCase(file: string): FleetPlanCaseRun {
-  const run = runFleetPlan(loadFleetPlan(file));
+export function runFleetPlanCase(file: string, yaml?: YamlFile): FleetPlanCaseRun {
+  const run = runFleetPlan(loadFleetPlan(file, {}, yaml));
   const expectations = evaluatePlanExpectations(run);
   const first = run.strategies[0]?.first;
   const result = first?.result ?? "converged";

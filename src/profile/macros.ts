@@ -157,6 +157,8 @@ export interface RenderOutput {
   /** One per macro kept as written, naming where (formatted like diagnostics). */
   warnings: string[];
   diagnostics: Diagnostic[];
+  /** Names of the variables some `{{ .spectro.var.NAME }}` in the values refers to, set or not. */
+  variablesUsed: string[];
 }
 
 /**
@@ -196,6 +198,7 @@ export function renderLayers(input: RenderInput): RenderOutput {
   const warned = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
+  const variablesUsed = new Set<string>();
 
   const label = (layer: number, path: Segment[]) => dottedPath([input.layers[layer]?.label ?? "", ...path]);
   const where = (layer: number, path: Segment[]): Diagnostic => ({
@@ -226,6 +229,7 @@ export function renderLayers(input: RenderInput): RenderOutput {
       case "kubernetes-version":
         return input.kubernetesVersion;
       case "variable": {
+        variablesUsed.add(ref.name);
         const value = input.variables[ref.name];
         if (value === undefined) {
           warn(layer, path, `${match.text} is kept as written: variable ${ref.name} is not set`);
@@ -309,5 +313,5 @@ export function renderLayers(input: RenderInput): RenderOutput {
   };
 
   const values = input.layers.map((l, i) => render(i, [], l.rawValues) as Mapping);
-  return { values, warnings, diagnostics };
+  return { values, warnings, diagnostics, variablesUsed: [...variablesUsed].sort() };
 }

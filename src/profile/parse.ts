@@ -541,6 +541,7 @@ function buildProfile(
     distribution: distribution as Distribution,
     distributionInferred: options.distribution === undefined && source.distribution === undefined,
     variables,
+    variablesUsed: rendered.variablesUsed,
     layers,
     warnings: rendered.warnings,
   };

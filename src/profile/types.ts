@@ -37,6 +37,8 @@ export interface Profile {
   /** True when `distribution` was inferred from the kubernetes pack name. */
   distributionInferred: boolean;
   variables: Record<string, string>;
+  /** Variables its values refer to (`{{ .spectro.var.NAME }}`), sorted: a `--var` none uses is a typo. */
+  variablesUsed: string[];
   /** os, kubernetes, network, storage (when present), then add-ons in file order. */
   layers: Layer[];
   /** Macros left as written (values that exist only on a live cluster), and similar notes. */

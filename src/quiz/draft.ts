@@ -115,7 +115,8 @@ export function editYamlText(values: Mapping, path: Segments, edit: (inner: Mapp
   if (typeof text !== "string") return false;
   let inner: unknown;
   try {
-    inner = parse(text);
+    // logLevel "error": the library would print a process warning for a collection key; edgesim reports, never prints.
+    inner = parse(text, { logLevel: "error" });
   } catch {
     return false;
   }

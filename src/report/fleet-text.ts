@@ -28,26 +28,32 @@ export interface FleetTextReport {
 
 /** The per-cluster table: name, nodes (control planes + workers), start, end, result, behavior. */
 export function formatClusterTable(report: FleetTextReport): string[] {
-  const rows = [
-    ["cluster", "nodes", "start", "end", "result", "behavior"],
-    ...report.clusters.map((c) => [
-      c.name,
-      `${c.controlPlanes}+${c.workers}`,
-      c.startMs === null ? "-" : formatClock(c.startMs),
-      c.endMs === null ? "-" : formatClock(c.endMs),
-      c.result,
-      c.result === "skipped" ? "-" : c.behavior,
-    ]),
+  return [...clusterTableLines(report)];
+}
+
+function* clusterTableLines(report: FleetTextReport): Generator<string> {
+  const header = ["cluster", "nodes", "start", "end", "result", "behavior"];
+  const row = (c: FleetTextReport["clusters"][number]) => [
+    c.name,
+    `${c.controlPlanes}+${c.workers}`,
+    c.startMs === null ? "-" : formatClock(c.startMs),
+    c.endMs === null ? "-" : formatClock(c.endMs),
+    c.result,
+    c.result === "skipped" ? "-" : c.behavior,
   ];
-  const widths = (rows[0] as string[]).map((_, col) =>
-    Math.max(...rows.map((row) => (row[col] as string).length)),
-  );
-  return rows.map((row) =>
-    row
+  // Two passes over the clusters (widths, then lines), so no table of every row is held.
+  const widths = header.map((cell) => cell.length);
+  for (const c of report.clusters)
+    row(c).forEach((cell, col) => {
+      if (cell.length > (widths[col] as number)) widths[col] = cell.length;
+    });
+  const line = (cells: string[]) =>
+    cells
       .map((cell, col) => cell.padEnd(widths[col] as number))
       .join("  ")
-      .trimEnd(),
-  );
+      .trimEnd();
+  yield line(header);
+  for (const c of report.clusters) yield line(row(c));
 }
 
 /** Fleet entries name a cluster; it goes in the node column so the timeline reads as a table. */
@@ -81,23 +87,30 @@ export function formatFleetText(
   report: FleetTextReport,
   options: { quiet?: boolean; timelines?: boolean } = {},
 ): string {
-  const lines = [...formatClusterTable(report), ""];
+  return [...fleetTextPieces(report, options)].join("");
+}
+
+/** `formatFleetText` line by line (each piece ends with a newline), for fleets too large for one string. */
+export function* fleetTextPieces(
+  report: FleetTextReport,
+  options: { quiet?: boolean; timelines?: boolean } = {},
+): Generator<string> {
+  for (const line of clusterTableLines(report)) yield `${line}\n`;
+  yield "\n";
   if (!options.quiet) {
-    lines.push(...fleetTimelineLines(report.timeline), "");
+    for (const line of fleetTimelineLines(report.timeline)) yield `${line}\n`;
+    yield "\n";
     if (options.timelines) {
       for (const cluster of report.clusters) {
         if (!cluster.timeline || cluster.startMs === null) continue;
         const start = cluster.startMs;
-        lines.push(`${cluster.name} (from ${formatClock(start)})`);
-        lines.push(
-          ...formatTimelineLines(cluster.timeline.map((e) => ({ ...e, t: e.t + start }))).map(
-            (l) => `  ${l}`,
-          ),
-        );
-        lines.push("");
+        yield `${cluster.name} (from ${formatClock(start)})\n`;
+        for (const line of formatTimelineLines(cluster.timeline.map((e) => ({ ...e, t: e.t + start }))))
+          yield `  ${line}\n`;
+        yield "\n";
       }
     }
   }
-  lines.push(...summaryLines(report), ...formatExpectationLines(report.expectations));
-  return `${lines.join("\n")}\n`;
+  for (const line of [...summaryLines(report), ...formatExpectationLines(report.expectations)])
+    yield `${line}\n`;
 }

@@ -32,9 +32,16 @@ export type TimelineLine = { t: number; node?: string; event: string };
  */
 export function formatTimelineLines(timeline: readonly TimelineLine[]): string[] {
   const clocks = timeline.map((entry) => formatClock(entry.t));
-  const clockWidth = Math.max(8, ...clocks.map((c) => c.length));
-  const nodeWidth = Math.max(4, ...timeline.map((entry) => (entry.node ?? "").length));
-  const eventWidth = Math.max(5, ...timeline.map((entry) => entry.event.length));
+  // Loops, not Math.max(...list): spreading a long timeline as arguments overflows the stack.
+  let clockWidth = 8;
+  let nodeWidth = 4;
+  let eventWidth = 5;
+  for (let i = 0; i < timeline.length; i++) {
+    const entry = timeline[i] as TimelineLine;
+    clockWidth = Math.max(clockWidth, (clocks[i] as string).length);
+    nodeWidth = Math.max(nodeWidth, (entry.node ?? "").length);
+    eventWidth = Math.max(eventWidth, entry.event.length);
+  }
   return timeline.map((entry, i) => {
     const details = Object.entries(entry)
       .filter(([key, value]) => !RESERVED.has(key) && value !== undefined)

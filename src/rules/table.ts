@@ -28,8 +28,10 @@ export interface Rule {
   services?: readonly Service[];
   /** Why; `{path}` and `{layer}` are replaced with the change's path and layer. */
   reason: string;
-  /** Where the rule comes from: section of reference/upgrade-behavior.md or later-palette-behavior.md. */
+  /** Where the rule comes from: the section of Palette's "Edge Cluster Upgrade Behavior" page, in words. */
   reference: string;
+  /** That section on the public page (`REFERENCE_PAGE#anchor`). */
+  url: string;
   /** Known-issue rules override the documented rows; only the RKE2 quirk uses it. */
   priority?: number;
   /** Applies only while the RKE2 known issue is on (`rke2Quirk`, default true). */
@@ -65,9 +67,32 @@ export const STAGES = [
 ] as const;
 
 const ALL = DISTRIBUTIONS;
-const OS_REF = "upgrade-behavior.md § Upgrade Behavior by Change Location › OS Layer";
-const K8S_REF = "upgrade-behavior.md § Upgrade Behavior by Change Location › Kubernetes Layer";
-const KNOWN_ISSUES = "upgrade-behavior.md § Known Issues (RKE2)";
+/** Palette's public documentation page the rules come from ("Edge Cluster Upgrade Behavior"). */
+export const REFERENCE_PAGE = "https://docs.spectrocloud.com/clusters/edge/upgrade-behavior/";
+
+/** A section of that page: its heading, and the anchor the documentation site gives it. */
+interface Section {
+  heading: string;
+  anchor: string;
+}
+const OS_REF: Section = { heading: "OS Layer", anchor: "os-layer" };
+const K8S_REF: Section = { heading: "Kubernetes Layer", anchor: "kubernetes-layer" };
+const KNOWN_ISSUES: Section = { heading: "Known Issues", anchor: "known-issues" };
+const BEHAVIORS_REF: Section = { heading: "Upgrade Behaviors", anchor: "upgrade-behaviors" };
+const NETWORK_REF: Section = { heading: "Network Layer", anchor: "network-layer" };
+const STORAGE_REF: Section = { heading: "Storage Layer", anchor: "storage-layer" };
+const CHANGE_LOCATION: Section = {
+  heading: "Upgrade Behavior by Change Location",
+  anchor: "upgrade-behavior-by-change-location",
+};
+
+/** `reference` and `url` of a rule: the page's section, and what in it (a column, a warning). */
+function cite(section: Section, what?: string): { reference: string; url: string } {
+  return {
+    reference: `Edge Cluster Upgrade Behavior § ${section.heading}${what ? ` (${what})` : ""}`,
+    url: `${REFERENCE_PAGE}#${section.anchor}`,
+  };
+}
 
 const osNoOpParameters = [
   "registry",
@@ -80,7 +105,7 @@ const osNoOpParameters = [
 ] as const;
 
 /** The Reboot column of the OS and kubernetes tables: one row per stage, the same in both layers. */
-function stageReboots<L extends "os" | "kubernetes">(layer: L, reference: string) {
+function stageReboots<L extends "os" | "kubernetes">(layer: L, reference: Section) {
   return STAGES.map(
     (stage) =>
       ({
@@ -90,7 +115,7 @@ function stageReboots<L extends "os" | "kubernetes">(layer: L, reference: string
         path: `stages.${stage}.*`,
         behavior: "reboot",
         reason: `the ${stage} stage (and ${stage}.before, ${stage}.after) runs while a node boots: the node reboots to apply it`,
-        reference: `${reference} (Reboot)`,
+        ...cite(reference, "Reboot"),
         covered: true,
       }) as const,
   );
@@ -105,7 +130,7 @@ export const RULES = [
     path: "options.system.uri",
     behavior: "repave",
     reason: "options.system.uri names the provider image: a new image repaves every node",
-    reference: `${OS_REF} (Repave)`,
+    ...cite(OS_REF, "Repave"),
     covered: true,
   },
   {
@@ -115,7 +140,7 @@ export const RULES = [
     path: "@uri-parameter",
     behavior: "repave",
     reason: "options.system.uri uses this value, so the rendered uri changes",
-    reference: `${OS_REF} (warning: parameters used by options.system.uri)`,
+    ...cite(OS_REF, "warning: parameters used by options.system.uri"),
     covered: true,
   },
   ...stageReboots("os", OS_REF),
@@ -127,8 +152,7 @@ export const RULES = [
     behavior: "config-reload",
     reason:
       "the reconcile stage (and reconcile.before, reconcile.after) is re-applied in place: configuration reload",
-    reference:
-      "upgrade-behavior.md § Upgrade Behaviors (Configuration reload: stage.reconcile.* in the OS layer)",
+    ...cite(BEHAVIORS_REF, "Configuration reload: stage.reconcile.* in the OS layer"),
     covered: true,
   },
   {
@@ -138,7 +162,7 @@ export const RULES = [
     path: "pack.*",
     behavior: "no-op",
     reason: "pack.* settings (drain, content…) change how Palette handles the pack, not the nodes",
-    reference: `${OS_REF} (No-op)`,
+    ...cite(OS_REF, "No-op"),
     covered: true,
   },
   {
@@ -148,7 +172,7 @@ export const RULES = [
     path: "providerCredentials.*",
     behavior: "no-op",
     reason: "provider credentials are only used to pull images",
-    reference: `${OS_REF} (No-op)`,
+    ...cite(OS_REF, "No-op"),
     covered: true,
   },
   ...osNoOpParameters.map(
@@ -160,7 +184,7 @@ export const RULES = [
         path: `options.system.${parameter}`,
         behavior: "no-op",
         reason: `options.system.${parameter} is informational unless options.system.uri uses it`,
-        reference: `${OS_REF} (No-op)`,
+        ...cite(OS_REF, "No-op"),
         covered: true,
       }) as const,
   ),
@@ -174,7 +198,7 @@ export const RULES = [
     path: "@version",
     behavior: "reboot",
     reason: "the reference has no row for an OS pack version change; treated as reboot (conservative)",
-    reference: `${OS_REF} (not covered)`,
+    ...cite(OS_REF, "not covered"),
     covered: false,
   },
   {
@@ -184,7 +208,7 @@ export const RULES = [
     path: "@pack",
     behavior: "reboot",
     reason: "the reference has no row for a different OS pack; treated as reboot unless the uri changes",
-    reference: `${OS_REF} (not covered)`,
+    ...cite(OS_REF, "not covered"),
     covered: false,
   },
 
@@ -197,7 +221,7 @@ export const RULES = [
     behavior: "repave",
     reason:
       "RKE2 known issue: a change to stages.* (every stage, X.before and X.after included) repaves instead of rebooting",
-    reference: KNOWN_ISSUES,
+    ...cite(KNOWN_ISSUES, "RKE2"),
     priority: 1,
     quirk: "rke2",
     covered: true,
@@ -210,7 +234,7 @@ export const RULES = [
     behavior: "config-reload",
     reason:
       "RKE2 known issue exception: stages.reconcile.* (reconcile.before and reconcile.after included) still triggers a configuration reload",
-    reference: KNOWN_ISSUES,
+    ...cite(KNOWN_ISSUES, "RKE2"),
     priority: 1,
     quirk: "rke2",
     covered: true,
@@ -229,7 +253,7 @@ export const RULES = [
     behavior: "config-reload",
     reason:
       "the reconcile stage (and reconcile.before, reconcile.after) is re-applied in place: configuration reload",
-    reference: `${KNOWN_ISSUES} ("behave as expected and trigger a configuration reload")`,
+    ...cite(KNOWN_ISSUES, 'RKE2: "behave as expected and trigger a configuration reload"'),
     covered: true,
   },
   {
@@ -240,7 +264,7 @@ export const RULES = [
     behavior: "service-restart",
     services: ["kubernetes"],
     reason: "cluster.* configures the Kubernetes services, which restart to apply it",
-    reference: `${K8S_REF} (Service Restart)`,
+    ...cite(K8S_REF, "Service Restart"),
     covered: true,
   },
   {
@@ -250,7 +274,7 @@ export const RULES = [
     path: "clientConfig.*",
     behavior: "no-op",
     reason: "clientConfig.* only shapes the kubeconfig handed to users",
-    reference: `${K8S_REF} (No-op)`,
+    ...cite(K8S_REF, "No-op"),
     covered: true,
   },
   {
@@ -260,7 +284,7 @@ export const RULES = [
     path: "pack.*",
     behavior: "no-op",
     reason: "pack.* settings change how Palette handles the pack, not the nodes",
-    reference: `${K8S_REF} (No-op)`,
+    ...cite(K8S_REF, "No-op"),
     covered: true,
   },
   {
@@ -273,7 +297,7 @@ export const RULES = [
     behavior: "reboot",
     reason:
       "a Kubernetes version change while options.system.uri stays the same (a literal uri): the provider image is not replaced, so nodes reboot onto the new Kubernetes",
-    reference: `${K8S_REF} (not covered)`,
+    ...cite(K8S_REF, "not covered"),
     covered: false,
     assumption:
       "the reference has no row for it; edgesim assumes the unchanged image (or the agent) brings the new Kubernetes up on a reboot. If the image must change for the new version, change options.system.uri too (that repaves)",
@@ -288,7 +312,7 @@ export const RULES = [
     behavior: "reboot",
     reason:
       'agent mode (options.system.uri "NA", no provider image): the agent installs the new Kubernetes on the existing OS; nodes reboot to run it',
-    reference: `${K8S_REF} (not covered)`,
+    ...cite(K8S_REF, "not covered"),
     covered: false,
     assumption:
       "the reference is silent on agent mode; edgesim assumes an in-place upgrade followed by a reboot (the conservative reading: nothing is repaved, since there is no image)",
@@ -303,7 +327,7 @@ export const RULES = [
         behavior: "no-op",
         reason:
           "a pack manifest is a set of Kubernetes objects Palette applies through the cluster's API: it is re-applied, no node is touched",
-        reference: `${layer === "os" ? OS_REF : K8S_REF} (not covered)`,
+        ...cite(layer === "os" ? OS_REF : K8S_REF, "not covered"),
         covered: false,
         assumption:
           "the reference lists values only; edgesim assumes a pack's manifests are applied like add-ons, through the Kubernetes API, without a node action",
@@ -316,7 +340,7 @@ export const RULES = [
     path: "@pack",
     behavior: "reboot",
     reason: "the reference has no row for a different Kubernetes pack; treated as reboot (conservative)",
-    reference: `${K8S_REF} (not covered)`,
+    ...cite(K8S_REF, "not covered"),
     covered: false,
   },
 
@@ -329,7 +353,7 @@ export const RULES = [
     behavior: "service-restart",
     services: ["networking"],
     reason: "CNI pack changes are applied by restarting the networking services",
-    reference: "upgrade-behavior.md § Network Layer",
+    ...cite(NETWORK_REF),
     covered: true,
   },
   {
@@ -340,7 +364,7 @@ export const RULES = [
     behavior: "service-restart",
     services: ["networking"],
     reason: "a new CNI pack version is applied by restarting the networking services",
-    reference: "upgrade-behavior.md § Network Layer",
+    ...cite(NETWORK_REF),
     covered: true,
   },
   {
@@ -351,7 +375,7 @@ export const RULES = [
     behavior: "service-restart",
     services: ["networking"],
     reason: "a changed CNI pack manifest is applied by restarting the networking services",
-    reference: "upgrade-behavior.md § Network Layer",
+    ...cite(NETWORK_REF),
     covered: true,
   },
   {
@@ -361,7 +385,7 @@ export const RULES = [
     path: "@pack",
     behavior: "unsupported",
     reason: "changing to a different CNI pack after provisioning is not supported: create another cluster",
-    reference: "upgrade-behavior.md § Network Layer (warning)",
+    ...cite(NETWORK_REF, "warning"),
     covered: true,
   },
 
@@ -374,7 +398,7 @@ export const RULES = [
     behavior: "service-restart",
     services: ["storage"],
     reason: "storage pack changes are applied by restarting the storage services",
-    reference: "upgrade-behavior.md § Storage Layer",
+    ...cite(STORAGE_REF),
     covered: true,
   },
   {
@@ -385,7 +409,7 @@ export const RULES = [
     behavior: "service-restart",
     services: ["storage"],
     reason: "a new storage pack version is applied by restarting the storage services",
-    reference: "upgrade-behavior.md § Storage Layer",
+    ...cite(STORAGE_REF),
     covered: true,
   },
   {
@@ -396,7 +420,7 @@ export const RULES = [
     behavior: "service-restart",
     services: ["storage"],
     reason: "a changed storage pack manifest is applied by restarting the storage services",
-    reference: "upgrade-behavior.md § Storage Layer",
+    ...cite(STORAGE_REF),
     covered: true,
   },
   {
@@ -406,7 +430,7 @@ export const RULES = [
     path: "@pack",
     behavior: "unsupported",
     reason: "changing to a different storage pack is not supported: create another cluster",
-    reference: "later-palette-behavior.md § 1 (storage pack switch is unsupported)",
+    ...cite(STORAGE_REF, "later releases of the page: a storage pack switch is unsupported"),
     covered: true,
   },
 
@@ -427,7 +451,7 @@ export const RULES = [
         path,
         behavior: "no-op",
         reason: `${what}: Palette (re)applies the add-on through the cluster's Kubernetes API (Helm chart or manifests); no node is repaved, rebooted or restarted`,
-        reference: "upgrade-behavior.md (add-on layers: not covered)",
+        ...cite(CHANGE_LOCATION, "add-on layers: not covered"),
         covered: false,
         assumption:
           "the reference covers the OS, Kubernetes, network and storage layers only; edgesim assumes add-ons disrupt no node (their own pods roll as the chart says)",

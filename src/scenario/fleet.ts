@@ -1,6 +1,4 @@
-import type { Profile } from "../profile/types.js";
-import { planUpdate } from "../rules/plan.js";
-import type { Plan } from "../rules/types.js";
+import { cachedPlanner } from "../rules/plan-cache.js";
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
@@ -63,7 +61,6 @@ export interface LoadedFleet {
   clusters: LoadedFleetCluster[];
   profiles: Map<string, SimProfile>;
   expect: FleetExpect;
-  yaml: YamlFile;
 }
 
 /**
@@ -71,8 +68,8 @@ export interface LoadedFleet {
  * that load, unique cluster names, nodes and clusters that exist). Problems are thrown together, each
  * at file:line:col.
  */
-export function loadFleet(file: string, root: ReferenceRoot = false): LoadedFleet {
-  const yaml = parseYamlFile(readTextFile(file), file);
+export function loadFleet(file: string, root: ReferenceRoot = false, given?: YamlFile): LoadedFleet {
+  const yaml = given ?? parseYamlFile(readTextFile(file), file);
   const parsed = fleetSchema.safeParse(yaml.value, { error: scenarioErrorMap });
   if (!parsed.success) {
     throw new InputError(
@@ -122,7 +119,7 @@ function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): Loa
             diagnosticAt(
               yaml,
               path,
-              `node "${event.node}" is not a node of cluster ${cluster.name} (${describeNodes(nodes)})`,
+              `cluster ${cluster.name} has no node "${event.node}" (its nodes are ${describeNodes(nodes)})`,
             ),
           );
         }
@@ -180,7 +177,6 @@ function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): Loa
     clusters,
     profiles,
     expect,
-    yaml,
   };
 }
 
@@ -226,10 +222,10 @@ export interface FleetRun {
 /** Loads a fleet file and rolls its update; see `runLoadedFleet`. */
 export function runFleet(
   file: string,
-  options: { seed?: number; root?: ReferenceRoot } = {},
+  options: { seed?: number; root?: ReferenceRoot; yaml?: YamlFile } = {},
 ): Promise<FleetRun> {
-  const { root, ...rest } = options;
-  return runLoadedFleet(loadFleet(file, root ?? false), rest);
+  const { root, yaml, ...rest } = options;
+  return runLoadedFleet(loadFleet(file, root ?? false, yaml), rest);
 }
 
 /**
@@ -240,7 +236,8 @@ export function runFleet(
  */
 export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: number } = {}): Promise<FleetRun> {
   const seed = options.seed ?? fleet.seed ?? DEFAULT_SEED;
-  const planner = (from: Profile, to: Profile): Plan => planUpdate(from, to, { rke2Quirk: fleet.rke2Quirk });
+  // One planner for the fleet: each distinct (from, to) pair is planned once, not once per cluster.
+  const planner = cachedPlanner({ rke2Quirk: fleet.rke2Quirk });
   const inputs = fleet.clusters.map((cluster) => {
     const atStart = cluster.events.filter((e) => e.at === 0);
     const later = cluster.events.filter((e) => e.at !== 0);

@@ -49,8 +49,6 @@ export interface LoadedScenario {
   durationBounds?: { minMs?: number; maxMs?: number };
   /** `expect.timeline` resolved against the scenario's folder. */
   timelineFile?: string;
-  /** The raw file, for positions of later findings. */
-  yaml: YamlFile;
 }
 
 export function nodeNames(controlPlanes: number, workers: number): string[] {
@@ -75,8 +73,8 @@ export function looksLikeScenario(value: unknown): boolean {
  * that exist, profiles that load, consistent profile names). Problems are collected and thrown
  * together as one InputError, each at file:line:col.
  */
-export function loadScenario(file: string, root: ReferenceRoot = false): LoadedScenario {
-  const yaml = parseYamlFile(readTextFile(file), file);
+export function loadScenario(file: string, root: ReferenceRoot = false, given?: YamlFile): LoadedScenario {
+  const yaml = given ?? parseYamlFile(readTextFile(file), file);
   const parsed = scenarioSchema.safeParse(yaml.value, { error: scenarioErrorMap });
   if (!parsed.success) throw new InputError(scenarioDiagnostics(yaml, parsed.error.issues));
   return resolveScenario(yaml, parsed.data, root);
@@ -96,10 +94,15 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     ...(workerPools ? { workerPools } : {}),
   }).map((node) => node.name);
   const known = new Set(nodes);
-  const checkNode = (name: string, path: YamlPath, what: string) => {
+  // The message follows the dotted path (`expect.order[1]: …`), which already says what names the node.
+  const checkNode = (name: string, path: YamlPath) => {
     if (!known.has(name)) {
       bag.add(
-        diagnosticAt(yaml, path, `${what} "${name}" is not a node of this cluster (${describeNodes(nodes)})`),
+        diagnosticAt(
+          yaml,
+          path,
+          `this cluster has no node "${name}" (its nodes are ${describeNodes(nodes)})`,
+        ),
       );
     }
   };
@@ -118,7 +121,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     } else if ("kubernetes" in event) {
       events.push({ at, type: "kubernetes", state: event.kubernetes, index });
     } else if ("node" in event) {
-      checkNode(event.node, ["events", index, "node"], "node");
+      checkNode(event.node, ["events", index, "node"]);
       events.push({ ...nodeFailEvent(at, event), index });
     } else if ("pool" in event) {
       if (!workerPools?.some((pool) => pool.name === event.pool)) {
@@ -149,16 +152,16 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
 
   const expect = data.expect;
   expect.order?.forEach((name, i) => {
-    checkNode(name, ["expect", "order", i], "expect.order names node");
+    checkNode(name, ["expect", "order", i]);
   });
   if (expect.order && new Set(expect.order).size !== expect.order.length) {
     bag.add(diagnosticAt(yaml, ["expect", "order"], "expect.order names a node twice"));
   }
   for (const name of Object.keys(expect.actions ?? {})) {
-    checkNode(name, ["expect", "actions", name], "expect.actions names node");
+    checkNode(name, ["expect", "actions", name]);
   }
   for (const [name, end] of Object.entries(expect.nodes ?? {})) {
-    checkNode(name, ["expect", "nodes", name], "expect.nodes names node");
+    checkNode(name, ["expect", "nodes", name]);
     for (const key of ["activeImage", "passiveImage"] as const) {
       if (end[key] !== undefined && !data.cluster.abPartitions) {
         bag.add(
@@ -171,8 +174,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
       }
     }
   }
-  if (expect.failedNode !== undefined)
-    checkNode(expect.failedNode, ["expect", "failedNode"], "expect.failedNode");
+  if (expect.failedNode !== undefined) checkNode(expect.failedNode, ["expect", "failedNode"]);
   if (expect.finalProfile !== undefined && !profiles.has(expect.finalProfile) && bag.size === 0) {
     bag.add(
       diagnosticAt(
@@ -235,7 +237,6 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     expect,
     ...(durationBounds ? { durationBounds } : {}),
     ...(timelineFile !== undefined ? { timelineFile } : {}),
-    yaml,
   };
 }
 

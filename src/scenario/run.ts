@@ -1,9 +1,8 @@
-import type { Profile } from "../profile/types.js";
 import { formatGoldenTimeline } from "../report/timeline-text.js";
-import { planUpdate } from "../rules/plan.js";
-import type { Plan } from "../rules/types.js";
+import { cachedPlanner } from "../rules/plan-cache.js";
 import type { ReferenceRoot } from "../shared/files.js";
 import type { Behavior } from "../shared/types.js";
+import type { YamlFile } from "../shared/yaml.js";
 import type { Bus } from "../sim/bus.js";
 import type { VirtualClock } from "../sim/clock.js";
 import { type SimulationHooks, simulate } from "../sim/simulate.js";
@@ -34,6 +33,8 @@ export interface RunOptions {
   clock?: VirtualClock;
   /** The folder references may not leave (default: any path is followed). */
   root?: ReferenceRoot;
+  /** The file already parsed (by `classifyFile`), so it is not read twice. */
+  yaml?: YamlFile;
 }
 
 /** A finished scenario: the contract's `run --json` fields first, then extras. */
@@ -60,7 +61,7 @@ export const DEFAULT_SEED = 1;
 
 /** Loads a scenario file and runs it; see `runLoadedScenario`. */
 export function runScenario(file: string, options: RunOptions = {}): ScenarioRun {
-  return runLoadedScenario(loadScenario(file, options.root ?? false), options);
+  return runLoadedScenario(loadScenario(file, options.root ?? false, options.yaml), options);
 }
 
 /**
@@ -70,8 +71,8 @@ export function runScenario(file: string, options: RunOptions = {}): ScenarioRun
  */
 export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions = {}): ScenarioRun {
   const seed = options.seed ?? scenario.seed ?? DEFAULT_SEED;
-  const planner = (from: Profile, to: Profile): Plan =>
-    planUpdate(from, to, { rke2Quirk: scenario.rke2Quirk });
+  // Shared by the publish-time refusals and the controller: each pair is planned once.
+  const planner = cachedPlanner({ rke2Quirk: scenario.rke2Quirk });
   const input: SimulationInput = {
     seed,
     controlPlanes: scenario.controlPlanes,

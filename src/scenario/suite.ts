@@ -2,9 +2,9 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { looksLikeFleetPlan } from "../fleet/load.js";
 import { type FleetPlanCaseRun, runFleetPlanCase } from "../fleet/suite.js";
-import { formatDiagnostic, InputError, isInputError } from "../shared/diagnostics.js";
+import { formatDiagnostic, formatDiagnostics, InputError, isInputError } from "../shared/diagnostics.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
-import { parseYamlFile } from "../shared/yaml.js";
+import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
 import type { FleetRun } from "./fleet.js";
 import { looksLikeFleet, runFleet } from "./fleet.js";
 import { looksLikeScenario } from "./load.js";
@@ -57,22 +57,38 @@ export function isScenarioFile(path: string): boolean {
  * A scenario (`cluster` or `events` at the top), a fleet (`fleet` at the top), or neither. When the
  * YAML does not parse, a line starting with one of those keys decides, so broken files still count.
  */
-export function fileKind(path: string): "scenario" | "fleet" | "fleet-plan" | undefined {
+export function fileKind(path: string): FileKind | undefined {
+  return classifyFile(path).kind;
+}
+
+export type FileKind = "scenario" | "fleet" | "fleet-plan";
+
+/**
+ * The file's kind and, when it parsed, the parsed file itself, so that the loader that runs it does
+ * not read and parse it again (`loadScenario`, `loadFleet`, `loadFleetPlan` take it).
+ */
+export function classifyFile(path: string): { kind: FileKind | undefined; yaml?: YamlFile } {
   let text: string;
   try {
     text = readTextFile(path);
   } catch {
-    return undefined;
+    return { kind: undefined };
   }
-  const value = parsedValue(text, path);
-  if (value !== undefined) {
-    if (looksLikeFleet(value)) return "fleet";
-    if (looksLikeFleetPlan(value)) return "fleet-plan";
-    return looksLikeScenario(value) ? "scenario" : undefined;
+  const yaml = parsed(text, path);
+  if (yaml !== undefined) {
+    const value = yaml.value;
+    const kind: FileKind | undefined = looksLikeFleet(value)
+      ? "fleet"
+      : looksLikeFleetPlan(value)
+        ? "fleet-plan"
+        : looksLikeScenario(value)
+          ? "scenario"
+          : undefined;
+    return { kind, yaml };
   }
-  if (/^fleet\s*:/m.test(text)) return "fleet";
-  if (/^inventory\s*:/m.test(text)) return "fleet-plan";
-  return /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined;
+  if (/^fleet\s*:/m.test(text)) return { kind: "fleet" };
+  if (/^inventory\s*:/m.test(text)) return { kind: "fleet-plan" };
+  return { kind: /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined };
 }
 
 /** One scenario's outcome in a suite: a run, or the input error that kept it from running. */
@@ -99,11 +115,15 @@ export interface SuiteOptions {
 }
 
 /** Runs one scenario file; bad input becomes that scenario's failure instead of stopping the suite. */
-export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCase {
+export function runSuiteCase(file: string, options: SuiteOptions = {}, yaml?: YamlFile): SuiteCase {
   const started = performance.now();
   try {
     const root = options.root ?? false;
-    return caseOf(file, runScenario(file, { root, ...(options.update ? { update: true } : {}) }), started);
+    return caseOf(
+      file,
+      runScenario(file, { root, ...(options.update ? { update: true } : {}), ...(yaml ? { yaml } : {}) }),
+      started,
+    );
   } catch (error) {
     return brokenCase(file, error, started);
   }
@@ -111,19 +131,23 @@ export function runSuiteCase(file: string, options: SuiteOptions = {}): SuiteCas
 
 /** Runs a scenario or fleet file; bad input becomes that file's failure instead of stopping the suite. */
 export async function runSuiteFile(file: string, options: SuiteOptions = {}): Promise<SuiteCase> {
-  const kind = fileKind(file);
+  const { kind, yaml } = classifyFile(file);
   if (kind === "fleet-plan") {
     const started = performance.now();
     try {
-      return caseOf(file, runFleetPlanCase(file), started);
+      return caseOf(file, runFleetPlanCase(file, yaml), started);
     } catch (error) {
       return brokenCase(file, error, started);
     }
   }
-  if (kind !== "fleet") return runSuiteCase(file, options);
+  if (kind !== "fleet") return runSuiteCase(file, options, yaml);
   const started = performance.now();
   try {
-    return caseOf(file, await runFleet(file, { root: options.root ?? false }), started);
+    return caseOf(
+      file,
+      await runFleet(file, { root: options.root ?? false, ...(yaml ? { yaml } : {}) }),
+      started,
+    );
   } catch (error) {
     return brokenCase(file, error, started);
   }
@@ -146,13 +170,14 @@ function caseOf(file: string, run: ScenarioRun | FleetRun | FleetPlanCaseRun, st
 /** A file that did not load: its first problem is the reason; anything but bad input is a bug and rethrown. */
 function brokenCase(file: string, error: unknown, started: number): SuiteCase {
   if (!isInputError(error)) throw error;
-  const lines = error.diagnostics.map(formatDiagnostic);
+  const lines = formatDiagnostics(error.diagnostics);
+  const others = new Set(error.diagnostics.map(formatDiagnostic)).size - 1;
   return {
     name: nameOf(file),
     file,
     passed: false,
     broken: true,
-    reason: lines[0] ?? "bad input",
+    reason: `${lines[0] ?? "bad input"}${others > 0 ? ` (and ${others} more error${others === 1 ? "" : "s"})` : ""}`,
     detail: lines.join("\n"),
     seconds: (performance.now() - started) / 1000,
   };
@@ -182,8 +207,12 @@ export function nameOf(file: string): string {
  * alias is that file's problem, reported when it runs); undefined when it does not parse.
  */
 function parsedValue(text: string, file: string): unknown {
+  return parsed(text, file)?.value;
+}
+
+function parsed(text: string, file: string): YamlFile | undefined {
   try {
-    return parseYamlFile(text, file).value;
+    return parseYamlFile(text, file);
   } catch (error) {
     if (isInputError(error)) return undefined;
     throw error;

@@ -12,9 +12,11 @@ import {
   type Stats,
   statSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { type Diagnostic, InputError } from "./diagnostics.js";
+import { batched } from "./json.js";
 
 /** Files larger than this are refused before they are read (raise with EDGESIM_MAX_FILE_MIB). */
 export const DEFAULT_MAX_FILE_MIB = 16;
@@ -282,6 +284,43 @@ export function writeOutput(target: OutputTarget | string, text: string): void {
     throw writeError(resolved, error);
   }
   output.commit();
+}
+
+/**
+ * `writeOutput` for text too long to hold as one string: the pieces are written as they come (in
+ * batches), to the same temporary file renamed over the target at the end — a failure part-way
+ * (in the writer or in what produces the pieces) leaves the target as it was. A device or FIFO is
+ * written directly.
+ */
+export function writeOutputStream(target: OutputTarget | string, pieces: Iterable<string>): void {
+  const resolved = typeof target === "string" ? { file: target } : target;
+  const output = prepareOutput(resolved);
+  let fd: number | undefined;
+  // A failure to write is the target's problem (bad input); one in making the pieces is rethrown as is.
+  const io = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (error) {
+      throw writeError(resolved, error);
+    }
+  };
+  try {
+    fd = io(() => openSync(output.path, "w"));
+    for (const chunk of batched(pieces, 1 << 20)) io(() => writeAllSync(fd as number, chunk));
+    io(() => closeSync(fd as number));
+    fd = undefined;
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    output.abort();
+    throw error;
+  }
+  output.commit();
+}
+
+function writeAllSync(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 /**

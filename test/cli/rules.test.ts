@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { RULES } from "../../src/rules/table.js";
+import { REFERENCE_PAGE, RULES } from "../../src/rules/table.js";
 
 async function rules(...args: string[]) {
   const io = memoryIo();
@@ -19,10 +19,34 @@ describe("edgesim rules", () => {
       );
     }
     expect(out).toContain(
-      `${RULES.length} rules; a path no rule covers is planned as reboot (unclassified).`,
+      `${RULES.length} rules from Palette's documentation, Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).`,
     );
     expect(out.trimEnd().endsWith("follows the rule of stage X.")).toBe(true);
     expect(out).toMatch(/^addon\.values .*\n.*\n.*\n\s+assumes: .*edgesim assumes add-ons disrupt no node/m);
+  });
+
+  it("starts with a header row whose columns line up with the rules' columns", async () => {
+    const { out } = await rules();
+    const [header, first] = out.split("\n");
+    expect(header).toMatch(/^rule\s+layers\s+path\s+behavior \(services\)$/);
+    const rule = RULES[0];
+    for (const [column, cell] of [
+      ["layers", rule.layers.join(",")],
+      ["path", rule.path],
+      ["behavior", rule.behavior],
+    ] as const) {
+      expect(first?.indexOf(` ${cell}`), column).toBe(header?.indexOf(` ${column}`));
+    }
+  });
+
+  it("cites each rule's section of the public Palette page, never a file outside the repository", async () => {
+    const { out } = await rules();
+    expect(out).not.toMatch(/\.md\b/);
+    expect(out).toContain(
+      "Edge Cluster Upgrade Behavior § Known Issues (RKE2): https://docs.spectrocloud.com/clusters/edge/upgrade-behavior/#known-issues",
+    );
+    const json = JSON.parse((await rules("--json")).out) as { id: string; url: string }[];
+    expect(json.find((rule) => rule.id === "os.options.system.uri")?.url).toBe(`${REFERENCE_PAGE}#os-layer`);
   });
 
   it("filters by distribution and leaves the RKE2 known issue out on request", async () => {

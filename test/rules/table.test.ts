@@ -1,15 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { matchPath, matchSpecial, pathSegments, ruleSet } from "../../src/rules/match.js";
-import { RULES, type Rule, STAGES } from "../../src/rules/table.js";
+import { REFERENCE_PAGE, RULES, type Rule, STAGES } from "../../src/rules/table.js";
 
 const rules = RULES as readonly Rule[];
 
 describe("the rule table", () => {
-  it("has unique ids, each citing the reference", () => {
+  it("has unique ids, each citing a section of Palette's public upgrade-behavior page", () => {
     const ids = rules.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const rule of rules)
-      expect(rule.reference).toMatch(/upgrade-behavior\.md|later-palette-behavior\.md/);
+    // The anchors the documentation site gives the page's headings (lower case, spaces as dashes).
+    const headings = [
+      "Known Issues",
+      "Upgrade Behaviors",
+      "Upgrade Behavior by Change Location",
+      "OS Layer",
+      "Kubernetes Layer",
+      "Network Layer",
+      "Storage Layer",
+    ];
+    const anchors = new Map(headings.map((h) => [h.toLowerCase().replace(/ /g, "-"), h]));
+    for (const rule of rules) {
+      expect(rule.url.startsWith(`${REFERENCE_PAGE}#`), rule.id).toBe(true);
+      const heading = anchors.get(rule.url.slice(REFERENCE_PAGE.length + 1));
+      expect(heading, `${rule.id}: ${rule.url}`).toBeDefined();
+      expect(rule.reference.startsWith(`Edge Cluster Upgrade Behavior § ${heading}`), rule.id).toBe(true);
+      expect(rule.reference).not.toMatch(/\.md\b/);
+    }
   });
 
   it("lists all 14 stages in both the OS and the kubernetes layer", () => {

@@ -103,7 +103,7 @@ describe("loadFleet", () => {
       "a node the cluster does not have",
       FLEET.replace("node: worker-1", "node: worker-3"),
       [
-        '12:30 clusters[1].events[0].node: node "worker-3" is not a node of cluster b (cp-1, worker-1..worker-2)',
+        '12:30 clusters[1].events[0].node: cluster b has no node "worker-3" (its nodes are cp-1, worker-1..worker-2)',
       ],
     ],
     [

@@ -25,7 +25,7 @@ describe("loadScenario: bad input is reported at file:line:col", () => {
       text: `${HEADER}events:\n  - { at: 1m, node: worker-3, fail: reboot }\n`,
       line: 7,
       col: 21,
-      message: /"worker-3" is not a node of this cluster \(cp-1, worker-1\.\.worker-2\)/,
+      message: /^this cluster has no node "worker-3" \(its nodes are cp-1, worker-1\.\.worker-2\)$/,
     },
     {
       case: "unknown top-level key",
@@ -60,7 +60,7 @@ describe("loadScenario: bad input is reported at file:line:col", () => {
       text: `${HEADER}expect:\n  order: [cp-1, cp-2]\n`,
       line: 7,
       col: 17,
-      message: /expect.order names node "cp-2" is not a node/,
+      message: /^this cluster has no node "cp-2" \(its nodes are cp-1, worker-1\.\.worker-2\)$/,
     },
     {
       case: "kubernetes state that is not down or up",
@@ -88,7 +88,7 @@ describe("loadScenario: bad input is reported at file:line:col", () => {
       text: `${HEADER}expect:\n  nodes: { worker-9: { state: Ready } }\n`,
       line: 7,
       col: 22,
-      message: /expect.nodes names node "worker-9" is not a node/,
+      message: /^this cluster has no node "worker-9" \(its nodes are cp-1, worker-1\.\.worker-2\)$/,
     },
     {
       case: "expect.nodes with a state no node has",

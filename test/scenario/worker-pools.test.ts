@@ -78,7 +78,7 @@ describe("loadScenario: worker pools, bad input at file:line:col", () => {
       text: `${POOLS_HEADER}expect:\n  nodes: { worker-1: { state: Ready } }\n`,
       line: 9,
       col: 22,
-      message: /"worker-1" is not a node of this cluster \(cp-1, core-1, edge-1\.\.edge-2\)/,
+      message: /^this cluster has no node "worker-1" \(its nodes are cp-1, core-1, edge-1\.\.edge-2\)$/,
     },
     {
       case: "unknown key in a pool",

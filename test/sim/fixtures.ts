@@ -19,6 +19,7 @@ export function fakeProfile(name: string): Profile {
     distribution: "k3s",
     distributionInferred: false,
     variables: {},
+    variablesUsed: [],
     layers: [],
     warnings: [],
   };
