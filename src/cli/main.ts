@@ -30,6 +30,7 @@ function baseProgram(commander: Commander, io: Io): Command {
     .addHelpText(
       "after",
       "\nRun `edgesim COMMAND --help` for a command's options and exit codes.\n" +
+        "Colour: on a terminal only; NO_COLOR=1 or --no-color turns it off, FORCE_COLOR=1 or --color on.\n" +
         exitCodeHelp([
           EXIT_HELP.ok("success"),
           EXIT_HELP.inputError,

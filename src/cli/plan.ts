@@ -15,6 +15,7 @@ import {
   DISTRIBUTIONS,
   type Distribution,
 } from "../shared/types.js";
+import { addColourOptions, useColour } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -26,6 +27,7 @@ export const PLAN_FORMATS = ["text", "json", "markdown"] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 interface PlanCommandOptions {
+  color?: boolean;
   json?: boolean;
   format?: PlanFormat;
   distribution?: Distribution;
@@ -53,8 +55,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export const registerPlan: Register = (program, io, setExit) => {
-  program
-    .command("plan")
+  addColourOptions(program.command("plan"))
     .description("Say what updating a cluster from profile FROM to profile TO will do, and why")
     .argument("<from>", "Profile the cluster runs now (YAML)")
     .argument("<to>", "Profile to update to (YAML)")
@@ -188,7 +189,7 @@ export const registerPlan: Register = (program, io, setExit) => {
           formatPlanText(plan, {
             controlPlanes: options.controlPlanes,
             workers: options.workers,
-            color: io.isTTY,
+            color: useColour(io, options),
             ...(estimate ? { estimate } : {}),
           }),
         );

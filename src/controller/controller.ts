@@ -1,107 +1,19 @@
 import { type Actor, createActor } from "xstate";
-import {
-  type AgentEmitted,
-  type AgentMachine,
-  type AgentStateName,
-  agentMachine,
-  agentRecord,
-} from "../machines/agent.js";
-import {
-  type NodeEmitted,
-  type NodeJob,
-  type NodeMachine,
-  type NodeStateName,
-  nodeMachine,
-  type Timings,
-} from "../machines/node.js";
-import type { Plan } from "../rules/types.js";
-import type { Rng } from "../shared/rng.js";
-import {
-  assertNever,
-  type Behavior,
-  mostDisruptive,
-  type NodeAction,
-  type NodeRole,
-} from "../shared/types.js";
-import { jobDurations, resolveTimings } from "./durations.js";
-import { currentRollout, IDLE, type Rollout, type RolloutLifecycle } from "./lifecycle.js";
-import { nextStarts, type StartStatus } from "./next-starts.js";
-import { planRollout, type RolloutNode } from "./plan-rollout.js";
-import { kubernetesVersionOf, VERSION_SKEW_RULE } from "./skew.js";
-import {
-  clusterNodes,
-  type FaultReport,
-  type NodeReport,
-  type SimInputEvent,
-  type SimProfile,
-  type SimulationInput,
-  type SimulationOutcome,
-  type SimulationResult,
-  type TimelineEntry,
-  type TimelineEvent,
-} from "./types.js";
+import { type AgentMachine, type AgentStateName, agentMachine } from "../machines/agent.js";
+import { type NodeStateName, nodeMachine, type Timings } from "../machines/node.js";
+import { assertNever, mostDisruptive } from "../shared/types.js";
+import type { ControllerDeps } from "./deps.js";
+import { resolveTimings } from "./durations.js";
+import { currentRollout } from "./lifecycle.js";
+import { type NodeHandle, NodeRoster } from "./node-roster.js";
+import { buildOutcome, type ControllerOutcome } from "./outcome.js";
+import { catchUpDecision } from "./pool-toggle.js";
+import { TimelineRecorder } from "./recorder.js";
+import { profileOf, RolloutRunner } from "./rollout-runner.js";
+import { clusterNodes, type FaultReport, type SimInputEvent, type SimulationInput } from "./types.js";
 
-/** The clock the controller and its actors run on (xstate's `Clock`, plus scheduling). */
-export interface ControllerClock {
-  readonly now: number;
-  schedule(delayMs: number, fn: () => void): number;
-  scheduleAt(at: number, fn: () => void): number;
-  setTimeout(fn: (...args: unknown[]) => void, timeout: number): number;
-  clearTimeout(id: unknown): void;
-}
-
-/** A state change of one actor (a node or the agent), at virtual time `t`. */
-export interface TransitionEvent {
-  t: number;
-  /** Node name, or `agent`. */
-  actor: string;
-  from: string;
-  to: string;
-}
-
-export interface ControllerDeps {
-  clock: ControllerClock;
-  rng: Rng;
-  /** Gets every timeline entry as it is recorded. */
-  onEntry?: (entry: TimelineEntry) => void;
-  /** Gets actor state changes; asked first whether anyone listens (thousands of node transitions). */
-  onTransition?: { wanted: () => boolean; emit: (event: TransitionEvent) => void };
-}
-
-/** What the controller knows at the end of a run; `simulate` adds the refusals made at publish time. */
-export type ControllerOutcome = Omit<SimulationResult, "refused">;
-
-/** One node: its actor, and what the subscription last saw of it (to count nodes that are not Ready). */
-class NodeHandle implements RolloutNode {
-  state: NodeStateName = "Ready";
-  constructor(
-    readonly name: string,
-    readonly role: NodeRole,
-    readonly pool: string | undefined,
-    readonly actor: Actor<NodeMachine>,
-    private readonly catchUp: ReadonlySet<NodeHandle>,
-  ) {}
-
-  get profile(): string {
-    return this.actor.getSnapshot().context.profile;
-  }
-
-  /** The profile the node ends on if its current job (if any) succeeds. */
-  get heading(): string {
-    const context = this.actor.getSnapshot().context;
-    return context.job?.targetProfile ?? context.profile;
-  }
-
-  get catchingUp(): boolean {
-    return this.catchUp.has(this);
-  }
-
-  /** Done with `target`: on it, and not in an action (of a superseded rollout) taking it elsewhere. */
-  isOn(target: string): boolean {
-    const context = this.actor.getSnapshot().context;
-    return context.profile === target && (context.job?.targetProfile ?? context.profile) === target;
-  }
-}
+export type { ControllerClock, ControllerDeps, TransitionEvent } from "./deps.js";
+export type { ControllerOutcome } from "./outcome.js";
 
 /**
  * Wires the node actors and the Palette agent actor on the shared virtual clock, dispatches the scenario's
@@ -114,42 +26,24 @@ class NodeHandle implements RolloutNode {
  * the scenario's `kubernetes: down/up` events do.
  */
 export class RolloutController {
-  readonly timeline: TimelineEntry[] = [];
-  private readonly nodes: NodeHandle[] = [];
-  private readonly byName = new Map<string, NodeHandle>();
+  private readonly timeline: TimelineRecorder;
+  private readonly roster = new NodeRoster();
   private readonly agent: Actor<AgentMachine>;
-  private lifecycle: RolloutLifecycle<NodeHandle> = IDLE;
-  private lastBehavior: Behavior = "no-op";
   private firstUpdateAt: number | undefined;
-  private lastRolloutEnd: number | undefined;
-  private pumpScheduled = false;
-  /** The agent resumed from a restart: nodes that finished meanwhile are reported to it at the next pump. */
-  private resyncAgent = false;
-  /** Nodes not Ready (in any step of an action, or Failed), kept as counters: the pump runs per node. */
-  private busy = 0;
-  private busyWorkers = 0;
-  private readonly failed = new Set<NodeHandle>();
-  /** Nodes back Ready on their old image after a repave fell back (A/B partitions), awaiting retry or halt. */
-  private readonly fellBack = new Set<NodeHandle>();
-  private readonly planCache = new Map<string, Plan>();
   /** Worker pools by name: their "skip worker node update" toggle. */
   private readonly pools = new Map<string, { skipWorkerUpdate: boolean }>();
-  /** Nodes of a pool whose toggle was turned off, to be repaved whatever their plan says. */
-  private readonly catchUp = new Set<NodeHandle>();
   /** Injected faults by id (their index among the input events). */
   private readonly faults = new Map<number, Omit<FaultReport, "fired">>();
   private readonly timings: Required<Timings>;
-  private readonly maxUnavailable: number;
-  private readonly retries: number;
+  private readonly runner: RolloutRunner;
 
   constructor(
     private readonly input: SimulationInput,
     private readonly deps: ControllerDeps,
   ) {
+    this.timeline = new TimelineRecorder(deps);
     this.timings = resolveTimings(input.timings);
-    this.maxUnavailable = Math.max(1, Math.floor(input.maxUnavailable ?? 1));
-    this.retries = Math.max(0, Math.floor(input.retries ?? 1));
-    const initial = this.profile(input.initialProfile);
+    const initial = profileOf(this.input, input.initialProfile);
     const clock = deps.clock;
     for (const pool of input.workerPools ?? [])
       this.pools.set(pool.name, { skipWorkerUpdate: pool.skipWorkerUpdate ?? false });
@@ -164,23 +58,19 @@ export class RolloutController {
           abPartitions: input.abPartitions ?? false,
         },
       });
-      const handle = new NodeHandle(name, role, pool, actor, this.catchUp);
-      actor.on("*", (emitted) => this.onEmitted(emitted));
-      actor.subscribe((snapshot) =>
-        this.onNodeSnapshot(handle, snapshot.value as NodeStateName, snapshot.context),
-      );
-      this.nodes.push(handle);
-      this.byName.set(name, handle);
+      const handle = this.roster.add(name, role, pool, actor);
+      actor.on("*", (emitted) => this.timeline.emitted(emitted));
+      actor.subscribe((snapshot) => this.onNodeSnapshot(handle, snapshot.value as NodeStateName));
     }
     this.agent = createActor(agentMachine, {
       clock,
       input: { profile: initial.id, restartMs: this.timings.agentRestartMs },
     });
     this.agent.on("*", (emitted) => {
-      this.onEmitted(emitted);
+      this.timeline.emitted(emitted);
       if (emitted.type === "agent-resumed") {
-        this.resyncAgent = true;
-        this.schedulePump();
+        this.runner.resyncAgent = true;
+        this.runner.schedulePump();
       }
     });
     let previous = this.agent.getSnapshot();
@@ -189,11 +79,22 @@ export class RolloutController {
       previous = snapshot;
       this.onAgentSnapshot(before.value as AgentStateName, before.context.record.target, snapshot);
     });
+    this.runner = new RolloutRunner({
+      input,
+      deps,
+      roster: this.roster,
+      agent: this.agent,
+      timeline: this.timeline,
+      timings: this.timings,
+      maxUnavailable: Math.max(1, Math.floor(input.maxUnavailable ?? 1)),
+      retries: Math.max(0, Math.floor(input.retries ?? 1)),
+      pools: this.pools,
+    });
   }
 
   /** Starts the actors and schedules the scenario's events. */
   start(events: readonly SimInputEvent[]): void {
-    for (const node of this.nodes) node.actor.start();
+    for (const node of this.roster.nodes) node.actor.start();
     this.agent.start();
     events.forEach((event, id) => {
       if (event.type === "node-fail")
@@ -208,87 +109,34 @@ export class RolloutController {
   }
 
   outcome(): ControllerOutcome {
-    const nodes: NodeReport[] = this.nodes.map((node) => {
-      const context = node.actor.getSnapshot().context;
-      return {
-        name: node.name,
-        role: node.role,
-        ...(node.pool !== undefined ? { pool: node.pool } : {}),
-        state: node.state,
-        profile: context.profile,
-        osImage: context.osImage,
-        ...(context.abPartitions ? { activeImage: context.osImage, passiveImage: context.passiveImage } : {}),
-        actions: { ...context.started },
-      };
-    });
-    const record = this.agent.getSnapshot().context.record;
-    const first = nodes[0]?.profile;
-    const finalProfile =
-      first !== undefined && nodes.every((n) => n.profile === first) ? first : record.applied;
-    let result: SimulationOutcome = "converged";
-    if (this.lifecycle.phase === "halted") result = "failed";
-    else if (this.agentState() !== "Idle") result = "blocked";
-    const durationMs =
-      this.firstUpdateAt !== undefined && this.lastRolloutEnd !== undefined
-        ? Math.max(0, this.lastRolloutEnd - this.firstUpdateAt)
-        : 0;
-    const faults = [...this.faults].map(([id, fault]) => ({
+    const faults: FaultReport[] = [...this.faults].map(([id, fault]) => ({
       ...fault,
-      fired: this.byName.get(fault.node)?.actor.getSnapshot().context.fired[id] ?? 0,
+      fired: this.roster.get(fault.node)?.context.fired[id] ?? 0,
     }));
-    const outcome: ControllerOutcome = {
-      result,
-      behavior: this.lastBehavior,
-      finalProfile,
-      nodes,
-      timeline: this.timeline,
-      durationMs,
+    return buildOutcome({
+      nodes: this.roster.nodes.map((node) => node.report()),
+      lifecycle: this.runner.lifecycle,
+      agentState: this.runner.agentState(),
+      applied: this.agent.getSnapshot().context.record.applied,
+      behavior: this.runner.lastBehavior,
+      firstUpdateAt: this.firstUpdateAt,
+      lastRolloutEnd: this.runner.lastRolloutEnd,
       faults,
-    };
-    if (this.lifecycle.phase === "halted" && this.lifecycle.failure) outcome.failure = this.lifecycle.failure;
-    return outcome;
+      timeline: this.timeline.entries,
+    });
   }
 
   /** Stops every actor (their pending timers are cancelled on the clock). */
   stop(): void {
-    for (const node of this.nodes) node.actor.stop();
+    for (const node of this.roster.nodes) node.actor.stop();
     this.agent.stop();
-  }
-
-  private profile(id: string): SimProfile {
-    const profile = this.input.profiles.get(id);
-    if (!profile) throw new Error(`unknown profile ${id}`);
-    return profile;
-  }
-
-  private agentState(): AgentStateName {
-    return this.agent.getSnapshot().value as AgentStateName;
-  }
-
-  private kubernetesUp(): boolean {
-    return this.agent.getSnapshot().context.kubernetesUp;
-  }
-
-  private record(event: TimelineEvent): void {
-    // `t`, `node`, `event` first, for readable JSON.
-    const node = (event as { node?: string }).node;
-    const entry = (
-      node === undefined ? { t: this.deps.clock.now, ...event } : { t: this.deps.clock.now, node, ...event }
-    ) as TimelineEntry;
-    this.timeline.push(entry);
-    this.deps.onEntry?.(entry);
-  }
-
-  private transition(actor: string, from: string, to: string): void {
-    const sink = this.deps.onTransition;
-    if (sink?.wanted()) sink.emit({ t: this.deps.clock.now, actor, from, to });
   }
 
   private onInputEvent(event: SimInputEvent, id: number): void {
     switch (event.type) {
       case "update":
         this.firstUpdateAt ??= this.deps.clock.now;
-        this.record({ event: "update-received", profile: event.profile });
+        this.timeline.record({ event: "update-received", profile: event.profile });
         this.agent.send({ type: "UPDATE", profile: event.profile });
         return;
       case "kubernetes":
@@ -296,15 +144,15 @@ export class RolloutController {
         else this.onKubernetesUp();
         return;
       case "node-fail": {
-        const node = this.byName.get(event.node);
+        const node = this.roster.get(event.node);
         if (!node) return;
         const times = event.times ?? 1;
-        this.record({ event: "failure-armed", node: node.name, action: event.action, times });
+        this.timeline.record({ event: "failure-armed", node: node.name, action: event.action, times });
         node.actor.send({ type: "ARM_FAILURE", id, action: event.action, times });
         return;
       }
       case "agent-restart":
-        this.record({ event: "agent-restart", downMs: this.timings.agentRestartMs });
+        this.timeline.record({ event: "agent-restart", downMs: this.timings.agentRestartMs });
         this.agent.send({ type: "AGENT_RESTART" });
         return;
       case "pool-toggle":
@@ -325,68 +173,71 @@ export class RolloutController {
     const pool = this.pools.get(name);
     if (!pool) return;
     pool.skipWorkerUpdate = skipWorkerUpdate;
-    this.record({ event: "pool-toggled", pool: name, skipWorkerUpdate });
+    this.timeline.record({ event: "pool-toggled", pool: name, skipWorkerUpdate });
     if (skipWorkerUpdate) return;
-    const rollout = currentRollout(this.lifecycle);
-    const members = this.nodes.filter((node) => node.pool === name);
-    if (rollout) {
-      const behind = members.filter((node) => rollout.skipped.has(node));
-      if (behind.length === 0) return;
-      for (const node of behind) {
+    const rollout = currentRollout(this.runner.lifecycle);
+    const members = this.roster.nodes.filter((node) => node.pool === name);
+    const record = this.agent.getSnapshot().context.record;
+    const decision = catchUpDecision(members, rollout, {
+      state: this.runner.agentState(),
+      applied: record.applied,
+      pending: record.pending,
+    });
+    if (decision.kind === "none") return;
+    for (const node of decision.behind) this.roster.catchUp.add(node);
+    if (decision.kind === "join-rollout" && rollout) {
+      for (const node of decision.behind) {
         rollout.skipped.delete(node);
-        this.catchUp.add(node);
-        // After the rollout's own workers: the pool joins the end of the queue.
         rollout.queue.push(node);
       }
       rollout.behavior = mostDisruptive([rollout.behavior, "repave"]);
       rollout.noOp = false;
-      this.lastBehavior = rollout.behavior;
-      this.record({ event: "pool-catch-up", pool: name, profile: rollout.target, nodes: behind.length });
-      this.schedulePump();
+      this.runner.lastBehavior = rollout.behavior;
+      this.timeline.record({
+        event: "pool-catch-up",
+        pool: name,
+        profile: rollout.target,
+        nodes: decision.behind.length,
+      });
+      this.runner.schedulePump();
       return;
     }
-    const record = this.agent.getSnapshot().context.record;
-    const state = this.agentState();
-    const quiet = state === "Idle" || (state === "Restarting" && record.pending === null);
-    const behind = members.filter((node) => node.heading !== record.applied);
-    if (!quiet || behind.length === 0) return;
-    for (const node of behind) this.catchUp.add(node);
     this.firstUpdateAt ??= this.deps.clock.now;
-    this.record({ event: "pool-catch-up", pool: name, profile: record.applied, nodes: behind.length });
+    this.timeline.record({
+      event: "pool-catch-up",
+      pool: name,
+      profile: record.applied,
+      nodes: decision.behind.length,
+    });
     this.agent.send({ type: "UPDATE", profile: record.applied });
   }
 
   private onKubernetesDown(): void {
-    if (!this.kubernetesUp()) return;
-    this.record({ event: "kubernetes-down" });
+    if (!this.runner.kubernetesUp()) return;
+    this.timeline.record({ event: "kubernetes-down" });
     this.agent.send({ type: "KUBERNETES_DOWN" });
-    for (const node of this.nodes) node.actor.send({ type: "KUBERNETES_DOWN" });
+    for (const node of this.roster.nodes) node.actor.send({ type: "KUBERNETES_DOWN" });
     // Also while the agent restarts: its rollout is paused all the same (it resumes into the outage).
-    if (this.lifecycle.phase === "running") {
-      this.lifecycle = { phase: "paused", rollout: this.lifecycle.rollout };
-      this.record({
+    if (this.runner.lifecycle.phase === "running") {
+      this.runner.lifecycle = { phase: "paused", rollout: this.runner.lifecycle.rollout };
+      this.timeline.record({
         event: "rollout-paused",
-        profile: this.lifecycle.rollout.target,
+        profile: this.runner.lifecycle.rollout.target,
         reason: "kubernetes-down",
       });
     }
   }
 
   private onKubernetesUp(): void {
-    if (this.kubernetesUp()) return;
-    this.record({ event: "kubernetes-up" });
+    if (this.runner.kubernetesUp()) return;
+    this.timeline.record({ event: "kubernetes-up" });
     this.agent.send({ type: "KUBERNETES_UP" });
     // A retargeted rollout announced itself (rollout-started); only a rollout that carries on says it resumed.
-    if (this.lifecycle.phase === "paused" && this.agentState() === "Applying")
-      this.resume(this.lifecycle.rollout);
+    if (this.runner.lifecycle.phase === "paused" && this.runner.agentState() === "Applying")
+      this.runner.resume(this.runner.lifecycle.rollout);
     // Nodes waiting, drained, for Kubernetes go on with their action (after the rollout's own news).
-    for (const node of this.nodes) node.actor.send({ type: "KUBERNETES_UP" });
-    this.schedulePump();
-  }
-
-  private resume(rollout: Rollout<NodeHandle>): void {
-    this.lifecycle = { phase: "running", rollout };
-    this.record({ event: "rollout-resumed", profile: rollout.target });
+    for (const node of this.roster.nodes) node.actor.send({ type: "KUBERNETES_UP" });
+    this.runner.schedulePump();
   }
 
   private onAgentSnapshot(
@@ -395,244 +246,43 @@ export class RolloutController {
     after: ReturnType<Actor<AgentMachine>["getSnapshot"]>,
   ): void {
     const to = after.value as AgentStateName;
-    if (from !== to) this.transition("agent", from, to);
+    if (from !== to) this.timeline.transition("agent", from, to);
     const target = after.context.record.target;
     if (target !== null && target !== previousTarget) {
-      const superseded = previousTarget !== null && currentRollout(this.lifecycle) ? previousTarget : null;
+      const superseded =
+        previousTarget !== null && currentRollout(this.runner.lifecycle) ? previousTarget : null;
       if (superseded !== null) {
-        this.record({ event: "rollout-superseded", profile: superseded, by: target });
+        this.timeline.record({ event: "rollout-superseded", profile: superseded, by: target });
         // A node back Ready on its old image after a fallback is not in its action any more: retrying it
         // towards the superseded profile would disrupt it out of turn (before the control planes, past
         // maxUnavailable) for a profile it then leaves again. The new rollout takes it in its turn.
         // A Failed node is different: cordoned and drained mid-action, its retry finishes the old step.
-        for (const node of this.fellBack) node.actor.send({ type: "ABANDON" });
-        this.fellBack.clear();
+        this.roster.abandonFallbacks();
       }
-      this.beginRollout(target, superseded);
+      this.runner.beginRollout(target, superseded);
     }
     // Kubernetes came back while the agent was down, and the rollout carries on (not retargeted).
     if (
       from === "Restarting" &&
       to === "Applying" &&
-      this.lifecycle.phase === "paused" &&
-      this.kubernetesUp()
+      this.runner.lifecycle.phase === "paused" &&
+      this.runner.kubernetesUp()
     )
-      this.resume(this.lifecycle.rollout);
+      this.runner.resume(this.runner.lifecycle.rollout);
   }
 
-  private planFor(from: string, to: string): Plan {
-    const key = `${from}\u0000${to}`;
-    let plan = this.planCache.get(key);
-    if (!plan) {
-      plan = this.input.plan(this.profile(from).profile, this.profile(to).profile);
-      this.planCache.set(key, plan);
-    }
-    return plan;
-  }
-
-  /** `superseded`: the target of the rollout in progress that this one replaces, if any. */
-  private beginRollout(target: string, superseded: string | null): void {
-    const from = this.agent.getSnapshot().context.record.applied;
-    const decision = planRollout(
-      {
-        nodes: this.nodes,
-        skipWorkerUpdate: (pool) => this.pools.get(pool)?.skipWorkerUpdate === true,
-        plan: (a, b) => this.planFor(a, b),
-        kubernetesVersion: (profile) => kubernetesVersionOf(this.profile(profile).profile),
-      },
-      target,
-    );
-    switch (decision.kind) {
-      case "refused":
-        // Palette blocks the upgrade: the cluster stays as it is, the agent drops the update.
-        this.lifecycle = IDLE;
-        this.record({
-          event: "update-refused",
-          profile: target,
-          rule: VERSION_SKEW_RULE,
-          ...decision.refusal,
-        });
-        this.lastRolloutEnd = this.deps.clock.now;
-        // A refused retarget leaves the superseded rollout's nodes mid-way: the agent goes back to that
-        // profile, the latest it accepted, and a rollout planned from where the nodes are finishes it.
-        if (superseded !== null) this.agent.send({ type: "UPDATE", profile: superseded });
-        this.agent.send({ type: "ROLLOUT_REFUSED" });
-        return;
-      case "rejected":
-        this.lifecycle = { phase: "halted" };
-        this.record({ event: "update-rejected", profile: target, reasons: decision.reasons });
-        this.lastRolloutEnd = this.deps.clock.now;
-        this.agent.send({ type: "ROLLOUT_FAILED", reason: "unsupported update" });
-        return;
-      case "started":
-        break;
-      default:
-        assertNever(decision);
-    }
-    const { behavior, services } = decision;
-    this.lastBehavior = behavior;
-    const rollout: Rollout<NodeHandle> = {
-      target,
-      behavior,
-      noOp: behavior === "no-op",
-      queue: decision.queue,
-      cursor: 0,
-      deferred: [],
-      skipped: new Set(decision.skipped),
-    };
-    this.lifecycle = this.kubernetesUp() ? { phase: "running", rollout } : { phase: "paused", rollout };
-    if (behavior === "no-op") this.record({ event: "update-acknowledged", profile: target, from });
-    else this.record({ event: "rollout-started", profile: target, from, behavior, services });
-    for (const skipped of decision.skippedPools) this.record({ event: "pool-skipped", ...skipped, target });
-    this.schedulePump();
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    // Deferred to the same instant so decisions read settled snapshots, never one mid-transition.
-    this.deps.clock.schedule(0, () => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  /** Retries, halts, starts whatever may start now, finishes the rollout. */
-  private pump(): void {
-    const rollout = currentRollout(this.lifecycle);
-    if (!rollout || this.agentState() !== "Applying" || !this.kubernetesUp()) return;
-    const target = rollout.target;
-    if (this.resyncAgent) {
-      // Nodes that finished while the agent was down are recorded now (it re-read its record on resume).
-      this.resyncAgent = false;
-      const done = new Set(agentRecord(this.agent.getSnapshot().context).doneNodes);
-      for (const node of this.nodes) {
-        if (node.state === "Ready" && node.profile === target && !done.has(node.name))
-          this.agent.send({ type: "NODE_DONE", node: node.name });
-      }
-    }
-
-    // A fallback is a failed attempt too: same retries, same halt (the node just is not left Failed).
-    for (const node of [...this.failed, ...this.fellBack]) {
-      const context = node.actor.getSnapshot().context;
-      const action = context.job?.action ?? "reboot";
-      // A fallback of a superseded rollout's job (it fell back after the retarget) is dropped, like those
-      // dropped at the retarget: this rollout takes the node in its turn.
-      if (this.fellBack.has(node) && context.job?.targetProfile !== target) {
-        this.fellBack.delete(node);
-        node.actor.send({ type: "ABANDON" });
-        continue;
-      }
-      if (context.attempts <= this.retries) {
-        this.record({ event: "action-retried", node: node.name, action, attempt: context.attempts + 1 });
-        node.actor.send({ type: "RETRY" });
-      } else {
-        this.halt(rollout, node, action, context.failureReason ?? "action failed");
-        return;
-      }
-    }
-
-    const nodes = {
-      status: (node: NodeHandle): StartStatus => ({
-        role: node.role,
-        ready: node.state === "Ready",
-        done: node.isOn(target),
-      }),
-      adopts: (node: NodeHandle) =>
-        this.planFor(node.profile, target).behavior === "no-op" && !this.catchesUp(node, target),
-    };
-    const decision = nextStarts(rollout, nodes, {
-      kubernetesUp: true,
-      maxUnavailable: this.maxUnavailable,
-      busy: this.busy,
-      busyWorkers: this.busyWorkers,
-    });
-    rollout.cursor = decision.cursor;
-    rollout.deferred = decision.deferred;
-    for (const node of decision.starts) this.startNode(node, target);
-    if (decision.finished) this.finishRollout(rollout);
-  }
-
-  /** A pool caught up after its toggle is turned off is repaved, whatever the plan from its profile says. */
-  private catchesUp(node: NodeHandle, target: string): boolean {
-    return this.catchUp.has(node) && node.profile !== target;
-  }
-
-  /** Starts `node` towards `target`, or lets it take the profile untouched when its plan is no-op. */
-  private startNode(node: NodeHandle, target: string): void {
-    const plan = this.planFor(node.profile, target);
-    const repave = this.catchesUp(node, target);
-    this.catchUp.delete(node);
-    if (plan.behavior === "no-op" && !repave) {
-      node.actor.send({ type: "ADOPT", profile: target });
-      return;
-    }
-    const action: NodeAction = repave ? "repave" : (plan.behavior as NodeAction);
-    const targetProfile = this.profile(target);
-    const job: NodeJob = {
-      action,
-      targetProfile: target,
-      targetOsImage: targetProfile.osImage,
-      services: action === "service-restart" ? [...plan.services] : [],
-      cordon: action !== "config-reload" && targetProfile.drain.cordon,
-      drainTimeoutMs: targetProfile.drain.timeoutMs,
-      durations: jobDurations(this.deps.rng, this.timings, action, targetProfile),
-    };
-    node.actor.send({ type: "START", job });
-  }
-
-  private finishRollout(rollout: Rollout<NodeHandle>): void {
-    this.lastRolloutEnd = this.deps.clock.now;
-    if (!rollout.noOp)
-      this.record({ event: "rollout-finished", profile: rollout.target, behavior: rollout.behavior });
-    this.lifecycle = IDLE;
-    this.agent.send({ type: "ROLLOUT_FINISHED" });
-  }
-
-  private halt(rollout: Rollout<NodeHandle>, node: NodeHandle, action: NodeAction, reason: string): void {
-    this.lifecycle = { phase: "halted", failure: { node: node.name, action, reason } };
-    this.lastRolloutEnd = this.deps.clock.now;
-    this.record({
-      event: "rollout-halted",
-      node: node.name,
-      profile: rollout.target,
-      action,
-      reason,
-      attempts: 1 + this.retries,
-    });
-    this.agent.send({ type: "ROLLOUT_FAILED", reason: `${node.name}: ${reason}` });
-  }
-
-  /** What a machine emits goes on the timeline as it is, stamped with the time. */
-  private onEmitted(emitted: NodeEmitted | AgentEmitted): void {
-    const { type, ...details } = emitted;
-    this.record({ event: type, ...details } as TimelineEvent);
-  }
-
-  private onNodeSnapshot(
-    node: NodeHandle,
-    to: NodeStateName,
-    context: ReturnType<Actor<NodeMachine>["getSnapshot"]>["context"],
-  ): void {
+  private onNodeSnapshot(node: NodeHandle, to: NodeStateName): void {
     const from = node.state;
-    node.state = to;
-    if (from === to) return;
-    const countsAs = node.role === "worker" ? 1 : 0;
-    if (from === "Ready") {
-      this.busy++;
-      this.busyWorkers += countsAs;
-    } else if (to === "Ready") {
-      this.busy--;
-      this.busyWorkers -= countsAs;
-    }
-    if (to === "Failed") this.failed.add(node);
-    else if (from === "Failed") this.failed.delete(node);
-    if (to === "Ready" && context.fallback) this.fellBack.add(node);
-    else if (from === "Ready") this.fellBack.delete(node);
-    this.transition(node.name, from, to);
-    const rollout = currentRollout(this.lifecycle);
-    if (to === "Ready" && rollout && context.profile === rollout.target && this.agentState() === "Applying")
+    if (!this.roster.observe(node, to, node.context)) return;
+    this.timeline.transition(node.name, from, to);
+    const rollout = currentRollout(this.runner.lifecycle);
+    if (
+      to === "Ready" &&
+      rollout &&
+      node.profile === rollout.target &&
+      this.runner.agentState() === "Applying"
+    )
       this.agent.send({ type: "NODE_DONE", node: node.name });
-    if (to === "Ready" || to === "Failed") this.schedulePump();
+    if (to === "Ready" || to === "Failed") this.runner.schedulePump();
   }
 }

@@ -1,4 +1,5 @@
-import { DEFAULT_TIMINGS, type JobDurations, type Timings } from "../machines/node.js";
+import { DEFAULT_TIMINGS, type JobDurations, type NodeJob, type Timings } from "../machines/node.js";
+import type { Plan } from "../rules/types.js";
 import type { Rng } from "../shared/rng.js";
 import { assertNever, type NodeAction } from "../shared/types.js";
 import type { SimProfile } from "./types.js";
@@ -37,5 +38,27 @@ export function jobDurations(
     drainMs: Math.min(rng.jitter(timings.drainMs, timings.jitter), target.drain.timeoutMs),
     actionMs,
     rejoinMs: rng.jitter(timings.rejoinMs, timings.jitter),
+  };
+}
+
+/**
+ * The job that takes a node to `target`: the plan's behavior as the node's action (a repave when its pool
+ * catches up), the target's drain policy (a config reload never cordons) and jittered step durations.
+ */
+export function nodeJob(
+  rng: Rng,
+  timings: Required<Timings>,
+  action: NodeAction,
+  plan: Plan,
+  target: SimProfile,
+): NodeJob {
+  return {
+    action,
+    targetProfile: target.id,
+    targetOsImage: target.osImage,
+    services: action === "service-restart" ? [...plan.services] : [],
+    cordon: action !== "config-reload" && target.drain.cordon,
+    drainTimeoutMs: target.drain.timeoutMs,
+    durations: jobDurations(rng, timings, action, target),
   };
 }

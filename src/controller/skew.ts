@@ -1,8 +1,9 @@
 import type { Profile } from "../profile/types.js";
+import type { RuleId } from "../rules/table.js";
 import type { Plan } from "../rules/types.js";
 
 /** The rule (a row of `src/rules/table.ts`) a refusal for the Kubernetes version skew names. */
-export const VERSION_SKEW_RULE = "kubernetes.version-skew";
+export const VERSION_SKEW_RULE: RuleId = "kubernetes.version-skew";
 
 /** Palette's limit: a skipped pool may trail the control plane by at most this many minor versions. */
 export const MAX_KUBERNETES_MINOR_SKEW = 3;

@@ -334,6 +334,21 @@ export const RULES = [
       }) as const,
   ),
   {
+    // Not a value's path: the controller applies it when it plans a rollout (src/controller/skew.ts).
+    id: "kubernetes.version-skew",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    path: "@version:skew",
+    behavior: "unsupported",
+    reason:
+      'a Kubernetes version change that would leave a worker pool with "skip worker node update" more than 3 minor versions behind the control plane (Kubernetes N-3 skew): Palette blocks the upgrade, nothing moves',
+    ...cite(
+      K8S_REF,
+      "later releases of the page: decoupled control-plane and worker upgrades, Kubernetes N-3 skew",
+    ),
+    covered: true,
+  },
+  {
     id: "kubernetes.pack-switch",
     layers: ["kubernetes"],
     distributions: ALL,

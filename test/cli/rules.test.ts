@@ -25,6 +25,19 @@ describe("edgesim rules", () => {
     expect(out).toMatch(/^addon\.values .*\n.*\n.*\n\s+assumes: .*edgesim assumes add-ons disrupt no node/m);
   });
 
+  it("lists the Kubernetes N-3 skew check, the rule a refused skipped-pool upgrade names", async () => {
+    const { out } = await rules();
+    expect(out).toMatch(/^kubernetes\.version-skew\s+kubernetes\s+@version:skew\s+unsupported\s*$/m);
+    expect(out).toContain("Kubernetes N-3 skew");
+    const io = memoryIo();
+    const code = await main(["run", "scenarios/story-skip-worker-pool-skew-refused.yaml", "--json"], io);
+    const run = JSON.parse(io.out) as { timeline: { event: string; rule?: string }[] };
+    expect(code).toBe(0);
+    const refusals = run.timeline.filter((entry) => entry.event === "update-refused");
+    expect(refusals.map((entry) => entry.rule)).toEqual(["kubernetes.version-skew"]);
+    expect(RULES.map((rule) => rule.id)).toContain(refusals[0]?.rule);
+  });
+
   it("starts with a header row whose columns line up with the rules' columns", async () => {
     const { out } = await rules();
     const [header, first] = out.split("\n");

@@ -325,8 +325,10 @@ function checkCoalescing(_spec: Spec, result: SimulationResult): void {
     if (entry.event === "update-received") pending = entry.profile !== target || target === undefined;
     if (ROLLOUT_BEGINS.has(event) || event === "rollout-halted") [paused, pending] = [false, false];
     if (entry.event === "rollout-started" || entry.event === "update-acknowledged") target = entry.profile;
-    if (event === "rollout-finished" || event === "rollout-halted" || event === "update-refused")
-      target = undefined;
+    // A refusal ends the rollout only when the agent itself refused it (the Kubernetes skew check); an
+    // unsupported update refused at publish time never reaches the cluster and leaves the rollout as it was.
+    const agentRefused = entry.event === "update-refused" && entry.rule === "kubernetes.version-skew";
+    if (event === "rollout-finished" || event === "rollout-halted" || agentRefused) target = undefined;
     if (event === "rollout-paused") paused = true;
     if (event === "rollout-finished" && paused) throw new Error(`finished without resuming: ${show(entry)}`);
     if (event === "rollout-resumed" || event === "rollout-superseded") {
