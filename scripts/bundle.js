@@ -4,7 +4,7 @@
 // starts on its own (a worker thread's entry, found with `new URL("./NAME.js", import.meta.url)`) must be
 // an entry of its own, named as it is referenced, so that it is there beside the chunks that start it.
 //
-//   node scripts/bundle.js cli/main.js=edgesim [fleet/worker.js=worker …]
+//   node scripts/bundle.js cli/main.js=edgesim fleet/worker.js=worker
 //
 // The bundle sits two folders below the package like dist/cli/, so paths built from import.meta.url
 // (`../../package.json`, `../../scenarios/profiles`) hold in both.
@@ -45,8 +45,9 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: "linked",
-  // pino starts its transports from files of its own, so it stays a package (and loads only with --log).
-  external: ["pino"],
+  // Packages that start threads or processes from files of their own stay packages: pino (its
+  // transports; loaded only with --log) and tinypool (its worker entry).
+  external: ["pino", "tinypool"],
   // CommonJS dependencies (yaml, commander) call require() for Node's modules; ESM has no require.
   banner: {
     js: 'import { createRequire as __edgesimRequire } from "node:module"; const require = __edgesimRequire(import.meta.url);',
