@@ -2,16 +2,15 @@ import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { renderJUnit } from "../report/junit.js";
-import { discoverScenarios, nameOf, type SuiteCase } from "../scenario/suite.js";
+import type { SuiteCase } from "../scenario/suite.js";
+import { InputError } from "../shared/diagnostics.js";
+import { writeOutput } from "../shared/files.js";
 import {
   DEFAULT_FILE_TIMEOUT_SECONDS,
   FILE_TIMEOUT_ENV,
   FILE_TIMEOUT_RANGE,
   parseFileTimeout,
-  SuiteRunner,
-} from "../scenario/suite-runner.js";
-import { InputError } from "../shared/diagnostics.js";
-import { writeOutput } from "../shared/files.js";
+} from "../shared/limits.js";
 import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
@@ -78,6 +77,9 @@ export const registerTest: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
+      const { discoverScenarios, nameOf } = await import("../scenario/suite.js");
+      const { SuiteRunner } = await import("../scenario/suite-runner.js");
+      const timeout = fileTimeout(options);
       const folder = userPath(io, dir);
       const root = referenceRoot(io, options, resolve(io.cwd, dir));
       let files = discoverScenarios(folder);
@@ -99,7 +101,7 @@ export const registerTest: Register = (program, io, setExit) => {
       // limit can be stopped. Not a thread per file: measured on the 30 bundled scenarios (2 cores),
       // 0.5 s in sequence against 0.9 s with a thread each, whose start-up and module loading cost
       // more than the ~17 ms a scenario takes. The lines keep the order of the files.
-      const runner = new SuiteRunner(fileTimeout(options));
+      const runner = new SuiteRunner(timeout);
       const cases: SuiteCase[] = [];
       try {
         for (const file of files)

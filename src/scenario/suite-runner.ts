@@ -2,21 +2,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { formatDuration } from "../shared/duration.js";
+import { FILE_TIMEOUT_ENV } from "../shared/limits.js";
 import { nameOf, runSuiteFile, type SuiteCase, type SuiteOptions } from "./suite.js";
 import type { SuiteWorkerAnswer, SuiteWorkerRequest } from "./suite-worker.js";
-
-/** How long one file of `edgesim test` may run before it is stopped (`--timeout`, EDGESIM_TEST_TIMEOUT). */
-export const DEFAULT_FILE_TIMEOUT_SECONDS = 60;
-export const MAX_FILE_TIMEOUT_SECONDS = 86_400;
-export const FILE_TIMEOUT_ENV = "EDGESIM_TEST_TIMEOUT";
-
-/** Seconds from `--timeout` or the environment variable: a number above 0, at most a day. */
-export function parseFileTimeout(raw: string): number | undefined {
-  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  return seconds > 0 && seconds <= MAX_FILE_TIMEOUT_SECONDS ? seconds : undefined;
-}
-
-export const FILE_TIMEOUT_RANGE = `a number of seconds above 0, at most ${MAX_FILE_TIMEOUT_SECONDS}`;
 
 const WORKER_FILE = fileURLToPath(new URL("./suite-worker.js", import.meta.url));
 
