@@ -1,16 +1,12 @@
 import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { parseLayerValues, parseProfile } from "../profile/parse.js";
 import type { LoadOptions, Profile } from "../profile/types.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { formatPlanText } from "../report/plan-text.js";
-import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
-import { estimateRollout } from "../scenario/estimate.js";
-import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
-import { documentKindOfText, wrongKindMessage } from "../shared/kinds.js";
+import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import {
   atLeast,
   BEHAVIORS,
@@ -130,7 +126,7 @@ export const registerPlan: Register = (program, io, setExit) => {
           EXIT_HELP.failOn,
         ]),
     )
-    .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
+    .action(async (fromFile: string, toFile: string, options: PlanCommandOptions) => {
       const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
       if (options.distribution) loadOptions.distribution = options.distribution;
       if (options.pack !== undefined && options.layer === undefined) {
@@ -148,6 +144,14 @@ export const registerPlan: Register = (program, io, setExit) => {
         throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
       }
       const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
+      // What the plan runs is loaded here, not with the options: `plan --help` needs none of it.
+      const [{ parseLayerValues, parseProfile }, { planUpdate }, { estimateRollout }, kinds] =
+        await Promise.all([
+          import("../profile/parse.js"),
+          import("../rules/plan.js"),
+          import("../scenario/estimate.js"),
+          import("../shared/kinds.js"),
+        ]);
       const layer = options.layer;
       const distribution = options.distribution;
       const load =
@@ -159,7 +163,7 @@ export const registerPlan: Register = (program, io, setExit) => {
                 ...(options.pack !== undefined ? { pack: options.pack } : {}),
               })
           : (text: string, path: string) => parseProfile(text, path, loadOptions);
-      const [from, to] = loadBoth(io, [fromFile, toFile], load);
+      const [from, to] = loadBoth(io, [fromFile, toFile], load, kinds);
       const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
       const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
       const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
@@ -278,6 +282,7 @@ function loadBoth(
   io: Io,
   files: [string, string],
   load: (text: string, path: string) => Profile,
+  kinds: typeof import("../shared/kinds.js"),
 ): [Profile, Profile] {
   if (files[0] === STDIN_ARGUMENT && files[1] === STDIN_ARGUMENT) {
     throw new InputError([
@@ -300,9 +305,12 @@ function loadBoth(
     } catch (error) {
       if (!isInputError(error)) throw error;
       // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
-      const kind = text === undefined ? undefined : documentKindOfText(text, path);
+      const kind = text === undefined ? undefined : kinds.documentKindOfText(text, path);
       if (kind !== undefined && kind !== "profile") {
-        problems.push({ file: path, message: wrongKindMessage(kind, "plan", "two profiles (FROM TO)") });
+        problems.push({
+          file: path,
+          message: kinds.wrongKindMessage(kind, "plan", "two profiles (FROM TO)"),
+        });
       } else problems.push(...error.diagnostics);
       return undefined;
     }
