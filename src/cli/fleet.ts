@@ -1,6 +1,9 @@
-import { isAbsolute, resolve as resolvePath } from "node:path";
-import { InvalidArgumentError } from "commander";
-import { bundledProfiles, loadFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
+import { statSync } from "node:fs";
+import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { type Command, InvalidArgumentError } from "commander";
+import { bundledProfiles, type LoadedFleetPlan, loadFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
+import { Predictions } from "../fleet/map.js";
+import { defaultThreads, mapSites } from "../fleet/outcomes.js";
 import {
   clusterCsv,
   clusterNdjson,
@@ -8,17 +11,21 @@ import {
   planJson,
   planTextPieces,
 } from "../fleet/output.js";
-import { runFleetPlan } from "../fleet/run.js";
+import { type FleetPlanRun, type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "../fleet/run.js";
+import { parseShard, partFiles, partPieces, readParts, type Shard, shardSites } from "../fleet/shard.js";
 import { loadProfileFile } from "../profile/file.js";
+import { cachedPlanner } from "../rules/plan-cache.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
+import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
 import { parseSeed, userPath } from "./run.js";
 
 interface FleetCommandOptions {
+  color?: boolean;
   trials?: number;
   start?: string;
   json?: boolean;
@@ -30,6 +37,9 @@ interface FleetCommandOptions {
   shape?: string;
   clustersCsv?: string;
   clustersNdjson?: string;
+  threads?: number;
+  shard?: string;
+  out?: string;
 }
 
 function positiveInt(value: string): number {
@@ -38,11 +48,9 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
-export const registerFleet: Register = (program, io, setExit) => {
-  program
-    .command("fleet")
-    .description("Plan a fleet rollout: waves, maintenance windows, image downloads and risk over many sites")
-    .argument("[file]", "Fleet plan file (YAML with inventory: and strategy:)")
+/** The options `fleet` and `fleet merge` share: what the fleet is and what is printed. */
+function fleetOptions(command: Command): Command {
+  return addColourOptions(command)
     .option(
       "--trials <n>",
       "Run the rollout N times with derived seeds and report distributions",
@@ -60,74 +68,175 @@ export const registerFleet: Register = (program, io, setExit) => {
     )
     .option("--shape <cp+w>", "What-if: control planes + workers per site (default 1+3)")
     .option("--clusters-csv <file>", "Write one row per site (first trial) as CSV")
-    .option("--clusters-ndjson <file>", "Write one JSON line per site (first trial)")
+    .option("--clusters-ndjson <file>", "Write one JSON line per site (first trial)");
+}
+
+const EXIT_CODES = exitCodeHelp([
+  EXIT_HELP.ok("every expectation holds (a file without expect: the rollout converged)"),
+  EXIT_HELP.inputError,
+  {
+    code: EXIT.notPassed,
+    meaning: "an expectation failed (without expect: the rollout did not converge)",
+  },
+]);
+
+export const registerFleet: Register = (program, io, setExit) => {
+  const fleet = fleetOptions(
+    program
+      .command("fleet")
+      .description(
+        "Plan a fleet rollout: waves, maintenance windows, image downloads and risk over many sites",
+      )
+      .argument("[file]", "Fleet plan file (YAML with inventory: and strategy:)"),
+  )
+    .option(
+      "--threads <n>",
+      `Worker threads simulating sites (default: the available cores, ${defaultThreads()} here; 1 = in this process)`,
+      positiveInt,
+    )
+    .option(
+      "--shard <i/n>",
+      "Simulate only shard I of N (0-based; I from JOB_COMPLETION_INDEX when set) and write its part to --out",
+    )
+    .option("--out <file|dir>", "With --shard: the part file to write (a folder: part-I-of-N.ndjson in it)")
     .addHelpText(
       "after",
-      exitCodeHelp([
-        EXIT_HELP.ok("every expectation holds (a file without expect: the rollout converged)"),
-        EXIT_HELP.inputError,
-        {
-          code: EXIT.notPassed,
-          meaning: "an expectation failed (without expect: the rollout did not converge)",
-        },
-      ]),
+      `${EXIT_CODES}\nShards: \`edgesim fleet FILE --shard I/N --out DIR\` on N machines, then\n\`edgesim fleet merge FILE DIR\` prints what one process would have printed.\n`,
     )
-    .action((file: string | undefined, options: FleetCommandOptions) => {
-      const loadOptions = {
-        ...(options.start !== undefined ? { start: options.start } : {}),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.trials !== undefined ? { trials: options.trials } : {}),
-      };
-      let plan: ReturnType<typeof loadFleetPlan>;
-      if (file !== undefined) {
-        if (options.clusters !== undefined || options.update !== undefined)
-          throw new InputError([
-            { file: "--clusters", message: "give a fleet file or --clusters/--update, not both" },
-          ]);
-        plan = loadFleetPlan(userPath(io, file), loadOptions);
-      } else {
-        if (options.clusters === undefined || options.update === undefined)
-          throw new InputError([
-            {
-              file: "edgesim fleet",
-              message: "give a fleet file, or --clusters N --update PROFILE for a what-if",
-            },
-          ]);
-        plan = loadFleetPlanYaml(parseYamlFile(whatIfYaml(io, options), "<what-if>"), loadOptions);
+    .action(async (file: string | undefined, options: FleetCommandOptions) => {
+      const plan = loadPlan(io, file, options);
+      const threads = options.threads ?? defaultThreads();
+      if (options.shard !== undefined || options.out !== undefined) {
+        if (options.shard === undefined || options.out === undefined)
+          throw new InputError([{ file: "--shard", message: "--shard and --out go together" }]);
+        const shard = parseShard(options.shard);
+        const sites = shardSites(plan, shard);
+        const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+        const predictions = new Predictions(plan, planner);
+        const store = await mapSites(
+          plan,
+          sites,
+          (s) => predictions.of(plan.sites[s] as LoadedFleetPlan["sites"][number]).durationMs,
+          { threads, planner },
+        );
+        const out = partPath(userPath(io, options.out), shard);
+        writeOutputStream({ file: out, option: "--out" }, partPieces(plan, shard, store, sites.length));
+        io.stdout(
+          `shard ${shard.index}/${shard.count}: ${sites.length} of ${plan.sites.length} site(s) × ${plan.trials} trial(s) → ${out}\n`,
+        );
+        setExit(EXIT.ok);
+        return;
       }
-      const progress =
-        !options.quiet && !options.json && io.isTTY && process.stderr.isTTY ? progressBar(io) : undefined;
-      const run = runFleetPlan(plan, progress);
+      const progress = progressOf(io, options);
+      const run = await runFleetPlanOnThreads(plan, { threads, ...(progress ? { progress } : {}) });
       if (progress) io.stderr("\r\u001b[K");
-      const expectations = evaluatePlanExpectations(run);
-      // Files first, each streamed to a temporary file renamed over the target; then stdout, streamed.
-      if (options.clustersCsv)
-        writeOutputStream(
-          { file: userPath(io, options.clustersCsv), option: "--clusters-csv" },
-          clusterCsv(run),
-        );
-      if (options.clustersNdjson)
-        writeOutputStream(
-          { file: userPath(io, options.clustersNdjson), option: "--clusters-ndjson" },
-          clusterNdjson(run),
-        );
-      writePieces(
-        io.stdout,
-        options.json ? jsonChunks(planJson(run, expectations)) : planTextPieces(run, expectations),
-      );
-      const ok =
-        expectations.length > 0
-          ? expectations.every((e) => e.passed)
-          : run.strategies.every((s) => s.first.result === "converged");
-      setExit(ok ? EXIT.ok : EXIT.notPassed);
+      setExit(printRun(io, run, options));
+    });
+
+  fleetOptions(
+    fleet
+      .command("merge")
+      .description("Merge the parts written by `fleet --shard` and print what one process would have printed")
+      .argument(
+        "<inputs...>",
+        "The fleet file (as given to the shards; none for a --clusters what-if), then part files or folders of them",
+      ),
+  )
+    .addHelpText("after", EXIT_CODES)
+    .action((inputs: string[], _options: FleetCommandOptions, command: Command) => {
+      // `fleet` knows the same options; whichever command commander gave one to, it counts.
+      const options = command.optsWithGlobals() as FleetCommandOptions;
+      // The fleet's own arguments first: a YAML file; the rest are parts (files or folders).
+      const first = inputs[0];
+      const hasFile = first !== undefined && /\.ya?ml$/i.test(first);
+      const file = hasFile ? first : undefined;
+      const parts = (hasFile ? inputs.slice(1) : inputs).map((p) => userPath(io, p));
+      if (parts.length === 0)
+        throw new InputError([
+          { file: "edgesim fleet merge", message: "give the part files (or their folder)" },
+        ]);
+      const plan = loadPlan(io, file, options);
+      const store = readParts(plan, partFiles(parts));
+      const run = runFleetPlan(plan, undefined, {
+        store,
+        missing: (trial, s) =>
+          new InputError([
+            {
+              file: parts[0] as string,
+              message: `site ${plan.sites[s]?.name} (trial ${trial}) is in none of the parts: were they made with this strategy?`,
+            },
+          ]),
+      });
+      setExit(printRun(io, run, options));
     });
 };
 
-function progressBar(io: Io): (done: number, total: number) => void {
-  return (done, total) => {
+function loadPlan(io: Io, file: string | undefined, options: FleetCommandOptions): LoadedFleetPlan {
+  const loadOptions = {
+    ...(options.start !== undefined ? { start: options.start } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.trials !== undefined ? { trials: options.trials } : {}),
+  };
+  if (file !== undefined) {
+    if (options.clusters !== undefined || options.update !== undefined)
+      throw new InputError([
+        { file: "--clusters", message: "give a fleet file or --clusters/--update, not both" },
+      ]);
+    return loadFleetPlan(userPath(io, file), loadOptions);
+  }
+  if (options.clusters === undefined || options.update === undefined)
+    throw new InputError([
+      {
+        file: "edgesim fleet",
+        message: "give a fleet file, or --clusters N --update PROFILE for a what-if",
+      },
+    ]);
+  return loadFleetPlanYaml(parseYamlFile(whatIfYaml(io, options), "<what-if>"), loadOptions);
+}
+
+/** Files first, each streamed to a temporary file renamed over the target; then stdout, streamed. */
+function printRun(io: Io, run: FleetPlanRun, options: FleetCommandOptions): number {
+  const expectations = evaluatePlanExpectations(run);
+  if (options.clustersCsv)
+    writeOutputStream({ file: userPath(io, options.clustersCsv), option: "--clusters-csv" }, clusterCsv(run));
+  if (options.clustersNdjson)
+    writeOutputStream(
+      { file: userPath(io, options.clustersNdjson), option: "--clusters-ndjson" },
+      clusterNdjson(run),
+    );
+  writePieces(
+    io.stdout,
+    options.json
+      ? jsonChunks(planJson(run, expectations))
+      : planTextPieces(run, expectations, outputColours(io, options)),
+  );
+  const ok =
+    expectations.length > 0
+      ? expectations.every((e) => e.passed)
+      : run.strategies.every((s) => s.first.result === "converged");
+  return ok ? EXIT.ok : EXIT.notPassed;
+}
+
+/** `--out DIR` names the part after the shard; `--out FILE` is the part itself. */
+function partPath(out: string, shard: Shard): string {
+  let isDir = false;
+  try {
+    isDir = statSync(out).isDirectory();
+  } catch {
+    // A new file.
+  }
+  return isDir ? join(out, `part-${shard.index}-of-${shard.count}.ndjson`) : out;
+}
+
+function progressOf(io: Io, options: FleetCommandOptions): ProgressSink | undefined {
+  return !options.quiet && !options.json && io.isTTY && process.stderr.isTTY ? progressBar(io) : undefined;
+}
+
+function progressBar(io: Io): ProgressSink {
+  return (done, total, unit) => {
     const width = 30;
     const filled = Math.round((done / total) * width);
-    io.stderr(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} trial(s)`);
+    io.stderr(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${unit}`);
   };
 }
 

@@ -7,6 +7,8 @@ export interface Io {
   cwd: string;
   /** True when stdout is a terminal (colour, progress). */
   isTTY: boolean;
+  /** The environment colour follows (NO_COLOR, FORCE_COLOR, TERM); the process's when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Where interactive commands (the quiz) read answers from. */
   stdin?: NodeJS.ReadableStream;
 }
@@ -32,6 +34,7 @@ export function processIo(): Io {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
     stdin: process.stdin,
   };
 }
@@ -46,6 +49,8 @@ export function memoryIo(
     err: "",
     cwd,
     isTTY: false,
+    // Not the test runner's environment (it may set FORCE_COLOR): outputs are plain unless a test says.
+    env: {} as Record<string, string | undefined>,
     stdin,
     stdout: (text: string) => {
       io.out += text;

@@ -1,15 +1,11 @@
 import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { loadLayerValuesFile, loadProfileFile } from "../profile/file.js";
 import type { LoadOptions, Profile } from "../profile/types.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { formatPlanText } from "../report/plan-text.js";
-import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
-import { estimateRollout } from "../scenario/estimate.js";
-import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
-import { documentKindOfFile, wrongKindMessage } from "../shared/kinds.js";
+import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import {
   atLeast,
   BEHAVIORS,
@@ -19,6 +15,7 @@ import {
   DISTRIBUTIONS,
   type Distribution,
 } from "../shared/types.js";
+import { addColourOptions, useColour } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -30,6 +27,7 @@ export const PLAN_FORMATS = ["text", "json", "markdown"] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 interface PlanCommandOptions {
+  color?: boolean;
   json?: boolean;
   format?: PlanFormat;
   distribution?: Distribution;
@@ -57,8 +55,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export const registerPlan: Register = (program, io, setExit) => {
-  program
-    .command("plan")
+  addColourOptions(program.command("plan"))
     .description("Say what updating a cluster from profile FROM to profile TO will do, and why")
     .argument("<from>", "Profile the cluster runs now (YAML)")
     .argument("<to>", "Profile to update to (YAML)")
@@ -128,7 +125,7 @@ export const registerPlan: Register = (program, io, setExit) => {
           EXIT_HELP.failOn,
         ]),
     )
-    .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
+    .action(async (fromFile: string, toFile: string, options: PlanCommandOptions) => {
       const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
       if (options.distribution) loadOptions.distribution = options.distribution;
       if (options.pack !== undefined && options.layer === undefined) {
@@ -146,6 +143,14 @@ export const registerPlan: Register = (program, io, setExit) => {
         throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
       }
       const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
+      // What the plan runs is loaded here, not with the options: `plan --help` needs none of it.
+      const [{ loadLayerValuesFile, loadProfileFile }, { planUpdate }, { estimateRollout }, kinds] =
+        await Promise.all([
+          import("../profile/file.js"),
+          import("../rules/plan.js"),
+          import("../scenario/estimate.js"),
+          import("../shared/kinds.js"),
+        ]);
       const layer = options.layer;
       const distribution = options.distribution;
       const load =
@@ -157,7 +162,7 @@ export const registerPlan: Register = (program, io, setExit) => {
                 ...(options.pack !== undefined ? { pack: options.pack } : {}),
               })
           : (path: string) => loadProfileFile(path, loadOptions);
-      const [from, to] = loadBoth(io, [fromFile, toFile], load);
+      const [from, to] = loadBoth(io, [fromFile, toFile], load, kinds);
       const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
       const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
       const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
@@ -184,7 +189,7 @@ export const registerPlan: Register = (program, io, setExit) => {
           formatPlanText(plan, {
             controlPlanes: options.controlPlanes,
             workers: options.workers,
-            color: io.isTTY,
+            color: useColour(io, options),
             ...(estimate ? { estimate } : {}),
           }),
         );
@@ -272,7 +277,12 @@ function parseVariables(pairs: string[]): Record<string, string> {
 }
 
 /** Loads both profiles, reporting the problems of both files together. */
-function loadBoth(io: Io, files: [string, string], load: (path: string) => Profile): [Profile, Profile] {
+function loadBoth(
+  io: Io,
+  files: [string, string],
+  load: (path: string) => Profile,
+  kinds: typeof import("../shared/kinds.js"),
+): [Profile, Profile] {
   const problems: Diagnostic[] = [];
   const profiles = files.map((file) => {
     // Messages name the file as the user wrote it; only a different working directory needs resolving.
@@ -282,9 +292,12 @@ function loadBoth(io: Io, files: [string, string], load: (path: string) => Profi
     } catch (error) {
       if (!isInputError(error)) throw error;
       // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
-      const kind = documentKindOfFile(path);
+      const kind = kinds.documentKindOfFile(path);
       if (kind !== undefined && kind !== "profile") {
-        problems.push({ file: path, message: wrongKindMessage(kind, "plan", "two profiles (FROM TO)") });
+        problems.push({
+          file: path,
+          message: kinds.wrongKindMessage(kind, "plan", "two profiles (FROM TO)"),
+        });
       } else problems.push(...error.diagnostics);
       return undefined;
     }

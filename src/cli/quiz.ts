@@ -10,6 +10,7 @@ import { appendAttempt, byTopic, parseResults, type QuizAnswer, scoreboard } fro
 import { InputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
+import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -64,6 +65,7 @@ function defaultOperator(): string {
 }
 
 interface QuizOptions {
+  color?: boolean;
   count: string;
   seed?: string;
   profiles?: string;
@@ -74,8 +76,7 @@ interface QuizOptions {
 }
 
 export const registerQuiz: Register = (program, io, setExit) => {
-  program
-    .command("quiz")
+  addColourOptions(program.command("quiz"))
     .description(
       "Train on upgrade outcomes: realistic profile changes and rollout stories, checked by the planner and the simulation",
     )
@@ -123,6 +124,7 @@ export const registerQuiz: Register = (program, io, setExit) => {
         setExit(0);
         return;
       }
+      const paint = outputColours(io, options);
       const dir = options.profiles ? resolve(io.cwd, options.profiles) : bundledProfilesDir();
       const questions = drawQuestions(baseProfiles(dir), { seed, topics });
       const stdin = io.stdin ?? process.stdin;
@@ -159,8 +161,8 @@ export const registerQuiz: Register = (program, io, setExit) => {
         const label = (id: string) => question.choices.find((choice) => choice.id === id)?.label ?? id;
         io.stdout(
           right
-            ? `\n✓ Correct: ${label(question.answer)}. ${question.explanation}\n`
-            : `\n✗ Not "${label(given.id)}": it is "${label(question.answer)}". ${question.explanation}\n`,
+            ? `\n${paint.pass(`✓ Correct: ${label(question.answer)}.`)} ${question.explanation}\n`
+            : `\n${paint.fail(`✗ Not "${label(given.id)}": it is "${label(question.answer)}".`)} ${question.explanation}\n`,
         );
       }
       const score = answers.filter((answer) => answer.right).length;

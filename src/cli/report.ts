@@ -9,6 +9,7 @@ import { classifyFile } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
+import { addColourOptions } from "./colour.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import {
@@ -22,8 +23,7 @@ import {
 } from "./run.js";
 
 export const registerReport: Register = (program, io, setExit) => {
-  program
-    .command("report")
+  addColourOptions(program.command("report"))
     .description("Replay a scenario and write its timeline as a self-contained HTML page")
     .argument("<scenario>", "Scenario file, or a fleet plan file (inventory + strategy) for the fleet page")
     .requiredOption("-o, --output <file>", "HTML file to write (required)")

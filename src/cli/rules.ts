@@ -1,6 +1,8 @@
 import { Option } from "commander";
+import { type Colours, PLAIN } from "../report/colour.js";
 import { REFERENCE_PAGE, RULES, type Rule } from "../rules/table.js";
 import { DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
@@ -19,7 +21,7 @@ const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior
  * A header row, then one block per rule: id, layer(s), path, behavior (+ services); then why; then the
  * section of Palette's documentation page it comes from, with its address.
  */
-export function formatRules(rules: readonly Rule[]): string {
+export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string {
   const idWidth = Math.max(HEADER.id.length, ...rules.map((rule) => rule.id.length));
   const pathWidth = Math.max(HEADER.path.length, ...rules.map((rule) => rule.path.length));
   const layerWidth = Math.max(HEADER.layers.length, ...rules.map((rule) => rule.layers.join(",").length));
@@ -27,7 +29,9 @@ export function formatRules(rules: readonly Rule[]): string {
     `${id.padEnd(idWidth)}  ${layers.padEnd(layerWidth)}  ${path.padEnd(pathWidth)}  ${behavior}`;
   const indent = " ".repeat(idWidth + 2);
   const lines = rules.map((rule) => {
-    const behavior = rule.services ? `${rule.behavior} (${rule.services.join(", ")})` : rule.behavior;
+    const word =
+      rule.behavior === "unsupported" ? c.fail(rule.behavior) : c.behavior(rule.behavior, rule.behavior);
+    const behavior = rule.services ? `${word} (${rule.services.join(", ")})` : word;
     const flags = [rule.covered ? "" : "edgesim's choice", rule.quirk ? "RKE2 known issue" : ""].filter(
       Boolean,
     );
@@ -46,8 +50,7 @@ Stages: each X.before and X.after stage (boot.after, initramfs.before…) follow
 }
 
 export const registerRules: Register = (program, io, setExit) => {
-  program
-    .command("rules")
+  addColourOptions(program.command("rules"))
     .description("List the upgrade-behavior rules the planner applies, with their ids and sources")
     .addOption(
       new Option("--distribution <distribution>", "Only the rules for this distribution").choices(
@@ -60,9 +63,15 @@ export const registerRules: Register = (program, io, setExit) => {
       "after",
       `\nThe rules come from Palette's documentation page Edge Cluster Upgrade Behavior:\n  ${REFERENCE_PAGE}\n${exitCodeHelp([EXIT_HELP.ok("the rules were listed"), { code: EXIT.inputError, meaning: "bad option" }])}`,
     )
-    .action((options: { distribution?: Distribution; rke2Quirk: boolean; json?: boolean }) => {
-      const rules = rulesFor(options.distribution, options.rke2Quirk);
-      io.stdout(options.json ? `${JSON.stringify(rules, null, 2)}\n` : formatRules(rules));
-      setExit(0);
-    });
+    .action(
+      (options: { distribution?: Distribution; rke2Quirk: boolean; json?: boolean; color?: boolean }) => {
+        const rules = rulesFor(options.distribution, options.rke2Quirk);
+        io.stdout(
+          options.json
+            ? `${JSON.stringify(rules, null, 2)}\n`
+            : formatRules(rules, outputColours(io, options)),
+        );
+        setExit(0);
+      },
+    );
 };

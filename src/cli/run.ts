@@ -1,5 +1,6 @@
 import { relative, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
+import { type Colours, PLAIN } from "../report/colour.js";
 import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
 import { type FleetRun, runFleet } from "../scenario/fleet.js";
@@ -11,11 +12,13 @@ import { jsonChunks } from "../shared/json.js";
 import { documentKind, wrongKindMessage } from "../shared/kinds.js";
 import { MAX_SEED } from "../shared/rng.js";
 import type { YamlFile } from "../shared/yaml.js";
+import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
 
 interface RunCommandOptions extends RootOptions {
   json?: boolean;
+  color?: boolean;
   seed?: number;
   log?: string;
   quiet?: boolean;
@@ -54,8 +57,7 @@ export function referenceRoot(io: Io, options: RootOptions, fallback: string): R
 }
 
 export const registerRun: Register = (program, io, setExit) => {
-  program
-    .command("run")
+  addColourOptions(program.command("run"))
     .description(
       "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
     )
@@ -103,7 +105,7 @@ export const registerRun: Register = (program, io, setExit) => {
           ...(yaml ? { yaml } : {}),
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
         });
-        writePieces(io.stdout, fleetRunPieces(run, options));
+        writePieces(io.stdout, fleetRunPieces(run, { ...options, colours: outputColours(io, options) }));
         setExit(run.passed ? EXIT.ok : EXIT.notPassed);
         return;
       }
@@ -120,7 +122,7 @@ export const registerRun: Register = (program, io, setExit) => {
           )
         : runScenario(file, runOptions);
       // The whole output is built before anything is written, so a failure never leaves half of it.
-      io.stdout(formatRun(run, options));
+      io.stdout(formatRun(run, options, outputColours(io, options)));
       setExit(run.passed ? EXIT.ok : EXIT.notPassed);
     });
 };
@@ -139,9 +141,13 @@ export function refuseProfile(
   }
 }
 
-export function formatRun(run: ScenarioRun, options: { json?: boolean; quiet?: boolean } = {}): string {
+export function formatRun(
+  run: ScenarioRun,
+  options: { json?: boolean; quiet?: boolean } = {},
+  c: Colours = PLAIN,
+): string {
   if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
-  return options.quiet ? formatSummaryText(run) : formatRunText(run);
+  return options.quiet ? formatSummaryText(run, c) : formatRunText(run, c);
 }
 
 /** `--json`: the fleet's fields in the documented order; each cluster's nodes and timeline come last. */
@@ -155,7 +161,7 @@ export function formatFleetRun(
 /** `formatFleetRun` piece by piece: a large fleet's JSON can be longer than one string may be. */
 export function fleetRunPieces(
   run: FleetRun,
-  options: { json?: boolean; quiet?: boolean; timelines?: boolean } = {},
+  options: { json?: boolean; quiet?: boolean; timelines?: boolean; colours?: Colours } = {},
 ): Iterable<string> {
   return options.json ? jsonChunks(run) : fleetTextPieces(run, options);
 }

@@ -1,12 +1,15 @@
 import { resolve } from "node:path";
+import { type Colours, PLAIN } from "../report/colour.js";
 import { renderJUnit } from "../report/junit.js";
-import { discoverScenarios, nameOf, runSuiteFile, type SuiteCase } from "../scenario/suite.js";
+import type { SuiteCase } from "../scenario/suite.js";
 import { writeOutput } from "../shared/files.js";
+import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import { ALLOW_OUTSIDE_HELP, type RootOptions, referenceRoot, userPath } from "./run.js";
 
 interface TestCommandOptions extends RootOptions {
+  color?: boolean;
   junit?: string;
   filter?: string;
   quiet?: boolean;
@@ -15,8 +18,7 @@ interface TestCommandOptions extends RootOptions {
 }
 
 export const registerTest: Register = (program, io, setExit) => {
-  program
-    .command("test")
+  addColourOptions(program.command("test"))
     .description("Run every scenario and fleet file under DIR and report which pass")
     .argument(
       "<dir>",
@@ -42,6 +44,7 @@ export const registerTest: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
+      const { discoverScenarios, nameOf, runSuiteFile } = await import("../scenario/suite.js");
       const folder = userPath(io, dir);
       const root = referenceRoot(io, options, resolve(io.cwd, dir));
       let files = discoverScenarios(folder);
@@ -88,7 +91,10 @@ export const registerTest: Register = (program, io, setExit) => {
       io.stdout(
         options.json
           ? formatJson(cases, passed, failed)
-          : formatText(cases, passed, failed, { quiet: options.quiet === true }),
+          : formatText(cases, passed, failed, {
+              quiet: options.quiet === true,
+              colours: outputColours(io, options),
+            }),
       );
       setExit(suiteExitCode(cases));
     });
@@ -109,14 +115,19 @@ export function formatText(
   cases: readonly SuiteCase[],
   passed: number,
   failed: number,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; colours?: Colours } = {},
 ): string {
+  const paint = options.colours ?? PLAIN;
   const lines = cases
     .filter((c) => !options.quiet || !c.passed)
     .map((c) =>
-      c.passed ? `✓ ${c.name} (${c.file})` : `✗ ${c.name} (${c.file}): ${c.reason ?? unexpectedReason(c)}`,
+      c.passed
+        ? `${paint.pass("✓")} ${c.name} (${c.file})`
+        : paint.fail(`✗ ${c.name} (${c.file}): ${c.reason ?? unexpectedReason(c)}`),
     );
-  lines.push(`${passed} passed, ${failed} failed`);
+  lines.push(
+    `${paint.pass(`${passed} passed`)}, ${failed > 0 ? paint.fail(`${failed} failed`) : `${failed} failed`}`,
+  );
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,5 +1,6 @@
 import type { Profile } from "../profile/types.js";
 import type { Plan } from "../rules/types.js";
+import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
 import { simulate } from "../sim/simulate.js";
@@ -10,7 +11,6 @@ import type {
   SimulationOutcome,
   SimulationResult,
 } from "../sim/types.js";
-import { hashSeed } from "./inventory.js";
 import type { Faults, LoadedFleetPlan, Site } from "./load.js";
 
 /**
@@ -30,6 +30,26 @@ export interface SiteOutcome {
   why?: string;
   /** Faults drawn for this site in this trial, for the per-cluster output. */
   faults: string[];
+}
+
+/** What simulating a site needs of the fleet plan (what a worker thread is given once). */
+export type SiteSimPlan = Pick<
+  LoadedFleetPlan,
+  "seed" | "faults" | "retries" | "maxUnavailable" | "timings" | "profiles" | "file" | "rke2Quirk"
+>;
+
+/** The parts of a plan a worker thread needs, without the inventory, strategies or expectations. */
+export function siteSimPlan(plan: SiteSimPlan): SiteSimPlan {
+  return {
+    seed: plan.seed,
+    faults: plan.faults,
+    ...(plan.retries !== undefined ? { retries: plan.retries } : {}),
+    ...(plan.maxUnavailable !== undefined ? { maxUnavailable: plan.maxUnavailable } : {}),
+    timings: plan.timings,
+    profiles: plan.profiles,
+    file: plan.file,
+    rke2Quirk: plan.rke2Quirk,
+  };
 }
 
 export interface SiteRolloutInput {
@@ -92,7 +112,7 @@ export function drawFaults(
 }
 
 export function simulationInput(
-  plan: LoadedFleetPlan,
+  plan: SiteSimPlan,
   site: Site,
   seed: number,
   events: SimInputEvent[],
@@ -162,7 +182,7 @@ function why(result: SimulationResult): string | undefined {
 export class Predictions {
   private readonly cache = new Map<string, { durationMs: number; behavior: Behavior }>();
   constructor(
-    private readonly plan: LoadedFleetPlan,
+    private readonly plan: SiteSimPlan,
     private readonly planner: (from: Profile, to: Profile) => Plan,
   ) {}
   of(site: Site): { durationMs: number; behavior: Behavior } {
@@ -182,7 +202,7 @@ export class Predictions {
 
 /** Simulates one site for one trial. Pure: the same plan, site and trial give the same outcome. */
 export function rollSite(
-  plan: LoadedFleetPlan,
+  plan: SiteSimPlan,
   site: Site,
   trial: number,
   predicted: number,

@@ -1,3 +1,4 @@
+import { type Colours, PLAIN, resultColour } from "../report/colour.js";
 import { formatDuration as formatMs } from "../shared/duration.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
@@ -227,6 +228,7 @@ export function formatPlanText(run: FleetPlanRun, expectations: readonly PlanExp
 export function* planTextPieces(
   run: FleetPlanRun,
   expectations: readonly PlanExpectation[],
+  c: Colours = PLAIN,
 ): Generator<string> {
   const plan = run.plan;
   const lines: string[] = [];
@@ -250,7 +252,7 @@ export function* planTextPieces(
     if (run.strategies.length > 1 || s.strategy.name !== "strategy")
       lines.push(`strategy ${s.strategy.name}`);
     lines.push(
-      `result         ${trial.result}${trial.schedule.halted ? ` in wave ${trial.schedule.halted.wave} at ${utcTime(trial.schedule.halted.atMs)}` : ""}`,
+      `result         ${resultColour(trial.result, c)(trial.result)}${trial.schedule.halted ? ` in wave ${trial.schedule.halted.wave} at ${utcTime(trial.schedule.halted.atMs)}` : ""}`,
     );
     lines.push(
       `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})${s.strategy.deadlineMs !== undefined ? `, deadline ${utcTime(s.strategy.deadlineMs)} ${trial.deadlineMet ? "met" : "missed"}` : ""}`,
@@ -377,7 +379,10 @@ export function* planTextPieces(
   }
   if (expectations.length > 0) {
     lines.push("", "expectations");
-    for (const e of expectations) lines.push(`  ${e.passed ? "✓" : "✗"} ${e.name}: ${e.message}`);
+    for (const e of expectations)
+      lines.push(
+        e.passed ? `  ${c.pass("✓")} ${e.name}: ${e.message}` : c.fail(`  ✗ ${e.name}: ${e.message}`),
+      );
   }
   yield flush();
 }

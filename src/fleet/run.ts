@@ -1,8 +1,9 @@
-import { cachedPlanner } from "../rules/plan-cache.js";
+import { cachedPlanner, type Planner } from "../rules/plan-cache.js";
 import type { Behavior } from "../shared/types.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan, Strategy } from "./load.js";
 import { Predictions, rollSite, type SiteOutcome } from "./map.js";
+import { MIN_SITES_FOR_THREADS, mapSites, type OutcomeStore, rolledSites } from "./outcomes.js";
 import { type Placement, type Schedule, schedule } from "./schedule.js";
 import { WindowCalendar } from "./windows.js";
 
@@ -51,7 +52,8 @@ export interface FleetPlanRun {
   behavior: Behavior;
 }
 
-export type ProgressSink = (done: number, total: number) => void;
+/** Progress of a long run: `unit` says what is counted (trials of the schedule, or site simulations). */
+export type ProgressSink = (done: number, total: number, unit: "trial(s)" | "site simulation(s)") => void;
 
 /** Sites that must download the new image: the update changes the OS (a repave). */
 function downloadBytes(
@@ -69,8 +71,12 @@ function downloadBytes(
  * depends on the site and the trial only, so strategies share them: each site is simulated at most once
  * per trial whichever strategies start it.
  */
-export function runFleetPlan(plan: LoadedFleetPlan, progress?: ProgressSink): FleetPlanRun {
-  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+export function runFleetPlan(
+  plan: LoadedFleetPlan,
+  progress?: ProgressSink,
+  given?: { store: OutcomeStore; missing: (trial: number, site: number) => Error },
+  planner: Planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk }),
+): FleetPlanRun {
   const predictions = new Predictions(plan, planner);
   const calendars = new Map<string, WindowCalendar>();
   const calendarOf = (zone: string, window: LoadedFleetPlan["sites"][number]["window"]) => {
@@ -116,15 +122,21 @@ export function runFleetPlan(plan: LoadedFleetPlan, progress?: ProgressSink): Fl
         outcome: (s) => {
           let o = cache.get(s);
           if (!o) {
-            const site = plan.sites[s] as LoadedFleetPlan["sites"][number];
-            o = rollSite(plan, site, trial, scheduleSites[s]?.predictedMs ?? 0, planner);
+            if (given) {
+              o = given.store.get(trial, s);
+              if (!o) throw given.missing(trial, s);
+            } else {
+              const site = plan.sites[s] as LoadedFleetPlan["sites"][number];
+              o = rollSite(plan, site, trial, scheduleSites[s]?.predictedMs ?? 0, planner);
+            }
+            // Kept in the order the schedule asks for them, as the output lists them.
             cache.set(s, o);
           }
           return o;
         },
       });
       trials.push(trialRun(plan, strategy, trial, sched, cache));
-      progress?.(++done, total);
+      progress?.(++done, total, "trial(s)");
     }
     return { strategy, trials, first: trials[0] as TrialRun, risk: risk(trials, strategy) };
   });
@@ -134,6 +146,49 @@ export function runFleetPlan(plan: LoadedFleetPlan, progress?: ProgressSink): Fl
     nodes: plan.sites.reduce((n, s) => n + s.controlPlanes + s.workers, 0),
     behavior,
   };
+}
+
+export interface ThreadOptions {
+  /** Worker threads for the site simulations; 1 simulates in this process, lazily, as the schedule asks. */
+  threads: number;
+  progress?: ProgressSink;
+}
+
+/**
+ * `runFleetPlan` with the map step on worker threads: every rolled site of every trial is simulated
+ * ahead (on `threads` threads), then the schedule runs over those outcomes. The outcomes are the ones
+ * the in-process run computes, so the result is the same whatever the thread count.
+ */
+export async function runFleetPlanOnThreads(
+  plan: LoadedFleetPlan,
+  options: ThreadOptions,
+): Promise<FleetPlanRun> {
+  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+  const sites = rolledSites(plan);
+  if (options.threads <= 1 || sites.length * plan.trials < MIN_SITES_FOR_THREADS)
+    return runFleetPlan(plan, options.progress, undefined, planner);
+  const predictions = new Predictions(plan, planner);
+  const store = await mapSites(
+    plan,
+    sites,
+    (s) => predictions.of(plan.sites[s] as LoadedFleetPlan["sites"][number]).durationMs,
+    {
+      threads: options.threads,
+      planner,
+      ...(options.progress
+        ? { progress: (done: number, total: number) => options.progress?.(done, total, "site simulation(s)") }
+        : {}),
+    },
+  );
+  return runFleetPlan(
+    plan,
+    options.progress,
+    {
+      store,
+      missing: (trial, s) => new Error(`site ${plan.sites[s]?.name} of trial ${trial} was not simulated`),
+    },
+    planner,
+  );
 }
 
 const ORDER: Behavior[] = ["no-op", "config-reload", "service-restart", "reboot", "repave"];

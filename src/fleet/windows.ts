@@ -106,9 +106,17 @@ function parseDays(text: string): Parsed<number[]> {
   return { ok: true, value: [...days].sort((a, b) => a - b) };
 }
 
+const validZones = new Map<string, boolean>();
+
 /** True when `zone` is an IANA time zone the platform knows. */
 export function isTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  // Asked once per site: a fleet has a handful of zones, and luxon's check is not cheap.
+  let known = validZones.get(zone);
+  if (known === undefined) {
+    known = IANAZone.isValidZone(zone);
+    validZones.set(zone, known);
+  }
+  return known;
 }
 
 /** The window's openings that overlap [fromMs, untilMs), in order; overlapping openings are merged. */
@@ -232,7 +240,8 @@ export class WindowCalendar {
 
 /** `2026-12-07 01:00 EST`-style local time of an instant in a zone, for calendars. */
 export function localTime(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
+  // A zone object (luxon keeps one per name), not its name: a name is validated again at every call.
+  return DateTime.fromMillis(ms, { zone: IANAZone.create(zone) }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
 }
 
 export function utcTime(ms: number): string {

@@ -1,6 +1,7 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { FleetTimelineEntry } from "../sim/fleet.js";
 import type { TimelineEntry } from "../sim/types.js";
+import { type Colours, PLAIN, resultColour } from "./colour.js";
 import { formatExpectationLines, formatTimelineLines } from "./timeline-text.js";
 
 /** What the fleet text report needs of a run (structural, so report/ does not depend on scenario/). */
@@ -67,11 +68,11 @@ function fleetTimelineLines(timeline: readonly FleetTimelineEntry[]): string[] {
   );
 }
 
-function summaryLines(report: FleetTextReport): string[] {
+function summaryLines(report: FleetTextReport, c: Colours): string[] {
   const budget = report.failureBudget === undefined ? "none" : String(report.failureBudget);
   return [
     `fleet          ${report.name}`,
-    `result         ${report.result}`,
+    `result         ${resultColour(report.result, c)(report.result)}`,
     `behavior       ${report.behavior}`,
     `clusters       ${report.clusters.length} (concurrency ${report.concurrency}, failure budget ${budget})`,
     `max rolling    ${report.maxConcurrentClusters}`,
@@ -85,7 +86,7 @@ function summaryLines(report: FleetTextReport): string[] {
  */
 export function formatFleetText(
   report: FleetTextReport,
-  options: { quiet?: boolean; timelines?: boolean } = {},
+  options: { quiet?: boolean; timelines?: boolean; colours?: Colours } = {},
 ): string {
   return [...fleetTextPieces(report, options)].join("");
 }
@@ -93,8 +94,9 @@ export function formatFleetText(
 /** `formatFleetText` line by line (each piece ends with a newline), for fleets too large for one string. */
 export function* fleetTextPieces(
   report: FleetTextReport,
-  options: { quiet?: boolean; timelines?: boolean } = {},
+  options: { quiet?: boolean; timelines?: boolean; colours?: Colours } = {},
 ): Generator<string> {
+  const c = options.colours ?? PLAIN;
   for (const line of clusterTableLines(report)) yield `${line}\n`;
   yield "\n";
   if (!options.quiet) {
@@ -111,6 +113,9 @@ export function* fleetTextPieces(
       }
     }
   }
-  for (const line of [...summaryLines(report), ...formatExpectationLines(report.expectations)])
+  for (const line of [
+    ...summaryLines(report, c),
+    ...formatExpectationLines(report.expectations, undefined, c),
+  ])
     yield `${line}\n`;
 }

@@ -3,11 +3,12 @@ import type { Plan, PlannedChange } from "../rules/types.js";
 import type { RolloutEstimate } from "../scenario/estimate.js";
 import { formatClock, formatDuration } from "../shared/duration.js";
 import { assertNever, BEHAVIORS, type Behavior, CORE_LAYERS, type LayerName } from "../shared/types.js";
+import { colours } from "./colour.js";
 
 export interface PlanTextOptions {
   controlPlanes?: number;
   workers?: number;
-  /** ANSI colour; the CLI turns it on only when stdout is a terminal. */
+  /** ANSI colour (`colours` of report/colour.ts); the CLI decides it (terminal, NO_COLOR, --no-color…). */
   color?: boolean;
   /** The simulated rollout of this plan on that cluster, shown as an estimate. */
   estimate?: RolloutEstimate;
@@ -20,16 +21,6 @@ const SYMBOL: Record<Behavior, string> = {
   "config-reload": ".",
   "no-op": "=",
 };
-
-const COLOR: Record<Behavior, string> = {
-  repave: "\x1b[31m",
-  reboot: "\x1b[33m",
-  "service-restart": "\x1b[36m",
-  "config-reload": "\x1b[34m",
-  "no-op": "\x1b[2m",
-};
-const RESET = "\x1b[0m";
-const BOLD = "\x1b[1m";
 
 /** What the whole cluster goes through, in words. */
 export function behaviorSentence(plan: Plan): string {
@@ -62,16 +53,16 @@ export function nodeOrder(controlPlanes: number, workers: number): string[] {
 export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): string {
   const controlPlanes = options.controlPlanes ?? 3;
   const workers = options.workers ?? 2;
-  const paint = (behavior: Behavior, text: string) =>
-    options.color ? `${COLOR[behavior]}${text}${RESET}` : text;
-  const bold = (text: string) => (options.color ? `${BOLD}${text}${RESET}` : text);
+  const c = colours(options.color === true);
+  const paint = c.behavior;
+  const bold = c.bold;
   const lines: string[] = [];
 
   lines.push(`Plan: ${plan.from} → ${plan.to}`);
   lines.push(`Distribution: ${plan.distribution}`);
   if (plan.unsupported.length > 0) {
     lines.push(
-      `Behavior: ${bold("UNSUPPORTED")} — Palette does not support this update (see Unsupported below); the other changes alone: ${plan.behavior}`,
+      `Behavior: ${bold(c.fail("UNSUPPORTED"))} — Palette does not support this update (see Unsupported below); the other changes alone: ${plan.behavior}`,
     );
   } else {
     lines.push(`Behavior: ${bold(paint(plan.behavior, plan.behavior))} — ${behaviorSentence(plan)}`);
@@ -104,7 +95,7 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
     lines.push("");
     lines.push(`Unsupported (${plan.unsupported.length}):`);
     for (const item of plan.unsupported) {
-      lines.push(`  ✗ ${item.layer}: ${item.reason}`);
+      lines.push(c.fail(`  ✗ ${item.layer}: ${item.reason}`));
       lines.push(`        rule ${item.rule}`);
     }
   }

@@ -1,5 +1,6 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { TimelineEntry } from "../sim/types.js";
+import { type Colours, PLAIN, resultColour } from "./colour.js";
 
 /** What the text report needs of a run (structural, so report/ does not depend on scenario/). */
 export interface TimelineReport {
@@ -58,10 +59,10 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function summaryLines(report: TimelineReport): string[] {
+function summaryLines(report: TimelineReport, c: Colours = PLAIN): string[] {
   return [
     `scenario       ${report.name}`,
-    `result         ${report.result}`,
+    `result         ${resultColour(report.result, c)(report.result)}`,
     `behavior       ${report.behavior}`,
     `final profile  ${report.finalProfile}`,
     `duration       ${formatDuration(report.durationMs)}`,
@@ -72,11 +73,11 @@ function summaryLines(report: TimelineReport): string[] {
  * What the golden summary leaves out and an operator needs: which node failed and why, which nodes
  * are on which profile (when they differ), and the updates refused as unsupported.
  */
-export function outcomeLines(report: TimelineReport): string[] {
+export function outcomeLines(report: TimelineReport, c: Colours = PLAIN): string[] {
   const lines: string[] = [];
   if (report.failure) {
     const { node, action, reason } = report.failure;
-    lines.push(`failed node    ${node}: ${action} failed: ${reason}`);
+    lines.push(c.fail(`failed node    ${node}: ${action} failed: ${reason}`));
   }
   const byProfile = new Map<string, string[]>();
   for (const node of report.nodes ?? []) {
@@ -89,7 +90,7 @@ export function outcomeLines(report: TimelineReport): string[] {
     for (const [profile, names] of byProfile) lines.push(`  ${profile}: ${names.join(", ")}`);
   }
   for (const refused of report.refused ?? []) {
-    lines.push(`refused        ${refused.profile} at ${formatClock(refused.t)}: ${refused.reason}`);
+    lines.push(c.warn(`refused        ${refused.profile} at ${formatClock(refused.t)}: ${refused.reason}`));
   }
   return lines;
 }
@@ -99,39 +100,52 @@ export function formatGoldenTimeline(report: TimelineReport): string {
   return `${[...formatTimelineLines(report.timeline), "", ...summaryLines(report)].join("\n")}\n`;
 }
 
+/** Passed expectations get a green ✓; a failed one is red from its ✗ to the end of its message. */
 export function formatExpectationLines(
   expectations: TimelineReport["expectations"] = [],
   passed?: boolean,
+  c: Colours = PLAIN,
 ): string[] {
   if (expectations.length === 0) {
     return [
       passed === false
-        ? "expectations   none, and the rollout did not converge (or an update was refused): not passed"
+        ? c.fail(
+            "expectations   none, and the rollout did not converge (or an update was refused): not passed",
+          )
         : "expectations   none",
     ];
   }
   return [
     "expectations",
     ...expectations.map((e) =>
-      `  ${e.passed ? "✓" : "✗"} ${e.name}: ${e.message}`
+      `${e.name}: ${e.message}`
         .split("\n")
         .map((line, i) => (i === 0 ? line : `      ${line}`))
+        .map((line, i) =>
+          e.passed
+            ? i === 0
+              ? `  ${c.pass("✓")} ${line}`
+              : line
+            : i === 0
+              ? c.fail(`  ✗ ${line}`)
+              : c.fail(line),
+        )
         .join("\n"),
     ),
   ];
 }
 
 /** The full text report of `edgesim run`: golden timeline plus the expectations block. */
-export function formatRunText(report: TimelineReport): string {
-  const rest = [...outcomeLines(report), ...formatExpectationLines(report.expectations, report.passed)];
-  return `${formatGoldenTimeline(report)}${rest.join("\n")}\n`;
+export function formatRunText(report: TimelineReport, c: Colours = PLAIN): string {
+  // The golden timeline's lines, then the summary (coloured or not) with the outcome and expectations.
+  return [...formatTimelineLines(report.timeline), "", formatSummaryText(report, c)].join("\n");
 }
 
 /** The summary alone (for `--quiet`). */
-export function formatSummaryText(report: TimelineReport): string {
+export function formatSummaryText(report: TimelineReport, c: Colours = PLAIN): string {
   return `${[
-    ...summaryLines(report),
-    ...outcomeLines(report),
-    ...formatExpectationLines(report.expectations, report.passed),
+    ...summaryLines(report, c),
+    ...outcomeLines(report, c),
+    ...formatExpectationLines(report.expectations, report.passed, c),
   ].join("\n")}\n`;
 }

@@ -1,0 +1,136 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import PQueue from "p-queue";
+import type { Planner } from "../rules/plan-cache.js";
+import type { LoadedFleetPlan } from "./load.js";
+import { rollSite, type SiteOutcome, siteSimPlan } from "./map.js";
+import type { SiteBatch } from "./worker.js";
+
+/** Per trial, each simulated site's outcome by its inventory index. */
+export class OutcomeStore {
+  private readonly byTrial: Map<number, SiteOutcome>[] = [];
+  private count = 0;
+
+  set(trial: number, site: number, outcome: SiteOutcome): void {
+    let row = this.byTrial[trial];
+    if (!row) this.byTrial[trial] = row = new Map();
+    if (!row.has(site)) this.count++;
+    row.set(site, outcome);
+  }
+
+  get(trial: number, site: number): SiteOutcome | undefined {
+    return this.byTrial[trial]?.get(site);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Every outcome, trial by trial, sites in inventory order: the same order whoever computed them. */
+  *entries(): Generator<[trial: number, site: number, outcome: SiteOutcome]> {
+    for (let trial = 0; trial < this.byTrial.length; trial++) {
+      const row = this.byTrial[trial];
+      if (!row) continue;
+      for (const site of [...row.keys()].sort((a, b) => a - b))
+        yield [trial, site, row.get(site) as SiteOutcome];
+    }
+  }
+}
+
+/** Sites some wave of some strategy rolls (a site in no wave is never simulated), in inventory order. */
+export function rolledSites(plan: LoadedFleetPlan): number[] {
+  const rolled = new Set<number>();
+  for (const strategy of plan.strategies)
+    for (const wave of strategy.waves) for (const s of wave.sites) rolled.add(s);
+  return [...rolled].sort((a, b) => a - b);
+}
+
+/** The thread count `--threads` defaults to: the cores this process may use. */
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Fewer site simulations than this run in the process: starting threads would cost more than they save. */
+export const MIN_SITES_FOR_THREADS = 256;
+
+/** Sites per message to a thread: large enough that messaging is noise, small enough to share the work. */
+const BATCH = 64;
+
+export interface MapOptions {
+  threads: number;
+  planner: Planner;
+  /** Called as simulations finish. */
+  progress?: (done: number, total: number) => void;
+}
+
+/**
+ * The map step run ahead of the schedule: every trial of every given site simulated, on `threads`
+ * worker threads (1: in this process). Each outcome depends on the plan, the site and the trial
+ * only, so the store holds the same outcomes whatever the thread count or the order they finish in.
+ */
+export async function mapSites(
+  plan: LoadedFleetPlan,
+  sites: readonly number[],
+  predictedMs: (site: number) => number,
+  options: MapOptions,
+): Promise<OutcomeStore> {
+  const store = new OutcomeStore();
+  const total = sites.length * plan.trials;
+  let done = 0;
+  if (options.threads <= 1 || total < MIN_SITES_FOR_THREADS) {
+    for (let trial = 0; trial < plan.trials; trial++)
+      for (const s of sites) {
+        const site = plan.sites[s] as LoadedFleetPlan["sites"][number];
+        store.set(trial, s, rollSite(plan, site, trial, predictedMs(s), options.planner));
+        if (++done % BATCH === 0 || done === total) options.progress?.(done, total);
+      }
+    return store;
+  }
+  const { default: Tinypool } = await import("tinypool");
+  const pool = new Tinypool({
+    filename: workerFile(),
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    workerData: { plan: siteSimPlan(plan) },
+  });
+  // p-queue bounds the batches in flight (and the outcomes waiting to be stored) to a few per thread.
+  const queue = new PQueue({ concurrency: options.threads * 2 });
+  try {
+    const batches: Promise<void>[] = [];
+    for (let trial = 0; trial < plan.trials; trial++)
+      for (let i = 0; i < sites.length; i += BATCH) {
+        const chunk = sites.slice(i, i + BATCH);
+        const batch: SiteBatch = {
+          trial,
+          sites: chunk.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]),
+          predicted: chunk.map(predictedMs),
+        };
+        await queue.onSizeLessThan(options.threads * 2);
+        batches.push(
+          queue.add(async () => {
+            const outcomes = (await pool.run(batch)) as SiteOutcome[];
+            chunk.forEach((s, k) => {
+              store.set(trial, s, outcomes[k] as SiteOutcome);
+            });
+            done += chunk.length;
+            options.progress?.(done, total);
+          }),
+        );
+      }
+    await Promise.all(batches);
+  } finally {
+    await pool.destroy();
+  }
+  return store;
+}
+
+/**
+ * The worker entry beside this module (dist/fleet/worker.js). Run from the TypeScript sources (the
+ * tests), the compiled one in dist/ is used: a thread cannot load TypeScript.
+ */
+function workerFile(): string {
+  const beside = fileURLToPath(new URL("./worker.js", import.meta.url));
+  if (existsSync(beside)) return beside;
+  return fileURLToPath(new URL("../../dist/fleet/worker.js", import.meta.url));
+}
