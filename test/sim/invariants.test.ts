@@ -239,6 +239,18 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
   const profiles = new Map(nodeNames(spec).map((n) => [n, "base"]));
   let kubernetesUp = true;
   let rollout: Step["rollout"] = null;
+  const poolOf = new Map(clusterNodes(spec).map((n) => [n.name, n.pool]));
+  // Pools a rollout leaves out ("skip worker node update"): the pool-skipped entries right after its start.
+  let skipped = new Set<string>();
+  const catchingUp = new Set<string>();
+  const skippedAfter = (begin: number): Set<string> => {
+    const pools = new Set<string>();
+    for (let i = begin + 1; result.timeline[i]?.event === "pool-skipped"; i++) {
+      const next = result.timeline[i] as TimelineEntry & { pool: string };
+      pools.add(next.pool);
+    }
+    return pools;
+  };
   return result.timeline.map((entry, index) => {
     const node = entry.node;
     let beginsDisruption = false;
@@ -248,14 +260,21 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
     }
     if (node !== undefined && backInService(entry)) {
       disrupted.delete(node);
+      catchingUp.delete(node);
       profiles.set(node, (entry as { profile?: string }).profile as string);
     }
     if (entry.event === "kubernetes-down") kubernetesUp = false;
     if (entry.event === "kubernetes-up") kubernetesUp = true;
-    if (entry.event === "rollout-started" || entry.event === "update-acknowledged")
+    if (entry.event === "rollout-started" || entry.event === "update-acknowledged") {
       rollout = { target: (entry as { profile?: string }).profile as string, begin: index };
-    else if (ROLLOUT_BEGINS.has(entry.event) || entry.event === "rollout-finished") rollout = null;
+      skipped = skippedAfter(index);
+    } else if (ROLLOUT_BEGINS.has(entry.event) || entry.event === "rollout-finished") rollout = null;
     else if (entry.event === "rollout-halted") rollout = null;
+    if (entry.event === "pool-catch-up") {
+      // A pool caught up is repaved to the profile, whatever its plan says: none of its nodes adopts it.
+      skipped.delete(entry.pool);
+      for (const [name, pool] of poolOf) if (pool === entry.pool) catchingUp.add(name);
+    }
     // A node whose plan to the rollout's target is no-op takes the profile untouched and silently (ADOPT has
     // no entry), when the rollout reaches it. Counted as on the target at once: the properties only ask
     // whether a node is done with a target, and a node the rollout reaches no later is never run towards it.
@@ -265,6 +284,8 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
         if (
           profile !== adopting &&
           !disrupted.has(name) &&
+          !skipped.has(poolOf.get(name) ?? "") &&
+          !catchingUp.has(name) &&
           planOf(spec, profile, adopting).behavior === "no-op"
         )
           profiles.set(name, adopting);
@@ -372,6 +393,8 @@ function checkCoalescing(_spec: Spec, result: SimulationResult): void {
       latest = (entry as { profile?: string }).profile as string;
       fresh++;
     }
+    // A pool's toggle turned off with no rollout in progress: the agent gets the applied profile again.
+    if (entry.event === "pool-catch-up") fresh++;
     if (!ROLLOUT_BEGINS.has(entry.event)) continue;
     if ((entry as { profile?: string }).profile !== latest)
       throw new Error(`rollout for a stale update (latest ${latest}): ${show(entry)}`);
