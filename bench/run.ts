@@ -134,7 +134,7 @@ function fleet(): void {
   if (bench.threads)
     console.log(
       `10,000 clusters on ${bench.threads.many.threads} threads: ${(bench.threads.many.wallMs / 1000).toFixed(2)} s wall, ` +
-        `${bench.threads.speedup.toFixed(2)}× the speed of 1 thread (${(bench.threads.one.wallMs / 1000).toFixed(2)} s), peak RSS ${fmt(bench.threads.many.peakRssMiB)} MiB`,
+        `${(bench.threads.many.cpuMs / 1000).toFixed(2)} s CPU, ${bench.threads.speedup.toFixed(2)}× the speed of 1 thread (${(bench.threads.one.wallMs / 1000).toFixed(2)} s), peak RSS ${fmt(bench.threads.many.peakRssMiB)} MiB`,
     );
   console.log(
     `--trials 100 over 1,000 clusters (${bench.trials.threads} threads): ${(bench.trials.wallMs / 1000).toFixed(2)} s wall, ` +

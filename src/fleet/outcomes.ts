@@ -138,7 +138,8 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
       i++; // and the script after it
       continue;
     }
-    if (flag.startsWith("--input-type") || flag.startsWith("--eval=") || flag.startsWith("--print=")) continue;
+    if (flag.startsWith("--input-type") || flag.startsWith("--eval=") || flag.startsWith("--print="))
+      continue;
     out.push(flag);
   }
   return out;
