@@ -46,7 +46,7 @@ export function runFleetCommand(clusters: number, threads: number, trials = 1): 
   ];
   if (trials > 1) args.push("--trials", String(trials));
   const script = `
-    import { main } from ${JSON.stringify(`${root}dist/cli/main.js`)};
+    import { main } from ${JSON.stringify(`${root}dist/bundle/edgesim.js`)};
     let out = "";
     const io = { stdout: (t) => { if (out.length < 4096) out += t.slice(0, 4096); }, stderr: (t) => process.stderr.write(t), cwd: process.cwd(), isTTY: false };
     const code = await main(${JSON.stringify(args)}, io);

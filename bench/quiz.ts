@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -8,55 +7,6 @@ import { drawQuestions, makeQuestions } from "../src/quiz/questions.js";
 
 // dist/bench/bench/quiz.js → the repository root
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const bin = join(root, "bin/edgesim.js");
-
-/** Wall ms from spawning `node ARGS` until its stdout shows `until` (or it exits). */
-function timeToOutput(args: string[], until: string | undefined): Promise<number> {
-  return new Promise((done, fail) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"], cwd: root });
-    let out = "";
-    let seen = false;
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (!seen && until !== undefined && out.includes(until)) {
-        seen = true;
-        done(performance.now() - start);
-        child.stdin.end();
-      }
-    });
-    child.on("error", fail);
-    child.on("exit", () => {
-      if (!seen) done(performance.now() - start);
-    });
-  });
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
-
-export interface QuizStartBench {
-  nodeMs: number;
-  firstQuestionMs: number;
-  ratio: number;
-  runs: number;
-}
-
-/** `edgesim quiz` until its first prompt, against a bare `node -e 0`, interleaved, medians of `runs`. */
-export async function benchQuizStart(runs = 9): Promise<QuizStartBench> {
-  const node: number[] = [];
-  const quiz: number[] = [];
-  await timeToOutput([bin, "quiz", "--seed", "1"], "> "); // warm the file cache
-  for (let i = 0; i < runs; i++) {
-    node.push(await timeToOutput(["-e", "0"], undefined));
-    quiz.push(await timeToOutput([bin, "quiz", "--seed", String(i + 1)], "> "));
-  }
-  const nodeMs = median(node);
-  const firstQuestionMs = median(quiz);
-  return { nodeMs, firstQuestionMs, ratio: firstQuestionMs / nodeMs, runs };
-}
 
 /**
  * A large base profile: the bundled K3s base with `steps` more boot-stage steps in its OS layer, each

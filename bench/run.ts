@@ -1,8 +1,9 @@
 import { benchFleet } from "./fleet.js";
 import { benchLoad } from "./load.js";
 import { benchPlan } from "./plan.js";
-import { benchQuizScaling, benchQuizStart } from "./quiz.js";
+import { benchQuizScaling } from "./quiz.js";
 import { benchScaling, benchSimulation } from "./sim.js";
+import { benchStartup, printStartup } from "./startup.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 // `npm run bench -- fleet` runs only the fleet section; EDGESIM_BENCH_100K=1 adds 100,000 clusters to it.
@@ -54,16 +55,7 @@ async function core(): Promise<void> {
       `${scaling.heapKiBPerNode.toFixed(1)} KiB of heap per node`,
   );
 
-  const quizStart = await benchQuizStart();
-  console.log(`\nquiz start (edgesim quiz until its first question, medians of ${quizStart.runs} runs)`);
-  console.table({
-    "node -e 0": { "wall ms": quizStart.nodeMs.toFixed(0) },
-    "edgesim quiz, first question": {
-      "wall ms": quizStart.firstQuestionMs.toFixed(0),
-      "× node": quizStart.ratio.toFixed(2),
-    },
-  });
-  console.log(`first question after ${quizStart.firstQuestionMs.toFixed(0)} ms (target: under 500 ms)`);
+  printStartup(await benchStartup());
 
   const quizScaling = benchQuizScaling();
   console.log("\nquiz on large base profiles (in process)");

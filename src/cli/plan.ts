@@ -1,15 +1,12 @@
 import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { loadLayerValuesFile, loadProfileFile } from "../profile/file.js";
 import type { LoadOptions, Profile } from "../profile/types.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { formatPlanText } from "../report/plan-text.js";
-import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
-import { estimateRollout } from "../scenario/estimate.js";
-import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../scenario/schema.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
-import { documentKindOfFile, wrongKindMessage } from "../shared/kinds.js";
+import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
+import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import {
   atLeast,
   BEHAVIORS,
@@ -61,8 +58,8 @@ function collect(value: string, previous: string[]): string[] {
 export const registerPlan: Register = (program, io, setExit) => {
   addColourOptions(program.command("plan"))
     .description("Say what updating a cluster from profile FROM to profile TO will do, and why")
-    .argument("<from>", "Profile the cluster runs now (YAML)")
-    .argument("<to>", "Profile to update to (YAML)")
+    .argument("<from>", "Profile the cluster runs now (YAML; - reads standard input)")
+    .argument("<to>", "Profile to update to (YAML; - reads standard input)")
     .option("--json", "Print the plan as one JSON object (the same as --format json)")
     .addOption(
       new Option(
@@ -129,7 +126,7 @@ export const registerPlan: Register = (program, io, setExit) => {
           EXIT_HELP.failOn,
         ]),
     )
-    .action((fromFile: string, toFile: string, options: PlanCommandOptions) => {
+    .action(async (fromFile: string, toFile: string, options: PlanCommandOptions) => {
       const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
       if (options.distribution) loadOptions.distribution = options.distribution;
       if (options.pack !== undefined && options.layer === undefined) {
@@ -147,18 +144,26 @@ export const registerPlan: Register = (program, io, setExit) => {
         throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
       }
       const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
+      // What the plan runs is loaded here, not with the options: `plan --help` needs none of it.
+      const [{ parseLayerValues, parseProfile }, { planUpdate }, { estimateRollout }, kinds] =
+        await Promise.all([
+          import("../profile/parse.js"),
+          import("../rules/plan.js"),
+          import("../scenario/estimate.js"),
+          import("../shared/kinds.js"),
+        ]);
       const layer = options.layer;
       const distribution = options.distribution;
       const load =
         layer !== undefined && distribution !== undefined
-          ? (path: string) =>
-              loadLayerValuesFile(path, layer, {
+          ? (text: string, path: string) =>
+              parseLayerValues(text, path, layer, {
                 ...loadOptions,
                 distribution,
                 ...(options.pack !== undefined ? { pack: options.pack } : {}),
               })
-          : (path: string) => loadProfileFile(path, loadOptions);
-      const [from, to] = loadBoth(io, [fromFile, toFile], load);
+          : (text: string, path: string) => parseProfile(text, path, loadOptions);
+      const [from, to] = loadBoth(io, [fromFile, toFile], load, kinds);
       const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
       const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
       const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
@@ -273,19 +278,39 @@ function parseVariables(pairs: string[]): Record<string, string> {
 }
 
 /** Loads both profiles, reporting the problems of both files together. */
-function loadBoth(io: Io, files: [string, string], load: (path: string) => Profile): [Profile, Profile] {
+function loadBoth(
+  io: Io,
+  files: [string, string],
+  load: (text: string, path: string) => Profile,
+  kinds: typeof import("../shared/kinds.js"),
+): [Profile, Profile] {
+  if (files[0] === STDIN_ARGUMENT && files[1] === STDIN_ARGUMENT) {
+    throw new InputError([
+      { file: STDIN_NAME, message: "FROM and TO cannot both be - (standard input holds one profile)" },
+    ]);
+  }
   const problems: Diagnostic[] = [];
   const profiles = files.map((file) => {
     // Messages name the file as the user wrote it; only a different working directory needs resolving.
-    const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
+    const stdin = file === STDIN_ARGUMENT;
+    const path = stdin
+      ? STDIN_NAME
+      : isAbsolute(file) || io.cwd === process.cwd()
+        ? file
+        : resolve(io.cwd, file);
+    let text: string | undefined;
     try {
-      return load(path);
+      text = stdin ? readStandardInput() : readTextFile(path);
+      return load(text, path);
     } catch (error) {
       if (!isInputError(error)) throw error;
       // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
-      const kind = documentKindOfFile(path);
+      const kind = text === undefined ? undefined : kinds.documentKindOfText(text, path);
       if (kind !== undefined && kind !== "profile") {
-        problems.push({ file: path, message: wrongKindMessage(kind, "plan", "two profiles (FROM TO)") });
+        problems.push({
+          file: path,
+          message: kinds.wrongKindMessage(kind, "plan", "two profiles (FROM TO)"),
+        });
       } else problems.push(...error.diagnostics);
       return undefined;
     }

@@ -5,13 +5,19 @@ import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
 import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
-import { classifyFile, type FileKind } from "../scenario/suite.js";
+import { classifyFile, type FileKind, kindOfValue } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
-import { defaultRoot, type ReferenceRoot } from "../shared/files.js";
+import {
+  defaultRoot,
+  type ReferenceRoot,
+  readStandardInput,
+  STDIN_ARGUMENT,
+  STDIN_NAME,
+} from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
 import { documentKind, wrongKindMessage } from "../shared/kinds.js";
 import { MAX_SEED } from "../shared/rng.js";
-import type { YamlFile } from "../shared/yaml.js";
+import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
 import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";
@@ -61,7 +67,7 @@ export const registerRun: Register = (program, io, setExit) => {
     .description(
       "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
     )
-    .argument("<scenario>", "Scenario or fleet file (YAML)")
+    .argument("<scenario>", "Scenario or fleet file (YAML; - reads standard input)")
     .option("--json", "Print the run as one JSON object")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option(
@@ -82,9 +88,8 @@ export const registerRun: Register = (program, io, setExit) => {
       ]),
     )
     .action(async (scenario: string, options: RunCommandOptions) => {
-      const file = userPath(io, scenario);
       // Parsed once: the loader takes the parsed file.
-      const { kind, yaml } = classifyFile(file);
+      const { file, kind, yaml } = classifyArgument(io, scenario);
       refuseProfile(file, kind, yaml, "run");
       if (kind === "fleet-plan") {
         throw new InputError([
@@ -126,6 +131,22 @@ export const registerRun: Register = (program, io, setExit) => {
       setExit(run.passed ? EXIT.ok : EXIT.notPassed);
     });
 };
+
+/**
+ * The file a command was given, its kind and (when it parsed) its parsed YAML. `-` is standard input,
+ * read once through the bounded reader and named `<stdin>`; the paths in it are relative to the current folder.
+ */
+export function classifyArgument(
+  io: Io,
+  argument: string,
+): { file: string; kind: FileKind | undefined; yaml?: YamlFile } {
+  if (argument === STDIN_ARGUMENT) {
+    const yaml = parseYamlFile(readStandardInput(), STDIN_NAME);
+    return { file: STDIN_NAME, kind: kindOfValue(yaml.value), yaml };
+  }
+  const file = userPath(io, argument);
+  return { file, ...classifyFile(file) };
+}
 
 /** A profile given where a scenario is expected: one sentence instead of the scenario schema's errors. */
 export function refuseProfile(

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { renderJUnit } from "../report/junit.js";
-import { discoverScenarios, nameOf, runSuiteFile, type SuiteCase } from "../scenario/suite.js";
+import type { SuiteCase } from "../scenario/suite.js";
 import { writeOutput } from "../shared/files.js";
 import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
@@ -44,6 +44,7 @@ export const registerTest: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
+      const { discoverScenarios, nameOf, runSuiteFile } = await import("../scenario/suite.js");
       const folder = userPath(io, dir);
       const root = referenceRoot(io, options, resolve(io.cwd, dir));
       let files = discoverScenarios(folder);

@@ -1,5 +1,6 @@
-import { type Actor, createActor } from "xstate";
+import type { SnapshotFrom } from "xstate";
 import { type AgentMachine, type AgentStateName, agentMachine } from "../machines/agent.js";
+import { MachineDriver } from "../machines/driver.js";
 import { type NodeStateName, nodeMachine, type Timings } from "../machines/node.js";
 import { assertNever, mostDisruptive } from "../shared/types.js";
 import type { ControllerDeps } from "./deps.js";
@@ -28,7 +29,7 @@ export type { ControllerOutcome } from "./outcome.js";
 export class RolloutController {
   private readonly timeline: TimelineRecorder;
   private readonly roster = new NodeRoster();
-  private readonly agent: Actor<AgentMachine>;
+  private readonly agent: MachineDriver<AgentMachine>;
   private firstUpdateAt: number | undefined;
   /** Worker pools by name: their "skip worker node update" toggle. */
   private readonly pools = new Map<string, { skipWorkerUpdate: boolean }>();
@@ -48,23 +49,20 @@ export class RolloutController {
     for (const pool of input.workerPools ?? [])
       this.pools.set(pool.name, { skipWorkerUpdate: pool.skipWorkerUpdate ?? false });
     for (const { name, role, pool } of clusterNodes(input)) {
-      const actor = createActor(nodeMachine, {
-        clock,
-        input: {
-          name,
-          role,
-          profile: initial.id,
-          osImage: initial.osImage,
-          abPartitions: input.abPartitions ?? false,
-        },
+      const actor = new MachineDriver(nodeMachine, clock, {
+        name,
+        role,
+        profile: initial.id,
+        osImage: initial.osImage,
+        abPartitions: input.abPartitions ?? false,
       });
       const handle = this.roster.add(name, role, pool, actor);
       actor.on("*", (emitted) => this.timeline.emitted(emitted));
       actor.subscribe((snapshot) => this.onNodeSnapshot(handle, snapshot.value as NodeStateName));
     }
-    this.agent = createActor(agentMachine, {
-      clock,
-      input: { profile: initial.id, restartMs: this.timings.agentRestartMs },
+    this.agent = new MachineDriver(agentMachine, clock, {
+      profile: initial.id,
+      restartMs: this.timings.agentRestartMs,
     });
     this.agent.on("*", (emitted) => {
       this.timeline.emitted(emitted);
@@ -243,7 +241,7 @@ export class RolloutController {
   private onAgentSnapshot(
     from: AgentStateName,
     previousTarget: string | null,
-    after: ReturnType<Actor<AgentMachine>["getSnapshot"]>,
+    after: SnapshotFrom<AgentMachine>,
   ): void {
     const to = after.value as AgentStateName;
     if (from !== to) this.timeline.transition("agent", from, to);

@@ -6,6 +6,7 @@ export interface ControllerClock {
   readonly now: number;
   schedule(delayMs: number, fn: () => void): number;
   scheduleAt(at: number, fn: () => void): number;
+  cancel(id: number): void;
   setTimeout(fn: (...args: unknown[]) => void, timeout: number): number;
   clearTimeout(id: unknown): void;
 }

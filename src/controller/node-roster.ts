@@ -1,4 +1,4 @@
-import type { Actor } from "xstate";
+import type { MachineDriver } from "../machines/driver.js";
 import type { NodeContext, NodeMachine, NodeStateName } from "../machines/node.js";
 import type { NodeRole } from "../shared/types.js";
 import type { RolloutNode } from "./plan-rollout.js";
@@ -11,7 +11,7 @@ export class NodeHandle implements RolloutNode {
     readonly name: string,
     readonly role: NodeRole,
     readonly pool: string | undefined,
-    readonly actor: Actor<NodeMachine>,
+    readonly actor: MachineDriver<NodeMachine>,
     private readonly catchUp: ReadonlySet<NodeHandle>,
   ) {}
 
@@ -69,7 +69,7 @@ export class NodeRoster {
   busyWorkers = 0;
   private readonly byName = new Map<string, NodeHandle>();
 
-  add(name: string, role: NodeRole, pool: string | undefined, actor: Actor<NodeMachine>): NodeHandle {
+  add(name: string, role: NodeRole, pool: string | undefined, actor: MachineDriver<NodeMachine>): NodeHandle {
     const handle = new NodeHandle(name, role, pool, actor, this.catchUp);
     this.nodes.push(handle);
     this.byName.set(name, handle);

@@ -1,5 +1,5 @@
-import type { Actor } from "xstate";
 import { type AgentMachine, type AgentStateName, agentRecord } from "../machines/agent.js";
+import type { MachineDriver } from "../machines/driver.js";
 import type { Timings } from "../machines/node.js";
 import type { Plan } from "../rules/types.js";
 import { assertNever, type Behavior, type NodeAction } from "../shared/types.js";
@@ -19,7 +19,7 @@ export interface RolloutParts {
   input: SimulationInput;
   deps: ControllerDeps;
   roster: NodeRoster;
-  agent: Actor<AgentMachine>;
+  agent: MachineDriver<AgentMachine>;
   timeline: TimelineRecorder;
   timings: Required<Timings>;
   maxUnavailable: number;
@@ -50,7 +50,7 @@ export class RolloutRunner {
   private readonly input: SimulationInput;
   private readonly deps: ControllerDeps;
   private readonly roster: NodeRoster;
-  private readonly agent: Actor<AgentMachine>;
+  private readonly agent: MachineDriver<AgentMachine>;
   private readonly timeline: TimelineRecorder;
   private readonly timings: Required<Timings>;
   private readonly maxUnavailable: number;

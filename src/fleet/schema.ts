@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { durationSchema, timingsSchema } from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
 

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { TOPICS, type Topic } from "./types.js";
 

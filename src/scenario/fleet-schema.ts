@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { BEHAVIORS } from "../shared/types.js";
 import {
   agentEventSchema,

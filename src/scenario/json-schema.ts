@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { profileFileSchema } from "../profile/schema.js";
 import { fleetSchema } from "./fleet-schema.js";
 import { scenarioSchema } from "./schema.js";

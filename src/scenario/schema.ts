@@ -1,7 +1,8 @@
-import { z } from "zod";
+import * as z from "zod";
 import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import { NODE_STATES } from "../machines/node.js";
 import { parseDuration } from "../shared/duration.js";
+import { MAX_CONTROL_PLANES, MAX_FAIL_TIMES, MAX_RETRIES, MAX_WORKERS } from "../shared/limits.js";
 import { MAX_SEED } from "../shared/rng.js";
 import { BEHAVIORS, NODE_ACTIONS } from "../shared/types.js";
 
@@ -63,15 +64,8 @@ export const timingsSchema = z
   })
   .meta({ description: "Virtual time each step takes" });
 
-/*
- * Upper bounds, so that a typo (an extra digit, `1e9`) is an input error rather than a run that allocates
- * a billion nodes or retries until the clock's runaway guard trips. They sit far above real clusters:
- * the bench simulates 4,000 nodes in about half a second.
- */
-export const MAX_CONTROL_PLANES = 100;
-export const MAX_WORKERS = 10_000;
-export const MAX_RETRIES = 100;
-export const MAX_FAIL_TIMES = 1_000;
+// The bounds live apart from the schemas, so the CLI's options can use them without loading zod.
+export { MAX_CONTROL_PLANES, MAX_FAIL_TIMES, MAX_RETRIES, MAX_WORKERS };
 
 export const clusterSchema = z.strictObject({
   controlPlanes: z.int().min(1).max(MAX_CONTROL_PLANES).meta({ description: "nodes cp-1..cp-N" }),

@@ -63,6 +63,13 @@ export function fileKind(path: string): FileKind | undefined {
 
 export type FileKind = "scenario" | "fleet" | "fleet-plan";
 
+/** The kind of a parsed file: a fleet (`fleet`), a fleet plan (`inventory`), a scenario, or none. */
+export function kindOfValue(value: unknown): FileKind | undefined {
+  if (looksLikeFleet(value)) return "fleet";
+  if (looksLikeFleetPlan(value)) return "fleet-plan";
+  return looksLikeScenario(value) ? "scenario" : undefined;
+}
+
 /**
  * The file's kind and, when it parsed, the parsed file itself, so that the loader that runs it does
  * not read and parse it again (`loadScenario`, `loadFleet`, `loadFleetPlan` take it).
@@ -75,17 +82,7 @@ export function classifyFile(path: string): { kind: FileKind | undefined; yaml?:
     return { kind: undefined };
   }
   const yaml = parsed(text, path);
-  if (yaml !== undefined) {
-    const value = yaml.value;
-    const kind: FileKind | undefined = looksLikeFleet(value)
-      ? "fleet"
-      : looksLikeFleetPlan(value)
-        ? "fleet-plan"
-        : looksLikeScenario(value)
-          ? "scenario"
-          : undefined;
-    return { kind, yaml };
-  }
+  if (yaml !== undefined) return { kind: kindOfValue(yaml.value), yaml };
   if (/^fleet\s*:/m.test(text)) return { kind: "fleet" };
   if (/^inventory\s*:/m.test(text)) return { kind: "fleet-plan" };
   return { kind: /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined };

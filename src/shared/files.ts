@@ -15,6 +15,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { isatty } from "node:tty";
 import { type Diagnostic, InputError } from "./diagnostics.js";
 import { batched } from "./json.js";
 
@@ -85,6 +86,53 @@ export function readTextFile(file: string, limit = maxFileBytes()): string {
     closeSync(fd);
   }
   return decodeText(buffer, file);
+}
+
+/** What `-` (standard input) is called in messages: `<stdin>:3:7: …`. */
+export const STDIN_NAME = "<stdin>";
+
+/** The argument that stands for standard input. */
+export const STDIN_ARGUMENT = "-";
+
+/**
+ * Reads standard input (`-`) to its end, bounded like a file: at most `maxFileBytes()` bytes (refused as
+ * soon as it is past the cap, without reading the rest), strict UTF-8, no NUL, every problem at
+ * `<stdin>:line:col`. A terminal is refused at once rather than waited on.
+ */
+export function readStandardInput(limit = maxFileBytes(), fd = 0): string {
+  if (isatty(fd)) {
+    throw new InputError([
+      {
+        file: STDIN_NAME,
+        message: "- reads standard input, which is a terminal: pipe or redirect a file into it",
+      },
+    ]);
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A non-blocking pipe with nothing yet: wait a little (synchronously) and read again.
+      if (code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === "EOF") break;
+      throw new InputError([
+        { file: STDIN_NAME, message: `cannot read standard input: ${(error as Error).message}` },
+      ]);
+    }
+    if (read === 0) break;
+    length += read;
+    if (length > limit) throw new InputError([{ file: STDIN_NAME, message: tooLarge(length, limit) }]);
+    chunks.push(Buffer.from(chunk.subarray(0, read)));
+  }
+  return decodeText(Buffer.concat(chunks, length), STDIN_NAME);
 }
 
 function tooLarge(size: number, limit: number): string {

@@ -26,7 +26,17 @@ export function documentKind(value: unknown): DocumentKind | undefined {
 /** The kind of a file that did not load as what a command takes; undefined when it cannot tell. */
 export function documentKindOfFile(file: string): DocumentKind | undefined {
   try {
-    return documentKind(parseYamlFile(readTextFile(file), file).value);
+    return documentKindOfText(readTextFile(file), file);
+  } catch (error) {
+    if (isInputError(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The same for text already read (standard input). */
+export function documentKindOfText(text: string, file: string): DocumentKind | undefined {
+  try {
+    return documentKind(parseYamlFile(text, file).value);
   } catch (error) {
     if (isInputError(error)) return undefined;
     throw error;

@@ -31,7 +31,7 @@ const dir = mkdtempSync(join(tmpdir(), "edgesim-hostile-"));
 
 beforeAll(() => {
   // `npm test` builds first; a bare `vitest run` after editing the sources builds here.
-  if (!existsSync("dist/cli/main.js")) spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"]);
+  if (!existsSync("dist/bundle/edgesim.js")) spawnSync("npm", ["run", "build"]);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

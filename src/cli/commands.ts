@@ -1,0 +1,62 @@
+import type { Register } from "./main.js";
+
+/**
+ * Every command, as the top-level help lists it, and where its module is. A command's module (its options,
+ * its help, and through its action whatever it runs) is imported only when that command runs, so
+ * `edgesim --version` and `edgesim --help` load none of them. The `term` and `summary` are what the
+ * module's own definition shows; a test checks that they agree.
+ */
+export interface CommandEntry {
+  name: string;
+  /** The usage term in the command list, e.g. `plan [options] <from> <to>`. */
+  term: string;
+  summary: string;
+  load: () => Promise<Register>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "plan",
+    term: "plan [options] <from> <to>",
+    summary: "Say what updating a cluster from profile FROM to profile TO will do, and why",
+    load: async () => (await import("./plan.js")).registerPlan,
+  },
+  {
+    name: "run",
+    term: "run [options] <scenario>",
+    summary:
+      "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
+    load: async () => (await import("./run.js")).registerRun,
+  },
+  {
+    name: "test",
+    term: "test [options] <dir>",
+    summary: "Run every scenario and fleet file under DIR and report which pass",
+    load: async () => (await import("./test.js")).registerTest,
+  },
+  {
+    name: "report",
+    term: "report [options] <scenario>",
+    summary: "Replay a scenario and write its timeline as a self-contained HTML page",
+    load: async () => (await import("./report.js")).registerReport,
+  },
+  {
+    name: "quiz",
+    term: "quiz [options]",
+    summary:
+      "Train on upgrade outcomes: realistic profile changes and rollout stories, checked by the planner and the simulation",
+    load: async () => (await import("./quiz.js")).registerQuiz,
+  },
+  {
+    name: "rules",
+    term: "rules [options]",
+    summary: "List the upgrade-behavior rules the planner applies, with their ids and sources",
+    load: async () => (await import("./rules.js")).registerRules,
+  },
+  {
+    name: "fleet",
+    term: "fleet [options] [file]",
+    summary: "Plan a fleet rollout: waves, maintenance windows, image downloads and risk over many sites",
+    load: async () => (await import("./fleet.js")).registerFleet,
+  },
+];
