@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { Option } from "commander";
 import { type BaseText, drawQuestions, type Question, TOPICS, type Topic } from "../quiz/questions.js";
 import { parseAnswer, renderQuestion } from "../quiz/render.js";
-import { appendAttempt, byTopic, parseResults, type QuizAnswer, scoreboard } from "../quiz/results.js";
+import type { QuizAnswer } from "../quiz/results.js";
+import { byTopic } from "../quiz/score.js";
 import { InputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
@@ -114,13 +115,20 @@ export const registerQuiz: Register = (program, io, setExit) => {
       const topics = options.topic === undefined ? [...TOPICS] : parseTopics(options.topic);
       const resultsFile = options.results === undefined ? undefined : resolve(io.cwd, options.results);
       // Read (and check) the results before the quiz, so a broken file does not cost an attempt.
+      // The results' schema is loaded only for a quiz that keeps results.
+      const resultsModule =
+        resultsFile === undefined && !options.scores ? undefined : await import("../quiz/results.js");
       const results =
-        resultsFile === undefined
+        resultsFile === undefined || !resultsModule
           ? undefined
-          : parseResults(existsSync(resultsFile) ? readTextFile(resultsFile) : "", options.results as string);
+          : resultsModule.parseResults(
+              existsSync(resultsFile) ? readTextFile(resultsFile) : "",
+              options.results as string,
+            );
       if (options.scores) {
-        if (!results) throw new InputError([{ file: "--scores", message: "needs --results FILE to read" }]);
-        io.stdout(scoreboard(results));
+        if (!results || !resultsModule)
+          throw new InputError([{ file: "--scores", message: "needs --results FILE to read" }]);
+        io.stdout(resultsModule.scoreboard(results));
         setExit(0);
         return;
       }
@@ -175,11 +183,11 @@ export const registerQuiz: Register = (program, io, setExit) => {
       io.stdout(
         `\nScore: ${score}/${answers.length}${stopped}${perTopic && topics.length > 1 ? `; ${perTopic}` : ""}\n`,
       );
-      if (resultsFile !== undefined && results && answers.length > 0) {
+      if (resultsFile !== undefined && resultsModule && results && answers.length > 0) {
         const operator = options.operator ?? defaultOperator();
         writeOutput(
           { file: resultsFile, option: "--results" },
-          appendAttempt(results, {
+          resultsModule.appendAttempt(results, {
             operator,
             finishedAt: new Date().toISOString(),
             seed,

@@ -1,7 +1,10 @@
 import { LineCounter, parseDocument } from "yaml";
 import * as z from "zod";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
-import { TOPICS, type Topic } from "./types.js";
+import { byTopic } from "./score.js";
+import { TOPICS } from "./types.js";
+
+export { byTopic } from "./score.js";
 
 /*
  * A team's quiz results: one JSON file that every run of `edgesim quiz --results FILE` appends an
@@ -93,16 +96,6 @@ export function appendAttempt(results: QuizResults, attempt: QuizAttempt): strin
 }
 
 /** Right/asked per topic over some answers. */
-export function byTopic(answers: readonly QuizAnswer[]): Map<Topic, { right: number; asked: number }> {
-  const out = new Map<Topic, { right: number; asked: number }>();
-  for (const topic of TOPICS) {
-    const ofTopic = answers.filter((answer) => answer.topic === topic);
-    if (ofTopic.length > 0)
-      out.set(topic, { right: ofTopic.filter((answer) => answer.right).length, asked: ofTopic.length });
-  }
-  return out;
-}
-
 const percent = (right: number, asked: number) =>
   asked === 0 ? "-" : `${Math.round((100 * right) / asked)}%`;
 

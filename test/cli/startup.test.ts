@@ -91,6 +91,14 @@ describe("start-up: each command loads what it runs", () => {
     expect(modules).not.toContain("cli/quiz");
   });
 
+  it("the quiz loads the results' schema only with --results", () => {
+    expect(loaded(["quiz", "--seed", "1", "--count", "1"]).modules).not.toContain("quiz/results");
+    const results = join(dir, "results.json");
+    expect(loaded(["quiz", "--seed", "1", "--count", "1", "--results", results]).modules).toContain(
+      "quiz/results",
+    );
+  });
+
   it("run loads pino only with --log", () => {
     const scenario = "scenarios/k3s-noop-does-nothing.yaml";
     expect(loaded(["run", scenario]).packages).not.toContain("pino");
