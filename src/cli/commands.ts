@@ -59,4 +59,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "Plan a fleet rollout: waves, maintenance windows, image downloads and risk over many sites",
     load: async () => (await import("./fleet.js")).registerFleet,
   },
+  {
+    name: "completion",
+    term: "completion [options] <shell>",
+    summary: "Print a shell completion script for bash, zsh or fish",
+    load: async () => (await import("./completion.js")).registerCompletion,
+  },
 ];

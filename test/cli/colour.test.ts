@@ -122,7 +122,7 @@ describe("colour on a terminal", () => {
   });
 
   it("every command takes --color and --no-color", async () => {
-    for (const command of ["plan", "run", "test", "report", "quiz", "rules", "fleet"]) {
+    for (const command of ["plan", "run", "test", "report", "quiz", "rules", "fleet", "completion"]) {
       const io = memoryIo();
       await main([command, "--help"], io);
       expect(io.out, command).toMatch(/--color\s/);

@@ -24,7 +24,7 @@ function descriptions(out: string): string[] {
   return rows;
 }
 
-const COMMANDS = ["plan", "run", "test", "report", "quiz", "rules", "fleet"] as const;
+const COMMANDS = ["plan", "run", "test", "report", "quiz", "rules", "fleet", "completion"] as const;
 
 describe("--help", () => {
   const pages: [string, string[]][] = [["edgesim", []], ...COMMANDS.map((c): [string, string[]] => [c, [c]])];
@@ -49,6 +49,7 @@ describe("--help", () => {
     ["quiz", ["quiz"], [0, 1]],
     ["rules", ["rules"], [0, 1]],
     ["fleet", ["fleet"], [0, 1, 4]],
+    ["completion", ["completion"], [0, 1]],
   ] as const)("%s --help has the exit-code table, one code a row", async (_name, args, codes) => {
     const { out } = await help(...args);
     const table = out.slice(out.indexOf("Exit codes:\n"));
