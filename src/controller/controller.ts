@@ -214,7 +214,7 @@ export class RolloutController {
     if (!this.runner.kubernetesUp()) return;
     this.timeline.record({ event: "kubernetes-down" });
     this.agent.send({ type: "KUBERNETES_DOWN" });
-    for (const node of this.roster.nodes) node.actor.send({ type: "KUBERNETES_DOWN" });
+    this.roster.kubernetes(false);
     // Also while the agent restarts: its rollout is paused all the same (it resumes into the outage).
     if (this.runner.lifecycle.phase === "running") {
       this.runner.lifecycle = { phase: "paused", rollout: this.runner.lifecycle.rollout };
@@ -234,7 +234,7 @@ export class RolloutController {
     if (this.runner.lifecycle.phase === "paused" && this.runner.agentState() === "Applying")
       this.runner.resume(this.runner.lifecycle.rollout);
     // Nodes waiting, drained, for Kubernetes go on with their action (after the rollout's own news).
-    for (const node of this.roster.nodes) node.actor.send({ type: "KUBERNETES_UP" });
+    this.roster.kubernetes(true);
     this.runner.schedulePump();
   }
 

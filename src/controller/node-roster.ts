@@ -8,6 +8,8 @@ import type { NodeReport } from "./types.js";
 export class NodeHandle implements RolloutNode {
   state: NodeStateName = "Ready";
   constructor(
+    /** Its place in the cluster (control planes first): the order nodes are told things in. */
+    readonly index: number,
     readonly name: string,
     readonly role: NodeRole,
     readonly pool: string | undefined,
@@ -67,10 +69,12 @@ export class NodeRoster {
   readonly fellBack = new Set<NodeHandle>();
   busy = 0;
   busyWorkers = 0;
+  /** Nodes not Ready: the only ones a Kubernetes outage concerns while it lasts. */
+  private readonly notReady = new Set<NodeHandle>();
   private readonly byName = new Map<string, NodeHandle>();
 
   add(name: string, role: NodeRole, pool: string | undefined, actor: MachineDriver<NodeMachine>): NodeHandle {
-    const handle = new NodeHandle(name, role, pool, actor, this.catchUp);
+    const handle = new NodeHandle(this.nodes.length, name, role, pool, actor, this.catchUp);
     this.nodes.push(handle);
     this.byName.set(name, handle);
     return handle;
@@ -89,15 +93,33 @@ export class NodeRoster {
     if (from === "Ready") {
       this.busy++;
       this.busyWorkers += countsAs;
+      this.notReady.add(node);
     } else if (to === "Ready") {
       this.busy--;
       this.busyWorkers -= countsAs;
+      this.notReady.delete(node);
     }
     if (to === "Failed") this.failed.add(node);
     else if (from === "Failed") this.failed.delete(node);
     if (to === "Ready" && context.fallback) this.fellBack.add(node);
     else if (from === "Ready") this.fellBack.delete(node);
     return true;
+  }
+
+  /**
+   * Tells the nodes that Kubernetes went down or came back. Only a node in an action's steps reads it
+   * (a drained node waits for Kubernetes), so only the nodes not Ready hear it now, in cluster order; a
+   * Ready node hears it from `sync` before it is given anything to do. A flap costs the nodes in flight,
+   * not the cluster's size.
+   */
+  kubernetes(up: boolean): void {
+    const told = [...this.notReady].sort((a, b) => a.index - b.index);
+    for (const node of told) node.actor.send({ type: up ? "KUBERNETES_UP" : "KUBERNETES_DOWN" });
+  }
+
+  /** Brings a Ready node's view of Kubernetes up to date before it is sent an action. */
+  sync(node: NodeHandle, up: boolean): void {
+    if (node.context.kubernetesUp !== up) node.actor.send({ type: up ? "KUBERNETES_UP" : "KUBERNETES_DOWN" });
   }
 
   /** Nodes back Ready after a fallback drop their job: the rollout that takes them now is a new one. */

@@ -199,6 +199,7 @@ export class RolloutRunner {
           action: decision.action,
           attempt: decision.attempt,
         });
+        this.roster.sync(node, true);
         node.actor.send({ type: "RETRY" });
       } else {
         this.halt(rollout, node, decision.action, decision.reason);
@@ -238,11 +239,13 @@ export class RolloutRunner {
     const repave = this.catchesUp(node, target);
     this.roster.catchUp.delete(node);
     if (plan.behavior === "no-op" && !repave) {
+      this.roster.sync(node, true);
       node.actor.send({ type: "ADOPT", profile: target });
       return;
     }
     const action: NodeAction = repave ? "repave" : (plan.behavior as NodeAction);
     const job = nodeJob(this.deps.rng, this.timings, action, plan, profileOf(this.input, target));
+    this.roster.sync(node, true);
     node.actor.send({ type: "START", job });
   }
 
