@@ -6,6 +6,8 @@ export interface JUnitCase {
   passed: boolean;
   /** The file did not load (bad input): a JUnit `<error>`, not an expectation's `<failure>`. */
   error?: boolean;
+  /** With error: it was stopped at the per-file time limit (`type="timeout"`). */
+  timedOut?: boolean;
   /** Wall-clock seconds; omitted for byte-stable output. */
   seconds?: number;
   /** One-line reason of the failure (the `message` attribute). */
@@ -48,7 +50,7 @@ export function renderJUnit(cases: readonly JUnitCase[], suiteName = "edgesim sc
     }
     lines.push(`${open}>`);
     const element = c.error ? "error" : "failure";
-    const type = c.error ? "input-error" : "expectation";
+    const type = c.error ? (c.timedOut ? "timeout" : "input-error") : "expectation";
     lines.push(
       `      <${element} message="${escapeXml(c.message ?? "failed")}" type="${type}">${escapeXml(c.detail ?? c.message ?? "")}</${element}>`,
     );

@@ -97,6 +97,8 @@ export interface SuiteCase {
   reason?: string;
   /** The file did not load: bad input, not a failed expectation. */
   broken?: boolean;
+  /** It ran past the per-file time limit and was stopped (broken too). */
+  timedOut?: boolean;
   /** Every failed expectation (or every diagnostic), for JUnit. */
   detail?: string;
   run?: ScenarioRun | FleetRun | FleetPlanCaseRun;
