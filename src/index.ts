@@ -15,7 +15,6 @@ export type { Layer, LoadOptions, Profile, ProfileDiff } from "./profile/types.j
 export { renderJUnit } from "./report/junit.js";
 export { formatGoldenTimeline, formatRunText, formatTimelineLines } from "./report/timeline-text.js";
 export type { Plan, PlannedChange, PlanOptions, Unsupported } from "./rules/types.js";
-export { estimateRollout, type RolloutEstimate } from "./scenario/estimate.js";
 export { EXPECTATIONS, type ExpectationResult } from "./scenario/expectations.js";
 export {
   type FleetClusterRun,
@@ -41,6 +40,7 @@ export { type Diagnostic, formatDiagnostic, InputError, isInputError } from "./s
 export { BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "./shared/types.js";
 export { type Bus, createBus } from "./sim/bus.js";
 export { VirtualClock } from "./sim/clock.js";
+export { estimateRollout, type RolloutEstimate } from "./sim/estimate.js";
 export { type FleetOptions, type FleetResult, simulateFleet } from "./sim/fleet.js";
 export { type SimulationHooks, simulate } from "./sim/simulate.js";
 export type {

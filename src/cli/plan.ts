@@ -149,7 +149,7 @@ export const registerPlan: Register = (program, io, setExit) => {
         await Promise.all([
           import("../profile/parse.js"),
           import("../rules/plan.js"),
-          import("../scenario/estimate.js"),
+          import("../sim/estimate.js"),
           import("../shared/kinds.js"),
         ]);
       const layer = options.layer;

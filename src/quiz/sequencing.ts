@@ -6,14 +6,15 @@ import { formatClock } from "../shared/duration.js";
 import type { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
 import { simulate } from "../sim/simulate.js";
-import type {
-  NodeAction,
-  SimInputEvent,
-  SimProfile,
-  SimulationResult,
-  TimelineEntry,
-  TimelineEntryOf,
-  TimelineEventName,
+import {
+  clusterNodes,
+  type NodeAction,
+  type SimInputEvent,
+  type SimProfile,
+  type SimulationResult,
+  type TimelineEntry,
+  type TimelineEntryOf,
+  type TimelineEventName,
 } from "../sim/types.js";
 import { applyChanges, type ChangedProfile, type LoadedBase } from "./bases.js";
 import { type ChangeTemplate, templateById } from "./changes.js";
@@ -84,10 +85,7 @@ function run(
   });
 }
 
-const nodeNames = (cluster: Cluster): string[] => [
-  ...Array.from({ length: cluster.controlPlanes }, (_, i) => `cp-${i + 1}`),
-  ...Array.from({ length: cluster.workers }, (_, i) => `worker-${i + 1}`),
-];
+const nodeNames = (cluster: Cluster): string[] => clusterNodes(cluster).map((node) => node.name);
 
 function describeCluster(base: LoadedBase, cluster: Cluster): string {
   const planes = cluster.controlPlanes === 1 ? "1 control plane" : `${cluster.controlPlanes} control planes`;

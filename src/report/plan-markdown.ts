@@ -1,7 +1,7 @@
 import type { Plan, PlannedChange } from "../rules/types.js";
-import type { RolloutEstimate } from "../scenario/estimate.js";
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { Behavior } from "../shared/types.js";
+import type { RolloutEstimate } from "../sim/estimate.js";
 import { behaviorSentence, changedValueTexts, nodeOrder, shortValue } from "./plan-text.js";
 
 export interface PlanMarkdownOptions {

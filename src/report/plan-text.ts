@@ -1,8 +1,8 @@
 import type { Value } from "../profile/types.js";
 import type { Plan, PlannedChange } from "../rules/types.js";
-import type { RolloutEstimate } from "../scenario/estimate.js";
 import { formatClock, formatDuration } from "../shared/duration.js";
 import { assertNever, BEHAVIORS, type Behavior, CORE_LAYERS, type LayerName } from "../shared/types.js";
+import type { RolloutEstimate } from "../sim/estimate.js";
 import { colours } from "./colour.js";
 
 export interface PlanTextOptions {

@@ -51,11 +51,9 @@ export interface LoadedScenario {
   timelineFile?: string;
 }
 
+/** The names of a cluster without pools, as the simulation gives them (`clusterNodes`). */
 export function nodeNames(controlPlanes: number, workers: number): string[] {
-  const names: string[] = [];
-  for (let i = 1; i <= controlPlanes; i++) names.push(`cp-${i}`);
-  for (let i = 1; i <= workers; i++) names.push(`worker-${i}`);
-  return names;
+  return clusterNodes({ controlPlanes, workers }).map((node) => node.name);
 }
 
 /** True when a parsed YAML value looks like a scenario: a mapping with `cluster` or `events` at the top. */
@@ -377,7 +375,6 @@ export function parseTimings(given: ScenarioFile["cluster"]["timings"] = {}): Pa
   return out;
 }
 
-/** `cp-1..cp-3, worker-1..worker-2` (or per pool: `edge-1..edge-4`): nodes are `<prefix>-1..<prefix>-N`. */
 /** `{ at, node, fail, times? }` as the simulation's event; scenarios and fleet clusters share it. */
 export function nodeFailEvent(
   at: number,

@@ -4,12 +4,13 @@ import type { Plan } from "../../src/rules/types.js";
 import type { Behavior } from "../../src/shared/types.js";
 import { backInService, leavesReady } from "../../src/sim/availability.js";
 import { simulate } from "../../src/sim/simulate.js";
-import type {
-  NodeAction,
-  SimInputEvent,
-  SimulationInput,
-  SimulationResult,
-  TimelineEntry,
+import {
+  clusterNodes,
+  type NodeAction,
+  type SimInputEvent,
+  type SimulationInput,
+  type SimulationResult,
+  type TimelineEntry,
 } from "../../src/sim/types.js";
 import { fakePlan, makeInput, simProfile } from "./fixtures.js";
 import { runSeed, runsOf } from "./scenario-gen.js";
@@ -50,6 +51,13 @@ interface Spec {
   outages: { at: number; forMs: number | null }[];
   failures: { at: number; node: number; action: NodeAction | "any"; times: number }[];
   restarts: number[];
+  /** Agent restarts placed inside an outage (`outage` indexes `outages`, modulo), `offsetMs` after it began. */
+  outageRestarts: { outage: number; offsetMs: number }[];
+  /** Worker pools instead of `workers` (when not empty): their workers and "skip worker node update". */
+  workerPools: { name: string; workers: number; skipWorkerUpdate: boolean }[];
+  /** Pairs ("from->to") whose plan changes the Kubernetes version: what skipping pools sit out. */
+  bumps: string[];
+  toggles: { at: number; pool: number; skipWorkerUpdate: boolean }[];
 }
 
 const pairs = PROFILES.flatMap((from) => PROFILES.filter((to) => to !== from).map((to) => `${from}->${to}`));
@@ -113,13 +121,33 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
     { maxLength: 3 },
   ),
   restarts: fc.array(timeArb, { maxLength: 2 }),
+  outageRestarts: fc.array(
+    fc.record({ outage: fc.nat({ max: 2 }), offsetMs: fc.integer({ min: 0, max: 20 * MIN }) }),
+    { maxLength: 2 },
+  ),
+  workerPools: fc.oneof(
+    { weight: 2, arbitrary: fc.constant<Spec["workerPools"]>([]) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.record({ workers: fc.integer({ min: 0, max: 4 }), skipWorkerUpdate: fc.boolean() }),
+          fc.record({ workers: fc.integer({ min: 1, max: 4 }), skipWorkerUpdate: fc.boolean() }),
+        )
+        .map(([a, b]) => [
+          { name: "edge", ...a },
+          { name: "store", ...b },
+        ]),
+    },
+  ),
+  bumps: fc.subarray(pairs),
+  toggles: fc.array(fc.record({ at: timeArb, pool: fc.nat({ max: 1 }), skipWorkerUpdate: fc.boolean() }), {
+    maxLength: 2,
+  }),
 });
 
 function nodeNames(spec: Spec): string[] {
-  const names: string[] = [];
-  for (let i = 1; i <= spec.controlPlanes; i++) names.push(`cp-${i}`);
-  for (let i = 1; i <= spec.workers; i++) names.push(`worker-${i}`);
-  return names;
+  return clusterNodes(spec).map((node) => node.name);
 }
 
 function planOf(spec: Spec, from: string, to: string): Plan {
@@ -132,7 +160,17 @@ function planOf(spec: Spec, from: string, to: string): Plan {
     ];
     return plan;
   }
-  return fakePlan(from, to, entry, entry === "service-restart" ? ["networking"] : []);
+  const plan = fakePlan(from, to, entry, entry === "service-restart" ? ["networking"] : []);
+  if (spec.bumps.includes(`${from}->${to}`))
+    plan.changes.push({
+      layer: "kubernetes",
+      path: "@version",
+      behavior: entry,
+      rule: "kubernetes.version",
+      reason: "a new Kubernetes version",
+      unclassified: false,
+    });
+  return plan;
 }
 
 function toInput(spec: Spec): SimulationInput {
@@ -148,10 +186,26 @@ function toInput(spec: Spec): SimulationInput {
     events.push({ at: f.at, type: "node-fail", node, action: f.action, times: f.times });
   }
   for (const at of spec.restarts) events.push({ at, type: "agent-restart" });
+  for (const { outage, offsetMs } of spec.outageRestarts) {
+    const o = spec.outages[outage % Math.max(1, spec.outages.length)];
+    if (o) events.push({ at: o.at + Math.min(offsetMs, o.forMs ?? offsetMs), type: "agent-restart" });
+  }
+  for (const toggle of spec.toggles) {
+    const pool = spec.workerPools[toggle.pool % Math.max(1, spec.workerPools.length)];
+    if (pool)
+      events.push({
+        at: toggle.at,
+        type: "pool-toggle",
+        pool: pool.name,
+        skipWorkerUpdate: toggle.skipWorkerUpdate,
+      });
+  }
+  const pools = spec.workerPools.length > 0 ? { workerPools: spec.workerPools } : {};
   return makeInput({
     seed: spec.seed,
     controlPlanes: spec.controlPlanes,
-    workers: spec.workers,
+    workers: spec.workerPools.length > 0 ? spec.workerPools.reduce((n, p) => n + p.workers, 0) : spec.workers,
+    ...pools,
     maxUnavailable: spec.maxUnavailable,
     retries: spec.retries,
     abPartitions: spec.abPartitions,
@@ -185,6 +239,18 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
   const profiles = new Map(nodeNames(spec).map((n) => [n, "base"]));
   let kubernetesUp = true;
   let rollout: Step["rollout"] = null;
+  const poolOf = new Map(clusterNodes(spec).map((n) => [n.name, n.pool]));
+  // Pools a rollout leaves out ("skip worker node update"): the pool-skipped entries right after its start.
+  let skipped = new Set<string>();
+  const catchingUp = new Set<string>();
+  const skippedAfter = (begin: number): Set<string> => {
+    const pools = new Set<string>();
+    for (let i = begin + 1; result.timeline[i]?.event === "pool-skipped"; i++) {
+      const next = result.timeline[i] as TimelineEntry & { pool: string };
+      pools.add(next.pool);
+    }
+    return pools;
+  };
   return result.timeline.map((entry, index) => {
     const node = entry.node;
     let beginsDisruption = false;
@@ -194,14 +260,21 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
     }
     if (node !== undefined && backInService(entry)) {
       disrupted.delete(node);
+      catchingUp.delete(node);
       profiles.set(node, (entry as { profile?: string }).profile as string);
     }
     if (entry.event === "kubernetes-down") kubernetesUp = false;
     if (entry.event === "kubernetes-up") kubernetesUp = true;
-    if (entry.event === "rollout-started" || entry.event === "update-acknowledged")
+    if (entry.event === "rollout-started" || entry.event === "update-acknowledged") {
       rollout = { target: (entry as { profile?: string }).profile as string, begin: index };
-    else if (ROLLOUT_BEGINS.has(entry.event) || entry.event === "rollout-finished") rollout = null;
+      skipped = skippedAfter(index);
+    } else if (ROLLOUT_BEGINS.has(entry.event) || entry.event === "rollout-finished") rollout = null;
     else if (entry.event === "rollout-halted") rollout = null;
+    if (entry.event === "pool-catch-up") {
+      // A pool caught up is repaved to the profile, whatever its plan says: none of its nodes adopts it.
+      skipped.delete(entry.pool);
+      for (const [name, pool] of poolOf) if (pool === entry.pool) catchingUp.add(name);
+    }
     // A node whose plan to the rollout's target is no-op takes the profile untouched and silently (ADOPT has
     // no entry), when the rollout reaches it. Counted as on the target at once: the properties only ask
     // whether a node is done with a target, and a node the rollout reaches no later is never run towards it.
@@ -211,6 +284,8 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
         if (
           profile !== adopting &&
           !disrupted.has(name) &&
+          !skipped.has(poolOf.get(name) ?? "") &&
+          !catchingUp.has(name) &&
           planOf(spec, profile, adopting).behavior === "no-op"
         )
           profiles.set(name, adopting);
@@ -277,15 +352,25 @@ function checkOutcome(spec: Spec, result: SimulationResult): void {
   const downAtEnd = kubernetes.at(-1)?.event === "kubernetes-down";
   expect(updates.length + refusedAtPublish.length).toBe(spec.updates.length);
   switch (result.result) {
-    case "converged":
+    case "converged": {
       expect(failedEvidence).toBe(false);
+      // Pools with "skip worker node update" that the last rollout left out stay where they were, unless
+      // a catch-up (the toggle turned off) took them along since.
+      const staying = new Map<string, string>();
+      for (const entry of result.timeline) {
+        if (ROLLOUT_BEGINS.has(entry.event)) staying.clear();
+        if (entry.event === "pool-skipped") staying.set(entry.pool, entry.profile);
+        if (entry.event === "pool-catch-up") staying.delete(entry.pool);
+      }
       for (const node of result.nodes) {
-        expect(node.profile, node.name).toBe(result.finalProfile);
+        const expected = (node.pool !== undefined && staying.get(node.pool)) || result.finalProfile;
+        expect(node.profile, node.name).toBe(expected);
         expect(node.state, node.name).toBe("Ready");
       }
       // Converged means no update was rejected, so the last one received is the one the cluster is on.
       expect(result.finalProfile).toBe(updates.at(-1)?.profile ?? "base");
       break;
+    }
     case "failed":
       expect(failedEvidence).toBe(true);
       break;
@@ -308,6 +393,8 @@ function checkCoalescing(_spec: Spec, result: SimulationResult): void {
       latest = (entry as { profile?: string }).profile as string;
       fresh++;
     }
+    // A pool's toggle turned off with no rollout in progress: the agent gets the applied profile again.
+    if (entry.event === "pool-catch-up") fresh++;
     if (!ROLLOUT_BEGINS.has(entry.event)) continue;
     if ((entry as { profile?: string }).profile !== latest)
       throw new Error(`rollout for a stale update (latest ${latest}): ${show(entry)}`);
@@ -387,11 +474,18 @@ function checkDeterminism(spec: Spec, result: SimulationResult): void {
 
 const allRepave = (overrides: Record<string, TableEntry> = {}) =>
   Object.fromEntries(pairs.map((pair) => [pair, overrides[pair] ?? "repave"])) as Record<string, TableEntry>;
-const quiet: Pick<Spec, "noCordon" | "outages" | "failures" | "restarts"> = {
+const quiet: Pick<
+  Spec,
+  "noCordon" | "outages" | "failures" | "restarts" | "outageRestarts" | "workerPools" | "bumps" | "toggles"
+> = {
   noCordon: [],
   outages: [],
   failures: [],
   restarts: [],
+  outageRestarts: [],
+  workerPools: [],
+  bumps: [],
+  toggles: [],
 };
 
 /** Inputs that once broke a property (shrunk), run first by every property. */

@@ -1,8 +1,8 @@
 import { drainPolicy, osImage } from "../profile/drain.js";
 import type { Profile } from "../profile/types.js";
 import type { Plan } from "../rules/types.js";
-import { simulate } from "../sim/simulate.js";
-import type { SimProfile, Timings } from "../sim/types.js";
+import { simulate } from "./simulate.js";
+import type { SimProfile, Timings } from "./types.js";
 
 export interface RolloutEstimate {
   controlPlanes: number;
