@@ -1,3 +1,4 @@
+import { benchFleet } from "./fleet.js";
 import { benchLoad } from "./load.js";
 import { benchPlan } from "./plan.js";
 import { benchQuizScaling } from "./quiz.js";
@@ -5,84 +6,130 @@ import { benchScaling, benchSimulation } from "./sim.js";
 import { benchStartup, printStartup } from "./startup.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
+// `npm run bench -- fleet` runs only the fleet section; EDGESIM_BENCH_100K=1 adds 100,000 clusters to it.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const only = process.argv[2];
 
-const plan = benchPlan();
-console.log("plan (k3s-base → k3s-registry-change)");
-console.table({
-  "parse both + plan": { "per second": fmt(plan.plansPerSecond) },
-  "planUpdate only": { "per second": fmt(plan.classifyPerSecond) },
-  "YAML parse only (both)": { "per second": fmt(plan.yamlPairsPerSecond) },
-});
-console.log(
-  `profiles of ${plan.profileLines.join(" and ")} lines; a plan costs ${plan.ratioToYaml.toFixed(2)}× the YAML parsing alone; ` +
-    `diff + rules take ${(plan.classifyShare * 100).toFixed(1)}% of it (the rest is reading the profiles)`,
-);
+if (only === undefined) await core();
+if (only === undefined || only === "fleet") fleet();
 
-const sim = benchSimulation();
-console.log(
-  `\nsimulation (${sim.controlPlanes} control planes + ${sim.workers} workers, ${sim.maxUnavailable} at a time)`,
-);
-console.table({
-  simulate: {
-    "wall ms": sim.wallMs.toFixed(1),
-    events: fmt(sim.events),
-    "events/s": fmt(sim.eventsPerSecond),
-    speedup: `${fmt(sim.speedup)}×`,
-    result: sim.result,
-  },
-});
+async function core(): Promise<void> {
+  const plan = benchPlan();
+  console.log("plan (k3s-base → k3s-registry-change)");
+  console.table({
+    "parse both + plan": { "per second": fmt(plan.plansPerSecond) },
+    "planUpdate only": { "per second": fmt(plan.classifyPerSecond) },
+    "YAML parse only (both)": { "per second": fmt(plan.yamlPairsPerSecond) },
+  });
+  console.log(
+    `profiles of ${plan.profileLines.join(" and ")} lines; a plan costs ${plan.ratioToYaml.toFixed(2)}× the YAML parsing alone; ` +
+      `diff + rules take ${(plan.classifyShare * 100).toFixed(1)}% of it (the rest is reading the profiles)`,
+  );
 
-const scaling = benchScaling();
-console.log("\nscaling (workers 1/40 of the nodes at a time)");
-console.table(
-  Object.fromEntries(
-    scaling.sizes.map((size) => [
-      `${fmt(size.nodes)} nodes`,
-      { "wall ms": size.wallMs.toFixed(1), "heap held by the result (MiB)": size.heapMiB },
-    ]),
-  ),
-);
-console.log(
-  `time grows ${scaling.timeGrowthPerNodeGrowth.toFixed(2)}× as fast as the node count (1.00 = linear); ` +
-    `${scaling.heapKiBPerNode.toFixed(1)} KiB of heap per node`,
-);
+  const sim = benchSimulation();
+  console.log(
+    `\nsimulation (${sim.controlPlanes} control planes + ${sim.workers} workers, ${sim.maxUnavailable} at a time)`,
+  );
+  console.table({
+    simulate: {
+      "wall ms": sim.wallMs.toFixed(1),
+      events: fmt(sim.events),
+      "events/s": fmt(sim.eventsPerSecond),
+      speedup: `${fmt(sim.speedup)}×`,
+      result: sim.result,
+    },
+  });
 
-printStartup(await benchStartup());
+  const scaling = benchScaling();
+  console.log("\nscaling (workers 1/40 of the nodes at a time)");
+  console.table(
+    Object.fromEntries(
+      scaling.sizes.map((size) => [
+        `${fmt(size.nodes)} nodes`,
+        { "wall ms": size.wallMs.toFixed(1), "heap held by the result (MiB)": size.heapMiB },
+      ]),
+    ),
+  );
+  console.log(
+    `time grows ${scaling.timeGrowthPerNodeGrowth.toFixed(2)}× as fast as the node count (1.00 = linear); ` +
+      `${scaling.heapKiBPerNode.toFixed(1)} KiB of heap per node`,
+  );
 
-const quizScaling = benchQuizScaling();
-console.log("\nquiz on large base profiles (in process)");
-console.table(
-  Object.fromEntries(
-    quizScaling.sizes.map((size) => [
-      `${size.kib.toFixed(0)} KiB base`,
-      { "first question ms": size.firstMs.toFixed(1), "ten questions ms": size.tenMs.toFixed(1) },
-    ]),
-  ),
-);
-console.log(
-  `ten questions' time grows as size^${quizScaling.exponent.toFixed(2)} (1.00 = linear, 2.00 = quadratic)`,
-);
+  printStartup(await benchStartup());
 
-const load = benchLoad();
-console.log("\nplan time vs profile size (two profiles of N keys, one value differs)");
-console.table(
-  Object.fromEntries(
-    load.map((size, i) => {
-      const previous = load[i - 1];
-      // The exponent k of time ∝ keys^k between this size and the one before: 1 is linear, 2 quadratic.
-      const exponent = previous
-        ? (Math.log(size.ms / previous.ms) / Math.log(size.keys / previous.keys)).toFixed(2)
-        : "-";
-      return [
-        `${fmt(size.keys)} keys`,
+  const quizScaling = benchQuizScaling();
+  console.log("\nquiz on large base profiles (in process)");
+  console.table(
+    Object.fromEntries(
+      quizScaling.sizes.map((size) => [
+        `${size.kib.toFixed(0)} KiB base`,
+        { "first question ms": size.firstMs.toFixed(1), "ten questions ms": size.tenMs.toFixed(1) },
+      ]),
+    ),
+  );
+  console.log(
+    `ten questions' time grows as size^${quizScaling.exponent.toFixed(2)} (1.00 = linear, 2.00 = quadratic)`,
+  );
+
+  const load = benchLoad();
+  console.log("\nplan time vs profile size (two profiles of N keys, one value differs)");
+  console.table(
+    Object.fromEntries(
+      load.map((size, i) => {
+        const previous = load[i - 1];
+        // The exponent k of time ∝ keys^k between this size and the one before: 1 is linear, 2 quadratic.
+        const exponent = previous
+          ? (Math.log(size.ms / previous.ms) / Math.log(size.keys / previous.keys)).toFixed(2)
+          : "-";
+        return [
+          `${fmt(size.keys)} keys`,
+          {
+            MB: size.megabytes.toFixed(1),
+            "plan ms": size.ms.toFixed(0),
+            "µs per key": ((size.ms * 1000) / size.keys).toFixed(1),
+            "growth exponent": exponent,
+          },
+        ];
+      }),
+    ),
+  );
+}
+
+function fleet(): void {
+  const bench = benchFleet({ large: process.env.EDGESIM_BENCH_100K === "1" });
+  console.log(
+    `\nfleets: edgesim fleet --clusters N (1 control plane + 3 workers each, an OS change: every node repaved), ${bench.cores} core(s)`,
+  );
+  console.table(
+    Object.fromEntries(
+      bench.sizes.map((size) => [
+        `${fmt(size.clusters)} clusters (${fmt(size.nodes)} nodes)`,
         {
-          MB: size.megabytes.toFixed(1),
-          "plan ms": size.ms.toFixed(0),
-          "µs per key": ((size.ms * 1000) / size.keys).toFixed(1),
-          "growth exponent": exponent,
+          "wall s": (size.wallMs / 1000).toFixed(2),
+          "CPU s": (size.cpuMs / 1000).toFixed(2),
+          "peak RSS MiB": fmt(size.peakRssMiB),
+          "CPU µs/node": fmt(size.usPerNode),
+          "marginal µs/node": size.marginalUsPerNode === undefined ? "-" : fmt(size.marginalUsPerNode),
+          "RSS bytes/node": fmt(size.bytesPerNode),
+          "events/CPU s": fmt(size.eventsPerSecond),
+          "bare xstate CPU s": (size.bareCpuMs / 1000).toFixed(2),
+          "× bare": size.ratio.toFixed(1),
+          result: size.result,
         },
-      ];
-    }),
-  ),
-);
+      ]),
+    ),
+  );
+  console.log(
+    `marginal CPU per node (the cost of the nodes added, start-up aside) ${bench.perNodeGrowth.toFixed(2)}× from the first step to the last (1.00 = flat); ` +
+      `"× bare": the command's CPU over that of a bare loop of as many xstate actors through the six node states, same run`,
+  );
+  if (bench.threads)
+    console.log(
+      `10,000 clusters on ${bench.threads.many.threads} threads: ${(bench.threads.many.wallMs / 1000).toFixed(2)} s wall, ` +
+        `${(bench.threads.many.cpuMs / 1000).toFixed(2)} s CPU, ${bench.threads.speedup.toFixed(2)}× the speed of 1 thread (${(bench.threads.one.wallMs / 1000).toFixed(2)} s), peak RSS ${fmt(bench.threads.many.peakRssMiB)} MiB`,
+    );
+  console.log(
+    `--trials 100 over 1,000 clusters (${bench.trials.threads} threads): ${(bench.trials.wallMs / 1000).toFixed(2)} s wall, ` +
+      `${(bench.trials.cpuMs / 1000).toFixed(2)} s CPU, peak RSS ${fmt(bench.trials.peakRssMiB)} MiB, result ${bench.trials.result}`,
+  );
+}

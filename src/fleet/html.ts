@@ -99,8 +99,9 @@ export function renderFleetHtml(run: FleetPlanRun): string {
 
   // Histogram of durations over trials.
   const durations = strategy.trials.map((t) => t.durationMs / HOUR);
-  const lo = Math.min(...durations);
-  const hi = Math.max(...durations);
+  // Reduced, not spread: a spread of many trials as arguments overflows the stack.
+  const lo = durations.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+  const hi = durations.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
   const bins = Math.min(20, Math.max(1, strategy.trials.length));
   const width = (hi - lo) / bins || 1;
   const counts = new Array<number>(bins).fill(0);
@@ -108,7 +109,7 @@ export function renderFleetHtml(run: FleetPlanRun): string {
     const bin = Math.min(bins - 1, Math.floor((d - lo) / width));
     counts[bin] = (counts[bin] ?? 0) + 1;
   }
-  const cmax = Math.max(...counts);
+  const cmax = counts.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
   const hist = counts
     .map((c, i) => {
       const hb = (c / cmax) * (H - 2 * PAD);

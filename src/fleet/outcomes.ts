@@ -93,6 +93,7 @@ export async function mapSites(
     minThreads: options.threads,
     maxThreads: options.threads,
     workerData: { plan: siteSimPlan(plan) },
+    execArgv: workerExecArgv(process.execArgv),
   });
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored) to a few per thread.
   const queue = new PQueue({ concurrency: options.threads * 2 });
@@ -123,6 +124,25 @@ export async function mapSites(
     await pool.destroy();
   }
   return store;
+}
+
+/**
+ * The process's Node flags less those that only make sense for its own entry point: a thread started
+ * under `node --input-type=module -e …` would otherwise refuse to load a worker file.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i] as string;
+    if (flag === "-e" || flag === "--eval" || flag === "-p" || flag === "--print") {
+      i++; // and the script after it
+      continue;
+    }
+    if (flag.startsWith("--input-type") || flag.startsWith("--eval=") || flag.startsWith("--print="))
+      continue;
+    out.push(flag);
+  }
+  return out;
 }
 
 /**

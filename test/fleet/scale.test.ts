@@ -18,6 +18,7 @@ const { memoryIo } = await import("../../src/cli/io.js");
 const { main } = await import("../../src/cli/main.js");
 const { formatTimelineLines } = await import("../../src/report/timeline-text.js");
 const { formatFleetText } = await import("../../src/report/fleet-text.js");
+const { workerExecArgv } = await import("../../src/fleet/outcomes.js");
 
 describe("each piece of work once", () => {
   it("plans each (from, to) pair once for a whole fleet plan, not once per site", async () => {
@@ -87,5 +88,20 @@ describe("outputs past the spread limit", () => {
       { quiet: true },
     );
     expect(text.split("\n")[150_000]).toBe("c-149999  1+3    00:00:00  00:01:00  converged  repave");
+  });
+});
+
+describe("worker threads", () => {
+  it("drop the flags of the process's own entry (node --input-type=module -e …) and keep the others", () => {
+    expect(
+      workerExecArgv([
+        "--max-old-space-size=4096",
+        "--input-type=module",
+        "-e",
+        "await main()",
+        "--expose-gc",
+      ]),
+    ).toEqual(["--max-old-space-size=4096", "--expose-gc"]);
+    expect(workerExecArgv(["--eval=1", "-p", "2", "--enable-source-maps"])).toEqual(["--enable-source-maps"]);
   });
 });
