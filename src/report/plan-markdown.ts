@@ -2,7 +2,7 @@ import type { Plan, PlannedChange } from "../rules/types.js";
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { Behavior } from "../shared/types.js";
 import type { RolloutEstimate } from "../sim/estimate.js";
-import { behaviorSentence, changedValueTexts, nodeOrder, shortValue } from "./plan-text.js";
+import { behaviorSentence, changedValueTexts, nodeOrder, servicesPhrase, shortValue } from "./plan-text.js";
 
 export interface PlanMarkdownOptions {
   controlPlanes?: number;
@@ -90,9 +90,7 @@ export function formatPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   }
   lines.push("");
   lines.push(
-    `Distribution: ${markdownCode(plan.distribution)} · Services restarted: ${
-      plan.services.length > 0 ? plan.services.map(markdownCode).join(", ") : "none"
-    }`,
+    `Distribution: ${markdownCode(plan.distribution)} · Services restarted: ${servicesPhrase(plan, markdownCode)}`,
   );
 
   if (refused) {

@@ -42,6 +42,18 @@ export function behaviorSentence(plan: Plan): string {
 }
 
 /** Node names in the order Palette touches them: control planes first, then workers. */
+/**
+ * The plan's restarted services, in words. A repave or reboot restarts everything with the node, so the
+ * services that a change would restart on its own are named as included in it, not as a separate step.
+ */
+export function servicesPhrase(plan: Plan, code: (service: string) => string = (s) => s): string {
+  if (plan.services.length === 0) return "none";
+  const names = plan.services.map(code).join(", ");
+  if (plan.behavior === "repave" || plan.behavior === "reboot")
+    return `none on their own (${names} restart with the ${plan.behavior})`;
+  return names;
+}
+
 export function nodeOrder(controlPlanes: number, workers: number): string[] {
   return [
     ...Array.from({ length: controlPlanes }, (_, i) => `cp-${i + 1}`),
@@ -67,7 +79,7 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   } else {
     lines.push(`Behavior: ${bold(paint(plan.behavior, plan.behavior))} — ${behaviorSentence(plan)}`);
   }
-  lines.push(`Services restarted: ${plan.services.length > 0 ? plan.services.join(", ") : "none"}`);
+  lines.push(`Services restarted: ${servicesPhrase(plan)}`);
   lines.push("");
 
   if (plan.changes.length === 0) {
