@@ -240,6 +240,8 @@ export function planJson(plan: Plan): Record<string, unknown> {
       ...(change.services ? { services: change.services } : {}),
       ...(change.from !== undefined ? { from: change.from } : {}),
       ...(change.to !== undefined ? { to: change.to } : {}),
+      ...(change.fromText !== undefined ? { fromText: change.fromText } : {}),
+      ...(change.toText !== undefined ? { toText: change.toText } : {}),
     })),
     unsupported: plan.unsupported,
     warnings: plan.warnings,

@@ -91,7 +91,9 @@ function diffLayer(
   const versionChanged = before !== undefined && after !== undefined && before.version !== after.version;
   const changes =
     before && after && !packSwitched
-      ? wholeStages(diffValues(before.values, after.values), before, after)
+      ? wholeStages(diffValues(before.values, after.values), before, after).map((change) =>
+          withWritten(change, before, after),
+        )
       : [];
   const manifestChanges = before && after && !packSwitched ? diffManifests(before, after) : [];
   const differs =
@@ -105,6 +107,27 @@ function diffLayer(
     versionChanged,
     changes,
     manifestChanges,
+  };
+}
+
+/**
+ * A changed number, boolean or null carries its text as written (`0644`, `1.10`, `0x1F`, `~`): the value
+ * compares as Go's YAML reads it, the plan shows what the user wrote. Strings are shown quoted, as
+ * JSON, whatever their quoting in the file; macros render only inside strings, so a written number is
+ * the value itself.
+ */
+function withWritten(change: LeafChange, before: Layer, after: Layer): LeafChange {
+  const text = (layer: Layer, value: Value | undefined) =>
+    value !== undefined && (value === null || typeof value === "number" || typeof value === "boolean")
+      ? layer.written?.get(change.path)
+      : undefined;
+  const fromText = text(before, change.from);
+  const toText = text(after, change.to);
+  if (fromText === undefined && toText === undefined) return change;
+  return {
+    ...change,
+    ...(fromText !== undefined ? { fromText } : {}),
+    ...(toText !== undefined ? { toText } : {}),
   };
 }
 

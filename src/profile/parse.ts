@@ -8,6 +8,7 @@ import {
   parseYamlFile,
   positionOf,
   scalarAt,
+  writtenAt,
   type YamlFile,
   type YamlPath,
 } from "../shared/yaml.js";
@@ -21,7 +22,7 @@ import {
   profileFileSchema,
 } from "./schema.js";
 import type { Layer, LoadOptions, Manifest, Profile } from "./types.js";
-import { blockIndent, normaliseValues } from "./values.js";
+import { blockIndent, type NormalisedValues, normaliseValues } from "./values.js";
 
 /** A layer as read from either file form, before its values are normalised. */
 interface SourceLayer {
@@ -489,6 +490,7 @@ function buildProfile(
       base: layer.valuesPath,
       value: layer.values,
       locate: (path) => positionOf(yaml, [...layer.valuesPath, ...path]),
+      writtenAt: (path) => writtenAt(yaml, [...layer.valuesPath, ...path]),
       ...(scalar ? { scalar: { ...scalar, indent: scalar.block ? blockIndent(text, scalar.line) : 0 } } : {}),
       diagnostics,
     });
@@ -527,14 +529,20 @@ function buildProfile(
   for (const d of rendered.diagnostics) bag.add(d);
   bag.throwIfAny();
 
-  const layers: Layer[] = source.layers.map((layer, i) => ({
-    name: layer.name,
-    pack: layer.pack,
-    version: layer.version,
-    values: rendered.values[i] ?? {},
-    rawValues: normalised[i]?.values ?? {},
-    manifests: layer.manifests,
-  }));
+  const layers: Layer[] = source.layers.map((layer, i) => {
+    const out: Layer = {
+      name: layer.name,
+      pack: layer.pack,
+      version: layer.version,
+      values: rendered.values[i] ?? {},
+      rawValues: normalised[i]?.values ?? {},
+      manifests: layer.manifests,
+    };
+    // Not enumerable: a lookup, not data (profiles are compared, cloned to threads and printed).
+    const written = (normalised[i] as NormalisedValues | undefined)?.written;
+    if (written) Object.defineProperty(out, "written", { value: written, enumerable: false });
+    return out;
+  });
   return {
     name: source.name,
     file,

@@ -12,6 +12,8 @@ export interface Layer {
   values: Mapping;
   /** The same values before macros were rendered (still normalised): what the user wrote. */
   rawValues: Mapping;
+  /** Each scalar of the raw values as written (`0644`, `1.10`), by dotted path: for showing changes. */
+  written?: { get(dottedPath: string): string | undefined };
   /** The pack's manifests (`manifests[]` of a Palette pack: name and YAML content), in file order. */
   manifests?: Manifest[];
 }
@@ -58,6 +60,9 @@ export interface LeafChange {
   kind: "added" | "removed" | "changed";
   from?: Value;
   to?: Value;
+  /** The old and new value as written in the files, where they are scalars written so (`0644`). */
+  fromText?: string;
+  toText?: string;
 }
 
 export interface LayerDiff {

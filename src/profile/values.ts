@@ -1,6 +1,13 @@
 import type { Diagnostic } from "../shared/diagnostics.js";
 import { InputError } from "../shared/diagnostics.js";
-import { dottedPath, isSeveralDocuments, parseYamlFile, positionOf, type YamlPath } from "../shared/yaml.js";
+import {
+  dottedPath,
+  isSeveralDocuments,
+  parseYamlFile,
+  positionOf,
+  writtenAt,
+  type YamlPath,
+} from "../shared/yaml.js";
 import type { Mapping, Value } from "./types.js";
 
 export type Segment = string | number;
@@ -23,9 +30,18 @@ export interface NormalisedValues {
    * than parsing the YAML.
    */
   positions: PositionLookup;
+  /** Each scalar leaf as written (`0644`, `1.10`, `~`), keyed like positions; built on the first lookup. */
+  written: WrittenLookup;
+}
+
+/** A scalar's text as written in the file, keyed by dotted path. */
+export interface WrittenLookup {
+  get(dottedPath: string): string | undefined;
 }
 
 const NO_POSITIONS: PositionLookup = { get: () => undefined };
+const NO_WRITTEN: WrittenLookup = { get: () => undefined };
+const EMPTY = { values: {}, positions: NO_POSITIONS, written: NO_WRITTEN };
 
 export function isMapping(value: unknown): value is Mapping {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -122,6 +138,8 @@ export function normaliseValues(input: {
   value: unknown;
   /** Position in the outer file of the node at a path relative to the values. */
   locate: (sourcePath: YamlPath) => Position | undefined;
+  /** The scalar at a path relative to the values, as written in the outer file. */
+  writtenAt?: (sourcePath: YamlPath) => string | undefined;
   /** Where the values scalar sits, when `value` is YAML text: to place errors inside it in the outer file. */
   scalar?: { line: number; col: number; block: boolean; indent: number };
   diagnostics: Diagnostic[];
@@ -133,13 +151,15 @@ export function normaliseValues(input: {
     diagnostics: input.diagnostics,
   };
   let value = input.value;
+  let written = input.writtenAt ?? (() => undefined);
   if (typeof value === "string") {
     const inner = parseValuesText(value, input.file, input.base, input.scalar, input.diagnostics);
-    if (inner === undefined) return { values: {}, positions: NO_POSITIONS };
+    if (inner === undefined) return EMPTY;
     value = inner.value;
     ctx.locate = inner.locate;
+    written = inner.written;
   }
-  if (value === null || value === undefined) return { values: {}, positions: NO_POSITIONS };
+  if (value === null || value === undefined) return EMPTY;
   if (!isMapping(value)) {
     input.diagnostics.push({
       file: input.file,
@@ -147,7 +167,7 @@ export function normaliseValues(input: {
       message: "must be a mapping or a string holding YAML that is a mapping",
       ...(input.scalar ? { line: input.scalar.line, col: input.scalar.col } : (input.locate([]) ?? {})),
     });
-    return { values: {}, positions: NO_POSITIONS };
+    return EMPTY;
   }
   const values = sortOwned(normaliseNode(value, undefined, ctx, undefined)) as Mapping;
   const source = value;
@@ -162,7 +182,28 @@ export function normaliseValues(input: {
       return built.get(dotted);
     },
   };
-  return { values, positions };
+  let builtWritten: Map<string, string> | undefined;
+  const writtenLookup: WrittenLookup = {
+    get: (dotted) => {
+      if (!builtWritten) {
+        const texts = new Map<string, string>();
+        recordPositions(
+          source,
+          [],
+          [],
+          () => undefined,
+          new Map(),
+          (sourcePath, path) => {
+            const text = written(sourcePath);
+            if (text !== undefined) texts.set(dottedPath(path), text);
+          },
+        );
+        builtWritten = texts;
+      }
+      return builtWritten.get(dotted);
+    },
+  };
+  return { values, positions, written: writtenLookup };
 }
 
 function parseValuesText(
@@ -171,7 +212,13 @@ function parseValuesText(
   base: YamlPath,
   scalar: { line: number; col: number; block: boolean; indent: number } | undefined,
   diagnostics: Diagnostic[],
-): { value: unknown; locate: (path: YamlPath) => Position | undefined } | undefined {
+):
+  | {
+      value: unknown;
+      locate: (path: YamlPath) => Position | undefined;
+      written: (path: YamlPath) => string | undefined;
+    }
+  | undefined {
   // A block scalar's content starts on the line after its `|` header, shifted right by its indentation;
   // other scalars (quoted, JSON) cannot be mapped line by line, so problems point at the scalar itself.
   const toOuter = (pos: Position): Position | undefined => {
@@ -187,6 +234,7 @@ function parseValuesText(
         const pos = positionOf(inner, path);
         return pos ? toOuter(pos) : scalar && { line: scalar.line, col: scalar.col };
       },
+      written: (path) => writtenAt(inner, path),
     };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
@@ -219,20 +267,26 @@ function recordPositions(
   path: Segment[],
   locate: (sourcePath: YamlPath) => Position | undefined,
   positions: Map<string, Position>,
+  leaf?: (sourcePath: YamlPath, path: Segment[]) => void,
 ): void {
-  const pos = locate(sourcePath);
-  if (pos) positions.set(dottedPath(path), pos);
-  if (value === null || value === undefined || typeof value !== "object" || value instanceof Date) return;
+  const isLeaf = value === null || value === undefined || typeof value !== "object" || value instanceof Date;
+  if (leaf) {
+    if (isLeaf) leaf(sourcePath, path);
+  } else {
+    const pos = locate(sourcePath);
+    if (pos) positions.set(dottedPath(path), pos);
+  }
+  if (isLeaf) return;
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
-      recordPositions(item, [...sourcePath, i], [...path, i], locate, positions);
+      recordPositions(item, [...sourcePath, i], [...path, i], locate, positions, leaf);
     }
   } else if (value instanceof Map) {
-    recordPositions(Object.fromEntries(value), sourcePath, path, locate, positions);
+    recordPositions(Object.fromEntries(value), sourcePath, path, locate, positions, leaf);
   } else {
     for (const [key, child] of Object.entries(value)) {
       const segments = keySegments(key, path.length === 0, isStagesPath(path));
-      recordPositions(child, [...sourcePath, key], [...path, ...segments], locate, positions);
+      recordPositions(child, [...sourcePath, key], [...path, ...segments], locate, positions, leaf);
     }
   }
 }

@@ -59,9 +59,9 @@ function row(cells: string[]): string {
 
 function oldToNew(change: PlannedChange): string {
   if (change.from === undefined && change.to !== undefined)
-    return `*added* ${markdownCode(shortValue(change.to, VALUE_WIDTH))}`;
+    return `*added* ${markdownCode(shortValue(change.to, VALUE_WIDTH, 0, change.toText))}`;
   if (change.to === undefined && change.from !== undefined)
-    return `*removed* ${markdownCode(shortValue(change.from, VALUE_WIDTH))}`;
+    return `*removed* ${markdownCode(shortValue(change.from, VALUE_WIDTH, 0, change.fromText))}`;
   const [from, to] = changedValueTexts(change, VALUE_WIDTH);
   return `${markdownCode(from)} → ${markdownCode(to)}`;
 }

@@ -166,8 +166,10 @@ function groupByLayer(changes: PlannedChange[]): [LayerName, PlannedChange[]][] 
 }
 
 function describeValues(change: PlannedChange): string {
-  if (change.from === undefined && change.to !== undefined) return `+ ${shortValue(change.to)}`;
-  if (change.to === undefined && change.from !== undefined) return `- ${shortValue(change.from)}`;
+  if (change.from === undefined && change.to !== undefined)
+    return `+ ${shortValue(change.to, VALUE_WIDTH, 0, change.toText)}`;
+  if (change.to === undefined && change.from !== undefined)
+    return `- ${shortValue(change.from, VALUE_WIDTH, 0, change.fromText)}`;
   const [from, to] = changedValueTexts(change);
   return `${from} → ${to}`;
 }
@@ -177,20 +179,23 @@ function describeValues(change: PlannedChange): string {
  * share a beginning (image uris, scripts) would be cut before the part that differs, so both skip it.
  */
 export function changedValueTexts(change: PlannedChange, width = VALUE_WIDTH): [string, string] {
-  const from = JSON.stringify(change.from) ?? "";
-  const to = JSON.stringify(change.to) ?? "";
+  const from = change.fromText ?? JSON.stringify(change.from) ?? "";
+  const to = change.toText ?? JSON.stringify(change.to) ?? "";
   let common = 0;
   while (common < from.length && from[common] === to[common]) common++;
   const skip = common > 20 && Math.max(from.length, to.length) > width ? common - 12 : 0;
-  return [shortValue(change.from, width, skip), shortValue(change.to, width, skip)];
+  return [
+    shortValue(change.from, width, skip, change.fromText),
+    shortValue(change.to, width, skip, change.toText),
+  ];
 }
 
 const VALUE_WIDTH = 50;
 
 /** One line, at most `max` characters (JSON text): long scripts and mappings are cut. */
-export function shortValue(value: Value | undefined, max = VALUE_WIDTH, skip = 0): string {
+export function shortValue(value: Value | undefined, max = VALUE_WIDTH, skip = 0, written?: string): string {
   if (value === undefined) return "(absent)";
-  let text = JSON.stringify(value);
+  let text = written ?? JSON.stringify(value);
   if (skip > 0) text = `…${text.slice(skip)}`;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -223,6 +223,7 @@ function classifyLayer(
 
   for (const leaf of layerDiff.changes.flatMap(leaves)) {
     const change = { layer, path: leaf.path, from: leaf.from, to: leaf.to };
+    const first = changes.length;
     if (layer === "os" && isUriPath(leaf.path)) {
       changes.push(uriChange(uri, rules, change));
     } else if (uri.renderedChanged && usedByUri(uri, layerDiff, leaf.path)) {
@@ -241,6 +242,11 @@ function classifyLayer(
         };
         changes.push({ ...fromRule(rule, innerChange, reason), innerPath: c.path });
       }
+    }
+    for (const planned of changes.slice(first)) {
+      if (planned.innerPath !== undefined) continue;
+      if (leaf.fromText !== undefined && planned.from !== undefined) planned.fromText = leaf.fromText;
+      if (leaf.toText !== undefined && planned.to !== undefined) planned.toText = leaf.toText;
     }
   }
 

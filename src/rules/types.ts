@@ -22,6 +22,9 @@ export interface PlannedChange {
   services?: Service[];
   from?: Value;
   to?: Value;
+  /** The value as written in the file when it is a number, boolean or null (`0644`, `1.10`, `~`). */
+  fromText?: string;
+  toText?: string;
 }
 
 export interface Unsupported {

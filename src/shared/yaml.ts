@@ -9,6 +9,7 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  type ScalarTag,
   visit,
   type YAMLMap,
 } from "yaml";
@@ -24,6 +25,8 @@ export interface YamlFile {
   lineCounter: LineCounter;
   /** The document as plain JS. */
   value: unknown;
+  /** The text it was parsed from: scalars are shown as written (`0644`, `1.10`). */
+  text: string;
 }
 
 /** Limits checked before work grows with them (documented in the README). */
@@ -54,6 +57,7 @@ export function parseYamlFile(text: string, file: string): YamlFile {
       prettyErrors: false,
       uniqueKeys: false,
       merge: true,
+      customTags: (tags) => [GO_OCTAL, ...tags],
       // Problems are collected, never printed: warnings are read below ("silent" would drop errors too).
       logLevel: "error",
     });
@@ -96,7 +100,33 @@ export function parseYamlFile(text: string, file: string): YamlFile {
     // The yaml library throws plain errors here (e.g. too many aliases: a "billion laughs" file).
     throw new InputError([{ file, line: 1, col: 1, message: overflowMessage(error) }]);
   }
-  return { file, doc, lineCounter, value };
+  return { file, doc, lineCounter, value, text };
+}
+
+/**
+ * `0644` as Go's YAML (gopkg.in/yaml.v3, what Palette reads values with) reads it: an octal int (420),
+ * as YAML 1.1 had it; the YAML 1.2 core schema would read it as the decimal 644. `0o644` is octal in
+ * both. Only plain scalars resolve through it: `"0644"` stays a string.
+ */
+const GO_OCTAL: ScalarTag = {
+  tag: "tag:yaml.org,2002:int",
+  default: true,
+  format: "OCT",
+  test: /^[-+]?0[0-7]+$/,
+  resolve: (source: string) => {
+    const negative = source.startsWith("-");
+    const digits = source.replace(/^[-+]?0/, "");
+    const value = Number.parseInt(digits, 8);
+    return negative ? -value : value;
+  },
+};
+
+/** A scalar as it is written in the file (`0644`, `1.10`, `"quoted"`, `~`); undefined for anything else. */
+export function writtenAt(yaml: YamlFile, path: YamlPath): string | undefined {
+  const node = path.length === 0 ? yaml.doc.contents : nodeAt(yaml.doc, path);
+  if (!isScalar(node) || !node.range) return undefined;
+  const written = yaml.text.slice(node.range[0], node.range[1]);
+  return written.includes("\n") ? undefined : written;
 }
 
 function overflowMessage(error: unknown): string {
