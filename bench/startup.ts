@@ -5,7 +5,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 // dist/bench/bench/startup.js → the repository root
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const bin = join(root, "bin/edgesim.js");
+// EDGESIM_BIN times another build (an older checkout's bin/edgesim.js) against this machine's node.
+const bin = process.env.EDGESIM_BIN ? resolve(process.env.EDGESIM_BIN) : join(root, "bin/edgesim.js");
 
 /** Wall ms from spawning `node ARGS` until its stdout shows `until`, or until it exits. */
 export function timeToOutput(args: string[], until?: string): Promise<number> {

@@ -174,16 +174,19 @@ describe("the bundle", () => {
     expect(first).toHaveProperty("vt");
   });
 
-  it("the fleet's worker thread entry is an entry of the bundle, beside the chunk that starts it", () => {
-    const build = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.build as string;
-    expect(build).toContain("fleet/worker.js=worker");
-    expect(existsSync(join(root, "dist/bundle/worker.js"))).toBe(true);
-    const starter = readdirSync(join(root, "dist/bundle")).filter(
-      (f) =>
-        f.endsWith(".js") &&
-        readFileSync(join(root, "dist/bundle", f), "utf8").includes('new URL("./worker.js"'),
+  it("every file the bundled code starts beside itself (a worker's entry) is an entry of the bundle", () => {
+    const bundle = join(root, "dist/bundle");
+    const files = readdirSync(bundle).filter((f) => f.endsWith(".js"));
+    const started = files.flatMap((f) =>
+      [
+        ...readFileSync(join(bundle, f), "utf8").matchAll(
+          /new URL\("\.\/([\w.-]+\.js)", ?import\.meta\.url\)/g,
+        ),
+      ].map((match) => match[1] as string),
     );
-    expect(starter).toHaveLength(1);
+    // The fleet's threads and the suite's per-file time limit.
+    expect(started).toEqual(expect.arrayContaining(["worker.js", "suite-worker.js"]));
+    for (const file of started) expect(files, `dist/bundle/${file}`).toContain(file);
   });
 
   it("--version prints package.json's version", () => {
