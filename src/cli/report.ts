@@ -5,7 +5,6 @@ import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
 import { planUpdate } from "../rules/plan.js";
 import { type LoadedScenario, loadScenario } from "../scenario/load.js";
 import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
-import { classifyFile } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
@@ -14,6 +13,7 @@ import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 import {
   ALLOW_OUTSIDE_HELP,
+  classifyArgument,
   parseSeed,
   ROOT_HELP,
   type RootOptions,
@@ -25,7 +25,10 @@ import {
 export const registerReport: Register = (program, io, setExit) => {
   addColourOptions(program.command("report"))
     .description("Replay a scenario and write its timeline as a self-contained HTML page")
-    .argument("<scenario>", "Scenario file, or a fleet plan file (inventory + strategy) for the fleet page")
+    .argument(
+      "<scenario>",
+      "Scenario file, or a fleet plan file (inventory + strategy) for the fleet page; - reads standard input",
+    )
     .requiredOption("-o, --output <file>", "HTML file to write (required)")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option("--root <dir>", ROOT_HELP)
@@ -38,8 +41,7 @@ export const registerReport: Register = (program, io, setExit) => {
       ]),
     )
     .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
-      const file = userPath(io, scenario);
-      const { kind, yaml } = classifyFile(file);
+      const { file, kind, yaml } = classifyArgument(io, scenario);
       refuseProfile(file, kind, yaml, "report");
       if (kind === "fleet-plan") {
         const plan = runFleetPlan(

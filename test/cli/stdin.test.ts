@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 /** `node bin/edgesim.js ARGS` with `input` on its standard input (a pipe), as a shell would run it. */
@@ -67,6 +69,16 @@ describe("- reads standard input", () => {
     const { file: _a, ...fromFile } = JSON.parse(file.out);
     const { file: _b, ...fromStdin } = JSON.parse(piped.out);
     expect(fromStdin).toEqual(fromFile);
+  });
+
+  it("report - writes the page of a scenario read from standard input", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgesim-stdin-"));
+    const page = join(dir, "timeline.html");
+    const text = readFileSync(SCENARIO, "utf8").replaceAll("profiles/", "scenarios/profiles/");
+    const { status, out } = edgesim(["report", "-", "-o", page], text);
+    expect(status).toBe(0);
+    expect(out).toBe(`story-single-control-plane: converged, repave, 14m9s; timeline written to ${page}\n`);
+    expect(readFileSync(page, "utf8")).toContain("story-single-control-plane");
   });
 
   it("run - names <stdin> in its errors, and says when it is given a profile", () => {
