@@ -15,6 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, spawnEdgesim } from "../fixtures/cli.js";
 
 /*
  * Hostile inputs through the real command line (the built bin, as users run it): each must exit 1
@@ -30,20 +31,12 @@ const HANG_BOUND_MS = 20_000;
 const dir = mkdtempSync(join(tmpdir(), "edgesim-hostile-"));
 
 beforeAll(() => {
-  // `npm test` builds first; a bare `vitest run` after editing the sources builds here.
-  if (!existsSync("dist/bundle/edgesim.js")) spawnSync("npm", ["run", "build"]);
+  ensureBuilt();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    timeout: HANG_BOUND_MS,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-  });
-  return { ...result, ms: Date.now() - started };
+  return spawnEdgesim(args, { cwd: dir, env, timeoutMs: HANG_BOUND_MS });
 }
 
 function file(name: string, content: string | Buffer): string {

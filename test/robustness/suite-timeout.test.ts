@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, spawnEdgesim } from "../fixtures/cli.js";
 import { FIXTURES, workspace } from "../scenario/helpers.js";
 
 /*
@@ -9,7 +9,6 @@ import { FIXTURES, workspace } from "../scenario/helpers.js";
  * needs the compiled worker thread): the file is its own error, the others still run, JUnit is written.
  */
 
-const BIN = resolve("bin/edgesim.js");
 const reboot = readFileSync(join(FIXTURES, "reboot.yaml"), "utf8");
 
 /** Valid, but long: 10,100 nodes rolled one worker at a time through 1,000 Kubernetes flaps. */
@@ -26,20 +25,13 @@ function longScenario(): string {
 
 let dir: string;
 beforeAll(() => {
-  if (!existsSync("dist/cli/main.js")) spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"]);
+  ensureBuilt();
   dir = workspace({ "a-long.yaml": longScenario(), "b-reboot.yaml": reboot });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    timeout: 20_000,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-  });
-  return { ...result, ms: Date.now() - started };
+  return spawnEdgesim(args, { cwd: dir, env, timeoutMs: 20_000 });
 }
 
 describe("edgesim test: the per-file time limit", () => {
