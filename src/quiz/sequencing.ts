@@ -85,6 +85,11 @@ function run(
   });
 }
 
+/** The cluster takes one update to `to` at 1m, nothing else happening, on a seed drawn from `rng`. */
+function runUpdate(base: LoadedBase, to: Profile, cluster: Cluster, rng: Rng): SimulationResult {
+  return run(base, [to], cluster, [{ at: MINUTE, type: "update", profile: to.name }], rng.int(1, 1e6));
+}
+
 const nodeNames = (cluster: Cluster): string[] => clusterNodes(cluster).map((node) => node.name);
 
 function describeCluster(base: LoadedBase, cluster: Cluster): string {
@@ -139,13 +144,7 @@ const firstNode: SequencingStory = {
     const changed = firstChange(base, DISRUPTIVE, rng, `${base.profile.name}-next`);
     if (!changed) return undefined;
     const cluster = { controlPlanes: rng.int(2, 3), workers: rng.int(2, 3) };
-    const result = run(
-      base,
-      [changed.to],
-      cluster,
-      [{ at: MINUTE, type: "update", profile: changed.to.name }],
-      rng.int(1, 1e6),
-    );
+    const result = runUpdate(base, changed.to, cluster, rng);
     const order = actionOrder(result.timeline);
     const first = order[0];
     if (!first) return undefined;
@@ -325,13 +324,7 @@ function peakStory(role: "control planes" | "workers"): SequencingStory {
       const changed = firstChange(base, DISRUPTIVE, rng, `${base.profile.name}-next`);
       if (!changed) return undefined;
       const cluster = { controlPlanes: 3, workers: 4, maxUnavailable: rng.int(2, 3) };
-      const result = run(
-        base,
-        [changed.to],
-        cluster,
-        [{ at: MINUTE, type: "update", profile: changed.to.name }],
-        rng.int(1, 1e6),
-      );
+      const result = runUpdate(base, changed.to, cluster, rng);
       const prefix = role === "workers" ? "worker-" : "cp-";
       const ofRole = result.timeline.filter(
         (entry) => entry.node === undefined || entry.node.startsWith(prefix),
