@@ -13,7 +13,7 @@ const reboot = readFileSync(join(FIXTURES, "reboot.yaml"), "utf8");
 
 /** Valid, but long: 10,100 nodes rolled one worker at a time through 1,000 Kubernetes flaps. */
 function longScenario(): string {
-  const events = ["  - { at: 1m, update: profiles/small-stage-boot.yaml }"];
+  const events = ["  - { at: 1m, update: profiles/small-reboot.yaml }"];
   for (let i = 0; i < 1000; i++) {
     events.push(
       `  - { at: ${120 + i * 60}s, kubernetes: down }`,
