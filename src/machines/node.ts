@@ -125,6 +125,11 @@ export const nodeMachine = setup({
       cordoned: params.cordoned,
       timeoutMs: context.job?.drainTimeoutMs ?? 0,
     })),
+    emitAdopted: emit(({ context }) => ({
+      type: "node-adopted" as const,
+      node: context.name,
+      profile: context.profile,
+    })),
     emitDrained: emit(({ context }) => ({ type: "node-drained" as const, node: context.name })),
     emitWaiting: emit(({ context }) => ({
       type: "node-waiting" as const,
@@ -211,7 +216,7 @@ export const nodeMachine = setup({
             actions: ["takeJob", { type: "emitDraining", params: { cordoned: false } }],
           },
         ],
-        ADOPT: { actions: "adopt" },
+        ADOPT: { actions: ["adopt", "emitAdopted"] },
         // Back on the old image after a fallback: the retry is a fresh disruption, cordon and drain again.
         RETRY: [
           { guard: "fellBackAndCordons", target: "Cordoned", actions: "resumeJob" },
