@@ -150,8 +150,7 @@ function violations(spec: CaseSpec, run: RunJson): string[] {
     for (const e of run.timeline) {
       if (SEGMENT_BEGINS.has(e.event) || e.event === "update-rejected") staying.clear();
       if (e.event === "pool-skipped")
-        for (const name of e.nodes ?? members(e.pool as string))
-          staying.set(name, e.profile as string);
+        for (const name of e.nodes ?? members(e.pool as string)) staying.set(name, e.profile as string);
       if (e.event === "pool-catch-up") for (const name of members(e.pool as string)) staying.delete(name);
     }
     for (const n of run.nodes)
