@@ -88,7 +88,7 @@ export async function quizCommand(
   let index = 0;
   let exhausted = false;
   while (index < count) {
-    const next = questions.next();
+    const next = await questions.next();
     if (next.done) {
       exhausted = true;
       break;

@@ -122,6 +122,15 @@ describe("start-up: each command loads what it runs", () => {
     );
   });
 
+  it("the quiz's first question (a change) loads no simulation: the stories load when one is asked", () => {
+    const first = loaded(["quiz", "--seed", "1", "--count", "1"]);
+    expect(first.packages).not.toContain("xstate");
+    expect(first.modules.filter((m) => /^(quiz\/sequencing|sim|machines|controller)\b/.test(m))).toEqual([]);
+    const story = loaded(["quiz", "--seed", "1", "--count", "1", "--topic", "sequencing"]);
+    expect(story.packages).toContain("xstate");
+    expect(story.modules).toContain("quiz/sequencing");
+  });
+
   it("run loads pino only with --log", () => {
     const scenario = "scenarios/k3s-noop-does-nothing.yaml";
     expect(loaded(["run", scenario]).packages).not.toContain("pino");
