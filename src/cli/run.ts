@@ -5,7 +5,6 @@ import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
 import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
-import { classifyFile, type FileKind, kindOfValue } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import {
   defaultRoot,
@@ -18,6 +17,7 @@ import { jsonChunks } from "../shared/json.js";
 import { documentKind, wrongKindMessage } from "../shared/kinds.js";
 import { MAX_SEED } from "../shared/rng.js";
 import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
+import { classifyFile, type FileKind, kindOfValue } from "../suite/suite.js";
 import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
 import type { Register } from "./main.js";

@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { renderJUnit } from "../report/junit.js";
-import type { SuiteCase } from "../scenario/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeOutput } from "../shared/files.js";
 import {
@@ -11,6 +10,7 @@ import {
   FILE_TIMEOUT_RANGE,
   parseFileTimeout,
 } from "../shared/limits.js";
+import type { SuiteCase } from "../suite/suite.js";
 import { addColourOptions, outputColours } from "./colour.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
@@ -77,8 +77,8 @@ export const registerTest: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
-      const { discoverScenarios, nameOf } = await import("../scenario/suite.js");
-      const { SuiteRunner } = await import("../scenario/suite-runner.js");
+      const { discoverScenarios, nameOf } = await import("../suite/suite.js");
+      const { SuiteRunner } = await import("../suite/suite-runner.js");
       const timeout = fileTimeout(options);
       const folder = userPath(io, dir);
       const root = referenceRoot(io, options, resolve(io.cwd, dir));

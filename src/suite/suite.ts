@@ -1,14 +1,14 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { looksLikeFleetPlan } from "../fleet/load.js";
-import { type FleetPlanCaseRun, runFleetPlanCase } from "../fleet/suite.js";
+import type { FleetRun } from "../scenario/fleet.js";
+import { looksLikeFleet, runFleet } from "../scenario/fleet.js";
+import { looksLikeScenario } from "../scenario/load.js";
+import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { formatDiagnostic, formatDiagnostics, InputError, isInputError } from "../shared/diagnostics.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
-import type { FleetRun } from "./fleet.js";
-import { looksLikeFleet, runFleet } from "./fleet.js";
-import { looksLikeScenario } from "./load.js";
-import { runScenario, type ScenarioRun } from "./run.js";
+import { type FleetPlanCaseRun, runFleetPlanCase } from "./fleet-plan-case.js";
 
 /** Folders that hold what scenarios refer to, never scenarios themselves. */
 const SKIPPED_FOLDERS = new Set(["profiles", "golden", "node_modules"]);
