@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { looksLikeFleetPlan } from "../fleet/load.js";
 import type { FleetRun } from "../scenario/fleet.js";
@@ -20,6 +20,15 @@ const SKIPPED_FOLDERS = new Set(["profiles", "golden", "node_modules"]);
  * decides, so a broken scenario is still found (and reported as failed) rather than skipped.
  */
 export function discoverScenarios(dir: string): string[] {
+  return candidateFiles(dir).filter((file) => suiteEntry(file, classifyFile(file)) !== undefined);
+}
+
+/**
+ * Every `.yaml`/`.yml` file under `dir` outside `profiles/`, `golden/`, `node_modules/` and dot-folders,
+ * sorted by path, without reading them: `edgesim test` reads and parses each once, in the thread that
+ * runs it (see `runSuiteEntry`), and skips those that are not scenarios.
+ */
+export function candidateFiles(dir: string): string[] {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
@@ -35,9 +44,7 @@ export function discoverScenarios(dir: string): string[] {
       if (entry.isDirectory()) {
         if (!entry.name.startsWith(".") && !SKIPPED_FOLDERS.has(entry.name)) walk(path);
       } else if (/\.ya?ml$/.test(entry.name)) {
-        // A FIFO, device or socket named like a scenario is reported (it cannot be read), never waited on.
-        const special = !entry.isFile() && !entry.isSymbolicLink();
-        if (special || isScenarioFile(path)) found.push(path);
+        found.push(path);
       }
     }
   };
@@ -49,18 +56,6 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function isScenarioFile(path: string): boolean {
-  return fileKind(path) !== undefined;
-}
-
-/**
- * A scenario (`cluster` or `events` at the top), a fleet (`fleet` at the top), or neither. When the
- * YAML does not parse, a line starting with one of those keys decides, so broken files still count.
- */
-export function fileKind(path: string): FileKind | undefined {
-  return classifyFile(path).kind;
-}
-
 export type FileKind = "scenario" | "fleet" | "fleet-plan";
 
 /** The kind of a parsed file: a fleet (`fleet`), a fleet plan (`inventory`), a scenario, or none. */
@@ -70,22 +65,101 @@ export function kindOfValue(value: unknown): FileKind | undefined {
   return looksLikeScenario(value) ? "scenario" : undefined;
 }
 
+/** A file read and parsed once: its kind, and the parsed document or the input error reading or parsing threw. */
+export interface ClassifiedFile {
+  kind: FileKind | undefined;
+  yaml?: YamlFile;
+  /**
+   * Why it could not be read or parsed: the error its loader would throw (the same reader and parser on
+   * the same file), so it is reported as it is instead of reading and parsing the file again.
+   */
+  error?: InputError;
+}
+
 /**
  * The file's kind and, when it parsed, the parsed file itself, so that the loader that runs it does
  * not read and parse it again (`loadScenario`, `loadFleet`, `loadFleetPlan` take it).
  */
-export function classifyFile(path: string): { kind: FileKind | undefined; yaml?: YamlFile } {
+export function classifyFile(path: string): ClassifiedFile {
   let text: string;
   try {
     text = readTextFile(path);
-  } catch {
-    return { kind: undefined };
+  } catch (error) {
+    return { kind: undefined, ...(isInputError(error) ? { error } : {}) };
   }
-  const yaml = parsed(text, path);
-  if (yaml !== undefined) return { kind: kindOfValue(yaml.value), yaml };
-  if (/^fleet\s*:/m.test(text)) return { kind: "fleet" };
-  if (/^inventory\s*:/m.test(text)) return { kind: "fleet-plan" };
-  return { kind: /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined };
+  let yaml: YamlFile;
+  try {
+    yaml = parseYamlFile(text, path);
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    return { kind: kindOfText(text), error };
+  }
+  return { kind: kindOfValue(yaml.value), yaml };
+}
+
+/** A file that does not parse: a line starting with one of the kinds' keys decides, so broken files still count. */
+function kindOfText(text: string): FileKind | undefined {
+  if (/^fleet\s*:/m.test(text)) return "fleet";
+  if (/^inventory\s*:/m.test(text)) return "fleet-plan";
+  return /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined;
+}
+
+/**
+ * A file of the suite's folder as the suite takes it, or undefined when it is not a scenario (nor a
+ * fleet, nor a fleet plan): skipped. A FIFO, device or socket named like a scenario is a scenario that
+ * cannot be read (reported, never waited on), and its name is its file name.
+ */
+function suiteEntry(file: string, classified: ClassifiedFile): { name: string } | undefined {
+  if (classified.kind === undefined && !isSpecialFile(file)) return undefined;
+  return { name: nameOfParsed(file, classified.yaml) };
+}
+
+function isSpecialFile(file: string): boolean {
+  try {
+    const stat = lstatSync(file);
+    return !stat.isFile() && !stat.isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** What one file of the suite came to: run (a case), or skipped as not a scenario or by `--filter`. */
+export type SuiteOutcome = { case: SuiteCase } | { skipped: "not-a-scenario" | "filtered" };
+
+/**
+ * One file found under the suite's folder (`candidateFiles`), read and parsed once: skipped when it is
+ * not a scenario or its name does not match `options.filter`, else run from the parsed document.
+ * `onNamed` hears the file's name before it runs (so that a file stopped at the time limit is named
+ * without reading it again).
+ */
+export async function runSuiteEntry(
+  file: string,
+  options: SuiteOptions = {},
+  onNamed?: (name: string) => void,
+): Promise<SuiteOutcome> {
+  const classified = classifyFile(file);
+  const decided = decideEntry(file, classified, options);
+  if ("skipped" in decided) return decided;
+  onNamed?.(decided.name);
+  return { case: await runClassified(file, options, classified, decided.name) };
+}
+
+/** Whether a classified file runs (and under which name), or why it is skipped. */
+export function decideEntry(
+  file: string,
+  classified: ClassifiedFile,
+  options: SuiteOptions,
+): { name: string } | { skipped: "not-a-scenario" | "filtered" } {
+  const entry = suiteEntry(file, classified);
+  if (entry === undefined) return { skipped: "not-a-scenario" };
+  if (options.filter !== undefined && !nameMatches(entry.name, options.filter))
+    return { skipped: "filtered" };
+  return entry;
+}
+
+/** `--filter TEXT`: the name contains TEXT, ignoring case. */
+export function nameMatches(name: string, filter: string): boolean {
+  return name.toLowerCase().includes(filter.toLowerCase());
 }
 
 /** One scenario's outcome in a suite: a run, or the input error that kept it from running. */
@@ -107,6 +181,7 @@ export interface SuiteCase {
 }
 
 export interface SuiteOptions {
+  /** Run only the files whose name contains this text, ignoring case (`--filter`). */
   filter?: string;
   update?: boolean;
   /** The folder references may not leave: the suite's own folder unless told otherwise. */
@@ -130,25 +205,35 @@ export function runSuiteCase(file: string, options: SuiteOptions = {}, yaml?: Ya
 
 /** Runs a scenario or fleet file; bad input becomes that file's failure instead of stopping the suite. */
 export async function runSuiteFile(file: string, options: SuiteOptions = {}): Promise<SuiteCase> {
-  const { kind, yaml } = classifyFile(file);
-  if (kind === "fleet-plan") {
-    const started = performance.now();
-    try {
-      return caseOf(file, runFleetPlanCase(file, yaml), started);
-    } catch (error) {
-      return brokenCase(file, error, started);
-    }
-  }
-  if (kind !== "fleet") return runSuiteCase(file, options, yaml);
+  const classified = classifyFile(file);
+  return runClassified(file, options, classified, nameOfParsed(file, classified.yaml));
+}
+
+/** Runs a file already read and parsed (or that failed to be: that error is its failure, as its loader would throw it). */
+async function runClassified(
+  file: string,
+  options: SuiteOptions,
+  { kind, yaml, error }: ClassifiedFile,
+  name: string,
+): Promise<SuiteCase> {
   const started = performance.now();
   try {
+    if (error) throw error;
+    if (kind === "fleet-plan") return caseOf(file, runFleetPlanCase(file, yaml), started);
+    if (kind === "fleet")
+      return caseOf(
+        file,
+        await runFleet(file, { root: options.root ?? false, ...(yaml ? { yaml } : {}) }),
+        started,
+      );
+    const root = options.root ?? false;
     return caseOf(
       file,
-      await runFleet(file, { root: options.root ?? false, ...(yaml ? { yaml } : {}) }),
+      runScenario(file, { root, ...(options.update ? { update: true } : {}), ...(yaml ? { yaml } : {}) }),
       started,
     );
-  } catch (error) {
-    return brokenCase(file, error, started);
+  } catch (caught) {
+    return brokenCase(file, caught, started, name);
   }
 }
 
@@ -167,12 +252,12 @@ function caseOf(file: string, run: ScenarioRun | FleetRun | FleetPlanCaseRun, st
 }
 
 /** A file that did not load: its first problem is the reason; anything but bad input is a bug and rethrown. */
-function brokenCase(file: string, error: unknown, started: number): SuiteCase {
+function brokenCase(file: string, error: unknown, started: number, name = nameOf(file)): SuiteCase {
   if (!isInputError(error)) throw error;
   const lines = formatDiagnostics(error.diagnostics);
   const others = new Set(error.diagnostics.map(formatDiagnostic)).size - 1;
   return {
-    name: nameOf(file),
+    name,
     file,
     passed: false,
     broken: true,
@@ -191,29 +276,13 @@ function firstLine(text: string): string {
  * `name:` if the YAML says, else the file name.
  */
 export function nameOf(file: string): string {
-  try {
-    const value = parsedValue(readTextFile(file), file) as { name?: unknown } | undefined;
-    const name = value !== null && typeof value === "object" ? value.name : undefined;
-    if (typeof name === "string" && name !== "") return name;
-  } catch {
-    // An unreadable file is reported when it runs.
-  }
+  return nameOfParsed(file, classifyFile(file).yaml);
+}
+
+/** The name of a file already parsed (or not parseable: undefined): its `name:`, else the file name. */
+function nameOfParsed(file: string, yaml: YamlFile | undefined): string {
+  const value = yaml?.value as { name?: unknown } | undefined;
+  const name = value !== null && typeof value === "object" ? value.name : undefined;
+  if (typeof name === "string" && name !== "") return name;
   return basename(file, extname(file));
-}
-
-/**
- * The file's value read by the same strict, bounded parser as the loaders (an alias bomb or a broken
- * alias is that file's problem, reported when it runs); undefined when it does not parse.
- */
-function parsedValue(text: string, file: string): unknown {
-  return parsed(text, file)?.value;
-}
-
-function parsed(text: string, file: string): YamlFile | undefined {
-  try {
-    return parseYamlFile(text, file);
-  } catch (error) {
-    if (isInputError(error)) return undefined;
-    throw error;
-  }
 }
