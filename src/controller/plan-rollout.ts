@@ -28,6 +28,18 @@ export interface SkewRefusal {
   controlPlaneKubernetes: string;
 }
 
+/**
+ * Nodes of a pool with "skip worker node update" that sit out the rollout, on one profile. `nodes` is set
+ * only when they are not the whole pool: a pool a superseded rollout left half-way holds nodes on two
+ * profiles, and only those whose plan changes their Kubernetes version sit out.
+ */
+export interface SkippedPool {
+  pool: string;
+  profile: string;
+  kubernetes: string | undefined;
+  nodes?: string[];
+}
+
 export type RolloutDecision<N extends RolloutNode> =
   /** Palette blocks the update (a skipped pool past the Kubernetes N-3 skew): nothing moves. */
   | { kind: "refused"; refusal: SkewRefusal }
@@ -41,8 +53,8 @@ export type RolloutDecision<N extends RolloutNode> =
       skipped: N[];
       behavior: Behavior;
       services: Service[];
-      /** One per skipped pool: the profile it stays on and that profile's Kubernetes version. */
-      skippedPools: { pool: string; profile: string; kubernetes: string | undefined }[];
+      /** One per skipped pool and profile its nodes stay on (with that profile's Kubernetes version). */
+      skippedPools: SkippedPool[];
     };
 
 /**
@@ -77,13 +89,24 @@ export function planRollout<N extends RolloutNode>(view: RolloutView<N>, target:
     ...(catchingUp ? (["repave"] as const) : []),
   ]);
   const services = SERVICES.filter((s) => [...plans.values()].some((plan) => plan.services.includes(s)));
-  const skippedPools: { pool: string; profile: string; kubernetes: string | undefined }[] = [];
+  const skippedPools = groupSkipped(view, skipped);
+  return { kind: "started", queue, skipped, behavior, services, skippedPools };
+}
+
+/** The skipped nodes by pool and profile, in cluster order. */
+function groupSkipped<N extends RolloutNode>(view: RolloutView<N>, skipped: readonly N[]): SkippedPool[] {
+  const groups = new Map<string, { pool: string; profile: string; nodes: string[] }>();
   for (const node of skipped) {
     const pool = node.pool as string;
-    if (skippedPools.some((p) => p.pool === pool)) continue;
-    skippedPools.push({ pool, profile: node.heading, kubernetes: view.kubernetesVersion(node.heading) });
+    const key = `${pool}\u0000${node.heading}`;
+    const group = groups.get(key) ?? { pool, profile: node.heading, nodes: [] };
+    group.nodes.push(node.name);
+    groups.set(key, group);
   }
-  return { kind: "started", queue, skipped, behavior, services, skippedPools };
+  return [...groups.values()].map(({ pool, profile, nodes }) => {
+    const whole = view.nodes.filter((node) => node.pool === pool).length === nodes.length;
+    return { pool, profile, kubernetes: view.kubernetesVersion(profile), ...(whole ? {} : { nodes }) };
+  });
 }
 
 /**

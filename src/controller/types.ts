@@ -132,7 +132,14 @@ export interface ControllerDetails {
   "action-retried": { node: string; action: NodeAction; attempt: number };
   "pool-toggled": { pool: string; skipWorkerUpdate: boolean };
   "pool-catch-up": { pool: string; profile: string; nodes: number };
-  "pool-skipped": { pool: string; profile: string; kubernetes: string | undefined; target: string };
+  /** `nodes`: only when part of the pool sits out (see SkippedPool). */
+  "pool-skipped": {
+    pool: string;
+    profile: string;
+    kubernetes: string | undefined;
+    nodes?: string[];
+    target: string;
+  };
 }
 
 /** Details of every timeline event, by event name (`t` and `event` come on top; `node` is listed here). */

@@ -149,6 +149,8 @@ export type NodeEmitted =
   | { type: "action-failed"; node: string; action: NodeAction; attempt: number; reason: string }
   | { type: "image-fallback"; node: string; from: string; to: string }
   | { type: "node-ready"; node: string; profile: string }
+  /** Its plan to the rollout's target is no-op: it takes the profile untouched, staying Ready. */
+  | { type: "node-adopted"; node: string; profile: string }
   | { type: "node-rejoined"; node: string; profile: string; osImage: string; passiveImage?: string };
 
 export const NODE_STATES = [

@@ -1,7 +1,7 @@
 import { assign, emit, enqueueActions, setup } from "xstate";
 import type { NodeAction } from "../shared/types.js";
+import { consumeArmed, failureReason, initialContext, jobAction } from "./node-context.js";
 import {
-  type ArmedFailure,
   FALLBACK_REASON,
   type NodeContext,
   type NodeEmitted,
@@ -10,28 +10,6 @@ import {
 } from "./node-types.js";
 
 export * from "./node-types.js";
-
-function jobAction(context: NodeContext): NodeAction {
-  if (!context.job) throw new Error(`node ${context.name} has no job`);
-  return context.job.action;
-}
-
-/** Consumes the first armed failure that matches `action`; returns the remaining list and which one fired. */
-function consumeArmed(
-  armed: ArmedFailure[],
-  action: NodeAction,
-): { armed: ArmedFailure[]; fired: number | null } {
-  const index = armed.findIndex((a) => a.remaining > 0 && (a.action === action || a.action === "any"));
-  if (index < 0) return { armed, fired: null };
-  const next = armed
-    .map((a, i) => (i === index ? { ...a, remaining: a.remaining - 1 } : a))
-    .filter((a) => a.remaining > 0);
-  return { armed: next, fired: (armed[index] as ArmedFailure).id };
-}
-
-function failureReason(context: NodeContext): string {
-  return context.failureReason ?? "action failed";
-}
 
 /**
  * One edge host. Ready → Cordoned → Draining → Repaving | Rebooting | RestartingServices → Rejoining → Ready;
@@ -125,6 +103,11 @@ export const nodeMachine = setup({
       cordoned: params.cordoned,
       timeoutMs: context.job?.drainTimeoutMs ?? 0,
     })),
+    emitAdopted: emit(({ context }) => ({
+      type: "node-adopted" as const,
+      node: context.name,
+      profile: context.profile,
+    })),
     emitDrained: emit(({ context }) => ({ type: "node-drained" as const, node: context.name })),
     emitWaiting: emit(({ context }) => ({
       type: "node-waiting" as const,
@@ -177,23 +160,7 @@ export const nodeMachine = setup({
   },
 }).createMachine({
   id: "node",
-  context: ({ input }) => ({
-    name: input.name,
-    role: input.role,
-    profile: input.profile,
-    osImage: input.osImage,
-    abPartitions: input.abPartitions ?? false,
-    passiveImage: input.passiveImage ?? input.osImage,
-    fallback: null,
-    job: null,
-    armed: [],
-    failing: false,
-    failureReason: null,
-    attempts: 0,
-    started: {},
-    fired: {},
-    kubernetesUp: input.kubernetesUp ?? true,
-  }),
+  context: ({ input }) => initialContext(input),
   initial: "Ready",
   on: {
     ARM_FAILURE: { actions: "arm" },
@@ -211,7 +178,7 @@ export const nodeMachine = setup({
             actions: ["takeJob", { type: "emitDraining", params: { cordoned: false } }],
           },
         ],
-        ADOPT: { actions: "adopt" },
+        ADOPT: { actions: ["adopt", "emitAdopted"] },
         // Back on the old image after a fallback: the retry is a fresh disruption, cordon and drain again.
         RETRY: [
           { guard: "fellBackAndCordons", target: "Cordoned", actions: "resumeJob" },

@@ -137,6 +137,11 @@ describe("rollout order", () => {
     ]);
     expect(of(r, "action-started")).toEqual([]);
     expect(of(r, "rollout-started")).toEqual([]);
+    // Each node takes the profile untouched, control planes first, and says so.
+    expect(of(r, "node-adopted").map((e) => [e.t, e.node, e.profile])).toEqual(
+      r.nodes.map((n) => [MIN, n.name, "next"]),
+    );
+    expect(r.nodes[0]?.role).toBe("control-plane");
     expect(r.finalProfile).toBe("next");
     expect(r.durationMs).toBe(0);
   });

@@ -85,6 +85,32 @@ describe("planRollout", () => {
       expect(beyond.refusal).toMatchObject({ pool: "edge", poolKubernetes: "1.30.1" });
   });
 
+  it("names the nodes that sit out when a superseded rollout left the skipping pool half-way", () => {
+    // edge-1 is heading to "mid" (same Kubernetes as "next"), edge-2 and edge-3 are still on base (older).
+    const nodes = [
+      node("cp-1"),
+      node("edge-1", { pool: "edge", heading: "mid" }),
+      node("edge-2", { pool: "edge" }),
+      node("edge-3", { pool: "edge" }),
+      node("core-1", { pool: "core" }),
+    ];
+    const decision = planRollout(
+      view(
+        nodes,
+        { "base->next": k8sBump("base", "next"), "mid->next": "reboot" },
+        { skip: ["edge", "core"], versions: { base: "1.30.1", mid: "1.31.0", next: "1.31.0" } },
+      ),
+      "next",
+    );
+    expect(decision.kind).toBe("started");
+    if (decision.kind !== "started") return;
+    expect(decision.queue.map((n) => n.name)).toEqual(["cp-1", "edge-1"]);
+    expect(decision.skippedPools).toEqual([
+      { pool: "edge", profile: "base", kubernetes: "1.30.1", nodes: ["edge-2", "edge-3"] },
+      { pool: "core", profile: "base", kubernetes: "1.30.1" },
+    ]);
+  });
+
   it("rejects a rollout when a node's plan is unsupported", () => {
     const unsupported = {
       ...fakePlan("base", "next", "repave"),

@@ -227,7 +227,7 @@ interface Step {
   /** After the entry. */
   disrupted: ReadonlySet<string>;
   kubernetesUp: boolean;
-  /** Profile each node is on after the entry, as far as the timeline tells (a no-op ADOPT has no entry). */
+  /** Profile each node is on after the entry (back in service on it, or `node-adopted`: a no-op plan). */
   profiles: ReadonlyMap<string, string>;
   /** Target of the rollout the entry falls in (after its begin entry, before its end), if any. */
   rollout: { target: string; begin: number } | null;
@@ -240,17 +240,7 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
   let kubernetesUp = true;
   let rollout: Step["rollout"] = null;
   const poolOf = new Map(clusterNodes(spec).map((n) => [n.name, n.pool]));
-  // Pools a rollout leaves out ("skip worker node update"): the pool-skipped entries right after its start.
-  let skipped = new Set<string>();
   const catchingUp = new Set<string>();
-  const skippedAfter = (begin: number): Set<string> => {
-    const pools = new Set<string>();
-    for (let i = begin + 1; result.timeline[i]?.event === "pool-skipped"; i++) {
-      const next = result.timeline[i] as TimelineEntry & { pool: string };
-      pools.add(next.pool);
-    }
-    return pools;
-  };
   return result.timeline.map((entry, index) => {
     const node = entry.node;
     let beginsDisruption = false;
@@ -263,33 +253,27 @@ function walk(spec: Spec, result: SimulationResult): Step[] {
       catchingUp.delete(node);
       profiles.set(node, (entry as { profile?: string }).profile as string);
     }
+    if (entry.event === "node-adopted") {
+      // Taken untouched: only a Ready node, in a rollout to that profile, whose plan there is no-op, and
+      // never a node of a pool being caught up (that is repaved whatever its plan says).
+      const from = profiles.get(entry.node) as string;
+      if (
+        disrupted.has(entry.node) ||
+        rollout?.target !== entry.profile ||
+        catchingUp.has(entry.node) ||
+        planOf(spec, from, entry.profile).behavior !== "no-op"
+      )
+        throw new Error(`${entry.node} on ${from} cannot adopt: ${show(entry)}`);
+      profiles.set(entry.node, entry.profile);
+    }
     if (entry.event === "kubernetes-down") kubernetesUp = false;
     if (entry.event === "kubernetes-up") kubernetesUp = true;
-    if (entry.event === "rollout-started" || entry.event === "update-acknowledged") {
-      rollout = { target: (entry as { profile?: string }).profile as string, begin: index };
-      skipped = skippedAfter(index);
-    } else if (ROLLOUT_BEGINS.has(entry.event) || entry.event === "rollout-finished") rollout = null;
+    if (entry.event === "rollout-started" || entry.event === "update-acknowledged")
+      rollout = { target: entry.profile, begin: index };
+    else if (ROLLOUT_BEGINS.has(entry.event) || entry.event === "rollout-finished") rollout = null;
     else if (entry.event === "rollout-halted") rollout = null;
     if (entry.event === "pool-catch-up") {
-      // A pool caught up is repaved to the profile, whatever its plan says: none of its nodes adopts it.
-      skipped.delete(entry.pool);
       for (const [name, pool] of poolOf) if (pool === entry.pool) catchingUp.add(name);
-    }
-    // A node whose plan to the rollout's target is no-op takes the profile untouched and silently (ADOPT has
-    // no entry), when the rollout reaches it. Counted as on the target at once: the properties only ask
-    // whether a node is done with a target, and a node the rollout reaches no later is never run towards it.
-    const adopting = rollout?.target;
-    if (adopting !== undefined && (ROLLOUT_BEGINS.has(entry.event) || backInService(entry))) {
-      for (const [name, profile] of profiles) {
-        if (
-          profile !== adopting &&
-          !disrupted.has(name) &&
-          !skipped.has(poolOf.get(name) ?? "") &&
-          !catchingUp.has(name) &&
-          planOf(spec, profile, adopting).behavior === "no-op"
-        )
-          profiles.set(name, adopting);
-      }
     }
     return {
       entry,
@@ -324,9 +308,9 @@ function checkControlPlanesFirst(spec: Spec, result: SimulationResult): void {
     const target = step.rollout.target;
     for (const [cp, profile] of step.profiles) {
       if (!isControlPlane(cp)) continue;
-      // A control plane whose plan to the target is no-op takes it untouched (no entry); it is done too.
-      const done = profile === target || planOf(spec, profile, target).behavior === "no-op";
-      if (step.disrupted.has(cp) || !done)
+      // A control plane whose plan to the target is no-op takes it untouched (`node-adopted`) before any
+      // worker is reached: it is on the target too.
+      if (step.disrupted.has(cp) || profile !== target)
         throw new Error(`${node} began (${show(step.entry)}) while ${cp} was not done with ${target}`);
     }
   }
@@ -354,16 +338,22 @@ function checkOutcome(spec: Spec, result: SimulationResult): void {
   switch (result.result) {
     case "converged": {
       expect(failedEvidence).toBe(false);
-      // Pools with "skip worker node update" that the last rollout left out stay where they were, unless
-      // a catch-up (the toggle turned off) took them along since.
+      // Nodes of pools with "skip worker node update" that the last rollout left out (the whole pool, or the
+      // `nodes` listed) stay where they were, unless a catch-up (the toggle turned off) took them along since.
+      // Each sat out only an update that changes its Kubernetes version.
       const staying = new Map<string, string>();
+      const members = (pool: string) => result.nodes.filter((n) => n.pool === pool).map((n) => n.name);
       for (const entry of result.timeline) {
         if (ROLLOUT_BEGINS.has(entry.event)) staying.clear();
-        if (entry.event === "pool-skipped") staying.set(entry.pool, entry.profile);
-        if (entry.event === "pool-catch-up") staying.delete(entry.pool);
+        if (entry.event === "pool-skipped") {
+          if (!spec.bumps.includes(`${entry.profile}->${entry.target}`))
+            throw new Error(`pool skipped an update that keeps its Kubernetes version: ${show(entry)}`);
+          for (const name of entry.nodes ?? members(entry.pool)) staying.set(name, entry.profile);
+        }
+        if (entry.event === "pool-catch-up") for (const name of members(entry.pool)) staying.delete(name);
       }
       for (const node of result.nodes) {
-        const expected = (node.pool !== undefined && staying.get(node.pool)) || result.finalProfile;
+        const expected = staying.get(node.name) ?? result.finalProfile;
         expect(node.profile, node.name).toBe(expected);
         expect(node.state, node.name).toBe("Ready");
       }
@@ -539,6 +529,50 @@ const EXAMPLES: Spec[] = [
     ],
     outages: [{ at: 3 * MIN, forMs: 7 * MIN + 10_000 }],
     restarts: [10 * MIN],
+  },
+  // A superseded rollout left the skipping pool half-way (store-1 heading p3, store-2 on base): only the
+  // node whose plan to p1 changes Kubernetes sits out, and the pool-skipped entry names it.
+  {
+    ...quiet,
+    seed: 0,
+    controlPlanes: 1,
+    workers: 0,
+    maxUnavailable: 1,
+    retries: 0,
+    abPartitions: false,
+    table: allRepave({ "p2->p3": "unsupported" }),
+    updates: [
+      { at: 1, profile: "p1" },
+      { at: 0, profile: "p3" },
+    ],
+    outages: [{ at: 786_430, forMs: 1 }],
+    workerPools: [
+      { name: "edge", workers: 0, skipWorkerUpdate: false },
+      { name: "store", workers: 2, skipWorkerUpdate: true },
+    ],
+    bumps: ["p3->p1"],
+  },
+  // base->p2 is no-op, but the rollout to p2 never reached cp-2 (behind cp-1's repave) before p1 replaced it:
+  // cp-2 is still on base and is repaved to p1, which is no repeat.
+  {
+    ...quiet,
+    seed: 0,
+    controlPlanes: 2,
+    workers: 0,
+    maxUnavailable: 1,
+    retries: 0,
+    abPartitions: false,
+    table: allRepave({ "base->p2": "no-op", "p2->p1": "no-op", "p1->p3": "unsupported" }),
+    updates: [
+      { at: 1, profile: "p2" },
+      { at: MIN, profile: "p1" },
+      { at: 0, profile: "p1" },
+    ],
+    outages: [
+      { at: MIN, forMs: null },
+      { at: 1000, forMs: 59_000 },
+      { at: 1000, forMs: 1 },
+    ],
   },
 ];
 

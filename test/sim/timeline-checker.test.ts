@@ -32,6 +32,8 @@ interface Entry {
   attempt?: number;
   action?: string;
   rule?: string;
+  pool?: string;
+  nodes?: string[];
 }
 interface RunJson {
   result: string;
@@ -139,6 +141,21 @@ function violations(spec: CaseSpec, run: RunJson): string[] {
       for (const n of outside)
         if (n.profile !== latest)
           say(undefined, `the latest update is ${latest} but ${n.name} ended on ${n.profile}`);
+  }
+  // Pool nodes: on the final profile, unless the last rollout left them out (`pool-skipped`, the whole pool or
+  // the nodes it lists) and no catch-up took them along since.
+  if (run.result === "converged") {
+    const staying = new Map<string, string>();
+    const members = (pool: string) => run.nodes.filter((n) => n.pool === pool).map((n) => n.name);
+    for (const e of run.timeline) {
+      if (SEGMENT_BEGINS.has(e.event) || e.event === "update-rejected") staying.clear();
+      if (e.event === "pool-skipped")
+        for (const name of e.nodes ?? members(e.pool as string)) staying.set(name, e.profile as string);
+      if (e.event === "pool-catch-up") for (const name of members(e.pool as string)) staying.delete(name);
+    }
+    for (const n of run.nodes)
+      if (n.pool !== undefined && n.profile !== (staying.get(n.name) ?? run.finalProfile))
+        say(undefined, `converged but ${n.name} (pool ${n.pool}) is on ${n.profile}`);
   }
   if (run.nodes.map((n) => n.name).join() !== nodeNamesOf(spec).join())
     say(undefined, "unexpected node names");
