@@ -32,7 +32,8 @@ const FILES: Record<string, string> = {
   "l-tag.yaml": 'name: !!js/function "x"\ncluster: {}\n',
   "n-fleet.yaml": "name: n\nfleet: { concurrency: *x }\n",
   "o-plan.yaml": "name: o\ninventory: [\n",
-  "p-schema.yaml": "name: p-named\ncluster: { controlPlanes: 1, workers: 0 }\nprofile: profiles/small-base.yaml\nevents:\n  - { at: 1m, kubernetes: sideways }\n",
+  "p-schema.yaml":
+    "name: p-named\ncluster: { controlPlanes: 1, workers: 0 }\nprofile: profiles/small-base.yaml\nevents:\n  - { at: 1m, kubernetes: sideways }\n",
 };
 
 let dir: string;
