@@ -1,6 +1,5 @@
-import type { SnapshotFrom } from "xstate";
 import { type AgentMachine, type AgentStateName, agentMachine } from "../machines/agent.js";
-import { MachineDriver } from "../machines/driver.js";
+import { type DrivenSnapshot, MachineDriver } from "../machines/driver.js";
 import { type NodeStateName, nodeMachine, type Timings } from "../machines/node.js";
 import { assertNever, mostDisruptive } from "../shared/types.js";
 import type { ControllerDeps } from "./deps.js";
@@ -241,7 +240,7 @@ export class RolloutController {
   private onAgentSnapshot(
     from: AgentStateName,
     previousTarget: string | null,
-    after: SnapshotFrom<AgentMachine>,
+    after: DrivenSnapshot<AgentMachine>,
   ): void {
     const to = after.value as AgentStateName;
     if (from !== to) this.timeline.transition("agent", from, to);

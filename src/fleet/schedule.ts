@@ -1,3 +1,4 @@
+import { MinHeap } from "../shared/heap.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { Strategy } from "./load.js";
 import type { WindowCalendar, WindowMode } from "./windows.js";
@@ -86,6 +87,66 @@ interface Flow {
 
 const EPS_BITS = 1e-3;
 
+/**
+ * The sites of a wave still to start, kept so that each step costs O(log n) rather than a scan of them
+ * all: those that may start now (by inventory order: the order they are offered slots), those waiting
+ * for their window to open (by when it opens), and, with prefetch, those whose image is still on its way.
+ */
+class PendingSites {
+  private readonly ready = new MinHeap<number>((a, b) => a < b);
+  private readonly waiting = new MinHeap<{ at: number; site: number }>(
+    (a, b) => a.at < b.at || (a.at === b.at && a.site < b.site),
+  );
+  private readonly unfetched = new Set<number>();
+
+  get size(): number {
+    return this.ready.size + this.waiting.size + this.unfetched.size;
+  }
+
+  /** A site that may start from `at` on (now, when `at` is not after `now`). */
+  add(site: number, at: number, now: number): void {
+    if (at > now) this.waiting.push({ at, site });
+    else this.ready.push(site);
+  }
+
+  /** A site that waits for its prefetched image before anything else. */
+  addUnfetched(site: number): void {
+    this.unfetched.add(site);
+  }
+
+  /** Its image arrived: the site may start (when it is still to start). */
+  fetched(site: number): void {
+    if (this.unfetched.delete(site)) this.ready.push(site);
+  }
+
+  /** Moves the sites whose window opened by `now` among those that may start. */
+  advance(now: number): void {
+    for (let w = this.waiting.peek(); w !== undefined && w.at <= now; w = this.waiting.peek()) {
+      this.waiting.pop();
+      this.ready.push(w.site);
+    }
+  }
+
+  /** The first site, in inventory order, that may start now. */
+  takeReady(): number | undefined {
+    return this.ready.pop();
+  }
+
+  /** When the next waiting site's window opens (+∞: none waits). */
+  nextOpening(): number {
+    return this.waiting.peek()?.at ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Every site still to start, emptying the set. */
+  drain(): number[] {
+    const all = [...this.ready.values(), ...this.waiting.values().map((w) => w.site), ...this.unfetched];
+    this.ready.clear();
+    this.waiting.clear();
+    this.unfetched.clear();
+    return all;
+  }
+}
+
 export function schedule(input: ScheduleInput): Schedule {
   const { strategy, sites } = input;
   const placements: Placement[] = sites.map(() => ({ state: "unselected" }));
@@ -129,7 +190,8 @@ export function schedule(input: ScheduleInput): Schedule {
         !input.prefetch && site.downloadBytes > 0 ? (site.downloadBytes / site.linkBps) * 1000 : 0;
       return Math.ceil(site.predictedMs + download);
     };
-    const pending: number[] = [];
+    const pending = new PendingSites();
+    const toStart: number[] = [];
     for (const s of wave.sites) {
       const site = sites[s] as ScheduleSite;
       const need = needOf(s);
@@ -144,32 +206,28 @@ export function schedule(input: ScheduleInput): Schedule {
           atMs: t,
         };
         counts.unschedulable++;
-      } else pending.push(s);
+      } else toStart.push(s);
     }
-    const nextCheck = new Map<number, number>();
     const cancelled = new Map<number, number>();
     const flows: Flow[] = [];
-    const downloaded = new Set<number>();
-    const rolling = new Map<
-      number,
-      {
-        endMs: number;
-        startMs: number;
-        windowEndMs: number;
-        downloadStartMs?: number;
-        downloadEndMs?: number;
-        result: SimulationOutcome;
-      }
-    >();
+    // Sites rolling, by when they end: the rollouts that end at an instant do not depend on each other.
+    const rolling = new MinHeap<{
+      site: number;
+      endMs: number;
+      startMs: number;
+      windowEndMs: number;
+      downloadStartMs?: number;
+      downloadEndMs?: number;
+      result: SimulationOutcome;
+    }>((a, b) => a.endMs < b.endMs || (a.endMs === b.endMs && a.site < b.site));
     /** `giveUpMs`: with `fits`, a download still running when the rest of the window no longer holds the rollout is cancelled. */
     const downloading = new Map<number, { windowEndMs: number; downloadStartMs: number; giveUpMs: number }>();
-    if (input.prefetch) {
-      for (const s of pending) {
-        const site = sites[s] as ScheduleSite;
-        if (site.downloadBytes > 0)
-          flows.push({ site: s, remaining: site.downloadBytes, cap: site.linkBps, rate: 0, prefetch: true });
-        else downloaded.add(s);
-      }
+    for (const s of toStart) {
+      const site = sites[s] as ScheduleSite;
+      if (input.prefetch && site.downloadBytes > 0) {
+        flows.push({ site: s, remaining: site.downloadBytes, cap: site.linkBps, rate: 0, prefetch: true });
+        pending.addUnfetched(s);
+      } else pending.add(s, Number.NEGATIVE_INFINITY, t);
     }
     let failures = 0;
     let waveHalted = false;
@@ -183,7 +241,8 @@ export function schedule(input: ScheduleInput): Schedule {
       download?: { downloadStartMs: number; downloadEndMs: number },
     ) => {
       const outcome = input.outcome(s);
-      rolling.set(s, {
+      rolling.push({
+        site: s,
         startMs: at,
         endMs: at + Math.max(0, outcome.durationMs),
         windowEndMs,
@@ -196,11 +255,11 @@ export function schedule(input: ScheduleInput): Schedule {
       if (guard > 50_000_000) throw new Error("schedule: no progress");
       // Start what may start at t.
       const inSlots = () => rolling.size + downloading.size;
+      pending.advance(t);
       if (!waveHalted && !paused(t)) {
-        for (let i = 0; i < pending.length && inSlots() < wave.concurrency; i++) {
-          const s = pending[i] as number;
-          if (input.prefetch && !downloaded.has(s)) continue;
-          if ((nextCheck.get(s) ?? Number.NEGATIVE_INFINITY) > t) continue;
+        while (inSlots() < wave.concurrency) {
+          const s = pending.takeReady();
+          if (s === undefined) break;
           const site = sites[s] as ScheduleSite;
           const slot = site.calendar.nextStart(t, needOf(s), input.windowMode);
           if (!slot) {
@@ -214,14 +273,12 @@ export function schedule(input: ScheduleInput): Schedule {
             };
             waveEnd = Math.max(waveEnd, t);
             counts.unschedulable++;
-            pending.splice(i--, 1);
             continue;
           }
           if (slot.startMs > t) {
-            nextCheck.set(s, slot.startMs);
+            pending.add(s, slot.startMs, t);
             continue;
           }
-          pending.splice(i--, 1);
           if (!input.prefetch && site.downloadBytes > 0) {
             const giveUpMs =
               input.windowMode === "fits" ? slot.windowEndMs - site.predictedMs : Number.POSITIVE_INFINITY;
@@ -248,19 +305,12 @@ export function schedule(input: ScheduleInput): Schedule {
       let next = Number.POSITIVE_INFINITY;
       for (const f of flows)
         if (f.rate > 0) next = Math.min(next, t + Math.max(1, Math.ceil((f.remaining / f.rate) * 1000)));
-      for (const r of rolling.values()) next = Math.min(next, r.endMs);
+      next = Math.min(next, rolling.peek()?.endMs ?? Number.POSITIVE_INFINITY);
       for (const d of downloading.values()) next = Math.min(next, d.giveUpMs);
       const pause = paused(t);
       if (!waveHalted && inSlots() < wave.concurrency) {
         if (pause) next = Math.min(next, pause.untilMs);
-        else
-          for (const s of pending) {
-            if (input.prefetch && !downloaded.has(s)) continue;
-            const c = nextCheck.get(s);
-            if (c !== undefined && c > t) next = Math.min(next, c);
-          }
-        const upcoming = strategy.pauses.filter((p) => p.fromMs > t).map((p) => p.fromMs);
-        void upcoming;
+        else next = Math.min(next, pending.nextOpening());
       }
       if (next === Number.POSITIVE_INFINITY) break;
       const dt = next - t;
@@ -271,7 +321,7 @@ export function schedule(input: ScheduleInput): Schedule {
         const f = flows[i] as Flow;
         if (f.remaining > EPS_BITS) continue;
         flows.splice(i--, 1);
-        if (f.prefetch) downloaded.add(f.site);
+        if (f.prefetch) pending.fetched(f.site);
         else {
           const d = downloading.get(f.site);
           downloading.delete(f.site);
@@ -288,14 +338,12 @@ export function schedule(input: ScheduleInput): Schedule {
           1,
         );
         cancelled.set(s, (cancelled.get(s) ?? 0) + 1);
-        nextCheck.set(s, d.windowEndMs);
-        pending.push(s);
-        pending.sort((a, b) => a - b);
+        pending.add(s, d.windowEndMs, t);
       }
       // Rollouts that ended.
-      for (const [s, r] of [...rolling]) {
-        if (r.endMs > t) continue;
-        rolling.delete(s);
+      for (let r = rolling.peek(); r !== undefined && r.endMs <= t; r = rolling.peek()) {
+        rolling.pop();
+        const s = r.site;
         placements[s] = {
           state: "rolled",
           wave: wave.name,
@@ -318,14 +366,14 @@ export function schedule(input: ScheduleInput): Schedule {
           }
         }
       }
-      if (waveHalted && pending.length > 0) {
-        for (const s of pending) placements[s] = { state: "skipped", wave: wave.name };
-        counts.skipped += pending.length;
-        pending.length = 0;
+      if (waveHalted && pending.size > 0) {
+        const skipped = pending.drain();
+        for (const s of skipped) placements[s] = { state: "skipped", wave: wave.name };
+        counts.skipped += skipped.length;
         for (const f of flows.filter((f) => f.prefetch)) flows.splice(flows.indexOf(f), 1);
       }
       if (
-        pending.length === 0 &&
+        pending.size === 0 &&
         rolling.size === 0 &&
         downloading.size === 0 &&
         flows.every((f) => f.prefetch)

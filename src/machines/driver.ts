@@ -1,9 +1,21 @@
 import type { AnyStateMachine, EmittedFrom, EventFromLogic, InputFrom, SnapshotFrom } from "xstate";
+import { type CompiledMachine, type CompiledScope, compile, type FlatSnapshot } from "./compiled.js";
 
 /** The clock a driven machine's delayed transitions (`after`) run on. */
 export interface DriverClock {
   schedule(delayMs: number, fn: () => void): number;
   cancel(id: number): void;
+}
+
+/** What a driven machine's snapshot offers: its state, its context and its status. */
+export type DrivenSnapshot<M extends AnyStateMachine> = Pick<SnapshotFrom<M>, "value" | "context" | "status">;
+
+export interface DriverOptions {
+  /**
+   * `compiled` (the default): a flat machine runs on `compile`'s specialisation of xstate's algorithm
+   * (any other machine on xstate's `transition`); `xstate`: always xstate's `transition`.
+   */
+  engine?: "compiled" | "xstate";
 }
 
 /** What xstate hands the scope's executor: a resolved action, with its implementation. */
@@ -26,24 +38,29 @@ interface ExecutableAction {
  *   before observers hear of it; observers get every snapshot of an active machine.
  *
  * It offers the part of `Actor` the simulation uses (`start`, `send`, `getSnapshot`, `subscribe`, `on("*")`,
- * `stop`), so the machines stay the design's definitions and are tested as such with `createActor`.
+ * `stop`), so the machines stay the design's definitions and are tested as such with `createActor`. A flat
+ * machine (the node's, the agent's) goes through `compile` (src/machines/compiled.ts): the same algorithm
+ * without its general-case sets and snapshot copies, an order of magnitude cheaper per event.
  */
 export class MachineDriver<M extends AnyStateMachine> {
-  private snapshot: SnapshotFrom<M>;
+  private snapshot: DrivenSnapshot<M>;
   private readonly queue: EventFromLogic<M>[] = [];
   private processing = false;
   private started = false;
   private stopped = false;
   private readonly deferred: (() => void)[] = [];
   private readonly timers = new Map<string, number>();
-  private readonly observers: ((snapshot: SnapshotFrom<M>) => void)[] = [];
+  private readonly observers: ((snapshot: DrivenSnapshot<M>) => void)[] = [];
   private readonly listeners: ((emitted: EmittedFrom<M>) => void)[] = [];
   private readonly scope: unknown;
+  private readonly compiled: CompiledMachine | undefined;
+  private readonly compiledScope: CompiledScope;
 
   constructor(
     private readonly machine: M,
     private readonly clock: DriverClock,
     input: InputFrom<M>,
+    options: DriverOptions = {},
   ) {
     const self = {
       id: machine.id,
@@ -81,15 +98,30 @@ export class MachineDriver<M extends AnyStateMachine> {
       },
       actionExecutor: (action: ExecutableAction) => action.exec?.(action.info, action.params),
     };
-    this.snapshot = machine.getInitialSnapshot(this.scope as never, input) as SnapshotFrom<M>;
+    const system = (this.scope as { system: unknown }).system;
+    this.compiledScope = {
+      self,
+      system,
+      defer: (fn) => this.deferred.push(fn),
+      emit: (emitted) => {
+        for (const listener of this.listeners) listener(emitted as EmittedFrom<M>);
+      },
+      schedule: (event, delay, id) =>
+        scheduler.schedule(self, self, event as EventFromLogic<M>, delay, id as string),
+      cancel: (id) => scheduler.cancel(self, id as string),
+    };
+    this.compiled = options.engine === "xstate" ? undefined : compile(machine);
+    this.snapshot = this.compiled
+      ? (this.compiled.initial(this.compiledScope, input) as unknown as DrivenSnapshot<M>)
+      : (machine.getInitialSnapshot(this.scope as never, input) as SnapshotFrom<M>);
   }
 
-  getSnapshot(): SnapshotFrom<M> {
+  getSnapshot(): DrivenSnapshot<M> {
     return this.snapshot;
   }
 
   /** Every snapshot from the start on (the initial one included, at `start`). */
-  subscribe(observer: (snapshot: SnapshotFrom<M>) => void): void {
+  subscribe(observer: (snapshot: DrivenSnapshot<M>) => void): void {
     this.observers.push(observer);
   }
 
@@ -130,7 +162,17 @@ export class MachineDriver<M extends AnyStateMachine> {
     this.processing = true;
     try {
       for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
-        const next = this.machine.transition(this.snapshot, event, this.scope as never) as SnapshotFrom<M>;
+        const next = this.compiled
+          ? (this.compiled.transition(
+              this.snapshot as unknown as FlatSnapshot,
+              event,
+              this.compiledScope,
+            ) as unknown as DrivenSnapshot<M>)
+          : (this.machine.transition(
+              this.snapshot as never,
+              event,
+              this.scope as never,
+            ) as unknown as DrivenSnapshot<M>);
         this.snapshot = next;
         this.flushDeferred();
         if ((next as { status: string }).status !== "active") continue;

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor } from "xstate";
+import { assign, createActor, setup } from "xstate";
 import { type AgentEvent, agentMachine } from "../../src/machines/agent.js";
+import { compile } from "../../src/machines/compiled.js";
 import { MachineDriver } from "../../src/machines/driver.js";
 import { type NodeEvent, type NodeJob, nodeMachine } from "../../src/machines/node.js";
 import { VirtualClock } from "../../src/sim/clock.js";
@@ -115,6 +116,8 @@ describe("MachineDriver runs a machine as an actor would", () => {
       fc.constant({ type: "AGENT_RESTART" as const }),
       fc.constant({ type: "ROLLOUT_FINISHED" as const }),
       fc.constant({ type: "NODE_DONE" as const, node: "cp-1" }),
+      fc.constant({ type: "ROLLOUT_FAILED" as const, reason: "x" }),
+      fc.constant({ type: "ROLLOUT_REFUSED" as const }),
     );
     const input = { profile: "base", restartMs: 30 };
     fc.assert(
@@ -148,6 +151,45 @@ describe("MachineDriver runs a machine as an actor would", () => {
         expect(viaDriver).toEqual(viaActor);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("runs the node and agent machines compiled; a machine that is not flat on xstate's transition, alike", () => {
+    expect(compile(nodeMachine)).toBeDefined();
+    expect(compile(agentMachine)).toBeDefined();
+    const nested = setup({ types: { events: {} as { type: "go" } | { type: "next" } } }).createMachine({
+      id: "nested",
+      initial: "a",
+      context: { entered: 0 },
+      states: {
+        a: {
+          initial: "x",
+          entry: assign(({ context }) => ({ entered: context.entered + 1 })),
+          states: { x: { on: { go: "y" } }, y: { on: { go: "x" } } },
+          on: { next: "b" },
+        },
+        b: { after: { 5: "a" } },
+      },
+    });
+    expect(compile(nested)).toBeUndefined();
+    type E = { type: "go" } | { type: "next" };
+    fc.assert(
+      fc.property(timed(fc.constantFrom<E>({ type: "go" }, { type: "next" })), (events) => {
+        const viaActor = trace<E>((clock, log) => {
+          const actor = createActor(nested, { clock });
+          observe(clock, log, actor);
+          actor.start();
+          return actor;
+        }, events);
+        const viaDriver = trace<E>((clock, log) => {
+          const driver = new MachineDriver(nested, clock, undefined);
+          observe(clock, log, driver);
+          driver.start();
+          return driver;
+        }, events);
+        expect(viaDriver).toEqual(viaActor);
+      }),
+      { numRuns: 100 },
     );
   });
 });
