@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { renderJUnit } from "../report/junit.js";
-import type { SuiteCase } from "../suite/suite.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeOutput } from "../shared/files.js";
 import {
@@ -10,6 +9,7 @@ import {
   FILE_TIMEOUT_RANGE,
   parseFileTimeout,
 } from "../shared/limits.js";
+import type { SuiteCase } from "../suite/suite.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
 import { referenceRoot, userPath } from "./run.js";
@@ -108,7 +108,6 @@ export function suiteExitCode(cases: readonly Pick<SuiteCase, "passed" | "run">[
   if (cases.some((c) => !c.passed && c.run === undefined)) return EXIT.inputError;
   return cases.every((c) => c.passed) ? EXIT.ok : EXIT.notPassed;
 }
-
 
 export function formatText(
   cases: readonly SuiteCase[],
