@@ -45,23 +45,24 @@ export interface QuizScalingBench {
 }
 
 /** Time to the first question and to ten questions, in process, on ever larger base profiles. */
-export function benchQuizScaling(stepCounts = [100, 400, 1600]): QuizScalingBench {
+export async function benchQuizScaling(stepCounts = [100, 400, 1600]): Promise<QuizScalingBench> {
   const dir = mkdtempSync(join(tmpdir(), "edgesim-quiz-bench-"));
   // Warm up the loader, planner and simulation once, so the first size is not paying for the JIT.
-  makeQuestions([{ file: "warm.yaml", text: largeBase(10) }], 10, { seed: 1 });
-  const sizes = stepCounts.map((steps) => {
+  await makeQuestions([{ file: "warm.yaml", text: largeBase(10) }], 10, { seed: 1 });
+  const sizes: QuizScalingBench["sizes"] = [];
+  for (const steps of stepCounts) {
     const text = largeBase(steps);
     const file = join(dir, `large-${steps}-base.yaml`);
     writeFileSync(file, text);
     const bases = [{ file, text }];
     let start = performance.now();
-    drawQuestions(bases, { seed: 1 }).next();
+    await drawQuestions(bases, { seed: 1 }).next();
     const firstMs = performance.now() - start;
     start = performance.now();
-    makeQuestions(bases, 10, { seed: 1 });
+    await makeQuestions(bases, 10, { seed: 1 });
     const tenMs = performance.now() - start;
-    return { kib: Buffer.byteLength(text) / 1024, firstMs, tenMs };
-  });
+    sizes.push({ kib: Buffer.byteLength(text) / 1024, firstMs, tenMs });
+  }
   const small = sizes[0] as QuizScalingBench["sizes"][number];
   const large = sizes[sizes.length - 1] as QuizScalingBench["sizes"][number];
   return { sizes, exponent: Math.log(large.tenMs / small.tenMs) / Math.log(large.kib / small.kib) };

@@ -57,7 +57,7 @@ async function core(): Promise<void> {
 
   printStartup(await benchStartup());
 
-  const quizScaling = benchQuizScaling();
+  const quizScaling = await benchQuizScaling();
   console.log("\nquiz on large base profiles (in process)");
   console.table(
     Object.fromEntries(

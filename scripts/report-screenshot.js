@@ -1,5 +1,5 @@
 // Regenerates docs/report.png, the README's picture of `edgesim report`, from a bundled scenario:
-//   npm run build && bash scripts/setup-browser.sh && node scripts/report-screenshot.js
+//   npm run build && bash scripts/setup-machine.sh && node scripts/report-screenshot.js
 // Debian's chromium through playwright-core; nothing is downloaded.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

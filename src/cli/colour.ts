@@ -1,13 +1,5 @@
-import type { Command } from "commander";
 import { type Colours, colours } from "../report/colour.js";
 import type { Io } from "./io.js";
-
-/** `--color` / `--no-color`, on every command (commander leaves `color` undefined when neither is given). */
-export function addColourOptions(command: Command): Command {
-  return command
-    .option("--color", "Colour the output even when it is not a terminal (as FORCE_COLOR=1)")
-    .option("--no-color", "Never colour the output (as NO_COLOR=1)");
-}
 
 /**
  * Whether to colour stdout, by the conventions people know: `--no-color`/`--color` win; then

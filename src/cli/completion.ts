@@ -1,5 +1,5 @@
 import { Argument, type Command, type Option } from "commander";
-import { addColourOptions } from "./colour.js";
+import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 

@@ -1,14 +1,6 @@
-import { isAbsolute, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import type { LoadOptions, Profile } from "../profile/types.js";
-import { formatPlanMarkdown } from "../report/plan-markdown.js";
-import { formatPlanText } from "../report/plan-text.js";
-import type { Plan } from "../rules/types.js";
-import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
-import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import {
-  atLeast,
   BEHAVIORS,
   type Behavior,
   CORE_LAYERS,
@@ -16,8 +8,8 @@ import {
   DISTRIBUTIONS,
   type Distribution,
 } from "../shared/types.js";
-import { addColourOptions, useColour } from "./colour.js";
-import { EXIT, EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
+import { addColourOptions } from "./colour-options.js";
+import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
 /** `--fail-on B`: the plan is at least as disruptive as B (unsupported's 2 takes precedence). */
@@ -27,7 +19,7 @@ export const EXIT_FAIL_ON = EXIT.failOn;
 export const PLAN_FORMATS = ["text", "json", "markdown"] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
-interface PlanCommandOptions {
+export interface PlanCommandOptions {
   color?: boolean;
   json?: boolean;
   format?: PlanFormat;
@@ -127,197 +119,8 @@ export const registerPlan: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (fromFile: string, toFile: string, options: PlanCommandOptions) => {
-      const loadOptions: LoadOptions = { variables: parseVariables(options.var) };
-      if (options.distribution) loadOptions.distribution = options.distribution;
-      if (options.pack !== undefined && options.layer === undefined) {
-        throw new InputError([{ file: "--pack", message: "only goes with --layer" }]);
-      }
-      if (options.layer !== undefined && options.distribution === undefined) {
-        throw new InputError([
-          {
-            file: "--layer",
-            message: `a values file does not say its distribution: add --distribution ${DISTRIBUTIONS.join("|")}`,
-          },
-        ]);
-      }
-      if (options.json && options.format !== undefined && options.format !== "json") {
-        throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
-      }
-      const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
-      // What the plan runs is loaded here, not with the options: `plan --help` needs none of it.
-      const [{ parseLayerValues, parseProfile }, { planUpdate }, { estimateRollout }, kinds] =
-        await Promise.all([
-          import("../profile/parse.js"),
-          import("../rules/plan.js"),
-          import("../sim/estimate.js"),
-          import("../shared/kinds.js"),
-        ]);
-      const layer = options.layer;
-      const distribution = options.distribution;
-      const load =
-        layer !== undefined && distribution !== undefined
-          ? (text: string, path: string) =>
-              parseLayerValues(text, path, layer, {
-                ...loadOptions,
-                distribution,
-                ...(options.pack !== undefined ? { pack: options.pack } : {}),
-              })
-          : (text: string, path: string) => parseProfile(text, path, loadOptions);
-      const [from, to] = loadBoth(io, [fromFile, toFile], load, kinds);
-      const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
-      const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
-      const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
-      const estimate =
-        plan.unsupported.length === 0
-          ? estimateRollout(from, to, plan, {
-              controlPlanes: options.controlPlanes,
-              workers: options.workers,
-              maxUnavailable: options.maxUnavailable,
-            })
-          : undefined;
-      if (format === "json") {
-        io.stdout(`${JSON.stringify({ ...planJson(plan), ...(estimate ? { estimate } : {}) }, null, 2)}\n`);
-      } else if (format === "markdown") {
-        io.stdout(
-          formatPlanMarkdown(plan, {
-            controlPlanes: options.controlPlanes,
-            workers: options.workers,
-            ...(estimate ? { estimate } : {}),
-          }),
-        );
-      } else {
-        io.stdout(
-          formatPlanText(plan, {
-            controlPlanes: options.controlPlanes,
-            workers: options.workers,
-            color: useColour(io, options),
-            ...(estimate ? { estimate } : {}),
-          }),
-        );
-      }
-      const code = exitCodeFor(plan, options.failOn);
-      if (code === EXIT_FAIL_ON && options.failOn) io.stderr(failOnMessage(plan, options.failOn));
-      setExit(code);
+      // What the command runs is loaded here, not with its options: `plan --help` needs none of it.
+      const { planCommand } = await import("./plan-action.js");
+      await planCommand(io, setExit, fromFile, toFile, options);
     });
 };
-
-/** Which change(s) reached the `--fail-on` threshold, for stderr before exit 3. */
-export function failOnMessage(plan: Plan, failOn: Behavior): string {
-  const reached = plan.changes.filter((c) => atLeast(c.behavior, failOn));
-  const lines = reached.map((c) => `  ${c.layer} ${c.path}: ${c.behavior} (${c.rule})\n`);
-  return `--fail-on ${failOn} reached: the plan is ${plan.behavior}\n${lines.join("")}`;
-}
-
-export function exitCodeFor(plan: Plan, failOn?: Behavior): number {
-  if (plan.unsupported.length > 0) return EXIT.unsupported;
-  if (failOn && atLeast(plan.behavior, failOn)) return EXIT_FAIL_ON;
-  return EXIT.ok;
-}
-
-/**
- * The contract's JSON: distribution, behavior, changes, unsupported, warnings, plus from/to and services.
- * A refused update's behavior is "unsupported" (a script reading `.behavior` must not see a harmless one);
- * what the other changes alone would do stays in `changesBehavior`.
- */
-export function planJson(plan: Plan): Record<string, unknown> {
-  const refused = plan.unsupported.length > 0;
-  return {
-    from: plan.from,
-    to: plan.to,
-    distribution: plan.distribution,
-    behavior: refused ? "unsupported" : plan.behavior,
-    ...(refused ? { changesBehavior: plan.behavior } : {}),
-    services: plan.services,
-    changes: plan.changes.map((change) => ({
-      layer: change.layer,
-      path: change.path,
-      behavior: change.behavior,
-      rule: change.rule,
-      reason: change.reason,
-      unclassified: change.unclassified,
-      ...(change.assumption !== undefined ? { assumption: change.assumption } : {}),
-      ...(change.innerPath !== undefined ? { innerPath: change.innerPath } : {}),
-      ...(change.services ? { services: change.services } : {}),
-      ...(change.from !== undefined ? { from: change.from } : {}),
-      ...(change.to !== undefined ? { to: change.to } : {}),
-      ...(change.fromText !== undefined ? { fromText: change.fromText } : {}),
-      ...(change.toText !== undefined ? { toText: change.toText } : {}),
-    })),
-    unsupported: plan.unsupported,
-    warnings: plan.warnings,
-  };
-}
-
-/** A `--var NAME` that neither profile refers to is most likely a typo: said, not refused. */
-export function unusedVariableWarnings(
-  variables: Readonly<Record<string, string>>,
-  profiles: readonly Pick<Profile, "variablesUsed">[],
-): string[] {
-  const used = new Set(profiles.flatMap((profile) => profile.variablesUsed));
-  const known = [...used].sort();
-  return Object.keys(variables)
-    .filter((name) => !used.has(name))
-    .map(
-      (name) =>
-        `--var ${name}: no profile uses {{ .spectro.var.${name} }} (${known.length > 0 ? `the profiles use ${known.join(", ")}` : "the profiles use no variables"})`,
-    );
-}
-
-function parseVariables(pairs: string[]): Record<string, string> {
-  const variables: Record<string, string> = {};
-  const problems: Diagnostic[] = [];
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    const name = eq > 0 ? pair.slice(0, eq) : "";
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-      problems.push({ file: "--var", message: `expected NAME=VALUE, got "${pair}"` });
-      continue;
-    }
-    variables[name] = pair.slice(eq + 1);
-  }
-  if (problems.length > 0) throw new InputError(problems);
-  return variables;
-}
-
-/** Loads both profiles, reporting the problems of both files together. */
-function loadBoth(
-  io: Io,
-  files: [string, string],
-  load: (text: string, path: string) => Profile,
-  kinds: typeof import("../shared/kinds.js"),
-): [Profile, Profile] {
-  if (files[0] === STDIN_ARGUMENT && files[1] === STDIN_ARGUMENT) {
-    throw new InputError([
-      { file: STDIN_NAME, message: "FROM and TO cannot both be - (standard input holds one profile)" },
-    ]);
-  }
-  const problems: Diagnostic[] = [];
-  const profiles = files.map((file) => {
-    // Messages name the file as the user wrote it; only a different working directory needs resolving.
-    const stdin = file === STDIN_ARGUMENT;
-    const path = stdin
-      ? STDIN_NAME
-      : isAbsolute(file) || io.cwd === process.cwd()
-        ? file
-        : resolve(io.cwd, file);
-    let text: string | undefined;
-    try {
-      text = stdin ? readStandardInput() : readTextFile(path);
-      return load(text, path);
-    } catch (error) {
-      if (!isInputError(error)) throw error;
-      // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
-      const kind = text === undefined ? undefined : kinds.documentKindOfText(text, path);
-      if (kind !== undefined && kind !== "profile") {
-        problems.push({
-          file: path,
-          message: kinds.wrongKindMessage(kind, "plan", "two profiles (FROM TO)"),
-        });
-      } else problems.push(...error.diagnostics);
-      return undefined;
-    }
-  });
-  const [from, to] = profiles;
-  if (problems.length > 0 || !from || !to) throw new InputError(problems);
-  return [from, to];
-}

@@ -1,26 +1,9 @@
-import { renderFleetHtml } from "../fleet/html.js";
-import { loadFleetPlan } from "../fleet/load.js";
-import { runFleetPlan } from "../fleet/run.js";
-import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
-import { planUpdate } from "../rules/plan.js";
-import { type LoadedScenario, loadScenario } from "../scenario/load.js";
-import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
-import { InputError } from "../shared/diagnostics.js";
-import { formatDuration } from "../shared/duration.js";
-import { defaultRoot, writeOutput } from "../shared/files.js";
-import { addColourOptions } from "./colour.js";
+import { addColourOptions } from "./colour-options.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
-import {
-  ALLOW_OUTSIDE_HELP,
-  classifyArgument,
-  parseSeed,
-  ROOT_HELP,
-  type RootOptions,
-  referenceRoot,
-  refuseProfile,
-  userPath,
-} from "./run.js";
+import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP, type RootOptions } from "./run.js";
+
+export type ReportCommandOptions = RootOptions & { output: string; seed?: number };
 
 export const registerReport: Register = (program, io, setExit) => {
   addColourOptions(program.command("report"))
@@ -40,74 +23,9 @@ export const registerReport: Register = (program, io, setExit) => {
         { ...EXIT_HELP.inputError, meaning: `${EXIT_HELP.inputError.meaning}; nothing is written` },
       ]),
     )
-    .action((scenario: string, options: RootOptions & { output: string; seed?: number }) => {
-      const { file, kind, yaml } = classifyArgument(io, scenario);
-      refuseProfile(file, kind, yaml, "report");
-      if (kind === "fleet-plan") {
-        const plan = runFleetPlan(
-          loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }, yaml),
-        );
-        writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
-        io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);
-        setExit(0);
-        return;
-      }
-      if (kind === "fleet") {
-        throw new InputError([
-          {
-            file,
-            message:
-              "is a fleet file; `edgesim report` draws one cluster's timeline (`edgesim run FILE --timelines` shows a fleet's)",
-          },
-        ]);
-      }
-      const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-      const loaded = loadScenario(file, root, yaml);
-      const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
-      // Rendered in full before the file is touched, then written atomically: never half a page.
-      writeOutput(
-        { file: userPath(io, options.output), option: "-o" },
-        renderHtmlReport({ ...run, plans: updatePlans(loaded, run) }),
-      );
-      io.stdout(
-        `${run.name}: ${run.result}, ${run.behavior}, ${formatDuration(run.durationMs)}; timeline written to ${options.output}\n`,
-      );
-      setExit(0);
+    .action(async (scenario: string, options: ReportCommandOptions) => {
+      // What the command runs is loaded here, not with its options: `report --help` needs none of it.
+      const { reportCommand } = await import("./report-action.js");
+      reportCommand(io, setExit, scenario, options);
     });
 };
-
-/** The plan of every update the agent took (a rollout, or a no-op acknowledged), and every refused one, in time order. */
-export function updatePlans(scenario: LoadedScenario, run: ScenarioRun): UpdatePlan[] {
-  const plans: UpdatePlan[] = [];
-  for (const entry of run.timeline) {
-    if (entry.event === "rollout-started" || entry.event === "update-acknowledged") {
-      const from = scenario.profiles.get(entry.from);
-      const to = scenario.profiles.get(entry.profile);
-      if (!from || !to) continue;
-      const plan = planUpdate(from.profile, to.profile, { rke2Quirk: scenario.rke2Quirk });
-      plans.push({
-        t: entry.t,
-        from: entry.from,
-        to: entry.profile,
-        behavior: entry.event === "rollout-started" ? entry.behavior : "no-op",
-        changes: plan.changes.map(({ layer, path, behavior, rule, reason }) => ({
-          layer,
-          path,
-          behavior,
-          rule,
-          reason,
-        })),
-      });
-    } else if (entry.event === "update-refused") {
-      plans.push({
-        t: entry.t,
-        from: "",
-        to: entry.profile,
-        behavior: "unsupported",
-        changes: [],
-        refused: { rule: entry.rule, reason: entry.reason },
-      });
-    }
-  }
-  return plans;
-}

@@ -1,52 +1,15 @@
 import { Option } from "commander";
-import { type Colours, PLAIN } from "../report/colour.js";
-import { REFERENCE_PAGE, RULES, type Rule } from "../rules/table.js";
+import { REFERENCE_PAGE } from "../rules/reference.js";
 import { DISTRIBUTIONS, type Distribution } from "../shared/types.js";
-import { addColourOptions, outputColours } from "./colour.js";
+import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
-/** The rules that apply to a distribution, with or without the RKE2 known issue. */
-export function rulesFor(distribution: Distribution | undefined, rke2Quirk: boolean): Rule[] {
-  return (RULES as readonly Rule[]).filter(
-    (rule) =>
-      (distribution === undefined || rule.distributions.includes(distribution)) &&
-      (rule.quirk === undefined || rke2Quirk),
-  );
-}
-
-const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior (services)" } as const;
-
-/**
- * A header row, then one block per rule: id, layer(s), path, behavior (+ services); then why; then the
- * section of Palette's documentation page it comes from, with its address.
- */
-export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string {
-  const idWidth = Math.max(HEADER.id.length, ...rules.map((rule) => rule.id.length));
-  const pathWidth = Math.max(HEADER.path.length, ...rules.map((rule) => rule.path.length));
-  const layerWidth = Math.max(HEADER.layers.length, ...rules.map((rule) => rule.layers.join(",").length));
-  const row = (id: string, layers: string, path: string, behavior: string) =>
-    `${id.padEnd(idWidth)}  ${layers.padEnd(layerWidth)}  ${path.padEnd(pathWidth)}  ${behavior}`;
-  const indent = " ".repeat(idWidth + 2);
-  const lines = rules.map((rule) => {
-    const word =
-      rule.behavior === "unsupported" ? c.fail(rule.behavior) : c.behavior(rule.behavior, rule.behavior);
-    const behavior = rule.services ? `${word} (${rule.services.join(", ")})` : word;
-    const flags = [rule.covered ? "" : "edgesim's choice", rule.quirk ? "RKE2 known issue" : ""].filter(
-      Boolean,
-    );
-    return [
-      row(rule.id, rule.layers.join(","), rule.path, behavior),
-      `${indent}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
-      `${indent}${rule.reference}: ${rule.url}`,
-      ...(rule.assumption !== undefined ? [`${indent}assumes: ${rule.assumption}`] : []),
-    ].join("\n");
-  });
-  return `${[row(HEADER.id, HEADER.layers, HEADER.path, HEADER.behavior), ...lines].join("\n")}
-
-${rules.length} rules from Palette's documentation, Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
-Stages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.
-`;
+export interface RulesCommandOptions {
+  distribution?: Distribution;
+  rke2Quirk: boolean;
+  json?: boolean;
+  color?: boolean;
 }
 
 export const registerRules: Register = (program, io, setExit) => {
@@ -63,15 +26,9 @@ export const registerRules: Register = (program, io, setExit) => {
       "after",
       `\nThe rules come from Palette's documentation page Edge Cluster Upgrade Behavior:\n  ${REFERENCE_PAGE}\n${exitCodeHelp([EXIT_HELP.ok("the rules were listed"), { code: EXIT.inputError, meaning: "bad option" }])}`,
     )
-    .action(
-      (options: { distribution?: Distribution; rke2Quirk: boolean; json?: boolean; color?: boolean }) => {
-        const rules = rulesFor(options.distribution, options.rke2Quirk);
-        io.stdout(
-          options.json
-            ? `${JSON.stringify(rules, null, 2)}\n`
-            : formatRules(rules, outputColours(io, options)),
-        );
-        setExit(0);
-      },
-    );
+    .action(async (options: RulesCommandOptions) => {
+      // What the command runs is loaded here, not with its options: `rules --help` needs none of it.
+      const { rulesCommand } = await import("./rules-action.js");
+      rulesCommand(io, setExit, options);
+    });
 };

@@ -1,28 +1,12 @@
 import { relative, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
-import { type Colours, PLAIN } from "../report/colour.js";
-import { fleetTextPieces } from "../report/fleet-text.js";
-import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
-import { type FleetRun, runFleet } from "../scenario/fleet.js";
-import { runScenario, type ScenarioRun } from "../scenario/run.js";
-import { classifyFile, type FileKind, kindOfValue } from "../scenario/suite.js";
-import { InputError } from "../shared/diagnostics.js";
-import {
-  defaultRoot,
-  type ReferenceRoot,
-  readStandardInput,
-  STDIN_ARGUMENT,
-  STDIN_NAME,
-} from "../shared/files.js";
-import { jsonChunks } from "../shared/json.js";
-import { documentKind, wrongKindMessage } from "../shared/kinds.js";
+import type { ReferenceRoot } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
-import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
-import { addColourOptions, outputColours } from "./colour.js";
-import { EXIT, EXIT_HELP, exitCodeHelp, type Io, writePieces } from "./io.js";
+import { addColourOptions } from "./colour-options.js";
+import { EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
 import type { Register } from "./main.js";
 
-interface RunCommandOptions extends RootOptions {
+export interface RunCommandOptions extends RootOptions {
   json?: boolean;
   color?: boolean;
   seed?: number;
@@ -88,101 +72,8 @@ export const registerRun: Register = (program, io, setExit) => {
       ]),
     )
     .action(async (scenario: string, options: RunCommandOptions) => {
-      // Parsed once: the loader takes the parsed file.
-      const { file, kind, yaml } = classifyArgument(io, scenario);
-      refuseProfile(file, kind, yaml, "run");
-      if (kind === "fleet-plan") {
-        throw new InputError([
-          { file, message: "is a fleet plan (inventory + strategy): run it with `edgesim fleet FILE`" },
-        ]);
-      }
-      if (kind === "fleet") {
-        for (const flag of ["log", "update"] as const) {
-          if (options[flag] !== undefined) {
-            throw new InputError([
-              { file, message: `--${flag} is for scenario files; ${file} is a fleet file` },
-            ]);
-          }
-        }
-        const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-        const run = await runFleet(file, {
-          root,
-          ...(yaml ? { yaml } : {}),
-          ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        });
-        writePieces(io.stdout, fleetRunPieces(run, { ...options, colours: outputColours(io, options) }));
-        setExit(run.passed ? EXIT.ok : EXIT.notPassed);
-        return;
-      }
-      const runOptions = {
-        root: referenceRoot(io, options, defaultRoot(io.cwd, file)),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.update ? { update: true } : {}),
-        ...(yaml ? { yaml } : {}),
-      };
-      // pino is loaded only for a run that logs.
-      const run = options.log
-        ? (await import("../scenario/log-file.js")).withLogFile(userPath(io, options.log), (hooks) =>
-            runScenario(file, { ...runOptions, ...hooks }),
-          )
-        : runScenario(file, runOptions);
-      // The whole output is built before anything is written, so a failure never leaves half of it.
-      io.stdout(formatRun(run, options, outputColours(io, options)));
-      setExit(run.passed ? EXIT.ok : EXIT.notPassed);
+      // What the command runs is loaded here, not with its options: `run --help` needs none of it.
+      const { runCommand } = await import("./run-action.js");
+      await runCommand(io, setExit, scenario, options);
     });
 };
-
-/**
- * The file a command was given, its kind and (when it parsed) its parsed YAML. `-` is standard input,
- * read once through the bounded reader and named `<stdin>`; the paths in it are relative to the current folder.
- */
-export function classifyArgument(
-  io: Io,
-  argument: string,
-): { file: string; kind: FileKind | undefined; yaml?: YamlFile } {
-  if (argument === STDIN_ARGUMENT) {
-    const yaml = parseYamlFile(readStandardInput(), STDIN_NAME);
-    return { file: STDIN_NAME, kind: kindOfValue(yaml.value), yaml };
-  }
-  const file = userPath(io, argument);
-  return { file, ...classifyFile(file) };
-}
-
-/** A profile given where a scenario is expected: one sentence instead of the scenario schema's errors. */
-export function refuseProfile(
-  file: string,
-  kind: FileKind | undefined,
-  yaml: YamlFile | undefined,
-  command: string,
-): void {
-  if (kind === undefined && yaml !== undefined && documentKind(yaml.value) === "profile") {
-    throw new InputError([
-      { file, message: wrongKindMessage("profile", command, "a scenario (cluster, profile, events)") },
-    ]);
-  }
-}
-
-export function formatRun(
-  run: ScenarioRun,
-  options: { json?: boolean; quiet?: boolean } = {},
-  c: Colours = PLAIN,
-): string {
-  if (options.json) return `${JSON.stringify(run, null, 2)}\n`;
-  return options.quiet ? formatSummaryText(run, c) : formatRunText(run, c);
-}
-
-/** `--json`: the fleet's fields in the documented order; each cluster's nodes and timeline come last. */
-export function formatFleetRun(
-  run: FleetRun,
-  options: { json?: boolean; quiet?: boolean; timelines?: boolean } = {},
-): string {
-  return [...fleetRunPieces(run, options)].join("");
-}
-
-/** `formatFleetRun` piece by piece: a large fleet's JSON can be longer than one string may be. */
-export function fleetRunPieces(
-  run: FleetRun,
-  options: { json?: boolean; quiet?: boolean; timelines?: boolean; colours?: Colours } = {},
-): Iterable<string> {
-  return options.json ? jsonChunks(run) : fleetTextPieces(run, options);
-}

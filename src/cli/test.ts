@@ -1,22 +1,16 @@
-import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
-import { type Colours, PLAIN } from "../report/colour.js";
-import { renderJUnit } from "../report/junit.js";
-import type { SuiteCase } from "../scenario/suite.js";
-import { InputError } from "../shared/diagnostics.js";
-import { writeOutput } from "../shared/files.js";
 import {
   DEFAULT_FILE_TIMEOUT_SECONDS,
   FILE_TIMEOUT_ENV,
   FILE_TIMEOUT_RANGE,
   parseFileTimeout,
 } from "../shared/limits.js";
-import { addColourOptions, outputColours } from "./colour.js";
+import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
-import { ALLOW_OUTSIDE_HELP, type RootOptions, referenceRoot, userPath } from "./run.js";
+import { ALLOW_OUTSIDE_HELP, type RootOptions } from "./run.js";
 
-interface TestCommandOptions extends RootOptions {
+export interface TestCommandOptions extends RootOptions {
   color?: boolean;
   junit?: string;
   filter?: string;
@@ -29,19 +23,6 @@ interface TestCommandOptions extends RootOptions {
 function timeoutOption(value: string): number {
   const seconds = parseFileTimeout(value);
   if (seconds === undefined) throw new InvalidArgumentError(`expected ${FILE_TIMEOUT_RANGE}`);
-  return seconds;
-}
-
-/** --timeout, else the environment variable, else the default. */
-function fileTimeout(options: TestCommandOptions): number {
-  if (options.timeout !== undefined) return options.timeout;
-  const raw = process.env[FILE_TIMEOUT_ENV];
-  if (raw === undefined || raw === "") return DEFAULT_FILE_TIMEOUT_SECONDS;
-  const seconds = parseFileTimeout(raw);
-  if (seconds === undefined)
-    throw new InputError([
-      { file: FILE_TIMEOUT_ENV, message: `must be ${FILE_TIMEOUT_RANGE}, not ${JSON.stringify(raw)}` },
-    ]);
   return seconds;
 }
 
@@ -77,129 +58,8 @@ export const registerTest: Register = (program, io, setExit) => {
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
-      const { discoverScenarios, nameOf } = await import("../scenario/suite.js");
-      const { SuiteRunner } = await import("../scenario/suite-runner.js");
-      const timeout = fileTimeout(options);
-      const folder = userPath(io, dir);
-      const root = referenceRoot(io, options, resolve(io.cwd, dir));
-      let files = discoverScenarios(folder);
-      if (files.length === 0) {
-        io.stderr(`no scenarios found under ${dir}\n`);
-        setExit(EXIT.failure);
-        return;
-      }
-      if (options.filter !== undefined) {
-        const text = options.filter;
-        files = files.filter((file) => nameMatches(nameOf(file), text));
-        if (files.length === 0) {
-          io.stderr(`no scenario under ${dir} has a name containing "${text}"\n`);
-          setExit(EXIT.failure);
-          return;
-        }
-      }
-      // Files run one after another in one worker thread (see SuiteRunner), so a file past the time
-      // limit can be stopped. Not a thread per file: measured on the 30 bundled scenarios (2 cores),
-      // 0.5 s in sequence against 0.9 s with a thread each, whose start-up and module loading cost
-      // more than the ~17 ms a scenario takes. The lines keep the order of the files.
-      const runner = new SuiteRunner(timeout);
-      const cases: SuiteCase[] = [];
-      try {
-        for (const file of files)
-          cases.push(await runner.run(file, { root, ...(options.update ? { update: true } : {}) }));
-      } finally {
-        await runner.close();
-      }
-      const passed = cases.filter((c) => c.passed).length;
-      const failed = cases.length - passed;
-
-      if (options.junit) {
-        writeOutput(
-          { file: userPath(io, options.junit), option: "--junit" },
-          renderJUnit(
-            cases.map((c) => ({
-              name: c.name,
-              file: c.file,
-              passed: c.passed,
-              ...(c.broken ? { error: true } : {}),
-              ...(c.timedOut ? { timedOut: true } : {}),
-              seconds: c.seconds,
-              ...(c.reason !== undefined ? { message: c.reason } : {}),
-              ...(c.detail !== undefined ? { detail: c.detail } : {}),
-            })),
-          ),
-        );
-      }
-      io.stdout(
-        options.json
-          ? formatJson(cases, passed, failed)
-          : formatText(cases, passed, failed, {
-              quiet: options.quiet === true,
-              colours: outputColours(io, options),
-            }),
-      );
-      setExit(suiteExitCode(cases));
+      // What the command runs is loaded here, not with its options: `test --help` needs none of it.
+      const { testCommand } = await import("./test-action.js");
+      await testCommand(io, setExit, dir, options);
     });
 };
-
-/** 0 all passed; 1 a file did not load (bad input wins: fix it first); 4 a scenario failed. */
-export function suiteExitCode(cases: readonly Pick<SuiteCase, "passed" | "run">[]): number {
-  if (cases.some((c) => !c.passed && c.run === undefined)) return EXIT.inputError;
-  return cases.every((c) => c.passed) ? EXIT.ok : EXIT.notPassed;
-}
-
-/** `--filter TEXT`: the name contains TEXT, ignoring case. */
-export function nameMatches(name: string, filter: string): boolean {
-  return name.toLowerCase().includes(filter.toLowerCase());
-}
-
-export function formatText(
-  cases: readonly SuiteCase[],
-  passed: number,
-  failed: number,
-  options: { quiet?: boolean; colours?: Colours } = {},
-): string {
-  const paint = options.colours ?? PLAIN;
-  const lines = cases
-    .filter((c) => !options.quiet || !c.passed)
-    .map((c) =>
-      c.passed
-        ? `${paint.pass("✓")} ${c.name} (${c.file})`
-        : paint.fail(`✗ ${c.name} (${c.file}): ${c.reason ?? unexpectedReason(c)}`),
-    );
-  lines.push(
-    `${paint.pass(`${passed} passed`)}, ${failed > 0 ? paint.fail(`${failed} failed`) : `${failed} failed`}`,
-  );
-  return `${lines.join("\n")}\n`;
-}
-
-/** Why a scenario with no expectations failed: its rollout did not converge, or an update was refused. */
-function unexpectedReason(c: SuiteCase): string {
-  if (!c.run) return "failed";
-  const refused = "refused" in c.run ? c.run.refused.length : 0;
-  return c.run.result !== "converged"
-    ? `no expect, and the rollout ended ${c.run.result}`
-    : `no expect, and ${refused} update(s) were refused as unsupported`;
-}
-
-function formatJson(cases: readonly SuiteCase[], passed: number, failed: number): string {
-  const scenarios = cases.map((c) => ({
-    name: c.name,
-    file: c.file,
-    passed: c.passed,
-    ...(!c.passed ? { reason: c.reason ?? unexpectedReason(c) } : {}),
-    ...(c.timedOut ? { timedOut: true } : {}),
-    ...(c.run
-      ? {
-          result: c.run.result,
-          behavior: c.run.behavior,
-          ...("finalProfile" in c.run
-            ? { finalProfile: c.run.finalProfile }
-            : {
-                clusters: c.run.clusters.map((cluster) => ({ name: cluster.name, result: cluster.result })),
-              }),
-          expectations: c.run.expectations,
-        }
-      : { error: c.detail }),
-  }));
-  return `${JSON.stringify({ passed, failed, scenarios }, null, 2)}\n`;
-}

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import PQueue from "p-queue";
 import type { Planner } from "../rules/plan-cache.js";
@@ -46,10 +45,7 @@ export function rolledSites(plan: LoadedFleetPlan): number[] {
   return [...rolled].sort((a, b) => a - b);
 }
 
-/** The thread count `--threads` defaults to: the cores this process may use. */
-export function defaultThreads(): number {
-  return Math.max(1, availableParallelism());
-}
+export { defaultThreads } from "../shared/threads.js";
 
 /** Fewer site simulations than this run in the process: starting threads would cost more than they save. */
 export const MIN_SITES_FOR_THREADS = 256;

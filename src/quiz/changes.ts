@@ -11,9 +11,9 @@ import {
   valueAt,
 } from "./draft.js";
 
-/** Topics a quiz can be narrowed to (`--topic`). A change's topic is the layer it touches. */
-export const CHANGE_TOPICS = ["os", "kubernetes", "network", "storage"] as const;
-export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
+import type { ChangeTopic } from "./topics.js";
+
+export { CHANGE_TOPICS, type ChangeTopic } from "./topics.js";
 
 /** One edit made to a draft: where, the value before (absent when added) and after. */
 export type Edit =

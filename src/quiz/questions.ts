@@ -8,7 +8,8 @@ import {
   planExplanation,
 } from "./bases.js";
 import { CHANGE_TEMPLATES, type ChangeTemplate } from "./changes.js";
-import { SEQUENCING_STORIES, type SequencingStory } from "./sequencing.js";
+import type { SequencingStory } from "./sequencing.js";
+import { STORY_IDS } from "./stories.js";
 import { BEHAVIOR_CHOICES, clusterPhrase, type Question, TOPICS, type Topic } from "./types.js";
 
 export type { BaseText } from "./bases.js";
@@ -21,7 +22,7 @@ export interface DrawOptions {
   topics?: readonly Topic[];
 }
 
-type Item = { kind: "change"; template: ChangeTemplate } | { kind: "story"; story: SequencingStory };
+type Item = { kind: "change"; template: ChangeTemplate } | { kind: "story"; id: string };
 
 interface Slot {
   item: Item;
@@ -37,7 +38,7 @@ function shuffle<T>(items: T[], rng: Rng): T[] {
 }
 
 function itemsOf(topic: Topic): Item[] {
-  if (topic === "sequencing") return SEQUENCING_STORIES.map((story) => ({ kind: "story", story }));
+  if (topic === "sequencing") return STORY_IDS.map((id) => ({ kind: "story", id }));
   return CHANGE_TEMPLATES.filter((template) => template.topic === topic).map((template) => ({
     kind: "change",
     template,
@@ -86,7 +87,7 @@ function changeQuestion(base: LoadedBase, template: ChangeTemplate): Question | 
 
 /** A seed per slot, so what a question holds does not depend on which slots before it were skipped. */
 function slotRng(seed: number, slot: Slot): Rng {
-  const id = slot.item.kind === "change" ? slot.item.template.id : slot.item.story.id;
+  const id = slot.item.kind === "change" ? slot.item.template.id : slot.item.id;
   let hash = (seed ^ 0x811c9dc5) >>> 0;
   for (const char of `${id}@${slot.base}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
   return new Rng(hash);
@@ -96,9 +97,13 @@ function slotRng(seed: number, slot: Slot): Rng {
  * Questions drawn, deterministically for a seed, from realistic changes to the base profiles and from
  * sequencing stories; topics take turns. Lazy: each question is built (one change, one plan, at most a
  * couple of simulations) when it is asked for, so the first one is ready at once and the cost grows
- * with the profile's size times the questions asked, not with the profile's size squared.
+ * with the profile's size times the questions asked, not with the profile's size squared. The
+ * simulation (the stories' module) is loaded when the first story is asked, not before.
  */
-export function* drawQuestions(bases: readonly BaseText[], options: DrawOptions): Generator<Question> {
+export async function* drawQuestions(
+  bases: readonly BaseText[],
+  options: DrawOptions,
+): AsyncGenerator<Question> {
   const rng = new Rng(options.seed);
   const loaders = bases.map(lazyBase);
   const topics = shuffle(
@@ -118,7 +123,7 @@ export function* drawQuestions(bases: readonly BaseText[], options: DrawOptions)
         const question =
           slot.item.kind === "change"
             ? changeQuestion(base, slot.item.template)
-            : slot.item.story.build(base, slotRng(options.seed, slot));
+            : (await storyBuilder(slot.item.id))(base, slotRng(options.seed, slot));
         if (question) {
           open = true;
           yield question;
@@ -129,10 +134,22 @@ export function* drawQuestions(bases: readonly BaseText[], options: DrawOptions)
   }
 }
 
+/** A sequencing story's builder, from its module (loaded on first use). */
+async function storyBuilder(id: string): Promise<SequencingStory["build"]> {
+  const { SEQUENCING_STORIES } = await import("./sequencing.js");
+  const story = SEQUENCING_STORIES.find((s) => s.id === id);
+  if (!story) throw new Error(`no sequencing story ${id}`);
+  return story.build;
+}
+
 /** The first `count` questions of `drawQuestions`. */
-export function makeQuestions(bases: readonly BaseText[], count: number, options: DrawOptions): Question[] {
+export async function makeQuestions(
+  bases: readonly BaseText[],
+  count: number,
+  options: DrawOptions,
+): Promise<Question[]> {
   const questions: Question[] = [];
-  for (const question of drawQuestions(bases, options)) {
+  for await (const question of drawQuestions(bases, options)) {
     questions.push(question);
     if (questions.length >= count) break;
   }

@@ -1,10 +1,9 @@
 import type { Plan } from "../rules/types.js";
 import type { Distribution } from "../shared/types.js";
-import { CHANGE_TOPICS, type Edit } from "./changes.js";
+import type { Edit } from "./changes.js";
+import type { Topic } from "./topics.js";
 
-/** What a quiz can be narrowed to: a layer's changes, or how rollouts are sequenced. */
-export const TOPICS = [...CHANGE_TOPICS, "sequencing"] as const;
-export type Topic = (typeof TOPICS)[number];
+export { TOPICS, type Topic } from "./topics.js";
 
 export interface Choice {
   /** What the answer is recorded as: a behavior, a node name, a category. */

@@ -1,5 +1,6 @@
 import type { Behavior, CoreLayerName, Distribution, Service } from "../shared/types.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
+import { REFERENCE_PAGE } from "./reference.js";
 
 /**
  * One row of the upgrade-behavior reference, as data.
@@ -67,8 +68,8 @@ export const STAGES = [
 ] as const;
 
 const ALL = DISTRIBUTIONS;
-/** Palette's public documentation page the rules come from ("Edge Cluster Upgrade Behavior"). */
-export const REFERENCE_PAGE = "https://docs.spectrocloud.com/clusters/edge/upgrade-behavior/";
+
+export { REFERENCE_PAGE };
 
 /** A section of that page: its heading, and the anchor the documentation site gives it. */
 interface Section {

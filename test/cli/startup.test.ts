@@ -83,6 +83,29 @@ describe("start-up: each command loads what it runs", () => {
     expect(modules.filter((m) => /^(profile|rules|scenario|sim|machines|controller)\//.test(m))).toEqual([]);
   });
 
+  // A command's definition: its options, its help text, and the tiny helpers they use.
+  const isDefinition = (command: string) => (module: string) =>
+    isEntry(module) ||
+    module === `cli/${command}` ||
+    /^cli\/(colour-options|run)$/.test(module) || // every command's --color; run's shared options
+    /^(quiz\/topics|rules\/reference)$/.test(module);
+
+  it.each([...COMMANDS.map((c) => [c.name]), ["fleet merge"]])(
+    "%s --help (and `help` of it) loads commander and the command's definition, nothing it runs",
+    (command) => {
+      for (const args of [
+        [...command.split(" "), "--help"],
+        ["help", ...command.split(" ")],
+      ]) {
+        const { modules, packages } = loaded(args);
+        expect(packages, args.join(" ")).toEqual(["commander"]);
+        const name = command.split(" ")[0] as string;
+        expect(modules).toContain(`cli/${name}`);
+        expect(modules.filter((m) => !isDefinition(name)(m))).toEqual([]);
+      }
+    },
+  );
+
   it("plan loads zod and yaml (profiles are validated) and xstate (the estimate), never pino", () => {
     const { modules, packages } = loaded(PLAN);
     expect(packages).toEqual(expect.arrayContaining(["commander", "yaml", "zod", "xstate"]));
@@ -97,6 +120,15 @@ describe("start-up: each command loads what it runs", () => {
     expect(loaded(["quiz", "--seed", "1", "--count", "1", "--results", results]).modules).toContain(
       "quiz/results",
     );
+  });
+
+  it("the quiz's first question (a change) loads no simulation: the stories load when one is asked", () => {
+    const first = loaded(["quiz", "--seed", "1", "--count", "1"]);
+    expect(first.packages).not.toContain("xstate");
+    expect(first.modules.filter((m) => /^(quiz\/sequencing|sim|machines|controller)\b/.test(m))).toEqual([]);
+    const story = loaded(["quiz", "--seed", "1", "--count", "1", "--topic", "sequencing"]);
+    expect(story.packages).toContain("xstate");
+    expect(story.modules).toContain("quiz/sequencing");
   });
 
   it("run loads pino only with --log", () => {
@@ -122,6 +154,8 @@ describe("start-up: each command loads what it runs", () => {
     expect(bundled(["--version"])).toEqual([]);
     expect(bundled(["--help"])).toEqual(["commander"]);
     expect(bundled(PLAN)).toEqual(["commander", "zod", "yaml", "xstate"]);
+    for (const command of COMMANDS)
+      expect(bundled([command.name, "--help"]), command.name).toEqual(["commander"]);
   });
 });
 

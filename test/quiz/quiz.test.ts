@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { bundledProfilesDir, parseTopics } from "../../src/cli/quiz.js";
@@ -14,6 +14,7 @@ import { BEHAVIOR_CHOICES, drawQuestions, makeQuestions, type Question } from ".
 import { parseAnswer, renderQuestion, snippetDiff } from "../../src/quiz/render.js";
 import { parseResults } from "../../src/quiz/results.js";
 import { SEQUENCING_STORIES } from "../../src/quiz/sequencing.js";
+import { STORY_IDS } from "../../src/quiz/stories.js";
 import { planUpdate } from "../../src/rules/plan.js";
 import { Rng } from "../../src/shared/rng.js";
 
@@ -92,8 +93,8 @@ describe("realistic changes, answered by the real planner", () => {
     expect(bumpVersion("latest", "minor")).toBeUndefined();
   });
 
-  it("change a profile the way an operator would: no synthetic values", () => {
-    const questions = makeQuestions(bases, 60, {
+  it("change a profile the way an operator would: no synthetic values", async () => {
+    const questions = await makeQuestions(bases, 60, {
       seed: 3,
       topics: ["os", "kubernetes", "network", "storage"],
     });
@@ -124,11 +125,14 @@ describe("realistic changes, answered by the real planner", () => {
 });
 
 describe("questions", () => {
-  const questions = makeQuestions(bases, 60, { seed: 7 });
+  let questions: Question[] = [];
+  beforeAll(async () => {
+    questions = await makeQuestions(bases, 60, { seed: 7 });
+  });
 
-  it("are drawn deterministically for a seed", () => {
-    expect(makeQuestions(bases, 60, { seed: 7 }).map(key)).toEqual(questions.map(key));
-    expect(makeQuestions(bases, 60, { seed: 8 }).map(key)).not.toEqual(questions.map(key));
+  it("are drawn deterministically for a seed", async () => {
+    expect((await makeQuestions(bases, 60, { seed: 7 })).map(key)).toEqual(questions.map(key));
+    expect((await makeQuestions(bases, 60, { seed: 8 })).map(key)).not.toEqual(questions.map(key));
   });
 
   it("take turns between topics and cover every behavior", () => {
@@ -146,21 +150,25 @@ describe("questions", () => {
     }
   });
 
-  it("--topic narrows them", () => {
-    const only = makeQuestions(bases, 20, { seed: 1, topics: ["network", "sequencing"] });
+  it("--topic narrows them", async () => {
+    const only = await makeQuestions(bases, 20, { seed: 1, topics: ["network", "sequencing"] });
     expect(new Set(only.map((q) => q.topic))).toEqual(new Set(["network", "sequencing"]));
   });
 
-  it("come one at a time: a base is read when a question first needs it", () => {
+  it("come one at a time: a base is read when a question first needs it", async () => {
     const broken = { file: "broken-base.yaml", text: "name: [" };
     const load = lazyBase(broken);
     const questions = drawQuestions([broken], { seed: 1 });
     expect(() => load()).toThrow(/broken-base\.yaml:1:/);
-    expect(() => questions.next()).toThrow(/broken-base\.yaml:1:/);
+    await expect(questions.next()).rejects.toThrow(/broken-base\.yaml:1:/);
   });
 });
 
 describe("sequencing questions, answered by the simulation", () => {
+  it("are the stories the quiz draws from, in its order (their builders load when one is asked)", () => {
+    expect(SEQUENCING_STORIES.map((story) => story.id)).toEqual([...STORY_IDS]);
+  });
+
   // What the reference and the controller's rules say; the simulation has to agree.
   const expected: Record<string, (q: Question) => string> = {
     "sequencing.first-node": () => "cp-1",
@@ -205,14 +213,14 @@ describe("answers and rendering", () => {
     expect(parseAnswer(input, choices)?.id).toBe(id);
   });
 
-  it("show a change as a diff of the value", () => {
+  it("show a change as a diff of the value", async () => {
     expect(snippetDiff("- a\n- b", "- a\n- b\n- c")).toEqual(["  - a", "  - b", "+ - c"]);
     expect(snippetDiff(undefined, "x")).toEqual(["+ x"]);
     const template = templateById("kubernetes.admission-plugins");
     const changed = applyChanges(base("k3s"), [template as never], "next");
-    const question = makeQuestions([read("k3s-base.yaml")], 40, { seed: 2, topics: ["kubernetes"] }).find(
-      (q) => q.id === "kubernetes.admission-plugins",
-    );
+    const question = (
+      await makeQuestions([read("k3s-base.yaml")], 40, { seed: 2, topics: ["kubernetes"] })
+    ).find((q) => q.id === "kubernetes.admission-plugins");
     expect(changed && question).toBeTruthy();
     const text = renderQuestion(question as Question, 0, 3);
     expect(text).toContain("Question 1 of 3 · kubernetes");
@@ -232,7 +240,7 @@ describe("edgesim quiz", () => {
   };
 
   it("asks, checks each answer and prints the score per topic", async () => {
-    const [first, second] = makeQuestions(bases, 2, { seed: 3 });
+    const [first, second] = await makeQuestions(bases, 2, { seed: 3 });
     const right = first?.answer ?? "";
     const wrong = second?.choices.find((c) => c.id !== second.answer)?.id ?? "";
     const { code, io } = await quiz(["--count", "2", "--seed", "3"], ["nonsense", right, wrong]);
@@ -268,7 +276,7 @@ describe("edgesim quiz", () => {
 
   it("--results keeps every attempt, per operator, and --scores sums them up", async () => {
     const dir = mkdtempSync(join(tmpdir(), "edgesim-quiz-"));
-    const [q1, q2] = makeQuestions(bases, 2, { seed: 4 });
+    const [q1, q2] = await makeQuestions(bases, 2, { seed: 4 });
     await quiz(
       ["--count", "2", "--seed", "4", "--results", "team.json", "--operator", "ana"],
       [q1?.answer ?? "", q2?.answer ?? ""],

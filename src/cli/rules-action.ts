@@ -1,0 +1,58 @@
+import { type Colours, PLAIN } from "../report/colour.js";
+import { REFERENCE_PAGE, RULES, type Rule } from "../rules/table.js";
+import type { Distribution } from "../shared/types.js";
+import { outputColours } from "./colour.js";
+import type { Io } from "./io.js";
+import type { RulesCommandOptions } from "./rules.js";
+
+/** What `edgesim rules` does, loaded only when it runs (`rules --help` needs none of it). */
+export function rulesCommand(io: Io, setExit: (code: number) => void, options: RulesCommandOptions): void {
+  const rules = rulesFor(options.distribution, options.rke2Quirk);
+  io.stdout(
+    options.json ? `${JSON.stringify(rules, null, 2)}\n` : formatRules(rules, outputColours(io, options)),
+  );
+  setExit(0);
+}
+
+/** The rules that apply to a distribution, with or without the RKE2 known issue. */
+export function rulesFor(distribution: Distribution | undefined, rke2Quirk: boolean): Rule[] {
+  return (RULES as readonly Rule[]).filter(
+    (rule) =>
+      (distribution === undefined || rule.distributions.includes(distribution)) &&
+      (rule.quirk === undefined || rke2Quirk),
+  );
+}
+
+const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior (services)" } as const;
+
+/**
+ * A header row, then one block per rule: id, layer(s), path, behavior (+ services); then why; then the
+ * section of Palette's documentation page it comes from, with its address.
+ */
+export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string {
+  const idWidth = Math.max(HEADER.id.length, ...rules.map((rule) => rule.id.length));
+  const pathWidth = Math.max(HEADER.path.length, ...rules.map((rule) => rule.path.length));
+  const layerWidth = Math.max(HEADER.layers.length, ...rules.map((rule) => rule.layers.join(",").length));
+  const row = (id: string, layers: string, path: string, behavior: string) =>
+    `${id.padEnd(idWidth)}  ${layers.padEnd(layerWidth)}  ${path.padEnd(pathWidth)}  ${behavior}`;
+  const indent = " ".repeat(idWidth + 2);
+  const lines = rules.map((rule) => {
+    const word =
+      rule.behavior === "unsupported" ? c.fail(rule.behavior) : c.behavior(rule.behavior, rule.behavior);
+    const behavior = rule.services ? `${word} (${rule.services.join(", ")})` : word;
+    const flags = [rule.covered ? "" : "edgesim's choice", rule.quirk ? "RKE2 known issue" : ""].filter(
+      Boolean,
+    );
+    return [
+      row(rule.id, rule.layers.join(","), rule.path, behavior),
+      `${indent}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
+      `${indent}${rule.reference}: ${rule.url}`,
+      ...(rule.assumption !== undefined ? [`${indent}assumes: ${rule.assumption}`] : []),
+    ].join("\n");
+  });
+  return `${[row(HEADER.id, HEADER.layers, HEADER.path, HEADER.behavior), ...lines].join("\n")}
+
+${rules.length} rules from Palette's documentation, Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
+Stages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.
+`;
+}
