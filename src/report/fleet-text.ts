@@ -1,7 +1,7 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { FleetTimelineEntry } from "../sim/fleet.js";
 import type { TimelineEntry } from "../sim/types.js";
-import { type Colours, PLAIN, resultColour } from "./colour.js";
+import { type Colours, outcomeColour, PLAIN } from "./colour.js";
 import { formatExpectationLines, formatTimelineLines } from "./timeline-text.js";
 
 /** What the fleet text report needs of a run (structural, so report/ does not depend on scenario/). */
@@ -72,7 +72,7 @@ function summaryLines(report: FleetTextReport, c: Colours): string[] {
   const budget = report.failureBudget === undefined ? "none" : String(report.failureBudget);
   return [
     `fleet          ${report.name}`,
-    `result         ${resultColour(report.result, c)(report.result)}`,
+    `result         ${outcomeColour(report.result, report.expectations, c)(report.result)}`,
     `behavior       ${report.behavior}`,
     `clusters       ${report.clusters.length} (concurrency ${report.concurrency}, failure budget ${budget})`,
     `max rolling    ${report.maxConcurrentClusters}`,

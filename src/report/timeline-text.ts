@@ -1,6 +1,6 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { TimelineEntry } from "../sim/types.js";
-import { type Colours, PLAIN, resultColour } from "./colour.js";
+import { type Colours, outcomeColour, PLAIN, resultAsExpected } from "./colour.js";
 
 /** What the text report needs of a run (structural, so report/ does not depend on scenario/). */
 export interface TimelineReport {
@@ -62,7 +62,7 @@ function formatValue(value: unknown): string {
 function summaryLines(report: TimelineReport, c: Colours = PLAIN): string[] {
   return [
     `scenario       ${report.name}`,
-    `result         ${resultColour(report.result, c)(report.result)}`,
+    `result         ${outcomeColour(report.result, report.expectations, c)(report.result)}`,
     `behavior       ${report.behavior}`,
     `final profile  ${report.finalProfile}`,
     `duration       ${formatDuration(report.durationMs)}`,
@@ -77,7 +77,9 @@ export function outcomeLines(report: TimelineReport, c: Colours = PLAIN): string
   const lines: string[] = [];
   if (report.failure) {
     const { node, action, reason } = report.failure;
-    lines.push(c.fail(`failed node    ${node}: ${action} failed: ${reason}`));
+    // Red unless the scenario expected the failure: then it is what was asked for, plain.
+    const line = `failed node    ${node}: ${action} failed: ${reason}`;
+    lines.push(resultAsExpected(report.expectations) === true ? line : c.fail(line));
   }
   const byProfile = new Map<string, string[]>();
   for (const node of report.nodes ?? []) {
