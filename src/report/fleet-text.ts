@@ -8,6 +8,8 @@ import { formatExpectationLines, formatTimelineLines } from "./timeline-text.js"
 export interface FleetTextReport {
   name: string;
   result: string;
+  /** Whether the wave passed (with no expectations: it converged). */
+  passed?: boolean;
   behavior: string;
   concurrency: number;
   failureBudget?: number;
@@ -113,9 +115,6 @@ export function* fleetTextPieces(
       }
     }
   }
-  for (const line of [
-    ...summaryLines(report, c),
-    ...formatExpectationLines(report.expectations, undefined, c),
-  ])
+  for (const line of [...summaryLines(report, c), ...formatExpectationLines(report.expectations, report, c)])
     yield `${line}\n`;
 }

@@ -102,18 +102,26 @@ export function formatGoldenTimeline(report: TimelineReport): string {
   return `${[...formatTimelineLines(report.timeline), "", ...summaryLines(report)].join("\n")}\n`;
 }
 
-/** Passed expectations get a green ✓; a failed one is red from its ✗ to the end of its message. */
+/** Why a run with no expectations did not pass: its rollout did not converge, or an update was refused. */
+export function noExpectReason(run: { result: string; refused?: readonly unknown[] }): string {
+  return run.result !== "converged"
+    ? `the rollout ended ${run.result}`
+    : `${run.refused?.length ?? 0} update(s) were refused as unsupported`;
+}
+
+/**
+ * Passed expectations get a green ✓; a failed one is red from its ✗ to the end of its message. With none,
+ * a run that did not pass says why.
+ */
 export function formatExpectationLines(
   expectations: TimelineReport["expectations"] = [],
-  passed?: boolean,
+  run?: { passed?: boolean; result: string; refused?: readonly unknown[] },
   c: Colours = PLAIN,
 ): string[] {
   if (expectations.length === 0) {
     return [
-      passed === false
-        ? c.fail(
-            "expectations   none, and the rollout did not converge (or an update was refused): not passed",
-          )
+      run?.passed === false
+        ? c.fail(`expectations   none, and ${noExpectReason(run)}: not passed`)
         : "expectations   none",
     ];
   }
@@ -148,6 +156,6 @@ export function formatSummaryText(report: TimelineReport, c: Colours = PLAIN): s
   return `${[
     ...summaryLines(report, c),
     ...outcomeLines(report, c),
-    ...formatExpectationLines(report.expectations, report.passed, c),
+    ...formatExpectationLines(report.expectations, report, c),
   ].join("\n")}\n`;
 }
