@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import PQueue from "p-queue";
-import type { Planner } from "../rules/plan-cache.js";
+import type { PlanTable } from "../rules/plan-table.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { rollSite, type SiteOutcome, siteSimPlan } from "./map.js";
-import type { SiteBatch } from "./worker.js";
+import type { SiteBatch, WorkerData } from "./worker.js";
 
 /** Per trial, each simulated site's outcome by its inventory index. */
 export class OutcomeStore {
@@ -55,7 +55,8 @@ const BATCH = 64;
 
 export interface MapOptions {
   threads: number;
-  planner: Planner;
+  /** The fleet's plans: the threads are given those of every site's pair, made here once. */
+  planner: PlanTable;
   /** Called as simulations finish. */
   progress?: (done: number, total: number) => void;
 }
@@ -84,11 +85,13 @@ export async function mapSites(
     return store;
   }
   const { default: Tinypool } = await import("tinypool");
+  // Each site's fault-free rollout is simulated here (once per distinct kind of site), which plans its pair.
+  for (const s of sites) predictedMs(s);
   const pool = new Tinypool({
     filename: workerFile(),
     minThreads: options.threads,
     maxThreads: options.threads,
-    workerData: { plan: siteSimPlan(plan) },
+    workerData: { plan: siteSimPlan(plan), plans: plansById(plan, options.planner) } satisfies WorkerData,
     execArgv: workerExecArgv(process.execArgv),
   });
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored) to a few per thread.
@@ -120,6 +123,19 @@ export async function mapSites(
     await pool.destroy();
   }
   return store;
+}
+
+/** The planner's plans by profile id: profiles are cloned into each thread, so their objects differ there. */
+function plansById(plan: LoadedFleetPlan, planner: PlanTable): WorkerData["plans"] {
+  const ids = new Map<unknown, string>();
+  for (const [id, p] of plan.profiles) ids.set(p.profile, id);
+  const out: WorkerData["plans"] = [];
+  for (const [from, to, made] of planner.pairs()) {
+    const a = ids.get(from);
+    const b = ids.get(to);
+    if (a !== undefined && b !== undefined) out.push([a, b, made]);
+  }
+  return out;
 }
 
 /**

@@ -241,7 +241,32 @@ export class WindowCalendar {
 /** `2026-12-07 01:00 EST`-style local time of an instant in a zone, for calendars. */
 export function localTime(ms: number, zone: string): string {
   // A zone object (luxon keeps one per name), not its name: a name is validated again at every call.
-  return DateTime.fromMillis(ms, { zone: IANAZone.create(zone) }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
+  const local = DateTime.fromMillis(ms, { zone: IANAZone.create(zone) });
+  // What luxon's "ZZZZ" gives, from one formatter per zone and locale: luxon builds one per call (slow).
+  return `${local.toFormat("yyyy-MM-dd HH:mm")} ${zoneAbbreviation(ms, zone, local.locale ?? undefined)}`;
+}
+
+const abbreviations = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's short name at `ms` ("EST"), as luxon's "ZZZZ" token formats it; null when there is none. */
+function zoneAbbreviation(ms: number, zone: string, locale: string | undefined): string | null {
+  const key = `${locale}\u0000${zone}`;
+  let format = abbreviations.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      timeZoneName: "short",
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone: zone,
+    });
+    abbreviations.set(key, format);
+  }
+  const part = format.formatToParts(new Date(ms)).find((p) => p.type.toLowerCase() === "timezonename");
+  return part ? part.value : null;
 }
 
 export function utcTime(ms: number): string {

@@ -1,0 +1,53 @@
+import type { Profile } from "../profile/types.js";
+import type { Plan } from "./types.js";
+
+/** What a simulation asks of the rules: the plan from one profile to another. */
+export type Planner = (from: Profile, to: Profile) => Plan;
+
+export interface PlanTable extends Planner {
+  /** Distinct pairs planned (or given) so far. */
+  size(): number;
+  has(from: Profile, to: Profile): boolean;
+  /** Gives the table a plan made elsewhere (another thread's), so it is not made again. */
+  seed(from: Profile, to: Profile, plan: Plan): void;
+  /** Every pair and its plan, in the order they were first planned. */
+  pairs(): [from: Profile, to: Profile, plan: Plan][];
+}
+
+/**
+ * One plan per distinct (from, to) pair for as long as the table lives, each made by `make` the first
+ * time it is asked for. Keyed by the profiles themselves: a loaded profile is one object for every
+ * cluster that names it. This module does not load the rules (nor the YAML parser they may use), so
+ * a thread given every plan it needs never loads them.
+ */
+export function planTable(make: Planner): PlanTable {
+  const plans = new Map<Profile, Map<Profile, Plan>>();
+  const order: [Profile, Profile, Plan][] = [];
+  const row = (from: Profile) => {
+    let r = plans.get(from);
+    if (!r) {
+      r = new Map();
+      plans.set(from, r);
+    }
+    return r;
+  };
+  const seed = (from: Profile, to: Profile, plan: Plan) => {
+    const r = row(from);
+    if (r.has(to)) return;
+    r.set(to, plan);
+    order.push([from, to, plan]);
+  };
+  const planner = (from: Profile, to: Profile): Plan => {
+    const hit = plans.get(from)?.get(to);
+    if (hit) return hit;
+    const plan = make(from, to);
+    seed(from, to, plan);
+    return plan;
+  };
+  return Object.assign(planner, {
+    size: () => order.length,
+    has: (from: Profile, to: Profile) => plans.get(from)?.has(to) === true,
+    seed,
+    pairs: () => [...order],
+  });
+}
