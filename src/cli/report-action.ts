@@ -54,11 +54,11 @@ export function reportCommand(
   setExit(0);
 }
 
-/** The plan of every rollout the run started, and every refused update, in time order. */
+/** The plan of every update the agent took (a rollout, or a no-op acknowledged), and every refused one, in time order. */
 export function updatePlans(scenario: LoadedScenario, run: ScenarioRun): UpdatePlan[] {
   const plans: UpdatePlan[] = [];
   for (const entry of run.timeline) {
-    if (entry.event === "rollout-started") {
+    if (entry.event === "rollout-started" || entry.event === "update-acknowledged") {
       const from = scenario.profiles.get(entry.from);
       const to = scenario.profiles.get(entry.profile);
       if (!from || !to) continue;
@@ -67,7 +67,7 @@ export function updatePlans(scenario: LoadedScenario, run: ScenarioRun): UpdateP
         t: entry.t,
         from: entry.from,
         to: entry.profile,
-        behavior: entry.behavior,
+        behavior: entry.event === "rollout-started" ? entry.behavior : "no-op",
         changes: plan.changes.map(({ layer, path, behavior, rule, reason }) => ({
           layer,
           path,

@@ -218,6 +218,7 @@ export function renderHtmlReport(run: HtmlReportInput): string {
   // A node left Failed at the very end has a bar of no length: its failure mark says it.
   const visibleBars = bars.filter((bar) => bar.end > bar.start);
   const failures = failedAttempts(run.timeline);
+  const adoptions = run.timeline.filter((entry) => entry.event === "node-adopted");
   const outages = outageWindows(run.timeline, end);
   const updates = run.timeline.filter((entry) => entry.event === "update-received");
   const at = (t: number) => percentOf(t, end);
@@ -259,6 +260,12 @@ export function renderHtmlReport(run: HtmlReportInput): string {
         `<span class="fail-mark" style="left:${at(failure.t)}" title="${escapeHtml(`${failure.node}: ${failureText(failure)} at ${formatClock(failure.t)}: ${failure.reason}`)}">✕</span><span class="fail-label${side}" style="left:${at(failure.t)};top:calc(var(--row) + ${lane} * var(--lane))">${escapeHtml(failureText(failure))}</span>`,
       );
     }
+    // A node whose plan was no-op took the profile untouched: a mark where it did, no bar.
+    for (const adopted of adoptions.filter((a) => a.node === node)) {
+      items.push(
+        `<span class="adopt-mark" data-adopted="${escapeHtml(adopted.profile)}" style="left:${at(adopted.t)}" title="${escapeHtml(`${node} took ${adopted.profile} untouched (no-op) at ${formatClock(adopted.t)}`)}">○</span>`,
+      );
+    }
     const height = lanes > 0 ? ` style="height:calc(var(--row) + ${lanes} * var(--lane) + 4px)"` : "";
     return `<div class="row${lanes > 0 ? " has-failure" : ""}" data-node="${escapeHtml(node)}" data-role="${escapeHtml(roles.get(node) ?? "")}"${height}><div class="label">${escapeHtml(node)}</div><div class="track">${items.join("")}</div></div>`;
   });
@@ -279,6 +286,9 @@ export function renderHtmlReport(run: HtmlReportInput): string {
       ? [
           `<span data-legend="failed-attempt"><i class="failed-attempt"></i><b class="fail-text">✕</b> failed attempt</span>`,
         ]
+      : []),
+    ...(adoptions.length > 0
+      ? [`<span data-legend="adopted"><b class="adopt-text">○</b> took the profile untouched (no-op)</span>`]
       : []),
     ...(outages.length > 0
       ? [`<span data-legend="outage"><i class="outage-swatch"></i>Kubernetes down</span>`]
@@ -358,6 +368,7 @@ h3 { font-size: 13px; margin: 8px 0 4px; font-weight: 600; }
 .row.has-failure { background: #d55e0012; }
 .bar.failed-attempt, .legend i.failed-attempt { outline: 2px solid var(--fail); outline-offset: 0; background-image: repeating-linear-gradient(45deg, #0000 0 4px, var(--fail) 4px 7px); }
 .bar[data-phase="failed"] { background-image: repeating-linear-gradient(45deg, #0000 0 4px, #fff8 4px 7px); }
+.adopt-mark { position: absolute; top: 2px; width: 18px; height: 18px; margin-left: -9px; color: ${OKABE_ITO.black}; font: 700 14px/18px system-ui, sans-serif; text-align: center; z-index: 1; }
 .fail-mark { position: absolute; top: 2px; width: 18px; height: 18px; margin-left: -9px; border-radius: 50%; background: var(--fail); color: #fff; font: 700 12px/18px system-ui, sans-serif; text-align: center; z-index: 2; box-shadow: 0 0 0 2px #fff; }
 .fail-label { position: absolute; margin-left: -9px; padding: 0 4px; font: 600 11px/18px system-ui, sans-serif; color: var(--fail); background: #fffe; border: 1px solid var(--fail); border-radius: 3px; white-space: nowrap; z-index: 2; }
 .fail-label.before { margin-left: 9px; transform: translateX(-100%); }

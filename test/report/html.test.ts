@@ -284,6 +284,25 @@ describe("edgesim report", () => {
     expect(html).toContain('class="bar failed-attempt" data-phase="repave" data-attempt="1"');
   });
 
+  it("marks each node that took a no-op update untouched, and says so in the legend", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgesim-report-"));
+    const output = join(dir, "noop.html");
+    const io = memoryIo();
+    expect(await main(["report", "scenarios/k3s-noop-does-nothing.yaml", "-o", output], io)).toBe(0);
+    const html = readFileSync(output, "utf8");
+    const marked = html
+      .split('<div class="row')
+      .filter((row) => row.includes('data-adopted="k3s-noop"'))
+      .map((row) => /data-node="([^"]+)"/.exec(row)?.[1]);
+    expect(marked).toEqual(["cp-1", "cp-2", "cp-3", "worker-1", "worker-2"]);
+    expect(html).not.toContain('class="bar');
+    expect(html).toContain('data-legend="adopted"');
+    expect(html).toContain('title="cp-1 took k3s-noop untouched (no-op) at 00:01:00"');
+    // The update did reach the cluster: its plan is shown, no-op.
+    expect(html).not.toContain("No update reached the cluster");
+    expect(html).toMatch(/k3s-base → k3s-noop: <b>no-op<\/b>/);
+  });
+
   it("reports bad input without writing a page", async () => {
     const dir = mkdtempSync(join(tmpdir(), "edgesim-report-"));
     const output = join(dir, "none.html");
