@@ -1,4 +1,5 @@
 import { benchFleet } from "./fleet.js";
+import { benchLarge } from "./large.js";
 import { benchLoad } from "./load.js";
 import { benchPlan } from "./plan.js";
 import { benchQuizScaling } from "./quiz.js";
@@ -6,11 +7,18 @@ import { benchScaling, benchSimulation } from "./sim.js";
 import { benchStartup, printStartup } from "./startup.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
-// `npm run bench -- fleet` runs only the fleet section; EDGESIM_BENCH_100K=1 adds 100,000 clusters to it.
+// `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
+// `npm run bench -- large` only the large valid inputs.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
+const SECTIONS = ["fleet", "large"];
+if (only !== undefined && !SECTIONS.includes(only)) {
+  console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
+  process.exit(1);
+}
 
 if (only === undefined) await core();
+if (only === undefined || only === "large") large();
 if (only === undefined || only === "fleet") fleet();
 
 async function core(): Promise<void> {
@@ -93,6 +101,37 @@ async function core(): Promise<void> {
       }),
     ),
   );
+}
+
+function large(): void {
+  const inputs = benchLarge();
+  console.log(
+    "\nlarge valid inputs, each at 1× and 4× its size (the built CLI in a child process each; " +
+      "work = one main() call after a warm-up on a tenth of the 1× input; best of 3 interleaved rounds, 2 for the largest)",
+  );
+  console.table(
+    Object.fromEntries(
+      inputs.flatMap((input) =>
+        [input.small, input.large].map((run) => [
+          `${input.command}: ${input.name}, ${fmt(run.size)} ${input.unit}`,
+          {
+            "input MB": (run.bytes / 1e6).toFixed(2),
+            "wall s": (run.wallMs / 1000).toFixed(2),
+            "work s": (run.workMs / 1000).toFixed(2),
+            "work CPU s": (run.workCpuMs / 1000).toFixed(2),
+            "peak RSS MiB": fmt(run.peakRssMiB),
+          },
+        ]),
+      ),
+    ),
+  );
+  for (const input of inputs) {
+    console.log(
+      `${input.command}: ${input.name}: ${input.sizeRatio.toFixed(0)}× the ${input.unit} → ` +
+        `${input.cpuRatio.toFixed(2)}× the work's CPU, ${input.workRatio.toFixed(2)}× its wall time, ` +
+        `${input.rssRatio.toFixed(2)}× the peak RSS (linear: ${input.sizeRatio.toFixed(0)}, quadratic: ${(input.sizeRatio ** 2).toFixed(0)})`,
+    );
+  }
 }
 
 function fleet(): void {

@@ -4,7 +4,7 @@
 // starts on its own (a worker thread's entry, found with `new URL("./NAME.js", import.meta.url)`) must be
 // an entry of its own, named as it is referenced, so that it is there beside the chunks that start it.
 //
-//   node scripts/bundle.js cli/main.js=edgesim fleet/worker.js=worker scenario/suite-worker.js=suite-worker
+//   node scripts/bundle.js cli/main.js=edgesim fleet/worker.js=worker suite/suite-worker.js=suite-worker
 //
 // The bundle sits two folders below the package like dist/cli/, so paths built from import.meta.url
 // (`../../package.json`, `../../scenarios/profiles`) hold in both.

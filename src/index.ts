@@ -35,7 +35,6 @@ export {
   type ScenarioRun,
 } from "./scenario/run.js";
 export { type ScenarioFile, scenarioSchema } from "./scenario/schema.js";
-export { discoverScenarios, runSuiteCase, runSuiteFile, type SuiteCase } from "./scenario/suite.js";
 export { type Diagnostic, formatDiagnostic, InputError, isInputError } from "./shared/diagnostics.js";
 export { BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "./shared/types.js";
 export { type Bus, createBus } from "./sim/bus.js";
@@ -52,6 +51,7 @@ export type {
   TimelineEntry,
   Timings,
 } from "./sim/types.js";
+export { discoverScenarios, runSuiteCase, runSuiteFile, type SuiteCase } from "./suite/suite.js";
 
 /** Loads a profile file (YAML or a Palette export). */
 export function loadProfile(path: string, options: LoadOptions = {}): Profile {

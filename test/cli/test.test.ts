@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { discoverScenarios } from "../../src/scenario/suite.js";
+import { discoverScenarios } from "../../src/suite/suite.js";
 import { FIXTURES, workspace } from "../scenario/helpers.js";
 
 async function run(args: string[]) {

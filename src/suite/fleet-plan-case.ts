@@ -1,7 +1,7 @@
+import { loadFleetPlan } from "../fleet/load.js";
+import { evaluatePlanExpectations, type PlanExpectation } from "../fleet/output.js";
+import { runFleetPlan } from "../fleet/run.js";
 import type { YamlFile } from "../shared/yaml.js";
-import { loadFleetPlan } from "./load.js";
-import { evaluatePlanExpectations, type PlanExpectation } from "./output.js";
-import { runFleetPlan } from "./run.js";
 
 /** A fleet plan file as `edgesim test` sees it: a result, its sites' results and its expectations. */
 export interface FleetPlanCaseRun {

@@ -1,10 +1,12 @@
 import { parentPort } from "node:worker_threads";
-import { runSuiteFile, type SuiteOptions } from "./suite.js";
+import { runSuiteEntry, type SuiteOptions, type SuiteOutcome } from "./suite.js";
 
 /**
  * The thread `edgesim test` runs its files in, one after another, so that a file which runs too long
- * can be stopped (the thread is terminated) without stopping the suite. Each message is one file; the
- * answer is its SuiteCase, or the message of an error that is not bad input (a bug).
+ * can be stopped (the thread is terminated) without stopping the suite. Each message is one file found
+ * under the suite's folder: the thread reads and parses it (once), says its name before running it,
+ * and answers with what it came to (a case, or skipped), or the message of an error that is not bad
+ * input (a bug).
  */
 export interface SuiteWorkerRequest {
   id: number;
@@ -13,7 +15,8 @@ export interface SuiteWorkerRequest {
 }
 
 export type SuiteWorkerAnswer =
-  | { id: number; case: Awaited<ReturnType<typeof runSuiteFile>> }
+  | { id: number; named: string }
+  | { id: number; outcome: SuiteOutcome }
   | { id: number; crash: string };
 
 const port = parentPort;
@@ -21,7 +24,10 @@ if (port) {
   port.on("message", async (request: SuiteWorkerRequest) => {
     let answer: SuiteWorkerAnswer;
     try {
-      answer = { id: request.id, case: await runSuiteFile(request.file, request.options) };
+      const outcome = await runSuiteEntry(request.file, request.options, (named) =>
+        port.postMessage({ id: request.id, named } satisfies SuiteWorkerAnswer),
+      );
+      answer = { id: request.id, outcome };
     } catch (error) {
       answer = {
         id: request.id,

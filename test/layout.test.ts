@@ -1,0 +1,190 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/*
+ * The layout rules of the developers' guide, read from the sources: the top-level folders of src/
+ * import each other without a cycle, nothing imports from cli/, and no core module (profile, rules,
+ * machines, sim, controller) imports fs or pino — directly, or through another module of src/.
+ */
+
+const SRC = resolve(import.meta.dirname, "../src");
+const CORE = ["profile", "rules", "machines", "sim", "controller"];
+/**
+ * The core modules that may read files: the profile file loader (a thin wrapper that reads the file and
+ * hands the text to the pure parser) and the folder's index, which re-exports it. Nothing else in the
+ * core imports either (checked below: they would show up as a chain).
+ */
+const CORE_IO_ALLOWED = new Set(["profile/file.ts", "profile/index.ts"]);
+const IO_PACKAGES = new Set(["fs", "node:fs", "fs/promises", "node:fs/promises", "pino"]);
+
+/** Every specifier a module imports: `import … from`, `export … from`, side-effect `import "…"`, `import("…")`. */
+function importsOf(text: string): string[] {
+  const found: string[] = [];
+  const patterns = [
+    /^\s*(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  ];
+  for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.push(match[1] as string);
+  return found;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/** Module (path under src/, `.ts`) → the modules of src/ and the packages it imports. */
+function moduleGraph(): Map<string, { local: string[]; packages: string[] }> {
+  const graph = new Map<string, { local: string[]; packages: string[] }>();
+  for (const file of sourceFiles(SRC)) {
+    const local: string[] = [];
+    const packages: string[] = [];
+    for (const spec of importsOf(readFileSync(file, "utf8"))) {
+      if (spec.startsWith("."))
+        local.push(relative(SRC, resolve(dirname(file), spec)).replace(/\.js$/, ".ts"));
+      else packages.push(spec);
+    }
+    graph.set(relative(SRC, file), { local, packages });
+  }
+  return graph;
+}
+
+const folderOf = (module: string) => (module.includes("/") ? (module.split("/")[0] as string) : module);
+
+/** A cycle in a directed graph, as the list of its nodes (first = last), or undefined. */
+function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === "done") return undefined;
+    if (state.get(node) === "open") return [...path.slice(path.indexOf(node)), node];
+    state.set(node, "open");
+    path.push(node);
+    for (const next of edges.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(node, "done");
+    return undefined;
+  };
+  for (const node of [...edges.keys()].sort()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+const graph = moduleGraph();
+
+describe("the layout of src/", () => {
+  it("reads every kind of import statement", () => {
+    const text = [
+      'import { a } from "./a.js";',
+      'import type { B } from "../b/b.js";',
+      "import {\n  c,\n  d,\n} from './c.js';",
+      'export { e } from "./e.js";',
+      'export * from "./f.js";',
+      'import "./g.js";',
+      'const h = await import("../h/h.js");',
+      '// a comment that says import x from "nowhere" is not read as an import',
+    ].join("\n");
+    expect(importsOf(text)).toEqual([
+      "./a.js",
+      "../b/b.js",
+      "./c.js",
+      "./e.js",
+      "./f.js",
+      "./g.js",
+      "../h/h.js",
+    ]);
+  });
+
+  it("finds a cycle when there is one, and none when there is not", () => {
+    const edges = (pairs: [string, string][]) => {
+      const map = new Map<string, Set<string>>();
+      for (const [from, to] of pairs) map.set(from, (map.get(from) ?? new Set()).add(to));
+      return map;
+    };
+    expect(
+      findCycle(
+        edges([
+          ["a", "b"],
+          ["b", "c"],
+          ["a", "c"],
+        ]),
+      ),
+    ).toBeUndefined();
+    expect(
+      findCycle(
+        edges([
+          ["a", "b"],
+          ["b", "c"],
+          ["c", "a"],
+        ]),
+      ),
+    ).toEqual(["a", "b", "c", "a"]);
+  });
+
+  it("sees the whole source tree", () => {
+    expect(graph.size).toBeGreaterThan(50);
+    for (const folder of [...CORE, "cli", "scenario", "fleet", "shared", "suite"])
+      expect(
+        [...graph.keys()].some((m) => folderOf(m) === folder),
+        folder,
+      ).toBe(true);
+  });
+
+  it("has no import cycle between the top-level folders", () => {
+    const edges = new Map<string, Set<string>>();
+    const why = new Map<string, string>();
+    for (const [module, { local }] of graph) {
+      const from = folderOf(module);
+      for (const target of local) {
+        const to = folderOf(target);
+        if (to === from) continue;
+        edges.set(from, (edges.get(from) ?? new Set()).add(to));
+        if (!why.has(`${from}>${to}`)) why.set(`${from}>${to}`, `${module} imports ${target}`);
+      }
+    }
+    const cycle = findCycle(edges);
+    const explained = cycle?.slice(1).map((to, i) => why.get(`${cycle[i]}>${to}`));
+    expect(explained, `folder cycle ${cycle?.join(" → ")}`).toBeUndefined();
+  });
+
+  it("imports nothing from cli/ outside cli/", () => {
+    const offenders = [...graph]
+      .filter(([module]) => folderOf(module) !== "cli")
+      .flatMap(([module, { local }]) =>
+        local.filter((t) => folderOf(t) === "cli").map((t) => `${module} → ${t}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it("keeps fs and pino out of the core, directly and through other modules", () => {
+    // Module → how it reaches fs or pino, to a fixpoint: a direct import, or an import of such a module.
+    const io = new Map<string, string>();
+    for (const [module, { packages }] of graph) {
+      const direct = packages.find((p) => IO_PACKAGES.has(p));
+      if (direct !== undefined) io.set(module, `${module} imports ${direct}`);
+    }
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const [module, { local }] of graph) {
+        const target = io.has(module) ? undefined : local.find((t) => io.has(t));
+        if (target === undefined) continue;
+        io.set(module, `${module} → ${io.get(target)}`);
+        grown = true;
+      }
+    }
+    const offenders = [...graph.keys()]
+      .filter((m) => CORE.includes(folderOf(m)) && !CORE_IO_ALLOWED.has(m))
+      .flatMap((m) => io.get(m) ?? []);
+    expect(offenders).toEqual([]);
+  });
+});
