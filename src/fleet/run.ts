@@ -4,7 +4,7 @@ import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan, Strategy } from "./load.js";
 import { Predictions, rollSite, type SiteOutcome } from "./map.js";
 import { MIN_SITES_FOR_THREADS, mapSites, type OutcomeStore, rolledSites } from "./outcomes.js";
-import { type Placement, type Schedule, schedule } from "./schedule.js";
+import { neverFits, type Placement, type Schedule, type ScheduleSite, schedule } from "./schedule.js";
 import { WindowCalendar } from "./windows.js";
 
 export type FleetResult = SimulationOutcome | "halted";
@@ -66,18 +66,8 @@ function downloadBytes(
   return plan.imageGiB * 8 * 1024 ** 3 * copies;
 }
 
-/**
- * Every strategy of the file over the same inventory and the same trials. A site's outcome in a trial
- * depends on the site and the trial only, so strategies share them: each site is simulated at most once
- * per trial whichever strategies start it.
- */
-export function runFleetPlan(
-  plan: LoadedFleetPlan,
-  progress?: ProgressSink,
-  given?: { store: OutcomeStore; missing: (trial: number, site: number) => Error },
-  planner: Planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk }),
-): FleetPlanRun {
-  const predictions = new Predictions(plan, planner);
+/** The sites as the schedule sees them: windows (one calendar per zone and window), prediction, download. */
+function scheduleSitesOf(plan: LoadedFleetPlan, predictions: Predictions): ScheduleSite[] {
   const calendars = new Map<string, WindowCalendar>();
   const calendarOf = (zone: string, window: LoadedFleetPlan["sites"][number]["window"]) => {
     const key = `${zone}\u0000${window.text}`;
@@ -88,7 +78,7 @@ export function runFleetPlan(
     }
     return c;
   };
-  const scheduleSites = plan.sites.map((site) => {
+  return plan.sites.map((site) => {
     const predicted = predictions.of(site);
     return {
       name: site.name,
@@ -98,6 +88,26 @@ export function runFleetPlan(
       linkBps: site.linkMbps * 1e6,
     };
   });
+}
+
+/**
+ * Every strategy of the file over the same inventory and the same trials. A site's outcome in a trial
+ * depends on the site and the trial only, so strategies share them: each site is simulated at most once
+ * per trial whichever strategies start it.
+ */
+export function runFleetPlan(
+  plan: LoadedFleetPlan,
+  progress?: ProgressSink,
+  given?: {
+    store: OutcomeStore;
+    missing: (trial: number, site: number) => Error;
+    predictions?: Predictions;
+    scheduleSites?: ScheduleSite[];
+  },
+  planner: Planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk }),
+): FleetPlanRun {
+  const predictions = given?.predictions ?? new Predictions(plan, planner);
+  const scheduleSites = given?.scheduleSites ?? scheduleSitesOf(plan, predictions);
   let behavior: Behavior = "no-op";
   for (const site of plan.sites) {
     const b = predictions.of(site).behavior;
@@ -164,10 +174,14 @@ export async function runFleetPlanOnThreads(
   options: ThreadOptions,
 ): Promise<FleetPlanRun> {
   const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
-  const sites = rolledSites(plan);
+  const predictions = new Predictions(plan, planner);
+  const scheduleSites = scheduleSitesOf(plan, predictions);
+  // A site no window can take is never rolled: simulating it ahead would be wasted.
+  const sites = rolledSites(plan).filter(
+    (s) => !neverFits(scheduleSites[s] as ScheduleSite, plan.windowMode, plan.prefetch),
+  );
   if (options.threads <= 1 || sites.length * plan.trials < MIN_SITES_FOR_THREADS)
     return runFleetPlan(plan, options.progress, undefined, planner);
-  const predictions = new Predictions(plan, planner);
   const store = await mapSites(
     plan,
     sites,
@@ -186,6 +200,8 @@ export async function runFleetPlanOnThreads(
     {
       store,
       missing: (trial, s) => new Error(`site ${plan.sites[s]?.name} of trial ${trial} was not simulated`),
+      predictions,
+      scheduleSites,
     },
     planner,
   );

@@ -147,6 +147,21 @@ class PendingSites {
   }
 }
 
+/** What a window must hold for the site: its fault-free rollout, plus the download unless prefetched. */
+export function windowNeedMs(site: ScheduleSite, prefetch: boolean): number {
+  const download = !prefetch && site.downloadBytes > 0 ? (site.downloadBytes / site.linkBps) * 1000 : 0;
+  return Math.ceil(site.predictedMs + download);
+}
+
+/**
+ * No window of the site's calendar can ever take it (`fits`: none is long enough; `start-only`: it has
+ * none): it is reported unschedulable and never rolled, whatever the wave, the trial or the strategy.
+ */
+export function neverFits(site: ScheduleSite, windowMode: WindowMode, prefetch: boolean): boolean {
+  const longest = site.calendar.longestMs();
+  return windowMode === "fits" ? longest < windowNeedMs(site, prefetch) : longest <= 0;
+}
+
 export function schedule(input: ScheduleInput): Schedule {
   const { strategy, sites } = input;
   const placements: Placement[] = sites.map(() => ({ state: "unselected" }));
@@ -184,19 +199,14 @@ export function schedule(input: ScheduleInput): Schedule {
       skipped: 0,
       unschedulable: 0,
     };
-    const needOf = (s: number) => {
-      const site = sites[s] as ScheduleSite;
-      const download =
-        !input.prefetch && site.downloadBytes > 0 ? (site.downloadBytes / site.linkBps) * 1000 : 0;
-      return Math.ceil(site.predictedMs + download);
-    };
+    const needOf = (s: number) => windowNeedMs(sites[s] as ScheduleSite, input.prefetch);
     const pending = new PendingSites();
     const toStart: number[] = [];
     for (const s of wave.sites) {
       const site = sites[s] as ScheduleSite;
       const need = needOf(s);
       const longest = site.calendar.longestMs();
-      if (input.windowMode === "fits" ? longest < need : longest <= 0) {
+      if (neverFits(site, input.windowMode, input.prefetch)) {
         placements[s] = {
           state: "unschedulable",
           wave: wave.name,
