@@ -1,4 +1,4 @@
-import { type Colours, PLAIN, resultColour } from "../report/colour.js";
+import { type Colours, outcomeColour, PLAIN } from "../report/colour.js";
 import { formatDuration as formatMs } from "../shared/duration.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
@@ -204,6 +204,21 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
   return out;
 }
 
+/** The expectations about one strategy's result: the file's own `result` for the first, `NAME.result`. */
+function resultExpectations(
+  run: FleetPlanRun,
+  strategy: StrategyRun,
+  expectations: readonly PlanExpectation[],
+): { name: string; passed: boolean }[] {
+  return expectations
+    .filter(
+      (e) =>
+        (e.name === "result" && strategy === run.strategies[0]) ||
+        e.name === `${strategy.strategy.name}.result`,
+    )
+    .map((e) => ({ name: "result", passed: e.passed }));
+}
+
 function table(rows: string[][]): string[] {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   return rows.map((r) =>
@@ -252,7 +267,7 @@ export function* planTextPieces(
     if (run.strategies.length > 1 || s.strategy.name !== "strategy")
       lines.push(`strategy ${s.strategy.name}`);
     lines.push(
-      `result         ${resultColour(trial.result, c)(trial.result)}${trial.schedule.halted ? ` in wave ${trial.schedule.halted.wave} at ${utcTime(trial.schedule.halted.atMs)}` : ""}`,
+      `result         ${outcomeColour(trial.result, resultExpectations(run, s, expectations), c)(trial.result)}${trial.schedule.halted ? ` in wave ${trial.schedule.halted.wave} at ${utcTime(trial.schedule.halted.atMs)}` : ""}`,
     );
     lines.push(
       `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})${s.strategy.deadlineMs !== undefined ? `, deadline ${utcTime(s.strategy.deadlineMs)} ${trial.deadlineMet ? "met" : "missed"}` : ""}`,

@@ -112,6 +112,10 @@ describe("colour on a terminal", () => {
     const fleet = onTerminal(["run", "scenarios/fleet/retail-wave-stops-on-failure.yaml", "-q"]);
     expect(fleet.status).toBe(0);
     expect(fleet.out).toContain(`result         ${GREEN}failed\x1b[39m`);
+    // A fleet plan whose expected result (blocked: one store fits no window) came: green, not yellow.
+    const plan = onTerminal(["fleet", "scenarios/fleet-plans/regional-stores.yaml", "-q"]);
+    expect(plan.status).toBe(0);
+    expect(plan.out).toContain(`result         ${GREEN}blocked\x1b[39m`);
   });
 
   it("test: ✓ green and ✗ red on a terminal", () => {
