@@ -63,7 +63,7 @@ export function readTextFile(file: string, limit = maxFileBytes()): string {
     const stats = fstatSync(fd);
     const kind = kindOf(stats);
     if (kind) throw new InputError([{ file, message: `is ${kind}, not a regular file` }]);
-    if (stats.size > limit) throw new InputError([{ file, message: tooLarge(stats.size, limit) }]);
+    if (stats.size > limit) throw new InputError([{ file, message: tooLarge(stats.size, limit, true) }]);
     // Read to the cap plus one byte: a file that grows while it is read is refused the same way.
     buffer = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
     let length = 0;
@@ -135,9 +135,18 @@ export function readStandardInput(limit = maxFileBytes(), fd = 0): string {
   return decodeText(Buffer.concat(chunks, length), STDIN_NAME);
 }
 
-function tooLarge(size: number, limit: number): string {
-  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `is larger than ${mib(limit)} (${size > limit ? `at least ${mib(size)}` : mib(size)}): edgesim reads files up to ${mib(limit)}; set EDGESIM_MAX_FILE_MIB to raise the limit`;
+/** `size` bytes past `limit`: exact when the size is known (a file's), else "at least" what was read. */
+function tooLarge(size: number, limit: number, exact = false): string {
+  let [sizeText, limitText] = [byteSize(size), byteSize(limit)];
+  // Sizes that round alike are given to the byte: "larger than 1.0 MiB (1.0 MiB)" says nothing.
+  if (sizeText === limitText) [sizeText, limitText] = [`${size} bytes`, `${limit} bytes`];
+  return `is larger than ${limitText} (${exact ? sizeText : `at least ${sizeText}`}): edgesim reads files up to ${limitText}; set EDGESIM_MAX_FILE_MIB to raise the limit`;
+}
+
+function byteSize(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function readFailure(error: unknown): string {

@@ -44,7 +44,7 @@ describe("- reads standard input", () => {
     });
     expect(big.status).toBe(1);
     expect(big.err).toMatch(
-      /^error: <stdin>: is larger than 0\.0 MiB .*set EDGESIM_MAX_FILE_MIB to raise the limit\n$/,
+      /^error: <stdin>: is larger than 20\.5 KiB \(at least [\d.]+ KiB\): .*set EDGESIM_MAX_FILE_MIB to raise the limit\n$/,
     );
     const bad = edgesim(["plan", "-", BASE], Buffer.from([0x6e, 0x3a, 0x20, 0xff, 0x0a]));
     expect(bad.status).toBe(1);

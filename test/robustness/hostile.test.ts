@@ -121,7 +121,12 @@ describe("profiles that are not files, too large, or not UTF-8 YAML text", () =>
   it("a file over the size cap is refused before it is read, and the cap can be raised", () => {
     const big = file("big.yaml", `name: big\n# ${"x".repeat(2 * 1024 * 1024)}\n`);
     const capped = cli(["plan", big, BASE], { EDGESIM_MAX_FILE_MIB: "1" });
-    expectPlacedError(capped, /big\.yaml: is larger than 1\.0 MiB/, /EDGESIM_MAX_FILE_MIB/, 1);
+    expectPlacedError(capped, /big\.yaml: is larger than 1\.0 MiB \(2\.0 MiB\)/, /EDGESIM_MAX_FILE_MIB/, 1);
+    // Just past the cap, the sizes would round alike: they are given to the byte.
+    const over = file("over.yaml", `# ${"x".repeat(1024 * 1024)}\n`);
+    expect(cli(["plan", over, BASE], { EDGESIM_MAX_FILE_MIB: "1" }).stderr).toContain(
+      "over.yaml: is larger than 1048576 bytes (1048579 bytes)",
+    );
     // Raised, the same file is read (and refused for what it is: no layers), not for its size.
     const raised = cli(["plan", big, BASE], { EDGESIM_MAX_FILE_MIB: "4" });
     expect(raised.stderr).not.toMatch(/larger than/);
