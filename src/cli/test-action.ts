@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { renderJUnit } from "../report/junit.js";
+import { noExpectReason } from "../report/timeline-text.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeOutput } from "../shared/files.js";
 import {
@@ -132,10 +133,7 @@ export function formatText(
 /** Why a scenario with no expectations failed: its rollout did not converge, or an update was refused. */
 function unexpectedReason(c: SuiteCase): string {
   if (!c.run) return "failed";
-  const refused = "refused" in c.run ? c.run.refused.length : 0;
-  return c.run.result !== "converged"
-    ? `no expect, and the rollout ended ${c.run.result}`
-    : `no expect, and ${refused} update(s) were refused as unsupported`;
+  return `no expect, and ${noExpectReason(c.run)}`;
 }
 
 function formatJson(cases: readonly SuiteCase[], passed: number, failed: number): string {

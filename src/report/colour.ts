@@ -41,3 +41,31 @@ export const PLAIN: Colours = colours(false);
 export function resultColour(result: string, c: Colours): (text: string) => string {
   return result === "converged" ? c.pass : result === "blocked" ? c.warn : c.fail;
 }
+
+/**
+ * Whether a run's result is the one its expectations ask for: `result`, or `failedNode` (which means a
+ * failure); undefined when no expectation says what the result should be.
+ */
+export function resultAsExpected(
+  expectations: readonly { name: string; passed: boolean }[] | undefined,
+): boolean | undefined {
+  const about = (expectations ?? []).filter((e) => OUTCOME_EXPECTATIONS.has(e.name));
+  return about.length === 0 ? undefined : about.every((e) => e.passed);
+}
+
+/** The expectations that say what a run's result should be. */
+const OUTCOME_EXPECTATIONS = new Set(["result", "failedNode"]);
+
+/**
+ * A run's result word, coloured by whether it met expectations: green when it is the result expected (a
+ * `failed` that a scenario expects is a pass), red when it is not; with no expectation about it, by what
+ * the result means (`resultColour`).
+ */
+export function outcomeColour(
+  result: string,
+  expectations: readonly { name: string; passed: boolean }[] | undefined,
+  c: Colours,
+): (text: string) => string {
+  const expected = resultAsExpected(expectations);
+  return expected === undefined ? resultColour(result, c) : expected ? c.pass : c.fail;
+}

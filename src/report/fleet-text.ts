@@ -1,13 +1,15 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { FleetTimelineEntry } from "../sim/fleet.js";
 import type { TimelineEntry } from "../sim/types.js";
-import { type Colours, PLAIN, resultColour } from "./colour.js";
+import { type Colours, outcomeColour, PLAIN } from "./colour.js";
 import { formatExpectationLines, formatTimelineLines } from "./timeline-text.js";
 
 /** What the fleet text report needs of a run (structural, so report/ does not depend on scenario/). */
 export interface FleetTextReport {
   name: string;
   result: string;
+  /** Whether the wave passed (with no expectations: it converged). */
+  passed?: boolean;
   behavior: string;
   concurrency: number;
   failureBudget?: number;
@@ -72,7 +74,7 @@ function summaryLines(report: FleetTextReport, c: Colours): string[] {
   const budget = report.failureBudget === undefined ? "none" : String(report.failureBudget);
   return [
     `fleet          ${report.name}`,
-    `result         ${resultColour(report.result, c)(report.result)}`,
+    `result         ${outcomeColour(report.result, report.expectations, c)(report.result)}`,
     `behavior       ${report.behavior}`,
     `clusters       ${report.clusters.length} (concurrency ${report.concurrency}, failure budget ${budget})`,
     `max rolling    ${report.maxConcurrentClusters}`,
@@ -113,9 +115,6 @@ export function* fleetTextPieces(
       }
     }
   }
-  for (const line of [
-    ...summaryLines(report, c),
-    ...formatExpectationLines(report.expectations, undefined, c),
-  ])
+  for (const line of [...summaryLines(report, c), ...formatExpectationLines(report.expectations, report, c)])
     yield `${line}\n`;
 }

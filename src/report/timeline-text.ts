@@ -1,6 +1,6 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { TimelineEntry } from "../sim/types.js";
-import { type Colours, PLAIN, resultColour } from "./colour.js";
+import { type Colours, outcomeColour, PLAIN, resultAsExpected } from "./colour.js";
 
 /** What the text report needs of a run (structural, so report/ does not depend on scenario/). */
 export interface TimelineReport {
@@ -62,7 +62,7 @@ function formatValue(value: unknown): string {
 function summaryLines(report: TimelineReport, c: Colours = PLAIN): string[] {
   return [
     `scenario       ${report.name}`,
-    `result         ${resultColour(report.result, c)(report.result)}`,
+    `result         ${outcomeColour(report.result, report.expectations, c)(report.result)}`,
     `behavior       ${report.behavior}`,
     `final profile  ${report.finalProfile}`,
     `duration       ${formatDuration(report.durationMs)}`,
@@ -77,7 +77,9 @@ export function outcomeLines(report: TimelineReport, c: Colours = PLAIN): string
   const lines: string[] = [];
   if (report.failure) {
     const { node, action, reason } = report.failure;
-    lines.push(c.fail(`failed node    ${node}: ${action} failed: ${reason}`));
+    // Red unless the scenario expected the failure: then it is what was asked for, plain.
+    const line = `failed node    ${node}: ${action} failed: ${reason}`;
+    lines.push(resultAsExpected(report.expectations) === true ? line : c.fail(line));
   }
   const byProfile = new Map<string, string[]>();
   for (const node of report.nodes ?? []) {
@@ -100,18 +102,26 @@ export function formatGoldenTimeline(report: TimelineReport): string {
   return `${[...formatTimelineLines(report.timeline), "", ...summaryLines(report)].join("\n")}\n`;
 }
 
-/** Passed expectations get a green ✓; a failed one is red from its ✗ to the end of its message. */
+/** Why a run with no expectations did not pass: its rollout did not converge, or an update was refused. */
+export function noExpectReason(run: { result: string; refused?: readonly unknown[] }): string {
+  return run.result !== "converged"
+    ? `the rollout ended ${run.result}`
+    : `${run.refused?.length ?? 0} update(s) were refused as unsupported`;
+}
+
+/**
+ * Passed expectations get a green ✓; a failed one is red from its ✗ to the end of its message. With none,
+ * a run that did not pass says why.
+ */
 export function formatExpectationLines(
   expectations: TimelineReport["expectations"] = [],
-  passed?: boolean,
+  run?: { passed?: boolean; result: string; refused?: readonly unknown[] },
   c: Colours = PLAIN,
 ): string[] {
   if (expectations.length === 0) {
     return [
-      passed === false
-        ? c.fail(
-            "expectations   none, and the rollout did not converge (or an update was refused): not passed",
-          )
+      run?.passed === false
+        ? c.fail(`expectations   none, and ${noExpectReason(run)}: not passed`)
         : "expectations   none",
     ];
   }
@@ -146,6 +156,6 @@ export function formatSummaryText(report: TimelineReport, c: Colours = PLAIN): s
   return `${[
     ...summaryLines(report, c),
     ...outcomeLines(report, c),
-    ...formatExpectationLines(report.expectations, report.passed, c),
+    ...formatExpectationLines(report.expectations, report, c),
   ].join("\n")}\n`;
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { colourEnabled } from "../../src/cli/colour.js";
@@ -79,6 +80,38 @@ describe("colour on a terminal", () => {
     expect(pipe.out).not.toContain(ESC);
     // The same text once the colour codes are taken out.
     expect(tty.out.replace(new RegExp(`${ESC.replace("[", "\\[")}\\d+m`, "g"), "")).toBe(pipe.out);
+  });
+
+  it("run: the result is coloured by whether it met expectations, not by its word", () => {
+    // The story expects worker-1 to fail: `failed` is what was asked for, green, and the failed node plain.
+    const expected = onTerminal(["run", "scenarios/story-node-fails-mid-repave-halts.yaml", "-q"]);
+    expect(expected.status).toBe(0);
+    expect(expected.out).toContain(`result         ${GREEN}failed\x1b[39m`);
+    expect(expected.out).toMatch(/^failed node {4}worker-1: repave failed: /m);
+    // The same failure where the scenario expects convergence: red, and the failed node red.
+    const dir = mkdtempSync(join(tmpdir(), "edgesim-colour-"));
+    const file = join(dir, "fails.yaml");
+    writeFileSync(
+      file,
+      [
+        "name: fixture-fails",
+        "cluster: { controlPlanes: 1, workers: 1, retries: 0 }",
+        `profile: ${JSON.stringify(join(FIXTURES, "profiles/small-base.yaml"))}`,
+        "events:",
+        `  - { at: 1m, update: ${JSON.stringify(join(FIXTURES, "profiles/small-reboot.yaml"))} }`,
+        "  - { at: 1m, node: worker-1, fail: reboot }",
+        "expect: { result: converged }",
+        "",
+      ].join("\n"),
+    );
+    const unexpected = onTerminal(["run", file, "-q", "--allow-outside"]);
+    expect(unexpected.status).toBe(4);
+    expect(unexpected.out).toContain(`result         ${RED}failed\x1b[39m`);
+    expect(unexpected.out).toContain(`${RED}failed node    worker-1: reboot failed: `);
+    // A fleet whose expected halt happened: green too.
+    const fleet = onTerminal(["run", "scenarios/fleet/retail-wave-stops-on-failure.yaml", "-q"]);
+    expect(fleet.status).toBe(0);
+    expect(fleet.out).toContain(`result         ${GREEN}failed\x1b[39m`);
   });
 
   it("test: ✓ green and ✗ red on a terminal", () => {

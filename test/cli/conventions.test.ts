@@ -198,7 +198,7 @@ describe("the README's --log example", () => {
   it("shows lines the command really writes", () => {
     const readme = readFileSync("README.md", "utf8");
     const block =
-      /```console\n\$ npx edgesim run (\S+) --quiet --log run\.ndjson\n\$ grep -m2 -e agent-blocked -e action-started run\.ndjson\n((?:\{.*\}\n)+)```/.exec(
+      /```console\n\$ npx edgesim run (\S+) --quiet --log run\.ndjson > \/dev\/null\n\$ grep -m2 -e agent-blocked -e action-started run\.ndjson\n((?:\{.*\}\n)+)```/.exec(
         readme,
       );
     expect(block).not.toBeNull();

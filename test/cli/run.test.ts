@@ -71,6 +71,18 @@ describe("edgesim run", () => {
     expect(quiet.out).not.toContain("action-started");
   });
 
+  it("without expect: a fleet wave that did not converge exits 4 and says why", async () => {
+    const dir = workspace({
+      "wave.yaml":
+        "name: wave\nfleet: { concurrency: 1 }\nupdate: profiles/small-reboot.yaml\nclusters:\n" +
+        "  - { name: store-1, profile: profiles/small-base.yaml, controlPlanes: 1, workers: 1,\n" +
+        "      events: [{ at: 0s, node: worker-1, fail: reboot, times: 9 }] }\n",
+    });
+    const wave = await run(["run", join(dir, "wave.yaml"), "--quiet"]);
+    expect(wave.code).toBe(4);
+    expect(wave.out).toContain("expectations   none, and the rollout ended failed: not passed");
+  });
+
   it("without expect: a failed rollout exits 4 and names the failed node and which nodes are on what", async () => {
     const dir = workspace({
       "fails.yaml":
@@ -88,7 +100,7 @@ describe("edgesim run", () => {
     expect(failed.out).toContain("result         failed\n");
     expect(failed.out).toMatch(/^failed node {4}worker-1: reboot failed: /m);
     expect(failed.out).toContain("nodes on\n  small-reboot: cp-1\n  small-base: worker-1, worker-2\n");
-    expect(failed.out).toContain("expectations   none, and the rollout did not converge");
+    expect(failed.out).toContain("expectations   none, and the rollout ended failed: not passed");
     const fine = await run(["run", join(dir, "fine.yaml")]);
     expect(fine.code).toBe(0);
     expect(fine.out).not.toContain("nodes on");
@@ -97,6 +109,9 @@ describe("edgesim run", () => {
     expect(refused.code).toBe(4);
     expect(refused.out).toContain("result         converged\n");
     expect(refused.out).toMatch(/^refused {8}small-cni-switch at .*: .*CNI/m);
+    expect(refused.out).toContain(
+      "expectations   none, and 1 update(s) were refused as unsupported: not passed",
+    );
   });
 
   it("run, report and its page print the same duration, in the one format", async () => {
