@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { bundledProfiles, type LoadedFleetPlan, loadFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
 import { Predictions } from "../fleet/map.js";
-import { mapSites } from "../fleet/outcomes.js";
+import { mapSites, threadsFor } from "../fleet/outcomes.js";
 import {
   clusterCsv,
   clusterNdjson,
@@ -17,7 +17,6 @@ import { cachedPlanner } from "../rules/plan-cache.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
-import { defaultThreads } from "../shared/threads.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import { outputColours } from "./colour.js";
 import type { FleetCommandOptions } from "./fleet.js";
@@ -32,12 +31,12 @@ export async function fleetCommand(
   options: FleetCommandOptions,
 ): Promise<void> {
   const plan = loadPlan(io, file, options);
-  const threads = options.threads ?? defaultThreads();
   if (options.shard !== undefined || options.out !== undefined) {
     if (options.shard === undefined || options.out === undefined)
       throw new InputError([{ file: "--shard", message: "--shard and --out go together" }]);
     const shard = parseShard(options.shard);
     const sites = shardSites(plan, shard);
+    const threads = options.threads ?? threadsFor(plan, sites.length);
     const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
     const predictions = new Predictions(plan, planner);
     const store = await mapSites(
@@ -55,6 +54,7 @@ export async function fleetCommand(
     return;
   }
   const progress = progressOf(io, options);
+  const threads = options.threads ?? threadsFor(plan);
   const run = await runFleetPlanOnThreads(plan, { threads, ...(progress ? { progress } : {}) });
   if (progress) io.stderr("\r\u001b[K");
   setExit(printRun(io, run, options));

@@ -72,7 +72,7 @@ export const registerFleet: Register = (program, io, setExit) => {
   )
     .option(
       "--threads <n>",
-      `Worker threads simulating sites (default: the available cores, ${defaultThreads()} here; 1 = in this process)`,
+      `Worker threads simulating sites (default: the available cores, ${defaultThreads()} here, from 16,384 site simulations; 1 = in this process)`,
       positiveInt,
     )
     .option(

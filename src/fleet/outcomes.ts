@@ -45,10 +45,23 @@ export function rolledSites(plan: LoadedFleetPlan): number[] {
   return [...rolled].sort((a, b) => a - b);
 }
 
-export { defaultThreads } from "../shared/threads.js";
+import { defaultThreads } from "../shared/threads.js";
+
+export { defaultThreads };
 
 /** Fewer site simulations than this run in the process: starting threads would cost more than they save. */
 export const MIN_SITES_FOR_THREADS = 256;
+
+/**
+ * Site simulations from which `--threads` defaults to the cores: each thread costs about half a second of
+ * CPU to start and warm up, and a site about 0.1 ms to simulate, so below this one thread is as fast.
+ */
+export const SITES_FOR_DEFAULT_THREADS = 16_384;
+
+/** The thread count when `--threads` is not given: the cores for a fleet large enough to gain from them, else 1. */
+export function threadsFor(plan: LoadedFleetPlan, sites = rolledSites(plan).length): number {
+  return sites * plan.trials >= SITES_FOR_DEFAULT_THREADS ? defaultThreads() : 1;
+}
 
 /** Sites per message to a thread: large enough that messaging is noise, small enough to share the work. */
 const BATCH = 64;
