@@ -1,4 +1,13 @@
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { basename, extname, join } from "node:path";
 import { looksLikeFleetPlan } from "../fleet/load.js";
 import type { FleetRun } from "../scenario/fleet.js";
@@ -85,7 +94,7 @@ export function classifyFile(path: string): ClassifiedFile {
   try {
     text = readTextFile(path);
   } catch (error) {
-    return { kind: undefined, ...(isInputError(error) ? { error } : {}) };
+    return { kind: sniffKind(path), ...(isInputError(error) ? { error } : {}) };
   }
   let yaml: YamlFile;
   try {
@@ -102,6 +111,34 @@ function kindOfText(text: string): FileKind | undefined {
   if (/^fleet\s*:/m.test(text)) return "fleet";
   if (/^inventory\s*:/m.test(text)) return "fleet-plan";
   return /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined;
+}
+
+/** How much of a file that cannot be read as text (too large, not UTF-8, a NUL byte) is looked at for its kind. */
+const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * The kind of a regular file that the reader refused, from the lines at its start (bytes read as
+ * Latin-1), the way a file that does not parse is told: a scenario too large or with a bad byte is
+ * still found, and reported with the reader's message, rather than skipped. Undefined for anything
+ * else (a FIFO or device is never read here).
+ */
+function sniffKind(path: string): FileKind | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const length = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
+    return kindOfText(buffer.subarray(0, length).toString("latin1"));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

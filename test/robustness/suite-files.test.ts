@@ -25,6 +25,8 @@ const FILES: Record<string, string> = {
   "a-reboot.yaml": readFileSync(join(FIXTURES, "reboot.yaml"), "utf8"),
   "b-bomb.yaml": bomb(),
   "c-alias.yaml": "name: *nowhere\ncluster: { controlPlanes: 1 }\n",
+  "e-nul.yaml": "name: a\u0000b\ncluster: {}\n",
+  "g-big.yaml": `name: big\ncluster: {}\n# ${"x".repeat(1024 * 1024)}\n`,
   "h-dup.yaml": "name: a\nname: b\ncluster: {}\n",
   "i-notes.yaml": "title: not a scenario\n",
   "j-flow.yaml": "name: j\ncluster: [\n  x:\n",
@@ -41,13 +43,18 @@ beforeAll(() => {
   ensureBuilt();
   dir = workspace(FILES);
   spawnSync("mkfifo", [join(dir, "d-fifo.yaml")]);
+  writeFileSync(join(dir, "f-latin1.yaml"), Buffer.from("name: caf\xe9\ncluster: {}\n", "latin1"));
+  // Binary junk with no line of a scenario's keys: not a scenario, skipped like other YAML.
+  writeFileSync(join(dir, "m-junk.yaml"), readFileSync(process.execPath).subarray(0, 4096));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (args: string[]) => spawnEdgesim(args, { cwd: dir, timeoutMs: 20_000 });
+// A 1 MiB cap, so that g-big.yaml (a scenario just over it) is refused for its size.
+const cli = (args: string[]) =>
+  spawnEdgesim(args, { cwd: dir, env: { EDGESIM_MAX_FILE_MIB: "1" }, timeoutMs: 20_000 });
 
 describe("edgesim test: a folder of hostile files", () => {
-  it("reports each broken file on its own line, placed, and runs the rest", () => {
+  it("reports each broken or unreadable file on its own line, placed, and runs the rest", () => {
     const junit = join(dir, "out.xml");
     const run = cli(["test", dir, "--junit", junit]);
     expect(run.signal, "it must not hang").toBeNull();
@@ -58,6 +65,9 @@ describe("edgesim test: a folder of hostile files", () => {
       `✗ b-bomb (${f("b-bomb.yaml")}): ${f("b-bomb.yaml")}:1:1: more than 1000 alias expansions (a YAML alias bomb?): edgesim refuses such files`,
       `✗ c-alias (${f("c-alias.yaml")}): ${f("c-alias.yaml")}:1:7: alias *nowhere has no anchor &nowhere before it`,
       `✗ d-fifo (${f("d-fifo.yaml")}): ${f("d-fifo.yaml")}: is a FIFO (named pipe), not a regular file`,
+      `✗ e-nul (${f("e-nul.yaml")}): ${f("e-nul.yaml")}:1:8: not a YAML text file: a NUL byte (edgesim reads UTF-8 text)`,
+      `✗ f-latin1 (${f("f-latin1.yaml")}): ${f("f-latin1.yaml")}:1:10: not a YAML text file: byte 0xe9 is not valid UTF-8 (edgesim reads UTF-8 text)`,
+      `✗ g-big (${f("g-big.yaml")}): ${f("g-big.yaml")}: is larger than 1.0 MiB (at least 1.0 MiB): edgesim reads files up to 1.0 MiB; set EDGESIM_MAX_FILE_MIB to raise the limit`,
       `✗ h-dup (${f("h-dup.yaml")}): ${f("h-dup.yaml")}:2:1: key "name" is set twice in this mapping: Palette would keep only one; remove the other`,
       `✗ j-flow (${f("j-flow.yaml")}): ${f("j-flow.yaml")}:3:5: Flow sequence in block collection must be sufficiently indented and end with a ]`,
       `✗ k-multi (${f("k-multi.yaml")}): ${f("k-multi.yaml")}:3:1: holds several YAML documents (a line with --- separates them): edgesim reads one document per file; split it into files or remove the extra ---`,
@@ -65,11 +75,11 @@ describe("edgesim test: a folder of hostile files", () => {
       `✗ n-fleet (${f("n-fleet.yaml")}): ${f("n-fleet.yaml")}:2:23: alias *x has no anchor &x before it`,
       `✗ o-plan (${f("o-plan.yaml")}): ${f("o-plan.yaml")}:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]`,
       `✗ p-named (${f("p-schema.yaml")}): ${f("p-schema.yaml")}:5:27: events[0].kubernetes: must be one of down, up (got "sideways")`,
-      "1 passed, 10 failed",
+      "1 passed, 13 failed",
     ]);
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toContain('tests="11"');
-    expect(xml.match(/<error /g)).toHaveLength(10);
+    expect(xml).toContain('tests="14"');
+    expect(xml.match(/<error /g)).toHaveLength(13);
   });
 
   it("--filter matches the name from the file, or the file name when it does not parse", () => {
