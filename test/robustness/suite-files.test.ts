@@ -67,7 +67,7 @@ describe("edgesim test: a folder of hostile files", () => {
       `✗ d-fifo (${f("d-fifo.yaml")}): ${f("d-fifo.yaml")}: is a FIFO (named pipe), not a regular file`,
       `✗ e-nul (${f("e-nul.yaml")}): ${f("e-nul.yaml")}:1:8: not a YAML text file: a NUL byte (edgesim reads UTF-8 text)`,
       `✗ f-latin1 (${f("f-latin1.yaml")}): ${f("f-latin1.yaml")}:1:10: not a YAML text file: byte 0xe9 is not valid UTF-8 (edgesim reads UTF-8 text)`,
-      `✗ g-big (${f("g-big.yaml")}): ${f("g-big.yaml")}: is larger than 1.0 MiB (at least 1.0 MiB): edgesim reads files up to 1.0 MiB; set EDGESIM_MAX_FILE_MIB to raise the limit`,
+      `✗ g-big (${f("g-big.yaml")}): ${f("g-big.yaml")}: is larger than 1048576 bytes (1048601 bytes): edgesim reads files up to 1048576 bytes; set EDGESIM_MAX_FILE_MIB to raise the limit`,
       `✗ h-dup (${f("h-dup.yaml")}): ${f("h-dup.yaml")}:2:1: key "name" is set twice in this mapping: Palette would keep only one; remove the other`,
       `✗ j-flow (${f("j-flow.yaml")}): ${f("j-flow.yaml")}:3:5: Flow sequence in block collection must be sufficiently indented and end with a ]`,
       `✗ k-multi (${f("k-multi.yaml")}): ${f("k-multi.yaml")}:3:1: holds several YAML documents (a line with --- separates them): edgesim reads one document per file; split it into files or remove the extra ---`,
