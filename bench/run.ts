@@ -8,16 +8,17 @@ import { benchStartup, printStartup } from "./startup.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 // `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
-// `npm run bench -- large` only the large valid inputs.
+// `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
+// loading, quiz and start-up.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
-const SECTIONS = ["fleet", "large"];
+const SECTIONS = ["core", "fleet", "large"];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
   process.exit(1);
 }
 
-if (only === undefined) await core();
+if (only === undefined || only === "core") await core();
 if (only === undefined || only === "large") large();
 if (only === undefined || only === "fleet") fleet();
 

@@ -125,13 +125,17 @@ export function benchScaling(runs = 3): ScalingBench {
     let wallMs = Number.POSITIVE_INFINITY;
     let heapMiB = Number.NaN;
     for (let i = 0; i < runs; i++) {
-      const before = heapAfterGc();
       const started = performance.now();
-      const result = simulate(input);
+      let result: ReturnType<typeof simulate> | undefined = simulate(input);
       wallMs = Math.min(wallMs, performance.now() - started);
-      // First run only: later runs start while the previous result may still be held in a register.
-      if (gc && i === 0) heapMiB = (heapAfterGc() - before) / 1024 / 1024;
       if (result.result !== "converged") throw new Error(`bench rollout ended ${result.result}`);
+      // What the result holds: the heap with it, less the heap once it is dropped (both after a full GC),
+      // so that caches and garbage from anything before do not count.
+      if (gc && i === 0) {
+        const held = heapAfterGc();
+        result = undefined;
+        heapMiB = (held - heapAfterGc()) / 1024 / 1024;
+      }
     }
     return { nodes, wallMs: Math.round(wallMs * 10) / 10, heapMiB: Math.round(heapMiB * 10) / 10 };
   });
