@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { profileWithKeys } from "./load.js";
+import { PROFILE_HEAD, profileWithKeys } from "./load.js";
 
 /**
  * Large valid inputs, run to completion by the built CLI (`edgesim plan`, `edgesim run`), each in a
@@ -62,17 +62,6 @@ interface InputSpec {
   runs?: number;
   make: (size: number, tag: string) => Case;
 }
-
-const PROFILE_HEAD = [
-  "distribution: k3s",
-  "layers:",
-  "  os: { pack: edge-native-byoi, version: 2.1.0, values: { options: { system.uri: registry.example.com/os:1 } } }",
-  "  network: { pack: cni-calico, version: 3.28.2, values: {} }",
-  "  kubernetes:",
-  "    pack: edge-k3s",
-  "    version: 1.30.5",
-  "    values:",
-];
 
 /** Two profiles whose kubernetes values hold one plain scalar of `bytes` characters on one line; the last differs. */
 function longLine(bytes: number, tag: string): Case {

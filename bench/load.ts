@@ -10,19 +10,21 @@ export interface LoadSize {
   ms: number;
 }
 
+/** A k3s profile up to its kubernetes values (indented 6 under `values:`), after its `name:` line. */
+export const PROFILE_HEAD = [
+  "distribution: k3s",
+  "layers:",
+  "  os: { pack: edge-native-byoi, version: 2.1.0, values: { options: { system.uri: registry.example.com/os:1 } } }",
+  "  network: { pack: cni-calico, version: 3.28.2, values: {} }",
+  "  kubernetes:",
+  "    pack: edge-k3s",
+  "    version: 1.30.5",
+  "    values:",
+];
+
 /** A k3s profile whose kubernetes layer holds `keys` values under a few hundred parent mappings. */
 export function profileWithKeys(keys: number, changed: boolean): string {
-  const lines = [
-    "name: big",
-    "distribution: k3s",
-    "layers:",
-    "  os: { pack: edge-native-byoi, version: 2.1.0, values: { options: { system.uri: registry.example.com/os:1 } } }",
-    "  network: { pack: cni-calico, version: 3.28.2, values: {} }",
-    "  kubernetes:",
-    "    pack: edge-k3s",
-    "    version: 1.30.5",
-    "    values:",
-  ];
+  const lines = ["name: big", ...PROFILE_HEAD];
   const perGroup = 1000;
   for (let group = 0; group * perGroup < keys; group++) {
     lines.push(`      group${group}:`);

@@ -10,6 +10,8 @@
  * node actors; a heap is O(log n) per event.
  */
 
+import { MinHeap } from "../shared/heap.js";
+
 /** Runs more events than `limit` in one `runUntilIdle`: almost always a scheduling loop. */
 export class RunawayClockError extends Error {
   constructor(limit: number, now: number) {
@@ -29,7 +31,7 @@ interface TimedEvent {
 export const DEFAULT_EVENT_LIMIT = 5_000_000;
 
 export class VirtualClock {
-  private heap: TimedEvent[] = [];
+  private readonly heap = new MinHeap<TimedEvent>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   /** Ids of events cancelled while still in the heap; they are skipped (lazily) when they surface. */
   private cancelled = new Set<number>();
   /** Ids scheduled and not yet run or cancelled, so a late `cancel` of a spent id is a no-op. */
@@ -58,7 +60,7 @@ export class VirtualClock {
     if (!Number.isFinite(delayMs) || delayMs < 0) delayMs = 0;
     const seq = this.nextSeq++;
     this.live.add(seq);
-    this.push({ at: this.current + delayMs, seq, id: seq, fn });
+    this.heap.push({ at: this.current + delayMs, seq, id: seq, fn });
     return seq;
   }
 
@@ -83,7 +85,7 @@ export class VirtualClock {
   /** Runs the next due event; false when none is left. */
   step(): boolean {
     for (;;) {
-      const event = this.pop();
+      const event = this.heap.pop();
       if (!event) return false;
       if (this.cancelled.delete(event.id)) continue;
       this.live.delete(event.id);
@@ -102,45 +104,5 @@ export class VirtualClock {
       if (ran > limit) throw new RunawayClockError(limit, this.current);
     }
     return ran;
-  }
-
-  private before(a: TimedEvent, b: TimedEvent): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
-  private push(event: TimedEvent): void {
-    const heap = this.heap;
-    heap.push(event);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent] as TimedEvent;
-      if (!this.before(event, p)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = event;
-  }
-
-  private pop(): TimedEvent | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    let i = 0;
-    const n = heap.length;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      let child = left;
-      if (right < n && this.before(heap[right] as TimedEvent, heap[left] as TimedEvent)) child = right;
-      const c = heap[child] as TimedEvent;
-      if (!this.before(c, last)) break;
-      heap[i] = c;
-      i = child;
-    }
-    heap[i] = last;
-    return top;
   }
 }
