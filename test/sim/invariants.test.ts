@@ -341,7 +341,10 @@ function checkOutcome(spec: Spec, result: SimulationResult): void {
       // Nodes of pools with "skip worker node update" that the last rollout left out (the whole pool, or the
       // `nodes` listed) stay where they were, unless a catch-up (the toggle turned off) took them along since.
       // Each sat out only an update that changes its Kubernetes version.
+      // A node left out while it finished a superseded rollout's repave stays on that profile, or, if the
+      // repave fell back (A/B), on the one it rejoined on.
       const staying = new Map<string, string>();
+      const fellBack = new Set<string>();
       const members = (pool: string) => result.nodes.filter((n) => n.pool === pool).map((n) => n.name);
       for (const entry of result.timeline) {
         if (ROLLOUT_BEGINS.has(entry.event)) staying.clear();
@@ -351,6 +354,10 @@ function checkOutcome(spec: Spec, result: SimulationResult): void {
           for (const name of entry.nodes ?? members(entry.pool)) staying.set(name, entry.profile);
         }
         if (entry.event === "pool-catch-up") for (const name of members(entry.pool)) staying.delete(name);
+        if (entry.node === undefined || !staying.has(entry.node)) continue;
+        if (entry.event === "image-fallback") fellBack.add(entry.node);
+        if (entry.event === "node-rejoined" && fellBack.delete(entry.node))
+          staying.set(entry.node, entry.profile);
       }
       for (const node of result.nodes) {
         const expected = staying.get(node.name) ?? result.finalProfile;
