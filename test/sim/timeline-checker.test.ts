@@ -222,7 +222,9 @@ describe("an independent reading of `edgesim run --json` timelines", () => {
     expect(violations(spec, run)).toEqual([]);
     // Had edge-1 ended on the upgrade, which it was left out of, that is a violation.
     const moved = { ...run, nodes: run.nodes.map((n) => ({ ...n, profile: "k3s-kubernetes-upgrade" })) };
-    expect(violations(spec, moved)).toContain("converged but edge-1 (pool edge) is on k3s-kubernetes-upgrade");
+    expect(violations(spec, moved)).toContain(
+      "converged but edge-1 (pool edge) is on k3s-kubernetes-upgrade",
+    );
   });
 
   it("reads what the CLI prints: `edgesim run --json` is the same JSON", () => {
