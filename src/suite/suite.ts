@@ -229,15 +229,25 @@ export interface SuiteOptions {
 export function runSuiteCase(file: string, options: SuiteOptions = {}, yaml?: YamlFile): SuiteCase {
   const started = performance.now();
   try {
-    const root = options.root ?? false;
-    return caseOf(
-      file,
-      runScenario(file, { root, ...(options.update ? { update: true } : {}), ...(yaml ? { yaml } : {}) }),
-      started,
-    );
+    return scenarioCase(file, options, yaml, started);
   } catch (error) {
     return brokenCase(file, error, started);
   }
+}
+
+/** One scenario file run as a case (with `yaml`: already parsed); bad input throws. */
+function scenarioCase(
+  file: string,
+  options: SuiteOptions,
+  yaml: YamlFile | undefined,
+  started: number,
+): SuiteCase {
+  const root = options.root ?? false;
+  return caseOf(
+    file,
+    runScenario(file, { root, ...(options.update ? { update: true } : {}), ...(yaml ? { yaml } : {}) }),
+    started,
+  );
 }
 
 /** Runs a scenario or fleet file; bad input becomes that file's failure instead of stopping the suite. */
@@ -263,12 +273,7 @@ async function runClassified(
         await runFleet(file, { root: options.root ?? false, ...(yaml ? { yaml } : {}) }),
         started,
       );
-    const root = options.root ?? false;
-    return caseOf(
-      file,
-      runScenario(file, { root, ...(options.update ? { update: true } : {}), ...(yaml ? { yaml } : {}) }),
-      started,
-    );
+    return scenarioCase(file, options, yaml, started);
   } catch (caught) {
     return brokenCase(file, caught, started, name);
   }
