@@ -128,6 +128,11 @@ function supported(machine: AnyStateMachine): boolean {
   return true;
 }
 
+/** An action's argument as xstate takes it: a value, or a function of the action's arguments and params. */
+function evaluate(expr: unknown, args: unknown, params: unknown): unknown {
+  return typeof expr === "function" ? (expr as Fn)(args as never, params as never) : expr;
+}
+
 function paramsOf(item: unknown, context: unknown, event: unknown): unknown {
   if (typeof item !== "object" || item === null || !("params" in item)) return undefined;
   const params = (item as { params: unknown }).params;
@@ -279,15 +284,14 @@ export class CompiledMachine {
           else
             for (const key of Object.keys(assignment)) {
               const part = assignment[key];
-              update[key] =
-                typeof part === "function" ? (part as Fn)(assignArgs as never, params as never) : part;
+              update[key] = evaluate(part, assignArgs, params);
             }
           context = Object.assign({}, context, update);
           break;
         }
         case "xstate.emit": {
           const expr = resolved.event;
-          const emitted = typeof expr === "function" ? (expr as Fn)(args as never, params as never) : expr;
+          const emitted = evaluate(expr, args, params);
           scope.defer(() => scope.emit(emitted));
           break;
         }
@@ -297,16 +301,9 @@ export class CompiledMachine {
             throw new Error(
               `Only event objects may be used with raise; use raise({ type: "${expr}" }) instead`,
             );
-          const raised = typeof expr === "function" ? (expr as Fn)(args as never, params as never) : expr;
+          const raised = evaluate(expr, args, params);
           const delay = resolved.delay;
-          let ms: unknown;
-          if (typeof delay === "string") {
-            const configured = this.impl.delays[delay];
-            ms =
-              typeof configured === "function"
-                ? (configured as Fn)(args as never, params as never)
-                : configured;
-          } else ms = typeof delay === "function" ? (delay as Fn)(args as never, params as never) : delay;
+          const ms = evaluate(typeof delay === "string" ? this.impl.delays[delay] : delay, args, params);
           if (typeof ms !== "number") queue.push(raised);
           else {
             const id = resolved.id as string | undefined;
@@ -316,7 +313,7 @@ export class CompiledMachine {
         }
         case "xstate.cancel": {
           const sendId = resolved.sendId;
-          const id = typeof sendId === "function" ? (sendId as Fn)(args as never, params as never) : sendId;
+          const id = evaluate(sendId, args, params);
           scope.defer(() => scope.cancel(id));
           break;
         }
