@@ -15,13 +15,13 @@ import { parseShard, partFiles, partPieces, readParts, type Shard, shardSites } 
 import { loadProfileFile } from "../profile/file.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import { InputError } from "../shared/diagnostics.js";
-import { writeOutputStream } from "../shared/files.js";
+import { defaultRoot, writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import { outputColours } from "./colour.js";
 import type { FleetCommandOptions } from "./fleet.js";
 import { EXIT, type Io, writePieces } from "./io.js";
-import { userPath } from "./run.js";
+import { referenceRoot, userPath } from "./run.js";
 
 /** What `edgesim fleet [FILE]` does, loaded only when it runs (`fleet --help` needs none of it). */
 export async function fleetCommand(
@@ -100,7 +100,11 @@ function loadPlan(io: Io, file: string | undefined, options: FleetCommandOptions
       throw new InputError([
         { file: "--clusters", message: "give a fleet file or --clusters/--update, not both" },
       ]);
-    return loadFleetPlan(userPath(io, file), loadOptions);
+    const path = userPath(io, file);
+    return loadFleetPlan(path, {
+      ...loadOptions,
+      root: referenceRoot(io, options, defaultRoot(io.cwd, path)),
+    });
   }
   if (options.clusters === undefined || options.update === undefined)
     throw new InputError([
@@ -109,7 +113,11 @@ function loadPlan(io: Io, file: string | undefined, options: FleetCommandOptions
         message: "give a fleet file, or --clusters N --update PROFILE for a what-if",
       },
     ]);
-  return loadFleetPlanYaml(parseYamlFile(whatIfYaml(io, options), "<what-if>"), loadOptions);
+  // The what-if's profiles are named on the command line, not by a file: no root applies.
+  return loadFleetPlanYaml(parseYamlFile(whatIfYaml(io, options), "<what-if>"), {
+    ...loadOptions,
+    root: false,
+  });
 }
 
 /** Files first, each streamed to a temporary file renamed over the target; then stdout, streamed. */

@@ -22,9 +22,10 @@ export function reportCommand(
 ): void {
   const { file, kind, yaml } = classifyArgument(io, scenario);
   refuseProfile(file, kind, yaml, "report");
+  const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
   if (kind === "fleet-plan") {
     const plan = runFleetPlan(
-      loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }, yaml),
+      loadFleetPlan(file, { root, ...(options.seed === undefined ? {} : { seed: options.seed }) }, yaml),
     );
     writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
     io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);
@@ -40,7 +41,6 @@ export function reportCommand(
       },
     ]);
   }
-  const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
   const loaded = loadScenario(file, root, yaml);
   const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
   // Rendered in full before the file is touched, then written atomically: never half a page.

@@ -1,6 +1,7 @@
 import { loadFleetPlan } from "../fleet/load.js";
 import { evaluatePlanExpectations, type PlanExpectation } from "../fleet/output.js";
 import { runFleetPlan } from "../fleet/run.js";
+import type { ReferenceRoot } from "../shared/files.js";
 import type { YamlFile } from "../shared/yaml.js";
 
 /** A fleet plan file as `edgesim test` sees it: a result, its sites' results and its expectations. */
@@ -14,8 +15,8 @@ export interface FleetPlanCaseRun {
 }
 
 /** Runs a fleet plan file for the suite; with no expectations it passes when the rollout converged. */
-export function runFleetPlanCase(file: string, yaml?: YamlFile): FleetPlanCaseRun {
-  const run = runFleetPlan(loadFleetPlan(file, {}, yaml));
+export function runFleetPlanCase(file: string, root: ReferenceRoot, yaml?: YamlFile): FleetPlanCaseRun {
+  const run = runFleetPlan(loadFleetPlan(file, { root }, yaml));
   const expectations = evaluatePlanExpectations(run);
   const first = run.strategies[0]?.first;
   const result = first?.result ?? "converged";

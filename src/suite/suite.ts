@@ -266,7 +266,8 @@ async function runClassified(
   const started = performance.now();
   try {
     if (error) throw error;
-    if (kind === "fleet-plan") return caseOf(file, runFleetPlanCase(file, yaml), started);
+    if (kind === "fleet-plan")
+      return caseOf(file, runFleetPlanCase(file, options.root ?? false, yaml), started);
     if (kind === "fleet")
       return caseOf(
         file,
