@@ -86,11 +86,6 @@ export const DEFAULT_START = "2026-12-07T00:00Z";
 export const DEFAULT_LINK_MBPS = 100;
 const DEFAULT_HORIZON_MS = 60 * 86_400_000;
 
-/** True when a parsed YAML value is a fleet plan file: a mapping with `inventory` at the top. */
-export function looksLikeFleetPlan(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "inventory" in value;
-}
-
 export interface LoadOptions {
   /** `--start`, overriding the file's. */
   start?: string;

@@ -56,16 +56,6 @@ export function nodeNames(controlPlanes: number, workers: number): string[] {
   return clusterNodes({ controlPlanes, workers }).map((node) => node.name);
 }
 
-/** True when a parsed YAML value looks like a scenario: a mapping with `cluster` or `events` at the top. */
-export function looksLikeScenario(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    ("cluster" in value || "events" in value)
-  );
-}
-
 /**
  * Loads and checks a scenario file: YAML syntax, the schema, then what the schema cannot say (nodes
  * that exist, profiles that load, consistent profile names). Problems are collected and thrown
