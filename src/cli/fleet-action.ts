@@ -15,13 +15,14 @@ import { parseShard, partFiles, partPieces, readParts, type Shard, shardSites } 
 import { loadProfileFile } from "../profile/file.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import { InputError } from "../shared/diagnostics.js";
-import { writeOutputStream } from "../shared/files.js";
+import { defaultRoot, writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
+import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
 import type { FleetCommandOptions } from "./fleet.js";
 import { EXIT, type Io, writePieces } from "./io.js";
-import { userPath } from "./run.js";
+import { referenceRoot, userPath } from "./run.js";
 
 /** What `edgesim fleet [FILE]` does, loaded only when it runs (`fleet --help` needs none of it). */
 export async function fleetCommand(
@@ -30,7 +31,7 @@ export async function fleetCommand(
   file: string | undefined,
   options: FleetCommandOptions,
 ): Promise<void> {
-  const plan = loadPlan(io, file, options);
+  const plan = loadPlan(io, file, options, "fleet");
   if (options.shard !== undefined || options.out !== undefined) {
     if (options.shard === undefined || options.out === undefined)
       throw new InputError([{ file: "--shard", message: "--shard and --out go together" }]);
@@ -74,7 +75,7 @@ export function fleetMergeCommand(
   const parts = (hasFile ? inputs.slice(1) : inputs).map((p) => userPath(io, p));
   if (parts.length === 0)
     throw new InputError([{ file: "edgesim fleet merge", message: "give the part files (or their folder)" }]);
-  const plan = loadPlan(io, file, options);
+  const plan = loadPlan(io, file, options, "fleet merge");
   const store = readParts(plan, partFiles(parts));
   const run = runFleetPlan(plan, undefined, {
     store,
@@ -89,7 +90,12 @@ export function fleetMergeCommand(
   setExit(printRun(io, run, options));
 }
 
-function loadPlan(io: Io, file: string | undefined, options: FleetCommandOptions): LoadedFleetPlan {
+function loadPlan(
+  io: Io,
+  file: string | undefined,
+  options: FleetCommandOptions,
+  command: string,
+): LoadedFleetPlan {
   const loadOptions = {
     ...(options.start !== undefined ? { start: options.start } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
@@ -100,7 +106,12 @@ function loadPlan(io: Io, file: string | undefined, options: FleetCommandOptions
       throw new InputError([
         { file: "--clusters", message: "give a fleet file or --clusters/--update, not both" },
       ]);
-    return loadFleetPlan(userPath(io, file), loadOptions);
+    const { file: path, yaml } = fileArgument(io, file, command, ["fleet-plan"]);
+    return loadFleetPlan(
+      path,
+      { ...loadOptions, root: referenceRoot(io, options, defaultRoot(io.cwd, path)) },
+      yaml,
+    );
   }
   if (options.clusters === undefined || options.update === undefined)
     throw new InputError([
@@ -109,7 +120,11 @@ function loadPlan(io: Io, file: string | undefined, options: FleetCommandOptions
         message: "give a fleet file, or --clusters N --update PROFILE for a what-if",
       },
     ]);
-  return loadFleetPlanYaml(parseYamlFile(whatIfYaml(io, options), "<what-if>"), loadOptions);
+  // The what-if's profiles are named on the command line, not by a file: no root applies.
+  return loadFleetPlanYaml(parseYamlFile(whatIfYaml(io, options), "<what-if>"), {
+    ...loadOptions,
+    root: false,
+  });
 }
 
 /** Files first, each streamed to a temporary file renamed over the target; then stdout, streamed. */

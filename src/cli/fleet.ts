@@ -3,9 +3,9 @@ import { defaultThreads } from "../shared/threads.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
-import { parseSeed } from "./run.js";
+import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP, type RootOptions } from "./run.js";
 
-export interface FleetCommandOptions {
+export interface FleetCommandOptions extends RootOptions {
   color?: boolean;
   trials?: number;
   start?: string;
@@ -49,7 +49,9 @@ function fleetOptions(command: Command): Command {
     )
     .option("--shape <cp+w>", "What-if: control planes + workers per site (default 1+3)")
     .option("--clusters-csv <file>", "Write one row per site (first trial) as CSV")
-    .option("--clusters-ndjson <file>", "Write one JSON line per site (first trial)");
+    .option("--clusters-ndjson <file>", "Write one JSON line per site (first trial)")
+    .option("--root <dir>", ROOT_HELP)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP);
 }
 
 const EXIT_CODES = exitCodeHelp([

@@ -39,7 +39,7 @@ export async function planCommand(
     import("../profile/parse.js"),
     import("../rules/plan.js"),
     import("../sim/estimate.js"),
-    import("../shared/kinds.js"),
+    import("../kinds/registry.js"),
   ]);
   const layer = options.layer;
   const distribution = options.distribution;
@@ -172,7 +172,7 @@ function loadBoth(
   io: Io,
   files: [string, string],
   load: (text: string, path: string) => Profile,
-  kinds: typeof import("../shared/kinds.js"),
+  kinds: typeof import("../kinds/registry.js"),
 ): [Profile, Profile] {
   if (files[0] === STDIN_ARGUMENT && files[1] === STDIN_ARGUMENT) {
     throw new InputError([
@@ -195,7 +195,7 @@ function loadBoth(
     } catch (error) {
       if (!isInputError(error)) throw error;
       // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
-      const kind = text === undefined ? undefined : kinds.documentKindOfText(text, path);
+      const kind = text === undefined ? undefined : kinds.classifyText(text, path).kind;
       if (kind !== undefined && kind !== "profile") {
         problems.push({
           file: path,

@@ -5,13 +5,12 @@ import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
 import { planUpdate } from "../rules/plan.js";
 import { type LoadedScenario, loadScenario } from "../scenario/load.js";
 import { runLoadedScenario, type ScenarioRun } from "../scenario/run.js";
-import { InputError } from "../shared/diagnostics.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
+import { fileArgument } from "./argument.js";
 import type { Io } from "./io.js";
 import type { ReportCommandOptions } from "./report.js";
 import { referenceRoot, userPath } from "./run.js";
-import { classifyArgument, refuseProfile } from "./run-action.js";
 
 /** What `edgesim report FILE -o PAGE` does, loaded only when it runs (`report --help` needs none of it). */
 export function reportCommand(
@@ -20,27 +19,17 @@ export function reportCommand(
   scenario: string,
   options: ReportCommandOptions,
 ): void {
-  const { file, kind, yaml } = classifyArgument(io, scenario);
-  refuseProfile(file, kind, yaml, "report");
+  const { file, kind, yaml } = fileArgument(io, scenario, "report", ["scenario", "fleet-plan"]);
+  const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
   if (kind === "fleet-plan") {
     const plan = runFleetPlan(
-      loadFleetPlan(file, options.seed === undefined ? {} : { seed: options.seed }, yaml),
+      loadFleetPlan(file, { root, ...(options.seed === undefined ? {} : { seed: options.seed }) }, yaml),
     );
     writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
     io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);
     setExit(0);
     return;
   }
-  if (kind === "fleet") {
-    throw new InputError([
-      {
-        file,
-        message:
-          "is a fleet file; `edgesim report` draws one cluster's timeline (`edgesim run FILE --timelines` shows a fleet's)",
-      },
-    ]);
-  }
-  const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
   const loaded = loadScenario(file, root, yaml);
   const run = runLoadedScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
   // Rendered in full before the file is touched, then written atomically: never half a page.

@@ -4,11 +4,9 @@ import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
 import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { InputError } from "../shared/diagnostics.js";
-import { defaultRoot, readStandardInput, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
+import { defaultRoot } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
-import { documentKind, wrongKindMessage } from "../shared/kinds.js";
-import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
-import { classifyFile, type FileKind, kindOfValue } from "../suite/suite.js";
+import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io, writePieces } from "./io.js";
 import { type RunCommandOptions, referenceRoot, userPath } from "./run.js";
@@ -21,13 +19,7 @@ export async function runCommand(
   options: RunCommandOptions,
 ): Promise<void> {
   // Parsed once: the loader takes the parsed file.
-  const { file, kind, yaml } = classifyArgument(io, scenario);
-  refuseProfile(file, kind, yaml, "run");
-  if (kind === "fleet-plan") {
-    throw new InputError([
-      { file, message: "is a fleet plan (inventory + strategy): run it with `edgesim fleet FILE`" },
-    ]);
-  }
+  const { file, kind, yaml } = fileArgument(io, scenario, "run", ["scenario", "fleet"]);
   if (kind === "fleet") {
     for (const flag of ["log", "update"] as const) {
       if (options[flag] !== undefined) {
@@ -59,36 +51,6 @@ export async function runCommand(
   // The whole output is built before anything is written, so a failure never leaves half of it.
   io.stdout(formatRun(run, options, outputColours(io, options)));
   setExit(run.passed ? EXIT.ok : EXIT.notPassed);
-}
-
-/**
- * The file a command was given, its kind and (when it parsed) its parsed YAML. `-` is standard input,
- * read once through the bounded reader and named `<stdin>`; the paths in it are relative to the current folder.
- */
-export function classifyArgument(
-  io: Io,
-  argument: string,
-): { file: string; kind: FileKind | undefined; yaml?: YamlFile } {
-  if (argument === STDIN_ARGUMENT) {
-    const yaml = parseYamlFile(readStandardInput(), STDIN_NAME);
-    return { file: STDIN_NAME, kind: kindOfValue(yaml.value), yaml };
-  }
-  const file = userPath(io, argument);
-  return { file, ...classifyFile(file) };
-}
-
-/** A profile given where a scenario is expected: one sentence instead of the scenario schema's errors. */
-export function refuseProfile(
-  file: string,
-  kind: FileKind | undefined,
-  yaml: YamlFile | undefined,
-  command: string,
-): void {
-  if (kind === undefined && yaml !== undefined && documentKind(yaml.value) === "profile") {
-    throw new InputError([
-      { file, message: wrongKindMessage("profile", command, "a scenario (cluster, profile, events)") },
-    ]);
-  }
 }
 
 export function formatRun(

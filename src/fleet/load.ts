@@ -4,7 +4,7 @@ import { parseTimings, profileLoader } from "../scenario/load.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
-import { readTextFile } from "../shared/files.js";
+import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type { SimProfile, Timings } from "../sim/types.js";
@@ -86,16 +86,17 @@ export const DEFAULT_START = "2026-12-07T00:00Z";
 export const DEFAULT_LINK_MBPS = 100;
 const DEFAULT_HORIZON_MS = 60 * 86_400_000;
 
-/** True when a parsed YAML value is a fleet plan file: a mapping with `inventory` at the top. */
-export function looksLikeFleetPlan(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "inventory" in value;
-}
-
 export interface LoadOptions {
   /** `--start`, overriding the file's. */
   start?: string;
   seed?: number;
   trials?: number;
+  /**
+   * The folder the plan's references (`from`, `update`, `inventory.csv`, a CSV `profile` cell) must stay
+   * inside, or false to follow them anywhere (as for scenarios; the CLI passes `--root`, `--allow-outside`
+   * or its default). A bundled base profile is read wherever the root is.
+   */
+  root?: ReferenceRoot;
 }
 
 /** Loads a fleet plan file; every problem (file:line:col, CSV: row and column) is thrown together. */
@@ -130,7 +131,8 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   }
 
   // Profiles: `from`/`update` as one file or one per distribution; each file loaded once.
-  const { load, profiles } = profileLoader(yaml, bag, data.variables);
+  const root = options.root ?? false;
+  const { load, profiles } = profileLoader(yaml, bag, data.variables, root);
   const refOf = (
     ref: FleetPlanFile["update"] | undefined,
     key: string,
@@ -150,14 +152,18 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   if ("csv" in inventory) {
     const csvFile = isAbsolute(inventory.csv) ? inventory.csv : join(dirname(yaml.file), inventory.csv);
     let text: string | undefined;
-    try {
-      text = readTextFile(csvFile);
-    } catch (error) {
-      at(
-        ["inventory", "csv"],
-        `${csvFile}: ${(error as InputError).diagnostics?.[0]?.message ?? "cannot read"}`,
-      );
-    }
+    const outside = outsideRoot(csvFile, root);
+    // Nothing of a file outside the root is read, so nothing of it can be echoed.
+    if (outside) at(["inventory", "csv"], `inventory ${JSON.stringify(inventory.csv)} ${outside}`);
+    else
+      try {
+        text = readTextFile(csvFile);
+      } catch (error) {
+        at(
+          ["inventory", "csv"],
+          `${csvFile}: ${(error as InputError).diagnostics?.[0]?.message ?? "cannot read"}`,
+        );
+      }
     if (text !== undefined) {
       const csv = parseInventoryCsv(text, csvFile);
       for (const p of csv.problems) bag.add(p);
@@ -262,12 +268,16 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       const ref = refOf(data.from, "from", site.distribution);
       if (ref) current = load(ref.file, ref.path);
       else if (data.from === undefined && site.distribution !== undefined)
-        current = load(bundledBase(site.distribution), ["inventory"]);
+        current = load(bundledBase(site.distribution), ["inventory"], "bundled");
       else if (data.from === undefined)
         at(["inventory"], `site "${site.name}" names no profile and the file has no \`from:\``);
       else at(["from"], `\`from\` has no profile for ${site.distribution ?? "this site's distribution"}`);
     }
-    if (!current) return;
+    if (!current) {
+      // A single `update` file is still checked (refused outside the root, or its own problems).
+      if (typeof data.update === "string") load(data.update, ["update"]);
+      return;
+    }
     const ref = refOf(data.update, "update", current.distribution);
     if (!ref) {
       at(["update"], `\`update\` has no profile for ${current.distribution} (site "${site.name}")`);

@@ -1,15 +1,13 @@
 import { type Colours, outcomeColour, PLAIN } from "../report/colour.js";
+import type { ExpectationResult } from "../scenario/expectations.js";
 import { formatDuration as formatMs } from "../shared/duration.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
 import type { PlanExpect } from "./schema.js";
 import { localTime, utcTime } from "./windows.js";
 
-export interface PlanExpectation {
-  name: string;
-  passed: boolean;
-  message: string;
-}
+/** A fleet plan's checked expectation: the same contract as a scenario's (text, JSON and JUnit read it alike). */
+export type PlanExpectation = ExpectationResult;
 
 /** Fleet durations to the second: milliseconds are noise over days. */
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);

@@ -28,11 +28,6 @@ import { describeNodes, nodeFailEvent, nodeNames, parseTimings, profileLoader } 
 import { DEFAULT_SEED } from "./run.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "./validate.js";
 
-/** True when a parsed YAML value looks like a fleet file: a mapping with `fleet` at the top. */
-export function looksLikeFleet(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "fleet" in value;
-}
-
 export interface LoadedFleetCluster {
   name: string;
   index: number;

@@ -56,16 +56,6 @@ export function nodeNames(controlPlanes: number, workers: number): string[] {
   return clusterNodes({ controlPlanes, workers }).map((node) => node.name);
 }
 
-/** True when a parsed YAML value looks like a scenario: a mapping with `cluster` or `events` at the top. */
-export function looksLikeScenario(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    ("cluster" in value || "events" in value)
-  );
-}
-
 /**
  * Loads and checks a scenario file: YAML syntax, the schema, then what the schema cannot say (nodes
  * that exist, profiles that load, consistent profile names). Problems are collected and thrown
@@ -296,7 +286,11 @@ export function profileLoader(
   bag: DiagnosticBag,
   rawVariables: Record<string, string | number | boolean> | undefined,
   root: ReferenceRoot = false,
-): { load: (reference: string, path: YamlPath) => Profile | undefined; profiles: Map<string, SimProfile> } {
+): {
+  /** `bundled`: one of edgesim's own profiles (a fleet plan's default base), read wherever the root is. */
+  load: (reference: string, path: YamlPath, bundled?: "bundled") => Profile | undefined;
+  profiles: Map<string, SimProfile>;
+} {
   const dir = dirname(yaml.file);
   const variables = rawVariables
     ? Object.fromEntries(Object.entries(rawVariables).map(([key, value]) => [key, String(value)]))
@@ -304,10 +298,10 @@ export function profileLoader(
   const byFile = new Map<string, Profile | undefined>();
   const profiles = new Map<string, SimProfile>();
   const fileOfName = new Map<string, string>();
-  const load = (reference: string, path: YamlPath): Profile | undefined => {
+  const load = (reference: string, path: YamlPath, bundled?: "bundled"): Profile | undefined => {
     const profileFile = isAbsolute(reference) ? reference : join(dir, reference);
     if (byFile.has(profileFile)) return byFile.get(profileFile);
-    const outside = outsideRoot(profileFile, root);
+    const outside = bundled ? undefined : outsideRoot(profileFile, root);
     if (outside) {
       // Nothing of the file is read, so nothing of it can be echoed.
       bag.add(diagnosticAt(yaml, path, `profile ${JSON.stringify(reference)} ${outside}`));

@@ -1,16 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { classifyFile } from "../kinds/registry.js";
 import { formatDuration } from "../shared/duration.js";
 import { FILE_TIMEOUT_ENV } from "../shared/limits.js";
-import {
-  classifyFile,
-  decideEntry,
-  runSuiteEntry,
-  type SuiteCase,
-  type SuiteOptions,
-  type SuiteOutcome,
-} from "./suite.js";
+import { decideEntry, runSuiteEntry, type SuiteCase, type SuiteOptions, type SuiteOutcome } from "./suite.js";
 import type { SuiteWorkerAnswer, SuiteWorkerRequest } from "./suite-worker.js";
 
 const WORKER_FILE = fileURLToPath(new URL("./suite-worker.js", import.meta.url));

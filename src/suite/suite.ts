@@ -1,23 +1,10 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { looksLikeFleetPlan } from "../fleet/load.js";
-import type { FleetRun } from "../scenario/fleet.js";
-import { looksLikeFleet, runFleet } from "../scenario/fleet.js";
-import { looksLikeScenario } from "../scenario/load.js";
-import { runScenario, type ScenarioRun } from "../scenario/run.js";
+import { type ClassifiedFile, classifyFile } from "../kinds/registry.js";
+import { isRunnable, type KindRun, type LoadContext, RUNNERS } from "../kinds/run.js";
 import { formatDiagnostic, formatDiagnostics, InputError, isInputError } from "../shared/diagnostics.js";
-import { type ReferenceRoot, readTextFile } from "../shared/files.js";
-import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
-import { type FleetPlanCaseRun, runFleetPlanCase } from "./fleet-plan-case.js";
+import type { ReferenceRoot } from "../shared/files.js";
+import type { YamlFile } from "../shared/yaml.js";
 
 /** Folders that hold what scenarios refer to, never scenarios themselves. */
 const SKIPPED_FOLDERS = new Set(["profiles", "golden", "node_modules"]);
@@ -65,89 +52,13 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export type FileKind = "scenario" | "fleet" | "fleet-plan";
-
-/** The kind of a parsed file: a fleet (`fleet`), a fleet plan (`inventory`), a scenario, or none. */
-export function kindOfValue(value: unknown): FileKind | undefined {
-  if (looksLikeFleet(value)) return "fleet";
-  if (looksLikeFleetPlan(value)) return "fleet-plan";
-  return looksLikeScenario(value) ? "scenario" : undefined;
-}
-
-/** A file read and parsed once: its kind, and the parsed document or the input error reading or parsing threw. */
-export interface ClassifiedFile {
-  kind: FileKind | undefined;
-  yaml?: YamlFile;
-  /**
-   * Why it could not be read or parsed: the error its loader would throw (the same reader and parser on
-   * the same file), so it is reported as it is instead of reading and parsing the file again.
-   */
-  error?: InputError;
-}
-
-/**
- * The file's kind and, when it parsed, the parsed file itself, so that the loader that runs it does
- * not read and parse it again (`loadScenario`, `loadFleet`, `loadFleetPlan` take it).
- */
-export function classifyFile(path: string): ClassifiedFile {
-  let text: string;
-  try {
-    text = readTextFile(path);
-  } catch (error) {
-    return { kind: sniffKind(path), ...(isInputError(error) ? { error } : {}) };
-  }
-  let yaml: YamlFile;
-  try {
-    yaml = parseYamlFile(text, path);
-  } catch (error) {
-    if (!isInputError(error)) throw error;
-    return { kind: kindOfText(text), error };
-  }
-  return { kind: kindOfValue(yaml.value), yaml };
-}
-
-/** A file that does not parse: a line starting with one of the kinds' keys decides, so broken files still count. */
-function kindOfText(text: string): FileKind | undefined {
-  if (/^fleet\s*:/m.test(text)) return "fleet";
-  if (/^inventory\s*:/m.test(text)) return "fleet-plan";
-  return /^(cluster|events)\s*:/m.test(text) ? "scenario" : undefined;
-}
-
-/** How much of a file that cannot be read as text (too large, not UTF-8, a NUL byte) is looked at for its kind. */
-const SNIFF_BYTES = 64 * 1024;
-
-/**
- * The kind of a regular file that the reader refused, from the lines at its start (bytes read as
- * Latin-1), the way a file that does not parse is told: a scenario too large or with a bad byte is
- * still found, and reported with the reader's message, rather than skipped. Undefined for anything
- * else (a FIFO or device is never read here).
- */
-function sniffKind(path: string): FileKind | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return undefined;
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const length = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
-    return kindOfText(buffer.subarray(0, length).toString("latin1"));
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * A file of the suite's folder as the suite takes it, or undefined when it is not a scenario (nor a
  * fleet, nor a fleet plan): skipped. A FIFO, device or socket named like a scenario is a scenario that
  * cannot be read (reported, never waited on), and its name is its file name.
  */
 function suiteEntry(file: string, classified: ClassifiedFile): { name: string } | undefined {
-  if (classified.kind === undefined && !isSpecialFile(file)) return undefined;
+  if (!isRunnable(classified.kind) && !isSpecialFile(file)) return undefined;
   return { name: nameOfParsed(file, classified.yaml) };
 }
 
@@ -212,7 +123,7 @@ export interface SuiteCase {
   timedOut?: boolean;
   /** Every failed expectation (or every diagnostic), for JUnit. */
   detail?: string;
-  run?: ScenarioRun | FleetRun | FleetPlanCaseRun;
+  run?: KindRun;
   /** Wall-clock seconds it took. */
   seconds: number;
 }
@@ -226,28 +137,22 @@ export interface SuiteOptions {
 }
 
 /** Runs one scenario file; bad input becomes that scenario's failure instead of stopping the suite. */
-export function runSuiteCase(file: string, options: SuiteOptions = {}, yaml?: YamlFile): SuiteCase {
+export async function runSuiteCase(
+  file: string,
+  options: SuiteOptions = {},
+  yaml?: YamlFile,
+): Promise<SuiteCase> {
   const started = performance.now();
   try {
-    return scenarioCase(file, options, yaml, started);
+    return caseOf(file, await RUNNERS.scenario.run(file, yaml, contextOf(options)), started);
   } catch (error) {
     return brokenCase(file, error, started);
   }
 }
 
-/** One scenario file run as a case (with `yaml`: already parsed); bad input throws. */
-function scenarioCase(
-  file: string,
-  options: SuiteOptions,
-  yaml: YamlFile | undefined,
-  started: number,
-): SuiteCase {
-  const root = options.root ?? false;
-  return caseOf(
-    file,
-    runScenario(file, { root, ...(options.update ? { update: true } : {}), ...(yaml ? { yaml } : {}) }),
-    started,
-  );
+/** The load context every kind of the suite is run with. */
+function contextOf(options: SuiteOptions): LoadContext {
+  return { root: options.root ?? false, ...(options.update ? { update: true } : {}) };
 }
 
 /** Runs a scenario or fleet file; bad input becomes that file's failure instead of stopping the suite. */
@@ -266,20 +171,15 @@ async function runClassified(
   const started = performance.now();
   try {
     if (error) throw error;
-    if (kind === "fleet-plan") return caseOf(file, runFleetPlanCase(file, yaml), started);
-    if (kind === "fleet")
-      return caseOf(
-        file,
-        await runFleet(file, { root: options.root ?? false, ...(yaml ? { yaml } : {}) }),
-        started,
-      );
-    return scenarioCase(file, options, yaml, started);
+    // A special file (FIFO, device) named like a scenario is run as one: its loader refuses it.
+    const runnable = isRunnable(kind) ? kind : "scenario";
+    return caseOf(file, await RUNNERS[runnable].run(file, yaml, contextOf(options)), started);
   } catch (caught) {
     return brokenCase(file, caught, started, name);
   }
 }
 
-function caseOf(file: string, run: ScenarioRun | FleetRun | FleetPlanCaseRun, started: number): SuiteCase {
+function caseOf(file: string, run: KindRun, started: number): SuiteCase {
   const failed = run.expectations.filter((e) => !e.passed);
   const first = failed[0];
   return {

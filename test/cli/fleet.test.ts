@@ -110,7 +110,7 @@ describe("edgesim run FLEET", () => {
     expect(log.err).toContain("--log is for scenario files");
     const report = await run(["report", stops, "-o", "x.html"]);
     expect(report.code).toBe(1);
-    expect(report.err).toContain("is a fleet file; `edgesim report` draws one cluster's timeline");
+    expect(report.err).toContain("this is a fleet file (fleet, update, clusters); `edgesim report` takes");
   });
 });
 

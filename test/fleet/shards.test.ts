@@ -59,9 +59,14 @@ writeFileSync(
     `${root}/`,
   ),
 );
-/** A pod's arguments with its mounts (/fleet, /parts) mapped to folders of this machine. */
+/** A pod's arguments with its mounts (/fleet, /parts) and the image's /app mapped to folders of this machine. */
 const mapped = (args: string[], parts: string) =>
-  args.map((a) => a.replace(/^\/fleet\//, `${dir}/`).replace(/^\/parts/, parts));
+  args.map((a) =>
+    a
+      .replace(/^\/fleet\//, `${dir}/`)
+      .replace(/^\/parts/, parts)
+      .replace(/^\/app$/, root),
+  );
 
 /** `fleet FILE --json` of one process, kept by the threads test for the merge test. */
 let direct = "";
@@ -94,6 +99,8 @@ describe("shards", () => {
           threads,
           "--clusters-ndjson",
           join(dir, `threads-${threads}.ndjson`),
+          "--root",
+          root,
         ]),
       ),
     );
@@ -125,13 +132,15 @@ describe("shards", () => {
       "1",
       "--clusters-ndjson",
       join(dir, "one.ndjson"),
+      "--root",
+      root,
     ]);
     expect(merged.stdout).toContain("sites          300 (1200 nodes");
     expect(merged.stdout).toBe(single.stdout);
     expect(readFileSync(join(parts, "clusters.ndjson"), "utf8")).toBe(
       readFileSync(join(dir, "one.ndjson"), "utf8"),
     );
-    const json = await edgesim(["fleet", "merge", planFile, parts, "--json"]);
+    const json = await edgesim(["fleet", "merge", planFile, parts, "--json", "--root", root]);
     expect(direct).not.toBe("");
     expect(json.stdout).toBe(direct);
   });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadScenario, looksLikeScenario, nodeNames } from "../../src/scenario/load.js";
+import { kindOf } from "../../src/kinds/registry.js";
+import { loadScenario, nodeNames } from "../../src/scenario/load.js";
 import { diagnosticsOf, expectScenarioDiagnostic, HEADER, workspace } from "./helpers.js";
 
 // HEADER is lines 1-5; `events:` is line 6, the first event line 7.
@@ -196,12 +197,15 @@ describe("helpers", () => {
     expect(nodeNames(2, 1)).toEqual(["cp-1", "cp-2", "worker-1"]);
   });
   it.each([
-    [{ cluster: {} }, true],
-    [{ events: [] }, true],
-    [{ name: "x", layers: {} }, false],
-    [[1, 2], false],
-    ["text", false],
-  ])("looksLikeScenario(%j) is %s", (value, expected) => {
-    expect(looksLikeScenario(value)).toBe(expected);
+    [{ cluster: {} }, "scenario"],
+    [{ events: [] }, "scenario"],
+    [{ name: "x", layers: {} }, "profile"],
+    [{ fleet: {}, cluster: {} }, "fleet"],
+    [{ inventory: {}, events: [] }, "fleet-plan"],
+    [{ edgesimFleetPart: 1 }, "fleet-part"],
+    [[1, 2], undefined],
+    ["text", undefined],
+  ])("kindOf(%j) is %s", (value, expected) => {
+    expect(kindOf(value)).toBe(expected);
   });
 });
