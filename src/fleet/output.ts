@@ -1,8 +1,16 @@
 import { type Colours, outcomeColour, PLAIN } from "../report/colour.js";
 import { formatDuration as formatMs } from "../shared/duration.js";
+import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
 import type { PlanExpect } from "./schema.js";
+import {
+  businessHoursLines,
+  siteVersions,
+  templateExpectations,
+  templateJson,
+  templateTextLines,
+} from "./template-output.js";
 import { localTime, utcTime } from "./windows.js";
 
 export interface PlanExpectation {
@@ -35,6 +43,8 @@ export interface ClusterRow {
   overranWindow: boolean;
   faults: string;
   why: string;
+  /** The site's versions over time: `v1; v2@2026-12-13T01:12Z`. */
+  versions: string;
 }
 
 export function* clusterRows(run: FleetPlanRun): Generator<ClusterRow> {
@@ -64,6 +74,7 @@ export function* clusterRows(run: FleetPlanRun): Generator<ClusterRow> {
         overranWindow: rolled?.overran ?? false,
         faults: o?.faults.join("; ") ?? "",
         why: p.state === "unschedulable" ? unschedulableWhy(p) : (o?.why ?? ""),
+        versions: siteVersions(run.plan, trial, site.index),
       };
     }
   }
@@ -97,6 +108,7 @@ const CSV_FIELDS: (keyof ClusterRow)[] = [
   "overranWindow",
   "faults",
   "why",
+  "versions",
 ];
 
 function csvCell(value: unknown): string {
@@ -182,6 +194,7 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
         message: `${got} site(s) fit no window (want ${e.unschedulable})`,
       });
     }
+    out.push(...templateExpectations(run.plan, e, s, prefix));
   };
   const main = run.strategies[0];
   if (main) check("", expect, main);
@@ -269,6 +282,15 @@ export function* planTextPieces(
     lines.push(
       `result         ${outcomeColour(trial.result, resultExpectations(run, s, expectations), c)(trial.result)}${trial.schedule.halted ? ` in wave ${trial.schedule.halted.wave} at ${utcTime(trial.schedule.halted.atMs)}` : ""}`,
     );
+    if (s.strategy.template) {
+      lines.push(
+        `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})   node-hours disrupted ${Math.round(trial.disruptedNodeHours)}`,
+      );
+      lines.push(...templateTextLines(run, s));
+      lines.push(...businessHoursLines(businessHoursFigure(plan, trial)));
+      yield flush();
+      continue;
+    }
     lines.push(
       `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})${s.strategy.deadlineMs !== undefined ? `, deadline ${utcTime(s.strategy.deadlineMs)} ${trial.deadlineMet ? "met" : "missed"}` : ""}`,
     );
@@ -345,6 +367,7 @@ export function* planTextPieces(
     }
     const overran = trial.schedule.placements.filter((p) => p.state === "rolled" && p.overran).length;
     if (overran > 0) lines.push(`  ${overran} site(s) ran past the end of their window`);
+    if (showsBusinessHours(plan)) lines.push(...businessHoursLines(businessHoursFigure(plan, trial)));
     if (s.trials.length > 1) {
       const r = s.risk;
       lines.push("", `  risk over ${s.trials.length} trials        p50        p90        p99`);
@@ -432,6 +455,8 @@ export function planJson(run: FleetPlanRun, expectations: readonly PlanExpectati
     })),
     trials: s.trials.length,
     risk: s.risk,
+    ...(showsBusinessHours(plan) ? { localTime: businessHoursFigure(plan, s.first) } : {}),
+    ...(s.strategy.template ? { template: templateJson(s) } : {}),
   });
   return {
     name: plan.name,
