@@ -286,7 +286,7 @@ export function* planTextPieces(
       lines.push(
         `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})   node-hours disrupted ${Math.round(trial.disruptedNodeHours)}`,
       );
-      lines.push(...templateTextLines(run, s));
+      lines.push(...templateTextLines(s));
       lines.push(...businessHoursLines(businessHoursFigure(plan, trial)));
       yield flush();
       continue;

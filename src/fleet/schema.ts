@@ -145,11 +145,9 @@ export const fleetPlanSchema = z
       .optional()
       .meta({ description: "when the rollout starts (ISO 8601), e.g. 2026-12-07T00:00Z" }),
     trials: z.int().min(1).max(10_000).optional(),
-    update: profileRef
-      .optional()
-      .meta({
-        description: "the profile waves roll out (or one per distribution); a template has its versions",
-      }),
+    update: profileRef.optional().meta({
+      description: "the profile waves roll out (or one per distribution); a template has its versions",
+    }),
     from: profileRef.optional().meta({ description: "sites' current profile when they name none" }),
     variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     rke2Quirk: z.boolean().optional(),

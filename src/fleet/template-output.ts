@@ -48,7 +48,7 @@ function usesBiweekly(t: TemplateStrategy): boolean {
 }
 
 /** The template's own timeline in the text summary. */
-export function templateTextLines(run: { plan: LoadedFleetPlan }, s: StrategyRun): string[] {
+export function templateTextLines(s: StrategyRun): string[] {
   const template = s.strategy.template as TemplateStrategy;
   const trial = s.first;
   const sched = (trial.template as NonNullable<TrialRun["template"]>).schedule;
