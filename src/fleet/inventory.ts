@@ -18,6 +18,8 @@ export interface RawSite {
   labels: Record<string, string>;
   linkMbps?: number;
   localRegistry?: boolean;
+  /** Profile variable values (`key=value;…` in a CSV). */
+  variables?: Record<string, string>;
   /** Where a field of this site stands, for diagnostics. */
   at: (field: string) => Omit<Diagnostic, "message">;
 }
@@ -31,6 +33,7 @@ export const CSV_COLUMNS = [
   "labels",
   "linkMbps",
   "localRegistry",
+  "variables",
 ] as const;
 const REQUIRED_COLUMNS = ["name", "timeZone"] as const;
 
@@ -125,6 +128,13 @@ export function parseInventoryCsv(text: string, file: string): { sites: RawSite[
       if (eq <= 0) problems.push({ ...at("labels"), message: `label "${pair}" is not key=value` });
       else labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
     }
+    const variables: Record<string, string> = {};
+    for (const pair of (value("variables") ?? "").split(";")) {
+      if (pair.trim() === "") continue;
+      const eq = pair.indexOf("=");
+      if (eq <= 0) problems.push({ ...at("variables"), message: `variable "${pair}" is not name=value` });
+      else variables[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    }
     const link = value("linkMbps");
     const linkMbps = link === undefined ? undefined : Number(link);
     if (linkMbps !== undefined && !(linkMbps > 0 && Number.isFinite(linkMbps)))
@@ -153,6 +163,7 @@ export function parseInventoryCsv(text: string, file: string): { sites: RawSite[
       ...(window !== undefined ? { window } : {}),
       ...(linkMbps !== undefined ? { linkMbps } : {}),
       ...(localRegistry !== undefined ? { localRegistry } : {}),
+      ...(Object.keys(variables).length > 0 ? { variables } : {}),
       at,
     });
   });

@@ -16,6 +16,7 @@ import {
   SHAPE_PATTERN,
   type StrategySpec,
 } from "./schema.js";
+import { checkSiteVariables, resolveTemplate, type TemplateStrategy } from "./template-load.js";
 import { isTimeZone, type MaintenanceWindow, parseInstant, parseWindow, type WindowMode } from "./windows.js";
 
 export interface Site {
@@ -31,6 +32,8 @@ export interface Site {
   labels: Record<string, string>;
   linkMbps: number;
   localRegistry: boolean;
+  /** Profile variable values given to the site (a template version needs each one it uses Assigned). */
+  variables?: Record<string, string>;
 }
 
 export interface Wave {
@@ -51,6 +54,8 @@ export interface Strategy {
   pauses: { fromMs: number; untilMs: number; reason?: string }[];
   /** Sites no wave selects (not rolled). */
   unselected: number[];
+  /** A Palette cluster template (`palette:`) instead of waves (then `waves` is empty). */
+  template?: TemplateStrategy;
 }
 
 export interface Faults {
@@ -80,6 +85,8 @@ export interface LoadedFleetPlan {
   retries?: number;
   timings: Partial<Timings>;
   expect: PlanExpect & { strategies?: Record<string, PlanExpect> };
+  /** The sites' business hours in local time, when the file gives them (the disruption figure). */
+  businessHours?: MaintenanceWindow;
 }
 
 export const DEFAULT_START = "2026-12-07T00:00Z";
@@ -182,8 +189,11 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
         ...(s.window !== undefined ? { window: s.window } : {}),
         ...(s.linkMbps !== undefined ? { linkMbps: s.linkMbps } : {}),
         ...(s.localRegistry !== undefined ? { localRegistry: s.localRegistry } : {}),
+        ...(s.variables !== undefined
+          ? { variables: Object.fromEntries(Object.entries(s.variables).map(([k, v]) => [k, String(v)])) }
+          : {}),
         at: (field: string) => {
-          const d = diagnosticAt(yaml, ["inventory", "sites", i, field], "");
+          const d = diagnosticAt(yaml, ["inventory", "sites", i, ...field.split(".")], "");
           return {
             file: d.file,
             ...(d.line !== undefined ? { line: d.line, col: d.col } : {}),
@@ -249,6 +259,8 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       : DEFAULT_HORIZON_MS;
 
   const defaultShape = data.cluster?.shape ?? "1+3";
+  const allSpecs = [data.strategy, ...Object.values(data.strategies ?? {})].filter((x) => x !== undefined);
+  const templatesOnly = allSpecs.length > 0 && allSpecs.every((x) => x.palette !== undefined);
   const seen = new Map<string, number>();
   const sites: Site[] = [];
   raw.forEach((site, index) => {
@@ -279,12 +291,20 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       return;
     }
     const ref = refOf(data.update, "update", current.distribution);
+    if (!ref && data.update === undefined && templatesOnly) {
+      // Only templates roll this fleet: their versions are the updates.
+      pushSite(site, current, current);
+      return;
+    }
     if (!ref) {
       at(["update"], `\`update\` has no profile for ${current.distribution} (site "${site.name}")`);
       return;
     }
     const update = load(ref.file, ref.path);
     if (!update) return;
+    pushSite(site, current, update);
+  });
+  function pushSite(site: RawSite, current: Profile, update: Profile): void {
     const shape = SHAPE_PATTERN.exec(site.shape ?? defaultShape);
     const controlPlanes = Number(shape?.[1] ?? 1);
     const workers = Number(shape?.[2] ?? 3);
@@ -307,8 +327,9 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       labels: site.labels,
       linkMbps: site.linkMbps ?? data.image?.linkMbps ?? DEFAULT_LINK_MBPS,
       localRegistry: site.localRegistry ?? false,
+      ...(site.variables !== undefined ? { variables: site.variables } : {}),
     });
-  });
+  }
   for (const d of DISTRIBUTIONS) void d;
 
   // Fault rates.
@@ -337,9 +358,54 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     specs.push([name, spec, ["strategies", name]]);
   if (specs.length === 0) at([], "a fleet plan needs `strategy:` (or `strategies:`)");
   if (data.strategy && data.strategies) at(["strategies"], "give `strategy` or `strategies`, not both");
-  const strategies = specs.map(([name, spec, path]) =>
-    resolveStrategy(name, spec, path, sites, startMs ?? 0, yaml, bag),
+  const strategies = specs.map(([name, spec, path]): Strategy => {
+    if ((spec.waves === undefined) === (spec.palette === undefined)) {
+      at(path, "a strategy has `waves:` or `palette:` (a cluster template), one of them");
+      return { name, waves: [], pauses: [], unselected: [] };
+    }
+    if (spec.palette === undefined) return resolveStrategy(name, spec, path, sites, startMs ?? 0, yaml, bag);
+    if (spec.pauses !== undefined)
+      at([...path, "pauses"], "`pauses` are for waves; a template rolls in its policy's windows");
+    const template = resolveTemplate(
+      spec.palette,
+      [...path, "palette"],
+      sites,
+      startMs ?? 0,
+      windowsSpec.horizon !== undefined ? horizonMs : undefined,
+      yaml,
+      bag,
+      load,
+    );
+    let deadlineMs: number | undefined;
+    if (spec.deadline !== undefined) {
+      deadlineMs = parseInstant(spec.deadline);
+      if (deadlineMs === undefined)
+        at([...path, "deadline"], `"${spec.deadline}" is not an ISO 8601 date-time`);
+    }
+    return {
+      name,
+      waves: [],
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+      pauses: [],
+      unselected: [],
+      template,
+    };
+  });
+  checkSiteVariables(
+    raw.filter((r) => r.variables !== undefined).map((r) => ({ ...r, profile: r.profile ?? "" })),
+    [...profiles.values()].map((p) => p.profile),
+    bag,
   );
+  let businessHours: MaintenanceWindow | undefined;
+  if (data.businessHours !== undefined) {
+    const parsed = parseWindow(data.businessHours);
+    if (parsed.ok && parsed.value.rules.length > 0) businessHours = parsed.value;
+    else
+      at(
+        ["businessHours"],
+        parsed.ok ? "business hours need days and hours, e.g. Mon-Fri 09:00-17:00" : parsed.error,
+      );
+  }
 
   const expect = (data.expect ?? {}) as LoadedFleetPlan["expect"];
   for (const name of Object.keys(expect.strategies ?? {})) {
@@ -378,6 +444,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     ...(data.cluster?.retries !== undefined ? { retries: data.cluster.retries } : {}),
     timings: parseTimings(data.cluster?.timings),
     expect,
+    ...(businessHours ? { businessHours } : {}),
   };
 }
 
@@ -404,7 +471,7 @@ function resolveStrategy(
   const byName = new Map(sites.map((s) => [s.name, s.index]));
   const waves: Wave[] = [];
   const untaken = () => sites.filter((s) => !taken.has(s.index)).map((s) => s.index);
-  spec.waves.forEach((w, i) => {
+  (spec.waves ?? []).forEach((w, i) => {
     const kinds = [w.select, w.count, w.percent, w.rest].filter((k) => k !== undefined).length;
     if (kinds !== 1) {
       at(["waves", i], "a wave has exactly one of `select`, `count`, `percent`, `rest: true`");

@@ -207,8 +207,10 @@ export function rollSite(
   trial: number,
   predicted: number,
   planner: (from: Profile, to: Profile) => Plan,
+  /** The simulation's seed when not the site's own for the trial (a template's later rollouts). */
+  seedOverride?: number,
 ): SiteOutcome {
-  const seed = siteSeed(plan.seed, trial, site.name);
+  const seed = seedOverride ?? siteSeed(plan.seed, trial, site.name);
   const drawn = drawFaults(site, plan.faults, seed, predicted, plan.retries ?? 1);
   const result = simulate(simulationInput(plan, site, seed, drawn.events, planner));
   const reason = why(result);

@@ -1,9 +1,17 @@
 import { type Colours, outcomeColour, PLAIN } from "../report/colour.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
 import { formatDuration as formatMs } from "../shared/duration.js";
+import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
 import type { PlanExpect } from "./schema.js";
+import {
+  businessHoursLines,
+  siteVersions,
+  templateExpectations,
+  templateJson,
+  templateTextLines,
+} from "./template-output.js";
 import { localTime, utcTime } from "./windows.js";
 
 /** A fleet plan's checked expectation: the same contract as a scenario's (text, JSON and JUnit read it alike). */
@@ -33,6 +41,8 @@ export interface ClusterRow {
   overranWindow: boolean;
   faults: string;
   why: string;
+  /** The site's versions over time: `v1; v2@2026-12-13T01:12Z`. */
+  versions: string;
 }
 
 export function* clusterRows(run: FleetPlanRun): Generator<ClusterRow> {
@@ -62,6 +72,7 @@ export function* clusterRows(run: FleetPlanRun): Generator<ClusterRow> {
         overranWindow: rolled?.overran ?? false,
         faults: o?.faults.join("; ") ?? "",
         why: p.state === "unschedulable" ? unschedulableWhy(p) : (o?.why ?? ""),
+        versions: siteVersions(run.plan, trial, site.index),
       };
     }
   }
@@ -95,6 +106,7 @@ const CSV_FIELDS: (keyof ClusterRow)[] = [
   "overranWindow",
   "faults",
   "why",
+  "versions",
 ];
 
 function csvCell(value: unknown): string {
@@ -180,6 +192,7 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
         message: `${got} site(s) fit no window (want ${e.unschedulable})`,
       });
     }
+    out.push(...templateExpectations(run.plan, e, s, prefix));
   };
   const main = run.strategies[0];
   if (main) check("", expect, main);
@@ -267,6 +280,15 @@ export function* planTextPieces(
     lines.push(
       `result         ${outcomeColour(trial.result, resultExpectations(run, s, expectations), c)(trial.result)}${trial.schedule.halted ? ` in wave ${trial.schedule.halted.wave} at ${utcTime(trial.schedule.halted.atMs)}` : ""}`,
     );
+    if (s.strategy.template) {
+      lines.push(
+        `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})   node-hours disrupted ${Math.round(trial.disruptedNodeHours)}`,
+      );
+      lines.push(...templateTextLines(s));
+      lines.push(...businessHoursLines(businessHoursFigure(plan, trial)));
+      yield flush();
+      continue;
+    }
     lines.push(
       `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})${s.strategy.deadlineMs !== undefined ? `, deadline ${utcTime(s.strategy.deadlineMs)} ${trial.deadlineMet ? "met" : "missed"}` : ""}`,
     );
@@ -343,6 +365,7 @@ export function* planTextPieces(
     }
     const overran = trial.schedule.placements.filter((p) => p.state === "rolled" && p.overran).length;
     if (overran > 0) lines.push(`  ${overran} site(s) ran past the end of their window`);
+    if (showsBusinessHours(plan)) lines.push(...businessHoursLines(businessHoursFigure(plan, trial)));
     if (s.trials.length > 1) {
       const r = s.risk;
       lines.push("", `  risk over ${s.trials.length} trials        p50        p90        p99`);
@@ -430,6 +453,8 @@ export function planJson(run: FleetPlanRun, expectations: readonly PlanExpectati
     })),
     trials: s.trials.length,
     risk: s.risk,
+    ...(showsBusinessHours(plan) ? { localTime: businessHoursFigure(plan, s.first) } : {}),
+    ...(s.strategy.template ? { template: templateJson(s) } : {}),
   });
   return {
     name: plan.name,

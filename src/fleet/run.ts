@@ -5,6 +5,7 @@ import type { LoadedFleetPlan, Strategy } from "./load.js";
 import { Predictions, rollSite, type SiteOutcome } from "./map.js";
 import { MIN_SITES_FOR_THREADS, mapSites, type OutcomeStore, rolledSites } from "./outcomes.js";
 import { neverFits, type Placement, type Schedule, type ScheduleSite, schedule } from "./schedule.js";
+import { runTemplateTrial, type TemplateRun } from "./template-run.js";
 import { WindowCalendar } from "./windows.js";
 
 export type FleetResult = SimulationOutcome | "halted";
@@ -19,6 +20,8 @@ export interface TrialRun {
   deadlineMet?: boolean;
   failedSites: number;
   disruptedNodeHours: number;
+  /** A template strategy's own timeline (its `schedule` then holds each site's span, as waves do). */
+  template?: TemplateRun;
 }
 
 export interface Distribution {
@@ -116,9 +119,20 @@ export function runFleetPlan(
   const total = plan.trials * plan.strategies.length;
   let done = 0;
   const perTrial: Map<number, SiteOutcome>[] = [];
+  const templateOutcomes: Map<string, SiteOutcome>[] = [];
   const strategies = plan.strategies.map((strategy) => {
     const trials: TrialRun[] = [];
     for (let trial = 0; trial < plan.trials; trial++) {
+      if (strategy.template) {
+        // A template's sites roll several times (one simulation per version step), each simulated here.
+        let cache = templateOutcomes[trial];
+        if (!cache) templateOutcomes[trial] = cache = new Map();
+        trials.push(
+          runTemplateTrial(plan, strategy, strategy.template, trial, { planner, predictions, cache }),
+        );
+        progress?.(++done, total, "trial(s)");
+        continue;
+      }
       let outcomes = perTrial[trial];
       if (!outcomes) perTrial[trial] = outcomes = new Map();
       const cache = outcomes;
@@ -150,6 +164,11 @@ export function runFleetPlan(
     }
     return { strategy, trials, first: trials[0] as TrialRun, risk: risk(trials, strategy) };
   });
+  // A template's behavior is its rollouts' (its sites' `update` is their own profile).
+  for (const s of strategies)
+    for (const t of s.trials)
+      for (const o of t.template?.outcomes ?? [])
+        if (rank(o.behavior) > rank(behavior)) behavior = o.behavior;
   return {
     plan,
     strategies,

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { durationSchema, timingsSchema } from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
+import { templateExpectSchema, templateSchema } from "./template-schema.js";
 
 /**
  * The zod schema of a fleet plan file: an inventory of sites, a strategy of waves, maintenance
@@ -39,6 +40,10 @@ export const siteSchema = z.strictObject({
     .boolean()
     .optional()
     .meta({ description: "a registry at the site: the image crosses the link once" }),
+  variables: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .meta({ description: "the site's profile variable values (a template version needs each one Assigned)" }),
 });
 
 export const generateSchema = z.strictObject({
@@ -80,7 +85,14 @@ export const waveSchema = z.strictObject({
 });
 
 export const strategySchema = z.strictObject({
-  waves: z.array(waveSchema).min(1),
+  waves: z
+    .array(waveSchema)
+    .min(1)
+    .optional()
+    .meta({ description: "waves (or `palette:`, a cluster template)" }),
+  palette: templateSchema
+    .optional()
+    .meta({ description: "a Palette cluster template and its maintenance policy (instead of waves)" }),
   deadline: z.string().optional().meta({ description: "date-time the rollout should be done by" }),
   pauses: z
     .array(z.strictObject({ from: z.string(), until: z.string(), reason: z.string().optional() }))
@@ -119,6 +131,7 @@ export const planExpectSchema = z.strictObject({
     .strictObject({ than: z.string(), strategy: z.string() })
     .optional()
     .meta({ description: "with strategies: `strategy` takes longer (p50) than `than`" }),
+  ...templateExpectSchema,
 });
 
 export const fleetPlanSchema = z
@@ -132,7 +145,9 @@ export const fleetPlanSchema = z
       .optional()
       .meta({ description: "when the rollout starts (ISO 8601), e.g. 2026-12-07T00:00Z" }),
     trials: z.int().min(1).max(10_000).optional(),
-    update: profileRef.meta({ description: "the profile rolled out (or one per distribution)" }),
+    update: profileRef.optional().meta({
+      description: "the profile waves roll out (or one per distribution); a template has its versions",
+    }),
     from: profileRef.optional().meta({ description: "sites' current profile when they name none" }),
     variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     rke2Quirk: z.boolean().optional(),
@@ -167,6 +182,10 @@ export const fleetPlanSchema = z
     faults: faultsSchema.optional(),
     strategy: strategySchema.optional(),
     strategies: z.record(z.string(), strategySchema).optional(),
+    businessHours: z
+      .string()
+      .optional()
+      .meta({ description: "the sites' business hours in local time (default Mon-Fri 09:00-17:00)" }),
     expect: planExpectSchema
       .extend({
         strategies: z.record(z.string(), planExpectSchema).optional().meta({ description: "per strategy" }),
