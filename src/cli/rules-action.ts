@@ -1,5 +1,5 @@
 import { type Colours, PLAIN } from "../report/colour.js";
-import { REFERENCE_PAGE, RULES, type Rule } from "../rules/table.js";
+import { REFERENCE_PAGE, RULES, type Rule, ruleFor } from "../rules/table.js";
 import type { DeliveryMode, Distribution } from "../shared/types.js";
 import { outputColours } from "./colour.js";
 import type { Io } from "./io.js";
@@ -20,12 +20,14 @@ export function rulesFor(
   rke2Quirk: boolean,
   mode?: DeliveryMode,
 ): Rule[] {
-  return (RULES as readonly Rule[]).filter(
-    (rule) =>
-      (distribution === undefined || rule.distributions.includes(distribution)) &&
-      (rule.quirk === undefined || rke2Quirk) &&
-      (mode === undefined || rule.modes === undefined || rule.modes.includes(mode)),
-  );
+  return (RULES as readonly Rule[])
+    .filter(
+      (rule) =>
+        (distribution === undefined || rule.distributions.includes(distribution)) &&
+        (rule.quirk === undefined || rke2Quirk) &&
+        (mode === undefined || rule.modes === undefined || rule.modes.includes(mode)),
+    )
+    .map((rule) => ruleFor(rule, distribution));
 }
 
 const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior (services)" } as const;
@@ -55,6 +57,9 @@ export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string 
       `${indent}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
       `${indent}${rule.reference}: ${rule.url}`,
       ...(rule.assumption !== undefined ? [`${indent}assumes: ${rule.assumption}`] : []),
+      ...Object.entries(rule.assumptionFor ?? {})
+        .filter(([, text]) => text !== rule.assumption)
+        .map(([distribution, text]) => `${indent}on ${distribution}, assumes: ${text}`),
     ].join("\n");
   });
   return `${[row(HEADER.id, HEADER.layers, HEADER.path, HEADER.behavior), ...lines].join("\n")}

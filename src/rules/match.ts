@@ -1,6 +1,6 @@
 import type { DeliveryMode, Distribution, LayerName } from "../shared/types.js";
 import { CORE_LAYERS } from "../shared/types.js";
-import { RULES, type Rule, type RuleLayer } from "./table.js";
+import { RULES, type Rule, type RuleLayer, ruleFor } from "./table.js";
 
 const RULE_LAYERS: readonly RuleLayer[] = [...CORE_LAYERS, "addon"];
 
@@ -43,8 +43,9 @@ function compile(distribution: Distribution, rke2Quirk: boolean, mode: DeliveryM
   for (const layer of RULE_LAYERS) {
     set.set(layer, { byFirstSegment: new Map(), everyPath: [], special: new Map() });
   }
-  for (const rule of RULES as readonly Rule[]) {
-    if (!rule.distributions.includes(distribution)) continue;
+  for (const listed of RULES as readonly Rule[]) {
+    if (!listed.distributions.includes(distribution)) continue;
+    const rule = ruleFor(listed, distribution);
     if (rule.quirk === "rke2" && !rke2Quirk) continue;
     if (rule.modes !== undefined && !rule.modes.includes(mode)) continue;
     for (const layer of rule.layers) {

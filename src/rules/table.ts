@@ -49,7 +49,27 @@ export interface Rule {
    * A rule with a stated assumption is edgesim's explicit choice, not an unclassified guess.
    */
   assumption?: string;
+  /**
+   * What edgesim assumes when the rule is applied to one of these distributions although its page does
+   * not name it (Canonical on the kubernetes tables, which have PXK-E, K3s and RKE2 tabs only).
+   */
+  assumptionFor?: Partial<Record<Distribution, string>>;
 }
+
+/** The rule as it applies to a distribution: its distribution-specific assumption, if any, made its own. */
+export function ruleFor(rule: Rule, distribution: Distribution | undefined): Rule {
+  const assumption = distribution === undefined ? undefined : rule.assumptionFor?.[distribution];
+  return assumption === undefined ? rule : { ...rule, assumption };
+}
+
+/**
+ * The Kubernetes Layer section has tabs for PXK-E, K3s and RKE2, which agree row for row; Canonical
+ * (a distribution of the same Edge Native clusters, named by later pages) has none.
+ */
+const CANONICAL_KUBERNETES_ROWS = {
+  canonical:
+    "the Kubernetes Layer tables have tabs for PXK-E, K3s and RKE2 only (all three agree); edgesim assumes Canonical follows the same row",
+} as const;
 
 /** The 14 Kairos stages the reference lists for the OS and kubernetes layers. */
 export const STAGES = [
@@ -134,6 +154,7 @@ function stageReboots<L extends "os" | "kubernetes">(layer: L, reference: Sectio
         reason: `the ${stage} stage (and ${stage}.before, ${stage}.after) runs while a node boots: the node reboots to apply it`,
         ...cite(reference, "Reboot"),
         covered: true,
+        ...(layer === "kubernetes" ? { assumptionFor: CANONICAL_KUBERNETES_ROWS } : {}),
       }) as const,
   );
 }
@@ -289,6 +310,7 @@ export const RULES = [
       "the reconcile stage (and reconcile.before, reconcile.after) is re-applied in place: configuration reload",
     ...cite(KNOWN_ISSUES, 'RKE2: "behave as expected and trigger a configuration reload"'),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     id: "kubernetes.cluster",
@@ -300,6 +322,7 @@ export const RULES = [
     reason: "cluster.* configures the Kubernetes services, which restart to apply it",
     ...cite(K8S_REF, "Service Restart"),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     id: "kubernetes.clientConfig",
@@ -310,6 +333,7 @@ export const RULES = [
     reason: "clientConfig.* only shapes the kubeconfig handed to users",
     ...cite(K8S_REF, "No-op"),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     id: "kubernetes.pack",
@@ -320,6 +344,7 @@ export const RULES = [
     reason: "pack.* settings change how Palette handles the pack, not the nodes",
     ...cite(K8S_REF, "No-op"),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     // No row in the reference. A new Kubernetes version means new binaries on every node; without a

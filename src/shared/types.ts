@@ -2,7 +2,12 @@
 export const BEHAVIORS = ["repave", "reboot", "service-restart", "config-reload", "no-op"] as const;
 export type Behavior = (typeof BEHAVIORS)[number];
 
-export const DISTRIBUTIONS = ["pxk-e", "k3s", "rke2"] as const;
+/**
+ * Edge Kubernetes distributions: PXK-E (Palette eXtended Kubernetes Edge), K3s, RKE2 and Canonical
+ * (Palette Optimized Canonical Kubernetes, named by the two-node, skip-worker-update and
+ * systemd-extension pages).
+ */
+export const DISTRIBUTIONS = ["pxk-e", "k3s", "rke2", "canonical"] as const;
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 
 /**

@@ -18,6 +18,7 @@ const KUBERNETES_PACK: Record<Distribution, string> = {
   "pxk-e": "edge-k8s",
   k3s: "edge-k3s",
   rke2: "edge-rke2",
+  canonical: "edge-canonical",
 };
 const OS = "edge-native-byoi";
 const NO_OP_PARAMETERS = [
@@ -835,5 +836,64 @@ describe("delivery modes", () => {
       { mode: "sysext" },
     );
     expect(p.behavior).toBe("repave");
+  });
+});
+
+/*
+ * Canonical (Palette Optimized Canonical Kubernetes): the OS Layer table names no distribution, so its
+ * rows apply as written; the Kubernetes Layer tables have tabs for PXK-E, K3s and RKE2 only, so
+ * Canonical's kubernetes rows are the same rows with a stated assumption.
+ */
+describe("Canonical", () => {
+  it("an OS stage change reboots by the documented row, no assumption", () => {
+    const p = plan(baseDoc("canonical"), (d) => {
+      d.layers.os.values.stages.boot = [{ name: "new", commands: ["echo changed"] }];
+    });
+    expect(p.distribution).toBe("canonical");
+    expect(p.changes.every((c) => c.rule === "os.stages.boot" && c.assumption === undefined)).toBe(true);
+    expect(p.behavior).toBe("reboot");
+  });
+
+  it("cluster.* restarts Kubernetes by the kubernetes row, with Canonical's assumption stated", () => {
+    const p = plan(baseDoc("canonical"), (d) => {
+      d.layers.kubernetes.values.cluster = { config: "changed: true" };
+    });
+    expect(p.behavior).toBe("service-restart");
+    for (const change of p.changes) {
+      expect(change.rule).toBe("kubernetes.cluster");
+      expect(change.unclassified).toBe(false);
+      expect(change.assumption).toContain("Canonical follows the same row");
+    }
+    expect(p.warnings.some((w) => w.includes("edgesim's choice") && w.includes("kubernetes.cluster"))).toBe(
+      true,
+    );
+  });
+
+  it("the same change on K3s states no assumption (its tab is on the page)", () => {
+    const p = plan(baseDoc("k3s"), (d) => {
+      d.layers.kubernetes.values.cluster = { config: "changed: true" };
+    });
+    expect(p.changes.every((c) => c.assumption === undefined)).toBe(true);
+  });
+
+  it.each([
+    ["edge-canonical", "canonical", false],
+    ["kubernetes-ck8s", "canonical", false],
+    ["kubernetes", "pxk-e", true],
+  ] as const)("kubernetes pack %s is inferred as %s", (pack, distribution, warned) => {
+    const doc = baseDoc("k3s");
+    delete doc.distribution;
+    doc.layers.kubernetes.pack = pack;
+    const profile = parseProfile(stringify(doc), "inferred.yaml");
+    expect(profile.distribution).toBe(distribution);
+    expect(profile.warnings.some((w) => w.includes('"kubernetes"') && w.includes("assumption"))).toBe(warned);
+  });
+
+  it("a distribution set in the file wins over the kubeadm pack, and no assumption is stated", () => {
+    const doc = baseDoc("canonical");
+    doc.layers.kubernetes.pack = "kubernetes";
+    const profile = parseProfile(stringify(doc), "set.yaml");
+    expect(profile.distribution).toBe("canonical");
+    expect(profile.warnings).toEqual([]);
   });
 });
