@@ -64,8 +64,11 @@ export function plan(
   to: string | Profile,
   options: PlanOptions & LoadOptions = {},
 ): Plan {
-  const { rke2Quirk, ...loadOptions } = options;
+  const { rke2Quirk, mode, ...loadOptions } = options;
   const load = (side: string | Profile) =>
     typeof side === "string" ? loadProfileFile(side, loadOptions) : side;
-  return planUpdate(load(from), load(to), rke2Quirk === undefined ? {} : { rke2Quirk });
+  return planUpdate(load(from), load(to), {
+    ...(rke2Quirk !== undefined ? { rke2Quirk } : {}),
+    ...(mode !== undefined ? { mode } : {}),
+  });
 }

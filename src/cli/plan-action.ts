@@ -53,7 +53,10 @@ export async function planCommand(
           })
       : (text: string, path: string) => parseProfile(text, path, loadOptions);
   const [from, to] = loadBoth(io, [fromFile, toFile], load, kinds);
-  const planned = planUpdate(from, to, { rke2Quirk: options.rke2Quirk });
+  const planned = planUpdate(from, to, {
+    rke2Quirk: options.rke2Quirk,
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+  });
   const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
   const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
   const estimate =
@@ -113,6 +116,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
     from: plan.from,
     to: plan.to,
     distribution: plan.distribution,
+    ...(plan.mode !== undefined ? { mode: plan.mode } : {}),
     behavior: refused ? "unsupported" : plan.behavior,
     ...(refused ? { changesBehavior: plan.behavior } : {}),
     services: plan.services,

@@ -5,6 +5,8 @@ import {
   type Behavior,
   CORE_LAYERS,
   type CoreLayerName,
+  DELIVERY_MODES,
+  type DeliveryMode,
   DISTRIBUTIONS,
   type Distribution,
 } from "../shared/types.js";
@@ -24,6 +26,7 @@ export interface PlanCommandOptions {
   json?: boolean;
   format?: PlanFormat;
   distribution?: Distribution;
+  mode?: DeliveryMode;
   failOn?: Behavior;
   rke2Quirk: boolean;
   var: string[];
@@ -35,10 +38,10 @@ export interface PlanCommandOptions {
 }
 
 /** A node count for the estimate, bounded like a scenario's cluster (the estimate simulates every node). */
-function boundedCount(max: number): (value: string) => number {
+function boundedCount(max: number, min = 0): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) > max)
-      throw new InvalidArgumentError(`expected a whole number from 0 to ${max.toLocaleString("en-US")}`);
+    if (!/^\d+$/.test(value) || Number(value) > max || Number(value) < min)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max.toLocaleString("en-US")}`);
     return Number(value);
   };
 }
@@ -64,6 +67,12 @@ export const registerPlan: Register = (program, io, setExit) => {
         "--distribution <distribution>",
         "Override the distribution of both profiles (default: the profile's, or inferred from its kubernetes pack)",
       ).choices(DISTRIBUTIONS),
+    )
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        'How the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions) or agent (agent mode) (default: appliance; sysext, with a warning, when the uri is "NA")',
+      ).choices(DELIVERY_MODES),
     )
     .addOption(
       new Option(
@@ -100,7 +109,7 @@ export const registerPlan: Register = (program, io, setExit) => {
     .option(
       "--max-unavailable <n>",
       "Workers updated at once, for the estimate",
-      boundedCount(MAX_WORKERS),
+      boundedCount(MAX_WORKERS, 1),
       1,
     )
     .addHelpText(

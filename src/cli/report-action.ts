@@ -51,7 +51,10 @@ export function updatePlans(scenario: LoadedScenario, run: ScenarioRun): UpdateP
       const from = scenario.profiles.get(entry.from);
       const to = scenario.profiles.get(entry.profile);
       if (!from || !to) continue;
-      const plan = planUpdate(from.profile, to.profile, { rke2Quirk: scenario.rke2Quirk });
+      const plan = planUpdate(from.profile, to.profile, {
+        rke2Quirk: scenario.rke2Quirk,
+        ...(scenario.mode !== undefined ? { mode: scenario.mode } : {}),
+      });
       plans.push({
         t: entry.t,
         from: entry.from,

@@ -1,26 +1,33 @@
 import { type Colours, PLAIN } from "../report/colour.js";
-import { REFERENCE_PAGE, RULES, type Rule } from "../rules/table.js";
-import type { Distribution } from "../shared/types.js";
+import { REFERENCE_PAGE, RULES, type Rule, ruleFor } from "../rules/table.js";
+import type { DeliveryMode, Distribution } from "../shared/types.js";
 import { outputColours } from "./colour.js";
 import type { Io } from "./io.js";
 import type { RulesCommandOptions } from "./rules.js";
 
 /** What `edgesim rules` does, loaded only when it runs (`rules --help` needs none of it). */
 export function rulesCommand(io: Io, setExit: (code: number) => void, options: RulesCommandOptions): void {
-  const rules = rulesFor(options.distribution, options.rke2Quirk);
+  const rules = rulesFor(options.distribution, options.rke2Quirk, options.mode);
   io.stdout(
     options.json ? `${JSON.stringify(rules, null, 2)}\n` : formatRules(rules, outputColours(io, options)),
   );
   setExit(0);
 }
 
-/** The rules that apply to a distribution, with or without the RKE2 known issue. */
-export function rulesFor(distribution: Distribution | undefined, rke2Quirk: boolean): Rule[] {
-  return (RULES as readonly Rule[]).filter(
-    (rule) =>
-      (distribution === undefined || rule.distributions.includes(distribution)) &&
-      (rule.quirk === undefined || rke2Quirk),
-  );
+/** The rules that apply to a distribution and a delivery mode, with or without the RKE2 known issue. */
+export function rulesFor(
+  distribution: Distribution | undefined,
+  rke2Quirk: boolean,
+  mode?: DeliveryMode,
+): Rule[] {
+  return (RULES as readonly Rule[])
+    .filter(
+      (rule) =>
+        (distribution === undefined || rule.distributions.includes(distribution)) &&
+        (rule.quirk === undefined || rke2Quirk) &&
+        (mode === undefined || rule.modes === undefined || rule.modes.includes(mode)),
+    )
+    .map((rule) => ruleFor(rule, distribution));
 }
 
 const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior (services)" } as const;
@@ -40,19 +47,25 @@ export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string 
     const word =
       rule.behavior === "unsupported" ? c.fail(rule.behavior) : c.behavior(rule.behavior, rule.behavior);
     const behavior = rule.services ? `${word} (${rule.services.join(", ")})` : word;
-    const flags = [rule.covered ? "" : "edgesim's choice", rule.quirk ? "RKE2 known issue" : ""].filter(
-      Boolean,
-    );
+    const flags = [
+      rule.covered ? "" : "edgesim's choice",
+      rule.quirk ? "RKE2 known issue" : "",
+      rule.modes ? `delivery ${rule.modes.join(", ")} only` : "",
+    ].filter(Boolean);
     return [
       row(rule.id, rule.layers.join(","), rule.path, behavior),
       `${indent}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
       `${indent}${rule.reference}: ${rule.url}`,
       ...(rule.assumption !== undefined ? [`${indent}assumes: ${rule.assumption}`] : []),
+      ...Object.entries(rule.assumptionFor ?? {})
+        .filter(([, text]) => text !== rule.assumption)
+        .map(([distribution, text]) => `${indent}on ${distribution}, assumes: ${text}`),
     ].join("\n");
   });
   return `${[row(HEADER.id, HEADER.layers, HEADER.path, HEADER.behavior), ...lines].join("\n")}
 
-${rules.length} rules from Palette's documentation, Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
+${rules.length} rules from Palette's documentation, mainly Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
+Delivery modes: rules marked "delivery … only" apply to that mode (plan --mode, cluster.mode); with options.system.uri "NA" and no mode, a plan takes sysext, the more disruptive reading.
 Stages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.
 `;
 }

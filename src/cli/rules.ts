@@ -1,12 +1,13 @@
 import { Option } from "commander";
 import { REFERENCE_PAGE } from "../rules/reference.js";
-import { DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { DELIVERY_MODES, type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
 export interface RulesCommandOptions {
   distribution?: Distribution;
+  mode?: DeliveryMode;
   rke2Quirk: boolean;
   json?: boolean;
   color?: boolean;
@@ -20,11 +21,17 @@ export const registerRules: Register = (program, io, setExit) => {
         DISTRIBUTIONS,
       ),
     )
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "Only the rules for this delivery mode: appliance, sysext (systemd extensions) or agent",
+      ).choices(DELIVERY_MODES),
+    )
     .option("--no-rke2-quirk", "Leave out the RKE2 known issue")
     .option("--json", "Print the rules as one JSON array")
     .addHelpText(
       "after",
-      `\nThe rules come from Palette's documentation page Edge Cluster Upgrade Behavior:\n  ${REFERENCE_PAGE}\n${exitCodeHelp([EXIT_HELP.ok("the rules were listed"), { code: EXIT.inputError, meaning: "bad option" }])}`,
+      `\nThe rules come from Palette's documentation, mainly the page Edge Cluster Upgrade Behavior:\n  ${REFERENCE_PAGE}\n${exitCodeHelp([EXIT_HELP.ok("the rules were listed"), { code: EXIT.inputError, meaning: "bad option" }])}`,
     )
     .action(async (options: RulesCommandOptions) => {
       // What the command runs is loaded here, not with its options: `rules --help` needs none of it.

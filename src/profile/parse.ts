@@ -46,15 +46,27 @@ interface SourceProfile {
 
 /**
  * The distribution a kubernetes pack implies: `edge-rke2`/`*rke2*` → rke2, `edge-k3s`/`*k3s*` → k3s,
- * `edge-k8s`/`*pxk*` → pxk-e; `undefined` when the name says nothing.
+ * `edge-k8s`/`*pxk*` → pxk-e, `edge-canonical`/`*canonical*`/`*ck8s*` → canonical, and the bare
+ * `kubernetes` pack (KUBEADM_PACK) → pxk-e, an assumption the profile's warnings state;
+ * `undefined` when the name says nothing.
  */
 export function inferDistribution(kubernetesPack: string): Distribution | undefined {
   const name = kubernetesPack.toLowerCase();
   if (name.includes("rke2")) return "rke2";
   if (name.includes("k3s")) return "k3s";
   if (name === "edge-k8s" || name.includes("pxk")) return "pxk-e";
+  if (name.includes("canonical") || name.includes("ck8s")) return "canonical";
+  if (name === KUBEADM_PACK) return "pxk-e";
   return undefined;
 }
+
+/**
+ * The pack named plainly `kubernetes` (Palette's kubeadm-based PXK pack, as in the Terraform modules'
+ * examples). No page says which Edge distribution it is; edgesim reads it as PXK-E (kubeadm) and says so.
+ */
+export const KUBEADM_PACK = "kubernetes";
+
+export const KUBEADM_ASSUMPTION = `the kubernetes pack "${KUBEADM_PACK}" (Palette's kubeadm-based PXK pack) is read as distribution pxk-e, an assumption: no page names its Edge distribution; set distribution: (or --distribution) if it is another`;
 
 /**
  * Parses a profile (the edgesim file or a Palette cluster-profile export) and normalises it: values as
@@ -73,7 +85,13 @@ export function parseProfile(text: string, file: string, options: LoadOptions = 
 const DEFAULT_PACKS: Record<CoreLayerName, (distribution: Distribution) => string> = {
   os: () => "edge-native-byoi",
   kubernetes: (distribution) =>
-    distribution === "rke2" ? "edge-rke2" : distribution === "k3s" ? "edge-k3s" : "edge-k8s",
+    distribution === "rke2"
+      ? "edge-rke2"
+      : distribution === "k3s"
+        ? "edge-k3s"
+        : distribution === "canonical"
+          ? "edge-canonical"
+          : "edge-k8s",
   network: () => "cni-calico",
   storage: () => "csi-local-path",
 };
@@ -505,7 +523,7 @@ function buildProfile(
       diagnosticAt(
         yaml,
         kubernetes.packPath,
-        `cannot infer the distribution from pack "${kubernetes.pack}"; set distribution: to pxk-e, k3s or rke2`,
+        `cannot infer the distribution from pack "${kubernetes.pack}"; set distribution: to pxk-e, k3s, rke2 or canonical`,
       ),
     );
   }
@@ -551,6 +569,12 @@ function buildProfile(
     variables,
     variablesUsed: rendered.variablesUsed,
     layers,
-    warnings: rendered.warnings,
+    warnings:
+      distribution === inferred &&
+      options.distribution === undefined &&
+      source.distribution === undefined &&
+      kubernetes.pack.toLowerCase() === KUBEADM_PACK
+        ? [KUBEADM_ASSUMPTION, ...rendered.warnings]
+        : rendered.warnings,
   };
 }

@@ -43,7 +43,12 @@ export const BEHAVIOR_CHOICES: readonly Choice[] = [
   { id: "unsupported", label: "refused: unsupported update" },
 ];
 
-const DISTRIBUTION_NAMES: Record<Distribution, string> = { k3s: "K3s", rke2: "RKE2", "pxk-e": "PXK-E" };
+const DISTRIBUTION_NAMES: Record<Distribution, string> = {
+  k3s: "K3s",
+  rke2: "RKE2",
+  "pxk-e": "PXK-E",
+  canonical: "Canonical",
+};
 
 /** "A K3s cluster on k3s-base", "An RKE2 cluster on rke2-base". */
 export function clusterPhrase(distribution: Distribution, base: string): string {

@@ -90,7 +90,7 @@ export function formatPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   }
   lines.push("");
   lines.push(
-    `Distribution: ${markdownCode(plan.distribution)} · Services restarted: ${servicesPhrase(plan, markdownCode)}`,
+    `Distribution: ${markdownCode(plan.distribution)}${plan.mode !== undefined && plan.mode !== "appliance" ? ` · Delivery: ${markdownCode(plan.mode)}` : ""} · Services restarted: ${servicesPhrase(plan, markdownCode)}`,
   );
 
   if (refused) {

@@ -1,7 +1,14 @@
 import type { Value } from "../profile/types.js";
 import type { Plan, PlannedChange } from "../rules/types.js";
 import { formatClock, formatDuration } from "../shared/duration.js";
-import { assertNever, BEHAVIORS, type Behavior, CORE_LAYERS, type LayerName } from "../shared/types.js";
+import {
+  assertNever,
+  BEHAVIORS,
+  type Behavior,
+  CORE_LAYERS,
+  type DeliveryMode,
+  type LayerName,
+} from "../shared/types.js";
 import type { RolloutEstimate } from "../sim/estimate.js";
 import { colours } from "./colour.js";
 
@@ -41,6 +48,20 @@ export function behaviorSentence(plan: Plan): string {
   }
 }
 
+/** A delivery mode in words. */
+export function deliveryPhrase(mode: DeliveryMode): string {
+  switch (mode) {
+    case "appliance":
+      return "appliance (Kubernetes in the provider image)";
+    case "sysext":
+      return "sysext (Kubernetes and the agent as systemd extensions)";
+    case "agent":
+      return "agent (agent mode: Palette's agent on an OS it does not manage)";
+    default:
+      return assertNever(mode);
+  }
+}
+
 /** Node names in the order Palette touches them: control planes first, then workers. */
 /**
  * The plan's restarted services, in words. A repave or reboot restarts everything with the node, so the
@@ -72,6 +93,9 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
 
   lines.push(`Plan: ${plan.from} → ${plan.to}`);
   lines.push(`Distribution: ${plan.distribution}`);
+  // Appliance (a provider image) is what every plan meant before delivery modes; only the others are said.
+  if (plan.mode !== undefined && plan.mode !== "appliance")
+    lines.push(`Delivery: ${deliveryPhrase(plan.mode)}`);
   if (plan.unsupported.length > 0) {
     lines.push(
       `Behavior: ${bold(c.fail("UNSUPPORTED"))} — Palette does not support this update (see Unsupported below); the other changes alone: ${plan.behavior}`,

@@ -1,6 +1,6 @@
-import type { Distribution, LayerName } from "../shared/types.js";
+import type { DeliveryMode, Distribution, LayerName } from "../shared/types.js";
 import { CORE_LAYERS } from "../shared/types.js";
-import { RULES, type Rule, type RuleLayer } from "./table.js";
+import { RULES, type Rule, type RuleLayer, ruleFor } from "./table.js";
 
 const RULE_LAYERS: readonly RuleLayer[] = [...CORE_LAYERS, "addon"];
 
@@ -38,14 +38,16 @@ export type RuleSet = Map<RuleLayer, LayerRules>;
 const better = (a: CompiledRule, b: CompiledRule) =>
   b.priority - a.priority || b.segments.length - a.segments.length;
 
-function compile(distribution: Distribution, rke2Quirk: boolean): RuleSet {
+function compile(distribution: Distribution, rke2Quirk: boolean, mode: DeliveryMode): RuleSet {
   const set: RuleSet = new Map();
   for (const layer of RULE_LAYERS) {
     set.set(layer, { byFirstSegment: new Map(), everyPath: [], special: new Map() });
   }
-  for (const rule of RULES as readonly Rule[]) {
-    if (!rule.distributions.includes(distribution)) continue;
+  for (const listed of RULES as readonly Rule[]) {
+    if (!listed.distributions.includes(distribution)) continue;
+    const rule = ruleFor(listed, distribution);
     if (rule.quirk === "rke2" && !rke2Quirk) continue;
+    if (rule.modes !== undefined && !rule.modes.includes(mode)) continue;
     for (const layer of rule.layers) {
       const layerRules = set.get(layer);
       if (!layerRules) continue;
@@ -77,12 +79,16 @@ function compile(distribution: Distribution, rke2Quirk: boolean): RuleSet {
 
 const cache = new Map<string, RuleSet>();
 
-/** The rules that apply to a distribution, precompiled once into a per-layer lookup. */
-export function ruleSet(distribution: Distribution, rke2Quirk: boolean): RuleSet {
-  const key = `${distribution}:${rke2Quirk}`;
+/** The rules that apply to a distribution and delivery mode, precompiled once into a per-layer lookup. */
+export function ruleSet(
+  distribution: Distribution,
+  rke2Quirk: boolean,
+  mode: DeliveryMode = "appliance",
+): RuleSet {
+  const key = `${distribution}:${rke2Quirk}:${mode}`;
   let set = cache.get(key);
   if (!set) {
-    set = compile(distribution, rke2Quirk);
+    set = compile(distribution, rke2Quirk, mode);
     cache.set(key, set);
   }
   return set;

@@ -2,7 +2,13 @@ import { diffProfiles, diffValues } from "../profile/diff.js";
 import { type MacroRef, transitiveReferences } from "../profile/macros.js";
 import type { LayerDiff, LeafChange, Mapping, Profile, ProfileDiff, Value } from "../profile/types.js";
 import { yamlTextMapping } from "../profile/values.js";
-import { type LayerName, mostDisruptive, SERVICES, type Service } from "../shared/types.js";
+import {
+  type DeliveryMode,
+  type LayerName,
+  mostDisruptive,
+  SERVICES,
+  type Service,
+} from "../shared/types.js";
 import { matchPath, matchSpecial, pathSegments, type RuleSet, ruleSet } from "./match.js";
 import { DISTRIBUTION_CHANGE_RULE, LAYER_PRESENCE_RULE, type Rule, UNCLASSIFIED_RULE } from "./table.js";
 import type { Plan, PlannedChange, PlanOptions, Unsupported } from "./types.js";
@@ -36,14 +42,19 @@ export function classifyDiff(
 ): Plan {
   const { from, to } = diff;
   const distribution = to.distribution;
-  const rules = ruleSet(distribution, options.rke2Quirk ?? true);
   const uri = analyseUri(from, to, uriReferences);
+  const { mode, warning: modeWarning } = deliveryMode(options.mode, uri);
+  const rules = ruleSet(distribution, options.rke2Quirk ?? true, mode);
   const changes: PlannedChange[] = [];
   const unsupported: Unsupported[] = [];
   const warnings: string[] = [];
 
   for (const layerDiff of diff.layers) {
-    classifyLayer(layerDiff, rules, uri, changes, unsupported);
+    classifyLayer(layerDiff, rules, uri, mode, changes, unsupported);
+  }
+  // Said only when the reading decided something: a Kubernetes version change.
+  if (modeWarning && changes.some((c) => c.layer === "kubernetes" && c.path === "@version")) {
+    warnings.push(modeWarning);
   }
 
   // A switched OS pack hides its leaf changes; the uri still decides whether nodes are repaved.
@@ -90,6 +101,7 @@ export function classifyDiff(
     from: from.name,
     to: to.name,
     distribution,
+    mode,
     behavior: mostDisruptive(changes.map((c) => c.behavior)),
     changes,
     services: SERVICES.filter((service) => restarted.has(service)),
@@ -106,8 +118,11 @@ interface UriAnalysis {
   references: readonly UriReference[];
   /** Descriptions of the inputs that changed, for the reason of the uri change itself. */
   changedInputs: string[];
-  /** The OS layer of TO names no provider image (`options.system.uri: "NA"`): Palette's agent mode. */
-  agentMode: boolean;
+  /**
+   * The OS layer of TO names no provider image (`options.system.uri: "NA"`): systemd-extension delivery
+   * or agent mode, which a profile cannot tell apart.
+   */
+  uriNA: boolean;
   from: Profile;
   to: Profile;
 }
@@ -142,9 +157,34 @@ function analyseUri(from: Profile, to: Profile, references: readonly UriReferenc
     renderedTo,
     references,
     changedInputs,
-    agentMode: typeof renderedTo === "string" && renderedTo.trim().toUpperCase() === "NA",
+    uriNA: typeof renderedTo === "string" && renderedTo.trim().toUpperCase() === "NA",
     from,
     to,
+  };
+}
+
+/**
+ * The delivery mode the rules apply for. uri "NA" is written by both systemd-extension delivery (where a
+ * Kubernetes upgrade repaves) and agent mode (where edgesim assumes a reboot): with no mode given, the
+ * plan takes the more disruptive reading and says so; it never guesses the cheaper one.
+ */
+function deliveryMode(
+  given: DeliveryMode | undefined,
+  uri: Pick<UriAnalysis, "uriNA">,
+): { mode: DeliveryMode; warning?: string } {
+  if (given === "appliance" && uri.uriNA) {
+    return {
+      mode: "sysext",
+      warning:
+        'delivery mode appliance with options.system.uri "NA": an appliance-mode cluster with no provider image gets Kubernetes through systemd extensions (Deliver Kubernetes and Agent Binaries via systemd Extensions § New Clusters); planned as sysext',
+    };
+  }
+  if (given !== undefined) return { mode: given };
+  if (!uri.uriNA) return { mode: "appliance" };
+  return {
+    mode: "sysext",
+    warning:
+      'options.system.uri is "NA" and no delivery mode was given: both systemd-extension delivery and agent mode write NA; planned as sysext, the more disruptive reading (a Kubernetes version change repaves every node). If the cluster runs in agent mode, plan with --mode agent (cluster.mode: agent in a scenario, mode: agent for a fleet site)',
   };
 }
 
@@ -161,6 +201,7 @@ function classifyLayer(
   layerDiff: LayerDiff,
   rules: RuleSet,
   uri: UriAnalysis,
+  mode: DeliveryMode,
   changes: PlannedChange[],
   unsupported: Unsupported[],
 ): void {
@@ -212,9 +253,14 @@ function classifyLayer(
     ) {
       changes.push(uriParameterChange(rules, change, uri, "the kubernetes version"));
     } else {
-      const agentMode = layer === "kubernetes" && uri.agentMode;
+      const modeKind =
+        layer !== "kubernetes" || mode === "appliance"
+          ? undefined
+          : mode === "sysext"
+            ? "@version:sysext"
+            : "@version:agent-mode";
       const rule =
-        (agentMode ? matchSpecial(rules, layer, "@version:agent-mode") : undefined) ??
+        (modeKind ? matchSpecial(rules, layer, modeKind) : undefined) ??
         matchSpecial(rules, layer, "@version");
       const reason = `${layerDiff.fromVersion} → ${layerDiff.toVersion}: ${rule?.reason ?? notCovered(layer)}`;
       changes.push(fromRule(rule, change, reason));

@@ -1,6 +1,6 @@
-import type { Behavior, CoreLayerName, Distribution, Service } from "../shared/types.js";
+import type { Behavior, CoreLayerName, DeliveryMode, Distribution, Service } from "../shared/types.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
-import { REFERENCE_PAGE } from "./reference.js";
+import { type DocPage, PAGES, REFERENCE_PAGE } from "./reference.js";
 
 /**
  * One row of the upgrade-behavior reference, as data.
@@ -29,7 +29,7 @@ export interface Rule {
   services?: readonly Service[];
   /** Why; `{path}` and `{layer}` are replaced with the change's path and layer. */
   reason: string;
-  /** Where the rule comes from: the section of Palette's "Edge Cluster Upgrade Behavior" page, in words. */
+  /** Where the rule comes from: the Palette documentation page and section, in words. */
   reference: string;
   /** That section on the public page (`REFERENCE_PAGE#anchor`). */
   url: string;
@@ -37,6 +37,8 @@ export interface Rule {
   priority?: number;
   /** Applies only while the RKE2 known issue is on (`rke2Quirk`, default true). */
   quirk?: "rke2";
+  /** Applies only to clusters of these delivery modes (absent: every mode). */
+  modes?: readonly DeliveryMode[];
   /**
    * False for decisions edgesim makes where the reference is silent: the change is still flagged as
    * unclassified in the output so the user knows no documented row decided it.
@@ -47,7 +49,27 @@ export interface Rule {
    * A rule with a stated assumption is edgesim's explicit choice, not an unclassified guess.
    */
   assumption?: string;
+  /**
+   * What edgesim assumes when the rule is applied to one of these distributions although its page does
+   * not name it (Canonical on the kubernetes tables, which have PXK-E, K3s and RKE2 tabs only).
+   */
+  assumptionFor?: Partial<Record<Distribution, string>>;
 }
+
+/** The rule as it applies to a distribution: its distribution-specific assumption, if any, made its own. */
+export function ruleFor(rule: Rule, distribution: Distribution | undefined): Rule {
+  const assumption = distribution === undefined ? undefined : rule.assumptionFor?.[distribution];
+  return assumption === undefined ? rule : { ...rule, assumption };
+}
+
+/**
+ * The Kubernetes Layer section has tabs for PXK-E, K3s and RKE2, which agree row for row; Canonical
+ * (a distribution of the same Edge Native clusters, named by later pages) has none.
+ */
+const CANONICAL_KUBERNETES_ROWS = {
+  canonical:
+    "the Kubernetes Layer tables have tabs for PXK-E, K3s and RKE2 only (all three agree); edgesim assumes Canonical follows the same row",
+} as const;
 
 /** The 14 Kairos stages the reference lists for the OS and kubernetes layers. */
 export const STAGES = [
@@ -88,12 +110,26 @@ const CHANGE_LOCATION: Section = {
 };
 
 /** `reference` and `url` of a rule: the page's section, and what in it (a column, a warning). */
-function cite(section: Section, what?: string): { reference: string; url: string } {
+function cite(
+  section: Section,
+  what?: string,
+  page: DocPage = PAGES.upgradeBehavior,
+): { reference: string; url: string } {
   return {
-    reference: `Edge Cluster Upgrade Behavior § ${section.heading}${what ? ` (${what})` : ""}`,
-    url: `${REFERENCE_PAGE}#${section.anchor}`,
+    reference: `${page.title} § ${section.heading}${what ? ` (${what})` : ""}`,
+    url: `${page.url}#${section.anchor}`,
   };
 }
+
+/** Sections of the systemd-extensions page (CanvOS 4.10: Kubernetes and the agent as systemd extensions). */
+const SYSEXT_UPGRADE: Section = {
+  heading: "Upgrade a Cluster That Uses systemd Extensions",
+  anchor: "upgrade-a-cluster-that-uses-systemd-extensions",
+};
+const SYSEXT_BOTH: Section = {
+  heading: "Patch the Operating System and Upgrade Kubernetes",
+  anchor: "patch-the-operating-system-and-upgrade-kubernetes",
+};
 
 const osNoOpParameters = [
   "registry",
@@ -118,6 +154,7 @@ function stageReboots<L extends "os" | "kubernetes">(layer: L, reference: Sectio
         reason: `the ${stage} stage (and ${stage}.before, ${stage}.after) runs while a node boots: the node reboots to apply it`,
         ...cite(reference, "Reboot"),
         covered: true,
+        ...(layer === "kubernetes" ? { assumptionFor: CANONICAL_KUBERNETES_ROWS } : {}),
       }) as const,
   );
 }
@@ -142,6 +179,23 @@ export const RULES = [
     behavior: "repave",
     reason: "options.system.uri uses this value, so the rendered uri changes",
     ...cite(OS_REF, "warning: parameters used by options.system.uri"),
+    covered: true,
+  },
+  {
+    id: "sysext.options.system.uri",
+    layers: ["os"],
+    distributions: ALL,
+    modes: ["sysext"],
+    path: "options.system.uri",
+    behavior: "repave",
+    reason:
+      "systemd-extension delivery: a new provider image (or a move to system.uri NA) repaves and reboots every node; with a Kubernetes version change in the same revision, still one repave",
+    ...cite(
+      SYSEXT_BOTH,
+      "Patch the Operating System; both in one revision: one repave",
+      PAGES.systemdExtensions,
+    ),
+    priority: 1,
     covered: true,
   },
   ...stageReboots("os", OS_REF),
@@ -256,6 +310,7 @@ export const RULES = [
       "the reconcile stage (and reconcile.before, reconcile.after) is re-applied in place: configuration reload",
     ...cite(KNOWN_ISSUES, 'RKE2: "behave as expected and trigger a configuration reload"'),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     id: "kubernetes.cluster",
@@ -267,6 +322,7 @@ export const RULES = [
     reason: "cluster.* configures the Kubernetes services, which restart to apply it",
     ...cite(K8S_REF, "Service Restart"),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     id: "kubernetes.clientConfig",
@@ -277,6 +333,7 @@ export const RULES = [
     reason: "clientConfig.* only shapes the kubeconfig handed to users",
     ...cite(K8S_REF, "No-op"),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     id: "kubernetes.pack",
@@ -287,6 +344,7 @@ export const RULES = [
     reason: "pack.* settings change how Palette handles the pack, not the nodes",
     ...cite(K8S_REF, "No-op"),
     covered: true,
+    assumptionFor: CANONICAL_KUBERNETES_ROWS,
   },
   {
     // No row in the reference. A new Kubernetes version means new binaries on every node; without a
@@ -294,6 +352,7 @@ export const RULES = [
     id: "kubernetes.version",
     layers: ["kubernetes"],
     distributions: ALL,
+    modes: ["appliance"],
     path: "@version",
     behavior: "reboot",
     reason:
@@ -309,14 +368,27 @@ export const RULES = [
     id: "kubernetes.version.agent-mode",
     layers: ["kubernetes"],
     distributions: ALL,
+    modes: ["agent"],
     path: "@version:agent-mode",
     behavior: "reboot",
     reason:
-      'agent mode (options.system.uri "NA", no provider image): the agent installs the new Kubernetes on the existing OS; nodes reboot to run it',
+      "agent mode (Palette's agent on an OS it does not manage, no provider image): the agent installs the new Kubernetes on the existing OS; nodes reboot to run it",
     ...cite(K8S_REF, "not covered"),
     covered: false,
     assumption:
-      "the reference is silent on agent mode; edgesim assumes an in-place upgrade followed by a reboot (the conservative reading: nothing is repaved, since there is no image)",
+      "the documentation is silent on a Kubernetes upgrade in agent mode (Palette does not manage the OS there; OS patches run as a scheduled SpectroSystemTask); edgesim assumes an in-place upgrade followed by a reboot, since there is no image to repave with. Plan with another mode if yours differs",
+  },
+  {
+    id: "sysext.kubernetes.version",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    modes: ["sysext"],
+    path: "@version:sysext",
+    behavior: "repave",
+    reason:
+      "systemd-extension delivery: the agent applies the new Kubernetes as a system extension, and each node repaves and reboots (one repave per profile revision, with an OS image change in the same revision or not)",
+    ...cite(SYSEXT_UPGRADE, "Upgrade Kubernetes", PAGES.systemdExtensions),
+    covered: true,
   },
   ...(["os", "kubernetes"] as const).map(
     (layer) =>

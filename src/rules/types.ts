@@ -1,5 +1,5 @@
 import type { Value } from "../profile/types.js";
-import type { Behavior, Distribution, LayerName, Service } from "../shared/types.js";
+import type { Behavior, DeliveryMode, Distribution, LayerName, Service } from "../shared/types.js";
 
 export interface PlannedChange {
   layer: LayerName;
@@ -37,6 +37,12 @@ export interface Plan {
   from: string;
   to: string;
   distribution: Distribution;
+  /**
+   * The delivery mode the rules were applied for: the one given, else `sysext` when TO's
+   * `options.system.uri` is "NA" (the more disruptive reading, with a warning), else `appliance`.
+   * Always set by the planner; optional for plans written by hand (tests, tables).
+   */
+  mode?: DeliveryMode;
   /** The most disruptive behavior among the changes; `no-op` when nothing changed. */
   behavior: Behavior;
   changes: PlannedChange[];
@@ -49,4 +55,10 @@ export interface Plan {
 export interface PlanOptions {
   /** Apply the RKE2 known issue (`stages.*` repaves). Default true. */
   rke2Quirk?: boolean;
+  /**
+   * How the cluster gets its Kubernetes binaries (scenario `cluster.mode`, fleet site `mode`,
+   * `plan --mode`). Absent: `appliance`, or — when TO's uri is "NA", which both sysext and agent mode
+   * write — `sysext`, the more disruptive reading, said in a warning.
+   */
+  mode?: DeliveryMode;
 }

@@ -2,6 +2,7 @@ import { cachedPlanner } from "../rules/plan-cache.js";
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
+import type { DeliveryMode } from "../shared/types.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import { clusterSeed, type FleetTimelineEntry, simulateFleet } from "../sim/fleet.js";
@@ -38,6 +39,8 @@ export interface LoadedFleetCluster {
   maxUnavailable?: number;
   retries?: number;
   abPartitions?: boolean;
+  /** `mode`: how this cluster gets Kubernetes (see PlanOptions.mode). */
+  mode?: DeliveryMode;
   timings: Partial<Timings>;
   /** The cluster's own events, in ms relative to its start in the wave, sorted stably. */
   events: SimInputEvent[];
@@ -133,6 +136,7 @@ function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): Loa
       ...(cluster.maxUnavailable !== undefined ? { maxUnavailable: cluster.maxUnavailable } : {}),
       ...(cluster.retries !== undefined ? { retries: cluster.retries } : {}),
       ...(cluster.abPartitions !== undefined ? { abPartitions: cluster.abPartitions } : {}),
+      ...(cluster.mode !== undefined ? { mode: cluster.mode } : {}),
       timings: parseTimings(cluster.timings),
       events,
     });
@@ -231,8 +235,16 @@ export function runFleet(
  */
 export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: number } = {}): Promise<FleetRun> {
   const seed = options.seed ?? fleet.seed ?? DEFAULT_SEED;
-  // One planner for the fleet: each distinct (from, to) pair is planned once, not once per cluster.
-  const planner = cachedPlanner({ rke2Quirk: fleet.rke2Quirk });
+  // One planner per delivery mode: each distinct (from, to) pair is planned once, not once per cluster.
+  const planners = new Map<DeliveryMode | undefined, ReturnType<typeof cachedPlanner>>();
+  const plannerFor = (mode: DeliveryMode | undefined) => {
+    let planner = planners.get(mode);
+    if (!planner) {
+      planner = cachedPlanner({ rke2Quirk: fleet.rke2Quirk, ...(mode !== undefined ? { mode } : {}) });
+      planners.set(mode, planner);
+    }
+    return planner;
+  };
   const inputs = fleet.clusters.map((cluster) => {
     const atStart = cluster.events.filter((e) => e.at === 0);
     const later = cluster.events.filter((e) => e.at !== 0);
@@ -246,7 +258,7 @@ export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: numbe
       timings: cluster.timings,
       initialProfile: cluster.profile,
       profiles: fleet.profiles,
-      plan: planner,
+      plan: plannerFor(cluster.mode),
       events: [...atStart, { at: 0, type: "update", profile: fleet.update }, ...later],
       source: fleet.file,
     };

@@ -5,6 +5,7 @@ import type { Profile } from "../profile/types.js";
 import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
+import type { DeliveryMode } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import {
   clusterNodes,
@@ -38,6 +39,8 @@ export interface LoadedScenario {
   /** cp-1..cp-N then worker-1..worker-M (or each pool's `<pool>-1..`). */
   nodes: string[];
   rke2Quirk: boolean;
+  /** `cluster.mode`: how the cluster gets Kubernetes (absent: read from the profiles, see PlanOptions.mode). */
+  mode?: DeliveryMode;
   /** Name of the initial profile. */
   initialProfile: string;
   /** Every profile the scenario names, by profile name, with what the simulation needs of it. */
@@ -219,6 +222,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     timings: timingsOf(data),
     nodes,
     rke2Quirk: data.rke2Quirk ?? true,
+    ...(data.cluster.mode !== undefined ? { mode: data.cluster.mode } : {}),
     initialProfile: initial.name,
     profiles,
     events,

@@ -72,7 +72,10 @@ export function runScenario(file: string, options: RunOptions = {}): ScenarioRun
 export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions = {}): ScenarioRun {
   const seed = options.seed ?? scenario.seed ?? DEFAULT_SEED;
   // Shared by the publish-time refusals and the controller: each pair is planned once.
-  const planner = cachedPlanner({ rke2Quirk: scenario.rke2Quirk });
+  const planner = cachedPlanner({
+    rke2Quirk: scenario.rke2Quirk,
+    ...(scenario.mode !== undefined ? { mode: scenario.mode } : {}),
+  });
   const input: SimulationInput = {
     seed,
     controlPlanes: scenario.controlPlanes,

@@ -4,7 +4,7 @@ import { NODE_STATES } from "../machines/node.js";
 import { parseDuration } from "../shared/duration.js";
 import { MAX_CONTROL_PLANES, MAX_FAIL_TIMES, MAX_RETRIES, MAX_WORKERS } from "../shared/limits.js";
 import { MAX_SEED } from "../shared/rng.js";
-import { BEHAVIORS, NODE_ACTIONS } from "../shared/types.js";
+import { BEHAVIORS, DELIVERY_MODES, NODE_ACTIONS } from "../shared/types.js";
 
 /**
  * The zod schema of a scenario file (docs/formats/scenario.md). The loader validates with it and
@@ -81,6 +81,10 @@ export const clusterSchema = z.strictObject({
   abPartitions: z.boolean().optional().meta({
     description:
       "A/B partitions (later Palette releases): a repave whose new image does not boot falls back to the previous image, the node Ready on it, instead of staying Failed (default false)",
+  }),
+  mode: z.enum(DELIVERY_MODES).optional().meta({
+    description:
+      'how the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions, CanvOS 4.10, system.uri NA) or agent (agent mode). Default: appliance, or sysext (the more disruptive reading, with a warning) when the OS uri is "NA"',
   }),
 });
 

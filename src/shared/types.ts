@@ -2,8 +2,26 @@
 export const BEHAVIORS = ["repave", "reboot", "service-restart", "config-reload", "no-op"] as const;
 export type Behavior = (typeof BEHAVIORS)[number];
 
-export const DISTRIBUTIONS = ["pxk-e", "k3s", "rke2"] as const;
+/**
+ * Edge Kubernetes distributions: PXK-E (Palette eXtended Kubernetes Edge), K3s, RKE2 and Canonical
+ * (Palette Optimized Canonical Kubernetes, named by the two-node, skip-worker-update and
+ * systemd-extension pages).
+ */
+export const DISTRIBUTIONS = ["pxk-e", "k3s", "rke2", "canonical"] as const;
 export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+/**
+ * How a cluster gets its Kubernetes and Palette agent binaries: `appliance` from the provider image named
+ * by the OS layer's `options.system.uri`; `sysext` as systemd extensions on a minimal provider image
+ * (appliance mode since CanvOS 4.10, usually `system.uri: NA`); `agent` on an OS Palette does not manage
+ * (agent mode, also `system.uri: NA`). A profile cannot tell sysext from agent: it is an input.
+ */
+export const DELIVERY_MODES = ["appliance", "sysext", "agent"] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+export function isDeliveryMode(value: unknown): value is DeliveryMode {
+  return typeof value === "string" && (DELIVERY_MODES as readonly string[]).includes(value);
+}
 
 /** Services a `service-restart` can restart. */
 export const SERVICES = ["kubernetes", "networking", "storage"] as const;

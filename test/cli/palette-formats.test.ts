@@ -49,18 +49,42 @@ describe("Palette formats, planned end to end", () => {
     expect(io.out.match(/markers: /g)).toHaveLength(1);
   });
 
-  it("cluster-create body: layers inferred from pack names, agent mode, an add-on profile", async () => {
+  it('cluster-create body: layers inferred from pack names, uri "NA" with no mode (sysext, warned), an add-on profile', async () => {
     const { code, plan } = await planJson("cluster-create-v1.json", "cluster-create-v2.json");
     expect(code).toBe(0);
     expect(plan.from).toBe("store-042");
     expect(plan.distribution).toBe("rke2");
-    expect(plan.behavior).toBe("reboot");
+    expect(plan.mode).toBe("sysext");
+    expect(plan.behavior).toBe("repave");
     expect(rulesOf(plan)).toEqual([
-      "kubernetes:@version:kubernetes.version.agent-mode",
+      "kubernetes:@version:sysext.kubernetes.version",
       "addon:prometheus-operator:prometheus.retention:addon.values",
     ]);
+    expect(plan.warnings.some((w: string) => w.includes("no delivery mode was given"))).toBe(true);
+  });
+
+  it("cluster-create body with --mode agent: the kubernetes bump reboots by the agent-mode assumption", async () => {
+    const io = memoryIo();
+    const code = await main(
+      ["plan", `${F}/cluster-create-v1.json`, `${F}/cluster-create-v2.json`, "--mode", "agent", "--json"],
+      io,
+    );
+    expect(code).toBe(0);
+    const plan = JSON.parse(io.out);
+    expect(plan).toMatchObject({ mode: "agent", behavior: "reboot" });
+    expect(rulesOf(plan)[0]).toBe("kubernetes:@version:kubernetes.version.agent-mode");
     expect(plan.changes[0].assumption).toContain("agent mode");
-    expect(plan.changes[0].unclassified).toBe(false);
+  });
+
+  it('--fail-on repave stops a uri "NA" kubernetes bump when no mode is given (the CI gate is not fooled)', async () => {
+    const io = memoryIo();
+    const code = await main(
+      ["plan", `${F}/cluster-create-v1.json`, `${F}/cluster-create-v2.json`, "--fail-on", "repave"],
+      io,
+    );
+    expect(code).toBe(3);
+    expect(io.out).toContain("Delivery: sysext");
+    expect(io.err).toContain("sysext.kubernetes.version");
   });
 
   it("Terraform modules profile file: tag without version, initramfs.before, a manifest's content", async () => {

@@ -120,6 +120,18 @@ describe("edgesim plan: text", () => {
     expect(out).toContain(`Estimated rollout: ${formatDuration(5 * perNode)} `);
   });
 
+  it("--max-unavailable 0 is refused naming the option (a rollout must move at least one worker)", async () => {
+    const io = memoryIo();
+    const code = await main(
+      ["plan", `${P}/k3s-base.yaml`, `${P}/k3s-noop.yaml`, "--max-unavailable", "0"],
+      io,
+    );
+    expect(code).toBe(1);
+    expect(io.err).toContain("--max-unavailable <n>");
+    expect(io.err).toContain("expected a whole number from 1 to 10,000");
+    expect(io.err).not.toContain("<simulation>");
+  });
+
   it("an unsupported update gets no estimate", async () => {
     const { code, out } = await plan(`${P}/k3s-base.yaml`, `${P}/k3s-cni-switch.yaml`, "--json");
     expect(code).toBe(2);

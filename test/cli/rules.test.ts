@@ -19,10 +19,34 @@ describe("edgesim rules", () => {
       );
     }
     expect(out).toContain(
-      `${RULES.length} rules from Palette's documentation, Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).`,
+      `${RULES.length} rules from Palette's documentation, mainly Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).`,
     );
     expect(out.trimEnd().endsWith("follows the rule of stage X.")).toBe(true);
     expect(out).toMatch(/^addon\.values .*\n.*\n.*\n\s+assumes: .*edgesim assumes add-ons disrupt no node/m);
+  });
+
+  it("--mode picks a delivery mode's rules; the systemd-extension rows cite their page and section", async () => {
+    const sysext = await rules("--mode", "sysext");
+    expect(sysext.code).toBe(0);
+    expect(sysext.out).toMatch(/^sysext\.kubernetes\.version\s+kubernetes\s+@version:sysext\s+repave/m);
+    expect(sysext.out).toContain(
+      "Deliver Kubernetes and Agent Binaries via systemd Extensions § Upgrade a Cluster That Uses systemd Extensions (Upgrade Kubernetes): https://docs.spectrocloud.com/clusters/edge/edgeforge-workflow/palette-canvos/build-provider-images/systemd-extensions/#upgrade-a-cluster-that-uses-systemd-extensions",
+    );
+    expect(sysext.out).toContain("[delivery sysext only]");
+    expect(sysext.out).not.toMatch(/^kubernetes\.version\.agent-mode /m);
+    expect(sysext.out).not.toMatch(/^kubernetes\.version /m);
+    const agent = await rules("--mode", "agent");
+    expect(agent.out).toMatch(/^kubernetes\.version\.agent-mode /m);
+    expect(agent.out).not.toMatch(/^sysext\./m);
+    const all = await rules();
+    for (const id of [
+      "sysext.kubernetes.version",
+      "sysext.options.system.uri",
+      "kubernetes.version.agent-mode",
+    ])
+      expect(all.out).toMatch(new RegExp(`^${id.replace(/\./g, "\\.")} `, "m"));
+    const bad = await rules("--mode", "bogus");
+    expect(bad.code).toBe(1);
   });
 
   it("lists the Kubernetes N-3 skew check, the rule a refused skipped-pool upgrade names", async () => {

@@ -126,7 +126,10 @@ describe("distribution", () => {
     ["edge-k8s", "pxk-e"],
     ["pxk-e", "pxk-e"],
     ["edge-pxk", "pxk-e"],
-    ["kubernetes", undefined],
+    ["kubernetes", "pxk-e"],
+    ["edge-canonical", "canonical"],
+    ["kubernetes-ck8s", "canonical"],
+    ["kubernetes-eks", undefined],
     ["edge-microk8s", undefined],
   ])("pack %s → %s", (pack, expected) => {
     expect(inferDistribution(pack)).toBe(expected);
@@ -147,15 +150,24 @@ describe("distribution", () => {
   });
 
   it("a pack name that says nothing is an error at layers.kubernetes.pack", () => {
-    expect(diagnosticsOf(() => parseProfile(withPack("kubernetes"), "p.yaml"))).toEqual([
-      'p.yaml:8:11: layers.kubernetes.pack: cannot infer the distribution from pack "kubernetes"; set distribution: to pxk-e, k3s or rke2',
+    expect(diagnosticsOf(() => parseProfile(withPack("edge-microk8s"), "p.yaml"))).toEqual([
+      'p.yaml:8:11: layers.kubernetes.pack: cannot infer the distribution from pack "edge-microk8s"; set distribution: to pxk-e, k3s, rke2 or canonical',
     ]);
-    expect(parseProfile(withPack("kubernetes", "distribution: pxk-e"), "p.yaml").distribution).toBe("pxk-e");
+    expect(parseProfile(withPack("edge-microk8s", "distribution: pxk-e"), "p.yaml").distribution).toBe(
+      "pxk-e",
+    );
+  });
+
+  it('the kubeadm pack "kubernetes" is read as pxk-e, and the profile\'s warnings say it is an assumption', () => {
+    const profile = parseProfile(withPack("kubernetes"), "p.yaml");
+    expect(profile.distribution).toBe("pxk-e");
+    expect(profile.warnings[0]).toContain('"kubernetes"');
+    expect(profile.warnings[0]).toContain("assumption");
   });
 
   it("an unknown distribution is an error at its line:col", () => {
     expect(diagnosticsOf(() => parseProfile(withPack("edge-k3s", "distribution: k8s"), "p.yaml"))).toEqual([
-      'p.yaml:2:15: distribution: must be one of pxk-e, k3s, rke2 (got "k8s")',
+      'p.yaml:2:15: distribution: must be one of pxk-e, k3s, rke2, canonical (got "k8s")',
     ]);
   });
 });
@@ -315,7 +327,7 @@ describe("bad input", () => {
       "  storage: {pack: csi, version: 1, valuez: {}}",
     ].join("\n");
     expect(diagnosticsOf(() => parseProfile(text, "m.yaml"))).toEqual([
-      'm.yaml:2:15: distribution: must be one of pxk-e, k3s, rke2 (got "k9s")',
+      'm.yaml:2:15: distribution: must be one of pxk-e, k3s, rke2, canonical (got "k9s")',
       "m.yaml:4:7: layers.os.pack: is required",
       'm.yaml:6:44: layers.storage.valuez: unknown key (did you mean "values"?)',
     ]);

@@ -18,6 +18,7 @@ const KUBERNETES_PACK: Record<Distribution, string> = {
   "pxk-e": "edge-k8s",
   k3s: "edge-k3s",
   rke2: "edge-rke2",
+  canonical: "edge-canonical",
 };
 const OS = "edge-native-byoi";
 const NO_OP_PARAMETERS = [
@@ -313,22 +314,6 @@ describe("macros in the uri", () => {
       true,
     );
   });
-
-  it.each(ALL)(
-    '%s: agent mode (uri "NA"): a kubernetes version bump → reboot by kubernetes.version.agent-mode',
-    (distribution) => {
-      const doc = baseDoc(distribution);
-      doc.layers.os.values.options["system.uri"] = "NA";
-      const p = plan(doc, (d) => {
-        d.layers.kubernetes.version = "1.31.1";
-      });
-      expect(p.behavior).toBe("reboot");
-      const change = only(p);
-      expect(change).toMatchObject({ rule: "kubernetes.version.agent-mode", unclassified: false });
-      expect(change.reason).toContain("agent mode");
-      expect(change.assumption).toContain("no image");
-    },
-  );
 
   it("a value of another layer that the uri names repaves (even a pack.* value)", () => {
     const doc = baseDoc("k3s");
@@ -750,5 +735,165 @@ describe("the plan as a whole", () => {
     const p = plan(doc, () => {});
     expect(p.warnings.length).toBeGreaterThanOrEqual(1);
     expect(new Set(p.warnings).size).toBe(p.warnings.length);
+  });
+});
+
+/*
+ * Delivery modes (spectrocloud/librarium docs/docs-content/clusters/edge/edgeforge-workflow/palette-canvos/
+ * build-provider-images/systemd-extensions.md, section "Upgrade a Cluster That Uses systemd Extensions"):
+ * under systemd-extension delivery a Kubernetes upgrade, an OS image change, or both in one revision
+ * repave every node once. uri "NA" is written by sysext and agent mode alike.
+ */
+describe("delivery modes", () => {
+  const naDoc = (distribution: Distribution) => {
+    const doc = baseDoc(distribution);
+    doc.layers.os.values.options["system.uri"] = "NA";
+    return doc;
+  };
+  const bump = (d: Doc) => {
+    d.layers.kubernetes.version = "1.31.1";
+  };
+
+  it.each(ALL)(
+    "%s: sysext: a kubernetes version bump repaves (sysext.kubernetes.version)",
+    (distribution) => {
+      const p = plan(naDoc(distribution), bump, { mode: "sysext" });
+      expect(p.mode).toBe("sysext");
+      expect(p.behavior).toBe("repave");
+      expect(only(p)).toMatchObject({ rule: "sysext.kubernetes.version", unclassified: false });
+      expect(p.warnings).toEqual([]);
+    },
+  );
+
+  it.each(ALL)(
+    '%s: uri "NA" and no mode: the more disruptive reading (sysext) and a warning',
+    (distribution) => {
+      const p = plan(naDoc(distribution), bump);
+      expect(p.mode).toBe("sysext");
+      expect(p.behavior).toBe("repave");
+      expect(only(p).rule).toBe("sysext.kubernetes.version");
+      expect(p.warnings.some((w) => w.includes('"NA"') && w.includes("--mode agent"))).toBe(true);
+    },
+  );
+
+  it.each(ALL)("%s: agent mode: a kubernetes version bump reboots, its assumption stated", (distribution) => {
+    const p = plan(naDoc(distribution), bump, { mode: "agent" });
+    expect(p.behavior).toBe("reboot");
+    const change = only(p);
+    expect(change).toMatchObject({ rule: "kubernetes.version.agent-mode", unclassified: false });
+    expect(change.assumption).toContain("silent");
+    expect(p.warnings.some((w) => w.includes("--mode agent"))).toBe(false);
+  });
+
+  it("sysext with a literal uri (a minimal provider image): a kubernetes bump still repaves", () => {
+    const p = plan(baseDoc("k3s", "literal"), bump, { mode: "sysext" });
+    expect(p.behavior).toBe("repave");
+    expect(only(p).rule).toBe("sysext.kubernetes.version");
+  });
+
+  it("sysext: a new provider image repaves (sysext.options.system.uri); with a kubernetes bump in the same revision, still one repave", () => {
+    const newImage = (d: Doc) => {
+      d.layers.os.values.options["system.uri"] = `${LITERAL_URI}-patched`;
+    };
+    const osOnly = plan(baseDoc("k3s", "literal"), newImage, { mode: "sysext" });
+    expect(osOnly.behavior).toBe("repave");
+    expect(only(osOnly).rule).toBe("sysext.options.system.uri");
+    const both = plan(
+      baseDoc("k3s", "literal"),
+      (d) => {
+        newImage(d);
+        bump(d);
+      },
+      { mode: "sysext" },
+    );
+    expect(both.behavior).toBe("repave");
+    expect(both.changes.map((c) => c.rule).sort()).toEqual([
+      "sysext.kubernetes.version",
+      "sysext.options.system.uri",
+    ]);
+  });
+
+  it("appliance with a literal uri: unchanged (kubernetes.version reboots), no delivery warning", () => {
+    const p = plan(baseDoc("k3s", "literal"), bump, { mode: "appliance" });
+    expect(p.mode).toBe("appliance");
+    expect(only(p).rule).toBe("kubernetes.version");
+  });
+
+  it('appliance with uri "NA" is read as sysext (the page\'s "New Clusters"), with a warning', () => {
+    const p = plan(naDoc("k3s"), bump, { mode: "appliance" });
+    expect(p.mode).toBe("sysext");
+    expect(p.behavior).toBe("repave");
+    expect(p.warnings.some((w) => w.includes("New Clusters"))).toBe(true);
+  });
+
+  it("moving an existing cluster to systemd extensions (uri → NA and a kubernetes bump) repaves", () => {
+    const p = plan(
+      baseDoc("k3s", "literal"),
+      (d) => {
+        d.layers.os.values.options["system.uri"] = "NA";
+        bump(d);
+      },
+      { mode: "sysext" },
+    );
+    expect(p.behavior).toBe("repave");
+  });
+});
+
+/*
+ * Canonical (Palette Optimized Canonical Kubernetes): the OS Layer table names no distribution, so its
+ * rows apply as written; the Kubernetes Layer tables have tabs for PXK-E, K3s and RKE2 only, so
+ * Canonical's kubernetes rows are the same rows with a stated assumption.
+ */
+describe("Canonical", () => {
+  it("an OS stage change reboots by the documented row, no assumption", () => {
+    const p = plan(baseDoc("canonical"), (d) => {
+      d.layers.os.values.stages.boot = [{ name: "new", commands: ["echo changed"] }];
+    });
+    expect(p.distribution).toBe("canonical");
+    expect(p.changes.every((c) => c.rule === "os.stages.boot" && c.assumption === undefined)).toBe(true);
+    expect(p.behavior).toBe("reboot");
+  });
+
+  it("cluster.* restarts Kubernetes by the kubernetes row, with Canonical's assumption stated", () => {
+    const p = plan(baseDoc("canonical"), (d) => {
+      d.layers.kubernetes.values.cluster = { config: "changed: true" };
+    });
+    expect(p.behavior).toBe("service-restart");
+    for (const change of p.changes) {
+      expect(change.rule).toBe("kubernetes.cluster");
+      expect(change.unclassified).toBe(false);
+      expect(change.assumption).toContain("Canonical follows the same row");
+    }
+    expect(p.warnings.some((w) => w.includes("edgesim's choice") && w.includes("kubernetes.cluster"))).toBe(
+      true,
+    );
+  });
+
+  it("the same change on K3s states no assumption (its tab is on the page)", () => {
+    const p = plan(baseDoc("k3s"), (d) => {
+      d.layers.kubernetes.values.cluster = { config: "changed: true" };
+    });
+    expect(p.changes.every((c) => c.assumption === undefined)).toBe(true);
+  });
+
+  it.each([
+    ["edge-canonical", "canonical", false],
+    ["kubernetes-ck8s", "canonical", false],
+    ["kubernetes", "pxk-e", true],
+  ] as const)("kubernetes pack %s is inferred as %s", (pack, distribution, warned) => {
+    const doc = baseDoc("k3s");
+    delete doc.distribution;
+    doc.layers.kubernetes.pack = pack;
+    const profile = parseProfile(stringify(doc), "inferred.yaml");
+    expect(profile.distribution).toBe(distribution);
+    expect(profile.warnings.some((w) => w.includes('"kubernetes"') && w.includes("assumption"))).toBe(warned);
+  });
+
+  it("a distribution set in the file wins over the kubeadm pack, and no assumption is stated", () => {
+    const doc = baseDoc("canonical");
+    doc.layers.kubernetes.pack = "kubernetes";
+    const profile = parseProfile(stringify(doc), "set.yaml");
+    expect(profile.distribution).toBe("canonical");
+    expect(profile.warnings).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matchPath, matchSpecial, pathSegments, ruleSet } from "../../src/rules/match.js";
+import { PAGES } from "../../src/rules/reference.js";
 import { REFERENCE_PAGE, RULES, type Rule, STAGES } from "../../src/rules/table.js";
 
 const rules = RULES as readonly Rule[];
@@ -20,12 +21,27 @@ describe("the rule table", () => {
     ];
     const anchors = new Map(headings.map((h) => [h.toLowerCase().replace(/ /g, "-"), h]));
     for (const rule of rules) {
-      expect(rule.url.startsWith(`${REFERENCE_PAGE}#`), rule.id).toBe(true);
+      // Rules from other pages are checked below.
+      if (!rule.url.startsWith(`${REFERENCE_PAGE}#`)) continue;
       const heading = anchors.get(rule.url.slice(REFERENCE_PAGE.length + 1));
       expect(heading, `${rule.id}: ${rule.url}`).toBeDefined();
       expect(rule.reference.startsWith(`Edge Cluster Upgrade Behavior § ${heading}`), rule.id).toBe(true);
       expect(rule.reference).not.toMatch(/\.md\b/);
     }
+  });
+
+  it("every rule cites a page edgesim lists (PAGES) and a section anchor on it, its reference naming the page's title", () => {
+    const pages = Object.values(PAGES);
+    for (const rule of rules) {
+      const page = pages.find((p) => rule.url.startsWith(`${p.url}#`));
+      expect(page, `${rule.id}: ${rule.url}`).toBeDefined();
+      expect(rule.reference.startsWith(`${page?.title} § `), rule.id).toBe(true);
+      expect(rule.url.slice((page?.url.length ?? 0) + 1)).toMatch(/^[a-z0-9-]+$/);
+    }
+    expect(rules.filter((r) => r.url.startsWith(PAGES.systemdExtensions.url)).map((r) => r.id)).toEqual([
+      "sysext.options.system.uri",
+      "sysext.kubernetes.version",
+    ]);
   });
 
   it("lists all 14 stages in both the OS and the kubernetes layer", () => {
