@@ -1,6 +1,7 @@
 import { DEFAULT_TIMINGS, type JobDurations, type NodeJob, type Timings } from "../machines/node.js";
 import type { Plan } from "../rules/types.js";
 import type { Rng } from "../shared/rng.js";
+import { drawFrom, type TimedStep } from "../shared/timing-distribution.js";
 import { assertNever, type NodeAction } from "../shared/types.js";
 import type { SimProfile } from "./types.js";
 
@@ -8,19 +9,30 @@ export function resolveTimings(partial: Partial<Timings> | undefined): Required<
   return { ...DEFAULT_TIMINGS, ...(partial ?? {}) } as Required<Timings>;
 }
 
-function actionBaseMs(action: NodeAction, timings: Required<Timings>): number {
+function actionStep(action: NodeAction): TimedStep {
   switch (action) {
     case "repave":
-      return timings.repaveMs;
+      return "repave";
     case "reboot":
-      return timings.rebootMs;
+      return "reboot";
     case "service-restart":
-      return timings.serviceRestartMs;
+      return "serviceRestart";
     case "config-reload":
-      return timings.configReloadMs;
+      return "configReload";
     default:
       return assertNever(action);
   }
+}
+
+/**
+ * One step's duration: drawn from its distribution when it has one (one uniform from the generator),
+ * else the plain duration jittered as always. With jitter 0 nothing is drawn: each step takes its
+ * plain duration (a distribution's median).
+ */
+function stepMs(rng: Rng, timings: Required<Timings>, step: TimedStep): number {
+  const base = timings[`${step}Ms`];
+  const distribution = timings.jitter > 0 ? timings.distributions[step] : undefined;
+  return distribution ? drawFrom(distribution, rng.next()) : rng.jitter(base, timings.jitter);
 }
 
 /** A job's step durations. Jitter is drawn when the job starts, in start order: same seed, same run. */
@@ -30,14 +42,14 @@ export function jobDurations(
   action: NodeAction,
   target: SimProfile,
 ): JobDurations {
-  const actionMs = rng.jitter(actionBaseMs(action, timings), timings.jitter);
+  const actionMs = stepMs(rng, timings, actionStep(action));
   if (action === "config-reload") return { cordonMs: 0, drainMs: 0, actionMs, rejoinMs: 0 };
   return {
-    cordonMs: target.drain.cordon ? rng.jitter(timings.cordonMs, timings.jitter) : 0,
+    cordonMs: target.drain.cordon ? stepMs(rng, timings, "cordon") : 0,
     // Palette gives up waiting for evictions at the drain timeout.
-    drainMs: Math.min(rng.jitter(timings.drainMs, timings.jitter), target.drain.timeoutMs),
+    drainMs: Math.min(stepMs(rng, timings, "drain"), target.drain.timeoutMs),
     actionMs,
-    rejoinMs: rng.jitter(timings.rejoinMs, timings.jitter),
+    rejoinMs: stepMs(rng, timings, "rejoin"),
   };
 }
 

@@ -421,6 +421,9 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
         at(["expect", "slower", key], `no strategy "${expect.slower[key]}"`);
   }
   if (expect.deadlineMet) rateAt(expect.deadlineMet.probability, ["expect", "deadlineMet", "probability"]);
+  const timings = parseTimings(data.cluster?.timings, (path, message) =>
+    at(["cluster", "timings", ...path], message),
+  );
   bag.throwIfAny();
 
   return {
@@ -442,7 +445,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     rke2Quirk: data.rke2Quirk ?? true,
     ...(data.cluster?.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
     ...(data.cluster?.retries !== undefined ? { retries: data.cluster.retries } : {}),
-    timings: parseTimings(data.cluster?.timings),
+    timings,
     expect,
     ...(businessHours ? { businessHours } : {}),
   };

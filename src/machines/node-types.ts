@@ -1,4 +1,5 @@
 /** The node machine's data: timings, jobs, context, events, what it emits, its states. */
+import type { StepDistributions } from "../shared/timing-distribution.js";
 import type { NodeAction, NodeRole, Service } from "../shared/types.js";
 
 /** Virtual durations of each step, in ms; jitter is a fraction (0.1 = ±10 %) drawn from the seeded RNG. */
@@ -14,6 +15,11 @@ export interface Timings {
   jitter: number;
   /** How long the Palette agent is down when it restarts (AGENT_RESTART). Optional for compatibility. */
   agentRestartMs?: number;
+  /**
+   * Steps given as distributions (fitted from history, or `{ lognormal: … }` in a file): drawn instead of
+   * jittered. The step's number above is then the distribution's median (used when jitter is 0).
+   */
+  distributions?: StepDistributions;
 }
 
 /**
@@ -33,6 +39,7 @@ export const DEFAULT_TIMINGS: Readonly<Required<Timings>> = Object.freeze({
   rejoinMs: 60_000,
   jitter: 0.1,
   agentRestartMs: 30_000,
+  distributions: {},
 });
 
 /** Durations of one job's steps, already jittered (the machine itself draws no randomness). */

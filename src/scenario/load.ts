@@ -16,6 +16,7 @@ import {
   type WorkerPool,
 } from "../sim/types.js";
 import { MAX_WORKERS, type ScenarioExpect, type ScenarioFile, scenarioSchema } from "./schema.js";
+import { parseTimings } from "./timings.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "./validate.js";
 
 /** An event of the scenario, in virtual ms, with where it came from (for messages and stable sorting). */
@@ -205,6 +206,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     );
   }
 
+  const timings = timingsOf(data, yaml, bag);
   bag.throwIfAny();
   if (!initial) throw new InputError([diagnosticAt(yaml, ["profile"], "initial profile did not load")]);
 
@@ -219,7 +221,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     ...(data.cluster.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
     ...(data.cluster.retries !== undefined ? { retries: data.cluster.retries } : {}),
     ...(data.cluster.abPartitions !== undefined ? { abPartitions: data.cluster.abPartitions } : {}),
-    timings: timingsOf(data),
+    timings,
     nodes,
     rke2Quirk: data.rke2Quirk ?? true,
     ...(data.cluster.mode !== undefined ? { mode: data.cluster.mode } : {}),
@@ -348,30 +350,13 @@ export function profileLoader(
   return { load, profiles };
 }
 
-function timingsOf(data: ScenarioFile): Partial<Timings> {
-  return parseTimings(data.cluster.timings);
+function timingsOf(data: ScenarioFile, yaml: YamlFile, bag: DiagnosticBag): Partial<Timings> {
+  return parseTimings(data.cluster.timings, (path, message) =>
+    bag.add(diagnosticAt(yaml, ["cluster", "timings", ...path], message)),
+  );
 }
 
-/** A cluster's `timings:` (durations as written) in ms. */
-export function parseTimings(given: ScenarioFile["cluster"]["timings"] = {}): Partial<Timings> {
-  const out: Partial<Timings> = {};
-  const steps = [
-    ["cordon", "cordonMs"],
-    ["drain", "drainMs"],
-    ["repave", "repaveMs"],
-    ["reboot", "rebootMs"],
-    ["serviceRestart", "serviceRestartMs"],
-    ["configReload", "configReloadMs"],
-    ["rejoin", "rejoinMs"],
-    ["agentRestart", "agentRestartMs"],
-  ] as const;
-  for (const [key, field] of steps) {
-    const ms = parseDuration(given[key]);
-    if (given[key] !== undefined && ms !== undefined) out[field] = ms;
-  }
-  if (given.jitter !== undefined) out.jitter = given.jitter;
-  return out;
-}
+export { parseTimings };
 
 /** `{ at, node, fail, times? }` as the simulation's event; scenarios and fleet clusters share it. */
 export function nodeFailEvent(

@@ -48,16 +48,36 @@ export const FAILABLE_ACTIONS = [...NODE_ACTIONS, "any"] as const;
 export const SCENARIO_RESULTS = SIMULATION_OUTCOMES;
 export const UNFIRED_FAULTS_POLICIES = ["forbidden", "allowed"] as const;
 
+/**
+ * A step's timing: a duration (jittered by `jitter`), a log-normal by its median and 90th percentile, or
+ * empirical quantiles (`p5: 40s, p50: 1m, p95: 3m`). Orders (median ≤ p90, quantiles increasing) are
+ * checked by the loader, which says where.
+ */
+export const timingSchema = z.union([
+  durationSchema,
+  z
+    .strictObject({ lognormal: z.strictObject({ median: durationSchema, p90: durationSchema }) })
+    .meta({ description: "a log-normal by its median and 90th percentile" }),
+  z
+    .strictObject({
+      quantiles: z.record(
+        z.string().regex(/^p(100|[1-9]?\d(\.\d+)?)$/, { message: "expected p0..p100, e.g. p50" }),
+        durationSchema,
+      ),
+    })
+    .meta({ description: "empirical quantiles: p0..p100 → duration, piecewise linear between them" }),
+]);
+
 export const timingsSchema = z
   .strictObject({
-    cordon: durationSchema.optional(),
-    drain: durationSchema.optional(),
-    repave: durationSchema.optional(),
-    reboot: durationSchema.optional(),
-    serviceRestart: durationSchema.optional(),
-    configReload: durationSchema.optional(),
-    rejoin: durationSchema.optional(),
-    agentRestart: durationSchema
+    cordon: timingSchema.optional(),
+    drain: timingSchema.optional(),
+    repave: timingSchema.optional(),
+    reboot: timingSchema.optional(),
+    serviceRestart: timingSchema.optional(),
+    configReload: timingSchema.optional(),
+    rejoin: timingSchema.optional(),
+    agentRestart: timingSchema
       .optional()
       .meta({ description: "how long an agent restart keeps the agent down" }),
     jitter: z.number().min(0).max(1).optional().meta({ description: "fraction: 0.1 = ±10 %" }),
