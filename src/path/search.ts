@@ -188,6 +188,8 @@ export function searchPaths(input: PathInput): PathSearchResult {
     osImages = [osImages[0] as string, ...between, input.osUri];
   }
 
+  // Whether the target has other changes is known once the revision without them has been compared to it.
+  let otherDecided = to === undefined;
   // The revision of each state, written in the input's format and loaded like any profile.
   const revisions = new Map<string, RevisionProfile>();
   const revision = (state: PathState): RevisionProfile => {
@@ -207,6 +209,7 @@ export function searchPaths(input: PathInput): PathSearchResult {
       edits.osUri = osImages[state.os] as string;
     }
     const isTarget =
+      otherDecided &&
       state.kubernetes === chain.length - 1 &&
       state.os === osImages.length - 1 &&
       state.other === space.other;
@@ -217,7 +220,13 @@ export function searchPaths(input: PathInput): PathSearchResult {
           ? from.name
           : `${from.name}-k8s-${version}${state.os > 0 ? `-os${state.os}` : ""}${state.other ? "-changes" : ""}`;
     if (name !== baseProfile.name) edits.name = name;
-    const text = Object.keys(edits).length > 0 ? editProfileText(base.text, base.file, edits) : base.text;
+    // The target is published as the user wrote it.
+    const text =
+      isTarget && input.to
+        ? input.to.text
+        : Object.keys(edits).length > 0
+          ? editProfileText(base.text, base.file, edits)
+          : base.text;
     const label = `${input.from.file} (revision ${name})`;
     const profile = parseProfile(text, label, loadOptions);
     const made = { state, name, text, profile };
@@ -257,9 +266,9 @@ export function searchPaths(input: PathInput): PathSearchResult {
       });
     }
     space.other = rest.changes.length > 0;
-    // Named as the target while that was not known yet: it is an intermediate revision after all.
-    if (space.other)
-      revisions.delete(key({ kubernetes: chain.length - 1, os: osImages.length - 1, other: false }));
+    otherDecided = true;
+    // Made before the target was known: made again (it may be the target, published as written).
+    revisions.delete(key({ kubernetes: chain.length - 1, os: osImages.length - 1, other: false }));
   }
 
   const warnings: string[] = [];
