@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { PoolPolicy, PoolSpec } from "../path/enumerate.js";
-import type { EvaluatedPath } from "../path/evaluate.js";
-import type { FleetPathCost } from "../path/fleet.js";
+import type { EvaluatedPath, FleetPathCost } from "../path/evaluate.js";
 import type { PathInput, PathSearchResult } from "../path/search.js";
 import { InputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
@@ -168,7 +167,7 @@ export async function pathCommand(
 
   const [{ searchPaths }, { fleetPathCost }, report, fleetLoad] = await Promise.all([
     import("../path/search.js"),
-    import("../path/fleet.js"),
+    import("../fleet/path-cost.js"),
     import("../report/path.js"),
     import("../fleet/load.js"),
   ]);

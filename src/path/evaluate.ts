@@ -210,6 +210,17 @@ export function evaluatePath(shape: PathShape, cluster: ClusterShape, oracle: St
   };
 }
 
+/** A path's cost over a fleet plan, from the fleet planner itself. */
+export interface FleetPathCost {
+  plan: string;
+  sites: number;
+  /** From the first rollout's start to the last site done in the last rollout. */
+  durationMs: number;
+  /** Distinct maintenance windows (per time zone and window) the rollouts started sites in. */
+  windows: number;
+  steps: { startMs: number; endMs: number; windows: number; result: string }[];
+}
+
 /** What a path can be ranked by. */
 export const MINIMISE_KEYS = ["repaves", "node-hours", "windows", "duration"] as const;
 export type MinimiseKey = (typeof MINIMISE_KEYS)[number];

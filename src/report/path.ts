@@ -1,5 +1,4 @@
-import type { EvaluatedPath, EvaluatedStep } from "../path/evaluate.js";
-import type { FleetPathCost } from "../path/fleet.js";
+import type { EvaluatedPath, EvaluatedStep, FleetPathCost } from "../path/evaluate.js";
 import type { PathSearchResult } from "../path/search.js";
 import type { Plan } from "../rules/types.js";
 import { formatDuration } from "../shared/duration.js";

@@ -1,21 +1,10 @@
-import type { LoadedFleetPlan } from "../fleet/load.js";
-import { runFleetPlan } from "../fleet/run.js";
+import type { PathState } from "../path/enumerate.js";
+import type { EvaluatedPath, FleetPathCost } from "../path/evaluate.js";
 import type { Profile } from "../profile/types.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import { simProfile } from "../sim/estimate.js";
-import type { PathState } from "./enumerate.js";
-import type { EvaluatedPath } from "./evaluate.js";
-
-/** A path's cost over a fleet plan, from the fleet planner itself. */
-export interface FleetPathCost {
-  plan: string;
-  sites: number;
-  /** From the first rollout's start to the last site done in the last rollout. */
-  durationMs: number;
-  /** Distinct maintenance windows (per time zone and window) the rollouts started sites in. */
-  windows: number;
-  steps: { startMs: number; endMs: number; windows: number; result: string }[];
-}
+import type { LoadedFleetPlan } from "./load.js";
+import { runFleetPlan } from "./run.js";
 
 /**
  * Rolls each revision of `path` over the fleet plan's sites with the fleet planner (its first strategy,
