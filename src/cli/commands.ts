@@ -22,6 +22,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./plan.js")).registerPlan,
   },
   {
+    name: "path",
+    term: "path [options] <from>",
+    summary:
+      "Find the least disruptive way from profile FROM to a target across profile revisions, planning every step",
+    load: async () => (await import("./path.js")).registerPath,
+  },
+  {
     name: "run",
     term: "run [options] <scenario>",
     summary:

@@ -74,6 +74,8 @@ export const EXIT = {
   failOn: 3,
   /** `run`/`test`: an expectation failed, or a scenario with no `expect` did not converge. */
   notPassed: 4,
+  /** `path`: no path meets the limits given (--max-repaves-per-node, --max-steps). */
+  noPath: 5,
 } as const;
 
 /** The exit-code table for a command's `--help`, one definition for every command. */
@@ -93,5 +95,10 @@ export const EXIT_HELP = {
     code: EXIT.notPassed,
     meaning:
       "an expectation failed, or a scenario with no expect did not converge (or an update was refused)",
+  },
+  noPath: {
+    code: EXIT.noPath,
+    meaning:
+      "no path meets the limits given (--max-repaves-per-node, --max-steps): the message says the best there is",
   },
 } as const;

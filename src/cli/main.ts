@@ -37,6 +37,7 @@ function baseProgram(commander: Commander, io: Io): Command {
           { ...EXIT_HELP.unsupported, meaning: `plan: ${EXIT_HELP.unsupported.meaning}` },
           { ...EXIT_HELP.failOn, meaning: `plan: ${EXIT_HELP.failOn.meaning}` },
           { ...EXIT_HELP.notPassed, meaning: `run, test, fleet: ${EXIT_HELP.notPassed.meaning}` },
+          { ...EXIT_HELP.noPath, meaning: `path: ${EXIT_HELP.noPath.meaning}` },
         ]),
     );
 }

@@ -14,6 +14,24 @@ export function kubernetesMinor(version: string | undefined): { major: number; m
   return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
 }
 
+/** `{ major, minor, patch }` of a Kubernetes version (`1.30.5`, `v1.31.1+k3s1`, `1.32`); undefined when unreadable. */
+export function kubernetesVersionParts(
+  version: string | undefined,
+): { major: number; minor: number; patch: number } | undefined {
+  const match = version === undefined ? null : /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version.trim());
+  return match
+    ? { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) }
+    : undefined;
+}
+
+/** Orders two readable Kubernetes versions (major, minor, patch); the text decides a tie (`+k3s1` vs `+k3s2`). */
+export function compareKubernetesVersions(a: string, b: string): number {
+  const x = kubernetesVersionParts(a);
+  const y = kubernetesVersionParts(b);
+  if (!x || !y) return a < b ? -1 : a > b ? 1 : 0;
+  return x.major - y.major || x.minor - y.minor || x.patch - y.patch || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** How many minor versions `pool` trails `controlPlane`; undefined when either version is unreadable. */
 export function kubernetesSkew(
   controlPlane: string | undefined,

@@ -34,6 +34,8 @@ interface SourceLayer {
   /** Where the pack name and the values stand, for messages. */
   packPath: YamlPath;
   valuesPath: YamlPath;
+  /** Where the version (or a Palette pack's tag) stands. */
+  versionPath: YamlPath;
 }
 
 interface SourceProfile {
@@ -81,6 +83,42 @@ export function parseProfile(text: string, file: string, options: LoadOptions = 
   return buildProfile(source, yaml, text, file, options);
 }
 
+/** Where each layer of a profile file stands in its document: for writing a revision of it in its own format. */
+export interface LayerLocation {
+  name: LayerName;
+  pack: string;
+  version: string;
+  versionPath: YamlPath;
+  valuesPath: YamlPath;
+}
+
+/** The document of a profile file and where its layers are, whatever its format; the name's place too. */
+export function locateLayers(
+  text: string,
+  file: string,
+): { yaml: YamlFile; format: string; nameAt: YamlPath | undefined; layers: LayerLocation[] } {
+  const yaml = parseYamlFile(text, file);
+  const shape = profileShape(yaml.value);
+  if (shape === undefined) throw new InputError([unknownShape(yaml)]);
+  const source = shape.kind === "edgesim" ? readProfileFile(yaml) : readPalette(yaml, shape);
+  const nameAt =
+    shape.kind === "edgesim"
+      ? (["name"] as YamlPath)
+      : shape.nameAt.find((at) => typeof rawAt(yaml, at) === "string" && rawAt(yaml, at) !== "");
+  return {
+    yaml,
+    format: shape.kind === "edgesim" ? "edgesim profile" : shape.label,
+    nameAt,
+    layers: source.layers.map(({ name, pack, version, versionPath, valuesPath }) => ({
+      name,
+      pack,
+      version,
+      versionPath,
+      valuesPath,
+    })),
+  };
+}
+
 /** The pack a values file stands for when `--pack` is not given. */
 const DEFAULT_PACKS: Record<CoreLayerName, (distribution: Distribution) => string> = {
   os: () => "edge-native-byoi",
@@ -117,6 +155,7 @@ export function parseLayerValues(
     manifests: [],
     packPath: [],
     valuesPath: [],
+    versionPath: [],
   });
   const layers = CORE_LAYERS.filter((name) => name === layer || name === "os" || name === "kubernetes").map(
     (name) => placeholder(name, name === layer ? (yaml.value ?? {}) : {}),
@@ -320,6 +359,7 @@ function readProfileFile(yaml: YamlFile): SourceProfile {
       ),
       packPath: [...at, "pack"],
       valuesPath: [...at, "values"],
+      versionPath: [...at, "version"],
     });
   };
   for (const name of CORE_LAYERS) {
@@ -424,6 +464,7 @@ function readPalette(yaml: YamlFile, shape: Extract<Shape, { kind: "palette" }>)
         manifests: readManifests(yaml, [...at, "manifests"], pack.manifests, bag),
         packPath: [...at, "name"],
         valuesPath: [...at, "values"],
+        versionPath: [...at, versionKey],
       };
       if (kind === "addon") {
         addons.push(layer);

@@ -14,7 +14,7 @@ export interface RolloutEstimate {
   nodes: { node: string; action: string; startMs: number; readyMs: number }[];
 }
 
-const simProfile = (profile: Profile): SimProfile => ({
+export const simProfile = (profile: Profile): SimProfile => ({
   id: profile.name,
   profile,
   drain: drainPolicy(profile),
@@ -68,6 +68,75 @@ export function estimateRollout(
     workers: cluster.workers,
     maxUnavailable,
     durationMs: result.durationMs,
+    nodes: [...nodes.values()],
+  };
+}
+
+/** When a catch-up is simulated: long after the control planes' rollout has finished (virtual time is free). */
+const CATCH_UP_AT_MS = 30 * 24 * 3_600_000;
+
+/**
+ * How long catching up a worker pool with "skip worker node update" takes: the cluster's control planes
+ * move from `poolProfile` to `controlPlaneProfile` while the pool sits out (the update changes its
+ * Kubernetes version), then the pool's toggle is turned off and the simulation repaves it. Only the
+ * catch-up is reported: its nodes, and its duration from the toggle to the last node Ready.
+ */
+export function estimateCatchUp(
+  poolProfile: Profile,
+  controlPlaneProfile: Profile,
+  planner: (from: Profile, to: Profile) => Plan,
+  cluster: { controlPlanes: number; workers: number; maxUnavailable?: number; timings?: Partial<Timings> },
+): RolloutEstimate {
+  const maxUnavailable = cluster.maxUnavailable ?? 1;
+  const pool = "pool";
+  const target = {
+    ...simProfile(controlPlaneProfile),
+    id:
+      poolProfile.name === controlPlaneProfile.name
+        ? `${controlPlaneProfile.name} (new)`
+        : controlPlaneProfile.name,
+  };
+  const result = simulate({
+    seed: 1,
+    controlPlanes: cluster.controlPlanes,
+    workers: cluster.workers,
+    workerPools: [{ name: pool, workers: cluster.workers, skipWorkerUpdate: true }],
+    maxUnavailable,
+    timings: { ...cluster.timings, jitter: 0 },
+    initialProfile: poolProfile.name,
+    profiles: new Map([
+      [poolProfile.name, simProfile(poolProfile)],
+      [target.id, target],
+    ]),
+    plan: planner,
+    events: [
+      { at: 0, type: "update", profile: target.id },
+      { at: CATCH_UP_AT_MS, type: "pool-toggle", pool, skipWorkerUpdate: false },
+    ],
+  });
+  const nodes = new Map<string, { node: string; action: string; startMs: number; readyMs: number }>();
+  let lastReady = CATCH_UP_AT_MS;
+  for (const entry of result.timeline) {
+    if (entry.node === undefined || entry.t < CATCH_UP_AT_MS || !entry.node.startsWith(`${pool}-`)) continue;
+    if (entry.event === "action-started" && !nodes.has(entry.node)) {
+      nodes.set(entry.node, {
+        node: entry.node,
+        action: String(entry.action),
+        startMs: entry.t - CATCH_UP_AT_MS,
+        readyMs: entry.t - CATCH_UP_AT_MS,
+      });
+    }
+    const known = nodes.get(entry.node);
+    if (known && (entry.event === "node-rejoined" || entry.event === "node-ready")) {
+      known.readyMs = entry.t - CATCH_UP_AT_MS;
+      lastReady = Math.max(lastReady, entry.t);
+    }
+  }
+  return {
+    controlPlanes: 0,
+    workers: cluster.workers,
+    maxUnavailable,
+    durationMs: lastReady - CATCH_UP_AT_MS,
     nodes: [...nodes.values()],
   };
 }

@@ -66,6 +66,7 @@ describe("edgesim completion", () => {
     const specs = commandSpecs(program);
     expect(specs.map((s) => s.name)).toEqual([
       "plan",
+      "path",
       "run",
       "test",
       "report",
