@@ -52,7 +52,8 @@ export async function planCommand(
             ...(options.pack !== undefined ? { pack: options.pack } : {}),
           })
       : (text: string, path: string) => parseProfile(text, path, loadOptions);
-  const [from, to] = loadBoth(io, [fromFile, toFile], load, kinds);
+  // A pack's values file (--layer) has keys of its own (`cluster:` in a kubernetes pack): never told as a kind.
+  const [from, to] = loadBoth(io, [fromFile, toFile], load, layer === undefined ? kinds : undefined);
   const planned = planUpdate(from, to, {
     rke2Quirk: options.rke2Quirk,
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
@@ -176,7 +177,7 @@ function loadBoth(
   io: Io,
   files: [string, string],
   load: (text: string, path: string) => Profile,
-  kinds: typeof import("../kinds/registry.js"),
+  kinds: typeof import("../kinds/registry.js") | undefined,
 ): [Profile, Profile] {
   if (files[0] === STDIN_ARGUMENT && files[1] === STDIN_ARGUMENT) {
     throw new InputError([
@@ -199,8 +200,8 @@ function loadBoth(
     } catch (error) {
       if (!isInputError(error)) throw error;
       // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
-      const kind = text === undefined ? undefined : kinds.classifyText(text, path).kind;
-      if (kind !== undefined && kind !== "profile") {
+      const kind = text === undefined ? undefined : kinds?.classifyText(text, path).kind;
+      if (kinds && kind !== undefined && kind !== "profile") {
         problems.push({
           file: path,
           message: kinds.wrongKindMessage(kind, "plan", "two profiles (FROM TO)"),

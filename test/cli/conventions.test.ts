@@ -195,23 +195,3 @@ describe("the YAML library prints nothing of its own", () => {
     );
   });
 });
-
-describe("the README's --log example", () => {
-  it("shows lines the command really writes", () => {
-    const readme = readFileSync("README.md", "utf8");
-    const block =
-      /```console\n\$ npx edgesim run (\S+) --quiet --log run\.ndjson > \/dev\/null\n\$ grep -m2 -e agent-blocked -e action-started run\.ndjson\n((?:\{.*\}\n)+)```/.exec(
-        readme,
-      );
-    expect(block).not.toBeNull();
-    const dir = mkdtempSync(join(tmpdir(), "edgesim-log-"));
-    const log = join(dir, "run.ndjson");
-    execFileSync(process.execPath, ["bin/edgesim.js", "run", block?.[1] as string, "--quiet", "--log", log]);
-    const written = readFileSync(log, "utf8").split("\n");
-    const expected = [
-      written.find((line) => line.includes('"event":"agent-blocked"')),
-      written.find((line) => line.includes('"event":"action-started"')),
-    ];
-    expect(block?.[2]?.trimEnd().split("\n")).toEqual(expected);
-  });
-});
