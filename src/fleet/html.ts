@@ -1,141 +1,336 @@
-import type { FleetPlanRun } from "./run.js";
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import { formatDuration } from "../shared/duration.js";
+import type { FleetPlanRun, StrategyRun } from "./run.js";
 import { utcTime } from "./windows.js";
 
 /**
- * `edgesim report FLEET -o fleet.html`: one self-contained page (inline SVG, no scripts, no network):
- * waves on a calendar, completion over time, sites disrupted per hour by time zone, registry
- * throughput and the Monte-Carlo histogram of durations. Draws the first strategy's first trial
- * (the histogram: every trial).
+ * `edgesim report FLEET -o fleet.html`: one self-contained page (static SVG drawn at report time with
+ * Observable Plot, no scripts, no network). One section per strategy: its waves on a calendar, sites
+ * completed over time (a step line: a count only changes when a site ends), sites disrupted per hour by
+ * time zone, registry throughput, the rollout duration over trials (a histogram only when there are
+ * several trials), and the sites that did not converge (failed, blocked, or no window fits).
  */
-const W = 900;
-const H = 220;
-const PAD = 40;
-const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7"];
+
+const HOUR = 3_600_000;
+const COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 
 function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const HOUR = 3_600_000;
+/** A fresh server-side document for each chart: Plot draws into it, and we keep the SVG's markup. */
+function svgOf(options: Plot.PlotOptions): string {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>");
+  const node = Plot.plot({
+    document,
+    width: 820,
+    height: 260,
+    marginLeft: 64,
+    marginBottom: 40,
+    style: { fontSize: "12px", background: "white" },
+    ...options,
+  }) as unknown as { outerHTML: string };
+  return node.outerHTML;
+}
 
-export function renderFleetHtml(run: FleetPlanRun): string {
+const date = (ms: number) => new Date(ms);
+
+/** UTC ticks as `MM-DD HH:MM` (24-hour, as every other time edgesim prints), the date alone at midnight. */
+function utcTick(d: Date): string {
+  const iso = d.toISOString();
+  return iso.slice(11, 16) === "00:00" ? iso.slice(5, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+}
+
+/** Counts are whole: ticks at whole numbers only (Plot would put some at 0.5). */
+function countAxis(label: string, max: number): Plot.ScaleOptions {
+  const top = Math.max(1, max);
+  const step = Math.max(1, Math.ceil(top / 8));
+  const ticks: number[] = [];
+  for (let t = 0; t <= top; t += step) ticks.push(t);
+  return { label, domain: [0, top], grid: true, ticks, tickFormat: "d" };
+}
+
+interface SiteRow {
+  name: string;
+  timeZone: string;
+  state: string;
+  detail: string;
+}
+
+function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number): string {
   const plan = run.plan;
-  const strategy = run.strategies[0];
-  if (!strategy) return "";
   const trial = strategy.first;
+  const t0 = plan.startMs;
+  const t1 = Math.max(trial.endMs, t0 + HOUR);
+  const xDomain = [date(t0), date(t1)];
+  const time: Plot.ScaleOptions = {
+    type: "utc",
+    domain: xDomain,
+    label: "time (UTC)",
+    grid: true,
+    ticks: 6,
+    tickFormat: utcTick,
+  };
   const rolled = trial.schedule.placements.flatMap((p, i) =>
     p.state === "rolled" ? [{ ...p, site: plan.sites[i] }] : [],
   );
-  const t0 = plan.startMs;
-  const t1 = Math.max(trial.endMs, t0 + HOUR);
-  const x = (t: number) => PAD + ((t - t0) / (t1 - t0)) * (W - 2 * PAD);
-  const axis = () => {
-    const days = Math.ceil((t1 - t0) / (24 * HOUR));
-    const step = Math.max(1, Math.ceil(days / 10)) * 24 * HOUR;
-    let out = "";
-    for (let t = t0; t <= t1; t += step)
-      out += `<text x="${x(t).toFixed(1)}" y="${H - 5}" class="tick">${esc(utcTime(t).slice(5, 10))}</text>`;
-    return out;
-  };
+  const id = (name: string) => `${name}-${index}`;
+  const parts: string[] = [];
 
   // Waves on a calendar.
-  const waves = trial.schedule.waves
-    .map((w, i) => {
-      const y = 20 + i * 28;
-      return `<rect class="wave" data-wave="${esc(w.name)}" x="${x(w.startMs).toFixed(1)}" y="${y}" width="${Math.max(2, x(w.endMs) - x(w.startMs)).toFixed(1)}" height="20" fill="${COLORS[i % COLORS.length]}"><title>${esc(`${w.name}: ${w.sites} sites, ${utcTime(w.startMs)} → ${utcTime(w.endMs)}`)}</title></rect><text x="${(x(w.startMs) + 4).toFixed(1)}" y="${y + 14}" class="label">${esc(w.name)}</text>`;
-    })
-    .join("");
+  const waves = trial.schedule.waves.map((w) => ({
+    ...w,
+    start: date(w.startMs),
+    end: date(Math.max(w.endMs, w.startMs + 60_000)),
+  }));
+  parts.push(
+    figure(
+      id("calendar"),
+      "Waves on the calendar",
+      svgOf({
+        height: 60 + 32 * Math.max(1, waves.length),
+        x: time,
+        y: { label: "wave", domain: waves.map((w) => w.name) },
+        color: { domain: waves.map((w) => w.name), range: COLORS },
+        marks: [
+          Plot.barX(waves, {
+            x1: "start",
+            x2: "end",
+            y: "name",
+            fill: "name",
+            className: "wave",
+            title: (w: (typeof waves)[number]) =>
+              `${w.name}: ${w.sites} sites, ${utcTime(w.startMs)} → ${utcTime(w.endMs)}`,
+          }),
+        ],
+      }),
+    ),
+  );
 
-  // Completion over time.
-  const ends = rolled.map((r) => r.endMs).sort((a, b) => a - b);
+  // Sites completed over time, as steps: the count changes only when a site ends.
   const total = plan.sites.length;
-  let path = `M${x(t0).toFixed(1)},${H - PAD}`;
-  ends.forEach((e, i) => {
-    path += ` L${x(e).toFixed(1)},${(H - PAD - ((i + 1) / total) * (H - 2 * PAD)).toFixed(1)}`;
-  });
-  const completion = `<path class="completion" d="${path}" fill="none" stroke="#4e79a7" stroke-width="2"/>`;
+  const ends = rolled
+    .filter((r) => r.result === "converged")
+    .map((r) => r.endMs)
+    .sort((a, b) => a - b);
+  const steps = [
+    { t: date(t0), n: 0 },
+    ...ends.map((e, i) => ({ t: date(e), n: i + 1 })),
+    { t: date(t1), n: ends.length },
+  ];
+  parts.push(
+    figure(
+      id("completion"),
+      `Sites converged over time (${ends.length} of ${total})`,
+      svgOf({
+        x: time,
+        y: countAxis("sites converged", total),
+        marks: [
+          Plot.ruleY([total], { stroke: "#999", strokeDasharray: "4,3" }),
+          Plot.line(steps, {
+            x: "t",
+            y: "n",
+            curve: "step-after",
+            stroke: COLORS[0],
+            strokeWidth: 2,
+            className: "completion",
+          }),
+        ],
+      }),
+    ),
+  );
 
-  // Sites disrupted per hour by time zone (stacked).
-  const zones = [...new Set(plan.sites.map((s) => s.timeZone))].sort();
-  const hours = Math.ceil((t1 - t0) / HOUR);
-  const perHour = zones.map(() => new Array<number>(hours).fill(0));
+  // Sites disrupted per hour, by time zone (stacked).
+  const perHour = new Map<string, { hour: Date; zone: string; sites: number }>();
   for (const r of rolled) {
-    const z = zones.indexOf(r.site?.timeZone ?? "");
-    for (let h = Math.floor((r.startMs - t0) / HOUR); h < Math.ceil((r.endMs - t0) / HOUR) && h < hours; h++)
-      (perHour[z] as number[])[h] = ((perHour[z] as number[])[h] ?? 0) + 1;
+    const zone = r.site?.timeZone ?? "";
+    for (let h = Math.floor((r.startMs - t0) / HOUR); h < Math.ceil((r.endMs - t0) / HOUR); h++) {
+      const key = `${h}\u0000${zone}`;
+      const cell = perHour.get(key) ?? { hour: date(t0 + h * HOUR), zone, sites: 0 };
+      cell.sites++;
+      perHour.set(key, cell);
+    }
   }
-  let peak = 1;
-  for (let h = 0; h < hours; h++)
-    peak = Math.max(
-      peak,
-      perHour.reduce((s, z) => s + (z[h] ?? 0), 0),
-    );
-  let bars = "";
-  const bw = Math.max(0.5, (W - 2 * PAD) / hours);
-  for (let h = 0; h < hours; h++) {
-    let y = H - PAD;
-    zones.forEach((zone, zi) => {
-      const n = perHour[zi]?.[h] ?? 0;
-      if (n === 0) return;
-      const height = (n / peak) * (H - 2 * PAD);
-      y -= height;
-      bars += `<rect class="disrupted" x="${(PAD + h * bw).toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(2)}" height="${height.toFixed(1)}" fill="${COLORS[zi % COLORS.length]}"><title>${esc(`${zone}: ${n} site(s) at ${utcTime(t0 + h * HOUR)}`)}</title></rect>`;
-    });
-  }
-  const legend = zones
-    .map((z, i) => `<span class="key" style="background:${COLORS[i % COLORS.length]}"></span>${esc(z)}`)
-    .join(" ");
+  const zones = [...new Set(plan.sites.map((s) => s.timeZone))].sort();
+  const cells = [...perHour.values()].sort(
+    (a, b) => a.hour.getTime() - b.hour.getTime() || a.zone.localeCompare(b.zone),
+  );
+  parts.push(
+    figure(
+      id("disruption"),
+      "Sites disrupted per hour, by time zone",
+      svgOf({
+        x: time,
+        y: countAxis("sites disrupted", peakOf(cells)),
+        color: { domain: zones, range: COLORS, legend: true },
+        marks: [
+          Plot.rectY(cells, {
+            x1: "hour",
+            x2: (d: (typeof cells)[number]) => date(d.hour.getTime() + HOUR),
+            y: "sites",
+            fill: "zone",
+            className: "disrupted",
+            title: (d: (typeof cells)[number]) =>
+              `${d.zone}: ${d.sites} site(s) at ${utcTime(d.hour.getTime())}`,
+          }),
+          Plot.ruleY([0]),
+        ],
+      }),
+    ),
+  );
 
   // Registry throughput (steps).
-  const reg = trial.schedule.registry;
-  const maxBps = Math.max(1, trial.schedule.peakRegistryBps);
-  let regPath = "";
-  reg.forEach((p, i) => {
-    const y = (H - PAD - (p.bps / maxBps) * (H - 2 * PAD)).toFixed(1);
-    const next = reg[i + 1]?.t ?? t1;
-    regPath += `${i === 0 ? "M" : "L"}${x(p.t).toFixed(1)},${y} L${x(next).toFixed(1)},${y} `;
-  });
-  const registry = `<path class="registry" d="${regPath}" fill="none" stroke="#e15759" stroke-width="1.5"/>`;
+  const reg = trial.schedule.registry.map((p) => ({ t: date(p.t), gbps: p.bps / 1e9 }));
+  reg.push({ t: date(t1), gbps: reg[reg.length - 1]?.gbps ?? 0 });
+  parts.push(
+    figure(
+      id("registry"),
+      `Registry throughput (peak ${(trial.schedule.peakRegistryBps / 1e9).toFixed(2)} Gbps)`,
+      svgOf({
+        x: time,
+        y: { label: "Gbps", grid: true, nice: true },
+        marks: [
+          Plot.line(reg, {
+            x: "t",
+            y: "gbps",
+            curve: "step-after",
+            stroke: COLORS[5],
+            className: "registry",
+          }),
+          Plot.ruleY([0]),
+        ],
+      }),
+    ),
+  );
 
-  // Histogram of durations over trials.
-  const durations = strategy.trials.map((t) => t.durationMs / HOUR);
-  // Reduced, not spread: a spread of many trials as arguments overflows the stack.
-  const lo = durations.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-  const hi = durations.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
-  const bins = Math.min(20, Math.max(1, strategy.trials.length));
-  const width = (hi - lo) / bins || 1;
-  const counts = new Array<number>(bins).fill(0);
-  for (const d of durations) {
-    const bin = Math.min(bins - 1, Math.floor((d - lo) / width));
-    counts[bin] = (counts[bin] ?? 0) + 1;
+  // Duration over trials: a histogram only when there is a distribution to draw.
+  if (strategy.trials.length > 1) {
+    const durations = strategy.trials.map((t) => ({ hours: t.durationMs / HOUR, result: t.result }));
+    parts.push(
+      figure(
+        id("histogram"),
+        `Rollout duration over ${strategy.trials.length} trials`,
+        svgOf({
+          x: { label: "rollout duration", ticks: 5, tickFormat: (h: number) => formatDuration(h * HOUR) },
+          y: countAxis("trials", strategy.trials.length),
+          marks: [
+            Plot.rectY(durations, {
+              ...Plot.binX(
+                { y: "count", title: (bin: unknown[]) => `${bin.length} trial(s)` },
+                { x: "hours" },
+              ),
+              fill: COLORS[2],
+              className: "bin",
+              inset: 1,
+            }),
+            Plot.ruleY([0]),
+          ],
+        }),
+        `<p>p50 ${esc(formatDuration(strategy.risk.durationMs.p50))}, p90 ${esc(formatDuration(strategy.risk.durationMs.p90))}, p99 ${esc(formatDuration(strategy.risk.durationMs.p99))}.</p>`,
+      ),
+    );
+  } else {
+    parts.push(
+      `<section id="${id("histogram")}"><h3>Rollout duration</h3><p class="single">One trial: ${trial.result === "converged" ? `the rollout took ${esc(formatDuration(trial.durationMs))}` : `the rollout ended ${esc(trial.result)}, so it has no duration`}. Run with <code>--trials N</code> (or <code>trials:</code> in the plan) to see how that varies with faults.</p></section>`,
+    );
   }
-  const cmax = counts.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
-  const hist = counts
-    .map((c, i) => {
-      const hb = (c / cmax) * (H - 2 * PAD);
-      const bx = PAD + (i * (W - 2 * PAD)) / bins;
-      return `<rect class="bin" x="${bx.toFixed(1)}" y="${(H - PAD - hb).toFixed(1)}" width="${((W - 2 * PAD) / bins - 2).toFixed(1)}" height="${hb.toFixed(1)}" fill="#59a14f"><title>${esc(`${(lo + i * width).toFixed(1)}–${(lo + (i + 1) * width).toFixed(1)} h: ${c} trial(s)`)}</title></rect>`;
+
+  // Sites that did not converge.
+  const problems: SiteRow[] = [];
+  trial.schedule.placements.forEach((p, i) => {
+    const site = plan.sites[i];
+    if (!site) return;
+    if (p.state === "rolled" && p.result !== "converged")
+      problems.push({
+        name: site.name,
+        timeZone: site.timeZone,
+        state: p.result,
+        detail: `wave ${p.wave}, ${utcTime(p.startMs)} → ${utcTime(p.endMs)}`,
+      });
+    else if (p.state === "unschedulable")
+      problems.push({
+        name: site.name,
+        timeZone: site.timeZone,
+        state: "no window fits",
+        detail: `needs ${formatDuration(p.needMs)}, longest window ${formatDuration(p.longestWindowMs)}`,
+      });
+    else if (p.state === "skipped")
+      problems.push({
+        name: site.name,
+        timeZone: site.timeZone,
+        state: "not started",
+        detail: `wave ${p.wave} (the rollout halted)`,
+      });
+  });
+  const rows = (list: SiteRow[]) =>
+    list
+      .map(
+        (r) =>
+          `<tr><td>${esc(r.name)}</td><td>${esc(r.timeZone)}</td><td>${esc(r.state)}</td><td>${esc(r.detail)}</td></tr>`,
+      )
+      .join("");
+  const SHOWN = 20;
+  const table = problems.length
+    ? `<table id="${id("problems")}" class="problems"><thead><tr><th>site</th><th>time zone</th><th>state</th><th>why</th></tr></thead><tbody>${rows(problems.slice(0, SHOWN))}</tbody></table>${
+        problems.length > SHOWN
+          ? `<details><summary>${problems.length - SHOWN} more</summary><table class="problems"><tbody>${rows(problems.slice(SHOWN))}</tbody></table></details>`
+          : ""
+      }`
+    : `<p id="${id("problems")}">Every site converged.</p>`;
+  parts.push(`<section><h3>Sites that did not converge (${problems.length})</h3>${table}</section>`);
+
+  const counts = countsOf(strategy);
+  return `<section class="strategy" id="strategy-${index}" data-strategy="${esc(strategy.strategy.name)}">
+<h2>Strategy: ${esc(strategy.strategy.name)}</h2>
+<p class="summary">${esc(trial.result)} — ${counts.converged} converged, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.noWindow} with no window, ${counts.notStarted} not started; ${trial.result === "converged" ? `took ${esc(formatDuration(trial.durationMs))} (ends ${esc(utcTime(trial.endMs))})` : `the schedule stopped at ${esc(utcTime(trial.endMs))} with sites not converged (listed below)`}. The charts show trial 1 of ${strategy.trials.length}.</p>
+${parts.join("\n")}
+</section>`;
+}
+
+/** The most sites disrupted in one hour, all zones stacked. */
+function peakOf(cells: readonly { hour: Date; sites: number }[]): number {
+  const perHour = new Map<number, number>();
+  for (const c of cells) perHour.set(c.hour.getTime(), (perHour.get(c.hour.getTime()) ?? 0) + c.sites);
+  let peak = 0;
+  for (const n of perHour.values()) peak = Math.max(peak, n);
+  return peak;
+}
+
+function countsOf(strategy: StrategyRun) {
+  const c = { converged: 0, failed: 0, blocked: 0, noWindow: 0, notStarted: 0 };
+  for (const p of strategy.first.schedule.placements) {
+    if (p.state === "rolled") c[p.result]++;
+    else if (p.state === "unschedulable") c.noWindow++;
+    else if (p.state === "skipped") c.notStarted++;
+  }
+  return c;
+}
+
+function figure(id: string, title: string, svg: string, extra = ""): string {
+  return `<section id="${id}" class="chart"><h3>${esc(title)}</h3>${svg}${extra}</section>`;
+}
+
+export function renderFleetHtml(run: FleetPlanRun): string {
+  const plan = run.plan;
+  const names = run.strategies.map((s) => s.strategy.name);
+  const overview = run.strategies
+    .map((s) => {
+      const c = countsOf(s);
+      return `<tr><td><a href="#strategy-${run.strategies.indexOf(s)}">${esc(s.strategy.name)}</a></td><td>${esc(s.first.result)}</td><td>${c.converged}</td><td>${c.failed}</td><td>${c.blocked}</td><td>${c.noWindow}</td><td>${c.notStarted}</td><td>${s.first.result === "converged" ? esc(formatDuration(s.first.durationMs)) : "—"}</td></tr>`;
     })
     .join("");
-
-  const svg = (id: string, title: string, body: string, extra = "") =>
-    `<section id="${id}"><h2>${esc(title)}</h2>${extra}<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${body}</svg></section>`;
-  const counts2 = { converged: 0, failed: 0, blocked: 0 };
-  for (const r of rolled) counts2[r.result]++;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(plan.name)} — fleet rollout</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(plan.name)} — fleet rollout</title>
 <style>
-body{font:14px system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:15px;margin:18px 0 4px}
-.tick{font-size:10px;fill:#666}.label{font-size:11px;fill:#fff}.key{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
-table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid #ddd}
+body{font:14px system-ui,sans-serif;margin:24px auto;max-width:1000px;padding:0 16px;color:#222}h1{font-size:22px}h2{font-size:18px;margin:28px 0 6px;border-top:1px solid #ccc;padding-top:12px}h3{font-size:15px;margin:18px 0 4px}
+svg{max-width:100%;height:auto}figure{margin:0}table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bottom:1px solid #ddd}th{background:#f4f4f4}
+td:nth-child(n+3){text-align:right}.problems td{text-align:left}
 </style></head><body>
 <h1>${esc(plan.name)}</h1>
-<p id="summary">${plan.sites.length} sites, ${run.nodes} nodes — <strong>${esc(trial.result)}</strong> in ${(trial.durationMs / HOUR).toFixed(1)} h (ends ${esc(utcTime(trial.endMs))}); ${counts2.converged} converged, ${counts2.failed} failed, ${counts2.blocked} blocked; peak registry ${(trial.schedule.peakRegistryBps / 1e9).toFixed(2)} Gbps; strategy ${esc(strategy.strategy.name)}, ${strategy.trials.length} trial(s).</p>
-${svg("calendar", "Waves on the calendar (UTC)", waves + axis())}
-${svg("completion", "Sites completed over time", completion + axis())}
-${svg("disruption", "Sites disrupted per hour, by time zone", bars + axis(), `<p>${legend}</p>`)}
-${svg("registry", `Registry throughput (peak ${(maxBps / 1e9).toFixed(2)} Gbps)`, registry + axis())}
-${svg("histogram", `Rollout duration over ${strategy.trials.length} trial(s), hours`, hist + `<text x="${PAD}" y="${H - 5}" class="tick">${lo.toFixed(1)} h</text><text x="${W - PAD - 30}" y="${H - 5}" class="tick">${hi.toFixed(1)} h</text>`)}
+<p id="summary">${plan.sites.length} sites, ${run.nodes} nodes, update behavior ${esc(run.behavior)}; ${run.strategies.length} ${run.strategies.length === 1 ? "strategy" : "strategies"} (${esc(names.join(", "))}), ${plan.trials} trial(s); starts ${esc(utcTime(plan.startMs))}.</p>
+<table id="overview"><thead><tr><th>strategy</th><th>result</th><th>converged</th><th>failed</th><th>blocked</th><th>no window</th><th>not started</th><th>duration</th></tr></thead><tbody>${overview}</tbody></table>
+${run.strategies.map((s, i) => strategySection(run, s, i)).join("\n")}
 </body></html>
 `;
 }

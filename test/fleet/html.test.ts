@@ -6,6 +6,23 @@ import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { launchChromium } from "../fixtures/browser.js";
 
+async function report(plan: string, extra: string[] = []): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "edgesim-fleet-html-"));
+  const file = join(dir, "fleet.html");
+  const io = memoryIo();
+  expect(await main(["report", plan, "-o", file, ...extra], io)).toBe(0);
+  return file;
+}
+
+/** The tick labels of one axis of a chart (Plot draws each axis as a group labelled `x-axis tick label` …). */
+async function ticks(
+  page: import("playwright-core").Page,
+  chart: string,
+  axis: "x" | "y",
+): Promise<string[]> {
+  return page.locator(`#${chart} g[aria-label="${axis}-axis tick label"] text`).allTextContents();
+}
+
 describe("the fleet report in a browser", () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   beforeAll(async () => {
@@ -15,12 +32,9 @@ describe("the fleet report in a browser", () => {
     await browser?.close();
   });
 
-  it("edgesim report FLEET -o: waves on a calendar, completion, disruption by zone, registry and the trial histogram", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "edgesim-fleet-html-"));
-    const file = join(dir, "fleet.html");
-    const io = memoryIo();
-    expect(await main(["report", "scenarios/fleet-plans/regional-stores.yaml", "-o", file], io)).toBe(0);
-    const page = await browser.newPage();
+  it("edgesim report FLEET -o: waves on a calendar, completion, disruption by zone, registry and the trial histogram, with axes", async () => {
+    const file = await report("scenarios/fleet-plans/regional-stores.yaml");
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const requests: string[] = [];
     page.on("request", (r) => {
       if (!r.url().startsWith("file://")) requests.push(r.url());
@@ -28,21 +42,69 @@ describe("the fleet report in a browser", () => {
     await page.goto(`file://${file}`);
     expect(await page.locator("#summary").textContent()).toContain("9 sites, 35 nodes");
     // Two waves (canary, rest), drawn left to right in order.
-    const waves = page.locator("rect.wave");
+    const waves = page.locator("#calendar-0 g.wave rect");
     expect(await waves.count()).toBe(2);
     const [a, b] = [await waves.nth(0).boundingBox(), await waves.nth(1).boundingBox()];
     expect((a?.x ?? 0) < (b?.x ?? 0)).toBe(true);
-    expect(await page.locator("path.completion").count()).toBe(1);
+    // Every time chart has a time axis with UTC dates, and the count charts a y-axis in whole numbers.
+    for (const chart of ["calendar-0", "completion-0", "disruption-0", "registry-0"]) {
+      const xs = await ticks(page, chart, "x");
+      expect(xs.length).toBeGreaterThan(2);
+      for (const t of xs) expect(t).toMatch(/^\d\d-\d\d( \d\d:\d\d)?$/);
+    }
+    for (const chart of ["completion-0", "disruption-0", "histogram-0"]) {
+      const ys = await ticks(page, chart, "y");
+      expect(ys.length).toBeGreaterThan(1);
+      for (const t of ys) expect(t).toMatch(/^\d+$/);
+    }
+    expect(await page.locator("#completion-0").textContent()).toContain("sites converged");
+    // The completion line is a step line: every segment is horizontal or vertical, never a slope.
+    const d = (await page.locator("#completion-0 g.completion path").getAttribute("d")) ?? "";
+    const points = [...d.matchAll(/[ML]?(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(points.length).toBeGreaterThan(4);
+    for (let i = 1; i < points.length; i++) {
+      const [x0, y0] = points[i - 1] as number[];
+      const [x1, y1] = points[i] as number[];
+      expect(x0 === x1 || y0 === y1).toBe(true);
+    }
     // Eight stores rolled (kiosk-001 fits no window); every disrupted-hour bar names a zone of the inventory.
-    const titles = await page.locator("rect.disrupted title").allTextContents();
+    const titles = await page.locator("#disruption-0 g.disrupted rect title").allTextContents();
     expect(titles.length).toBeGreaterThan(0);
     for (const t of titles) expect(t).toMatch(/^America\/(New_York|Chicago|Denver|Los_Angeles): \d+ site/);
-    expect(await page.locator("path.registry").count()).toBe(1);
+    expect(await page.locator("#registry-0 g.registry path").count()).toBe(1);
     // Three trials in the histogram.
-    const bins = await page.locator("rect.bin title").allTextContents();
-    expect(bins.reduce((n, t) => n + Number(/: (\d+) trial/.exec(t)?.[1] ?? 0), 0)).toBe(3);
+    const bins = await page.locator("#histogram-0 g.bin rect title").allTextContents();
+    expect(bins.reduce((n, t) => n + Number(/^(\d+) trial/.exec(t)?.[1] ?? 0), 0)).toBe(3);
+    // The site that fits no window is listed, with why.
+    const problems = await page.locator("#problems-0").textContent();
+    expect(problems).toContain("kiosk-001");
+    expect(problems).toContain("no window fits");
+    expect(await page.locator("#overview").textContent()).toMatch(/blocked\s*8\s*0\s*0\s*1\s*0/);
     expect(requests).toEqual([]);
-    await page.screenshot({ path: join(dir, "fleet.png"), fullPage: true });
+    // Nothing is cut on a narrow screen: every chart fits the page's width.
+    await page.setViewportSize({ width: 640, height: 900 });
+    for (const box of await page
+      .locator("svg")
+      .evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().right)))
+      expect(box).toBeLessThanOrEqual(640);
+    await page.close();
+  });
+
+  it("draws every strategy, and one trial as a single value, not a histogram", async () => {
+    const file = await report("scenarios/fleet-plans/pull-storm.yaml");
+    const page = await browser.newPage();
+    await page.goto(`file://${file}`);
+    const strategies = await page
+      .locator("section.strategy")
+      .evaluateAll((s) => s.map((e) => e.getAttribute("data-strategy")));
+    expect(strategies).toEqual(["narrow", "wide"]);
+    for (const i of [0, 1]) {
+      expect(await page.locator(`#completion-${i} svg`).count()).toBe(1);
+      expect(await page.locator(`#histogram-${i} svg`).count()).toBe(0);
+      expect(await page.locator(`#histogram-${i} p.single`).textContent()).toMatch(
+        /^One trial: the rollout (took \d|ended blocked, so it has no duration)/,
+      );
+    }
     await page.close();
   });
 });
