@@ -1,4 +1,5 @@
 import { DEFAULT_TIMINGS, type JobDurations, type NodeJob, type Timings } from "../machines/node.js";
+import { drainSkipReason } from "../profile/drain.js";
 import type { Plan } from "../rules/types.js";
 import type { Rng } from "../shared/rng.js";
 import { drawFrom, type TimedStep } from "../shared/timing-distribution.js";
@@ -63,7 +64,11 @@ export function nodeJob(
   action: NodeAction,
   plan: Plan,
   target: SimProfile,
+  nodeCount: number,
 ): NodeJob {
+  // The jitter is drawn whether or not the drain happens, so a skipped drain moves no other node's times.
+  const durations = jobDurations(rng, timings, action, target);
+  const skipped = action === "config-reload" ? undefined : drainSkipReason(target.drain, nodeCount);
   return {
     action,
     targetProfile: target.id,
@@ -71,6 +76,9 @@ export function nodeJob(
     services: action === "service-restart" ? [...plan.services] : [],
     cordon: action !== "config-reload" && target.drain.cordon,
     drainTimeoutMs: target.drain.timeoutMs,
-    durations: jobDurations(rng, timings, action, target),
+    ...(skipped !== undefined ? { drainSkipped: skipped } : {}),
+    ...(target.drain.podSelector !== undefined ? { podSelector: target.drain.podSelector } : {}),
+    ...(target.drain.disableEviction ? { disableEviction: true } : {}),
+    durations: skipped !== undefined ? { ...durations, drainMs: 0 } : durations,
   };
 }

@@ -244,7 +244,14 @@ export class RolloutRunner {
       return;
     }
     const action: NodeAction = repave ? "repave" : (plan.behavior as NodeAction);
-    const job = nodeJob(this.deps.rng, this.timings, action, plan, profileOf(this.input, target));
+    const job = nodeJob(
+      this.deps.rng,
+      this.timings,
+      action,
+      plan,
+      profileOf(this.input, target),
+      this.input.controlPlanes + this.input.workers,
+    );
     this.roster.sync(node, true);
     node.actor.send({ type: "START", job });
   }

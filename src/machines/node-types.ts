@@ -63,6 +63,14 @@ export interface NodeJob {
   cordon: boolean;
   /** The target's drain timeout (`pack.drain.timeout`), reported when the drain begins. */
   drainTimeoutMs: number;
+  /**
+   * Why this node is not drained (`pack.drainPods` false, or auto on a single-node cluster): the drain
+   * step takes no time and the timeline says `node-drain-skipped` instead of draining.
+   */
+  drainSkipped?: string;
+  /** `pack.podSelector` and `pack.disableEviction` of the target, reported when the drain begins. */
+  podSelector?: string;
+  disableEviction?: boolean;
   durations: JobDurations;
 }
 
@@ -141,7 +149,16 @@ export type NodeEvent =
 /** What a node says happened, as it happens (the controller stamps each with the time). */
 export type NodeEmitted =
   | { type: "node-cordoned"; node: string }
-  | { type: "node-draining"; node: string; cordoned: boolean; timeoutMs: number }
+  | {
+      type: "node-draining";
+      node: string;
+      cordoned: boolean;
+      timeoutMs: number;
+      podSelector?: string;
+      disableEviction?: boolean;
+    }
+  /** The node is not drained (`pack.drainPods`); it goes on to its action at once. */
+  | { type: "node-drain-skipped"; node: string; cordoned: boolean; reason: string }
   | { type: "node-drained"; node: string }
   | { type: "node-waiting"; node: string; action: NodeAction; reason: "kubernetes-down" }
   | {

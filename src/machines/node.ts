@@ -97,18 +97,34 @@ export const nodeMachine = setup({
     kubernetesDown: assign({ kubernetesUp: false }),
     kubernetesUp: assign({ kubernetesUp: true }),
     emitCordoned: emit(({ context }) => ({ type: "node-cordoned" as const, node: context.name })),
-    emitDraining: emit(({ context }, params: { cordoned: boolean }) => ({
-      type: "node-draining" as const,
-      node: context.name,
-      cordoned: params.cordoned,
-      timeoutMs: context.job?.drainTimeoutMs ?? 0,
-    })),
+    emitDraining: enqueueActions(({ context, enqueue }, params: { cordoned: boolean }) => {
+      const job = context.job;
+      if (job?.drainSkipped !== undefined) {
+        enqueue.emit({
+          type: "node-drain-skipped",
+          node: context.name,
+          cordoned: params.cordoned,
+          reason: job.drainSkipped,
+        });
+        return;
+      }
+      enqueue.emit({
+        type: "node-draining",
+        node: context.name,
+        cordoned: params.cordoned,
+        timeoutMs: job?.drainTimeoutMs ?? 0,
+        ...(job?.podSelector !== undefined ? { podSelector: job.podSelector } : {}),
+        ...(job?.disableEviction ? { disableEviction: true } : {}),
+      });
+    }),
     emitAdopted: emit(({ context }) => ({
       type: "node-adopted" as const,
       node: context.name,
       profile: context.profile,
     })),
-    emitDrained: emit(({ context }) => ({ type: "node-drained" as const, node: context.name })),
+    emitDrained: enqueueActions(({ context, enqueue }) => {
+      if (context.job?.drainSkipped === undefined) enqueue.emit({ type: "node-drained", node: context.name });
+    }),
     emitWaiting: emit(({ context }) => ({
       type: "node-waiting" as const,
       node: context.name,

@@ -26,11 +26,15 @@ const POD_DEFAULT_GRACE_MS = 30_000;
  */
 export function drainPolicy(profile: Profile): DrainPolicy {
   const os = profile.layers.find((l) => l.name === "os");
-  const drain = os && lookup(os.values, ["pack", "drain"])?.node;
   const policy: DrainPolicy = { ...DEFAULT_DRAIN_POLICY };
-  if (drain === undefined || drain === null) return policy;
-  const base = "layers.os.values.pack.drain";
   const problems: Diagnostic[] = [];
+  if (os) readSkipDraining(profile.file, os.values, policy, problems);
+  const drain = os && lookup(os.values, ["pack", "drain"])?.node;
+  if (drain === undefined || drain === null) {
+    if (problems.length > 0) throw new InputError(problems);
+    return policy;
+  }
+  const base = "layers.os.values.pack.drain";
   const problem = (key: string, message: string) =>
     problems.push({ file: profile.file, path: key ? `${base}.${key}` : base, message });
   if (!isMapping(drain)) {
@@ -65,6 +69,75 @@ export function drainPolicy(profile: Profile): DrainPolicy {
   policy.gracePeriodMs = duration("gracePeriod", POD_DEFAULT_GRACE_MS) ?? policy.gracePeriodMs;
   if (problems.length > 0) throw new InputError(problems);
   return policy;
+}
+
+/**
+ * `pack.drainPods`, `pack.podSelector` and `pack.disableEviction` of the OS layer, where the Skip Node
+ * Draining During Upgrades page puts them (next to `pack.drain`, not inside it).
+ */
+function readSkipDraining(
+  file: string,
+  values: Profile["layers"][number]["values"],
+  policy: DrainPolicy,
+  problems: Diagnostic[],
+): void {
+  const at = (key: string) => lookup(values, ["pack", key])?.node;
+  const drainPods = at("drainPods");
+  if (drainPods !== undefined && drainPods !== null) {
+    const text = String(drainPods);
+    if (text === "auto" || text === "true" || text === "false") policy.drainPods = text;
+    else
+      problems.push({
+        file,
+        path: "layers.os.values.pack.drainPods",
+        message: `must be auto, true or false (got ${JSON.stringify(drainPods)})`,
+      });
+  }
+  const selector = at("podSelector");
+  if (typeof selector === "string" && selector.trim() !== "") policy.podSelector = selector.trim();
+  else if (selector !== undefined && selector !== null && typeof selector !== "string")
+    problems.push({
+      file,
+      path: "layers.os.values.pack.podSelector",
+      message: `must be a label selector such as app!=spectro (got ${JSON.stringify(selector)})`,
+    });
+  const eviction = at("disableEviction");
+  if (eviction !== undefined && eviction !== null) {
+    if (eviction === true || eviction === "true") policy.disableEviction = true;
+    else if (eviction === false || eviction === "false") delete policy.disableEviction;
+    else
+      problems.push({
+        file,
+        path: "layers.os.values.pack.disableEviction",
+        message: `must be true or false (got ${JSON.stringify(eviction)})`,
+      });
+  }
+}
+
+/**
+ * Labels Palette never drains, whatever `podSelector` says (Skip Node Draining During Upgrades, the
+ * podSelector row of its table).
+ */
+export const PROTECTED_POD_LABELS = [
+  "upgrade.cattle.io/plan=control-plan",
+  "upgrade.cattle.io/plan=worker-plan",
+  "app=spectro",
+  "app=spectro-proxy",
+  "app=palette-webhook",
+] as const;
+
+/**
+ * Why a node of a cluster of `nodeCount` nodes is not drained under this policy, or undefined when it
+ * is: `drainPods: false`, or `auto` (the default) on a single-node cluster.
+ */
+export function drainSkipReason(
+  policy: Pick<DrainPolicy, "drainPods">,
+  nodeCount: number,
+): string | undefined {
+  const mode = policy.drainPods ?? "auto";
+  if (mode === "false") return "drainPods false";
+  if (mode === "auto" && nodeCount <= 1) return "drainPods auto: a single-node cluster is not drained";
+  return undefined;
 }
 
 /** The image a repave installs: the OS layer's rendered `options.system.uri`, else `<pack>@<version>`. */

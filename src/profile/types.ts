@@ -90,6 +90,15 @@ export interface ProfileDiff {
 
 /** From the OS layer's `pack.drain` (Palette's keys); defaults cordon true, timeout 60 s, grace 60 s. */
 export interface DrainPolicy {
+  /**
+   * The OS layer's `pack.drainPods` (Skip Node Draining During Upgrades): `true` drains, `false` does not,
+   * `auto` (the default, also when absent) drains only a cluster of more than one node.
+   */
+  drainPods?: "auto" | "true" | "false";
+  /** `pack.podSelector`: only matching pods are drained (Palette's protected labels always apply). */
+  podSelector?: string;
+  /** `pack.disableEviction`: pods are deleted rather than evicted, so a PodDisruptionBudget cannot hang the drain. */
+  disableEviction?: boolean;
   cordon: boolean;
   timeoutMs: number;
   gracePeriodMs: number;

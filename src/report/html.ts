@@ -80,6 +80,7 @@ type PhaseStep = { phase: string | null; attempt?: number; failed?: boolean };
 const PHASE_AFTER: { [E in TimelineEntry["event"]]?: (entry: TimelineEntryOf<E>) => PhaseStep } = {
   "node-cordoned": () => ({ phase: "cordoned" }),
   "node-draining": () => ({ phase: "draining" }),
+  "node-drain-skipped": () => ({ phase: "draining" }),
   "node-drained": () => ({ phase: "drained" }),
   "node-waiting": () => ({ phase: "waiting" }),
   "action-started": (entry) => ({ phase: entry.action, attempt: entry.attempt }),

@@ -3,14 +3,18 @@ import type { TimelineEntry } from "../controller/types.js";
 /**
  * The one definition of "unavailable" (disrupted), used by `expect.maxUnavailable`,
  * `expect.noDisruptionWhileKubernetesDown` and the invariant tests: a node is unavailable from the entry
- * that takes it out of Ready — `node-cordoned`; `node-draining` when the drain policy does not cordon;
+ * that takes it out of Ready — `node-cordoned`; `node-draining` (or `node-drain-skipped`) when the drain
+ * policy does not cordon;
  * `action-started` for a config reload, which neither cordons nor drains — until `node-rejoined` or
  * `node-ready`. A Failed node stays unavailable (cordoned, drained) until a retry brings it back; a repave
  * that fell back (A/B partitions) ends its unavailability at `node-rejoined` on the old image.
  */
 export function leavesReady(entry: TimelineEntry): boolean {
   return (
-    entry.event === "node-cordoned" || entry.event === "node-draining" || entry.event === "action-started"
+    entry.event === "node-cordoned" ||
+    entry.event === "node-draining" ||
+    entry.event === "node-drain-skipped" ||
+    entry.event === "action-started"
   );
 }
 

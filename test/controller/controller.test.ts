@@ -106,6 +106,66 @@ describe("rollout order", () => {
     }
   });
 
+  // Skip Node Draining During Upgrades (spectrocloud/librarium docs/docs-content/clusters/edge/
+  // cluster-management/skip-draining.md): drainPods auto (the default) does not drain a single-node cluster.
+  it("drainPods auto (the default): a single-node cluster is cordoned, not drained, and the timeline says why", () => {
+    const r = simulate(makeInput({ controlPlanes: 1, workers: 0, table: { "base->next": "reboot" } }));
+    expect(of(r, "node-draining")).toEqual([]);
+    expect(of(r, "node-drained")).toEqual([]);
+    const skipped = of(r, "node-drain-skipped");
+    expect(skipped.map((e) => [e.node, e.reason])).toEqual([
+      ["cp-1", "drainPods auto: a single-node cluster is not drained"],
+    ]);
+    const started = of(r, "action-started")[0] as TimelineEntry;
+    expect(started.t).toBe(skipped[0]?.t);
+    expect(r.result).toBe("converged");
+  });
+
+  it("drainPods auto drains a cluster of two nodes or more; true drains even one node; false drains none", () => {
+    const two = simulate(makeInput({ controlPlanes: 1, workers: 1, table: { "base->next": "reboot" } }));
+    expect(of(two, "node-draining")).toHaveLength(2);
+    expect(of(two, "node-drain-skipped")).toEqual([]);
+    const forced = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 0,
+        table: { "base->next": "reboot" },
+        profiles: [simProfile("base"), simProfile("next", { drainPods: "true", podSelector: "app!=kiosk" })],
+      }),
+    );
+    expect(of(forced, "node-draining").map((e) => e.podSelector)).toEqual(["app!=kiosk"]);
+    const never = simulate(
+      makeInput({
+        controlPlanes: 3,
+        workers: 2,
+        table: { "base->next": "reboot" },
+        profiles: [simProfile("base"), simProfile("next", { drainPods: "false", cordon: false })],
+      }),
+    );
+    expect(of(never, "node-draining")).toEqual([]);
+    expect(of(never, "node-drain-skipped").map((e) => e.reason)).toEqual(Array(5).fill("drainPods false"));
+    // Not cordoned, not drained: the node leaves Ready at node-drain-skipped, one control plane at a time.
+    expect(peakUnavailable(never.timeline, (n) => n.startsWith("cp-"))).toBe(1);
+  });
+
+  it("a skipped drain draws the same jitter: the other nodes' times do not move", () => {
+    const drained = simulate(makeInput({ controlPlanes: 1, workers: 2, table: { "base->next": "reboot" } }));
+    const skipped = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 2,
+        table: { "base->next": "reboot" },
+        profiles: [simProfile("base"), simProfile("next", { drainPods: "false" })],
+      }),
+    );
+    const durations = (r: SimulationResult) =>
+      of(r, "action-finished").map((e) => {
+        const start = of(r, "action-started").find((s) => s.node === e.node) as TimelineEntry;
+        return e.t - start.t;
+      });
+    expect(durations(skipped)).toEqual(durations(drained));
+  });
+
   it("repave re-images every node; reboot keeps the image", () => {
     const repave = simulate(makeInput({ table: { "base->next": "repave" } }));
     expect(repave.nodes.every((n) => n.osImage === "image:next")).toBe(true);
@@ -689,8 +749,15 @@ describe("determinism", () => {
     expect(a.result).toBe(b.result);
   });
 
-  it("zero jitter gives the documented timings exactly", () => {
-    const r = simulate(makeInput({ controlPlanes: 1, workers: 0, timings: { jitter: 0 } }));
+  it("zero jitter gives the documented timings exactly (drainPods true: a single node is drained too)", () => {
+    const r = simulate(
+      makeInput({
+        controlPlanes: 1,
+        workers: 0,
+        timings: { jitter: 0 },
+        profiles: [simProfile("base"), simProfile("next", { drainPods: "true" })],
+      }),
+    );
     const t = (event: TimelineEventName) => (of(r, event)[0] as TimelineEntry).t - MIN;
     expect([
       t("node-cordoned"),

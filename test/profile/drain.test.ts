@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { drainSkipReason } from "../../src/profile/drain.js";
 import {
   DEFAULT_DRAIN_POLICY,
   drainPolicy,
@@ -36,6 +37,35 @@ describe("drainPolicy", () => {
       deleteLocalData: false,
       force: true,
     });
+  });
+
+  // Skip Node Draining During Upgrades: the keys sit under the OS layer's pack:, next to pack.drain.
+  it("reads pack.drainPods, pack.podSelector and pack.disableEviction (absent: auto, every pod, evict)", () => {
+    const p = withOs(
+      "{pack: {drainPods: true, podSelector: 'app!=kiosk,upgrade.cattle.io/plan!=worker-plan', disableEviction: true}}",
+    );
+    expect(drainPolicy(p)).toMatchObject({
+      drainPods: "true",
+      podSelector: "app!=kiosk,upgrade.cattle.io/plan!=worker-plan",
+      disableEviction: true,
+      cordon: true,
+    });
+    expect(drainPolicy(withOs("{pack: {drainPods: auto}}")).drainPods).toBe("auto");
+    expect(drainPolicy(withOs("{pack: {drainPods: 'false'}}")).drainPods).toBe("false");
+    expect(drainPolicy(withOs("{}")).drainPods).toBeUndefined();
+  });
+
+  it("a drainPods that is not auto, true or false is an input error at its path", () => {
+    expect(diagnosticsOf(() => drainPolicy(withOs("{pack: {drainPods: sometimes}}")))).toEqual([
+      'p.yaml: layers.os.values.pack.drainPods: must be auto, true or false (got "sometimes")',
+    ]);
+  });
+
+  it("drainSkipReason: auto skips one node only, false skips all, true none", () => {
+    expect(drainSkipReason({}, 1)).toBe("drainPods auto: a single-node cluster is not drained");
+    expect(drainSkipReason({ drainPods: "auto" }, 2)).toBeUndefined();
+    expect(drainSkipReason({ drainPods: "true" }, 1)).toBeUndefined();
+    expect(drainSkipReason({ drainPods: "false" }, 5)).toBe("drainPods false");
   });
 
   it("takes rendered values (a macro for the timeout)", () => {

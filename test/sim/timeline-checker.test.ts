@@ -47,7 +47,7 @@ function runJson(spec: CaseSpec): RunJson {
   return JSON.parse(JSON.stringify(runLoadedScenario(loadedScenario(spec)), null, 2)) as RunJson;
 }
 
-const OUT = new Set(["node-cordoned", "node-draining", "action-started"]);
+const OUT = new Set(["node-cordoned", "node-draining", "node-drain-skipped", "action-started"]);
 const BACK = new Set(["node-rejoined", "node-ready"]);
 const SEGMENT_BEGINS = new Set(["rollout-started", "update-acknowledged"]);
 const SEGMENT_ENDS = new Set(["rollout-finished", "rollout-halted", "update-rejected"]);
