@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 /*
- * The layout rules of the developers' guide, read from the sources: the top-level folders of src/
+ * The layout rules of docs/architecture.md ("Rules the layout test enforces"), read from the sources: the top-level folders of src/
  * import each other without a cycle, nothing imports from cli/, and no core module (profile, rules,
  * machines, sim, controller) imports fs or pino — directly, or through another module of src/.
  */

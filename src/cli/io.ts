@@ -62,7 +62,7 @@ export function memoryIo(
   return io;
 }
 
-/** Exit codes shared by every command (see CONTRACT.md). */
+/** Exit codes shared by every command (the exit-code table of README.md). */
 export const EXIT = {
   ok: 0,
   /** Bad input (and any unexpected error). */

@@ -36,7 +36,7 @@ function baseProgram(commander: Commander, io: Io): Command {
           EXIT_HELP.inputError,
           { ...EXIT_HELP.unsupported, meaning: `plan: ${EXIT_HELP.unsupported.meaning}` },
           { ...EXIT_HELP.failOn, meaning: `plan: ${EXIT_HELP.failOn.meaning}` },
-          { ...EXIT_HELP.notPassed, meaning: `run, test: ${EXIT_HELP.notPassed.meaning}` },
+          { ...EXIT_HELP.notPassed, meaning: `run, test, fleet: ${EXIT_HELP.notPassed.meaning}` },
         ]),
     );
 }

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { DISTRIBUTIONS } from "../shared/types.js";
 
 /*
- * The profile FILE as users write it (CONTRACT.md, "Profile file"). Only shapes here, no transforms, so
+ * The profile FILE as users write it (docs/formats/profile.md). Only shapes here, no transforms, so
  * `z.toJSONSchema(profileFileSchema)` gives editors a schema; normalisation (YAML text values, dotted keys,
  * version numbers as text) happens in parse.ts. Messages are written to follow a dotted path:
  * `file:3:5: layers.os.pack: is required`.

@@ -7,7 +7,7 @@ import { MAX_SEED } from "../shared/rng.js";
 import { BEHAVIORS, NODE_ACTIONS } from "../shared/types.js";
 
 /**
- * The zod schema of a scenario file (CONTRACT.md, "Scenario file"). The loader validates with it and
+ * The zod schema of a scenario file (docs/formats/scenario.md). The loader validates with it and
  * `schemas/scenario.schema.json` is generated from it, so editors and the CLI agree on what is valid.
  */
 
