@@ -45,6 +45,13 @@ export function runFleetCommand(clusters: number, threads: number, trials = 1): 
     String(threads),
   ];
   if (trials > 1) args.push("--trials", String(trials));
+  return { clusters, nodes: clusters * NODES_PER_SITE, threads, trials, ...runEdgesimChild(args) };
+}
+
+/** `edgesim ARGS` (a `--json` run) in a child: wall time from here, CPU and peak RSS (threads included) from the child. */
+export function runEdgesimChild(
+  args: readonly string[],
+): Pick<FleetFigure, "wallMs" | "cpuMs" | "peakRssMiB" | "result"> {
   const script = `
     import { main } from ${JSON.stringify(`${root}dist/bundle/edgesim.js`)};
     let out = "";
@@ -65,10 +72,6 @@ export function runFleetCommand(clusters: number, threads: number, trials = 1): 
   if (!line) throw new Error(`bench fleet child failed: ${child.stderr.slice(-2000)}`);
   const stats = JSON.parse(line) as { code: number; result: string; maxRSS: number; cpu: number };
   return {
-    clusters,
-    nodes: clusters * NODES_PER_SITE,
-    threads,
-    trials,
     wallMs,
     cpuMs: stats.cpu / 1000,
     peakRssMiB: stats.maxRSS / 1024,

@@ -5,14 +5,15 @@ import { benchPlan } from "./plan.js";
 import { benchQuizScaling } from "./quiz.js";
 import { benchScaling, benchSimulation } from "./sim.js";
 import { benchStartup, printStartup } from "./startup.js";
+import { benchTemplate, TEMPLATE_SITES } from "./template.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 // `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
-// `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
+// `npm run bench -- template` only the cluster-template figure; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
 // loading, quiz and start-up.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
-const SECTIONS = ["core", "fleet", "large"];
+const SECTIONS = ["core", "fleet", "large", "template"];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
   process.exit(1);
@@ -21,6 +22,32 @@ if (only !== undefined && !SECTIONS.includes(only)) {
 if (only === undefined || only === "core") await core();
 if (only === undefined || only === "large") large();
 if (only === undefined || only === "fleet") fleet();
+if (only === undefined || only === "template") template();
+
+function template(): void {
+  const bench = benchTemplate();
+  const ratio = bench.template.wallMs / bench.waves.wallMs;
+  console.log(
+    `\ncluster template: ${fmt(TEMPLATE_SITES)} sites over a year of weekly 4 h UTC windows, three published versions (${fmt(3 * TEMPLATE_SITES)} site simulations), ${bench.cores} core(s); target ≤ 10 s`,
+  );
+  console.table({
+    "palette template": {
+      "wall s": (bench.template.wallMs / 1000).toFixed(2),
+      "CPU s": (bench.template.cpuMs / 1000).toFixed(2),
+      "peak RSS MiB": fmt(bench.template.peakRssMiB),
+      result: bench.template.result,
+    },
+    "waves (same inventory, last version)": {
+      "wall s": (bench.waves.wallMs / 1000).toFixed(2),
+      "CPU s": (bench.waves.cpuMs / 1000).toFixed(2),
+      "peak RSS MiB": fmt(bench.waves.peakRssMiB),
+      result: bench.waves.result,
+    },
+  });
+  console.log(
+    `template / waves wall time: ${ratio.toFixed(2)}× (the template simulates three rollouts per site, the wave one)`,
+  );
+}
 
 async function core(): Promise<void> {
   const plan = benchPlan();

@@ -2,6 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { formatDuration } from "../shared/duration.js";
 import type { FleetPlanRun, StrategyRun } from "./run.js";
+import { templateCalendar } from "./template-html.js";
 import { utcTime } from "./windows.js";
 
 /**
@@ -78,35 +79,40 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
   const id = (name: string) => `${name}-${index}`;
   const parts: string[] = [];
 
+  // A template: its windows and each time zone's version, in place of waves.
+  const template = templateCalendar(plan, trial, time, t1, COLORS);
+  if (template) parts.push(figure(id("template"), template.title, svgOf(template.options)));
+
   // Waves on a calendar.
   const waves = trial.schedule.waves.map((w) => ({
     ...w,
     start: date(w.startMs),
     end: date(Math.max(w.endMs, w.startMs + 60_000)),
   }));
-  parts.push(
-    figure(
-      id("calendar"),
-      "Waves on the calendar",
-      svgOf({
-        height: 60 + 32 * Math.max(1, waves.length),
-        x: time,
-        y: { label: "wave", domain: waves.map((w) => w.name) },
-        color: { domain: waves.map((w) => w.name), range: COLORS },
-        marks: [
-          Plot.barX(waves, {
-            x1: "start",
-            x2: "end",
-            y: "name",
-            fill: "name",
-            className: "wave",
-            title: (w: (typeof waves)[number]) =>
-              `${w.name}: ${w.sites} sites, ${utcTime(w.startMs)} → ${utcTime(w.endMs)}`,
-          }),
-        ],
-      }),
-    ),
-  );
+  if (!template)
+    parts.push(
+      figure(
+        id("calendar"),
+        "Waves on the calendar",
+        svgOf({
+          height: 60 + 32 * Math.max(1, waves.length),
+          x: time,
+          y: { label: "wave", domain: waves.map((w) => w.name) },
+          color: { domain: waves.map((w) => w.name), range: COLORS },
+          marks: [
+            Plot.barX(waves, {
+              x1: "start",
+              x2: "end",
+              y: "name",
+              fill: "name",
+              className: "wave",
+              title: (w: (typeof waves)[number]) =>
+                `${w.name}: ${w.sites} sites, ${utcTime(w.startMs)} → ${utcTime(w.endMs)}`,
+            }),
+          ],
+        }),
+      ),
+    );
 
   // Sites completed over time, as steps: the count changes only when a site ends.
   const total = plan.sites.length;

@@ -271,7 +271,10 @@ export function* planTextPieces(
   lines.push(
     `update         ${run.behavior}${plan.imageGiB > 0 ? `, image ${plan.imageGiB} GiB` : ""}${plan.registryGbps !== undefined ? `, registry ${plan.registryGbps} Gbps` : ""}${plan.prefetch ? ", prefetch" : ""}`,
   );
-  lines.push(`start          ${utcTime(plan.startMs)}   windows: ${plan.windowMode}`);
+  const templatesOnly = plan.strategies.every((x) => x.template !== undefined);
+  lines.push(
+    `start          ${utcTime(plan.startMs)}   windows: ${templatesOnly ? "the template's maintenance policy (UTC)" : plan.windowMode}`,
+  );
   for (const s of run.strategies) {
     const trial = s.first;
     lines.push("");
