@@ -41,7 +41,7 @@ describe("console examples in the documentation", () => {
   const dirs: string[] = [bin];
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   // No colour (FORCE_COLOR, which a test runner may set, would turn it on even when empty), UTC, a fixed width.
   const env: NodeJS.ProcessEnv = {

@@ -211,8 +211,12 @@ describe("bad template input is refused at file:line:col before any simulation",
 
 // Through the built CLI (npm test builds first): worker threads and shards load dist/.
 const exec = promisify(execFile);
+// The plan is written to a temporary folder and names the bundled profiles: outside its root, so allowed.
 const edgesim = (args: string[]) =>
-  exec(process.execPath, ["bin/edgesim.js", ...args], { cwd: root, maxBuffer: 64 << 20 }).then(
+  exec(process.execPath, ["bin/edgesim.js", ...args, "--allow-outside"], {
+    cwd: root,
+    maxBuffer: 64 << 20,
+  }).then(
     ({ stdout }) => stdout,
     (error: { stdout?: string; code?: number }) => {
       if (error.code !== 4) throw error;
