@@ -77,7 +77,7 @@ describe("- reads standard input", () => {
     const text = readFileSync(SCENARIO, "utf8").replaceAll("profiles/", "scenarios/profiles/");
     const { status, out } = edgesim(["report", "-", "-o", page], text);
     expect(status).toBe(0);
-    expect(out).toBe(`story-single-control-plane: converged, repave, 14m9s; timeline written to ${page}\n`);
+    expect(out).toBe(`story-single-control-plane: converged, repave, 13m23s; timeline written to ${page}\n`);
     expect(readFileSync(page, "utf8")).toContain("story-single-control-plane");
   });
 
