@@ -23,7 +23,8 @@ export interface OutcomeFacts {
  * The run's result: `failed` when the rollout halted, `blocked` when the agent is not back to Idle (it
  * waits on Kubernetes, or holds a paused rollout), else `converged`. The final profile is the nodes' one
  * when they agree, else the agent's last applied. The duration runs from the first update to the end of
- * the last rollout.
+ * the last rollout; a blocked run's rollout never ended, so its duration runs to the last thing a node did
+ * (nodes may have rebooted for minutes before Kubernetes went down: that time is not 0).
  */
 export function buildOutcome(facts: OutcomeFacts): ControllerOutcome {
   const { nodes, lifecycle } = facts;
@@ -32,10 +33,9 @@ export function buildOutcome(facts: OutcomeFacts): ControllerOutcome {
   let result: SimulationOutcome = "converged";
   if (lifecycle.phase === "halted") result = "failed";
   else if (facts.agentState !== "Idle") result = "blocked";
+  const end = result === "blocked" ? lastNodeActivity(facts) : facts.lastRolloutEnd;
   const durationMs =
-    facts.firstUpdateAt !== undefined && facts.lastRolloutEnd !== undefined
-      ? Math.max(0, facts.lastRolloutEnd - facts.firstUpdateAt)
-      : 0;
+    facts.firstUpdateAt !== undefined && end !== undefined ? Math.max(0, end - facts.firstUpdateAt) : 0;
   const outcome: ControllerOutcome = {
     result,
     behavior: facts.behavior,
@@ -47,4 +47,13 @@ export function buildOutcome(facts: OutcomeFacts): ControllerOutcome {
   };
   if (lifecycle.phase === "halted" && lifecycle.failure) outcome.failure = lifecycle.failure;
   return outcome;
+}
+
+/** The end of the last rollout, or the last node event after it (a rollout paused and never resumed). */
+function lastNodeActivity(facts: OutcomeFacts): number | undefined {
+  let end = facts.lastRolloutEnd;
+  for (const entry of facts.timeline)
+    if (entry.node !== undefined && entry.event !== "failure-armed" && (end === undefined || entry.t > end))
+      end = entry.t;
+  return end;
 }

@@ -106,7 +106,11 @@ export function formatPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
 
   lines.push("");
   if (plan.changes.length === 0) {
-    lines.push("No changes.");
+    lines.push(
+      plan.unsupported.length > 0
+        ? `No other changes: only the unsupported ${plan.unsupported.length === 1 ? "change" : "changes"} above.`
+        : "No changes.",
+    );
   } else {
     lines.push(`#### Changes (${plan.changes.length})`);
     lines.push("");

@@ -107,7 +107,12 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   lines.push("");
 
   if (plan.changes.length === 0) {
-    lines.push("No changes.");
+    // An unsupported change is a change: "No changes." above it would contradict it.
+    lines.push(
+      plan.unsupported.length > 0
+        ? `No other changes: only the unsupported ${plan.unsupported.length === 1 ? "change" : "changes"} below.`
+        : "No changes.",
+    );
   } else {
     lines.push(`Changes (${plan.changes.length}): ${countByBehavior(plan.changes)}`);
     lines.push(`  ${legend(plan.changes)}`);
