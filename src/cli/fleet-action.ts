@@ -1,5 +1,4 @@
-import { statSync } from "node:fs";
-import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { isAbsolute, resolve as resolvePath } from "node:path";
 import { bundledProfiles, type LoadedFleetPlan, loadFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
 import { Predictions } from "../fleet/map.js";
 import { mapSites, threadsFor } from "../fleet/outcomes.js";
@@ -10,8 +9,9 @@ import {
   planJson,
   planTextPieces,
 } from "../fleet/output.js";
+import { partFileIn, writePartExclusive } from "../fleet/part-out.js";
 import { type FleetPlanRun, type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "../fleet/run.js";
-import { parseShard, partFiles, partPieces, readParts, type Shard, shardSites } from "../fleet/shard.js";
+import { parseShard, partFiles, partPieces, readParts, shardSites } from "../fleet/shard.js";
 import { loadProfileFile } from "../profile/file.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import { InputError } from "../shared/diagnostics.js";
@@ -22,6 +22,7 @@ import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
 import type { FleetCommandOptions } from "./fleet.js";
 import { EXIT, type Io, writePieces } from "./io.js";
+import { progressBar } from "./progress.js";
 import { referenceRoot, userPath } from "./run.js";
 
 /** What `edgesim fleet [FILE]` does, loaded only when it runs (`fleet --help` needs none of it). */
@@ -46,8 +47,8 @@ export async function fleetCommand(
       (s) => predictions.of(plan.sites[s] as LoadedFleetPlan["sites"][number]).durationMs,
       { threads, planner },
     );
-    const out = partPath(userPath(io, options.out), shard);
-    writeOutputStream({ file: out, option: "--out" }, partPieces(plan, shard, store, sites.length));
+    const out = partFileIn(userPath(io, options.out), shard);
+    writePartExclusive(out, partPieces(plan, shard, store, sites.length));
     io.stdout(
       `shard ${shard.index}/${shard.count}: ${sites.length} of ${plan.sites.length} site(s) × ${plan.trials} trial(s) → ${out}\n`,
     );
@@ -150,27 +151,9 @@ function printRun(io: Io, run: FleetPlanRun, options: FleetCommandOptions): numb
   return ok ? EXIT.ok : EXIT.notPassed;
 }
 
-/** `--out DIR` names the part after the shard; `--out FILE` is the part itself. */
-function partPath(out: string, shard: Shard): string {
-  let isDir = false;
-  try {
-    isDir = statSync(out).isDirectory();
-  } catch {
-    // A new file.
-  }
-  return isDir ? join(out, `part-${shard.index}-of-${shard.count}.ndjson`) : out;
-}
-
+/** The bar goes to stderr: it needs stderr (alone) to be a terminal; stdout may be a file or a pipe. */
 function progressOf(io: Io, options: FleetCommandOptions): ProgressSink | undefined {
-  return !options.quiet && !options.json && io.isTTY && process.stderr.isTTY ? progressBar(io) : undefined;
-}
-
-function progressBar(io: Io): ProgressSink {
-  return (done, total, unit) => {
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    io.stderr(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${unit}`);
-  };
+  return !options.quiet && !options.json && io.stderrIsTTY ? progressBar(io.stderr) : undefined;
 }
 
 /** A generated fleet as a plan file: one wave of 10 % canary, then the rest. */

@@ -81,7 +81,10 @@ export const registerFleet: Register = (program, io, setExit) => {
       "--shard <i/n>",
       "Simulate only shard I of N (0-based; I from JOB_COMPLETION_INDEX when set) and write its part to --out",
     )
-    .option("--out <file|dir>", "With --shard: the part file to write (a folder: part-I-of-N.ndjson in it)")
+    .option(
+      "--out <dir>",
+      "With --shard: the folder the part is written to, as part-I-of-N.ndjson (created if missing; an existing part is never replaced)",
+    )
     .addHelpText(
       "after",
       `${EXIT_CODES}\nShards: \`edgesim fleet FILE --shard I/N --out DIR\` on N machines, then\n\`edgesim fleet merge FILE DIR\` prints what one process would have printed.\n`,

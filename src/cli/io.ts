@@ -5,8 +5,10 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
-  /** True when stdout is a terminal (colour, progress). */
+  /** True when stdout is a terminal (colour). */
   isTTY: boolean;
+  /** True when stderr is a terminal (progress bars); absent: not one. */
+  stderrIsTTY?: boolean;
   /** The environment colour follows (NO_COLOR, FORCE_COLOR, TERM); the process's when absent. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Where interactive commands (the quiz) read answers from. */
@@ -34,6 +36,7 @@ export function processIo(): Io {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
     stdin: process.stdin,
   };

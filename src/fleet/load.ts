@@ -70,6 +70,8 @@ export interface LoadedFleetPlan {
   description?: string;
   seed: number;
   startMs: number;
+  /** Where the start came from: `--start`, the file's `start:`, or the default (printed as such). */
+  startFrom: "option" | "file" | "default";
   trials: number;
   sites: Site[];
   strategies: Strategy[];
@@ -432,6 +434,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     ...(data.description !== undefined ? { description: data.description } : {}),
     seed,
     startMs: startMs ?? 0,
+    startFrom: options.start !== undefined ? "option" : data.start !== undefined ? "file" : "default",
     trials: options.trials ?? data.trials ?? 1,
     sites,
     strategies,

@@ -21,6 +21,63 @@ export type PlanExpectation = ExpectationResult;
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
 const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
 const gbps = (bps: number) => `${Math.round(bps / 1e7) / 100} Gbps`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Node-hours disrupted: the hours each node spent out of service (cordoned to back in service), summed
+ * over nodes; one decimal below 10 (a 27-minute repave of two nodes is 0.9, not 0), whole hours above.
+ */
+export function formatNodeHours(hours: number): string {
+  if (hours === 0) return "0";
+  if (hours < 10) return String(Math.max(0.1, Math.round(hours * 10) / 10));
+  return String(Math.round(hours));
+}
+
+/** A trial's sites by how they ended. */
+export interface SiteCounts {
+  converged: number;
+  failed: number;
+  blocked: number;
+  noWindow: number;
+  /** Not started: a halt skipped them. */
+  skipped: number;
+  rolled: number;
+}
+
+export function siteCounts(trial: TrialRun): SiteCounts {
+  const counts: SiteCounts = { converged: 0, failed: 0, blocked: 0, noWindow: 0, skipped: 0, rolled: 0 };
+  for (const p of trial.schedule.placements) {
+    if (p.state === "rolled") {
+      counts.rolled++;
+      counts[p.result]++;
+    } else if (p.state === "unschedulable") counts.noWindow++;
+    else if (p.state === "skipped") counts.skipped++;
+  }
+  return counts;
+}
+
+/**
+ * The trial's duration in words: when no site rolled, the end is only when the schedule gave up (its
+ * horizon), which is no duration, so none is printed.
+ */
+function durationText(trial: TrialRun, horizonMs: number): string {
+  if (siteCounts(trial).rolled === 0)
+    return `none: no site rolled within the ${formatDuration(horizonMs)} horizon (the schedule gave up ${utcTime(trial.endMs)})`;
+  return `${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})`;
+}
+
+/** Why a deadline was missed: sites that never rolled, sites that did not converge, or a late end. */
+function deadlineText(trial: TrialRun, deadlineMs: number): string {
+  if (trial.deadlineMet) return `deadline ${utcTime(deadlineMs)} met`;
+  const counts = siteCounts(trial);
+  const why: string[] = [];
+  if (trial.endMs > deadlineMs) why.push(`ends ${formatDuration(trial.endMs - deadlineMs)} after it`);
+  if (counts.noWindow > 0) why.push(`${plural(counts.noWindow, "site")} never rolled (no window)`);
+  if (counts.skipped > 0) why.push(`${plural(counts.skipped, "site")} not started (halted)`);
+  if (counts.failed > 0) why.push(`${plural(counts.failed, "site")} failed`);
+  if (counts.blocked > 0) why.push(`${plural(counts.blocked, "site")} blocked`);
+  return `deadline ${utcTime(deadlineMs)} missed${why.length > 0 ? `: ${why.join(", ")}` : ""}`;
+}
 
 /** One site of a trial, as the per-cluster CSV/NDJSON carries it. */
 export interface ClusterRow {
@@ -208,11 +265,23 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
       out.push({
         name: "slower",
         passed,
-        message: `${a.strategy.name} p50 ${formatDuration(a.risk.durationMs.p50)} vs ${b.strategy.name} ${formatDuration(b.risk.durationMs.p50)}`,
+        message: `${a.strategy.name} ${p50Text(a)} vs ${b.strategy.name} ${p50Text(b)}`,
       });
     }
   }
   return out;
+}
+
+/** Said after the start when the plan gave none: the default is a choice the reader should see. */
+function startNote(plan: LoadedFleetPlan): string {
+  return plan.startFrom === "default" ? " (the default: set start: in the plan, or --start)" : "";
+}
+
+/** A strategy's p50 duration, or why it has none (nothing rolled before the horizon). */
+function p50Text(s: StrategyRun): string {
+  return s.trials.some((t) => siteCounts(t).rolled === 0)
+    ? "rolled no site before the horizon"
+    : `p50 ${formatDuration(s.risk.durationMs.p50)}`;
 }
 
 /** The expectations about one strategy's result: the file's own `result` for the first, `NAME.result`. */
@@ -235,6 +304,17 @@ function table(rows: string[][]): string[] {
   return rows.map((r) =>
     r
       .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+/** The first column left-aligned, the others right-aligned (numbers). */
+function rightAligned(rows: string[][]): string[] {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
       .join("  ")
       .trimEnd(),
   );
@@ -266,14 +346,16 @@ export function* planTextPieces(
   const zones = new Set(plan.sites.map((s) => s.timeZone));
   lines.push(`fleet          ${plan.name}`);
   lines.push(
-    `sites          ${plan.sites.length} (${run.nodes} nodes, ${zones.size} time zone${zones.size === 1 ? "" : "s"})`,
+    `sites          ${plan.sites.length} (${plural(run.nodes, "node")}, ${plural(zones.size, "time zone")})`,
   );
   lines.push(
     `update         ${run.behavior}${plan.imageGiB > 0 ? `, image ${plan.imageGiB} GiB` : ""}${plan.registryGbps !== undefined ? `, registry ${plan.registryGbps} Gbps` : ""}${plan.prefetch ? ", prefetch" : ""}`,
   );
   const templatesOnly = plan.strategies.every((x) => x.template !== undefined);
+  // With no window anywhere, the window mode says nothing: sites roll at any time.
+  const windowless = plan.sites.every((site) => site.window.rules.length === 0);
   lines.push(
-    `start          ${utcTime(plan.startMs)}   windows: ${templatesOnly ? "the template's maintenance policy (UTC)" : plan.windowMode}`,
+    `start          ${utcTime(plan.startMs)}${startNote(plan)}   windows: ${templatesOnly ? "the template's maintenance policy (UTC)" : windowless ? "none (sites roll at any time)" : plan.windowMode}`,
   );
   for (const s of run.strategies) {
     const trial = s.first;
@@ -285,7 +367,7 @@ export function* planTextPieces(
     );
     if (s.strategy.template) {
       lines.push(
-        `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})   node-hours disrupted ${Math.round(trial.disruptedNodeHours)}`,
+        `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})   node-hours disrupted ${formatNodeHours(trial.disruptedNodeHours)}`,
       );
       lines.push(...templateTextLines(s));
       lines.push(...businessHoursLines(businessHoursFigure(plan, trial)));
@@ -293,10 +375,10 @@ export function* planTextPieces(
       continue;
     }
     lines.push(
-      `duration       ${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})${s.strategy.deadlineMs !== undefined ? `, deadline ${utcTime(s.strategy.deadlineMs)} ${trial.deadlineMet ? "met" : "missed"}` : ""}`,
+      `duration       ${durationText(trial, plan.horizonMs)}${s.strategy.deadlineMs !== undefined ? `, ${deadlineText(trial, s.strategy.deadlineMs)}` : ""}`,
     );
     lines.push(
-      `peak registry  ${gbps(trial.schedule.peakRegistryBps)}   max sites at once ${trial.schedule.maxConcurrent}   node-hours disrupted ${Math.round(trial.disruptedNodeHours)}`,
+      `peak registry  ${gbps(trial.schedule.peakRegistryBps)}   max sites at once ${trial.schedule.maxConcurrent}   node-hours disrupted ${formatNodeHours(trial.disruptedNodeHours)}`,
     );
     lines.push("");
     lines.push(
@@ -322,7 +404,7 @@ export function* planTextPieces(
     if (byBehavior.size > 0)
       lines.push(`  behaviors: ${[...byBehavior].map(([b, n]) => `${b} ${n}`).join(", ")}`);
     if (s.strategy.unselected.length > 0)
-      lines.push(`  ${s.strategy.unselected.length} site(s) in no wave (not rolled)`);
+      lines.push(`  ${plural(s.strategy.unselected.length, "site")} in no wave (not rolled)`);
     // The calendar: when each zone's sites rolled, in local time.
     const perZone = new Map<string, { first: number; last: number; n: number }>();
     trial.schedule.placements.forEach((p, i) => {
@@ -367,22 +449,35 @@ export function* planTextPieces(
         lines.push(`    … ${problemCount - MAX_FAILED_LISTED} more (--clusters-csv FILE lists every site)`);
     }
     const overran = trial.schedule.placements.filter((p) => p.state === "rolled" && p.overran).length;
-    if (overran > 0) lines.push(`  ${overran} site(s) ran past the end of their window`);
+    if (overran > 0)
+      lines.push(
+        `  ${plural(overran, "site")} ran past the end of ${overran === 1 ? "its" : "their"} window`,
+      );
     if (showsBusinessHours(plan)) lines.push(...businessHoursLines(businessHoursFigure(plan, trial)));
     if (s.trials.length > 1) {
       const r = s.risk;
-      lines.push("", `  risk over ${s.trials.length} trials        p50        p90        p99`);
-      const row = (label: string, d: { p50: number; p90: number; p99: number }, f: (n: number) => string) =>
-        `    ${label.padEnd(22)}${f(d.p50).padStart(9)}  ${f(d.p90).padStart(9)}  ${f(d.p99).padStart(9)}`;
-      lines.push(row("duration", r.durationMs, formatDuration));
+      const rows: string[][] = [
+        [`risk over ${s.trials.length} trials`, "p50", "p90", "p99"],
+        ["  duration", ...[r.durationMs.p50, r.durationMs.p90, r.durationMs.p99].map(formatDuration)],
+        ["  end date (UTC)", ...[r.endMs.p50, r.endMs.p90, r.endMs.p99].map(utcTime)],
+        ["  failed sites", ...[r.failedSites.p50, r.failedSites.p90, r.failedSites.p99].map(String)],
+        [
+          "  node-hours disrupted",
+          ...[r.disruptedNodeHours.p50, r.disruptedNodeHours.p90, r.disruptedNodeHours.p99].map(
+            formatNodeHours,
+          ),
+        ],
+        [
+          "  peak registry Gbps",
+          ...[r.peakRegistryGbps.p50, r.peakRegistryGbps.p90, r.peakRegistryGbps.p99].map((n) =>
+            String(Math.round(n * 100) / 100),
+          ),
+        ],
+      ];
+      const label = Math.max(...rows.map((row) => (row[0] as string).length));
+      lines.push("", ...rightAligned(rows).map((l) => `  ${l}`));
       lines.push(
-        `    end date (p50/p90/p99) ${utcTime(r.endMs.p50)} / ${utcTime(r.endMs.p90)} / ${utcTime(r.endMs.p99)}`,
-      );
-      lines.push(row("failed sites", r.failedSites, (n) => String(n)));
-      lines.push(row("node-hours disrupted", r.disruptedNodeHours, (n) => String(Math.round(n))));
-      lines.push(row("peak registry Gbps", r.peakRegistryGbps, (n) => String(Math.round(n * 100) / 100)));
-      lines.push(
-        `    halt probability      ${pct(r.haltProbability)}${
+        `  ${"  halt probability".padEnd(label)}  ${pct(r.haltProbability)}${
           Object.keys(r.haltedIn).length > 0
             ? ` (${Object.entries(r.haltedIn)
                 .map(([w, p]) => `${w} ${pct(p)}`)
@@ -391,29 +486,55 @@ export function* planTextPieces(
         }`,
       );
       if (r.deadlineMetProbability !== undefined)
-        lines.push(`    deadline met          ${pct(r.deadlineMetProbability)}`);
+        lines.push(`  ${"  deadline met".padEnd(label)}  ${pct(r.deadlineMetProbability)}`);
     }
     yield flush();
   }
   if (run.strategies.length > 1) {
     lines.push("", "compare");
+    let horizonNote = false;
     lines.push(
       ...table([
-        ["strategy", "p50", "p90", "halt", "failed (mean)", "peak Gbps", "deadline ≥95%"],
-        ...run.strategies.map((s) => [
-          s.strategy.name,
-          formatDuration(s.risk.durationMs.p50),
-          formatDuration(s.risk.durationMs.p90),
-          pct(s.risk.haltProbability),
-          String(Math.round(s.risk.failedSites.mean * 10) / 10),
-          String(Math.round(s.risk.peakRegistryGbps.p50 * 100) / 100),
-          s.risk.deadlineMetProbability === undefined
-            ? "-"
-            : s.risk.deadlineMetProbability >= 0.95
-              ? "yes"
-              : `no (${pct(s.risk.deadlineMetProbability)})`,
-        ]),
+        [
+          "strategy",
+          "conv",
+          "fail",
+          "block",
+          "no window",
+          "p50",
+          "p90",
+          "halt",
+          "failed (mean)",
+          "peak Gbps",
+          "deadline ≥95%",
+        ],
+        ...run.strategies.map((s) => {
+          const counts = siteCounts(s.first);
+          // Trials in which nothing rolled end at the horizon: that is no duration.
+          const noneRolled = s.trials.some((t) => siteCounts(t).rolled === 0);
+          if (noneRolled) horizonNote = true;
+          return [
+            s.strategy.name,
+            String(counts.converged),
+            String(counts.failed),
+            String(counts.blocked),
+            String(counts.noWindow),
+            noneRolled ? "-" : formatDuration(s.risk.durationMs.p50),
+            noneRolled ? "-" : formatDuration(s.risk.durationMs.p90),
+            pct(s.risk.haltProbability),
+            String(Math.round(s.risk.failedSites.mean * 10) / 10),
+            String(Math.round(s.risk.peakRegistryGbps.p50 * 100) / 100),
+            s.risk.deadlineMetProbability === undefined
+              ? "-"
+              : s.risk.deadlineMetProbability >= 0.95
+                ? "yes"
+                : `no (${pct(s.risk.deadlineMetProbability)})`,
+          ];
+        }),
       ]).map((l) => `  ${l}`),
+    );
+    lines.push(
+      `  sites of the first trial; p50/p90: duration over ${plural(plan.trials, "trial")}${horizonNote ? " (-: in some trial no site rolled before the horizon, so there is no duration)" : ""}`,
     );
   }
   if (expectations.length > 0) {
@@ -466,6 +587,8 @@ export function planJson(run: FleetPlanRun, expectations: readonly PlanExpectati
       nodes: run.nodes,
       result: trial.result,
       durationMs: trial.durationMs,
+      start: new Date(plan.startMs).toISOString(),
+      startFrom: plan.startFrom,
       behavior: run.behavior,
       strategy: strategy.strategy.name,
       seed: plan.seed,

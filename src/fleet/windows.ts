@@ -238,35 +238,62 @@ export class WindowCalendar {
   }
 }
 
-/** `2026-12-07 01:00 EST`-style local time of an instant in a zone, for calendars. */
+/**
+ * `2026-12-07 01:00 CST`-style local time of an instant in a zone, for calendars: the zone's abbreviation
+ * where one exists (CST, CET, JST, IST, AEDT), else its UTC offset (`UTC+4`, `UTC+5:45`).
+ */
 export function localTime(ms: number, zone: string): string {
   // A zone object (luxon keeps one per name), not its name: a name is validated again at every call.
   const local = DateTime.fromMillis(ms, { zone: IANAZone.create(zone) });
-  // What luxon's "ZZZZ" gives, from one formatter per zone and locale: luxon builds one per call (slow).
-  return `${local.toFormat("yyyy-MM-dd HH:mm")} ${zoneAbbreviation(ms, zone, local.locale ?? undefined)}`;
+  return `${local.toFormat("yyyy-MM-dd HH:mm")} ${zoneAbbreviation(ms, zone, local.offset)}`;
 }
 
-const abbreviations = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Intl names a zone's abbreviation only in the locales that use it (CST in en-US, CET in en-GB, JST in
+ * ja-JP, IST in en-IN, AEDT in en-AU); elsewhere it gives `GMT+9`. These locales are asked in turn and the
+ * first abbreviation wins; with none, the offset is printed as `UTC±H[:MM]`.
+ */
+const ABBREVIATION_LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-NZ", "en-IN", "ja-JP"];
+const formatters = new Map<string, Intl.DateTimeFormat[]>();
+/** By zone and offset (standard and daylight time differ): a fleet prints the same few many times. */
+const abbreviations = new Map<string, string>();
 
-/** The zone's short name at `ms` ("EST"), as luxon's "ZZZZ" token formats it; null when there is none. */
-function zoneAbbreviation(ms: number, zone: string, locale: string | undefined): string | null {
-  const key = `${locale}\u0000${zone}`;
-  let format = abbreviations.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, {
-      timeZoneName: "short",
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      timeZone: zone,
-    });
-    abbreviations.set(key, format);
+function zoneAbbreviation(ms: number, zone: string, offsetMinutes: number): string {
+  const key = `${zone}\u0000${offsetMinutes}`;
+  const known = abbreviations.get(key);
+  if (known !== undefined) return known;
+  let found: string | undefined;
+  for (const format of zoneFormatters(zone)) {
+    const name = format.formatToParts(new Date(ms)).find((p) => p.type === "timeZoneName")?.value;
+    if (name !== undefined && /^[A-Z]{2,5}$/.test(name)) {
+      found = name;
+      break;
+    }
   }
-  const part = format.formatToParts(new Date(ms)).find((p) => p.type.toLowerCase() === "timezonename");
-  return part ? part.value : null;
+  const text = found ?? utcOffset(offsetMinutes);
+  abbreviations.set(key, text);
+  return text;
+}
+
+function zoneFormatters(zone: string): Intl.DateTimeFormat[] {
+  let list = formatters.get(zone);
+  if (!list) {
+    list = ABBREVIATION_LOCALES.map(
+      (locale) => new Intl.DateTimeFormat(locale, { timeZoneName: "short", timeZone: zone }),
+    );
+    formatters.set(zone, list);
+  }
+  return list;
+}
+
+/** `UTC+9`, `UTC-3:30`, `UTC` for 0. */
+export function utcOffset(minutes: number): string {
+  if (minutes === 0) return "UTC";
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  const h = Math.floor(abs / 60);
+  const m = abs % 60;
+  return `UTC${sign}${h}${m === 0 ? "" : `:${String(m).padStart(2, "0")}`}`;
 }
 
 export function utcTime(ms: number): string {

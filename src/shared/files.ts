@@ -374,7 +374,7 @@ export function writeOutputStream(target: OutputTarget | string, pieces: Iterabl
   output.commit();
 }
 
-function writeAllSync(fd: number, text: string): void {
+export function writeAllSync(fd: number, text: string): void {
   const bytes = Buffer.from(text, "utf8");
   let offset = 0;
   while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);

@@ -51,3 +51,135 @@ describe("a blocked scenario's duration", () => {
     expect(r.stdout).toMatch(/^duration\s+11m16s$/m);
   });
 });
+
+const fleet = (args: string[], cwd = ROOT) => spawnEdgesim(["fleet", ...args], { cwd, timeoutMs: 120_000 });
+
+describe("fleet text that does not mislead", () => {
+  it("compare counts sites per strategy and never shows the horizon as a duration", () => {
+    const r = fleet(["scenarios/fleet-plans/pull-storm.yaml", "-q"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).not.toMatch(/323h/);
+    expect(r.stdout).toMatch(/^duration\s+none: no site rolled within the 336h horizon/m);
+    const compare = r.stdout.slice(r.stdout.indexOf("\ncompare\n"));
+    expect(compare).toMatch(/^ {2}strategy\s+conv\s+fail\s+block\s+no window\s+p50\s+p90\s/m);
+    expect(compare).toMatch(/^ {2}narrow\s+120\s+0\s+0\s+0\s+58h51m34s\s+58h51m34s\s/m);
+    expect(compare).toMatch(/^ {2}wide\s+0\s+0\s+0\s+120\s+-\s+-\s/m);
+    expect(compare).toContain("no site rolled before the horizon, so there is no duration");
+  });
+
+  it("a missed deadline says why (a site never rolled); the risk table is aligned; node-hours keep a decimal", () => {
+    const r = fleet(["scenarios/fleet-plans/regional-stores.yaml", "-q", "--trials", "50"]);
+    expect(r.stdout).toMatch(/deadline 2026-12-20 00:00Z missed: 1 site never rolled \(no window\)$/m);
+    const risk = r.stdout.slice(r.stdout.indexOf("  risk over 50 trials")).split("\n").slice(0, 6);
+    // Right-aligned columns: every row's p50, p90 and p99 end where the header's do.
+    const ends = (line: string) =>
+      [...line.matchAll(/\S+(?= {2}|$)/g)].map((m) => (m.index ?? 0) + m[0].length);
+    const header = ends(risk[0] as string).slice(-3);
+    for (const row of risk.slice(1)) expect(ends(row).slice(-3), row).toEqual(header);
+    expect(r.stdout).toMatch(/node-hours disrupted \d\.\d$/m);
+  });
+
+  it("one site of one node: singular words, no windows said as none, the default start said as such", () => {
+    writeFileSync(join(dir, "one.csv"), "name,shape,timeZone\nsolo,1+0,America/Chicago\n");
+    writeFileSync(
+      join(dir, "one.yaml"),
+      [
+        "name: one",
+        `update: ${join(ROOT, "scenarios/profiles/k3s-os-uri-change.yaml")}`,
+        `from: ${join(ROOT, "scenarios/profiles/k3s-base.yaml")}`,
+        "inventory: { csv: one.csv }",
+        "strategy: { waves: [{ name: all, rest: true, concurrency: 1 }] }",
+        "",
+      ].join("\n"),
+    );
+    const r = fleet(["one.yaml", "--allow-outside", "-q"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^sites {10}1 \(1 node, 1 time zone\)$/m);
+    expect(r.stdout).toMatch(
+      /^start {10}2026-12-07 00:00Z \(the default: set start: in the plan, or --start\) {3}windows: none \(sites roll at any time\)$/m,
+    );
+    const json = JSON.parse(fleet(["one.yaml", "--allow-outside", "--json"], dir).stdout);
+    expect(json.summary).toMatchObject({ start: "2026-12-07T00:00:00.000Z", startFrom: "default" });
+    const given = JSON.parse(
+      fleet(["one.yaml", "--allow-outside", "--json", "--start", "2027-01-04T02:00Z"], dir).stdout,
+    );
+    expect(given.summary).toMatchObject({ start: "2027-01-04T02:00:00.000Z", startFrom: "option" });
+    const plain = fleet(["one.yaml", "--allow-outside", "-q", "--start", "2027-01-04T02:00Z"], dir);
+    expect(plain.stdout).toMatch(/^start {10}2027-01-04 02:00Z {3}windows/m);
+  });
+
+  it("a what-if without windows does not say `windows: fits`", () => {
+    const r = fleet(["--clusters", "2", "--update", "scenarios/profiles/k3s-os-uri-change.yaml", "-q"]);
+    expect(r.stdout).toMatch(/windows: none \(sites roll at any time\)$/m);
+    expect(r.stdout).not.toContain("windows: fits");
+  });
+
+  it("local times carry the zone's abbreviation where one exists, else the UTC offset", () => {
+    writeFileSync(
+      join(dir, "zones.csv"),
+      [
+        "name,shape,timeZone",
+        "tokyo,1+0,Asia/Tokyo",
+        "berlin,1+0,Europe/Berlin",
+        "chicago,1+0,America/Chicago",
+        "kathmandu,1+0,Asia/Kathmandu",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "zones.yaml"),
+      [
+        "name: zones",
+        "start: 2026-12-07T00:00Z",
+        `update: ${join(ROOT, "scenarios/profiles/k3s-os-uri-change.yaml")}`,
+        `from: ${join(ROOT, "scenarios/profiles/k3s-base.yaml")}`,
+        "inventory: { csv: zones.csv }",
+        'windows: { default: "daily 01:00-05:00" }',
+        "strategy: { waves: [{ name: all, rest: true, concurrency: 4 }] }",
+        "",
+      ].join("\n"),
+    );
+    const r = fleet(["zones.yaml", "--allow-outside", "-q", "--clusters-csv", "zones-out.csv"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^ {4}Asia\/Tokyo\s+1\s+2026-12-08 01:00 JST\s/m);
+    expect(r.stdout).toMatch(/^ {4}Europe\/Berlin\s+1\s+2026-12-07 01:00 CET\s/m);
+    expect(r.stdout).toMatch(/^ {4}America\/Chicago\s+1\s+2026-12-07 01:00 CST\s/m);
+    expect(r.stdout).toMatch(/^ {4}Asia\/Kathmandu\s+1\s+2026-12-0\d 01:00 UTC\+5:45\s/m);
+    expect(r.stdout).not.toMatch(/GMT[+-]/);
+    const csv = readFileSync(join(dir, "zones-out.csv"), "utf8");
+    expect(csv).toMatch(/^tokyo,.*,2026-12-08 01:00 JST,/m);
+  });
+});
+
+describe("shard parts", () => {
+  const plan = join(ROOT, "scenarios/fleet-plans/regional-stores.yaml");
+  const shard = (i: number, out: string) => fleet([plan, "--shard", `${i}/2`, "--out", out]);
+
+  it("--out is a folder, created when missing (with or without a slash)", () => {
+    const r = shard(0, join(dir, "parts"));
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, "parts", "part-0-of-2.ndjson"), "utf8")).toMatch(/^\{/);
+    const slash = shard(1, `${join(dir, "newdir")}/`);
+    expect(slash.status).toBe(0);
+    expect(readFileSync(join(dir, "newdir", "part-1-of-2.ndjson"), "utf8")).toMatch(/^\{/);
+  });
+
+  it("a file named by --out is refused", () => {
+    writeFileSync(join(dir, "a-file"), "keep me");
+    const r = shard(0, join(dir, "a-file"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("--out: is a file, not a folder");
+    expect(readFileSync(join(dir, "a-file"), "utf8")).toBe("keep me");
+  });
+
+  it("a part is created exclusively: a second shard with the same index never replaces it", () => {
+    const out = join(dir, "twice");
+    expect(shard(0, out).status).toBe(0);
+    const first = readFileSync(join(out, "part-0-of-2.ndjson"), "utf8");
+    const again = shard(0, out);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/part-0-of-2\.ndjson.*--out: the part already exists/);
+    expect(readFileSync(join(out, "part-0-of-2.ndjson"), "utf8")).toBe(first);
+  });
+});

@@ -26,7 +26,7 @@ const WHAT: Record<Kind, RegExp> = {
 };
 
 let dir: string;
-const path = (kind: Kind) => (kind === "fleet-part" ? join(dir, "part.ndjson") : FILES[kind]);
+const path = (kind: Kind) => (kind === "fleet-part" ? join(dir, "part-0-of-2.ndjson") : FILES[kind]);
 
 const COMMANDS: { name: string; args: (file: string) => string[]; takes: Kind[] }[] = [
   { name: "run", args: (f) => ["run", f], takes: ["scenario", "fleet"] },
@@ -47,10 +47,10 @@ const COMMANDS: { name: string; args: (file: string) => string[]; takes: Kind[] 
 beforeAll(() => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), "edgesim-kinds-"));
-  const shard = spawnEdgesim(
-    ["fleet", FILES["fleet-plan"], "--shard", "0/2", "--out", join(dir, "part.ndjson")],
-    { cwd: ROOT, timeoutMs: 60_000 },
-  );
+  const shard = spawnEdgesim(["fleet", FILES["fleet-plan"], "--shard", "0/2", "--out", dir], {
+    cwd: ROOT,
+    timeoutMs: 60_000,
+  });
   expect(shard.status, shard.stderr).toBe(0);
 });
 

@@ -249,12 +249,12 @@ strategies:
     expect(two).toBe(one);
     expect(readFileSync(csv("2"), "utf8")).toBe(readFileSync(csv("1"), "utf8"));
     for (const i of [0, 1, 2])
-      await edgesim(["fleet", file, "--shard", `${i}/3`, "--out", join(dir, `part-${i}.ndjson`)]);
+      await edgesim(["fleet", file, "--shard", `${i}/3`, "--out", join(dir, "parts")]);
     const merged = await edgesim([
       "fleet",
       "merge",
       file,
-      ...[0, 1, 2].map((i) => join(dir, `part-${i}.ndjson`)),
+      join(dir, "parts"),
       "--json",
       "--clusters-csv",
       csv("merged"),

@@ -1,0 +1,40 @@
+import { formatDuration } from "../shared/duration.js";
+
+/** What a progress bar reports: `done` of `total` `unit`. */
+export type ProgressUpdate = (done: number, total: number, unit: string) => void;
+
+export interface ProgressOptions {
+  /** Milliseconds since some origin (the wall clock; a test's own clock). */
+  now?: () => number;
+  /** The least time between two redraws: at most ~10 a second by default. */
+  minIntervalMs?: number;
+  width?: number;
+}
+
+/**
+ * A one-line bar on a terminal's stderr: `[####......] 1200/5000 site simulation(s), about 42s left`. It is
+ * redrawn at most every `minIntervalMs` (and at the end), whatever the number of updates: 100,000 sites
+ * draw a few dozen lines, not thousands. The time left is the time so far over the share done.
+ */
+export function progressBar(write: (text: string) => void, options: ProgressOptions = {}): ProgressUpdate {
+  const now = options.now ?? (() => performance.now());
+  const minIntervalMs = options.minIntervalMs ?? 100;
+  const width = options.width ?? 30;
+  const started = now();
+  let last: number | undefined;
+  return (done, total, unit) => {
+    const t = now();
+    if (done < total && last !== undefined && t - last < minIntervalMs) return;
+    last = t;
+    const share = total > 0 ? Math.min(1, done / total) : 1;
+    const filled = Math.round(share * width);
+    const elapsed = t - started;
+    const left =
+      done >= total
+        ? ""
+        : done > 0 && elapsed > 0
+          ? `, about ${formatDuration(Math.ceil(((elapsed / done) * (total - done)) / 1000) * 1000)} left`
+          : "";
+    write(`\r\u001b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${unit}${left}`);
+  };
+}

@@ -1,0 +1,78 @@
+import { closeSync, lstatSync, mkdirSync, openSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "../shared/diagnostics.js";
+import { writeAllSync, writeError } from "../shared/files.js";
+import { batched } from "../shared/json.js";
+import type { Shard } from "./shard.js";
+
+/**
+ * Where a shard writes its part: `--out` is a folder (created when missing, with or without a trailing
+ * slash; refused when it is a file), and the part is `part-I-of-N.ndjson` in it.
+ */
+export function partFileIn(out: string, shard: Shard): string {
+  let isFolder = false;
+  try {
+    const stats = lstatSync(out);
+    if (!stats.isDirectory() && !stats.isSymbolicLink())
+      throw new InputError([
+        {
+          file: out,
+          message: "--out: is a file, not a folder (a shard writes part-I-of-N.ndjson in a folder)",
+        },
+      ]);
+    isFolder = true;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      throw writeError({ file: out, option: "--out" }, error);
+  }
+  if (!isFolder) {
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (error) {
+      throw writeError({ file: out, option: "--out" }, error);
+    }
+  }
+  return join(out, `part-${shard.index}-of-${shard.count}.ndjson`);
+}
+
+/**
+ * Writes a part, creating it exclusively (O_EXCL): two shards given the same index, or a part left by an
+ * earlier run, can never replace one another; the second is refused and writes nothing. A write that
+ * fails part-way removes the file it created.
+ */
+export function writePartExclusive(file: string, pieces: Iterable<string>): void {
+  const target = { file, option: "--out" };
+  let fd: number;
+  try {
+    fd = openSync(file, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST")
+      throw new InputError([
+        {
+          file,
+          message:
+            "--out: the part already exists (another shard with the same index, or an earlier run); remove it or choose another folder (nothing was written)",
+        },
+      ]);
+    throw writeError(target, error);
+  }
+  try {
+    for (const chunk of batched(pieces, 1 << 20)) {
+      try {
+        writeAllSync(fd, chunk);
+      } catch (error) {
+        throw writeError(target, error);
+      }
+    }
+    closeSync(fd);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+    rmSync(file, { force: true });
+    throw error;
+  }
+}

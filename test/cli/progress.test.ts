@@ -1,0 +1,73 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { progressBar } from "../../src/cli/progress.js";
+import { ensureBuilt } from "../fixtures/cli.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+describe("the progress bar", () => {
+  it("redraws at most every 100 ms of its clock, and at the end, however often it is told", () => {
+    let t = 0;
+    const drawn: string[] = [];
+    const bar = progressBar((text) => drawn.push(text), { now: () => t });
+    // 100,000 sites told every 64 sites over 10 s: 1,563 updates.
+    for (let done = 64; done < 100_000; done += 64) {
+      t = (done / 100_000) * 10_000;
+      bar(done, 100_000, "site simulation(s)");
+    }
+    bar(100_000, 100_000, "site simulation(s)");
+    expect(drawn.length).toBeGreaterThan(90);
+    expect(drawn.length).toBeLessThanOrEqual(102);
+    expect(drawn.at(-1)).toBe("\r\u001b[K[##############################] 100000/100000 site simulation(s)");
+  });
+
+  it("shows the time left: the time so far over the share done", () => {
+    let t = 0;
+    const drawn: string[] = [];
+    const bar = progressBar((text) => drawn.push(text), { now: () => t });
+    t = 20_000;
+    bar(250, 1000, "trial(s)");
+    expect(drawn.at(-1)).toBe("\r\u001b[K[########......................] 250/1000 trial(s), about 1m left");
+    t = 20_050;
+    bar(260, 1000, "trial(s)");
+    expect(drawn).toHaveLength(1);
+  });
+});
+
+describe("edgesim fleet's bar in a terminal", () => {
+  let dir: string;
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), "edgesim-progress-"));
+  });
+
+  /** Runs `edgesim ARGS > stdout.txt` under `script`: stderr (and stdin) is a terminal, stdout a file. */
+  const inTerminal = (args: string) => {
+    const out = join(dir, "stdout.txt");
+    const typescript = join(dir, "terminal.txt");
+    const command = `cd ${ROOT} && NO_COLOR=1 ${process.execPath} bin/edgesim.js ${args} > ${out}`;
+    const r = spawnSync("script", ["-q", "-e", "-c", command, typescript], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    return {
+      status: r.status,
+      stdout: readFileSync(out, "utf8"),
+      terminal: readFileSync(typescript, "utf8"),
+    };
+  };
+
+  it("draws on stderr when stderr alone is a terminal, and clears itself; -q draws nothing", () => {
+    const r = inTerminal("fleet scenarios/fleet-plans/regional-stores.yaml --trials 200 --threads 1");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^fleet {10}regional-stores$/m);
+    expect(r.stdout).not.toContain("[#");
+    expect(r.terminal).toMatch(/\[#+\.*\] \d+\/\d+ (trial|site simulation)\(s\)/);
+    expect(r.terminal).toContain("\r\u001b[K");
+    const quiet = inTerminal("fleet scenarios/fleet-plans/regional-stores.yaml --trials 200 --threads 1 -q");
+    expect(quiet.terminal).not.toContain("[#");
+  });
+});
