@@ -32,7 +32,7 @@ import {
   type StepPlan,
   type StepTiming,
 } from "./evaluate.js";
-import { type DeliveryMode, PLANNED_MODES, planOptionsFor } from "./mode.js";
+import { type DeliveryMode, planOptionsFor } from "./mode.js";
 
 /** A file's text and the name messages give it. */
 export interface SourceText {
@@ -55,7 +55,8 @@ export interface PathInput {
   maxUnavailable?: number;
   timings?: Partial<Timings>;
   minimise: MinimiseKey;
-  mode: DeliveryMode;
+  /** Absent: the planner's reading of the target (uri "NA": sysext, with a warning), as `edgesim plan`. */
+  mode?: DeliveryMode;
   rke2Quirk?: boolean;
   loadOptions?: LoadOptions;
   /** Paths kept in the result, best first. */
@@ -133,14 +134,6 @@ function sameLayer(a: Profile, b: Profile, name: string): boolean {
 /** Every valid path from FROM to the target, planned step by step with `edgesim plan`'s planner, ranked. */
 export function searchPaths(input: PathInput): PathSearchResult {
   const loadOptions = input.loadOptions ?? {};
-  if (!PLANNED_MODES.includes(input.mode)) {
-    throw new InputError([
-      {
-        file: "--mode",
-        message: `${input.mode}: the planner of this build plans ${PLANNED_MODES.join(", ")} clusters only`,
-      },
-    ]);
-  }
   const from = parseProfile(input.from.text, input.from.file, loadOptions);
   const format = locateLayers(input.from.text, input.from.file).format;
   const fromVersion = kubernetesVersionOf(from) as string;
@@ -395,11 +388,10 @@ export function searchPaths(input: PathInput): PathSearchResult {
         ].join(" ")
       : undefined;
 
-  const target = revision({
-    kubernetes: chain.length - 1,
-    os: osImages.length - 1,
-    other: space.other,
-  }).profile;
+  const targetState = { kubernetes: chain.length - 1, os: osImages.length - 1, other: space.other };
+  const target = revision(targetState).profile;
+  // The mode every step was planned for: the one given, else the planner's reading of the target.
+  const mode = input.mode ?? plan({ kubernetes: 0, os: 0, other: false }, targetState).mode ?? "appliance";
   return {
     from,
     target,
@@ -407,7 +399,7 @@ export function searchPaths(input: PathInput): PathSearchResult {
     kubernetes: chain,
     osImages,
     other: space.other,
-    mode: input.mode,
+    mode,
     minimise: input.minimise,
     cluster,
     constraints: applied.map((id) => PATH_CONSTRAINTS[id]),

@@ -186,9 +186,47 @@ describe("bad input names the constraint and the step", () => {
       message(() => search({ from: { text: BASE, file: PXKE }, to: { text: target, file: "t.yaml" } })),
     ).toMatch(/^t\.yaml: constraint cni-switch at step 1/);
   });
+});
 
-  it("a delivery mode the planner does not know yet is refused, not planned as appliance", () => {
-    expect(message(() => search({ kubernetes: "1.32.6", mode: "sysext" }))).toMatch(/^--mode: sysext/);
+describe("systemd-extension delivery (uri NA): every Kubernetes bump repaves (systemd-extensions.md)", () => {
+  const SYSEXT = resolve("scenarios/profiles/sc-k3s-sysext.yaml");
+  const sysext = (mode?: "sysext" | "agent") =>
+    searchPaths({
+      from: { text: readFileSync(SYSEXT, "utf8"), file: SYSEXT },
+      kubernetes: "1.34.1",
+      versions: { kubernetes: ["1.33.1", "1.34.1"], source: "--versions" },
+      controlPlanes: 1,
+      workers: 3,
+      pools: [],
+      minimise: "repaves",
+      ...(mode ? { mode } : {}),
+      limit: 10,
+    });
+
+  it("two minors under sysext: two revisions, each repaving every node", () => {
+    const result = sysext("sysext");
+    const best = result.paths[0] as EvaluatedPath;
+    expect(result.mode).toBe("sysext");
+    expect(best.steps.map((s) => s.behavior)).toEqual(["repave", "repave"]);
+    expect(best.repavesPerNode).toBe(2);
+  });
+
+  it("with no mode given, uri NA is read as sysext (the more disruptive reading), as plan does", () => {
+    const result = sysext();
+    expect(result.mode).toBe("sysext");
+    expect(result.paths[0]?.repavesPerNode).toBe(2);
+  });
+
+  it("agent mode is planned with its own rows, not as sysext", () => {
+    const result = sysext("agent");
+    expect(result.mode).toBe("agent");
+    const plan = result.plan({ kubernetes: 0, os: 0, other: false }, { kubernetes: 1, os: 0, other: false });
+    expect(plan.mode).toBe("agent");
+    expect(plan.behavior).toBe(
+      planUpdate(result.from, result.revision({ kubernetes: 1, os: 0, other: false }).profile, {
+        mode: "agent",
+      }).behavior,
+    );
   });
 });
 
