@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
  */
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const FROM = `${root}scenarios/profiles/pxk-e-base.yaml`;
-const URI = "registry.retail.example.com/edge/ubuntu:pxk-e-1.36.2-v4.7.0-retail";
+// Images that name no Kubernetes version (a CanvOS tag names one, and ties the image to it: fewer paths).
+const URI = "registry.retail.example.com/edge/ubuntu:pxk-e-patch2-retail";
 
 export interface PathBench {
   wallMs: number;
@@ -32,7 +33,7 @@ export function benchPath(): PathBench {
       [
         "kubernetes: [1.31.4, 1.32.6, 1.33.3, 1.34.1, 1.35.2, 1.36.2]",
         "osImages:",
-        "  - registry.retail.example.com/edge/ubuntu:pxk-e-1.30.5-v4.6.0-retail",
+        "  - registry.retail.example.com/edge/ubuntu:pxk-e-patch1-retail",
         `  - ${URI}`,
         "",
       ].join("\n"),

@@ -43,6 +43,17 @@ function search(overrides: Partial<PathInput>): ReturnType<typeof searchPaths> {
   });
 }
 
+/** The input error's diagnostics as `file: message` lines. */
+function message(f: () => unknown): string {
+  try {
+    f();
+  } catch (error) {
+    if (isInputError(error)) return error.diagnostics.map((d) => `${d.file}: ${d.message}`).join("\n");
+    throw error;
+  }
+  throw new Error("no error");
+}
+
 function revisionsOf(path: EvaluatedPath): number {
   return path.steps.filter((s) => s.step.kind === "revision").length;
 }
@@ -147,21 +158,11 @@ describe('pools with "skip worker node update" (PXK-E)', () => {
     );
     const open = search({ ...input, pools: [{ name: "edge", workers: 2, policies: ["follow", "skip"] }] });
     expect(open.paths.every((p) => p.shape.policies.edge === "follow")).toBe(true);
-    expect(open.warnings.join("\n")).toMatch(/PXK-E only/);
+    expect(open.warnings.join("\n")).toMatch(/PXK-E and Canonical only/);
   });
 });
 
 describe("bad input names the constraint and the step", () => {
-  const message = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (error) {
-      if (isInputError(error)) return error.diagnostics.map((d) => `${d.file}: ${d.message}`).join("\n");
-      throw error;
-    }
-    throw new Error("no error");
-  };
-
   it("a target below today's version", () => {
     expect(message(() => search({ kubernetes: "1.30.5" }))).toMatch(/constraint no-downgrade at step 1/);
   });
@@ -257,4 +258,41 @@ it("ranks by node-hours, windows and duration as asked", () => {
   for (let i = 1; i < byHours.paths.length; i++) {
     expect(byHours.paths[i]?.nodeHours).toBeGreaterThanOrEqual(byHours.paths[i - 1]?.nodeHours as number);
   }
+});
+
+describe("a provider image carries its Kubernetes version (build-provider-images.md)", () => {
+  const k3s = readFileSync(K3S, "utf8");
+  const image = (v: string) => `registry.retail.example.com/edge/ubuntu:k3s-${v}-v4.6.0-retail`;
+  const ask = (osUri: string) =>
+    searchPaths({
+      from: { text: k3s, file: K3S },
+      kubernetes: "1.32.2",
+      osUri,
+      versions: { kubernetes: ["1.31.4", "1.32.2"], source: "--versions" },
+      controlPlanes: 1,
+      workers: 3,
+      pools: [],
+      minimise: "repaves",
+      limit: 100,
+    });
+
+  it("an image naming 1.32.2 is published with 1.32.2 only: no path reboots onto other versions under it", () => {
+    const result = ask(image("1.32.2"));
+    expect(result.constraints.map((c) => c.id)).toContain("image-kubernetes");
+    for (const path of result.paths) {
+      for (const step of path.steps) {
+        if (step.to.os > 0) expect(result.kubernetes[step.to.kubernetes]).toBe("1.32.2");
+      }
+    }
+    const best = result.paths[0] as EvaluatedPath;
+    expect(best.steps).toHaveLength(2);
+    expect(best.repavesPerNode).toBe(2);
+    expect(best.rebootsPerNode).toBe(0);
+  });
+
+  it("a target image naming another version than the target's is refused, naming the constraint", () => {
+    expect(message(() => ask(image("1.31.4")))).toMatch(
+      /^--os-uri: constraint image-kubernetes.*names Kubernetes 1\.31\.4, not the target's 1\.32\.2/,
+    );
+  });
 });
