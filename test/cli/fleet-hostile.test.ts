@@ -172,4 +172,13 @@ describe("edgesim fleet: hostile plans that have a right answer", () => {
     // 3+0 is three nodes a site (the default 1+3 would be four).
     expect(rows.slice(1).map((row) => row.split(",")[nodes])).toEqual(["3", "3", "3"]);
   });
+
+  it("--shape on a what-if sets every generated site's shape", () => {
+    const r = spawnEdgesim(
+      ["fleet", "--clusters", "10", "--update", "profiles/k3s-os-uri-change.yaml", "--shape", "3+0", "-q"],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^sites\s+10 \(30 nodes,/m);
+  });
 });
