@@ -29,19 +29,32 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
+/** A whole number 1..max: the options whose file fields are capped are capped alike. */
+function boundedInt(max: number): (value: string) => number {
+  return (value) => {
+    const n = positiveInt(value);
+    if (n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    return n;
+  };
+}
+
 /** The options `fleet` and `fleet merge` share: what the fleet is and what is printed. */
 function fleetOptions(command: Command): Command {
   return addColourOptions(command)
     .option(
       "--trials <n>",
-      "Run the rollout N times with derived seeds and report distributions",
-      positiveInt,
+      "Run the rollout N times with derived seeds and report distributions (at most 10000)",
+      boundedInt(10_000),
     )
     .option("--start <date-time>", "When the rollout starts, e.g. 2026-12-07T00:00Z (default: the file's)")
     .option("--seed <n>", "Seed (default: the file's, else 1)", parseSeed)
     .option("--json", "Print one JSON object (summary, waves, risk, expectations)")
     .option("-q, --quiet", "No progress bar")
-    .option("--clusters <n>", "What-if without a file: a generated fleet of N sites", positiveInt)
+    .option(
+      "--clusters <n>",
+      "What-if without a file: a generated fleet of N sites (at most 200000)",
+      boundedInt(200_000),
+    )
     .option("--update <profile>", "What-if: the profile rolled out")
     .option(
       "--from <profile>",
@@ -74,8 +87,8 @@ export const registerFleet: Register = (program, io, setExit) => {
   )
     .option(
       "--threads <n>",
-      `Worker threads simulating sites (default: the available cores, ${defaultThreads()} here, from 16,384 site simulations; 1 = in this process)`,
-      positiveInt,
+      `Worker threads simulating sites (default: the available cores, ${defaultThreads()} here, from 16,384 site simulations; 1 = in this process; at most 1024, and never more than the cores)`,
+      boundedInt(1024),
     )
     .option(
       "--shard <i/n>",

@@ -210,10 +210,12 @@ export function generateInventory(
     const labels: Record<string, string> = {};
     for (const [key, values] of Object.entries(spec.labels ?? {})) labels[key] = pick(values);
     const localRegistry = rng.next() < (spec.localRegistry ?? 0);
+    // Drawn even without `shapes` (the draws stay as they were); without it the file's cluster.shape holds.
+    const shape = pick(shapes);
     sites.push({
       name,
       distribution,
-      shape: pick(shapes),
+      ...(spec.shapes !== undefined ? { shape } : {}),
       timeZone: pick(zones),
       labels,
       ...(links ? { linkMbps: pick(links) } : {}),

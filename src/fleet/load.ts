@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join } from "node:path";
 import type { Profile } from "../profile/types.js";
 import { parseTimings, profileLoader } from "../scenario/load.js";
+import { MAX_VIRTUAL_MS } from "../scenario/schema.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
@@ -17,7 +18,14 @@ import {
   type StrategySpec,
 } from "./schema.js";
 import { checkSiteVariables, resolveTemplate, type TemplateStrategy } from "./template-load.js";
-import { isTimeZone, type MaintenanceWindow, parseInstant, parseWindow, type WindowMode } from "./windows.js";
+import {
+  canonicalZone,
+  isTimeZone,
+  type MaintenanceWindow,
+  parseInstant,
+  parseWindow,
+  type WindowMode,
+} from "./windows.js";
 
 export interface Site {
   name: string;
@@ -168,15 +176,22 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       try {
         text = readTextFile(csvFile);
       } catch (error) {
-        at(
-          ["inventory", "csv"],
-          `${csvFile}: ${(error as InputError).diagnostics?.[0]?.message ?? "cannot read"}`,
-        );
+        const problem = (error as InputError).diagnostics?.[0];
+        // A problem with a place in the CSV (an invalid byte) is reported there, not at the plan's line.
+        if (problem?.line !== undefined) bag.add(problem);
+        else at(["inventory", "csv"], `${csvFile}: ${problem?.message ?? "cannot read"}`);
       }
     if (text !== undefined) {
       const csv = parseInventoryCsv(text, csvFile);
       for (const p of csv.problems) bag.add(p);
       raw = csv.sites;
+      if (csv.problems.length === 0 && raw.length === 0)
+        bag.add({
+          file: csvFile,
+          line: 1,
+          col: 1,
+          message: "the inventory has no sites: a header and at least one row",
+        });
     }
   } else if ("sites" in inventory) {
     raw = inventory.sites.map((s, i) => {
@@ -263,12 +278,22 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   const defaultShape = data.cluster?.shape ?? "1+3";
   const allSpecs = [data.strategy, ...Object.values(data.strategies ?? {})].filter((x) => x !== undefined);
   const templatesOnly = allSpecs.length > 0 && allSpecs.every((x) => x.palette !== undefined);
+  // One copy of the image over the slowest link must fit the year of virtual time a run may last.
+  const maxDownloadBits = (MAX_VIRTUAL_MS / 1000) * 1e6;
+  const imageTooLarge = new Set<number>();
   const seen = new Map<string, number>();
   const sites: Site[] = [];
   raw.forEach((site, index) => {
     if (seen.has(site.name))
       bag.add({ ...site.at("name"), message: `site name "${site.name}" is used twice` });
     seen.set(site.name, index);
+    // A name is printed as is: control characters (terminal escapes, line breaks) could forge output lines.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters refused
+    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(site.name))
+      bag.add({
+        ...site.at("name"),
+        message: `site name ${JSON.stringify(site.name)} has a control character (a line break, tab or terminal escape)`,
+      });
     if (site.timeZone !== "" && !isTimeZone(site.timeZone))
       bag.add({
         ...site.at("timeZone"),
@@ -306,7 +331,25 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     if (!update) return;
     pushSite(site, current, update);
   });
+  if (
+    data.registry &&
+    ((data.image?.sizeGiB ?? 0) * 8 * 1024 ** 3) / (data.registry.gbps * 1000) > maxDownloadBits
+  )
+    at(
+      ["registry", "gbps"],
+      `serving the ${data.image?.sizeGiB} GiB image at ${data.registry.gbps} Gbps takes more than a year`,
+    );
   function pushSite(site: RawSite, current: Profile, update: Profile): void {
+    const linkMbps = site.linkMbps ?? data.image?.linkMbps ?? DEFAULT_LINK_MBPS;
+    const imageBits = (data.image?.sizeGiB ?? 0) * 8 * 1024 ** 3;
+    const ownLink = site.linkMbps !== undefined;
+    if (imageBits / linkMbps > maxDownloadBits && (ownLink || !imageTooLarge.has(linkMbps)))
+      bag.add({
+        ...(site.linkMbps !== undefined ? site.at("linkMbps") : diagnosticAt(yaml, ["image", "sizeGiB"], "")),
+        message: `downloading the ${data.image?.sizeGiB} GiB image over ${linkMbps} Mbps takes more than a year (site "${site.name}")`,
+      });
+    // Said once at image.sizeGiB for every site on the file's link, not once per site.
+    if (!ownLink) imageTooLarge.add(linkMbps);
     const shape = SHAPE_PATTERN.exec(site.shape ?? defaultShape);
     const controlPlanes = Number(shape?.[1] ?? 1);
     const workers = Number(shape?.[2] ?? 3);
@@ -324,10 +367,10 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       update: update.name,
       controlPlanes,
       workers,
-      timeZone: site.timeZone,
+      timeZone: canonicalZone(site.timeZone),
       window: window ?? { text: "always", rules: [] },
       labels: site.labels,
-      linkMbps: site.linkMbps ?? data.image?.linkMbps ?? DEFAULT_LINK_MBPS,
+      linkMbps,
       localRegistry: site.localRegistry ?? false,
       ...(site.variables !== undefined ? { variables: site.variables } : {}),
     });

@@ -98,17 +98,19 @@ export async function mapSites(
     return store;
   }
   const { default: Tinypool } = await import("tinypool");
+  // More threads than cores, or than batches of work, only cost memory (each holds the plans): capped.
+  const threads = Math.max(1, Math.min(options.threads, defaultThreads(), Math.ceil(total / BATCH)));
   // Each site's fault-free rollout is simulated here (once per distinct kind of site), which plans its pair.
   for (const s of sites) predictedMs(s);
   const pool = new Tinypool({
     filename: workerFile(),
-    minThreads: options.threads,
-    maxThreads: options.threads,
+    minThreads: threads,
+    maxThreads: threads,
     workerData: { plan: siteSimPlan(plan), plans: plansById(plan, options.planner) } satisfies WorkerData,
     execArgv: workerExecArgv(process.execArgv),
   });
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored) to a few per thread.
-  const queue = new PQueue({ concurrency: options.threads * 2 });
+  const queue = new PQueue({ concurrency: threads * 2 });
   try {
     const batches: Promise<void>[] = [];
     for (let trial = 0; trial < plan.trials; trial++)
@@ -119,7 +121,7 @@ export async function mapSites(
           sites: chunk.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]),
           predicted: chunk.map(predictedMs),
         };
-        await queue.onSizeLessThan(options.threads * 2);
+        await queue.onSizeLessThan(threads * 2);
         batches.push(
           queue.add(async () => {
             const outcomes = (await pool.run(batch)) as SiteOutcome[];

@@ -166,9 +166,15 @@ const CSV_FIELDS: (keyof ClusterRow)[] = [
   "versions",
 ];
 
+/**
+ * A CSV cell. Text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to a
+ * spreadsheet: it is prefixed with `'` and quoted (OWASP, CSV injection). Numbers are written as numbers.
+ */
 function csvCell(value: unknown): string {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  let text = String(value);
+  const formula = typeof value === "string" && /^[=+\-@\t\r]/.test(text);
+  if (formula) text = `'${text}`;
+  return formula || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function* clusterCsv(run: FleetPlanRun): Generator<string> {

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { durationSchema, timingsSchema } from "../scenario/schema.js";
+import { durationSchema, seedSchema, timingsSchema } from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
 import { templateExpectSchema, templateSchema } from "./template-schema.js";
 
@@ -139,7 +139,7 @@ export const fleetPlanSchema = z
     $schema: z.string().optional(),
     name: z.string().min(1),
     description: z.string().optional(),
-    seed: z.int().optional(),
+    seed: seedSchema.optional(),
     start: z
       .string()
       .optional()

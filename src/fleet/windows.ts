@@ -30,7 +30,14 @@ export interface WindowInstance {
   endMs: number;
 }
 
-const DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const FULL_DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/** ISO weekday of a day name: `Mon`, `Tues`, `Monday` (a prefix of the full name, at least three letters); 0 if none. */
+function dayNumber(text: string): number {
+  const name = text.trim();
+  if (name.length < 3) return 0;
+  return FULL_DAY_NAMES.findIndex((full) => full.startsWith(name)) + 1;
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -49,12 +56,12 @@ export function parseWindow(text: string): Parsed<MaintenanceWindow> {
     }
     const days = parseDays(match[1] ?? "daily");
     if (!days.ok) return days;
-    const start = minutes(Number(match[2]), Number(match[3]));
+    const start = Number(match[2]) === 24 ? undefined : minutes(Number(match[2]), Number(match[3]));
     const end = minutes(Number(match[4]), Number(match[5]));
     if (start === undefined || end === undefined) {
       return {
         ok: false,
-        error: `window "${part.trim()}": hours are 00..23 (or 24:00 for an end), minutes 00..59`,
+        error: `window "${part.trim()}": hours are 00..23 (24:00 only as an end), minutes 00..59`,
       };
     }
     if (start === end)
@@ -85,12 +92,8 @@ function parseDays(text: string): Parsed<number[]> {
       days.add(6).add(7);
       continue;
     }
-    const range = item.split("-").map((d) => DAY_NAMES.indexOf(d.trim().slice(0, 3)) + 1);
-    if (
-      range.length > 2 ||
-      range.some((d) => d === 0) ||
-      (range.length === 2 && item.split("-").some((d) => d.trim().length < 3))
-    ) {
+    const range = item.split("-").map(dayNumber);
+    if (range.length > 2 || range.some((d) => d === 0)) {
       return {
         ok: false,
         error: `"${raw.trim()}" is not a day: use Mon..Sun, ranges like Mon-Fri, daily, weekdays or weekends`,
@@ -104,6 +107,27 @@ function parseDays(text: string): Parsed<number[]> {
     }
   }
   return { ok: true, value: [...days].sort((a, b) => a - b) };
+}
+
+const canonicalZones = new Map<string, string>();
+
+/**
+ * The zone's name with the platform's capitals (`america/chicago` → `America/Chicago`), so one zone
+ * counts once; a name the platform does not know comes back unchanged.
+ */
+export function canonicalZone(zone: string): string {
+  let name = canonicalZones.get(zone);
+  if (name === undefined) {
+    try {
+      const resolved = new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+      // Only the spelling is normalised: a link (US/Central) keeps the name the user wrote.
+      name = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+    } catch {
+      name = zone;
+    }
+    canonicalZones.set(zone, name);
+  }
+  return name;
 }
 
 const validZones = new Map<string, boolean>();
