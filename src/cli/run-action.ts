@@ -1,7 +1,7 @@
+import { type FleetRun, runFleet } from "../fleet/file.js";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
-import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot } from "../shared/files.js";

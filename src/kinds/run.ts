@@ -1,8 +1,8 @@
+import { type FleetRun, runFleet } from "../fleet/file.js";
 import { loadFleetPlan } from "../fleet/load.js";
 import { evaluatePlanExpectations } from "../fleet/output.js";
 import { runFleetPlan } from "../fleet/run.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
-import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import type { ReferenceRoot } from "../shared/files.js";
 import type { YamlFile } from "../shared/yaml.js";

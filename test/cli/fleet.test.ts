@@ -24,7 +24,7 @@ clusters:
       events: [{ at: 1s, node: worker-1, fail: reboot }] }
   - { name: c, profile: profiles/small-base.yaml, controlPlanes: 1, workers: 0 }
 expect:
-  result: failed
+  result: halted
   clusters: { a: converged, b: failed, c: skipped }
 `;
 
