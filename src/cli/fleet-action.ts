@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
-import { bundledProfiles, type LoadedFleetPlan, loadFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
+import { loadAnyFleetPlan } from "../fleet/file.js";
+import { bundledProfiles, type LoadedFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
 import { Predictions } from "../fleet/map.js";
 import { mapSites, threadsFor } from "../fleet/outcomes.js";
 import {
@@ -54,6 +55,16 @@ export async function fleetCommand(
     setExit(EXIT.ok);
     return;
   }
+  await rollPlan(io, setExit, plan, options);
+}
+
+/** Rolls a loaded plan (on threads when it pays) and prints it: `edgesim fleet FILE`, and `run` given a plan. */
+export async function rollPlan(
+  io: Io,
+  setExit: (code: number) => void,
+  plan: LoadedFleetPlan,
+  options: FleetCommandOptions,
+): Promise<void> {
   const progress = progressOf(io, options);
   const threads = options.threads ?? threadsFor(plan);
   const run = await runFleetPlanOnThreads(plan, { threads, ...(progress ? { progress } : {}) });
@@ -106,9 +117,10 @@ function loadPlan(
       throw new InputError([
         { file: "--clusters", message: "give a fleet file or --clusters/--update, not both" },
       ]);
-    const { file: path, yaml } = fileArgument(io, file, command, ["fleet-plan"]);
-    return loadFleetPlan(
+    const { file: path, kind, yaml } = fileArgument(io, file, command, ["fleet-plan", "fleet"]);
+    return loadAnyFleetPlan(
       path,
+      kind === "fleet" ? "fleet" : "fleet-plan",
       { ...loadOptions, root: referenceRoot(io, options, defaultRoot(io.cwd, path)) },
       yaml,
     );

@@ -70,7 +70,7 @@ export const registerFleet: Register = (program, io, setExit) => {
       .description(
         "Plan a fleet rollout: waves, maintenance windows, image downloads and risk over many sites",
       )
-      .argument("[file]", "Fleet plan file (YAML with inventory: and strategy:)"),
+      .argument("[file]", "Fleet plan (YAML with inventory: and strategy:) or fleet file (fleet: and clusters:)"),
   )
     .option(
       "--threads <n>",

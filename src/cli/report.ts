@@ -10,7 +10,7 @@ export const registerReport: Register = (program, io, setExit) => {
     .description("Replay a scenario and write its timeline as a self-contained HTML page")
     .argument(
       "<scenario>",
-      "Scenario file, or a fleet plan file (inventory + strategy) for the fleet page; - reads standard input",
+      "Scenario file, or a fleet plan or fleet file for the fleet page; - reads standard input",
     )
     .requiredOption("-o, --output <file>", "HTML file to write (required)")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)

@@ -49,9 +49,9 @@ export function referenceRoot(io: Io, options: RootOptions, fallback: string): R
 export const registerRun: Register = (program, io, setExit) => {
   addColourOptions(program.command("run"))
     .description(
-      "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
+      "Replay a scenario, roll a fleet file or a fleet plan, and check its expectations",
     )
-    .argument("<scenario>", "Scenario or fleet file (YAML; - reads standard input)")
+    .argument("<scenario>", "Scenario, fleet file or fleet plan (YAML; - reads standard input)")
     .option("--json", "Print the run as one JSON object")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option(

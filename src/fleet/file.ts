@@ -25,9 +25,18 @@ import {
   type FleetFile,
   fleetSchema,
 } from "./file-schema.js";
-import { DEFAULT_HORIZON_MS, DEFAULT_LINK_MBPS, type LoadedFleetPlan, type Site } from "./load.js";
+import {
+  DEFAULT_HORIZON_MS,
+  DEFAULT_LINK_MBPS,
+  DEFAULT_START,
+  type LoadedFleetPlan,
+  type LoadOptions,
+  loadFleetPlan,
+  type Site,
+} from "./load.js";
 import { siteSeed } from "./map.js";
 import { type FleetResult, runFleetPlan, type TrialRun } from "./run.js";
+import { parseInstant } from "./windows.js";
 
 export interface LoadedFleetCluster {
   name: string;
@@ -233,7 +242,7 @@ export function runFleet(
  * always open, no registry limit, one trial, on a clock that starts at 0. Seeds come from the fleet's
  * seed and each cluster's name, as for every fleet plan.
  */
-export function fleetFilePlan(fleet: LoadedFleet, seed: number): LoadedFleetPlan {
+export function fleetFilePlan(fleet: LoadedFleet, seed: number, startMs = 0): LoadedFleetPlan {
   const sites: Site[] = fleet.clusters.map((cluster) => ({
     name: cluster.name,
     index: cluster.index,
@@ -260,15 +269,15 @@ export function fleetFilePlan(fleet: LoadedFleet, seed: number): LoadedFleetPlan
     file: fleet.file,
     ...(fleet.description !== undefined ? { description: fleet.description } : {}),
     seed,
-    startMs: 0,
+    startMs,
     trials: 1,
     sites,
     strategies: [
       {
-        name: WAVE,
+        name: STRATEGY,
         waves: [
           {
-            name: WAVE,
+            name: fleet.name,
             sites: sites.map((s) => s.index),
             concurrency: fleet.concurrency,
             ...(fleet.failureBudget !== undefined ? { failureBudget: fleet.failureBudget } : {}),
@@ -287,12 +296,41 @@ export function fleetFilePlan(fleet: LoadedFleet, seed: number): LoadedFleetPlan
     profiles: fleet.profiles,
     rke2Quirk: fleet.rke2Quirk,
     timings: {},
-    expect: {},
+    // What a plan can check of the file's expectations; `run` and `test` check them all.
+    expect: {
+      ...(fleet.expect.result !== undefined ? { result: fleet.expect.result } : {}),
+      ...(fleet.expect.maxConcurrentClusters !== undefined
+        ? { maxConcurrent: fleet.expect.maxConcurrentClusters }
+        : {}),
+    },
     keepResults: true,
   };
 }
 
-const WAVE = "wave";
+/**
+ * A fleet plan or a fleet file, loaded as a fleet plan (`edgesim fleet`, `report`, `run`): a fleet file's
+ * clock starts at `start` (the plans' default when not given); `trials` does not apply to it (its
+ * clusters' events are scripted, so every trial would be the same).
+ */
+export function loadAnyFleetPlan(
+  file: string,
+  kind: "fleet" | "fleet-plan",
+  options: LoadOptions = {},
+  yaml?: YamlFile,
+): LoadedFleetPlan {
+  if (kind === "fleet-plan") return loadFleetPlan(file, options, yaml);
+  const fleet = loadFleet(file, options.root ?? false, yaml);
+  const startText = options.start ?? DEFAULT_START;
+  const startMs = parseInstant(startText);
+  if (startMs === undefined)
+    throw new InputError([
+      { file: "--start", message: `"${startText}" is not an ISO 8601 date-time (e.g. 2026-12-07T00:00Z)` },
+    ]);
+  const plan = fleetFilePlan(fleet, options.seed ?? fleet.seed ?? DEFAULT_SEED, startMs);
+  return { ...plan, keepResults: false };
+}
+
+const STRATEGY = "wave";
 const ALWAYS = { text: "always", rules: [] };
 
 /**
