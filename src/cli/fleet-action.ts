@@ -21,9 +21,9 @@ import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
-import type { FleetCommandOptions } from "./fleet.js";
+import type { FleetCommandOptions } from "./fleet-options.js";
 import { EXIT, type Io, writePieces } from "./io.js";
-import { referenceRoot, userPath } from "./run.js";
+import { referenceRoot, userPath } from "./options.js";
 
 /** What `edgesim fleet [FILE]` does, loaded only when it runs (`fleet --help` needs none of it). */
 export async function fleetCommand(

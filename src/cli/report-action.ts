@@ -9,8 +9,8 @@ import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
 import { fileArgument } from "./argument.js";
 import type { Io } from "./io.js";
-import type { ReportCommandOptions } from "./report.js";
-import { referenceRoot, userPath } from "./run.js";
+import { referenceRoot, userPath } from "./options.js";
+import type { ReportCommandOptions } from "./report-options.js";
 
 /** What `edgesim report FILE -o PAGE` does, loaded only when it runs (`report --help` needs none of it). */
 export function reportCommand(

@@ -1,9 +1,11 @@
 import { addColourOptions } from "./colour-options.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
-import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP, type RootOptions } from "./run.js";
+import type { Register } from "./options.js";
+import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP } from "./options.js";
 
-export type ReportCommandOptions = RootOptions & { output: string; seed?: number };
+import type { ReportCommandOptions } from "./report-options.js";
+
+export * from "./report-options.js";
 
 export const registerReport: Register = (program, io, setExit) => {
   addColourOptions(program.command("report"))

@@ -10,7 +10,8 @@ import { jsonChunks } from "../shared/json.js";
 import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io, writePieces } from "./io.js";
-import { type RunCommandOptions, referenceRoot, userPath } from "./run.js";
+import { referenceRoot, userPath } from "./options.js";
+import type { RunCommandOptions } from "./run-options.js";
 
 /** What `edgesim run FILE` does, loaded only when it runs (`run --help` needs none of it). */
 export async function runCommand(
