@@ -1,9 +1,9 @@
 import { InvalidArgumentError } from "commander";
+import type { DeliveryMode } from "../shared/types.js";
 
 /* The options of `edgesim path`, shared by its registration (path.ts) and its action, which import this leaf. */
 /** What the search ranks by (the same list as src/path/evaluate.ts, kept here so --help loads nothing). */
 export const PATH_MINIMISE = ["repaves", "node-hours", "windows", "duration"] as const;
-export const PATH_MODES = ["appliance", "sysext", "agent"] as const;
 export const PATH_FORMATS = ["text", "json", "markdown"] as const;
 
 export interface PathCommandOptions {
@@ -13,7 +13,7 @@ export interface PathCommandOptions {
   osUri?: string;
   versions?: string;
   minimise: (typeof PATH_MINIMISE)[number];
-  mode: (typeof PATH_MODES)[number];
+  mode?: DeliveryMode;
   fleet?: string;
   out?: string;
   json?: boolean;

@@ -1,17 +1,11 @@
 import { Option } from "commander";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
+import { DELIVERY_MODES } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./options.js";
 
-import {
-  collect,
-  count,
-  PATH_FORMATS,
-  PATH_MINIMISE,
-  PATH_MODES,
-  type PathCommandOptions,
-} from "./path-options.js";
+import { collect, count, PATH_FORMATS, PATH_MINIMISE, type PathCommandOptions } from "./path-options.js";
 
 export * from "./path-options.js";
 
@@ -36,10 +30,8 @@ export const registerPath: Register = (program, io, setExit) => {
     .addOption(
       new Option(
         "--mode <mode>",
-        "How the cluster gets Kubernetes: provider image, systemd extensions, agent",
-      )
-        .choices(PATH_MODES)
-        .default("appliance"),
+        'How the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions) or agent (agent mode) (default: appliance; sysext, with a warning, when the uri is "NA")',
+      ).choices(DELIVERY_MODES),
     )
     .option(
       "--fleet <plan>",
