@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jsonSchemas } from "../dist/scenario/json-schema.js";
+import { jsonSchemas } from "../dist/kinds/json-schema.js";
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), "..", "schemas");
 mkdirSync(folder, { recursive: true });

@@ -7,6 +7,19 @@ import type { LoadOptions, Profile } from "./profile/types.js";
 import { planUpdate } from "./rules/plan.js";
 import type { Plan, PlanOptions } from "./rules/types.js";
 
+export {
+  type FleetClusterRun,
+  type FleetRun,
+  fleetFilePlan,
+  type LoadedFleet,
+  loadFleet,
+  runFleet,
+  runLoadedFleet,
+} from "./fleet/file.js";
+export { type FleetFile, fleetSchema } from "./fleet/file-schema.js";
+export { type LoadedFleetPlan, loadFleetPlan } from "./fleet/load.js";
+export { type FleetPlanRun, type FleetResult, runFleetPlan, runFleetPlanOnThreads } from "./fleet/run.js";
+export { jsonSchemas } from "./kinds/json-schema.js";
 export { DEFAULT_TIMINGS } from "./machines/node.js";
 export { drainPolicy, osImage } from "./profile/drain.js";
 export { parseProfile } from "./profile/parse.js";
@@ -16,16 +29,6 @@ export { renderJUnit } from "./report/junit.js";
 export { formatGoldenTimeline, formatRunText, formatTimelineLines } from "./report/timeline-text.js";
 export type { Plan, PlannedChange, PlanOptions, Unsupported } from "./rules/types.js";
 export { EXPECTATIONS, type ExpectationResult } from "./scenario/expectations.js";
-export {
-  type FleetClusterRun,
-  type FleetRun,
-  type LoadedFleet,
-  loadFleet,
-  runFleet,
-  runLoadedFleet,
-} from "./scenario/fleet.js";
-export { type FleetFile, fleetSchema } from "./scenario/fleet-schema.js";
-export { jsonSchemas } from "./scenario/json-schema.js";
 export { type LoadedScenario, loadScenario } from "./scenario/load.js";
 export {
   DEFAULT_SEED,
@@ -40,7 +43,6 @@ export { BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "./sh
 export { type Bus, createBus } from "./sim/bus.js";
 export { VirtualClock } from "./sim/clock.js";
 export { estimateRollout, type RolloutEstimate } from "./sim/estimate.js";
-export { type FleetOptions, type FleetResult, simulateFleet } from "./sim/fleet.js";
 export { type SimulationHooks, simulate } from "./sim/simulate.js";
 export type {
   NodeReport,

@@ -157,6 +157,17 @@ describe("the layout of src/", () => {
     expect(explained, `folder cycle ${cycle?.join(" → ")}`).toBeUndefined();
   });
 
+  it.each(["cli", "sim"])("has no import cycle between the files of %s/", (folder) => {
+    const edges = new Map<string, Set<string>>();
+    for (const [module, { local }] of graph) {
+      if (folderOf(module) !== folder) continue;
+      edges.set(module, new Set(local.filter((t) => folderOf(t) === folder)));
+    }
+    expect(edges.size).toBeGreaterThan(5);
+    const cycle = findCycle(edges);
+    expect(cycle, `file cycle ${cycle?.join(" → ")}`).toBeUndefined();
+  });
+
   it("imports nothing from cli/ outside cli/", () => {
     const offenders = [...graph]
       .filter(([module]) => folderOf(module) !== "cli")

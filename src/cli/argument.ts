@@ -8,7 +8,7 @@ import {
 import { readStandardInput, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
 import type { YamlFile } from "../shared/yaml.js";
 import type { Io } from "./io.js";
-import { userPath } from "./run.js";
+import { userPath } from "./options.js";
 
 /**
  * The file a command was given, read and parsed once, of a kind the command takes. `-` is standard

@@ -1,4 +1,4 @@
-import type { Register } from "./main.js";
+import type { Register } from "./options.js";
 
 /**
  * Every command, as the top-level help lists it, and where its module is. A command's module (its options,
@@ -31,8 +31,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "run",
     term: "run [options] <scenario>",
-    summary:
-      "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
+    summary: "Replay a scenario, roll a fleet file or a fleet plan, and check its expectations",
     load: async () => (await import("./run.js")).registerRun,
   },
   {

@@ -1,7 +1,7 @@
 import { Argument, type Command, type Option } from "commander";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
+import type { Register } from "./options.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -180,7 +180,7 @@ export function completionScript(shell: Shell, specs: readonly CommandSpec[]): s
   return shell === "bash" ? bashScript(specs) : shell === "zsh" ? zshScript(specs) : fishScript(specs);
 }
 
-export const registerCompletion: Register = (program, io, setExit) => {
+export const registerCompletion: Register = (program, io, setExit, context) => {
   addColourOptions(program.command("completion"))
     .description("Print a shell completion script for bash, zsh or fish")
     .addArgument(new Argument("<shell>", "Bash, zsh or fish").choices(SHELLS))
@@ -197,8 +197,7 @@ export const registerCompletion: Register = (program, io, setExit) => {
     )
     .action(async (shell: Shell) => {
       // Every command, registered on a program of its own: this one may have only this command loaded.
-      const { buildProgram } = await import("./main.js");
-      const full = await buildProgram([], io, () => {}, "all");
+      const full = await context.allCommands();
       io.stdout(completionScript(shell, commandSpecs(full)));
       setExit(EXIT.ok);
     });

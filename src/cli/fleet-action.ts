@@ -1,5 +1,6 @@
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import { bundledProfiles, type LoadedFleetPlan, loadFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
+import { loadAnyFleetPlan } from "../fleet/file.js";
+import { bundledProfiles, type LoadedFleetPlan, loadFleetPlanYaml } from "../fleet/load.js";
 import { Predictions } from "../fleet/map.js";
 import { mapSites, threadsFor } from "../fleet/outcomes.js";
 import {
@@ -20,10 +21,10 @@ import { jsonChunks } from "../shared/json.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
-import type { FleetCommandOptions } from "./fleet.js";
+import type { FleetCommandOptions } from "./fleet-options.js";
 import { EXIT, type Io, writePieces } from "./io.js";
+import { referenceRoot, userPath } from "./options.js";
 import { progressBar } from "./progress.js";
-import { referenceRoot, userPath } from "./run.js";
 
 /** What `edgesim fleet [FILE]` does, loaded only when it runs (`fleet --help` needs none of it). */
 export async function fleetCommand(
@@ -55,6 +56,16 @@ export async function fleetCommand(
     setExit(EXIT.ok);
     return;
   }
+  await rollPlan(io, setExit, plan, options);
+}
+
+/** Rolls a loaded plan (on threads when it pays) and prints it: `edgesim fleet FILE`, and `run` given a plan. */
+export async function rollPlan(
+  io: Io,
+  setExit: (code: number) => void,
+  plan: LoadedFleetPlan,
+  options: FleetCommandOptions,
+): Promise<void> {
   const progress = progressOf(io, options);
   const threads = options.threads ?? threadsFor(plan);
   const run = await runFleetPlanOnThreads(plan, { threads, ...(progress ? { progress } : {}) });
@@ -107,9 +118,10 @@ function loadPlan(
       throw new InputError([
         { file: "--clusters", message: "give a fleet file or --clusters/--update, not both" },
       ]);
-    const { file: path, yaml } = fileArgument(io, file, command, ["fleet-plan"]);
-    return loadFleetPlan(
+    const { file: path, kind, yaml } = fileArgument(io, file, command, ["fleet-plan", "fleet"]);
+    return loadAnyFleetPlan(
       path,
+      kind === "fleet" ? "fleet" : "fleet-plan",
       { ...loadOptions, root: referenceRoot(io, options, defaultRoot(io.cwd, path)) },
       yaml,
     );

@@ -1,80 +1,10 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { defaultThreads } from "../shared/threads.js";
-import { addColourOptions } from "./colour-options.js";
-import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
-import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP, type RootOptions } from "./run.js";
+import type { FleetCommandOptions } from "./fleet-options.js";
+import { boundedInt, EXIT_CODES, fleetOptions } from "./fleet-options.js";
+import type { Register } from "./options.js";
 
-export interface FleetCommandOptions extends RootOptions {
-  color?: boolean;
-  trials?: number;
-  start?: string;
-  json?: boolean;
-  quiet?: boolean;
-  seed?: number;
-  clusters?: number;
-  update?: string;
-  from?: string;
-  shape?: string;
-  clustersCsv?: string;
-  clustersNdjson?: string;
-  threads?: number;
-  shard?: string;
-  out?: string;
-}
-
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
-    throw new InvalidArgumentError("expected a whole number ≥ 1");
-  return Number(value);
-}
-
-/** A whole number 1..max: the options whose file fields are capped are capped alike. */
-function boundedInt(max: number): (value: string) => number {
-  return (value) => {
-    const n = positiveInt(value);
-    if (n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
-    return n;
-  };
-}
-
-/** The options `fleet` and `fleet merge` share: what the fleet is and what is printed. */
-function fleetOptions(command: Command): Command {
-  return addColourOptions(command)
-    .option(
-      "--trials <n>",
-      "Run the rollout N times with derived seeds and report distributions (at most 10000)",
-      boundedInt(10_000),
-    )
-    .option("--start <date-time>", "When the rollout starts, e.g. 2026-12-07T00:00Z (default: the file's)")
-    .option("--seed <n>", "Seed (default: the file's, else 1)", parseSeed)
-    .option("--json", "Print one JSON object (summary, waves, risk, expectations)")
-    .option("-q, --quiet", "No progress bar")
-    .option(
-      "--clusters <n>",
-      "What-if without a file: a generated fleet of N sites (at most 200000)",
-      boundedInt(200_000),
-    )
-    .option("--update <profile>", "What-if: the profile rolled out")
-    .option(
-      "--from <profile>",
-      "What-if: the sites' current profile (default: the bundled base of the update's distribution)",
-    )
-    .option("--shape <cp+w>", "What-if: control planes + workers per site (default 1+3)")
-    .option("--clusters-csv <file>", "Write one row per site (first trial) as CSV")
-    .option("--clusters-ndjson <file>", "Write one JSON line per site (first trial)")
-    .option("--root <dir>", ROOT_HELP)
-    .option("--allow-outside", ALLOW_OUTSIDE_HELP);
-}
-
-const EXIT_CODES = exitCodeHelp([
-  EXIT_HELP.ok("every expectation holds (a file without expect: the rollout converged)"),
-  EXIT_HELP.inputError,
-  {
-    code: EXIT.notPassed,
-    meaning: "an expectation failed (without expect: the rollout did not converge)",
-  },
-]);
+export * from "./fleet-options.js";
 
 export const registerFleet: Register = (program, io, setExit) => {
   const fleet = fleetOptions(
@@ -83,7 +13,10 @@ export const registerFleet: Register = (program, io, setExit) => {
       .description(
         "Plan a fleet rollout: waves, maintenance windows, image downloads and risk over many sites",
       )
-      .argument("[file]", "Fleet plan file (YAML with inventory: and strategy:)"),
+      .argument(
+        "[file]",
+        "Fleet plan (YAML with inventory: and strategy:) or fleet file (fleet: and clusters:)",
+      ),
   )
     .option(
       "--threads <n>",

@@ -5,7 +5,7 @@ import { COMMANDS, type CommandEntry } from "./commands.js";
 import { EXIT, EXIT_HELP, exitCodeHelp, type Io, processIo } from "./io.js";
 
 /** A command's action returns its exit code; `main` returns it to bin/. */
-export type Register = (program: Command, io: Io, setExit: (code: number) => void) => void;
+export type { Register } from "./options.js";
 
 /** The version in package.json (two folders up from src/cli, dist/cli and dist/bundle alike). */
 function packageVersion(): string {
@@ -69,7 +69,8 @@ export async function buildProgram(
   // In the order of COMMANDS, so the list reads the same whichever command is loaded.
   for (const command of COMMANDS) {
     const register = registers.get(command.name);
-    if (register) register(program, io, setExit);
+    if (register)
+      register(program, io, setExit, { allCommands: () => buildProgram([], io, () => {}, "all") });
     else program.command(command.name).description(command.summary);
   }
   if (registers.size < COMMANDS.length) {

@@ -8,9 +8,9 @@ import { readTextFile, writeOutput } from "../shared/files.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
-import type { PathCommandOptions } from "./path.js";
+import { userPath } from "./options.js";
+import type { PathCommandOptions } from "./path-options.js";
 import { unusedVariableWarnings } from "./plan-action.js";
-import { userPath } from "./run.js";
 
 const VERSION_PATTERN = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?$/;
 

@@ -1,48 +1,13 @@
-import { InvalidArgumentError, Option } from "commander";
+import { Option } from "commander";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
-import { DELIVERY_MODES, type DeliveryMode } from "../shared/types.js";
+import { DELIVERY_MODES } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
+import type { Register } from "./options.js";
 
-/** What the search ranks by (the same list as src/path/evaluate.ts, kept here so --help loads nothing). */
-export const PATH_MINIMISE = ["repaves", "node-hours", "windows", "duration"] as const;
-export const PATH_FORMATS = ["text", "json", "markdown"] as const;
+import { collect, count, PATH_FORMATS, PATH_MINIMISE, type PathCommandOptions } from "./path-options.js";
 
-export interface PathCommandOptions {
-  color?: boolean;
-  to?: string;
-  kubernetes?: string;
-  osUri?: string;
-  versions?: string;
-  minimise: (typeof PATH_MINIMISE)[number];
-  mode?: DeliveryMode;
-  fleet?: string;
-  out?: string;
-  json?: boolean;
-  format?: (typeof PATH_FORMATS)[number];
-  controlPlanes: number;
-  workers: number;
-  pool: string[];
-  maxUnavailable: number;
-  maxRepavesPerNode?: number;
-  maxSteps?: number;
-  limit: number;
-  rke2Quirk: boolean;
-  var: string[];
-}
-
-function count(min: number, max: number): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max.toLocaleString("en-US")}`);
-    return Number(value);
-  };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+export * from "./path-options.js";
 
 export const registerPath: Register = (program, io, setExit) => {
   addColourOptions(program.command("path"))

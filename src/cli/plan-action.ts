@@ -8,7 +8,7 @@ import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../
 import { atLeast, type Behavior, DISTRIBUTIONS } from "../shared/types.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
-import { EXIT_FAIL_ON, type PlanCommandOptions, type PlanFormat } from "./plan.js";
+import { EXIT_FAIL_ON, type PlanCommandOptions, type PlanFormat } from "./plan-options.js";
 
 /** What `edgesim plan FROM TO` does, loaded only when it runs (`plan --help` needs none of it). */
 export async function planCommand(

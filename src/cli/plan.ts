@@ -1,54 +1,13 @@
-import { InvalidArgumentError, Option } from "commander";
+import { Option } from "commander";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
-import {
-  BEHAVIORS,
-  type Behavior,
-  CORE_LAYERS,
-  type CoreLayerName,
-  DELIVERY_MODES,
-  type DeliveryMode,
-  DISTRIBUTIONS,
-  type Distribution,
-} from "../shared/types.js";
+import { BEHAVIORS, CORE_LAYERS, DELIVERY_MODES, DISTRIBUTIONS } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
-import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
+import { EXIT_HELP, exitCodeHelp } from "./io.js";
+import type { Register } from "./options.js";
 
-/** `--fail-on B`: the plan is at least as disruptive as B (unsupported's 2 takes precedence). */
-export const EXIT_FAIL_ON = EXIT.failOn;
+import { boundedCount, collect, PLAN_FORMATS, type PlanCommandOptions } from "./plan-options.js";
 
-/** How `plan` prints: for people, for scripts, or for a pull-request comment. */
-export const PLAN_FORMATS = ["text", "json", "markdown"] as const;
-export type PlanFormat = (typeof PLAN_FORMATS)[number];
-
-export interface PlanCommandOptions {
-  color?: boolean;
-  json?: boolean;
-  format?: PlanFormat;
-  distribution?: Distribution;
-  mode?: DeliveryMode;
-  failOn?: Behavior;
-  rke2Quirk: boolean;
-  var: string[];
-  controlPlanes: number;
-  workers: number;
-  maxUnavailable: number;
-  layer?: CoreLayerName;
-  pack?: string;
-}
-
-/** A node count for the estimate, bounded like a scenario's cluster (the estimate simulates every node). */
-function boundedCount(max: number, min = 0): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) > max || Number(value) < min)
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max.toLocaleString("en-US")}`);
-    return Number(value);
-  };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+export * from "./plan-options.js";
 
 export const registerPlan: Register = (program, io, setExit) => {
   addColourOptions(program.command("plan"))

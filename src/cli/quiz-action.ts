@@ -12,7 +12,7 @@ import { readTextFile, writeOutput } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
 import { outputColours } from "./colour.js";
 import type { Io } from "./io.js";
-import { bundledProfilesDir, MAX_QUIZ_COUNT, parseTopics, type QuizOptions } from "./quiz.js";
+import { bundledProfilesDir, MAX_QUIZ_COUNT, parseTopics, type QuizOptions } from "./quiz-options.js";
 
 function baseProfiles(dir: string): BaseText[] {
   let names: string[];

@@ -1,5 +1,5 @@
+import { loadAnyFleetPlan } from "../fleet/file.js";
 import { renderFleetHtml } from "../fleet/html.js";
-import { loadFleetPlan } from "../fleet/load.js";
 import { runFleetPlan } from "../fleet/run.js";
 import { renderHtmlReport, type UpdatePlan } from "../report/html.js";
 import { planUpdate } from "../rules/plan.js";
@@ -9,8 +9,8 @@ import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";
 import { fileArgument } from "./argument.js";
 import type { Io } from "./io.js";
-import type { ReportCommandOptions } from "./report.js";
-import { referenceRoot, userPath } from "./run.js";
+import { referenceRoot, userPath } from "./options.js";
+import type { ReportCommandOptions } from "./report-options.js";
 
 /** What `edgesim report FILE -o PAGE` does, loaded only when it runs (`report --help` needs none of it). */
 export function reportCommand(
@@ -19,11 +19,16 @@ export function reportCommand(
   scenario: string,
   options: ReportCommandOptions,
 ): void {
-  const { file, kind, yaml } = fileArgument(io, scenario, "report", ["scenario", "fleet-plan"]);
+  const { file, kind, yaml } = fileArgument(io, scenario, "report", ["scenario", "fleet", "fleet-plan"]);
   const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-  if (kind === "fleet-plan") {
+  if (kind === "fleet-plan" || kind === "fleet") {
     const plan = runFleetPlan(
-      loadFleetPlan(file, { root, ...(options.seed === undefined ? {} : { seed: options.seed }) }, yaml),
+      loadAnyFleetPlan(
+        file,
+        kind,
+        { root, ...(options.seed === undefined ? {} : { seed: options.seed }) },
+        yaml,
+      ),
     );
     writeOutput({ file: userPath(io, options.output), option: "-o" }, renderFleetHtml(plan));
     io.stdout(`${plan.plan.name}: fleet report written to ${options.output}\n`);

@@ -1,16 +1,18 @@
 import { addColourOptions } from "./colour-options.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
-import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP, type RootOptions } from "./run.js";
+import type { Register } from "./options.js";
+import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP } from "./options.js";
 
-export type ReportCommandOptions = RootOptions & { output: string; seed?: number };
+import type { ReportCommandOptions } from "./report-options.js";
+
+export * from "./report-options.js";
 
 export const registerReport: Register = (program, io, setExit) => {
   addColourOptions(program.command("report"))
     .description("Replay a scenario and write its timeline as a self-contained HTML page")
     .argument(
       "<scenario>",
-      "Scenario file, or a fleet plan file (inventory + strategy) for the fleet page; - reads standard input",
+      "Scenario file, or a fleet plan or fleet file for the fleet page; - reads standard input",
     )
     .requiredOption("-o, --output <file>", "HTML file to write (required)")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)

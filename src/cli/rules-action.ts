@@ -3,7 +3,7 @@ import { REFERENCE_PAGE, RULES, type Rule, ruleFor } from "../rules/table.js";
 import type { DeliveryMode, Distribution } from "../shared/types.js";
 import { outputColours } from "./colour.js";
 import type { Io } from "./io.js";
-import type { RulesCommandOptions } from "./rules.js";
+import type { RulesCommandOptions } from "./rules-options.js";
 
 /** What `edgesim rules` does, loaded only when it runs (`rules --help` needs none of it). */
 export function rulesCommand(io: Io, setExit: (code: number) => void, options: RulesCommandOptions): void {

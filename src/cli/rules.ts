@@ -1,17 +1,13 @@
 import { Option } from "commander";
 import { REFERENCE_PAGE } from "../rules/reference.js";
-import { DELIVERY_MODES, type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { DELIVERY_MODES, DISTRIBUTIONS } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
+import type { Register } from "./options.js";
 
-export interface RulesCommandOptions {
-  distribution?: Distribution;
-  mode?: DeliveryMode;
-  rke2Quirk: boolean;
-  json?: boolean;
-  color?: boolean;
-}
+import type { RulesCommandOptions } from "./rules-options.js";
+
+export * from "./rules-options.js";
 
 export const registerRules: Register = (program, io, setExit) => {
   addColourOptions(program.command("rules"))

@@ -1,7 +1,8 @@
+import { type FleetRun, runFleet } from "../fleet/file.js";
+import { loadFleetPlan } from "../fleet/load.js";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
-import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot } from "../shared/files.js";
@@ -9,7 +10,8 @@ import { jsonChunks } from "../shared/json.js";
 import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io, writePieces } from "./io.js";
-import { type RunCommandOptions, referenceRoot, userPath } from "./run.js";
+import { referenceRoot, userPath } from "./options.js";
+import type { RunCommandOptions } from "./run-options.js";
 
 /** What `edgesim run FILE` does, loaded only when it runs (`run --help` needs none of it). */
 export async function runCommand(
@@ -19,7 +21,29 @@ export async function runCommand(
   options: RunCommandOptions,
 ): Promise<void> {
   // Parsed once: the loader takes the parsed file.
-  const { file, kind, yaml } = fileArgument(io, scenario, "run", ["scenario", "fleet"]);
+  const { file, kind, yaml } = fileArgument(io, scenario, "run", ["scenario", "fleet", "fleet-plan"]);
+  if (kind === "fleet-plan") {
+    for (const flag of ["log", "update", "timelines"] as const) {
+      if (options[flag] !== undefined) {
+        throw new InputError([
+          { file, message: `--${flag} is not for fleet plans; ${file} is a fleet plan (see edgesim fleet)` },
+        ]);
+      }
+    }
+    const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
+    const plan = loadFleetPlan(
+      file,
+      { root, ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+      yaml,
+    );
+    const { rollPlan } = await import("./fleet-action.js");
+    await rollPlan(io, setExit, plan, {
+      ...(options.json ? { json: true } : {}),
+      ...(options.quiet ? { quiet: true } : {}),
+      ...(options.color !== undefined ? { color: options.color } : {}),
+    });
+    return;
+  }
   if (kind === "fleet") {
     for (const flag of ["log", "update"] as const) {
       if (options[flag] !== undefined) {

@@ -1,57 +1,15 @@
-import { relative, resolve } from "node:path";
-import { InvalidArgumentError } from "commander";
-import type { ReferenceRoot } from "../shared/files.js";
-import { MAX_SEED } from "../shared/rng.js";
 import { addColourOptions } from "./colour-options.js";
-import { EXIT_HELP, exitCodeHelp, type Io } from "./io.js";
-import type { Register } from "./main.js";
+import { EXIT_HELP, exitCodeHelp } from "./io.js";
+import { ALLOW_OUTSIDE_HELP, parseSeed, type Register, ROOT_HELP } from "./options.js";
 
-export interface RunCommandOptions extends RootOptions {
-  json?: boolean;
-  color?: boolean;
-  seed?: number;
-  log?: string;
-  quiet?: boolean;
-  update?: boolean;
-  timelines?: boolean;
-}
+import type { RunCommandOptions } from "./run-options.js";
 
-export function parseSeed(value: string): number {
-  const seed = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(seed) || seed > MAX_SEED)
-    throw new InvalidArgumentError(`expected a whole number from 0 to ${MAX_SEED}`);
-  return seed;
-}
-
-/** A path as the user gave it, made relative to the process so messages name it the way it was typed. */
-export function userPath(io: Io, path: string): string {
-  const absolute = resolve(io.cwd, path);
-  const rel = relative(process.cwd(), absolute);
-  return rel === "" || rel.startsWith("..") ? absolute : rel;
-}
-
-/** `--root DIR` and `--allow-outside`: how far a file's references may reach. */
-export interface RootOptions {
-  root?: string;
-  allowOutside?: boolean;
-}
-
-export const ROOT_HELP =
-  "Folder the file's references (profiles, golden timelines) must stay in (default: the current folder, or the file's own when it is elsewhere)";
-export const ALLOW_OUTSIDE_HELP = "Follow the file's references wherever they point";
-
-/** The root a command's references must stay in, from its options or its default. */
-export function referenceRoot(io: Io, options: RootOptions, fallback: string): ReferenceRoot {
-  if (options.allowOutside) return false;
-  return options.root !== undefined ? resolve(io.cwd, options.root) : fallback;
-}
+export * from "./run-options.js";
 
 export const registerRun: Register = (program, io, setExit) => {
   addColourOptions(program.command("run"))
-    .description(
-      "Replay a scenario (or roll a fleet file's update across its clusters) and check its expectations",
-    )
-    .argument("<scenario>", "Scenario or fleet file (YAML; - reads standard input)")
+    .description("Replay a scenario, roll a fleet file or a fleet plan, and check its expectations")
+    .argument("<scenario>", "Scenario, fleet file or fleet plan (YAML; - reads standard input)")
     .option("--json", "Print the run as one JSON object")
     .option("--seed <n>", "Override the scenario's seed (default: the file's seed, else 1)", parseSeed)
     .option(

@@ -13,8 +13,8 @@ import {
 import type { SuiteCase } from "../suite/suite.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
-import { referenceRoot, userPath } from "./run.js";
-import type { TestCommandOptions } from "./test.js";
+import { referenceRoot, userPath } from "./options.js";
+import type { TestCommandOptions } from "./test-options.js";
 
 /** --timeout, else the environment variable, else the default. */
 function fileTimeout(options: TestCommandOptions): number {

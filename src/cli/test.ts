@@ -1,30 +1,14 @@
-import { InvalidArgumentError } from "commander";
-import {
-  DEFAULT_FILE_TIMEOUT_SECONDS,
-  FILE_TIMEOUT_ENV,
-  FILE_TIMEOUT_RANGE,
-  parseFileTimeout,
-} from "../shared/limits.js";
+import { DEFAULT_FILE_TIMEOUT_SECONDS, FILE_TIMEOUT_ENV } from "../shared/limits.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
-import { ALLOW_OUTSIDE_HELP, type RootOptions } from "./run.js";
+import type { Register } from "./options.js";
+import { ALLOW_OUTSIDE_HELP } from "./options.js";
 
-export interface TestCommandOptions extends RootOptions {
-  color?: boolean;
-  junit?: string;
-  filter?: string;
-  quiet?: boolean;
-  update?: boolean;
-  json?: boolean;
-  timeout?: number;
-}
+import type { TestCommandOptions } from "./test-options.js";
 
-function timeoutOption(value: string): number {
-  const seconds = parseFileTimeout(value);
-  if (seconds === undefined) throw new InvalidArgumentError(`expected ${FILE_TIMEOUT_RANGE}`);
-  return seconds;
-}
+import { timeoutOption } from "./test-options.js";
+
+export * from "./test-options.js";
 
 export const registerTest: Register = (program, io, setExit) => {
   addColourOptions(program.command("test"))

@@ -6,9 +6,9 @@ import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
-import { DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
-import type { SimProfile, Timings } from "../sim/types.js";
+import type { SimInputEvent, SimProfile, Timings } from "../sim/types.js";
 import { generateInventory, parseInventoryCsv, type RawSite } from "./inventory.js";
 import {
   type FleetPlanFile,
@@ -42,6 +42,21 @@ export interface Site {
   localRegistry: boolean;
   /** Profile variable values given to the site (a template version needs each one it uses Assigned). */
   variables?: Record<string, string>;
+  /**
+   * What a fleet file (`fleet:` + `clusters:`) says of one cluster, over the plan's: its scripted events
+   * (ms from its start in the wave), its own settings and timings. A plan's sites have none of these.
+   */
+  own?: SiteOwn;
+}
+
+/** A site's own simulation settings (a fleet file's cluster): each one overrides the plan's. */
+export interface SiteOwn {
+  events?: SimInputEvent[];
+  maxUnavailable?: number;
+  retries?: number;
+  abPartitions?: boolean;
+  mode?: DeliveryMode;
+  timings?: Partial<Timings>;
 }
 
 export interface Wave {
@@ -97,11 +112,13 @@ export interface LoadedFleetPlan {
   expect: PlanExpect & { strategies?: Record<string, PlanExpect> };
   /** The sites' business hours in local time, when the file gives them (the disruption figure). */
   businessHours?: MaintenanceWindow;
+  /** Keep each site's whole simulation result in its outcome (a fleet file's per-cluster report). */
+  keepResults?: boolean;
 }
 
 export const DEFAULT_START = "2026-12-07T00:00Z";
 export const DEFAULT_LINK_MBPS = 100;
-const DEFAULT_HORIZON_MS = 60 * 86_400_000;
+export const DEFAULT_HORIZON_MS = 60 * 86_400_000;
 
 export interface LoadOptions {
   /** `--start`, overriding the file's. */

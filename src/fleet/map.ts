@@ -1,4 +1,5 @@
 import type { Profile } from "../profile/types.js";
+import { cachedPlanner } from "../rules/plan-cache.js";
 import type { Plan } from "../rules/types.js";
 import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
@@ -30,12 +31,22 @@ export interface SiteOutcome {
   why?: string;
   /** Faults drawn for this site in this trial, for the per-cluster output. */
   faults: string[];
+  /** The whole simulation, when the plan keeps results (a fleet file's per-cluster report). */
+  simulation?: SimulationResult;
 }
 
 /** What simulating a site needs of the fleet plan (what a worker thread is given once). */
 export type SiteSimPlan = Pick<
   LoadedFleetPlan,
-  "seed" | "faults" | "retries" | "maxUnavailable" | "timings" | "profiles" | "file" | "rke2Quirk"
+  | "seed"
+  | "faults"
+  | "retries"
+  | "maxUnavailable"
+  | "timings"
+  | "profiles"
+  | "file"
+  | "rke2Quirk"
+  | "keepResults"
 >;
 
 /** The parts of a plan a worker thread needs, without the inventory, strategies or expectations. */
@@ -49,7 +60,24 @@ export function siteSimPlan(plan: SiteSimPlan): SiteSimPlan {
     profiles: plan.profiles,
     file: plan.file,
     rke2Quirk: plan.rke2Quirk,
+    ...(plan.keepResults ? { keepResults: true } : {}),
   };
+}
+
+type PlanFn = (from: Profile, to: Profile) => Plan;
+const modePlanners = new Map<string, PlanFn>();
+
+/** The planner of a site: the fleet's, or one for the site's own delivery mode (one per mode and quirk). */
+export function sitePlanner(plan: SiteSimPlan, site: Site, planner: PlanFn): PlanFn {
+  const mode = site.own?.mode;
+  if (mode === undefined) return planner;
+  const key = `${plan.rke2Quirk}\u0000${mode}`;
+  let p = modePlanners.get(key);
+  if (!p) {
+    p = cachedPlanner({ rke2Quirk: plan.rke2Quirk, mode });
+    modePlanners.set(key, p);
+  }
+  return p;
 }
 
 export interface SiteRolloutInput {
@@ -118,18 +146,23 @@ export function simulationInput(
   events: SimInputEvent[],
   planner: (from: Profile, to: Profile) => Plan,
 ): SimulationInput {
-  const atStart = events.filter((e) => e.at === 0);
-  const later = events.filter((e) => e.at !== 0).sort((a, b) => a.at - b.at);
+  const own = site.own ?? {};
+  const all = own.events ? [...events, ...own.events] : events;
+  const atStart = all.filter((e) => e.at === 0);
+  const later = all.filter((e) => e.at !== 0).sort((a, b) => a.at - b.at);
+  const maxUnavailable = own.maxUnavailable ?? plan.maxUnavailable;
+  const retries = own.retries ?? plan.retries;
   return {
     seed,
     controlPlanes: site.controlPlanes,
     workers: site.workers,
-    ...(plan.maxUnavailable !== undefined ? { maxUnavailable: plan.maxUnavailable } : {}),
-    ...(plan.retries !== undefined ? { retries: plan.retries } : {}),
-    timings: plan.timings,
+    ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
+    ...(retries !== undefined ? { retries } : {}),
+    ...(own.abPartitions ? { abPartitions: true } : {}),
+    timings: own.timings ? { ...plan.timings, ...own.timings } : plan.timings,
     initialProfile: site.profile,
     profiles: plan.profiles,
-    plan: planner,
+    plan: sitePlanner(plan, site, planner),
     events: [...atStart, { at: 0, type: "update", profile: site.update }, ...later],
     source: plan.file,
   };
@@ -186,12 +219,13 @@ export class Predictions {
     private readonly planner: (from: Profile, to: Profile) => Plan,
   ) {}
   of(site: Site): { durationMs: number; behavior: Behavior } {
-    const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}`;
+    const own = site.own ? JSON.stringify({ ...site.own, events: undefined }) : "";
+    const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}\u0000${own}`;
     let hit = this.cache.get(key);
     if (!hit) {
       const result = simulate({
-        ...simulationInput(this.plan, site, 0, [], this.planner),
-        timings: { ...this.plan.timings, jitter: 0 },
+        ...simulationInput(this.plan, { ...site, own: { ...site.own, events: [] } }, 0, [], this.planner),
+        timings: { ...this.plan.timings, ...site.own?.timings, jitter: 0 },
       });
       hit = { durationMs: occupied(result), behavior: result.behavior };
       this.cache.set(key, hit);
@@ -211,7 +245,7 @@ export function rollSite(
   seedOverride?: number,
 ): SiteOutcome {
   const seed = seedOverride ?? siteSeed(plan.seed, trial, site.name);
-  const drawn = drawFaults(site, plan.faults, seed, predicted, plan.retries ?? 1);
+  const drawn = drawFaults(site, plan.faults, seed, predicted, site.own?.retries ?? plan.retries ?? 1);
   const result = simulate(simulationInput(plan, site, seed, drawn.events, planner));
   const reason = why(result);
   return {
@@ -221,5 +255,6 @@ export function rollSite(
     disruptedNodeMs: disruptedNodeMs(result),
     ...(reason !== undefined ? { why: reason } : {}),
     faults: drawn.faults,
+    ...(plan.keepResults ? { simulation: result } : {}),
   };
 }

@@ -1,9 +1,9 @@
+import { type FleetRun, runFleet } from "../fleet/file.js";
 import { loadFleetPlan } from "../fleet/load.js";
 import { evaluatePlanExpectations } from "../fleet/output.js";
 import { solvePaths } from "../fleet/path-cost.js";
 import { runFleetPlan } from "../fleet/run.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
-import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import type { ReferenceRoot } from "../shared/files.js";
 import { mostDisruptive } from "../shared/types.js";

@@ -1,6 +1,5 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
-import type { FleetTimelineEntry } from "../sim/fleet.js";
-import type { TimelineEntry } from "../sim/types.js";
+import type { FleetTimelineEntry, TimelineEntry } from "../sim/types.js";
 import { type Colours, outcomeColour, PLAIN } from "./colour.js";
 import { formatExpectationLines, formatTimelineLines } from "./timeline-text.js";
 

@@ -23,8 +23,22 @@ export type { Timings } from "../machines/node.js";
 export type { DrainPolicy } from "../profile/types.js";
 export type { NodeAction, NodeRole } from "../shared/types.js";
 
-import type { TimelineEntry } from "../controller/types.js";
-import type { FleetTimelineEntry } from "./fleet.js";
+import type { SimulationOutcome, TimelineEntry } from "../controller/types.js";
+import type { Behavior } from "../shared/types.js";
+
+/** One line of a fleet file's timeline (on the fleet's clock); `cluster` names the cluster. */
+export type FleetTimelineEntry =
+  | { t: number; event: "cluster-started"; cluster: string }
+  | {
+      t: number;
+      event: "cluster-finished";
+      cluster: string;
+      result: SimulationOutcome;
+      behavior: Behavior;
+      finalProfile: string;
+    }
+  | { t: number; event: "fleet-halted"; failed: string[]; failureBudget: number | undefined; skipped: number }
+  | { t: number; event: "cluster-skipped"; cluster: string };
 
 /** The few logger methods the simulation calls; a pino logger satisfies it (the core never imports pino). */
 export interface SimLogger {

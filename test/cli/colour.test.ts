@@ -111,7 +111,7 @@ describe("colour on a terminal", () => {
     // A fleet whose expected halt happened: green too.
     const fleet = onTerminal(["run", "scenarios/fleet/retail-wave-stops-on-failure.yaml", "-q"]);
     expect(fleet.status).toBe(0);
-    expect(fleet.out).toContain(`result         ${GREEN}failed\x1b[39m`);
+    expect(fleet.out).toContain(`result         ${GREEN}halted\x1b[39m`);
     // A fleet plan whose expected result (blocked: one store fits no window) came: green, not yellow.
     const plan = onTerminal(["fleet", "scenarios/fleet-plans/regional-stores.yaml", "-q"]);
     expect(plan.status).toBe(0);

@@ -113,10 +113,9 @@ describe("a file of the wrong kind gets one sentence", () => {
         command === "report" ? [command, BASE, "-o", join(tmpdir(), "never.html")] : [command, BASE];
       const { code, err } = await cli(args);
       expect(code).toBe(1);
-      const other =
-        command === "run" ? "a fleet file (fleet, update, clusters)" : "a fleet plan (inventory, strategy)";
+      // Both take every runnable kind: a scenario, a fleet file and a fleet plan.
       expect(err).toBe(
-        `error: ${BASE}: this is a profile (name, layers); \`edgesim ${command}\` takes a scenario (cluster, profile, events) or ${other}; plan an update with \`edgesim plan FROM TO\`\n`,
+        `error: ${BASE}: this is a profile (name, layers); \`edgesim ${command}\` takes a scenario (cluster, profile, events), a fleet file (fleet, update, clusters) or a fleet plan (inventory, strategy); plan an update with \`edgesim plan FROM TO\`\n`,
       );
     }
   });

@@ -87,7 +87,8 @@ describe("start-up: each command loads what it runs", () => {
   const isDefinition = (command: string) => (module: string) =>
     isEntry(module) ||
     module === `cli/${command}` ||
-    /^cli\/(colour-options|run)$/.test(module) || // every command's --color; run's shared options
+    module === `cli/${command}-options` || // the command's options, shared with its action
+    /^cli\/(colour-options|options)$/.test(module) || // every command's --color; the shared options
     /^(quiz\/topics|rules\/reference)$/.test(module);
 
   it.each([...COMMANDS.map((c) => [c.name]), ["fleet merge"]])(

@@ -29,17 +29,17 @@ let dir: string;
 const path = (kind: Kind) => (kind === "fleet-part" ? join(dir, "part-0-of-2.ndjson") : FILES[kind]);
 
 const COMMANDS: { name: string; args: (file: string) => string[]; takes: Kind[] }[] = [
-  { name: "run", args: (f) => ["run", f], takes: ["scenario", "fleet"] },
+  { name: "run", args: (f) => ["run", f], takes: ["scenario", "fleet", "fleet-plan"] },
   {
     name: "report",
     args: (f) => ["report", f, "-o", join(dir, "never.html")],
-    takes: ["scenario", "fleet-plan"],
+    takes: ["scenario", "fleet-plan", "fleet"],
   },
-  { name: "fleet", args: (f) => ["fleet", f], takes: ["fleet-plan"] },
+  { name: "fleet", args: (f) => ["fleet", f], takes: ["fleet-plan", "fleet"] },
   {
     name: "fleet merge",
     args: (f) => ["fleet", "merge", f, join(dir, "part.ndjson")],
-    takes: ["fleet-plan"],
+    takes: ["fleet-plan", "fleet"],
   },
   { name: "plan", args: (f) => ["plan", f, FILES.profile], takes: ["profile"] },
 ];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadFleet, runLoadedFleet } from "../../src/scenario/fleet.js";
+import { loadFleet, runLoadedFleet } from "../../src/fleet/file.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { runLoadedScenario } from "../../src/scenario/run.js";
 import { InputError } from "../../src/shared/diagnostics.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadFleet, runFleet } from "../../src/scenario/fleet.js";
+import { loadFleet, runFleet } from "../../src/fleet/file.js";
 import { diagnosticsOf, workspace } from "./helpers.js";
 
 const FLEET = `name: small-wave
@@ -17,7 +17,7 @@ clusters:
     events: [{ at: 1s, node: worker-1, fail: reboot }]
   - { name: c, profile: profiles/small-base.yaml, controlPlanes: 1, workers: 0 }
 expect:
-  result: failed
+  result: halted
   clusters: { a: converged, b: failed, c: skipped }
   maxConcurrentClusters: 2
 `;
@@ -132,7 +132,7 @@ describe("runFleet", () => {
       ["b", "failed"],
       ["c", "skipped"],
     ]);
-    expect(run.result).toBe("failed");
+    expect(run.result).toBe("halted");
     expect(run.behavior).toBe("reboot");
     expect(run.clusters[0]?.finalProfile).toBe("small-reboot");
     expect(run.clusters[2]).toMatchObject({ startMs: null, endMs: null, finalProfile: "small-base" });
@@ -159,11 +159,11 @@ describe("runFleet", () => {
 
   it("fails expectations that do not hold, with a message per cluster", async () => {
     const run = await runFleet(
-      fleetFile(FLEET.replace("c: skipped", "c: converged").replace("result: failed", "result: converged")),
+      fleetFile(FLEET.replace("c: skipped", "c: converged").replace("result: halted", "result: converged")),
     );
     expect(run.passed).toBe(false);
     expect(run.expectations.filter((e) => !e.passed).map((e) => `${e.name}: ${e.message}`)).toEqual([
-      "result: expected converged, got failed",
+      "result: expected converged, got halted",
       "clusters: c: expected converged, got skipped",
     ]);
   });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { jsonSchemas } from "../../src/scenario/json-schema.js";
+import { jsonSchemas } from "../../src/kinds/json-schema.js";
 
 const SCHEMAS = fileURLToPath(new URL("../../schemas/", import.meta.url));
 const SCENARIOS = fileURLToPath(new URL("../../scenarios/", import.meta.url));

@@ -1,22 +1,22 @@
-import { cachedPlanner } from "../rules/plan-cache.js";
+import { type ExpectationOutcome, type ExpectationResult, runPassed } from "../scenario/expectations.js";
+import { describeNodes, nodeFailEvent, nodeNames, parseTimings, profileLoader } from "../scenario/load.js";
+import { DEFAULT_SEED } from "../scenario/run.js";
+import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import type { DeliveryMode } from "../shared/types.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
-import { clusterSeed, type FleetTimelineEntry, simulateFleet } from "../sim/fleet.js";
 import type {
+  FleetTimelineEntry,
   NodeReport,
   SimInputEvent,
   SimProfile,
-  SimulationInput,
-  SimulationOutcome,
   SimulationResult,
   TimelineEntry,
   Timings,
 } from "../sim/types.js";
-import { type ExpectationOutcome, type ExpectationResult, runPassed } from "./expectations.js";
 import {
   CLUSTER_EVENT_KINDS,
   FLEET_EXPECTATION_KEYS,
@@ -24,10 +24,19 @@ import {
   type FleetExpect,
   type FleetFile,
   fleetSchema,
-} from "./fleet-schema.js";
-import { describeNodes, nodeFailEvent, nodeNames, parseTimings, profileLoader } from "./load.js";
-import { DEFAULT_SEED } from "./run.js";
-import { scenarioDiagnostics, scenarioErrorMap } from "./validate.js";
+} from "./file-schema.js";
+import {
+  DEFAULT_HORIZON_MS,
+  DEFAULT_LINK_MBPS,
+  DEFAULT_START,
+  type LoadedFleetPlan,
+  type LoadOptions,
+  loadFleetPlan,
+  type Site,
+} from "./load.js";
+import { siteSeed } from "./map.js";
+import { type FleetResult, runFleetPlan, type TrialRun } from "./run.js";
+import { parseInstant } from "./windows.js";
 
 export interface LoadedFleetCluster {
   name: string;
@@ -203,7 +212,7 @@ export interface FleetClusterRun {
 
 export interface FleetRun {
   name: string;
-  result: SimulationOutcome;
+  result: FleetResult;
   behavior: Behavior;
   clusters: FleetClusterRun[];
   timeline: FleetTimelineEntry[];
@@ -222,57 +231,127 @@ export interface FleetRun {
 export function runFleet(
   file: string,
   options: { seed?: number; root?: ReferenceRoot; yaml?: YamlFile } = {},
-): Promise<FleetRun> {
+): FleetRun {
   const { root, yaml, ...rest } = options;
   return runLoadedFleet(loadFleet(file, root ?? false, yaml), rest);
 }
 
 /**
- * Rolls the fleet's update across its clusters. Each cluster's simulation starts with the update at
- * 0 s, after the cluster's own events at 0 s, so those describe the cluster as the wave finds it
- * (`{ at: 0s, kubernetes: down }` is an outage already under way). An update the planner calls
- * unsupported is refused when published, as in a scenario: the cluster stays on its profile.
+ * A fleet file as a fleet plan: its clusters are the sites (each with its scripted events, shape,
+ * settings and timings), rolled in one wave with the file's concurrency and failure budget, windows
+ * always open, no registry limit, one trial, on a clock that starts at 0. Seeds come from the fleet's
+ * seed and each cluster's name, as for every fleet plan.
  */
-export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: number } = {}): Promise<FleetRun> {
-  const seed = options.seed ?? fleet.seed ?? DEFAULT_SEED;
-  // One planner per delivery mode: each distinct (from, to) pair is planned once, not once per cluster.
-  const planners = new Map<DeliveryMode | undefined, ReturnType<typeof cachedPlanner>>();
-  const plannerFor = (mode: DeliveryMode | undefined) => {
-    let planner = planners.get(mode);
-    if (!planner) {
-      planner = cachedPlanner({ rke2Quirk: fleet.rke2Quirk, ...(mode !== undefined ? { mode } : {}) });
-      planners.set(mode, planner);
-    }
-    return planner;
-  };
-  const inputs = fleet.clusters.map((cluster) => {
-    const atStart = cluster.events.filter((e) => e.at === 0);
-    const later = cluster.events.filter((e) => e.at !== 0);
-    const input: SimulationInput = {
-      seed: clusterSeed(seed, cluster.index),
-      controlPlanes: cluster.controlPlanes,
-      workers: cluster.workers,
+export function fleetFilePlan(fleet: LoadedFleet, seed: number, startMs = 0): LoadedFleetPlan {
+  const sites: Site[] = fleet.clusters.map((cluster) => ({
+    name: cluster.name,
+    index: cluster.index,
+    profile: cluster.profile,
+    update: fleet.update,
+    controlPlanes: cluster.controlPlanes,
+    workers: cluster.workers,
+    timeZone: "UTC",
+    window: ALWAYS,
+    labels: {},
+    linkMbps: DEFAULT_LINK_MBPS,
+    localRegistry: false,
+    own: {
+      events: cluster.events,
       ...(cluster.maxUnavailable !== undefined ? { maxUnavailable: cluster.maxUnavailable } : {}),
       ...(cluster.retries !== undefined ? { retries: cluster.retries } : {}),
-      ...(cluster.abPartitions ? { abPartitions: true } : {}),
+      ...(cluster.abPartitions !== undefined ? { abPartitions: cluster.abPartitions } : {}),
+      ...(cluster.mode !== undefined ? { mode: cluster.mode } : {}),
       timings: cluster.timings,
-      initialProfile: cluster.profile,
-      profiles: fleet.profiles,
-      plan: plannerFor(cluster.mode),
-      events: [...atStart, { at: 0, type: "update", profile: fleet.update }, ...later],
-      source: fleet.file,
-    };
-    return { name: cluster.name, input };
-  });
-  const simulated = await simulateFleet(inputs, {
-    concurrency: fleet.concurrency,
-    ...(fleet.failureBudget !== undefined ? { failureBudget: fleet.failureBudget } : {}),
-  });
+    },
+  }));
+  return {
+    name: fleet.name,
+    file: fleet.file,
+    ...(fleet.description !== undefined ? { description: fleet.description } : {}),
+    seed,
+    startMs,
+    // A fleet file has no start: its clock starts at 0, which is not a default the user could set.
+    startFrom: "file",
+    trials: 1,
+    sites,
+    strategies: [
+      {
+        name: STRATEGY,
+        waves: [
+          {
+            name: fleet.name,
+            sites: sites.map((s) => s.index),
+            concurrency: fleet.concurrency,
+            ...(fleet.failureBudget !== undefined ? { failureBudget: fleet.failureBudget } : {}),
+            soakMs: 0,
+          },
+        ],
+        pauses: [],
+        unselected: [],
+      },
+    ],
+    windowMode: "start-only",
+    horizonMs: DEFAULT_HORIZON_MS,
+    imageGiB: 0,
+    prefetch: false,
+    faults: { nodeActionFailure: 0, agentRestart: 0 },
+    profiles: fleet.profiles,
+    rke2Quirk: fleet.rke2Quirk,
+    timings: {},
+    // What a plan can check of the file's expectations; `run` and `test` check them all.
+    expect: {
+      ...(fleet.expect.result !== undefined ? { result: fleet.expect.result } : {}),
+      ...(fleet.expect.maxConcurrentClusters !== undefined
+        ? { maxConcurrent: fleet.expect.maxConcurrentClusters }
+        : {}),
+    },
+    keepResults: true,
+  };
+}
 
-  const byIndex = new Map(simulated.clusters.map((c) => [c.index, c]));
+/**
+ * A fleet plan or a fleet file, loaded as a fleet plan (`edgesim fleet`, `report`, `run`): a fleet file's
+ * clock starts at `start` (the plans' default when not given); `trials` does not apply to it (its
+ * clusters' events are scripted, so every trial would be the same).
+ */
+export function loadAnyFleetPlan(
+  file: string,
+  kind: "fleet" | "fleet-plan",
+  options: LoadOptions = {},
+  yaml?: YamlFile,
+): LoadedFleetPlan {
+  if (kind === "fleet-plan") return loadFleetPlan(file, options, yaml);
+  const fleet = loadFleet(file, options.root ?? false, yaml);
+  const startText = options.start ?? DEFAULT_START;
+  const startMs = parseInstant(startText);
+  if (startMs === undefined)
+    throw new InputError([
+      { file: "--start", message: `"${startText}" is not an ISO 8601 date-time (e.g. 2026-12-07T00:00Z)` },
+    ]);
+  const plan = fleetFilePlan(fleet, options.seed ?? fleet.seed ?? DEFAULT_SEED, startMs);
+  return { ...plan, keepResults: false };
+}
+
+const STRATEGY = "wave";
+const ALWAYS = { text: "always", rules: [] };
+
+/**
+ * Rolls the fleet's update across its clusters with the fleet planner (`fleetFilePlan`). Each cluster's
+ * simulation starts with the update at 0 s, after the cluster's own events at 0 s, so those describe
+ * the cluster as the wave finds it (`{ at: 0s, kubernetes: down }` is an outage already under way). An
+ * update the planner calls unsupported is refused when published, as in a scenario: the cluster stays
+ * on its profile.
+ */
+export function runLoadedFleet(fleet: LoadedFleet, options: { seed?: number } = {}): FleetRun {
+  const seed = options.seed ?? fleet.seed ?? DEFAULT_SEED;
+  const plan = fleetFilePlan(fleet, seed);
+  const trial = runFleetPlan(plan).strategies[0]?.first as TrialRun;
+  const sched = trial.schedule;
+
   const clusters: FleetClusterRun[] = fleet.clusters.map((cluster) => {
-    const ran = byIndex.get(cluster.index);
-    if (!ran) {
+    const placed = sched.placements[cluster.index];
+    const r = trial.outcomes.get(cluster.index)?.simulation;
+    if (placed?.state !== "rolled" || !r) {
       return {
         name: cluster.name,
         result: "skipped",
@@ -284,51 +363,95 @@ export async function runLoadedFleet(fleet: LoadedFleet, options: { seed?: numbe
         workers: cluster.workers,
       };
     }
-    const r = ran.result;
     return {
       name: cluster.name,
       result: r.result,
       behavior: r.behavior,
-      startMs: ran.startMs,
-      endMs: ran.endMs,
+      startMs: placed.startMs,
+      endMs: placed.endMs,
       finalProfile: r.finalProfile,
       controlPlanes: cluster.controlPlanes,
       workers: cluster.workers,
-      seed: inputs[cluster.index]?.input.seed as number,
+      seed: siteSeed(seed, 0, cluster.name),
       ...(r.failure ? { failure: r.failure } : {}),
       nodes: r.nodes,
       timeline: r.timeline,
     };
   });
 
-  const outcomes = simulated.summary.outcomes;
-  const result: SimulationOutcome =
-    outcomes.failed > 0 ? "failed" : outcomes.blocked > 0 ? "blocked" : "converged";
-  const behavior = mostDisruptive(simulated.clusters.map((c) => c.result.behavior));
+  const halted = sched.halted ? { t: sched.halted.atMs, failed: sched.halted.failed } : undefined;
+  const rolled = clusters.filter((c) => c.result !== "skipped");
+  const behavior = mostDisruptive(rolled.map((c) => c.behavior));
   const report = {
-    result,
+    result: trial.result,
     behavior,
     clusters,
-    durationMs: simulated.summary.durationMs,
-    maxConcurrentClusters: simulated.summary.maxConcurrent,
+    durationMs: trial.durationMs,
+    maxConcurrentClusters: sched.maxConcurrent,
   };
   const expectations = evaluateFleetExpectations(fleet.expect, report);
   return {
     name: fleet.name,
-    result,
+    result: trial.result,
     behavior,
     clusters,
-    timeline: simulated.timeline,
+    timeline: fleetTimeline(clusters, halted, fleet.failureBudget),
     expectations,
     file: fleet.file,
     seed,
-    passed: runPassed(expectations, { result }),
-    concurrency: simulated.summary.concurrency,
+    passed: runPassed(expectations, { result: trial.result }),
+    concurrency: fleet.concurrency,
     ...(fleet.failureBudget !== undefined ? { failureBudget: fleet.failureBudget } : {}),
     durationMs: report.durationMs,
     maxConcurrentClusters: report.maxConcurrentClusters,
-    ...(simulated.halted ? { halted: simulated.halted } : {}),
+    ...(halted ? { halted } : {}),
   };
+}
+
+/** At one instant: clusters finish, then the wave halts, then skips, then the next clusters start. */
+const RANK: Record<FleetTimelineEntry["event"], number> = {
+  "cluster-finished": 0,
+  "fleet-halted": 1,
+  "cluster-skipped": 2,
+  "cluster-started": 3,
+};
+
+function fleetTimeline(
+  clusters: readonly FleetClusterRun[],
+  halted: FleetRun["halted"],
+  failureBudget: number | undefined,
+): FleetTimelineEntry[] {
+  const entries: (FleetTimelineEntry & { order: number })[] = [];
+  const skipped = clusters.filter((c) => c.result === "skipped");
+  clusters.forEach((c, order) => {
+    if (c.startMs === null || c.endMs === null || c.result === "skipped") return;
+    entries.push({ t: c.startMs, event: "cluster-started", cluster: c.name, order });
+    entries.push({
+      t: c.endMs,
+      event: "cluster-finished",
+      cluster: c.name,
+      result: c.result,
+      behavior: c.behavior,
+      finalProfile: c.finalProfile,
+      order,
+    });
+  });
+  if (halted) {
+    entries.push({
+      t: halted.t,
+      event: "fleet-halted",
+      failed: halted.failed,
+      failureBudget,
+      skipped: skipped.length,
+      order: -1,
+    });
+    clusters.forEach((c, order) => {
+      if (c.result === "skipped")
+        entries.push({ t: halted.t, event: "cluster-skipped", cluster: c.name, order });
+    });
+  }
+  entries.sort((a, b) => a.t - b.t || RANK[a.event] - RANK[b.event] || a.order - b.order);
+  return entries.map(({ order: _order, ...entry }) => entry);
 }
 
 type FleetReport = Pick<

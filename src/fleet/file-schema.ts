@@ -1,5 +1,4 @@
 import * as z from "zod";
-import { BEHAVIORS } from "../shared/types.js";
 import {
   agentEventSchema,
   clusterSchema,
@@ -8,7 +7,8 @@ import {
   nodeFailEventSchema,
   SCENARIO_RESULTS,
   seedSchema,
-} from "./schema.js";
+} from "../scenario/schema.js";
+import { BEHAVIORS } from "../shared/types.js";
 
 /**
  * The zod schema of a fleet file: one profile update rolled across clusters, a few at a time.
@@ -43,9 +43,13 @@ const fleetClusterSchema = z
 
 export const fleetExpectSchema = z
   .strictObject({
-    result: z.enum(SCENARIO_RESULTS).optional().meta({
-      description: "converged (every cluster converged) | failed (one failed) | blocked (one blocked)",
-    }),
+    result: z
+      .enum([...SCENARIO_RESULTS, "halted"])
+      .optional()
+      .meta({
+        description:
+          "converged (every cluster converged) | failed (one failed) | blocked (one blocked) | halted (failures passed the budget)",
+      }),
     behavior: z
       .enum(BEHAVIORS)
       .optional()
@@ -76,7 +80,7 @@ export const fleetSchema = z
     name: z.string().min(1),
     seed: seedSchema
       .optional()
-      .meta({ description: "each cluster's seed derives from it and the cluster's place in the wave" }),
+      .meta({ description: "each cluster's seed derives from it and the cluster's name" }),
     description: z.string().optional(),
     fleet: z.strictObject({
       concurrency: z.int().min(1).meta({ description: "clusters rolling at once" }),

@@ -1,7 +1,7 @@
 import * as z from "zod";
+import { fleetSchema } from "../fleet/file-schema.js";
 import { profileFileSchema } from "../profile/schema.js";
-import { fleetSchema } from "./fleet-schema.js";
-import { scenarioSchema } from "./schema.js";
+import { scenarioSchema } from "../scenario/schema.js";
 
 /**
  * The JSON Schemas shipped in `schemas/`, generated from the very zod schemas the loaders use, so an
