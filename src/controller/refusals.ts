@@ -1,12 +1,16 @@
+import type { Distribution } from "../shared/types.js";
+import { SKIP_WORKER_RULE, skipWorkerSupported } from "./skew.js";
 import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } from "./types.js";
 
 /**
  * Unsupported updates (a CNI or storage pack switch) are refused when they are published, as Palette
  * refuses them: the cluster never hears of them. Which are refused is decided in event order against the
- * last accepted profile. The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
+ * last accepted profile. An update to a distribution without "skip worker node update" (K3s, RKE2) is
+ * refused while a worker pool has the toggle on (Node Pools § Skip Worker Node Update: Edge supports it on
+ * PXK-E and Canonical only). The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
  */
 export function refuseUnsupported(
-  input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan">,
+  input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan" | "workerPools">,
 ): {
   accepted: SimInputEvent[];
   refused: RefusedUpdate[];
@@ -14,12 +18,29 @@ export function refuseUnsupported(
   const accepted: SimInputEvent[] = [];
   const refused: RefusedUpdate[] = [];
   let current = input.initialProfile;
+  const skipping = new Set(
+    (input.workerPools ?? []).filter((pool) => pool.skipWorkerUpdate === true).map((pool) => pool.name),
+  );
   // In time order (stable: events at one instant keep their order), as the cluster would see them.
   const events = [...input.events].sort((a, b) => a.at - b.at);
   for (const event of events) {
+    if (event.type === "pool-toggle") {
+      if (event.skipWorkerUpdate) skipping.add(event.pool);
+      else skipping.delete(event.pool);
+    }
     if (event.type === "update") {
       const from = input.profiles.get(current);
       const to = input.profiles.get(event.profile);
+      const pool = [...skipping][0];
+      if (to && pool !== undefined && !skipWorkerSupported(to.profile.distribution)) {
+        refused.push({
+          t: event.at,
+          profile: event.profile,
+          reason: skipWorkerReason(pool, to.profile.distribution),
+          rule: SKIP_WORKER_RULE,
+        });
+        continue;
+      }
       if (from && to) {
         const first = input.plan(from.profile, to.profile).unsupported[0];
         if (first) {
@@ -74,4 +95,8 @@ export function allRefusals(
       simulated.push({ t: entry.t, profile: entry.profile, reason: entry.reason, rule: entry.rule });
   }
   return [...published, ...simulated].sort((a, b) => a.t - b.t);
+}
+
+function skipWorkerReason(pool: string, distribution: Distribution): string {
+  return `worker pool ${pool} has "skip worker node update" on, which Palette supports on Edge for PXK-E and Canonical only, not ${distribution}`;
 }

@@ -1,6 +1,15 @@
 import type { Profile } from "../profile/types.js";
 import type { RuleId } from "../rules/table.js";
 import type { Plan } from "../rules/types.js";
+import type { Distribution } from "../shared/types.js";
+
+/** The rule an update refused for a pool's "skip worker node update" on a distribution without it names. */
+export const SKIP_WORKER_RULE: RuleId = "kubernetes.skip-worker-update";
+
+/** Node Pools § Skip Worker Node Update (and the 4.10 release notes): on Edge, PXK-E and Canonical only. */
+export function skipWorkerSupported(distribution: Distribution): boolean {
+  return distribution === "pxk-e" || distribution === "canonical";
+}
 
 /** The rule (a row of `src/rules/table.ts`) a refusal for the Kubernetes version skew names. */
 export const VERSION_SKEW_RULE: RuleId = "kubernetes.version-skew";

@@ -121,6 +121,9 @@ function cite(
   };
 }
 
+/** The node-pool page's section on deferring worker pools' Kubernetes upgrades. */
+const SKIP_WORKER: Section = { heading: "Skip Worker Node Update", anchor: "skip-worker-node-update" };
+
 /** Sections of the systemd-extensions page (CanvOS 4.10: Kubernetes and the agent as systemd extensions). */
 const SYSEXT_UPGRADE: Section = {
   heading: "Upgrade a Cluster That Uses systemd Extensions",
@@ -419,6 +422,18 @@ export const RULES = [
       K8S_REF,
       "later releases of the page: decoupled control-plane and worker upgrades, Kubernetes N-3 skew",
     ),
+    covered: true,
+  },
+  {
+    // Not a value's path: applied when an update is published to a cluster with such a pool (src/controller/refusals.ts).
+    id: "kubernetes.skip-worker-update",
+    layers: ["kubernetes"],
+    distributions: ["k3s", "rke2"],
+    path: "@pool:skip-worker-update",
+    behavior: "unsupported",
+    reason:
+      '"skip worker node update" on a worker pool is supported on Edge for PXK-E and Canonical only: an update to a K3s or RKE2 cluster with a pool that skips worker updates is refused, nothing moves',
+    ...cite(SKIP_WORKER, "Edge: PXK-E and Canonical only; 4.10 release notes", PAGES.nodePool),
     covered: true,
   },
   {

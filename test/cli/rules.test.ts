@@ -62,6 +62,24 @@ describe("edgesim rules", () => {
     expect(RULES.map((rule) => rule.id)).toContain(refusals[0]?.rule);
   });
 
+  it("lists the skip-worker-update distribution check, and a K3s cluster with the toggle refuses the update by it", async () => {
+    const { out } = await rules();
+    expect(out).toMatch(
+      /^kubernetes\.skip-worker-update\s+kubernetes\s+@pool:skip-worker-update\s+unsupported\s*$/m,
+    );
+    const io = memoryIo();
+    const code = await main(["run", "scenarios/story-skip-worker-refused-on-k3s.yaml", "--json"], io);
+    expect(code).toBe(0);
+    const run = JSON.parse(io.out) as {
+      finalProfile: string;
+      timeline: { event: string; rule?: string; reason?: string }[];
+    };
+    const refusals = run.timeline.filter((entry) => entry.event === "update-refused");
+    expect(refusals.map((entry) => entry.rule)).toEqual(["kubernetes.skip-worker-update"]);
+    expect(refusals[0]?.reason).toContain("PXK-E and Canonical only, not k3s");
+    expect(run.timeline.some((entry) => entry.event === "action-started")).toBe(false);
+  });
+
   it("starts with a header row whose columns line up with the rules' columns", async () => {
     const { out } = await rules();
     const [header, first] = out.split("\n");

@@ -18,7 +18,9 @@ const MIN = 60_000;
 /** A fake profile on Kubernetes `version`. */
 function k8sProfile(id: string, version: string): SimProfile {
   const profile = simProfile(id);
-  profile.profile.layers = [{ name: "kubernetes", pack: "edge-k3s", version, values: {}, rawValues: {} }];
+  // Skip worker node update is for PXK-E (and Canonical) only: on K3s the update would be refused.
+  profile.profile.distribution = "pxk-e";
+  profile.profile.layers = [{ name: "kubernetes", pack: "edge-k8s", version, values: {}, rawValues: {} }];
   return profile;
 }
 

@@ -123,12 +123,12 @@ describe("bundled skip-worker-pool stories", () => {
     expect(run.passed, JSON.stringify(run.expectations, null, 2)).toBe(true);
     const skipped = run.timeline.filter((e) => e.event === "pool-skipped");
     expect(skipped).toEqual([
-      expect.objectContaining({ pool: "edge", profile: "k3s-base", kubernetes: "1.30.5" }),
+      expect.objectContaining({ pool: "edge", profile: "pxk-e-base", kubernetes: "1.30.5" }),
     ]);
     const byName = Object.fromEntries(run.nodes.map((n) => [n.name, n]));
     expect(byName["edge-1"]?.pool).toBe("edge");
-    expect(byName["edge-1"]?.osImage).toContain("k3s-1.30.5");
-    expect(byName["core-1"]?.osImage).toContain("k3s-1.31.1");
+    expect(byName["edge-1"]?.osImage).toContain("pxk-e-1.30.5");
+    expect(byName["core-1"]?.osImage).toContain("pxk-e-1.31.1");
   });
 
   it("refuses an update that would leave the skipped pool past N-3, and the cluster stays", () => {
@@ -136,7 +136,7 @@ describe("bundled skip-worker-pool stories", () => {
     expect(run.passed, JSON.stringify(run.expectations, null, 2)).toBe(true);
     expect(run.result).toBe("converged");
     expect(run.refused).toEqual([
-      expect.objectContaining({ profile: "sc-k3s-kubernetes-1-34", rule: "kubernetes.version-skew" }),
+      expect.objectContaining({ profile: "sc-pxk-e-kubernetes-1-34", rule: "kubernetes.version-skew" }),
     ]);
     expect(run.refused[0]?.reason).toMatch(/pool edge .*1\.30\.5.*1\.34\.1/);
     expect(run.timeline.filter((e) => e.event === "action-started" && e.t >= 3_600_000)).toEqual([]);
@@ -146,7 +146,7 @@ describe("bundled skip-worker-pool stories", () => {
     const run = runScenario(join(SCENARIOS, "story-skip-worker-pool-catch-up.yaml"));
     expect(run.passed, JSON.stringify(run.expectations, null, 2)).toBe(true);
     const catchUp = run.timeline.find((e) => e.event === "pool-catch-up");
-    expect(catchUp).toMatchObject({ pool: "edge", profile: "k3s-kubernetes-upgrade", nodes: 2 });
+    expect(catchUp).toMatchObject({ pool: "edge", profile: "pxk-e-kubernetes-upgrade", nodes: 2 });
     const edgeStarts = run.timeline.filter(
       (e): e is TimelineEntryOf<"action-started"> =>
         e.event === "action-started" && String(e.node).startsWith("edge-"),
