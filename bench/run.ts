@@ -1,6 +1,7 @@
 import { benchFleet } from "./fleet.js";
 import { benchLarge } from "./large.js";
 import { benchLoad } from "./load.js";
+import { benchPath } from "./path.js";
 import { benchPlan } from "./plan.js";
 import { benchQuizScaling } from "./quiz.js";
 import { benchScaling, benchSimulation } from "./sim.js";
@@ -9,11 +10,11 @@ import { benchTemplate, TEMPLATE_SITES } from "./template.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 // `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
-// `npm run bench -- template` only the cluster-template figure; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
+// `npm run bench -- template` only the cluster-template figure; `npm run bench -- path` only the upgrade-path search; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
 // loading, quiz and start-up.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
-const SECTIONS = ["core", "fleet", "large", "template"];
+const SECTIONS = ["core", "fleet", "large", "template", "path"];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
   process.exit(1);
@@ -23,6 +24,23 @@ if (only === undefined || only === "core") await core();
 if (only === undefined || only === "large") large();
 if (only === undefined || only === "fleet") fleet();
 if (only === undefined || only === "template") template();
+if (only === undefined || only === "path") path();
+
+function path(): void {
+  const bench = benchPath();
+  console.log(
+    "\nupgrade paths: 1.30.5 → 1.36.2 (six minors), three OS images, a pool of 4 that may skip worker updates; target ≤ 2 s",
+  );
+  console.table({
+    "edgesim path --json (whole process)": {
+      "wall s": (bench.wallMs / 1000).toFixed(2),
+      "CPU s": (bench.cpuMs / 1000).toFixed(2),
+      "peak RSS MiB": fmt(bench.peakRssMiB),
+      "paths considered": fmt(bench.considered),
+      recommended: `${bench.steps} steps, ${bench.repavesPerNode} repaves/node`,
+    },
+  });
+}
 
 function template(): void {
   const bench = benchTemplate();

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { PoolPolicy, PoolSpec } from "../path/enumerate.js";
-import type { EvaluatedPath, FleetPathCost } from "../path/evaluate.js";
+import type { EvaluatedPath } from "../path/evaluate.js";
 import type { PathInput, PathSearchResult } from "../path/search.js";
 import { InputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
@@ -165,8 +165,7 @@ export async function pathCommand(
       { file: "--pool", message: "a fleet plan's sites have no worker pools: give --pool without --fleet" },
     ]);
 
-  const [{ searchPaths }, { fleetPathCost }, report, fleetLoad] = await Promise.all([
-    import("../path/search.js"),
+  const [{ solvePaths }, report, fleetLoad] = await Promise.all([
     import("../fleet/path-cost.js"),
     import("../report/path.js"),
     import("../fleet/load.js"),
@@ -191,7 +190,7 @@ export async function pathCommand(
     maxUnavailable: fleetPlan?.maxUnavailable ?? options.maxUnavailable,
     ...(fleetPlan ? { timings: fleetPlan.timings } : {}),
     minimise: options.minimise,
-    mode: options.mode,
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
     rke2Quirk: options.rke2Quirk,
     loadOptions: { variables },
     // With a fleet plan, windows and duration are the fleet planner's: rank a few candidates by it.
@@ -199,30 +198,11 @@ export async function pathCommand(
     ...(options.maxRepavesPerNode !== undefined ? { maxRepavesPerNode: options.maxRepavesPerNode } : {}),
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
   };
-  let result = searchPaths(input);
+  const solved = solvePaths(input, fleetPlan);
+  let result = solved.result;
+  const fleet = solved.fleet;
   const unused = unusedVariableWarnings(variables, [result.from]);
   if (unused.length > 0) result = { ...result, warnings: [...unused, ...result.warnings] };
-
-  let fleet: (FleetPathCost | undefined)[] | undefined;
-  if (fleetPlan) {
-    fleet = result.paths.map((path) =>
-      fleetPathCost(fleetPlan, path, (state) => result.revision(state).profile, options.rke2Quirk),
-    );
-    if (options.minimise === "windows" || options.minimise === "duration") {
-      const key = (f: FleetPathCost | undefined) =>
-        options.minimise === "windows"
-          ? [f?.windows ?? 0, f?.durationMs ?? 0]
-          : [f?.durationMs ?? 0, f?.windows ?? 0];
-      const order = result.paths.map((_, i) => i);
-      order.sort((a, b) => {
-        const ka = key(fleet?.[a]);
-        const kb = key(fleet?.[b]);
-        return (ka[0] as number) - (kb[0] as number) || (ka[1] as number) - (kb[1] as number) || a - b;
-      });
-      result = { ...result, paths: order.map((i) => result.paths[i] as EvaluatedPath) };
-      fleet = order.map((i) => fleet?.[i]);
-    }
-  }
 
   const best = result.paths[0];
   const written =

@@ -1,12 +1,12 @@
 import { InvalidArgumentError, Option } from "commander";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
+import { DELIVERY_MODES, type DeliveryMode } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
 
 /** What the search ranks by (the same list as src/path/evaluate.ts, kept here so --help loads nothing). */
 export const PATH_MINIMISE = ["repaves", "node-hours", "windows", "duration"] as const;
-export const PATH_MODES = ["appliance", "sysext", "agent"] as const;
 export const PATH_FORMATS = ["text", "json", "markdown"] as const;
 
 export interface PathCommandOptions {
@@ -16,7 +16,7 @@ export interface PathCommandOptions {
   osUri?: string;
   versions?: string;
   minimise: (typeof PATH_MINIMISE)[number];
-  mode: (typeof PATH_MODES)[number];
+  mode?: DeliveryMode;
   fleet?: string;
   out?: string;
   json?: boolean;
@@ -65,10 +65,8 @@ export const registerPath: Register = (program, io, setExit) => {
     .addOption(
       new Option(
         "--mode <mode>",
-        "How the cluster gets Kubernetes: provider image, systemd extensions, agent",
-      )
-        .choices(PATH_MODES)
-        .default("appliance"),
+        'How the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions) or agent (agent mode) (default: appliance; sysext, with a warning, when the uri is "NA")',
+      ).choices(DELIVERY_MODES),
     )
     .option(
       "--fleet <plan>",

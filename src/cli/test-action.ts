@@ -149,9 +149,11 @@ function formatJson(cases: readonly SuiteCase[], passed: number, failed: number)
           behavior: c.run.behavior,
           ...("finalProfile" in c.run
             ? { finalProfile: c.run.finalProfile }
-            : {
-                clusters: c.run.clusters.map((cluster) => ({ name: cluster.name, result: cluster.result })),
-              }),
+            : "path" in c.run
+              ? { path: c.run.path }
+              : {
+                  clusters: c.run.clusters.map((cluster) => ({ name: cluster.name, result: cluster.result })),
+                }),
           expectations: c.run.expectations,
         }
       : { error: c.detail }),

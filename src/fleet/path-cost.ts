@@ -1,5 +1,6 @@
 import type { PathState } from "../path/enumerate.js";
 import type { EvaluatedPath, FleetPathCost } from "../path/evaluate.js";
+import { type PathInput, type PathSearchResult, searchPaths } from "../path/search.js";
 import type { Profile } from "../profile/types.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import { simProfile } from "../sim/estimate.js";
@@ -59,5 +60,39 @@ export function fleetPathCost(
     durationMs: (steps[steps.length - 1]?.endMs ?? plan.startMs) - plan.startMs,
     windows: windowKeys.size,
     steps,
+  };
+}
+
+/** A path search and, with a fleet plan, each path's cost over the fleet (in the paths' order). */
+export interface SolvedPaths {
+  result: PathSearchResult;
+  fleet?: (FleetPathCost | undefined)[];
+}
+
+/**
+ * Searches the paths from `input` and, with a fleet plan, rolls each over the fleet; when the search
+ * minimises windows or duration, the fleet's figures rank the paths (the cluster's figures break ties
+ * in the search's order). What `edgesim path` prints and what a path file in `edgesim test` checks.
+ */
+export function solvePaths(input: PathInput, fleetPlan?: LoadedFleetPlan): SolvedPaths {
+  const result = searchPaths(input);
+  if (!fleetPlan) return { result };
+  const fleet = result.paths.map((path) =>
+    fleetPathCost(fleetPlan, path, (state) => result.revision(state).profile, input.rke2Quirk ?? true),
+  );
+  if (input.minimise !== "windows" && input.minimise !== "duration") return { result, fleet };
+  const key = (f: FleetPathCost | undefined): [number, number] =>
+    input.minimise === "windows"
+      ? [f?.windows ?? 0, f?.durationMs ?? 0]
+      : [f?.durationMs ?? 0, f?.windows ?? 0];
+  const order = result.paths.map((_, i) => i);
+  order.sort((a, b) => {
+    const [a0, a1] = key(fleet[a]);
+    const [b0, b1] = key(fleet[b]);
+    return a0 - b0 || a1 - b1 || a - b;
+  });
+  return {
+    result: { ...result, paths: order.map((i) => result.paths[i] as EvaluatedPath) },
+    fleet: order.map((i) => fleet[i]),
   };
 }

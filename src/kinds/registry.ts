@@ -10,7 +10,7 @@ import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
  * sentence (`refuseWrongKind`), never the schema errors of the kind the command expected.
  * How a kind is loaded and run lives in `kinds/run.ts` (loaded only when something runs).
  */
-export type Kind = "fleet-part" | "fleet" | "fleet-plan" | "scenario" | "profile";
+export type Kind = "fleet-part" | "fleet" | "fleet-plan" | "path" | "scenario" | "profile";
 
 export interface KindDef {
   /** What the file is, with the keys that tell it: "a scenario (cluster, profile, events)". */
@@ -47,6 +47,12 @@ export const KINDS = {
     instead: "plan it with `edgesim fleet FILE`",
     detect: (value) => "inventory" in value,
     sniff: /^inventory\s*:/m,
+  },
+  path: {
+    what: "a path file (path, expect)",
+    instead: "check it with `edgesim test FOLDER`, or ask `edgesim path FROM --to TARGET`",
+    detect: (value) => isMapping(value.path),
+    sniff: /^path\s*:/m,
   },
   scenario: {
     what: "a scenario (cluster, profile, events)",

@@ -1,11 +1,15 @@
 import { loadFleetPlan } from "../fleet/load.js";
 import { evaluatePlanExpectations } from "../fleet/output.js";
+import { solvePaths } from "../fleet/path-cost.js";
 import { runFleetPlan } from "../fleet/run.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
 import { type FleetRun, runFleet } from "../scenario/fleet.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import type { ReferenceRoot } from "../shared/files.js";
+import { mostDisruptive } from "../shared/types.js";
 import type { YamlFile } from "../shared/yaml.js";
+import { evaluatePathExpectations } from "./path-expectations.js";
+import { loadPathFile } from "./path-file.js";
 import type { Kind } from "./registry.js";
 
 /**
@@ -32,10 +36,22 @@ export interface FleetPlanCaseRun {
   passed: boolean;
 }
 
-/** What running a file of any runnable kind gives: its result and its checked expectations (one contract). */
-export type KindRun = ScenarioRun | FleetRun | FleetPlanCaseRun;
+/** A path file as `edgesim test` sees it: whether a path was found, the recommended one, its expectations. */
+export interface PathCaseRun {
+  name: string;
+  /** `found`, or `no-path` when no path meets the file's limits. */
+  result: string;
+  /** The most disruptive behavior along the recommended path (`no-op` when there is none). */
+  behavior: string;
+  path: { steps: number; repavesPerNode: number; rebootsPerNode: number; nodeHours: number } | null;
+  expectations: ExpectationResult[];
+  passed: boolean;
+}
 
-export type RunnableKind = Extract<Kind, "scenario" | "fleet" | "fleet-plan">;
+/** What running a file of any runnable kind gives: its result and its checked expectations (one contract). */
+export type KindRun = ScenarioRun | FleetRun | FleetPlanCaseRun | PathCaseRun;
+
+export type RunnableKind = Extract<Kind, "scenario" | "fleet" | "fleet-plan" | "path">;
 
 interface RunnerDef {
   run: (file: string, yaml: YamlFile | undefined, context: LoadContext) => KindRun | Promise<KindRun>;
@@ -59,6 +75,7 @@ export const RUNNERS = {
     run: (file, yaml, context) => runFleet(file, { root: context.root, ...seeded(context), ...given(yaml) }),
   },
   "fleet-plan": { run: (file, yaml, context) => runFleetPlanCase(file, yaml, context) },
+  path: { run: (file, yaml, context) => runPathCase(file, yaml, context) },
 } satisfies Record<RunnableKind, RunnerDef>;
 
 export function isRunnable(kind: Kind | undefined): kind is RunnableKind {
@@ -81,4 +98,33 @@ export function runFleetPlanCase(
   });
   const passed = expectations.length > 0 ? expectations.every((e) => e.passed) : result === "converged";
   return { name: run.plan.name, result, behavior: run.behavior, clusters, expectations, passed };
+}
+
+/** Runs a path file: the search (and the fleet's figures when it names a fleet plan), then its expectations. */
+export function runPathCase(file: string, yaml: YamlFile | undefined, context: LoadContext): PathCaseRun {
+  const loaded = loadPathFile(file, { root: context.root }, yaml);
+  const fleetPlan =
+    loaded.fleetFile !== undefined
+      ? loadFleetPlan(loaded.fleetFile, { root: context.root, trials: 1, ...seeded(context) })
+      : undefined;
+  const { result } = solvePaths(loaded.input, fleetPlan);
+  const best = result.paths[0];
+  const expectations = evaluatePathExpectations(loaded.expect, result);
+  const behavior = mostDisruptive((best?.steps ?? []).map((step) => step.behavior));
+  const passed = expectations.length > 0 ? expectations.every((e) => e.passed) : best !== undefined;
+  return {
+    name: loaded.name,
+    result: best ? "found" : "no-path",
+    behavior,
+    path: best
+      ? {
+          steps: best.steps.length,
+          repavesPerNode: best.repavesPerNode,
+          rebootsPerNode: best.rebootsPerNode,
+          nodeHours: best.nodeHours,
+        }
+      : null,
+    expectations,
+    passed,
+  };
 }

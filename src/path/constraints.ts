@@ -19,6 +19,7 @@ export const PATH_CONSTRAINT_IDS = [
   "skip-worker-skew",
   "skip-worker-distribution",
   "one-revision",
+  "image-kubernetes",
   "cni-switch",
   "storage-switch",
 ] as const;
@@ -30,6 +31,8 @@ const UPGRADE_BEHAVIOR =
   "spectrocloud/librarium docs/docs-content/clusters/edge/cluster-management/upgrade-behavior.md";
 const SYSEXT =
   "spectrocloud/librarium docs/docs-content/clusters/edge/edgeforge-workflow/palette-canvos/build-provider-images/systemd-extensions.md, section 'Patch the Operating System and Upgrade Kubernetes'";
+const PROVIDER_IMAGES =
+  "spectrocloud/librarium docs/docs-content/clusters/edge/edgeforge-workflow/palette-canvos/build-provider-images.md (provider images are built per Kubernetes version; CanvOS tags them DISTRIBUTION-K8S_VERSION-PE_VERSION-TAG)";
 const RELEASE_NOTES =
   "spectrocloud/librarium docs/docs-content/release-notes/release-notes.md, section 'Release 4.9.22' > 'Edge' > 'Features'";
 
@@ -67,6 +70,13 @@ export const PATH_CONSTRAINTS: Record<PathConstraintId, PathConstraint> = {
     id: "one-revision",
     rule: "an OS patch and a Kubernetes bump in one profile revision cost one repave per node; in two revisions, two",
     source: SYSEXT,
+  },
+  "image-kubernetes": {
+    id: "image-kubernetes",
+    rule: "a provider image whose uri names a Kubernetes version (k3s-1.32.2-…) runs with that version only: a revision never pairs it with another",
+    source: PROVIDER_IMAGES,
+    assumption:
+      "an image uri naming no version listed is not restricted; a provider image carries its Kubernetes, so pairing it with another version would rely on a Kubernetes change that does not replace the image",
   },
   "cni-switch": {
     id: "cni-switch",

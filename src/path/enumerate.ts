@@ -39,6 +39,8 @@ export interface PathSpace {
   /** The target has changes besides the Kubernetes version and the OS image. */
   other: boolean;
   pools: readonly PoolSpec[];
+  /** Whether a state may be published (a provider image that names a Kubernetes version runs only that one). */
+  allowed?: (state: PathState) => boolean;
 }
 
 export type PathStep =
@@ -178,6 +180,7 @@ export function revisionSequences(
         for (const other of state.other || !target.other ? [state.other] : [false, true]) {
           const next = { kubernetes, os, other };
           if (sameState(next, state)) continue;
+          if (space.allowed && !space.allowed(next)) continue;
           current.push(next);
           walk(next);
           current.pop();

@@ -32,7 +32,7 @@ import {
   type StepPlan,
   type StepTiming,
 } from "./evaluate.js";
-import { type DeliveryMode, PLANNED_MODES, planOptionsFor } from "./mode.js";
+import { type DeliveryMode, planOptionsFor } from "./mode.js";
 
 /** A file's text and the name messages give it. */
 export interface SourceText {
@@ -55,7 +55,8 @@ export interface PathInput {
   maxUnavailable?: number;
   timings?: Partial<Timings>;
   minimise: MinimiseKey;
-  mode: DeliveryMode;
+  /** Absent: the planner's reading of the target (uri "NA": sysext, with a warning), as `edgesim plan`. */
+  mode?: DeliveryMode;
   rke2Quirk?: boolean;
   loadOptions?: LoadOptions;
   /** Paths kept in the result, best first. */
@@ -122,6 +123,16 @@ function nodeTimes(estimate: RolloutEstimate): StepTiming {
   return { durationMs: estimate.durationMs, controlPlaneMs, workerMs };
 }
 
+/** The index in `chain` of the Kubernetes version a literal image uri names (…:k3s-1.32.2-v4.6.0…), if any. */
+function versionNamedBy(uri: string, chain: readonly string[]): number | undefined {
+  if (uri.includes("{{")) return undefined;
+  for (const match of uri.matchAll(/(?<![\d.])v?(\d+\.\d+\.\d+)(?![\d.])/g)) {
+    const i = chain.findIndex((v) => v.replace(/^v/, "") === match[1]);
+    if (i >= 0) return i;
+  }
+  return undefined;
+}
+
 function sameLayer(a: Profile, b: Profile, name: string): boolean {
   const diff = diffProfiles(
     { ...a, layers: a.layers.filter((l) => l.name === name) },
@@ -133,14 +144,6 @@ function sameLayer(a: Profile, b: Profile, name: string): boolean {
 /** Every valid path from FROM to the target, planned step by step with `edgesim plan`'s planner, ranked. */
 export function searchPaths(input: PathInput): PathSearchResult {
   const loadOptions = input.loadOptions ?? {};
-  if (!PLANNED_MODES.includes(input.mode)) {
-    throw new InputError([
-      {
-        file: "--mode",
-        message: `${input.mode}: the planner of this build plans ${PLANNED_MODES.join(", ")} clusters only`,
-      },
-    ]);
-  }
   const from = parseProfile(input.from.text, input.from.file, loadOptions);
   const format = locateLayers(input.from.text, input.from.file).format;
   const fromVersion = kubernetesVersionOf(from) as string;
@@ -273,7 +276,8 @@ export function searchPaths(input: PathInput): PathSearchResult {
 
   const warnings: string[] = [];
   const pools = input.pools.map((pool) => {
-    if (from.distribution === "pxk-e" || !pool.policies.includes("skip")) return pool;
+    if (from.distribution === "pxk-e" || from.distribution === "canonical" || !pool.policies.includes("skip"))
+      return pool;
     if (pool.policies.length === 1) {
       fail("--pool", {
         constraint: "skip-worker-distribution",
@@ -281,11 +285,31 @@ export function searchPaths(input: PathInput): PathSearchResult {
       });
     }
     warnings.push(
-      `pool ${pool.name}: "skip worker node update" is not available on ${from.distribution} (PXK-E only); the pool follows every revision`,
+      `pool ${pool.name}: "skip worker node update" is not available on ${from.distribution} (PXK-E and Canonical only); the pool follows every revision`,
     );
     return { ...pool, policies: ["follow"] as const };
   });
   space.pools = pools;
+
+  // A provider image carries one Kubernetes version: a listed image that names a version of the chain
+  // is published with that version only (appliance delivery; under sysext or agent the image has no Kubernetes).
+  const imageVersion = osFromTarget
+    ? []
+    : osImages.map((uri, i) => (i === 0 ? undefined : versionNamedBy(uri, chain)));
+  if (input.mode !== "sysext" && input.mode !== "agent" && imageVersion.some((v) => v !== undefined)) {
+    const targetState = { kubernetes: chain.length - 1, os: osImages.length - 1 };
+    const named = imageVersion[targetState.os];
+    if (named !== undefined && named !== targetState.kubernetes) {
+      fail(input.osUri !== undefined ? "--os-uri" : targetFile, {
+        constraint: "image-kubernetes",
+        message: `the target image ${osImages[targetState.os]} names Kubernetes ${chain[named]}, not the target's ${chain[targetState.kubernetes]}`,
+      });
+    }
+    space.allowed = (state) => {
+      const v = imageVersion[state.os];
+      return v === undefined || v === state.kubernetes;
+    };
+  }
 
   const enumerated = enumeratePaths(space);
   if ("problem" in enumerated) fail(targetFile, enumerated.problem);
@@ -379,6 +403,7 @@ export function searchPaths(input: PathInput): PathSearchResult {
   if (input.pools.some((p) => p.policies.includes("skip")) && from.distribution !== "pxk-e")
     applied.push("skip-worker-distribution");
   if (osImages.length > 1 && chain.length > 1) applied.push("one-revision");
+  if (space.allowed) applied.push("image-kubernetes");
   applied.push("cni-switch", "storage-switch");
 
   const noPath =
@@ -395,11 +420,10 @@ export function searchPaths(input: PathInput): PathSearchResult {
         ].join(" ")
       : undefined;
 
-  const target = revision({
-    kubernetes: chain.length - 1,
-    os: osImages.length - 1,
-    other: space.other,
-  }).profile;
+  const targetState = { kubernetes: chain.length - 1, os: osImages.length - 1, other: space.other };
+  const target = revision(targetState).profile;
+  // The mode every step was planned for: the one given, else the planner's reading of the target.
+  const mode = input.mode ?? plan({ kubernetes: 0, os: 0, other: false }, targetState).mode ?? "appliance";
   return {
     from,
     target,
@@ -407,7 +431,7 @@ export function searchPaths(input: PathInput): PathSearchResult {
     kubernetes: chain,
     osImages,
     other: space.other,
-    mode: input.mode,
+    mode,
     minimise: input.minimise,
     cluster,
     constraints: applied.map((id) => PATH_CONSTRAINTS[id]),

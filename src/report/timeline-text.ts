@@ -104,6 +104,7 @@ export function formatGoldenTimeline(report: TimelineReport): string {
 
 /** Why a run with no expectations did not pass: its rollout did not converge, or an update was refused. */
 export function noExpectReason(run: { result: string; refused?: readonly unknown[] }): string {
+  if (run.result === "no-path") return "no path meets its limits";
   return run.result !== "converged"
     ? `the rollout ended ${run.result}`
     : `${run.refused?.length ?? 0} update(s) were refused as unsupported`;

@@ -43,6 +43,17 @@ function search(overrides: Partial<PathInput>): ReturnType<typeof searchPaths> {
   });
 }
 
+/** The input error's diagnostics as `file: message` lines. */
+function message(f: () => unknown): string {
+  try {
+    f();
+  } catch (error) {
+    if (isInputError(error)) return error.diagnostics.map((d) => `${d.file}: ${d.message}`).join("\n");
+    throw error;
+  }
+  throw new Error("no error");
+}
+
 function revisionsOf(path: EvaluatedPath): number {
   return path.steps.filter((s) => s.step.kind === "revision").length;
 }
@@ -147,21 +158,11 @@ describe('pools with "skip worker node update" (PXK-E)', () => {
     );
     const open = search({ ...input, pools: [{ name: "edge", workers: 2, policies: ["follow", "skip"] }] });
     expect(open.paths.every((p) => p.shape.policies.edge === "follow")).toBe(true);
-    expect(open.warnings.join("\n")).toMatch(/PXK-E only/);
+    expect(open.warnings.join("\n")).toMatch(/PXK-E and Canonical only/);
   });
 });
 
 describe("bad input names the constraint and the step", () => {
-  const message = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (error) {
-      if (isInputError(error)) return error.diagnostics.map((d) => `${d.file}: ${d.message}`).join("\n");
-      throw error;
-    }
-    throw new Error("no error");
-  };
-
   it("a target below today's version", () => {
     expect(message(() => search({ kubernetes: "1.30.5" }))).toMatch(/constraint no-downgrade at step 1/);
   });
@@ -186,9 +187,47 @@ describe("bad input names the constraint and the step", () => {
       message(() => search({ from: { text: BASE, file: PXKE }, to: { text: target, file: "t.yaml" } })),
     ).toMatch(/^t\.yaml: constraint cni-switch at step 1/);
   });
+});
 
-  it("a delivery mode the planner does not know yet is refused, not planned as appliance", () => {
-    expect(message(() => search({ kubernetes: "1.32.6", mode: "sysext" }))).toMatch(/^--mode: sysext/);
+describe("systemd-extension delivery (uri NA): every Kubernetes bump repaves (systemd-extensions.md)", () => {
+  const SYSEXT = resolve("scenarios/profiles/sc-k3s-sysext.yaml");
+  const sysext = (mode?: "sysext" | "agent") =>
+    searchPaths({
+      from: { text: readFileSync(SYSEXT, "utf8"), file: SYSEXT },
+      kubernetes: "1.34.1",
+      versions: { kubernetes: ["1.33.1", "1.34.1"], source: "--versions" },
+      controlPlanes: 1,
+      workers: 3,
+      pools: [],
+      minimise: "repaves",
+      ...(mode ? { mode } : {}),
+      limit: 10,
+    });
+
+  it("two minors under sysext: two revisions, each repaving every node", () => {
+    const result = sysext("sysext");
+    const best = result.paths[0] as EvaluatedPath;
+    expect(result.mode).toBe("sysext");
+    expect(best.steps.map((s) => s.behavior)).toEqual(["repave", "repave"]);
+    expect(best.repavesPerNode).toBe(2);
+  });
+
+  it("with no mode given, uri NA is read as sysext (the more disruptive reading), as plan does", () => {
+    const result = sysext();
+    expect(result.mode).toBe("sysext");
+    expect(result.paths[0]?.repavesPerNode).toBe(2);
+  });
+
+  it("agent mode is planned with its own rows, not as sysext", () => {
+    const result = sysext("agent");
+    expect(result.mode).toBe("agent");
+    const plan = result.plan({ kubernetes: 0, os: 0, other: false }, { kubernetes: 1, os: 0, other: false });
+    expect(plan.mode).toBe("agent");
+    expect(plan.behavior).toBe(
+      planUpdate(result.from, result.revision({ kubernetes: 1, os: 0, other: false }).profile, {
+        mode: "agent",
+      }).behavior,
+    );
   });
 });
 
@@ -219,4 +258,41 @@ it("ranks by node-hours, windows and duration as asked", () => {
   for (let i = 1; i < byHours.paths.length; i++) {
     expect(byHours.paths[i]?.nodeHours).toBeGreaterThanOrEqual(byHours.paths[i - 1]?.nodeHours as number);
   }
+});
+
+describe("a provider image carries its Kubernetes version (build-provider-images.md)", () => {
+  const k3s = readFileSync(K3S, "utf8");
+  const image = (v: string) => `registry.retail.example.com/edge/ubuntu:k3s-${v}-v4.6.0-retail`;
+  const ask = (osUri: string) =>
+    searchPaths({
+      from: { text: k3s, file: K3S },
+      kubernetes: "1.32.2",
+      osUri,
+      versions: { kubernetes: ["1.31.4", "1.32.2"], source: "--versions" },
+      controlPlanes: 1,
+      workers: 3,
+      pools: [],
+      minimise: "repaves",
+      limit: 100,
+    });
+
+  it("an image naming 1.32.2 is published with 1.32.2 only: no path reboots onto other versions under it", () => {
+    const result = ask(image("1.32.2"));
+    expect(result.constraints.map((c) => c.id)).toContain("image-kubernetes");
+    for (const path of result.paths) {
+      for (const step of path.steps) {
+        if (step.to.os > 0) expect(result.kubernetes[step.to.kubernetes]).toBe("1.32.2");
+      }
+    }
+    const best = result.paths[0] as EvaluatedPath;
+    expect(best.steps).toHaveLength(2);
+    expect(best.repavesPerNode).toBe(2);
+    expect(best.rebootsPerNode).toBe(0);
+  });
+
+  it("a target image naming another version than the target's is refused, naming the constraint", () => {
+    expect(message(() => ask(image("1.31.4")))).toMatch(
+      /^--os-uri: constraint image-kubernetes.*names Kubernetes 1\.31\.4, not the target's 1\.32\.2/,
+    );
+  });
 });
