@@ -66,6 +66,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./fleet.js")).registerFleet,
   },
   {
+    name: "calibrate",
+    term: "calibrate [options] <history...>",
+    summary: "Fit step timings and failure rates to the fleet's own history of rollouts",
+    load: async () => (await import("./calibrate.js")).registerCalibrate,
+  },
+  {
     name: "completion",
     term: "completion [options] <shell>",
     summary: "Print a shell completion script for bash, zsh or fish",

@@ -1,0 +1,324 @@
+import { readHistory } from "../history/load.js";
+import { formatDuration } from "../shared/duration.js";
+import type { TimedStep } from "../shared/timing-distribution.js";
+import type { NodeAction } from "../shared/types.js";
+import {
+  DEFAULT_MAX_SPELL_MS,
+  DEFAULT_NOT_READY_DELAY_MS,
+  type Extracted,
+  extract,
+  type Note,
+  type Observation,
+} from "./extract.js";
+import { type Censored, type FitResult, fitDurations, MIN_SAMPLES, type Proportion, wilson } from "./fit.js";
+import { type Inventory, loadInventory, loadRollouts, type Rollout } from "./rollouts.js";
+
+/**
+ * `edgesim calibrate`: history files and a rollouts file in, one fit per step (and behavior), per
+ * hardware class (an inventory label's value) where the class has enough samples, else the pooled fit.
+ */
+export interface CalibrateOptions {
+  rollouts: string;
+  inventory?: string;
+  classLabel?: string;
+  siteLabel?: string;
+  notReadyDelayMs?: number;
+  /** Only intervals that began before this instant (ms) are fitted (the back-test's training set). */
+  untilMs?: number;
+}
+
+export interface StepFit {
+  step: TimedStep;
+  behavior: NodeAction;
+  fit: FitResult;
+}
+
+export interface ClassFit {
+  label: string;
+  value: string;
+  sites: number;
+  /** `class` when fitted from the class's own samples; `pooled` when it had too few and uses the pool. */
+  source: "class" | "pooled";
+  /** The class's own samples per step (what decided `source`). */
+  own: { step: TimedStep; n: number }[];
+  steps: StepFit[];
+}
+
+export interface Calibration {
+  files: string[];
+  rolloutsFile: string;
+  rollouts: Rollout[];
+  /** The pooled fit per step: over all behaviors (a step takes as long whatever the update). */
+  steps: StepFit[];
+  failure: { behavior: NodeAction; rate: Proportion }[];
+  classes: ClassFit[];
+  notes: Note[];
+  skipped: [string, number][];
+  extracted: Extracted;
+}
+
+export function calibrate(files: readonly string[], options: CalibrateOptions): Calibration {
+  const inventory: Inventory | undefined = options.inventory ? loadInventory(options.inventory) : undefined;
+  const rollouts = loadRollouts(options.rollouts, inventory);
+  const store = readHistory(files, options.siteLabel ? { siteLabel: options.siteLabel } : {});
+  const extracted = extract(store, rollouts, {
+    notReadyDelayMs: options.notReadyDelayMs ?? DEFAULT_NOT_READY_DELAY_MS,
+    maxSpellMs: DEFAULT_MAX_SPELL_MS,
+  });
+  return fitExtracted(extracted, {
+    files: [...files],
+    rolloutsFile: options.rollouts,
+    rollouts,
+    inventory,
+    classLabel: options.classLabel,
+    untilMs: options.untilMs,
+    skipped: [...store.skipped.entries()],
+  });
+}
+
+export function fitExtracted(
+  extracted: Extracted,
+  context: {
+    files: string[];
+    rolloutsFile: string;
+    rollouts: Rollout[];
+    inventory?: Inventory | undefined;
+    classLabel?: string | undefined;
+    untilMs?: number | undefined;
+    skipped: [string, number][];
+  },
+): Calibration {
+  const until = context.untilMs ?? Number.POSITIVE_INFINITY;
+  const observations = extracted.observations.filter((o) => o.atMs < until);
+  const steps = fitSteps(observations);
+  const byBehavior = new Map<NodeAction, { attempts: number; failures: number }>();
+  for (const a of extracted.attempts) {
+    if (a.atMs >= until) continue;
+    const t = byBehavior.get(a.behavior) ?? { attempts: 0, failures: 0 };
+    t.attempts += a.attempts;
+    t.failures += a.failures;
+    byBehavior.set(a.behavior, t);
+  }
+  const failure = [...byBehavior.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([behavior, t]) => ({ behavior, rate: wilson(t.failures, t.attempts) }));
+  const classes: ClassFit[] = [];
+  const { inventory, classLabel } = context;
+  if (inventory && classLabel) {
+    const classOf = new Map<string, string>();
+    for (const site of inventory.sites.values()) {
+      const value = site.labels[classLabel];
+      if (value !== undefined) classOf.set(site.name, value);
+    }
+    const values = [...new Set(classOf.values())].sort();
+    for (const value of values) {
+      const own = observations.filter((o) => classOf.get(o.site) === value);
+      const fitted = fitSteps(own);
+      const enough = fitted.length > 0 && fitted.every((s) => !("tooFew" in s.fit));
+      classes.push({
+        label: classLabel,
+        value,
+        sites: [...classOf.values()].filter((v) => v === value).length,
+        source: enough ? "class" : "pooled",
+        own: fitted.map((f) => ({ step: f.step, n: f.fit.n })),
+        steps: enough ? fitted : steps,
+      });
+    }
+  }
+  return {
+    files: context.files,
+    rolloutsFile: context.rolloutsFile,
+    rollouts: context.rollouts,
+    steps,
+    failure,
+    classes,
+    notes: extracted.notes,
+    skipped: context.skipped,
+    extracted,
+  };
+}
+
+const STEP_ORDER: readonly TimedStep[] = [
+  "cordon",
+  "drain",
+  "repave",
+  "reboot",
+  "serviceRestart",
+  "configReload",
+  "rejoin",
+  "agentRestart",
+];
+
+function fitSteps(observations: readonly Observation[]): StepFit[] {
+  const groups = new Map<TimedStep, { behavior: NodeAction; intervals: Censored[] }>();
+  for (const o of observations) {
+    const g = groups.get(o.step) ?? { behavior: o.behavior, intervals: [] };
+    g.intervals.push(o.triangular ? [o.loMs, o.hiMs, true] : [o.loMs, o.hiMs]);
+    groups.set(o.step, g);
+  }
+  return STEP_ORDER.filter((s) => groups.has(s)).map((step) => {
+    const g = groups.get(step) as { behavior: NodeAction; intervals: Censored[] };
+    return { step, behavior: g.behavior, fit: fitDurations(g.intervals) };
+  });
+}
+
+const seconds = (ms: number) => formatDuration(Math.round(ms / 1000) * 1000);
+const percent = (p: number) => `${(p * 100).toFixed(p < 0.01 && p > 0 ? 2 : 1)}%`;
+
+/** A `timings:` mapping (the scenario and fleet-plan format), as YAML lines at `indent`. */
+function timingLines(steps: readonly StepFit[], indent: string): string[] {
+  const lines: string[] = [];
+  for (const { step, fit } of steps) {
+    if ("tooFew" in fit) {
+      lines.push(`${indent}# ${step}: ${fit.n} sample(s), fewer than ${MIN_SAMPLES}: not fitted`);
+      continue;
+    }
+    if (fit.kind === "lognormal")
+      lines.push(
+        `${indent}${step}: { lognormal: { median: ${seconds(fit.medianMs)}, p90: ${seconds(fit.p90Ms)} } }  # n=${fit.n}, KS ${fit.ksDistance.toFixed(3)} ≤ ${fit.ksCritical.toFixed(3)}`,
+      );
+    else {
+      const points = (fit.quantiles ?? []).map(([p, ms]) => `p${Math.round(p * 100)}: ${seconds(ms)}`);
+      lines.push(
+        `${indent}${step}: { quantiles: { ${points.join(", ")} } }  # n=${fit.n}, log-normal rejected: KS ${fit.ksDistance.toFixed(3)} > ${fit.ksCritical.toFixed(3)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The timings file: `timings:` (pooled), `classes:` (per label value), `failureRate:` (per behavior). */
+export function calibrationYaml(c: Calibration): string {
+  const lines = [
+    "# Fitted by edgesim calibrate from the fleet's own history.",
+    `# History: ${c.files.length} file(s); rollouts: ${c.rolloutsFile}`,
+    "timings:",
+    ...timingLines(c.steps, "  "),
+  ];
+  if (c.classes.length > 0) {
+    lines.push("classes:");
+    for (const k of c.classes) {
+      lines.push(`  - select: { labels: { ${k.label}: ${JSON.stringify(k.value)} } }`);
+      lines.push(
+        `    # ${k.sites} site(s); ${k.source === "class" ? "fitted from this class's own samples" : `too few samples (fewer than ${MIN_SAMPLES} for some step): the pooled fit`}`,
+      );
+      lines.push("    timings:");
+      lines.push(...timingLines(k.steps, "      "));
+    }
+  }
+  if (c.failure.length > 0) {
+    lines.push("failureRate:");
+    for (const f of c.failure)
+      lines.push(
+        `  ${f.behavior}: ${round(f.rate.p)}  # ${f.rate.failures}/${f.rate.attempts} attempts; 95% interval ${round(f.rate.low)}–${round(f.rate.high)}`,
+      );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const round = (x: number) => Number(x.toFixed(5));
+
+export function calibrationJson(c: Calibration): unknown {
+  const stepJson = (steps: readonly StepFit[]) =>
+    Object.fromEntries(
+      steps.map(({ step, behavior, fit }) => [
+        step,
+        "tooFew" in fit
+          ? { n: fit.n, tooFew: true, behavior }
+          : {
+              n: fit.n,
+              behavior,
+              kind: fit.kind,
+              medianMs: Math.round(fit.medianMs),
+              p90Ms: Math.round(fit.p90Ms),
+              ksDistance: round(fit.ksDistance),
+              ksCritical: round(fit.ksCritical),
+              ...(fit.quantiles ? { quantiles: fit.quantiles.map(([p, ms]) => [p, Math.round(ms)]) } : {}),
+            },
+      ]),
+    );
+  return {
+    files: c.files,
+    rollouts: c.rolloutsFile,
+    steps: stepJson(c.steps),
+    failureRate: Object.fromEntries(c.failure.map((f) => [f.behavior, round(f.rate.p)])),
+    failureInterval: Object.fromEntries(
+      c.failure.map((f) => [
+        f.behavior,
+        {
+          failures: f.rate.failures,
+          attempts: f.rate.attempts,
+          low: round(f.rate.low),
+          high: round(f.rate.high),
+          level: 0.95,
+        },
+      ]),
+    ),
+    classes: c.classes.map((k) => ({
+      label: k.label,
+      value: k.value,
+      sites: k.sites,
+      source: k.source,
+      ownSamples: Object.fromEntries(k.own.map((o) => [o.step, o.n])),
+      steps: stepJson(k.steps),
+    })),
+    unmatched: c.notes.map((n) => ({ kind: n.kind, count: n.count, example: n.example })),
+    skipped: Object.fromEntries(c.skipped),
+  };
+}
+
+/** What the command prints for people. */
+export function calibrationText(c: Calibration, written?: string): string {
+  const out: string[] = [];
+  const n = c.extracted.observations.length;
+  out.push(
+    `Calibrated from ${c.files.length} history file(s), ${c.rollouts.length} rollout(s): ${n} step interval(s).`,
+  );
+  out.push("");
+  out.push("Step            n      median     p90        fit");
+  for (const { step, fit } of c.steps) {
+    if ("tooFew" in fit) {
+      out.push(
+        `${step.padEnd(15)} ${String(fit.n).padEnd(6)} too few samples (fewer than ${MIN_SAMPLES}): not fitted`,
+      );
+      continue;
+    }
+    out.push(
+      `${step.padEnd(15)} ${String(fit.n).padEnd(6)} ${seconds(fit.medianMs).padEnd(10)} ${seconds(fit.p90Ms).padEnd(10)} ${
+        fit.kind === "lognormal"
+          ? `log-normal (KS ${fit.ksDistance.toFixed(3)} ≤ ${fit.ksCritical.toFixed(3)})`
+          : `empirical quantiles (log-normal rejected: KS ${fit.ksDistance.toFixed(3)} > ${fit.ksCritical.toFixed(3)})`
+      }`,
+    );
+  }
+  if (c.failure.length > 0) {
+    out.push("");
+    out.push("Failure probability per attempt (95% Wilson interval):");
+    for (const f of c.failure)
+      out.push(
+        `  ${f.behavior.padEnd(15)} ${percent(f.rate.p)} (${f.rate.failures}/${f.rate.attempts}; ${percent(f.rate.low)}–${percent(f.rate.high)})`,
+      );
+  }
+  if (c.classes.length > 0) {
+    out.push("");
+    out.push(`Hardware classes (label ${c.classes[0]?.label}):`);
+    for (const k of c.classes) {
+      const summary = k.steps
+        .map((s) => ("tooFew" in s.fit ? `${s.step} n=${s.fit.n}` : `${s.step} ${seconds(s.fit.medianMs)}`))
+        .join(", ");
+      out.push(
+        `  ${k.value.padEnd(15)} ${k.source === "class" ? "own fit   " : "pooled fit"} ${k.sites} site(s)${k.source === "pooled" ? ` (own samples: ${k.own.map((o) => `${o.step} n=${o.n}`).join(", ") || "none"}, fewer than ${MIN_SAMPLES})` : ""}: ${summary}`,
+      );
+    }
+  }
+  if (c.notes.length > 0) {
+    out.push("");
+    out.push("Not used (matched no rollout, or the signals cannot time them):");
+    for (const note of c.notes) out.push(`  ${note.count} × ${note.kind}; e.g. ${note.example}`);
+  }
+  if (written) {
+    out.push("");
+    out.push(`Timings written to ${written}`);
+  }
+  return `${out.join("\n")}\n`;
+}
