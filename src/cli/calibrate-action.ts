@@ -2,7 +2,7 @@ import { calibrate, calibrationJson, calibrationText, calibrationYaml } from "..
 import { writeOutput } from "../shared/files.js";
 import type { CalibrateCommandOptions } from "./calibrate.js";
 import { EXIT, type Io } from "./io.js";
-import { userPath } from "./run.js";
+import { userPath } from "./options.js";
 
 export function calibrateCommand(
   io: Io,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
+import type { Register } from "./options.js";
 
 export interface CalibrateCommandOptions {
   rollouts: string;
