@@ -73,6 +73,7 @@ describe("edgesim completion", () => {
       "quiz",
       "rules",
       "fleet",
+      "serve",
       "completion",
     ]);
     const bash = await script("bash");
