@@ -75,6 +75,7 @@ function editor(parent: HTMLElement, label: string, onChange?: () => void): Edit
     extensions: [
       basicSetup,
       yaml(),
+      EditorView.lineWrapping,
       EditorView.contentAttributes.of({ "aria-label": label }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) onChange?.();
@@ -242,12 +243,13 @@ async function runScenario(path: string) {
       `${data.name}: ${data.result}, ${data.passed ? "expectations pass" : "expectations fail"}`;
     const end = Math.max(data.durationMs, ...data.timeline.map((e: any) => e.t));
     const scrubber = $<HTMLInputElement>("scrubber");
-    scrubber.max = String(end);
-    scrubber.value = String(end);
+    // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
+    scrubber.max = String(Math.ceil(end / 1000) * 1000);
+    scrubber.value = scrubber.max;
     $("expectations").innerHTML = `<h3>Expectations</h3><ul>${(data.expectations as any[])
       .map((e) => `<li class="${e.passed ? "pass" : "error"}">${e.passed ? "✓" : "✗"} ${esc(e.message)}</li>`)
       .join("")}</ul>`;
-    renderAt(end);
+    renderAt(Number(scrubber.max));
   } catch {
     $("run-status").textContent = "Cancelled";
   } finally {
@@ -356,15 +358,19 @@ $("fleet-run").addEventListener("click", async () => {
           `<tr><td><button type="button" class="site" data-index="${i}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.result ?? s.outcome ?? "")}</td></tr>`,
       )
       .join("")}</tbody></table>`;
-  for (const b of document.querySelectorAll<HTMLButtonElement>("button.site"))
-    b.addEventListener("click", () => {
-      const s = sites[Number(b.dataset.index)];
-      $("fleet-site").innerHTML = `<h3 id="site-title">Site ${esc(s.name)}</h3><dl>${Object.entries(s)
-        .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`)
-        .join("")}</dl>`;
-      $("site-title").setAttribute("tabindex", "-1");
-      $("site-title").focus();
-    });
+  fleetSites = sites;
+});
+let fleetSites: Record<string, unknown>[] = [];
+$("fleet-sites").addEventListener("click", (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.site");
+  const s = button ? fleetSites[Number(button.dataset.index)] : undefined;
+  if (!s) return;
+  $("fleet-site").innerHTML = `<h3 id="site-title" tabindex="-1">Site ${esc(s.name)}</h3><dl>${Object.entries(
+    s,
+  )
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`)
+    .join("")}</dl>`;
+  $("site-title").focus();
 });
 
 // ---------- Train ----------

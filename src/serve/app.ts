@@ -223,6 +223,7 @@ export function createApp(options: AppOptions): Hono {
     });
   });
 
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/", (c) => asset(c, "index.html", options.token));
   app.get("/assets/:name", (c) => asset(c, c.req.param("name"), undefined));
 
