@@ -4,17 +4,18 @@ import { benchLoad } from "./load.js";
 import { benchPath } from "./path.js";
 import { benchPlan } from "./plan.js";
 import { benchQuizScaling } from "./quiz.js";
+import { benchServe } from "./serve.js";
 import { benchScaling, benchSimulation } from "./sim.js";
 import { benchStartup, printStartup } from "./startup.js";
 import { benchTemplate, TEMPLATE_SITES } from "./template.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 // `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
-// `npm run bench -- template` only the cluster-template figure; `npm run bench -- path` only the upgrade-path search; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
+// `npm run bench -- template` only the cluster-template figure; `npm run bench -- path` only the upgrade-path search; `npm run bench -- serve` only the workbench server; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
 // loading, quiz and start-up.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
-const SECTIONS = ["core", "fleet", "large", "template", "path"];
+const SECTIONS = ["core", "fleet", "large", "template", "path", "serve"];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
   process.exit(1);
@@ -25,6 +26,22 @@ if (only === undefined || only === "large") large();
 if (only === undefined || only === "fleet") fleet();
 if (only === undefined || only === "template") template();
 if (only === undefined || only === "path") path();
+if (only === undefined || only === "serve") await serve();
+
+async function serve(): Promise<void> {
+  const bench = await benchServe(200);
+  console.log(
+    "\nedgesim serve: 200 plan requests at once over loopback HTTP (each a different edit); target: no errors",
+  );
+  console.table({
+    "POST /api/plan": {
+      "p50 ms": bench.p50Ms.toFixed(1),
+      "p99 ms": bench.p99Ms.toFixed(1),
+      "wall s": (bench.wallMs / 1000).toFixed(2),
+      errors: bench.errors,
+    },
+  });
+}
 
 function path(): void {
   const bench = benchPath();

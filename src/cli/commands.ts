@@ -72,6 +72,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./calibrate.js")).registerCalibrate,
   },
   {
+    name: "serve",
+    term: "serve [options] [dir]",
+    summary:
+      "Serve a workbench in the browser: plan, replay, fleet and training pages over the files under DIR",
+    load: async () => (await import("./serve.js")).registerServe,
+  },
+  {
     name: "completion",
     term: "completion [options] <shell>",
     summary: "Print a shell completion script for bash, zsh or fish",

@@ -74,6 +74,7 @@ describe("edgesim completion", () => {
       "rules",
       "fleet",
       "calibrate",
+      "serve",
       "completion",
     ]);
     const bash = await script("bash");

@@ -1,0 +1,428 @@
+// The workbench's page: four views over the server's JSON API (src/serve/app.ts). Bundled by
+// scripts/bundle-web.js into dist/web/ with its editor (CodeMirror 6): nothing is fetched from elsewhere.
+import { yaml } from "@codemirror/lang-yaml";
+import { type Diagnostic, setDiagnostics } from "@codemirror/lint";
+import { basicSetup, EditorView } from "codemirror";
+
+interface Listed {
+  path: string;
+  kind: string | undefined;
+}
+interface ApiDiagnostic {
+  file: string;
+  message: string;
+  line?: number;
+  col?: number;
+  path?: string;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+async function api(
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<{ status: number; data: any }> {
+  const response = await fetch(path, {
+    method: body === undefined ? "GET" : "POST",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(signal ? { signal } : {}),
+    credentials: "same-origin",
+  });
+  return { status: response.status, data: await response.json() };
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, "0")}m${String(r).padStart(2, "0")}s`
+    : m > 0
+      ? `${m}m${String(r).padStart(2, "0")}s`
+      : `${r}s`;
+}
+
+// ---------- pages ----------
+const PAGES = ["plan", "replay", "fleet", "train"] as const;
+function show(page: string) {
+  const name = (PAGES as readonly string[]).includes(page) ? page : "plan";
+  for (const p of PAGES) $(`page-${p}`).hidden = p !== name;
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a"))
+    a.toggleAttribute("aria-current", a.dataset.page === name) || a.removeAttribute("aria-current");
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a"))
+    if (a.dataset.page === name) a.setAttribute("aria-current", "page");
+}
+window.addEventListener("hashchange", () => show(location.hash.slice(1).split("/")[0] ?? ""));
+
+let files: Listed[] = [];
+function fillSelect(id: string, kind: string, placeholder: string) {
+  const select = $<HTMLSelectElement>(id);
+  const options = files.filter((f) => f.kind === kind);
+  select.innerHTML = `<option value="">${esc(placeholder)}</option>${options
+    .map((f) => `<option value="${esc(f.path)}">${esc(f.path)}</option>`)
+    .join("")}`;
+}
+
+// ---------- Plan ----------
+function editor(parent: HTMLElement, label: string, onChange?: () => void): EditorView {
+  return new EditorView({
+    parent,
+    doc: "",
+    extensions: [
+      basicSetup,
+      yaml(),
+      EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ "aria-label": label }),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) onChange?.();
+      }),
+    ],
+  });
+}
+
+let planTimer: ReturnType<typeof setTimeout> | undefined;
+let planSeq = 0;
+const schedulePlan = () => {
+  clearTimeout(planTimer);
+  planTimer = setTimeout(() => void updatePlan(), 300);
+};
+const fromEditor = editor($("from-editor"), "FROM profile YAML", schedulePlan);
+const toEditor = editor($("to-editor"), "TO profile YAML", schedulePlan);
+const names = { from: "from", to: "to" };
+
+function setText(view: EditorView, text: string) {
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+}
+
+async function loadInto(select: string, view: EditorView, side: "from" | "to") {
+  const path = $<HTMLSelectElement>(select).value;
+  if (!path) return;
+  const { data } = await api(`/api/file?path=${encodeURIComponent(path)}`);
+  names[side] = path;
+  if (side === "to") $<HTMLInputElement>("save-path").value = path;
+  setText(view, data.text ?? "");
+}
+$("from-file").addEventListener("change", () => void loadInto("from-file", fromEditor, "from"));
+$("to-file").addEventListener("change", () => void loadInto("to-file", toEditor, "to"));
+
+function editorDiagnostics(view: EditorView, name: string, list: ApiDiagnostic[]) {
+  const doc = view.state.doc;
+  const mine: Diagnostic[] = list
+    .filter((d) => d.file === name)
+    .map((d) => {
+      const line = doc.line(Math.min(Math.max(d.line ?? 1, 1), doc.lines));
+      const from = Math.min(line.from + Math.max((d.col ?? 1) - 1, 0), line.to);
+      return {
+        from,
+        to: Math.max(from, line.to),
+        severity: "error",
+        message: `${d.line ?? 1}:${d.col ?? 1} ${d.path ? `${d.path}: ` : ""}${d.message}`,
+      };
+    });
+  view.dispatch(setDiagnostics(view.state, mine));
+}
+
+async function updatePlan() {
+  const from = fromEditor.state.doc.toString();
+  const to = toEditor.state.doc.toString();
+  if (!from.trim() || !to.trim()) return;
+  const seq = ++planSeq;
+  $("plan-status").textContent = "Planning…";
+  const { status, data } = await api("/api/plan", {
+    from: { path: names.from, text: from },
+    to: { path: names.to, text: to },
+  });
+  if (seq !== planSeq) return;
+  const list: ApiDiagnostic[] = data.diagnostics ?? [];
+  editorDiagnostics(fromEditor, names.from, list);
+  editorDiagnostics(toEditor, names.to, list);
+  if (status !== 200) {
+    $("plan-status").textContent =
+      list.length > 0 ? `${list.length} input error(s)` : (data.error ?? `error ${status}`);
+    $("plan-result").innerHTML = `<ul class="error" id="plan-errors">${list
+      .map(
+        (d) =>
+          `<li>${esc(d.file)}:${d.line ?? "?"}:${d.col ?? "?"}: ${d.path ? `${esc(d.path)}: ` : ""}${esc(d.message)}</li>`,
+      )
+      .join("")}${data.error ? `<li>${esc(data.error)}</li>` : ""}</ul>`;
+    return;
+  }
+  $("plan-status").textContent = `Plan: ${data.behavior}`;
+  const changes = (data.changes as any[])
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.layer)}</td><td>${esc(c.path)}</td><td class="behavior">${esc(c.behavior)}</td><td>${esc(c.rule)}</td><td>${esc(c.reason)}</td><td>${esc(c.assumption ?? "")}</td></tr>`,
+    )
+    .join("");
+  const estimate = data.estimate;
+  const gantt = estimate ? ganttHtml(estimate) : "<p>No estimate: the update is refused.</p>";
+  $("plan-result").innerHTML = `
+    <p>Behavior: <strong id="plan-behavior" class="behavior">${esc(data.behavior)}</strong> (${esc(data.distribution)})</p>
+    ${(data.unsupported as any[]).length ? `<p class="error">Refused: ${esc(JSON.stringify(data.unsupported))}</p>` : ""}
+    ${(data.warnings as string[]).map((w) => `<p>Warning: ${esc(w)}</p>`).join("")}
+    <table id="plan-changes"><caption>Changes</caption><thead><tr><th scope="col">Layer</th><th scope="col">Path</th><th scope="col">Behavior</th><th scope="col">Rule</th><th scope="col">Reason</th><th scope="col">Assumption</th></tr></thead><tbody>${changes || '<tr><td colspan="6">No changes</td></tr>'}</tbody></table>
+    <h3>Estimated rollout (${esc(estimate ? duration(estimate.durationMs) : "-")})</h3>${gantt}`;
+}
+
+function ganttHtml(estimate: {
+  durationMs: number;
+  nodes: { node: string; action: string; startMs: number; readyMs: number }[];
+}) {
+  const total = Math.max(estimate.durationMs, 1);
+  return `<div class="gantt" role="list" aria-label="Estimated rollout per node">${estimate.nodes
+    .map((n) => {
+      const left = (n.startMs / total) * 100;
+      const width = Math.max(((n.readyMs - n.startMs) / total) * 100, 0.5);
+      return `<div class="lane" role="listitem"><span class="name">${esc(n.node)}</span><span class="track"><span class="bar" style="left:${left}%;width:${width}%" title="${esc(n.action)} ${duration(n.startMs)} → ${duration(n.readyMs)}"></span></span><span class="visually-hidden" style="position:absolute;left:-9999px">${esc(n.action)} from ${duration(n.startMs)} to ${duration(n.readyMs)}</span></div>`;
+    })
+    .join("")}</div>`;
+}
+
+$("save").addEventListener("click", async () => {
+  const path = $<HTMLInputElement>("save-path").value.trim();
+  const { status, data } = await api("/api/save", { path, text: toEditor.state.doc.toString() });
+  $("save-status").textContent =
+    status === 200
+      ? `Saved ${data.saved}`
+      : `Not saved: ${data.error ?? (data.diagnostics ?? []).map((d: ApiDiagnostic) => d.message).join("; ")}`;
+});
+
+// ---------- Replay ----------
+const scenarioEditor = editor($("scenario-editor"), "Scenario YAML");
+let scenarioEdited = false;
+let scenarioLoaded = "";
+scenarioEditor.dom.addEventListener("input", () => {
+  scenarioEdited = true;
+});
+let replay: any;
+let runController: AbortController | undefined;
+let playing: ReturnType<typeof setInterval> | undefined;
+
+$("scenario-file").addEventListener("change", async () => {
+  const path = $<HTMLSelectElement>("scenario-file").value;
+  if (!path) return;
+  const { data } = await api(`/api/file?path=${encodeURIComponent(path)}`);
+  scenarioLoaded = data.text ?? "";
+  setText(scenarioEditor, scenarioLoaded);
+  scenarioEdited = false;
+});
+
+async function runScenario(path: string) {
+  runController?.abort();
+  const controller = new AbortController();
+  runController = controller;
+  const id = crypto.randomUUID();
+  $<HTMLButtonElement>("cancel").disabled = false;
+  $("cancel").onclick = () => {
+    void api("/api/cancel", { id });
+    controller.abort();
+  };
+  $("run-status").textContent = "Running…";
+  const text = scenarioEditor.state.doc.toString();
+  const edited = scenarioEdited || (text !== scenarioLoaded && text.trim() !== "");
+  try {
+    const { status, data } = await api(
+      "/api/run",
+      { path, id, ...(edited ? { text } : {}) },
+      controller.signal,
+    );
+    if (status !== 200) {
+      $("run-status").textContent =
+        data.error ??
+        (data.diagnostics ?? [])
+          .map((d: ApiDiagnostic) => `${d.file}:${d.line ?? "?"}:${d.col ?? "?"}: ${d.message}`)
+          .join("; ");
+      return;
+    }
+    replay = data;
+    $("run-status").textContent =
+      `${data.name}: ${data.result}, ${data.passed ? "expectations pass" : "expectations fail"}`;
+    const end = Math.max(data.durationMs, ...data.timeline.map((e: any) => e.t));
+    const scrubber = $<HTMLInputElement>("scrubber");
+    // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
+    scrubber.max = String(Math.ceil(end / 1000) * 1000);
+    scrubber.value = scrubber.max;
+    $("expectations").innerHTML = `<h3>Expectations</h3><ul>${(data.expectations as any[])
+      .map((e) => `<li class="${e.passed ? "pass" : "error"}">${e.passed ? "✓" : "✗"} ${esc(e.message)}</li>`)
+      .join("")}</ul>`;
+    renderAt(Number(scrubber.max));
+  } catch {
+    $("run-status").textContent = "Cancelled";
+  } finally {
+    $<HTMLButtonElement>("cancel").disabled = true;
+  }
+}
+$("run").addEventListener("click", () => {
+  const path = $<HTMLSelectElement>("scenario-file").value;
+  if (path) void runScenario(path);
+  else $("run-status").textContent = "Pick a scenario first";
+});
+
+const NODE_STATE: Record<string, string> = {
+  "node-cordoned": "cordoned",
+  "node-draining": "draining",
+  "node-drained": "drained",
+  "action-finished": "rejoining",
+  "node-rejoined": "Ready",
+};
+
+/** Each node's state, the agent's, and Kubernetes up/down at virtual time t: folded from the timeline. */
+export function stateAt(run: any, t: number) {
+  const nodes = new Map<string, string>();
+  for (const n of run.nodes) nodes.set(n.name, "Ready");
+  let agent = "idle";
+  let kubernetes = "up";
+  const so: any[] = [];
+  for (const e of run.timeline) {
+    if (e.t > t) break;
+    so.push(e);
+    if (e.node !== undefined) {
+      if (e.event === "action-started") nodes.set(e.node, `${e.action}ing`.replace("eing", "ing"));
+      else nodes.set(e.node, NODE_STATE[e.event] ?? e.event.replace(/^node-/, ""));
+    }
+    if (e.event === "kubernetes-down") kubernetes = "down";
+    if (e.event === "kubernetes-up") kubernetes = "up";
+    if (e.event === "rollout-started" || e.event === "rollout-resumed") agent = "rolling out";
+    if (e.event === "rollout-paused") agent = "paused";
+    if (e.event === "rollout-finished") agent = "finished";
+    if (e.event === "update-refused") agent = "refused an update";
+    if (e.event === "rollout-halted") agent = "halted";
+  }
+  return { nodes, agent, kubernetes, events: so };
+}
+
+function renderAt(t: number) {
+  if (!replay) return;
+  const s = stateAt(replay, t);
+  $("clock").textContent = duration(t);
+  $("lanes").innerHTML =
+    `<table id="lane-table"><caption>At ${esc(duration(t))}: agent ${esc(s.agent)}, Kubernetes ${esc(s.kubernetes)}</caption>
+    <thead><tr><th scope="col">Node</th><th scope="col">State</th></tr></thead><tbody>
+    <tr><th scope="row">agent</th><td class="lane-state" data-lane="agent">${esc(s.agent)}</td></tr>
+    <tr><th scope="row">kubernetes</th><td class="lane-state" data-lane="kubernetes">${esc(s.kubernetes)}</td></tr>
+    ${[...s.nodes].map(([n, st]) => `<tr><th scope="row">${esc(n)}</th><td class="lane-state" data-lane="${esc(n)}">${esc(st)}</td></tr>`).join("")}
+    </tbody></table>`;
+  $("events").innerHTML = s.events
+    .map((e) => `<li>${esc(duration(e.t))} ${e.node ? `${esc(e.node)} ` : ""}${esc(e.event)}</li>`)
+    .join("");
+}
+$("scrubber").addEventListener("input", () => renderAt(Number($<HTMLInputElement>("scrubber").value)));
+$("play").addEventListener("click", () => {
+  const button = $("play");
+  if (playing) {
+    clearInterval(playing);
+    playing = undefined;
+    button.textContent = "Play";
+    button.setAttribute("aria-pressed", "false");
+    return;
+  }
+  const scrubber = $<HTMLInputElement>("scrubber");
+  if (Number(scrubber.value) >= Number(scrubber.max)) scrubber.value = "0";
+  button.textContent = "Pause";
+  button.setAttribute("aria-pressed", "true");
+  playing = setInterval(() => {
+    const step = Math.max(Number(scrubber.max) / 200, 1000);
+    const next = Math.min(Number(scrubber.value) + step, Number(scrubber.max));
+    scrubber.value = String(next);
+    renderAt(next);
+    if (next >= Number(scrubber.max)) $("play").click();
+  }, 100);
+});
+
+// ---------- Fleet ----------
+$("fleet-run").addEventListener("click", async () => {
+  const path = $<HTMLSelectElement>("fleet-file").value;
+  if (!path) {
+    $("fleet-status").textContent = "Pick a fleet plan first";
+    return;
+  }
+  $("fleet-status").textContent = "Planning the fleet…";
+  const { status, data } = await api("/api/fleet", { path });
+  if (status !== 200) {
+    $("fleet-status").textContent =
+      data.error ?? (data.diagnostics ?? []).map((d: ApiDiagnostic) => `${d.file}: ${d.message}`).join("; ");
+    return;
+  }
+  $("fleet-status").textContent = `${data.sites.length} site row(s)`;
+  $<HTMLIFrameElement>("fleet-charts").srcdoc = data.html;
+  const sites = data.sites as any[];
+  $("fleet-sites").innerHTML =
+    `<table id="site-table"><thead><tr><th scope="col">Site</th><th scope="col">Strategy</th><th scope="col">Wave</th><th scope="col">Result</th></tr></thead><tbody>${sites
+      .slice(0, 500)
+      .map(
+        (s, i) =>
+          `<tr><td><button type="button" class="site" data-index="${i}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.result ?? s.outcome ?? "")}</td></tr>`,
+      )
+      .join("")}</tbody></table>`;
+  fleetSites = sites;
+});
+let fleetSites: Record<string, unknown>[] = [];
+$("fleet-sites").addEventListener("click", (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.site");
+  const s = button ? fleetSites[Number(button.dataset.index)] : undefined;
+  if (!s) return;
+  $("fleet-site").innerHTML = `<h3 id="site-title" tabindex="-1">Site ${esc(s.name)}</h3><dl>${Object.entries(
+    s,
+  )
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`)
+    .join("")}</dl>`;
+  $("site-title").focus();
+});
+
+// ---------- Train ----------
+let quiz: { id: string; question: any } | undefined;
+function showQuestion(q: any) {
+  $("quiz").hidden = false;
+  $("quiz-next").hidden = true;
+  $("quiz-ask").textContent = q.ask;
+  $("quiz-situation").innerHTML = (q.situation as string[]).map((s) => `<li>${esc(s)}</li>`).join("");
+  $("quiz-choices").innerHTML = (q.choices as any[])
+    .map(
+      (c, i) =>
+        `<label><input type="radio" name="choice" value="${esc(c.id)}"${i === 0 ? " required" : ""}> ${esc(c.label)}</label>`,
+    )
+    .join("");
+  $<HTMLButtonElement>("quiz-answer").disabled = false;
+  $<HTMLInputElement>("quiz-choices").querySelector<HTMLInputElement>("input")?.focus();
+}
+$("quiz-start").addEventListener("click", async () => {
+  const { data } = await api("/api/quiz/start", { count: 5 });
+  quiz = data;
+  $("quiz-feedback").textContent = "";
+  if (data.question) showQuestion(data.question);
+  else $("quiz-feedback").textContent = "No questions";
+});
+$("quiz").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!quiz) return;
+  const choice = new FormData($<HTMLFormElement>("quiz")).get("choice");
+  const { data } = await api("/api/quiz/answer", { id: quiz.id, choice });
+  $<HTMLButtonElement>("quiz-answer").disabled = true;
+  $("quiz-feedback").innerHTML =
+    `<p id="quiz-verdict" class="${data.right ? "pass" : "error"}">${data.right ? "Correct" : `Not quite: the answer is ${esc(data.answer)}`}.</p>
+    <p>${esc(data.explanation)}</p>${data.rules?.length ? `<p>Rule: ${data.rules.map(esc).join(", ")}</p>` : ""}
+    <p>Score ${data.score}/${data.asked}${data.recorded ? " — recorded" : ""}</p>`;
+  quiz.question = data.next;
+  if (data.next) {
+    $("quiz-next").hidden = false;
+    $("quiz-next").focus();
+  } else $("quiz").hidden = true;
+});
+$("quiz-next").addEventListener("click", () => quiz?.question && showQuestion(quiz.question));
+
+// ---------- start ----------
+async function start() {
+  show(location.hash.slice(1).split("/")[0] ?? "");
+  const { data } = await api("/api/files");
+  files = data.files ?? [];
+  fillSelect("from-file", "profile", "Pick a FROM profile, or paste one below");
+  fillSelect("to-file", "profile", "Pick a TO profile, or paste one below");
+  fillSelect("scenario-file", "scenario", "Pick a scenario");
+  fillSelect("fleet-file", "fleet-plan", "Pick a fleet plan");
+  document.body.dataset.ready = "true";
+}
+void start();
