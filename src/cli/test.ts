@@ -1,10 +1,12 @@
 import { InvalidArgumentError } from "commander";
+import { InputError } from "../shared/diagnostics.js";
 import {
   DEFAULT_FILE_TIMEOUT_SECONDS,
   FILE_TIMEOUT_ENV,
   FILE_TIMEOUT_RANGE,
   parseFileTimeout,
 } from "../shared/limits.js";
+import { defaultThreads } from "../shared/threads.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./main.js";
@@ -18,6 +20,24 @@ export interface TestCommandOptions extends RootOptions {
   update?: boolean;
   json?: boolean;
   timeout?: number;
+  /** `--mutate` (every mutant) or `--mutate ID,…`; `list` prints them. */
+  mutate?: string | true;
+  minScore?: number;
+  threads?: number;
+}
+
+function minScoreOption(value: string): number {
+  const score = Number(value);
+  if (value.trim() === "" || !Number.isFinite(score) || score < 0 || score > 100)
+    throw new InvalidArgumentError("expected a percentage from 0 to 100");
+  return score;
+}
+
+function threadsOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new InvalidArgumentError("expected a whole number from 1 to 256");
+  return n;
 }
 
 function timeoutOption(value: string): number {
@@ -48,17 +68,42 @@ export const registerTest: Register = (program, io, setExit) => {
       `Stop a file that runs longer than SECONDS; it fails on its own line, the others still run (default: ${FILE_TIMEOUT_ENV}, else ${DEFAULT_FILE_TIMEOUT_SECONDS})`,
       timeoutOption,
     )
+    .option(
+      "--mutate [ids]",
+      "Mutation testing: run the suite against each mutant of the model (rule rows, sequencing, fleet) and report which the suite kills; IDS (comma-separated, a trailing * matches a prefix, or a group: rules, sequencing, fleet) runs a chosen few; list prints them",
+    )
+    .option(
+      "--min-score <percent>",
+      "With --mutate: exit 4 when fewer than PERCENT of the mutants are killed (survivors fail in --junit)",
+      minScoreOption,
+    )
+    .option(
+      "--threads <n>",
+      `With --mutate: mutants run at once, each in a worker thread (default: the available cores, ${defaultThreads()} here)`,
+      threadsOption,
+    )
     .addHelpText(
       "after",
       "\nA broken scenario, or one stopped at the time limit, fails on its own line; the others still run.\n" +
         exitCodeHelp([
           EXIT_HELP.ok("every scenario passed"),
           { code: EXIT.inputError, meaning: "a file did not load (bad input), or no scenario was found" },
-          { code: EXIT.notPassed, meaning: "every file loaded and a scenario failed (see run's code 4)" },
+          {
+            code: EXIT.notPassed,
+            meaning:
+              "every file loaded and a scenario failed (see run's code 4); with --mutate, the score is below --min-score",
+          },
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
       // What the command runs is loaded here, not with its options: `test --help` needs none of it.
+      if (options.mutate !== undefined) {
+        const { mutateCommand } = await import("./mutate-action.js");
+        await mutateCommand(io, setExit, dir, options);
+        return;
+      }
+      if (options.minScore !== undefined)
+        throw new InputError([{ file: "--min-score", message: "goes with --mutate" }]);
       const { testCommand } = await import("./test-action.js");
       await testCommand(io, setExit, dir, options);
     });

@@ -1,5 +1,6 @@
 import PQueue from "p-queue";
 import type { Behavior } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 import { simulate } from "./simulate.js";
 import type { SimulationInput, SimulationOutcome, SimulationResult } from "./types.js";
 
@@ -95,8 +96,11 @@ export function* waveSteps(
   options: FleetOptions,
 ): Generator<number[], WavePlacement, WaveOutcome[]> {
   // More slots than clusters change nothing: a concurrency of 1e9 allocates no billion slots.
-  const concurrency = Math.min(normaliseConcurrency(options.concurrency), Math.max(1, count));
-  const budget = options.failureBudget;
+  const concurrency = Math.min(
+    varied("concurrency-ignored") ? count : normaliseConcurrency(options.concurrency),
+    Math.max(1, count),
+  );
+  const budget = varied("failure-budget-ignored") ? undefined : options.failureBudget;
   const slotFreeAt: number[] = Array.from({ length: concurrency }, () => 0);
   const started: WavePlacement["started"] = [];
   const failedEnds: number[] = [];
