@@ -1,16 +1,16 @@
 import { resolve } from "node:path";
 import { renderJUnit } from "../report/junit.js";
-import {
-  formatMutantList,
-  formatMutationJson,
-  formatMutationText,
-  mutationJUnitCases,
-} from "../report/mutation.js";
 import { writeOutput } from "../shared/files.js";
 import { defaultThreads } from "../shared/threads.js";
 import type { SuiteCase, SuiteOptions } from "../suite/suite.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
+import {
+  formatMutantList,
+  formatMutationJson,
+  formatMutationText,
+  mutationJUnitCases,
+} from "./mutate-report.js";
 import { referenceRoot, userPath } from "./run.js";
 import type { TestCommandOptions } from "./test.js";
 import { fileTimeout, suiteExitCode } from "./test-action.js";

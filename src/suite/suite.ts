@@ -91,10 +91,13 @@ export async function runSuiteEntry(
   if ("skipped" in decided) return decided;
   onNamed?.(decided.name);
   const name = decided.name;
-  if (options.variation === undefined) return { case: await runClassified(file, options, classified, name) };
-  return {
-    case: await withVariation(options.variation, () => runClassified(file, options, classified, name)),
-  };
+  const run = () => runClassified(file, options, classified, name);
+  if (options.trace) {
+    const { value, points } = await tracePoints(run);
+    return { case: { ...value, points } };
+  }
+  if (options.variation === undefined) return { case: await run() };
+  return { case: await withVariation(options.variation, run) };
 }
 
 /** Whether a classified file runs (and under which name), or why it is skipped. */

@@ -1,8 +1,8 @@
+import type { Colours } from "../report/colour.js";
+import { PLAIN } from "../report/colour.js";
+import type { JUnitCase } from "../report/junit.js";
 import type { Mutant } from "../suite/mutants.js";
 import type { MutationReport } from "../suite/mutate.js";
-import type { Colours } from "./colour.js";
-import { PLAIN } from "./colour.js";
-import type { JUnitCase } from "./junit.js";
 
 /** `--mutate list`: every mutant's id, group and description, one a line. */
 export function formatMutantList(mutants: readonly Mutant[]): string {
