@@ -34,7 +34,7 @@ export function formatMutationText(
       lines.push(
         r.closest
           ? `    closest: ${r.closest.name} (${r.closest.file}): ${r.closest.change}`
-          : "    closest: none (no file ran any differently)",
+          : `    closest: none (${noneReason(r.reached)})`,
       );
       lines.push(`    to kill it: ${r.mutant.suggestion}`);
     }
@@ -47,6 +47,11 @@ export function formatMutationText(
     );
   lines.push(`  ${"total".padEnd(width)}  ${report.killed}/${report.total} killed (${report.score}%)`);
   return `${lines.join("\n")}\n`;
+}
+
+function noneReason(reached: number): string {
+  if (reached === 0) return "no file reaches its decision points";
+  return `${reached} file${reached === 1 ? " reaches" : "s reach"} it and run${reached === 1 ? "s" : ""} the same`;
 }
 
 function percentText(killed: number, total: number): string {
@@ -68,6 +73,7 @@ export function formatMutationJson(report: MutationReport, files: number, minSco
         description: r.mutant.description,
         killed: r.killed,
         ...(r.killedBy ? { killedBy: r.killedBy } : {}),
+        reached: r.reached,
         ...(!r.killed ? { closest: r.closest ?? null, suggestion: r.mutant.suggestion } : {}),
       })),
     },

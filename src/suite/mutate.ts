@@ -33,6 +33,8 @@ export interface MutantResult {
   killedBy?: { name: string; file: string; reason: string };
   /** For a survivor: the file whose run changed most under it, if any did. */
   closest?: Closest;
+  /** How many files reach its decision points (and so were run under it). */
+  reached: number;
   seconds: number;
 }
 
@@ -80,9 +82,11 @@ async function runMutant(runner: FileRunner, mutant: Mutant, input: MutationInpu
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   let closest: (Closest & { distance: number }) | undefined;
+  let reached = 0;
   for (const base of input.baseline) {
     // A file that reached none of the mutant's decision points runs as it did (traced in the baseline).
     if (base.points !== undefined && !mutant.points.some((p) => base.points?.includes(p))) continue;
+    reached++;
     const outcome = await runner.run(base.file, { ...input.options, variation: mutant.variation });
     if (!("case" in outcome)) continue;
     const mutated = outcome.case;
@@ -91,6 +95,7 @@ async function runMutant(runner: FileRunner, mutant: Mutant, input: MutationInpu
         mutant,
         killed: true,
         killedBy: { name: mutated.name, file: mutated.file, reason: mutated.reason ?? "failed" },
+        reached,
         seconds: seconds(),
       };
     }
@@ -102,6 +107,7 @@ async function runMutant(runner: FileRunner, mutant: Mutant, input: MutationInpu
     mutant,
     killed: false,
     ...(closest ? { closest: { name: closest.name, file: closest.file, change: closest.change } } : {}),
+    reached,
     seconds: seconds(),
   };
 }
