@@ -1,6 +1,7 @@
 import { benchFleet } from "./fleet.js";
 import { benchLarge } from "./large.js";
 import { benchLoad } from "./load.js";
+import { benchMutate } from "./mutate.js";
 import { benchPath } from "./path.js";
 import { benchPlan } from "./plan.js";
 import { benchQuizScaling } from "./quiz.js";
@@ -11,11 +12,11 @@ import { benchTemplate, TEMPLATE_SITES } from "./template.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 // `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
-// `npm run bench -- template` only the cluster-template figure; `npm run bench -- path` only the upgrade-path search; `npm run bench -- serve` only the workbench server; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
+// `npm run bench -- template` only the cluster-template figure; `npm run bench -- path` only the upgrade-path search; `npm run bench -- serve` only the workbench server; `npm run bench -- mutate` only mutation testing over the bundled library; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
 // loading, quiz and start-up.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
-const SECTIONS = ["core", "fleet", "large", "template", "path", "serve"];
+const SECTIONS = ["core", "fleet", "large", "template", "path", "serve", "mutate"];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
   process.exit(1);
@@ -27,6 +28,7 @@ if (only === undefined || only === "fleet") fleet();
 if (only === undefined || only === "template") template();
 if (only === undefined || only === "path") path();
 if (only === undefined || only === "serve") await serve();
+if (only === undefined || only === "mutate") mutate();
 
 async function serve(): Promise<void> {
   const bench = await benchServe(200);
@@ -41,6 +43,22 @@ async function serve(): Promise<void> {
       errors: bench.errors,
     },
   });
+}
+
+function mutate(): void {
+  const bench = benchMutate();
+  console.log(
+    `\nmutation testing: edgesim test scenarios --mutate (${bench.files} files, ${bench.total} mutants, ${bench.cores} core(s)); target ≤ 3 min on 2 cores`,
+  );
+  console.table({
+    "edgesim test --mutate --json (whole process)": {
+      "wall s": (bench.wallMs / 1000).toFixed(2),
+      "CPU s": (bench.cpuMs / 1000).toFixed(2),
+      "peak RSS MiB": fmt(bench.peakRssMiB),
+      score: `${bench.killed}/${bench.total}`,
+    },
+  });
+  console.log(bench.groups.map((g) => `${g.group} ${g.killed}/${g.total}`).join(", "));
 }
 
 function path(): void {

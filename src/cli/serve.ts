@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./main.js";
+import type { Register } from "./options.js";
 
 export interface ServeCommandOptions {
   port: number;

@@ -17,7 +17,7 @@ import { referenceRoot, userPath } from "./options.js";
 import type { TestCommandOptions } from "./test-options.js";
 
 /** --timeout, else the environment variable, else the default. */
-function fileTimeout(options: TestCommandOptions): number {
+export function fileTimeout(options: TestCommandOptions): number {
   if (options.timeout !== undefined) return options.timeout;
   const raw = process.env[FILE_TIMEOUT_ENV];
   if (raw === undefined || raw === "") return DEFAULT_FILE_TIMEOUT_SECONDS;

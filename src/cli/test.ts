@@ -1,12 +1,12 @@
+import { InputError } from "../shared/diagnostics.js";
 import { DEFAULT_FILE_TIMEOUT_SECONDS, FILE_TIMEOUT_ENV } from "../shared/limits.js";
+import { defaultThreads } from "../shared/threads.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./options.js";
 import { ALLOW_OUTSIDE_HELP } from "./options.js";
-
 import type { TestCommandOptions } from "./test-options.js";
-
-import { timeoutOption } from "./test-options.js";
+import { minScoreOption, threadsOption, timeoutOption } from "./test-options.js";
 
 export * from "./test-options.js";
 
@@ -32,17 +32,42 @@ export const registerTest: Register = (program, io, setExit) => {
       `Stop a file that runs longer than SECONDS; it fails on its own line, the others still run (default: ${FILE_TIMEOUT_ENV}, else ${DEFAULT_FILE_TIMEOUT_SECONDS})`,
       timeoutOption,
     )
+    .option(
+      "--mutate [ids]",
+      "Mutation testing: run the suite against each mutant of the model (rule rows, sequencing, fleet) and report which the suite kills; IDS (comma-separated, a trailing * matches a prefix, or a group: rules, sequencing, fleet) runs a chosen few; list prints them",
+    )
+    .option(
+      "--min-score <percent>",
+      "With --mutate: exit 4 when fewer than PERCENT of the mutants are killed (survivors fail in --junit)",
+      minScoreOption,
+    )
+    .option(
+      "--threads <n>",
+      `With --mutate: mutants run at once, each in a worker thread (default: the available cores, ${defaultThreads()} here)`,
+      threadsOption,
+    )
     .addHelpText(
       "after",
       "\nA broken scenario, or one stopped at the time limit, fails on its own line; the others still run.\n" +
         exitCodeHelp([
           EXIT_HELP.ok("every scenario passed"),
           { code: EXIT.inputError, meaning: "a file did not load (bad input), or no scenario was found" },
-          { code: EXIT.notPassed, meaning: "every file loaded and a scenario failed (see run's code 4)" },
+          {
+            code: EXIT.notPassed,
+            meaning:
+              "every file loaded and a scenario failed (see run's code 4); with --mutate, the score is below --min-score",
+          },
         ]),
     )
     .action(async (dir: string, options: TestCommandOptions) => {
       // What the command runs is loaded here, not with its options: `test --help` needs none of it.
+      if (options.mutate !== undefined) {
+        const { mutateCommand } = await import("./mutate-action.js");
+        await mutateCommand(io, setExit, dir, options);
+        return;
+      }
+      if (options.minScore !== undefined)
+        throw new InputError([{ file: "--min-score", message: "goes with --mutate" }]);
       const { testCommand } = await import("./test-action.js");
       await testCommand(io, setExit, dir, options);
     });

@@ -4,6 +4,7 @@ import type { Plan } from "../rules/types.js";
 import type { Rng } from "../shared/rng.js";
 import { drawFrom, type TimedStep } from "../shared/timing-distribution.js";
 import { assertNever, type NodeAction } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 import type { SimProfile } from "./types.js";
 
 export function resolveTimings(partial: Partial<Timings> | undefined): Required<Timings> {
@@ -68,7 +69,12 @@ export function nodeJob(
 ): NodeJob {
   // The jitter is drawn whether or not the drain happens, so a skipped drain moves no other node's times.
   const durations = jobDurations(rng, timings, action, target);
-  const skipped = action === "config-reload" ? undefined : drainSkipReason(target.drain, nodeCount);
+  const skipped =
+    action === "config-reload"
+      ? undefined
+      : varied("drain-skipped")
+        ? "drain skipped (a mutant)"
+        : drainSkipReason(target.drain, nodeCount);
   return {
     action,
     targetProfile: target.id,

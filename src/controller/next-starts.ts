@@ -1,4 +1,5 @@
 import type { NodeRole } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 import type { Rollout } from "./lifecycle.js";
 
 /** What starting needs to know of a node, when the rollout considers it. */
@@ -50,7 +51,9 @@ export function nextStarts<N>(
   let { busy, busyWorkers } = limits;
   const starts: N[] = [];
   const pause = (): StartDecision<N> => ({ starts, cursor, deferred, finished: false });
-  if (!limits.kubernetesUp) return pause();
+  if (!limits.kubernetesUp && !varied("kubernetes-down-ignored")) return pause();
+  const maxUnavailable = varied("max-unavailable-ignored") ? Number.POSITIVE_INFINITY : limits.maxUnavailable;
+  const oneControlPlane = !varied("control-planes-together");
   const { status } = nodes;
   /** Starts `node`; false when it adopts the target without leaving Ready. */
   const start = (node: N, s: StartStatus): boolean => {
@@ -69,23 +72,23 @@ export function nextStarts<N>(
       continue;
     }
     if (s.role !== "control-plane") break;
-    if (!s.ready || busy > 0) return pause();
+    if (!s.ready || (busy > 0 && oneControlPlane)) return pause();
     cursor++;
-    if (start(node, s)) return pause();
+    if (start(node, s) && oneControlPlane) return pause();
   }
-  if (busy > busyWorkers) return pause();
+  if (busy > busyWorkers && !varied("health-gate-skipped")) return pause();
 
   if (deferred.length > 0) {
     const still: N[] = [];
     for (const node of deferred) {
       const s = status(node);
       if (s.done) continue;
-      if (!s.ready || busyWorkers >= limits.maxUnavailable) still.push(node);
+      if (!s.ready || busyWorkers >= maxUnavailable) still.push(node);
       else start(node, s);
     }
     deferred = still;
   }
-  while (cursor < queue.length && busyWorkers < limits.maxUnavailable) {
+  while (cursor < queue.length && busyWorkers < maxUnavailable) {
     const node = queue[cursor++] as N;
     const s = status(node);
     if (s.done) continue;

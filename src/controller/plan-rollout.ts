@@ -1,5 +1,6 @@
 import type { Plan } from "../rules/types.js";
 import { type Behavior, mostDisruptive, type NodeRole, SERVICES, type Service } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 import { changesKubernetesVersion, kubernetesSkew, MAX_KUBERNETES_MINOR_SKEW } from "./skew.js";
 
 /** What planning needs to know of one node. */
@@ -73,7 +74,8 @@ export function planRollout<N extends RolloutNode>(view: RolloutView<N>, target:
       changesKubernetesVersion(view.plan(node.heading, target)),
   );
   const skippedSet = new Set(skipped);
-  const queue = moving.filter((node) => !skippedSet.has(node));
+  const kept = moving.filter((node) => !skippedSet.has(node));
+  const queue = varied("workers-first") ? workersFirst(kept) : kept;
   const plans = new Map<string, Plan>();
   for (const node of queue) {
     if (!plans.has(node.heading)) plans.set(node.heading, view.plan(node.heading, target));
@@ -133,4 +135,12 @@ function skewViolation<N extends RolloutNode>(
     };
   }
   return undefined;
+}
+
+/** Workers, then control planes, each in their order (a mutant of `edgesim test --mutate`). */
+function workersFirst<N extends { role: NodeRole }>(nodes: N[]): N[] {
+  return [
+    ...nodes.filter((n) => n.role !== "control-plane"),
+    ...nodes.filter((n) => n.role === "control-plane"),
+  ];
 }

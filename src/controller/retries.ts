@@ -1,4 +1,5 @@
 import type { NodeAction } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 
 /** What retrying needs to know of a node that failed, or fell back to its old image. */
 export interface AttemptedNode {
@@ -22,6 +23,7 @@ export type RetryDecision =
 export function retryDecision(node: AttemptedNode, target: string, retries: number): RetryDecision {
   const action = node.action ?? "reboot";
   if (node.fellBack && node.jobTarget !== target) return { kind: "abandon" };
-  if (node.attempts <= retries) return { kind: "retry", action, attempt: node.attempts + 1 };
+  if (node.attempts <= retries && !varied("retries-ignored"))
+    return { kind: "retry", action, attempt: node.attempts + 1 };
   return { kind: "halt", action, reason: node.failureReason ?? "action failed" };
 }

@@ -1,4 +1,5 @@
 import { MinHeap } from "../shared/heap.js";
+import { varied } from "../shared/variation.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { Strategy } from "./load.js";
 import type { WindowCalendar, WindowMode } from "./windows.js";
@@ -200,13 +201,15 @@ export function schedule(input: ScheduleInput): Schedule {
       unschedulable: 0,
     };
     const needOf = (s: number) => windowNeedMs(sites[s] as ScheduleSite, input.prefetch);
+    const waveSlots = varied("concurrency-ignored") ? Number.POSITIVE_INFINITY : wave.concurrency;
+    const ignoreWindows = varied("windows-ignored");
     const pending = new PendingSites();
     const toStart: number[] = [];
     for (const s of wave.sites) {
       const site = sites[s] as ScheduleSite;
       const need = needOf(s);
       const longest = site.calendar.longestMs();
-      if (neverFits(site, input.windowMode, input.prefetch)) {
+      if (!ignoreWindows && neverFits(site, input.windowMode, input.prefetch)) {
         placements[s] = {
           state: "unschedulable",
           wave: wave.name,
@@ -267,11 +270,13 @@ export function schedule(input: ScheduleInput): Schedule {
       const inSlots = () => rolling.size + downloading.size;
       pending.advance(t);
       if (!waveHalted && !paused(t)) {
-        while (inSlots() < wave.concurrency) {
+        while (inSlots() < waveSlots) {
           const s = pending.takeReady();
           if (s === undefined) break;
           const site = sites[s] as ScheduleSite;
-          const slot = site.calendar.nextStart(t, needOf(s), input.windowMode);
+          const slot = ignoreWindows
+            ? { startMs: t, windowEndMs: Number.POSITIVE_INFINITY }
+            : site.calendar.nextStart(t, needOf(s), input.windowMode);
           if (!slot) {
             placements[s] = {
               state: "unschedulable",
@@ -318,7 +323,7 @@ export function schedule(input: ScheduleInput): Schedule {
       next = Math.min(next, rolling.peek()?.endMs ?? Number.POSITIVE_INFINITY);
       for (const d of downloading.values()) next = Math.min(next, d.giveUpMs);
       const pause = paused(t);
-      if (!waveHalted && inSlots() < wave.concurrency) {
+      if (!waveHalted && inSlots() < waveSlots) {
         if (pause) next = Math.min(next, pause.untilMs);
         else next = Math.min(next, pending.nextOpening());
       }
@@ -370,7 +375,8 @@ export function schedule(input: ScheduleInput): Schedule {
         waveEnd = Math.max(waveEnd, r.endMs);
         if (r.result === "failed") {
           failures++;
-          if (wave.failureBudget !== undefined && failures > wave.failureBudget && !waveHalted) {
+          const budget = varied("failure-budget-ignored") ? undefined : wave.failureBudget;
+          if (budget !== undefined && failures > budget && !waveHalted) {
             waveHalted = true;
             halted = { wave: wave.name, atMs: t, failed: [] };
           }

@@ -1,4 +1,5 @@
 import { and, assign, enqueueActions, not, setup } from "xstate";
+import { varied } from "../shared/variation.js";
 
 /**
  * What the Palette agent persists on the host (a plain object), so it survives an agent restart:
@@ -105,7 +106,7 @@ export const agentMachine = setup({
     restart: ({ context }) => context.restartMs,
   },
   guards: {
-    kubernetesUp: ({ context }) => context.kubernetesUp,
+    kubernetesUp: ({ context }) => context.kubernetesUp || varied("kubernetes-down-ignored"),
     hasPending: ({ context }) => context.record.pending !== null,
     applying: ({ context }) => context.record.target !== null,
     halted: ({ context }) => context.record.failure !== null,
@@ -117,6 +118,10 @@ export const agentMachine = setup({
       const { record } = context;
       // The profile being rolled out again: nothing new to apply, and it is later than anything pending.
       const inProgress = record.failure === null && record.target === event.profile;
+      if (record.pending !== null && varied("earliest-wins")) {
+        enqueue.emit({ type: "update-coalesced", profile: record.pending, superseded: event.profile });
+        return;
+      }
       const pending = inProgress ? null : event.profile;
       if (record.pending !== null)
         enqueue.emit({ type: "update-coalesced", profile: event.profile, superseded: record.pending });

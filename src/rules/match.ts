@@ -1,5 +1,6 @@
 import type { DeliveryMode, Distribution, LayerName } from "../shared/types.js";
 import { CORE_LAYERS } from "../shared/types.js";
+import { currentVariation, noteRuleApplied, variationKey } from "../shared/variation.js";
 import { RULES, type Rule, type RuleLayer, ruleFor } from "./table.js";
 
 const RULE_LAYERS: readonly RuleLayer[] = [...CORE_LAYERS, "addon"];
@@ -45,7 +46,8 @@ function compile(distribution: Distribution, rke2Quirk: boolean, mode: DeliveryM
   }
   for (const listed of RULES as readonly Rule[]) {
     if (!listed.distributions.includes(distribution)) continue;
-    const rule = ruleFor(listed, distribution);
+    const rule = variedRule(ruleFor(listed, distribution));
+    if (rule === undefined) continue;
     if (rule.quirk === "rke2" && !rke2Quirk) continue;
     if (rule.modes !== undefined && !rule.modes.includes(mode)) continue;
     for (const layer of rule.layers) {
@@ -77,6 +79,17 @@ function compile(distribution: Distribution, rke2Quirk: boolean, mode: DeliveryM
   return set;
 }
 
+/** The rule as the variation in force has it (`edgesim test --mutate`): its behavior moved, or removed. */
+function variedRule(rule: Rule): Rule | undefined {
+  const variation = currentVariation();
+  if (variation === undefined) return rule;
+  if (variation.kind === "pack-switch-allowed" && rule.path === "@pack" && rule.behavior === "unsupported")
+    return undefined;
+  if (variation.kind !== "rule" || variation.rule !== rule.id) return rule;
+  if (variation.behavior === "removed") return undefined;
+  return { ...rule, behavior: variation.behavior };
+}
+
 const cache = new Map<string, RuleSet>();
 
 /** The rules that apply to a distribution and delivery mode, precompiled once into a per-layer lookup. */
@@ -85,7 +98,7 @@ export function ruleSet(
   rke2Quirk: boolean,
   mode: DeliveryMode = "appliance",
 ): RuleSet {
-  const key = `${distribution}:${rke2Quirk}:${mode}`;
+  const key = `${distribution}:${rke2Quirk}:${mode}:${variationKey()}`;
   let set = cache.get(key);
   if (!set) {
     set = compile(distribution, rke2Quirk, mode);
@@ -125,11 +138,14 @@ export function matchPath(set: RuleSet, layer: LayerName, path: string): Rule | 
   }
   const everyPath = layerRules.everyPath[0];
   if (everyPath && (!best || better(everyPath, best) < 0)) best = everyPath;
+  if (best) noteRuleApplied(best.rule.id);
   return best?.rule;
 }
 
 /** The rule for a non-path change of a layer: `@version`, `@pack`, `@uri-parameter`. */
 export function matchSpecial(set: RuleSet, layer: LayerName, kind: string): Rule | undefined {
   const core = ruleLayer(layer);
-  return core ? set.get(core)?.special.get(kind) : undefined;
+  const rule = core ? set.get(core)?.special.get(kind) : undefined;
+  if (rule) noteRuleApplied(rule.id);
+  return rule;
 }

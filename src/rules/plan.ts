@@ -9,6 +9,7 @@ import {
   SERVICES,
   type Service,
 } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 import { matchPath, matchSpecial, pathSegments, type RuleSet, ruleSet } from "./match.js";
 import { DISTRIBUTION_CHANGE_RULE, LAYER_PRESENCE_RULE, type Rule, UNCLASSIFIED_RULE } from "./table.js";
 import type { Plan, PlannedChange, PlanOptions, Unsupported } from "./types.js";
@@ -21,7 +22,7 @@ const URI_SEGMENTS = ["options", "system", "uri"];
 
 /** Says what updating a cluster from profile `from` to `to` does, change by change, and why. */
 export function planUpdate(from: Profile, to: Profile, options: PlanOptions = {}): Plan {
-  const uriReferences = [...uriReferencesOf(from), ...uriReferencesOf(to)];
+  const uriReferences = varied("uri-macros-off") ? [] : [...uriReferencesOf(from), ...uriReferencesOf(to)];
   return classifyDiff(diffProfiles(from, to), options, uriReferences);
 }
 
@@ -44,7 +45,7 @@ export function classifyDiff(
   const distribution = to.distribution;
   const uri = analyseUri(from, to, uriReferences);
   const { mode, warning: modeWarning } = deliveryMode(options.mode, uri);
-  const rules = ruleSet(distribution, options.rke2Quirk ?? true, mode);
+  const rules = ruleSet(distribution, (options.rke2Quirk ?? true) && !varied("rke2-quirk-off"), mode);
   const changes: PlannedChange[] = [];
   const unsupported: Unsupported[] = [];
   const warnings: string[] = [];
@@ -152,7 +153,8 @@ function analyseUri(from: Profile, to: Profile, references: readonly UriReferenc
   }
   return {
     rawChanged: !equal(rawFrom, rawTo),
-    renderedChanged: !equal(renderedFrom, renderedTo),
+    // With uri macros not rendered (a mutant of `edgesim test --mutate`), only the raw text counts.
+    renderedChanged: varied("uri-macros-off") ? !equal(rawFrom, rawTo) : !equal(renderedFrom, renderedTo),
     renderedFrom,
     renderedTo,
     references,
@@ -271,6 +273,8 @@ function classifyLayer(
     const change = { layer, path: leaf.path, from: leaf.from, to: leaf.to };
     const first = changes.length;
     if (layer === "os" && isUriPath(leaf.path)) {
+      // Macros not rendered (a mutant of `edgesim test --mutate`): the uri as written did not change.
+      if (!uri.rawChanged && varied("uri-macros-off")) continue;
       changes.push(uriChange(uri, rules, change));
     } else if (uri.renderedChanged && usedByUri(uri, layerDiff, leaf.path)) {
       changes.push(uriParameterChange(rules, change, uri));

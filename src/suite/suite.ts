@@ -4,6 +4,7 @@ import { type ClassifiedFile, classifyFile } from "../kinds/registry.js";
 import { isRunnable, type KindRun, type LoadContext, RUNNERS } from "../kinds/run.js";
 import { formatDiagnostic, formatDiagnostics, InputError, isInputError } from "../shared/diagnostics.js";
 import type { ReferenceRoot } from "../shared/files.js";
+import { type ModelVariation, tracePoints, withVariation } from "../shared/variation.js";
 import type { YamlFile } from "../shared/yaml.js";
 
 /** Folders that hold what scenarios refer to, never scenarios themselves. */
@@ -89,7 +90,14 @@ export async function runSuiteEntry(
   const decided = decideEntry(file, classified, options);
   if ("skipped" in decided) return decided;
   onNamed?.(decided.name);
-  return { case: await runClassified(file, options, classified, decided.name) };
+  const name = decided.name;
+  const run = () => runClassified(file, options, classified, name);
+  if (options.trace) {
+    const { value, points } = await tracePoints(run);
+    return { case: { ...value, points } };
+  }
+  if (options.variation === undefined) return { case: await run() };
+  return { case: await withVariation(options.variation, run) };
 }
 
 /** Whether a classified file runs (and under which name), or why it is skipped. */
@@ -126,6 +134,8 @@ export interface SuiteCase {
   run?: KindRun;
   /** Wall-clock seconds it took. */
   seconds: number;
+  /** With `trace`: the decision points it reached (see `tracePoints`). */
+  points?: string[];
 }
 
 export interface SuiteOptions {
@@ -134,6 +144,10 @@ export interface SuiteOptions {
   update?: boolean;
   /** The folder references may not leave: the suite's own folder unless told otherwise. */
   root?: ReferenceRoot;
+  /** A mutant of the model to run the file against (`--mutate`); absent, the model as documented. */
+  variation?: ModelVariation;
+  /** Note the decision points a mutant could change that the file reaches (`SuiteCase.points`). */
+  trace?: boolean;
 }
 
 /** Runs one scenario file; bad input becomes that scenario's failure instead of stopping the suite. */

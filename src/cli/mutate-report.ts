@@ -1,0 +1,104 @@
+import type { Colours } from "../report/colour.js";
+import { PLAIN } from "../report/colour.js";
+import type { JUnitCase } from "../report/junit.js";
+import type { Mutant } from "../suite/mutants.js";
+import type { MutationReport } from "../suite/mutate.js";
+
+/** `--mutate list`: every mutant's id, group and description, one a line. */
+export function formatMutantList(mutants: readonly Mutant[]): string {
+  const width = Math.max(...mutants.map((m) => m.id.length));
+  return `${mutants.map((m) => `${m.id.padEnd(width)}  ${m.group.padEnd(10)}  ${m.description}`).join("\n")}\n`;
+}
+
+/**
+ * The report: one line per mutant (killed, and by which file; or survived), the survivors again with
+ * the file that came closest and what scenario would kill them, then the score per group and overall.
+ */
+export function formatMutationText(
+  report: MutationReport,
+  files: number,
+  options: { colours?: Colours; quiet?: boolean } = {},
+): string {
+  const paint = options.colours ?? PLAIN;
+  const lines: string[] = [];
+  for (const r of report.results) {
+    if (r.killed) {
+      if (!options.quiet) lines.push(`${paint.pass("killed")}   ${r.mutant.id} (by ${r.killedBy?.name})`);
+    } else lines.push(paint.fail(`survived ${r.mutant.id}`));
+  }
+  const survivors = report.results.filter((r) => !r.killed);
+  if (survivors.length > 0) {
+    lines.push("", "Survivors:");
+    for (const r of survivors) {
+      lines.push(`  ${r.mutant.id}: ${r.mutant.description}`);
+      lines.push(
+        r.closest
+          ? `    closest: ${r.closest.name} (${r.closest.file}): ${r.closest.change}`
+          : `    closest: none (${noneReason(r.reached)})`,
+      );
+      lines.push(`    to kill it: ${r.mutant.suggestion}`);
+    }
+  }
+  lines.push("", `Mutation score over ${files} file${files === 1 ? "" : "s"}:`);
+  const width = Math.max(...report.groups.map((g) => g.group.length));
+  for (const g of report.groups)
+    lines.push(
+      `  ${g.group.padEnd(width)}  ${g.killed}/${g.total} killed (${percentText(g.killed, g.total)})`,
+    );
+  lines.push(`  ${"total".padEnd(width)}  ${report.killed}/${report.total} killed (${report.score}%)`);
+  return `${lines.join("\n")}\n`;
+}
+
+function noneReason(reached: number): string {
+  if (reached === 0) return "no file reaches its decision points";
+  return `${reached} file${reached === 1 ? " reaches" : "s reach"} it and run${reached === 1 ? "s" : ""} the same`;
+}
+
+function percentText(killed: number, total: number): string {
+  return `${total === 0 ? 100 : Math.floor((killed / total) * 1000) / 10}%`;
+}
+
+export function formatMutationJson(report: MutationReport, files: number, minScore?: number): string {
+  return `${JSON.stringify(
+    {
+      files,
+      score: report.score,
+      killed: report.killed,
+      total: report.total,
+      ...(minScore !== undefined ? { minScore, passed: report.score >= minScore } : {}),
+      groups: report.groups,
+      mutants: report.results.map((r) => ({
+        id: r.mutant.id,
+        group: r.mutant.group,
+        description: r.mutant.description,
+        killed: r.killed,
+        ...(r.killedBy ? { killedBy: r.killedBy } : {}),
+        reached: r.reached,
+        ...(!r.killed ? { closest: r.closest ?? null, suggestion: r.mutant.suggestion } : {}),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** One JUnit case per mutant; a survivor is a failure only when a minimum score is set. */
+export function mutationJUnitCases(report: MutationReport, minScore: number | undefined): JUnitCase[] {
+  return report.results.map((r) => ({
+    name: r.mutant.id,
+    file: `mutants.${r.mutant.group}`,
+    passed: r.killed || minScore === undefined,
+    seconds: r.seconds,
+    ...(r.killed
+      ? {}
+      : {
+          message: `survived: ${r.mutant.description}`,
+          detail: [
+            r.closest
+              ? `closest: ${r.closest.name} (${r.closest.file}): ${r.closest.change}`
+              : "closest: none",
+            `to kill it: ${r.mutant.suggestion}`,
+          ].join("\n"),
+        }),
+  }));
+}

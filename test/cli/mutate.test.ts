@@ -1,0 +1,136 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+// `edgesim test --mutate` through the built CLI: the mutants run in worker threads only there.
+const root = resolve(import.meta.dirname, "../..");
+const bin = join(root, "bin/edgesim.js");
+
+beforeAll(() => {
+  if (!existsSync(join(root, "dist/suite/suite-worker.js")))
+    spawnSync("npm", ["run", "build"], { cwd: root });
+});
+
+function edgesim(args: string[], cwd = root) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+interface MutantJson {
+  id: string;
+  group: string;
+  killed: boolean;
+  killedBy?: { name: string; file: string };
+  closest?: { name: string; file: string; change: string } | null;
+  suggestion?: string;
+}
+interface ReportJson {
+  files: number;
+  score: number;
+  killed: number;
+  total: number;
+  groups: { group: string; killed: number; total: number }[];
+  mutants: MutantJson[];
+}
+
+/** A suite of a few bundled scenarios, with the profiles and golden timelines they name. */
+function thinSuite(...names: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "edgesim-mutate-"));
+  cpSync(join(root, "scenarios/profiles"), join(dir, "profiles"), { recursive: true });
+  cpSync(join(root, "scenarios/golden"), join(dir, "golden"), { recursive: true });
+  for (const name of names) cpSync(join(root, "scenarios", `${name}.yaml`), join(dir, `${name}.yaml`));
+  return dir;
+}
+
+describe("edgesim test --mutate", () => {
+  it("lists the mutants with a stable id, a group and one line each", () => {
+    const { code, out } = edgesim(["test", "scenarios", "--mutate", "list"]);
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split("\n");
+    expect(lines.length).toBeGreaterThan(150);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^rule:os\.stages\.boot:up +rules +rule os\.stages\.boot: reboot becomes repave$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^kubernetes-down-ignored +sequencing +nothing is blocked while Kubernetes is down$/,
+      ),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^failure-budget-ignored +fleet /));
+  });
+
+  it("an unknown mutant id is bad input naming the option", () => {
+    const { code, out, err } = edgesim(["test", "scenarios", "--mutate", "workers-first,no-such-mutant"]);
+    expect(code).toBe(1);
+    expect(out).toBe("");
+    expect(err).toContain('--mutate: no mutant "no-such-mutant"');
+  });
+
+  it("a thin suite lets the mutants it never reaches survive, and says what would kill them", () => {
+    const dir = thinSuite("story-single-control-plane", "story-two-updates-while-down-latest-wins");
+    const { code, out } = edgesim(["test", dir, "--mutate", "sequencing,fleet", "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as ReportJson;
+    const byId = new Map(report.mutants.map((m) => [m.id, m]));
+    expect(report.files).toBe(2);
+    // The latest update winning is what the second story checks; nothing takes Kubernetes down mid-rollout.
+    expect(byId.get("earliest-wins")?.killed).toBe(true);
+    expect(byId.get("earliest-wins")?.killedBy?.name).toBe("story-two-updates-while-down-latest-wins");
+    const fleet = report.mutants.filter((m) => m.group === "fleet");
+    expect(fleet.every((m) => !m.killed && m.closest === null)).toBe(true);
+    expect(byId.get("failure-budget-ignored")?.suggestion).toContain("failure budget");
+    expect(report.groups.find((g) => g.group === "fleet")).toEqual({ group: "fleet", killed: 0, total: 3 });
+  });
+
+  it("--min-score: exit 4 below it, survivors as JUnit failures", () => {
+    const dir = thinSuite("story-single-control-plane");
+    const junit = join(dir, "mutants.xml");
+    const below = edgesim([
+      "test",
+      dir,
+      "--mutate",
+      "fleet,drain-skipped",
+      "--min-score",
+      "50",
+      "--junit",
+      junit,
+    ]);
+    expect(below.code).toBe(4);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml.match(/<testcase /g)?.length).toBe(4);
+    expect(xml).toContain('name="windows-ignored"');
+    expect(xml.match(/<failure /g)?.length).toBeGreaterThanOrEqual(3);
+    expect(below.out).toMatch(/total +\d\/4 killed/);
+    const without = edgesim(["test", dir, "--mutate", "fleet", "--junit", junit]);
+    expect(without.code).toBe(0);
+    expect(readFileSync(junit, "utf8")).not.toContain("<failure");
+    const zero = edgesim(["test", dir, "--mutate", "fleet", "--min-score", "0"]);
+    expect(zero.code).toBe(0);
+  });
+
+  it("--min-score without --mutate is bad input", () => {
+    const { code, err } = edgesim(["test", "scenarios", "--min-score", "50"]);
+    expect(code).toBe(1);
+    expect(err).toContain("--min-score: goes with --mutate");
+  });
+
+  it("the bundled library kills every mutant but those docs/mutation.md lists as surviving", () => {
+    const { code, out, err } = edgesim(["test", "scenarios", "--mutate", "--json"]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as ReportJson;
+    const survivors = report.mutants.filter((m) => !m.killed).map((m) => m.id);
+    const documented = [
+      ...readFileSync(join(root, "docs/mutation.md"), "utf8").matchAll(/^- `([^`]+)`$/gm),
+    ].map((m) => m[1]);
+    expect([...survivors].sort()).toEqual([...documented].sort());
+    for (const group of ["sequencing", "fleet"])
+      expect(report.groups.find((g) => g.group === group)?.killed).toBe(
+        report.groups.find((g) => g.group === group)?.total,
+      );
+  }, 180_000);
+});
