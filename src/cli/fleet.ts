@@ -54,6 +54,6 @@ export const registerFleet: Register = (program, io, setExit) => {
     .action(async (inputs: string[], _options: FleetCommandOptions, command: Command) => {
       const { fleetMergeCommand } = await import("./fleet-action.js");
       // `fleet` knows the same options; whichever command commander gave one to, it counts.
-      fleetMergeCommand(io, setExit, inputs, command.optsWithGlobals() as FleetCommandOptions);
+      await fleetMergeCommand(io, setExit, inputs, command.optsWithGlobals() as FleetCommandOptions);
     });
 };

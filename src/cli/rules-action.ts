@@ -1,6 +1,5 @@
-import { type Colours, PLAIN } from "../report/colour.js";
-import { REFERENCE_PAGE, RULES, type Rule, ruleFor } from "../rules/table.js";
-import type { DeliveryMode, Distribution } from "../shared/types.js";
+import { formatRules } from "../report/rules-text.js";
+import { rulesFor } from "../rules/table.js";
 import { outputColours } from "./colour.js";
 import type { Io } from "./io.js";
 import type { RulesCommandOptions } from "./rules-options.js";
@@ -12,60 +11,4 @@ export function rulesCommand(io: Io, setExit: (code: number) => void, options: R
     options.json ? `${JSON.stringify(rules, null, 2)}\n` : formatRules(rules, outputColours(io, options)),
   );
   setExit(0);
-}
-
-/** The rules that apply to a distribution and a delivery mode, with or without the RKE2 known issue. */
-export function rulesFor(
-  distribution: Distribution | undefined,
-  rke2Quirk: boolean,
-  mode?: DeliveryMode,
-): Rule[] {
-  return (RULES as readonly Rule[])
-    .filter(
-      (rule) =>
-        (distribution === undefined || rule.distributions.includes(distribution)) &&
-        (rule.quirk === undefined || rke2Quirk) &&
-        (mode === undefined || rule.modes === undefined || rule.modes.includes(mode)),
-    )
-    .map((rule) => ruleFor(rule, distribution));
-}
-
-const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior (services)" } as const;
-
-/**
- * A header row, then one block per rule: id, layer(s), path, behavior (+ services); then why; then the
- * section of Palette's documentation page it comes from, with its address.
- */
-export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string {
-  const idWidth = Math.max(HEADER.id.length, ...rules.map((rule) => rule.id.length));
-  const pathWidth = Math.max(HEADER.path.length, ...rules.map((rule) => rule.path.length));
-  const layerWidth = Math.max(HEADER.layers.length, ...rules.map((rule) => rule.layers.join(",").length));
-  const row = (id: string, layers: string, path: string, behavior: string) =>
-    `${id.padEnd(idWidth)}  ${layers.padEnd(layerWidth)}  ${path.padEnd(pathWidth)}  ${behavior}`;
-  const indent = " ".repeat(idWidth + 2);
-  const lines = rules.map((rule) => {
-    const word =
-      rule.behavior === "unsupported" ? c.fail(rule.behavior) : c.behavior(rule.behavior, rule.behavior);
-    const behavior = rule.services ? `${word} (${rule.services.join(", ")})` : word;
-    const flags = [
-      rule.covered ? "" : "edgesim's choice",
-      rule.quirk ? "RKE2 known issue" : "",
-      rule.modes ? `delivery ${rule.modes.join(", ")} only` : "",
-    ].filter(Boolean);
-    return [
-      row(rule.id, rule.layers.join(","), rule.path, behavior),
-      `${indent}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
-      `${indent}${rule.reference}: ${rule.url}`,
-      ...(rule.assumption !== undefined ? [`${indent}assumes: ${rule.assumption}`] : []),
-      ...Object.entries(rule.assumptionFor ?? {})
-        .filter(([, text]) => text !== rule.assumption)
-        .map(([distribution, text]) => `${indent}on ${distribution}, assumes: ${text}`),
-    ].join("\n");
-  });
-  return `${[row(HEADER.id, HEADER.layers, HEADER.path, HEADER.behavior), ...lines].join("\n")}
-
-${rules.length} rules from Palette's documentation, mainly Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
-Delivery modes: rules marked "delivery … only" apply to that mode (plan --mode, cluster.mode); with options.system.uri "NA" and no mode, a plan takes sysext, the more disruptive reading.
-Stages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.
-`;
 }

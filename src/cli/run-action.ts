@@ -1,5 +1,4 @@
-import { type FleetRun, runFleet } from "../fleet/file.js";
-import { loadFleetPlan } from "../fleet/load.js";
+import type { FleetRun } from "../fleet/orchestrate.js";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
@@ -31,10 +30,10 @@ export async function runCommand(
       }
     }
     const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
-    const plan = loadFleetPlan(
-      file,
-      { root, ...(options.seed !== undefined ? { seed: options.seed } : {}) },
-      yaml,
+    const { loadFleetSource } = await import("../fleet/orchestrate.js");
+    const plan = loadFleetSource(
+      { file, kind, root, ...(yaml ? { yaml } : {}) },
+      options.seed !== undefined ? { seed: options.seed } : {},
     );
     const { rollPlan } = await import("./fleet-action.js");
     await rollPlan(io, setExit, plan, {
@@ -51,6 +50,7 @@ export async function runCommand(
       }
     }
     const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
+    const { runFleet } = await import("../fleet/orchestrate.js");
     const run = await runFleet(file, {
       root,
       ...(yaml ? { yaml } : {}),
@@ -86,15 +86,7 @@ export function formatRun(
   return options.quiet ? formatSummaryText(run, c) : formatRunText(run, c);
 }
 
-/** `--json`: the fleet's fields in the documented order; each cluster's nodes and timeline come last. */
-export function formatFleetRun(
-  run: FleetRun,
-  options: { json?: boolean; quiet?: boolean; timelines?: boolean } = {},
-): string {
-  return [...fleetRunPieces(run, options)].join("");
-}
-
-/** `formatFleetRun` piece by piece: a large fleet's JSON can be longer than one string may be. */
+/** `--json`: the fleet's fields in the documented order, piece by piece (a large fleet's JSON can be longer than one string may be). */
 export function fleetRunPieces(
   run: FleetRun,
   options: { json?: boolean; quiet?: boolean; timelines?: boolean; colours?: Colours } = {},

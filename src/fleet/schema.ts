@@ -203,3 +203,5 @@ export type StrategySpec = z.output<typeof strategySchema>;
 export type PlanExpect = z.output<typeof planExpectSchema>;
 export type SiteSpec = z.output<typeof siteSchema>;
 export type GenerateSpec = z.output<typeof generateSchema>;
+/** A fleet plan as data before its defaults are applied: what a file holds, or what a what-if is built as. */
+export type FleetPlanInput = z.input<typeof fleetPlanSchema>;

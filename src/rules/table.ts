@@ -572,3 +572,19 @@ export type RuleId = (typeof RULES)[number]["id"];
 export function ruleById(id: string): Rule | undefined {
   return (RULES as readonly Rule[]).find((rule) => rule.id === id);
 }
+
+/** The rules that apply to a distribution and a delivery mode, with or without the RKE2 known issue. */
+export function rulesFor(
+  distribution: Distribution | undefined,
+  rke2Quirk: boolean,
+  mode?: DeliveryMode,
+): Rule[] {
+  return (RULES as readonly Rule[])
+    .filter(
+      (rule) =>
+        (distribution === undefined || rule.distributions.includes(distribution)) &&
+        (rule.quirk === undefined || rke2Quirk) &&
+        (mode === undefined || rule.modes === undefined || rule.modes.includes(mode)),
+    )
+    .map((rule) => ruleFor(rule, distribution));
+}

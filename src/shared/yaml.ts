@@ -29,6 +29,14 @@ export interface YamlFile {
   text: string;
 }
 
+/**
+ * A value built in code (a what-if), as a parsed file the loaders take: its JSON text, which is YAML,
+ * so a loader's diagnostics still have a place in it.
+ */
+export function yamlFileOf(value: unknown, file: string): YamlFile {
+  return parseYamlFile(`${JSON.stringify(value, null, 2)}\n`, file);
+}
+
 /** Limits checked before work grows with them (documented in the README). */
 export const YAML_LIMITS = {
   /** Flow (`[`, `{`) nesting; block nesting is bounded by the file size. */

@@ -1,0 +1,136 @@
+import { cachedPlanner } from "../rules/plan-cache.js";
+import { InputError } from "../shared/diagnostics.js";
+import type { ReferenceRoot } from "../shared/files.js";
+import type { YamlFile } from "../shared/yaml.js";
+import { loadAnyFleetPlan } from "./file.js";
+import { renderFleetHtml } from "./html.js";
+import type { LoadedFleetPlan } from "./load.js";
+import { Predictions } from "./map.js";
+import { mapSites, threadsFor } from "./outcomes.js";
+import { evaluatePlanExpectations, type PlanExpectation } from "./output.js";
+import { partFileIn, writePartExclusive } from "./part-out.js";
+import { type FleetPlanRun, type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "./run.js";
+import { parseShard, partFiles, partPieces, readParts, shardSites } from "./shard.js";
+import { loadWhatIf, type WhatIf } from "./what-if.js";
+
+/**
+ * Fleet orchestration, the one way every command runs a fleet: what the fleet is (a fleet plan, a fleet
+ * file or a what-if), and where its sites' outcomes come from (simulated in this process, on worker
+ * threads, or read back from the parts shards wrote). The command line parses its options into these
+ * values, calls one of the functions below and prints what it returns.
+ */
+
+/** Overrides of the command line, for any kind of fleet. */
+export interface FleetOverrides {
+  start?: string;
+  seed?: number;
+  trials?: number;
+}
+
+export type FleetSource =
+  | { file: string; kind: "fleet" | "fleet-plan"; root: ReferenceRoot; yaml?: YamlFile }
+  | { whatIf: WhatIf };
+
+/** The fleet as a loaded fleet plan, whichever way it was given. */
+export function loadFleetSource(source: FleetSource, overrides: FleetOverrides = {}): LoadedFleetPlan {
+  const options = {
+    ...(overrides.start !== undefined ? { start: overrides.start } : {}),
+    ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
+    ...(overrides.trials !== undefined ? { trials: overrides.trials } : {}),
+  };
+  if ("whatIf" in source) return loadWhatIf(source.whatIf, options);
+  return loadAnyFleetPlan(source.file, source.kind, { ...options, root: source.root }, source.yaml);
+}
+
+/** Where the sites' outcomes come from. */
+export type OutcomeSource =
+  /** Simulated in this process, lazily, as the schedule asks for them. */
+  | { from: "process" }
+  /** Simulated ahead on worker threads when it pays (default: the cores for a large fleet, else 1). */
+  | { from: "threads"; threads?: number; progress?: ProgressSink }
+  /** Read back from the part files (or folders of them) that `--shard` runs wrote. */
+  | { from: "parts"; paths: readonly string[] };
+
+/** Rolls a fleet: every strategy over the same trials, the outcomes taken from `outcomes`. */
+export async function rollFleet(plan: LoadedFleetPlan, outcomes: OutcomeSource): Promise<FleetPlanRun> {
+  switch (outcomes.from) {
+    case "process":
+      return runFleetPlan(plan);
+    case "threads":
+      return runFleetPlanOnThreads(plan, {
+        threads: outcomes.threads ?? threadsFor(plan),
+        ...(outcomes.progress ? { progress: outcomes.progress } : {}),
+      });
+    case "parts": {
+      const first = outcomes.paths[0];
+      if (first === undefined) throw new InputError([{ file: "parts", message: "no part file given" }]);
+      const store = readParts(plan, partFiles(outcomes.paths));
+      return runFleetPlan(plan, undefined, {
+        store,
+        missing: (trial, s) =>
+          new InputError([
+            {
+              file: first,
+              message: `site ${plan.sites[s]?.name} (trial ${trial}) is in none of the parts: were they made with this strategy?`,
+            },
+          ]),
+      });
+    }
+  }
+}
+
+/** `edgesim report FLEET`: the fleet rolled in this process, and its self-contained page. */
+export function fleetReportPage(
+  source: FleetSource,
+  overrides: FleetOverrides = {},
+): { run: FleetPlanRun; html: string } {
+  const run = runFleetPlan(loadFleetSource(source, overrides));
+  return { run, html: renderFleetHtml(run) };
+}
+
+/** What one shard simulated, and the part file it wrote. */
+export interface ShardWritten {
+  shard: { index: number; count: number };
+  sites: number;
+  file: string;
+}
+
+/**
+ * One shard of a fleet (`--shard I/N`, or the environment's index): its sites simulated for every trial
+ * (on `threads` threads), written as a part file in the folder `out`, never over an existing one.
+ */
+export async function writeShard(
+  plan: LoadedFleetPlan,
+  shardText: string,
+  out: string,
+  options: { threads?: number } = {},
+): Promise<ShardWritten> {
+  const shard = parseShard(shardText);
+  const sites = shardSites(plan, shard);
+  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+  const predictions = new Predictions(plan, planner);
+  const store = await mapSites(
+    plan,
+    sites,
+    (s) => predictions.of(plan.sites[s] as LoadedFleetPlan["sites"][number]).durationMs,
+    { threads: options.threads ?? threadsFor(plan, sites.length), planner },
+  );
+  const file = partFileIn(out, shard);
+  writePartExclusive(file, partPieces(plan, shard, store, sites.length));
+  return { shard, sites: sites.length, file };
+}
+
+/** A rolled fleet's expectations, and whether it passed: each holds, or (without any) every strategy converged. */
+export function fleetVerdict(run: FleetPlanRun): { expectations: PlanExpectation[]; passed: boolean } {
+  const expectations = evaluatePlanExpectations(run);
+  const passed =
+    expectations.length > 0
+      ? expectations.every((e) => e.passed)
+      : run.strategies.every((s) => s.first.result === "converged");
+  return { expectations, passed };
+}
+
+export { type FleetRun, runFleet } from "./file.js";
+export { clusterCsv, clusterNdjson, planJson, planTextPieces } from "./output.js";
+export type { FleetPlanRun, ProgressSink } from "./run.js";
+export type { WhatIf } from "./what-if.js";

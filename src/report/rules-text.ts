@@ -1,0 +1,42 @@
+import { REFERENCE_PAGE, type Rule } from "../rules/table.js";
+import { type Colours, PLAIN } from "./colour.js";
+
+const HEADER = { id: "rule", layers: "layers", path: "path", behavior: "behavior (services)" } as const;
+
+/**
+ * A header row, then one block per rule: id, layer(s), path, behavior (+ services); then why; then the
+ * section of Palette's documentation page it comes from, with its address.
+ */
+export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string {
+  const idWidth = Math.max(HEADER.id.length, ...rules.map((rule) => rule.id.length));
+  const pathWidth = Math.max(HEADER.path.length, ...rules.map((rule) => rule.path.length));
+  const layerWidth = Math.max(HEADER.layers.length, ...rules.map((rule) => rule.layers.join(",").length));
+  const row = (id: string, layers: string, path: string, behavior: string) =>
+    `${id.padEnd(idWidth)}  ${layers.padEnd(layerWidth)}  ${path.padEnd(pathWidth)}  ${behavior}`;
+  const indent = " ".repeat(idWidth + 2);
+  const lines = rules.map((rule) => {
+    const word =
+      rule.behavior === "unsupported" ? c.fail(rule.behavior) : c.behavior(rule.behavior, rule.behavior);
+    const behavior = rule.services ? `${word} (${rule.services.join(", ")})` : word;
+    const flags = [
+      rule.covered ? "" : "edgesim's choice",
+      rule.quirk ? "RKE2 known issue" : "",
+      rule.modes ? `delivery ${rule.modes.join(", ")} only` : "",
+    ].filter(Boolean);
+    return [
+      row(rule.id, rule.layers.join(","), rule.path, behavior),
+      `${indent}${rule.reason}${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`,
+      `${indent}${rule.reference}: ${rule.url}`,
+      ...(rule.assumption !== undefined ? [`${indent}assumes: ${rule.assumption}`] : []),
+      ...Object.entries(rule.assumptionFor ?? {})
+        .filter(([, text]) => text !== rule.assumption)
+        .map(([distribution, text]) => `${indent}on ${distribution}, assumes: ${text}`),
+    ].join("\n");
+  });
+  return `${[row(HEADER.id, HEADER.layers, HEADER.path, HEADER.behavior), ...lines].join("\n")}
+
+${rules.length} rules from Palette's documentation, mainly Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
+Delivery modes: rules marked "delivery … only" apply to that mode (plan --mode, cluster.mode); with options.system.uri "NA" and no mode, a plan takes sysext, the more disruptive reading.
+Stages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.
+`;
+}
