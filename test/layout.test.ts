@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 
 /*
  * The layout rules of docs/architecture.md ("Rules the layout test enforces"), read from the sources: the top-level folders of src/
- * import each other without a cycle, nothing imports from cli/, and no core module (profile, rules,
- * machines, sim, controller) imports fs or pino — directly, or through another module of src/.
+ * import each other without a cycle (nor do the files of cli/ and sim/), nothing imports from cli/, cli/
+ * reaches the domain only through CLI_ENTRIES, and no core module (profile, rules, machines, sim,
+ * controller) imports fs or pino — directly, or through another module of src/.
  */
 
 const SRC = resolve(import.meta.dirname, "../src");
@@ -17,6 +18,34 @@ const CORE = ["profile", "rules", "machines", "sim", "controller"];
  */
 const CORE_IO_ALLOWED = new Set(["profile/file.ts", "profile/index.ts"]);
 const IO_PACKAGES = new Set(["fs", "node:fs", "fs/promises", "node:fs/promises", "pino"]);
+/**
+ * The only modules of the domain cli/ may import (beyond shared/, its small helpers, and report/, the
+ * formatters it prints with): one door per command, so an action parses its arguments, calls a library
+ * function and prints, and orchestration (threads, shards, what-ifs, report pages) stays in the library.
+ */
+const CLI_ENTRIES: Record<string, string> = {
+  "calibrate/calibrate.ts": "calibrate",
+  "fleet/orchestrate.ts": "fleet, fleet merge; run, report and path --fleet given a fleet",
+  "kinds/registry.ts": "every command that reads a file: its kind, one sentence for the wrong one",
+  "path/files.ts": "path: the versions list it reads, the revisions it writes, its input's types",
+  "profile/index.ts": "plan and path: profiles parsed",
+  "quiz/questions.ts": "quiz: the questions drawn",
+  "quiz/render.ts": "quiz: a question shown, an answer read",
+  "quiz/results.ts": "quiz: the results file",
+  "quiz/score.ts": "quiz: the scores",
+  "quiz/topics.ts": "quiz: the topics (also for --help)",
+  "rules/reference.ts": "rules --help: the reference page",
+  "rules/table.ts": "rules: the rules that apply",
+  "scenario/log-file.ts": "run --log",
+  "scenario/report-page.ts": "report given a scenario",
+  "scenario/run.ts": "run given a scenario",
+  "serve/server.ts": "serve",
+  "sim/estimate.ts": "plan: the plan and its estimate",
+  "suite/mutants.ts": "test --mutate: the mutants",
+  "suite/mutate.ts": "test --mutate: the score",
+  "suite/suite-runner.ts": "test: each file run under the time limit",
+  "suite/suite.ts": "test: the files found, a case's result",
+};
 
 /** Every specifier a module imports: `import … from`, `export … from`, side-effect `import "…"`, `import("…")`. */
 function importsOf(text: string): string[] {
@@ -175,6 +204,20 @@ describe("the layout of src/", () => {
         local.filter((t) => folderOf(t) === "cli").map((t) => `${module} → ${t}`),
       );
     expect(offenders).toEqual([]);
+  });
+
+  it("lets cli/ reach the domain only through the named entry modules", () => {
+    const offenders = [...graph]
+      .filter(([module]) => folderOf(module) === "cli")
+      .flatMap(([module, { local }]) =>
+        local
+          .filter((t) => !["cli", "shared", "report"].includes(folderOf(t)) && !(t in CLI_ENTRIES))
+          .map((t) => `${module} → ${t}`),
+      );
+    expect(offenders).toEqual([]);
+    // Every entry is used: the list says what the CLI needs, no more.
+    const used = new Set([...graph].filter(([m]) => folderOf(m) === "cli").flatMap(([, { local }]) => local));
+    expect(Object.keys(CLI_ENTRIES).filter((entry) => !used.has(entry))).toEqual([]);
   });
 
   it("keeps fs and pino out of the core, directly and through other modules", () => {

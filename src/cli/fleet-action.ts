@@ -1,5 +1,4 @@
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import type { LoadedFleetPlan } from "../fleet/load.js";
 import {
   clusterCsv,
   clusterNdjson,
@@ -7,6 +6,7 @@ import {
   type FleetPlanRun,
   type FleetSource,
   fleetVerdict,
+  type LoadedFleetPlan,
   loadFleetSource,
   type OutcomeSource,
   planJson,

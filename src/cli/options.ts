@@ -1,5 +1,6 @@
 import { relative, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
+import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import type { ReferenceRoot } from "../shared/files.js";
 import { MAX_SEED } from "../shared/rng.js";
 import type { Io } from "./io.js";
@@ -51,4 +52,21 @@ export const ALLOW_OUTSIDE_HELP = "Follow the file's references wherever they po
 export function referenceRoot(io: Io, options: RootOptions, fallback: string): ReferenceRoot {
   if (options.allowOutside) return false;
   return options.root !== undefined ? resolve(io.cwd, options.root) : fallback;
+}
+
+/** `--var NAME=VALUE`, repeated: every malformed pair is reported together. */
+export function parseVariables(pairs: readonly string[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  const problems: Diagnostic[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    const name = eq > 0 ? pair.slice(0, eq) : "";
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+      problems.push({ file: "--var", message: `expected NAME=VALUE, got "${pair}"` });
+      continue;
+    }
+    variables[name] = pair.slice(eq + 1);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return variables;
 }

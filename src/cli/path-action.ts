@@ -1,55 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
-import type { PoolPolicy, PoolSpec } from "../path/enumerate.js";
-import type { EvaluatedPath } from "../path/evaluate.js";
-import type { PathInput, PathSearchResult } from "../path/search.js";
+import type { PathInput, PoolPolicy, PoolSpec } from "../path/files.js";
 import { InputError } from "../shared/diagnostics.js";
-import { readTextFile, writeOutput } from "../shared/files.js";
-import { parseYamlFile } from "../shared/yaml.js";
+import { defaultRoot, readTextFile } from "../shared/files.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
-import { userPath } from "./options.js";
+import { parseVariables, referenceRoot, userPath } from "./options.js";
 import type { PathCommandOptions } from "./path-options.js";
-import { unusedVariableWarnings } from "./plan-action.js";
 
+/** A version as --kubernetes takes it (the same pattern as a versions list's entries). */
 const VERSION_PATTERN = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?$/;
-
-/** `--versions 1.31.4,1.32.2` or a file: a YAML list of versions, or `{ kubernetes: [...], osImages: [...] }`. */
-export function parseVersions(io: Io, value: string): NonNullable<PathInput["versions"]> {
-  const items = value.split(",").map((v) => v.trim());
-  const path = userPath(io, value);
-  if (items.every((v) => VERSION_PATTERN.test(v)) && !existsSync(path)) {
-    return { kubernetes: items, source: "--versions" };
-  }
-  const yaml = parseYamlFile(readTextFile(path), path);
-  const data = yaml.value;
-  const list = (v: unknown, at: string): string[] => {
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "string" && typeof x !== "number"))
-      throw new InputError([{ file: path, path: at, message: "must be a list of versions (strings)" }]);
-    return v.map(String);
-  };
-  if (Array.isArray(data)) return { kubernetes: list(data, "(top)"), source: path };
-  if (typeof data === "object" && data !== null) {
-    const record = data as Record<string, unknown>;
-    const unknown = Object.keys(record).filter((k) => k !== "kubernetes" && k !== "osImages");
-    if (unknown.length > 0)
-      throw new InputError([
-        { file: path, path: unknown[0], message: "unknown key (expected kubernetes, osImages)" },
-      ]);
-    return {
-      ...(record.kubernetes !== undefined ? { kubernetes: list(record.kubernetes, "kubernetes") } : {}),
-      ...(record.osImages !== undefined ? { osImages: list(record.osImages, "osImages") } : {}),
-      source: path,
-    };
-  }
-  throw new InputError([
-    {
-      file: path,
-      message:
-        "is neither a list of versions nor { kubernetes: [...], osImages: [...] } (or give 1.31.4,1.32.2)",
-    },
-  ]);
-}
 
 /** `--pool edge:4`, `--pool edge:4:skip`, `--pool edge:4:follow`. */
 export function parsePools(values: readonly string[]): PoolSpec[] {
@@ -75,64 +33,6 @@ export function parsePools(values: readonly string[]): PoolSpec[] {
     });
   }
   return pools;
-}
-
-function parseVariables(pairs: readonly string[]): Record<string, string> {
-  const variables: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    const name = eq > 0 ? pair.slice(0, eq) : "";
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name))
-      throw new InputError([{ file: "--var", message: `expected NAME=VALUE, got "${pair}"` }]);
-    variables[name] = pair.slice(eq + 1);
-  }
-  return variables;
-}
-
-/** A file name for a revision: its step and profile name, with nothing that could leave the folder. */
-function revisionFileName(step: number, name: string, ext: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "") || "profile";
-  return `step-${String(step).padStart(2, "0")}-${safe}${ext}`;
-}
-
-/**
- * Writes each revision of the recommended path into `dir` (created when missing). Nothing is written when
- * any file would replace a different one already there; each file is written whole or not at all.
- */
-export function writeRevisions(
-  io: Io,
-  dir: string,
-  result: PathSearchResult,
-  path: EvaluatedPath,
-  fromFile: string,
-): string[] {
-  const folder = userPath(io, dir);
-  if (existsSync(folder) && !statSync(folder).isDirectory())
-    throw new InputError([{ file: folder, message: "--out: is a file, not a folder" }]);
-  const ext = [".yaml", ".yml", ".json"].includes(extname(fromFile).toLowerCase())
-    ? extname(fromFile)
-    : ".yaml";
-  const files: { file: string; text: string }[] = [];
-  let n = 0;
-  for (const step of path.steps) {
-    if (step.step.kind !== "revision") continue;
-    n++;
-    const revision = result.revision(step.to);
-    files.push({ file: join(folder, revisionFileName(n, revision.name, ext)), text: revision.text });
-  }
-  const clashes = files.filter((f) => existsSync(f.file) && readFileSync(f.file, "utf8") !== f.text);
-  if (clashes.length > 0) {
-    throw new InputError(
-      clashes.map((f) => ({
-        file: f.file,
-        message:
-          "--out: already exists with other content; remove it or choose another folder (nothing was written)",
-      })),
-    );
-  }
-  mkdirSync(folder, { recursive: true });
-  for (const f of files) writeOutput({ file: f.file, option: "--out" }, f.text);
-  return files.map((f) => f.file);
 }
 
 /** What `edgesim path FROM ...` does, loaded only when it runs. */
@@ -165,16 +65,25 @@ export async function pathCommand(
       { file: "--pool", message: "a fleet plan's sites have no worker pools: give --pool without --fleet" },
     ]);
 
-  const [{ solvePaths }, report, fleetLoad] = await Promise.all([
-    import("../fleet/path-cost.js"),
+  const [{ loadFleetSource, solvePaths }, report, files, { unusedVariableWarnings }] = await Promise.all([
+    import("../fleet/orchestrate.js"),
     import("../report/path.js"),
-    import("../fleet/load.js"),
+    import("../path/files.js"),
+    import("../profile/index.js"),
   ]);
   const fromPath = userPath(io, fromFile);
   const toPath = options.to !== undefined ? userPath(io, options.to) : undefined;
+  const fleetFile = options.fleet !== undefined ? userPath(io, options.fleet) : undefined;
   const fleetPlan =
-    options.fleet !== undefined
-      ? fleetLoad.loadFleetPlan(userPath(io, options.fleet), { trials: 1 })
+    fleetFile !== undefined
+      ? loadFleetSource(
+          {
+            file: fleetFile,
+            kind: "fleet-plan",
+            root: referenceRoot(io, options, defaultRoot(io.cwd, fleetFile)),
+          },
+          { trials: 1 },
+        )
       : undefined;
   const site = fleetPlan?.sites[0];
   const variables = parseVariables(options.var);
@@ -183,7 +92,9 @@ export async function pathCommand(
     ...(toPath ? { to: { text: readTextFile(toPath), file: toPath } } : {}),
     ...(options.kubernetes !== undefined ? { kubernetes: options.kubernetes } : {}),
     ...(options.osUri !== undefined ? { osUri: options.osUri } : {}),
-    ...(options.versions !== undefined ? { versions: parseVersions(io, options.versions) } : {}),
+    ...(options.versions !== undefined
+      ? { versions: files.parseVersions(options.versions, userPath(io, options.versions)) }
+      : {}),
     controlPlanes: site?.controlPlanes ?? options.controlPlanes,
     workers: site?.workers ?? options.workers,
     pools,
@@ -206,7 +117,9 @@ export async function pathCommand(
 
   const best = result.paths[0];
   const written =
-    options.out !== undefined && best ? writeRevisions(io, options.out, result, best, fromPath) : [];
+    options.out !== undefined && best
+      ? files.writeRevisions(userPath(io, options.out), result, best, fromPath)
+      : [];
   const reportOptions = { ...(fleet ? { fleet } : {}) };
   if (format === "json") {
     io.stdout(

@@ -1,12 +1,13 @@
 import { InvalidArgumentError } from "commander";
 import type { DeliveryMode } from "../shared/types.js";
+import type { RootOptions } from "./options.js";
 
 /* The options of `edgesim path`, shared by its registration (path.ts) and its action, which import this leaf. */
 /** What the search ranks by (the same list as src/path/evaluate.ts, kept here so --help loads nothing). */
 export const PATH_MINIMISE = ["repaves", "node-hours", "windows", "duration"] as const;
 export const PATH_FORMATS = ["text", "json", "markdown"] as const;
 
-export interface PathCommandOptions {
+export interface PathCommandOptions extends RootOptions {
   color?: boolean;
   to?: string;
   kubernetes?: string;

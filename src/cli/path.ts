@@ -3,7 +3,7 @@ import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import { DELIVERY_MODES } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import type { Register } from "./options.js";
+import { ALLOW_OUTSIDE_HELP, type Register, ROOT_HELP } from "./options.js";
 
 import { collect, count, PATH_FORMATS, PATH_MINIMISE, type PathCommandOptions } from "./path-options.js";
 
@@ -70,6 +70,11 @@ export const registerPath: Register = (program, io, setExit) => {
         .argParser(collect)
         .default([], "the profile's variables"),
     )
+    .option(
+      "--root <dir>",
+      "With --fleet: the folder the plan's references must stay in (default: the current folder, or the plan's own when it is elsewhere)",
+    )
+    .option("--allow-outside", "With --fleet: follow the plan's references wherever they point")
     .addHelpText(
       "after",
       "\nEvery step is planned with the same planner as `edgesim plan`; the constraints applied are cited in the output.\n" +

@@ -1,14 +1,15 @@
 import { isAbsolute, resolve } from "node:path";
-import type { LoadOptions, Profile } from "../profile/types.js";
+import type { LoadOptions, Profile } from "../profile/index.js";
 import { planJson } from "../report/plan-json.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { formatPlanText } from "../report/plan-text.js";
-import type { Plan } from "../rules/types.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
 import { atLeast, type Behavior, DISTRIBUTIONS } from "../shared/types.js";
+import type { Plan } from "../sim/estimate.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
+import { parseVariables } from "./options.js";
 import { EXIT_FAIL_ON, type PlanCommandOptions, type PlanFormat } from "./plan-options.js";
 
 /** What `edgesim plan FROM TO` does, loaded only when it runs (`plan --help` needs none of it). */
@@ -36,12 +37,12 @@ export async function planCommand(
     throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
   }
   const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
-  const [{ parseLayerValues, parseProfile }, { planUpdate }, { estimateRollout }, kinds] = await Promise.all([
-    import("../profile/parse.js"),
-    import("../rules/plan.js"),
-    import("../sim/estimate.js"),
-    import("../kinds/registry.js"),
-  ]);
+  const [{ parseLayerValues, parseProfile, unusedVariableWarnings }, { planWithEstimate }, kinds] =
+    await Promise.all([
+      import("../profile/index.js"),
+      import("../sim/estimate.js"),
+      import("../kinds/registry.js"),
+    ]);
   const layer = options.layer;
   const distribution = options.distribution;
   const load =
@@ -55,20 +56,16 @@ export async function planCommand(
       : (text: string, path: string) => parseProfile(text, path, loadOptions);
   // A pack's values file (--layer) has keys of its own (`cluster:` in a kubernetes pack): never told as a kind.
   const [from, to] = loadBoth(io, [fromFile, toFile], load, layer === undefined ? kinds : undefined);
-  const planned = planUpdate(from, to, {
+  const { plan, estimate } = planWithEstimate(from, to, {
     rke2Quirk: options.rke2Quirk,
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    cluster: {
+      controlPlanes: options.controlPlanes,
+      workers: options.workers,
+      maxUnavailable: options.maxUnavailable,
+    },
+    warnings: unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]),
   });
-  const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
-  const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
-  const estimate =
-    plan.unsupported.length === 0
-      ? estimateRollout(from, to, plan, {
-          controlPlanes: options.controlPlanes,
-          workers: options.workers,
-          maxUnavailable: options.maxUnavailable,
-        })
-      : undefined;
   if (format === "json") {
     io.stdout(`${JSON.stringify({ ...planJson(plan), ...(estimate ? { estimate } : {}) }, null, 2)}\n`);
   } else if (format === "markdown") {
@@ -105,37 +102,6 @@ export function exitCodeFor(plan: Plan, failOn?: Behavior): number {
   if (plan.unsupported.length > 0) return EXIT.unsupported;
   if (failOn && atLeast(plan.behavior, failOn)) return EXIT_FAIL_ON;
   return EXIT.ok;
-}
-
-/** A `--var NAME` that neither profile refers to is most likely a typo: said, not refused. */
-export function unusedVariableWarnings(
-  variables: Readonly<Record<string, string>>,
-  profiles: readonly Pick<Profile, "variablesUsed">[],
-): string[] {
-  const used = new Set(profiles.flatMap((profile) => profile.variablesUsed));
-  const known = [...used].sort();
-  return Object.keys(variables)
-    .filter((name) => !used.has(name))
-    .map(
-      (name) =>
-        `--var ${name}: no profile uses {{ .spectro.var.${name} }} (${known.length > 0 ? `the profiles use ${known.join(", ")}` : "the profiles use no variables"})`,
-    );
-}
-
-function parseVariables(pairs: string[]): Record<string, string> {
-  const variables: Record<string, string> = {};
-  const problems: Diagnostic[] = [];
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    const name = eq > 0 ? pair.slice(0, eq) : "";
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-      problems.push({ file: "--var", message: `expected NAME=VALUE, got "${pair}"` });
-      continue;
-    }
-    variables[name] = pair.slice(eq + 1);
-  }
-  if (problems.length > 0) throw new InputError(problems);
-  return variables;
 }
 
 /** Loads both profiles, reporting the problems of both files together. */

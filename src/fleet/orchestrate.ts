@@ -7,7 +7,6 @@ import { renderFleetHtml } from "./html.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { Predictions } from "./map.js";
 import { mapSites, threadsFor } from "./outcomes.js";
-import { evaluatePlanExpectations, type PlanExpectation } from "./output.js";
 import { partFileIn, writePartExclusive } from "./part-out.js";
 import { type FleetPlanRun, type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "./run.js";
 import { parseShard, partFiles, partPieces, readParts, shardSites } from "./shard.js";
@@ -120,17 +119,9 @@ export async function writeShard(
   return { shard, sites: sites.length, file };
 }
 
-/** A rolled fleet's expectations, and whether it passed: each holds, or (without any) every strategy converged. */
-export function fleetVerdict(run: FleetPlanRun): { expectations: PlanExpectation[]; passed: boolean } {
-  const expectations = evaluatePlanExpectations(run);
-  const passed =
-    expectations.length > 0
-      ? expectations.every((e) => e.passed)
-      : run.strategies.every((s) => s.first.result === "converged");
-  return { expectations, passed };
-}
-
 export { type FleetRun, runFleet } from "./file.js";
-export { clusterCsv, clusterNdjson, planJson, planTextPieces } from "./output.js";
+export type { LoadedFleetPlan } from "./load.js";
+export { clusterCsv, clusterNdjson, fleetVerdict, planJson, planTextPieces } from "./output.js";
+export { type SolvedPaths, solvePaths } from "./path-cost.js";
 export type { FleetPlanRun, ProgressSink } from "./run.js";
 export type { WhatIf } from "./what-if.js";

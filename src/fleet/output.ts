@@ -278,6 +278,16 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
   return out;
 }
 
+/** A rolled fleet's expectations, and whether it passed: each holds, or (without any) every strategy converged. */
+export function fleetVerdict(run: FleetPlanRun): { expectations: PlanExpectation[]; passed: boolean } {
+  const expectations = evaluatePlanExpectations(run);
+  const passed =
+    expectations.length > 0
+      ? expectations.every((e) => e.passed)
+      : run.strategies.every((s) => s.first.result === "converged");
+  return { expectations, passed };
+}
+
 /** Said after the start when the plan gave none: the default is a choice the reader should see. */
 function startNote(plan: LoadedFleetPlan): string {
   return plan.startFrom === "default" ? " (the default: set start: in the plan, or --start)" : "";

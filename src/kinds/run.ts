@@ -1,6 +1,6 @@
 import { type FleetRun, runFleet } from "../fleet/file.js";
 import { loadFleetPlan } from "../fleet/load.js";
-import { evaluatePlanExpectations } from "../fleet/output.js";
+import { fleetVerdict } from "../fleet/output.js";
 import { solvePaths } from "../fleet/path-cost.js";
 import { runFleetPlan } from "../fleet/run.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
@@ -89,14 +89,13 @@ export function runFleetPlanCase(
   context: LoadContext,
 ): FleetPlanCaseRun {
   const run = runFleetPlan(loadFleetPlan(file, { root: context.root, ...seeded(context) }, yaml));
-  const expectations = evaluatePlanExpectations(run);
+  const { expectations, passed } = fleetVerdict(run);
   const first = run.strategies[0]?.first;
   const result = first?.result ?? "converged";
   const clusters = run.plan.sites.map((site) => {
     const p = first?.schedule.placements[site.index];
     return { name: site.name, result: p?.state === "rolled" ? p.result : (p?.state ?? "unselected") };
   });
-  const passed = expectations.length > 0 ? expectations.every((e) => e.passed) : result === "converged";
   return { name: run.plan.name, result, behavior: run.behavior, clusters, expectations, passed };
 }
 

@@ -8,6 +8,7 @@ export {
   type MacroRef,
   macroReferences,
   transitiveReferences,
+  unusedVariableWarnings,
 } from "./macros.js";
 export {
   ACCEPTED_FORMATS,

@@ -315,3 +315,18 @@ export function renderLayers(input: RenderInput): RenderOutput {
   const values = input.layers.map((l, i) => render(i, [], l.rawValues) as Mapping);
   return { values, warnings, diagnostics, variablesUsed: [...variablesUsed].sort() };
 }
+
+/** A `--var NAME` that neither profile refers to is most likely a typo: said, not refused. */
+export function unusedVariableWarnings(
+  variables: Readonly<Record<string, string>>,
+  profiles: readonly Pick<Profile, "variablesUsed">[],
+): string[] {
+  const used = new Set(profiles.flatMap((profile) => profile.variablesUsed));
+  const known = [...used].sort();
+  return Object.keys(variables)
+    .filter((name) => !used.has(name))
+    .map(
+      (name) =>
+        `--var ${name}: no profile uses {{ .spectro.var.${name} }} (${known.length > 0 ? `the profiles use ${known.join(", ")}` : "the profiles use no variables"})`,
+    );
+}

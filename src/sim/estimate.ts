@@ -1,6 +1,7 @@
 import { drainPolicy, osImage } from "../profile/drain.js";
 import type { Profile } from "../profile/types.js";
-import type { Plan } from "../rules/types.js";
+import { planUpdate } from "../rules/plan.js";
+import type { Plan, PlanOptions } from "../rules/types.js";
 import { simulate } from "./simulate.js";
 import type { SimProfile, Timings } from "./types.js";
 
@@ -71,6 +72,30 @@ export function estimateRollout(
     nodes: [...nodes.values()],
   };
 }
+
+/**
+ * What `edgesim plan` answers: the plan of an update (with the caller's `warnings` first) and, when the
+ * plan can be applied, how long it takes on a cluster of the given shape.
+ */
+export function planWithEstimate(
+  from: Profile,
+  to: Profile,
+  options: PlanOptions & {
+    cluster: { controlPlanes: number; workers: number; maxUnavailable?: number };
+    warnings?: readonly string[];
+  },
+): { plan: Plan; estimate?: RolloutEstimate } {
+  const planned = planUpdate(from, to, {
+    ...(options.rke2Quirk !== undefined ? { rke2Quirk: options.rke2Quirk } : {}),
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+  });
+  const warnings = options.warnings ?? [];
+  const plan = warnings.length > 0 ? { ...planned, warnings: [...warnings, ...planned.warnings] } : planned;
+  if (plan.unsupported.length > 0) return { plan };
+  return { plan, estimate: estimateRollout(from, to, plan, options.cluster) };
+}
+
+export type { Plan } from "../rules/types.js";
 
 /** When a catch-up is simulated: long after the control planes' rollout has finished (virtual time is free). */
 const CATCH_UP_AT_MS = 30 * 24 * 3_600_000;

@@ -61,10 +61,28 @@ const CASES: Case[] = [
 
 /** The commands, and how each is given the file; which kinds each takes. */
 const COMMANDS: { name: string; args: (file: string) => string[]; takes: Kind[] }[] = [
-  { name: "run", args: (f) => ["run", f], takes: ["scenario", "fleet"] },
+  { name: "run", args: (f) => ["run", f], takes: ["scenario", "fleet", "fleet-plan"] },
   { name: "test", args: () => ["test", "."], takes: ["scenario", "fleet", "fleet-plan"] },
-  { name: "report", args: (f) => ["report", f, "-o", "page.html"], takes: ["scenario", "fleet-plan"] },
-  { name: "fleet", args: (f) => ["fleet", f], takes: ["fleet-plan"] },
+  {
+    name: "report",
+    args: (f) => ["report", f, "-o", "page.html"],
+    takes: ["scenario", "fleet", "fleet-plan"],
+  },
+  { name: "fleet", args: (f) => ["fleet", f], takes: ["fleet", "fleet-plan"] },
+  {
+    name: "path --fleet",
+    args: (f) => [
+      "path",
+      "profiles/base.yaml",
+      "--kubernetes",
+      "1.31.4",
+      "--versions",
+      "1.31.4",
+      "--fleet",
+      f,
+    ],
+    takes: ["fleet-plan"],
+  },
 ];
 
 let dir: string;
