@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createActor, setup } from "xstate";
 import { loadFleetPlanYaml } from "../src/fleet/load.js";
-import { simulationInput } from "../src/fleet/map.js";
+import { siteInput } from "../src/fleet/map.js";
 import { cachedPlanner } from "../src/rules/plan-cache.js";
 import { parseYamlFile } from "../src/shared/yaml.js";
 import { VirtualClock } from "../src/sim/clock.js";
@@ -125,7 +125,7 @@ export function eventsPerSite(): number {
   const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
   const site = plan.sites[0] as (typeof plan.sites)[number];
   const clock = new VirtualClock();
-  simulate(simulationInput(plan, site, 1, [], planner), { clock });
+  simulate(siteInput(plan, site, 1, [], planner), { clock });
   return clock.executedCount;
 }
 

@@ -3,7 +3,7 @@ import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import { DELIVERY_MODES } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
-import { ALLOW_OUTSIDE_HELP, type Register, ROOT_HELP } from "./options.js";
+import type { Register } from "./options.js";
 
 import { collect, count, PATH_FORMATS, PATH_MINIMISE, type PathCommandOptions } from "./path-options.js";
 

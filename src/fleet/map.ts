@@ -4,13 +4,16 @@ import type { Plan } from "../rules/types.js";
 import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
+import { faultFreeRollout } from "../sim/estimate.js";
+import { type SimCluster, type SimRun, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
-import type {
-  NodeAction,
-  SimInputEvent,
-  SimulationInput,
-  SimulationOutcome,
-  SimulationResult,
+import {
+  clusterNodes,
+  type NodeAction,
+  type SimInputEvent,
+  type SimulationInput,
+  type SimulationOutcome,
+  type SimulationResult,
 } from "../sim/types.js";
 import type { Faults, LoadedFleetPlan, Site } from "./load.js";
 
@@ -107,10 +110,7 @@ export function drawFaults(
   const rng = new Rng(hashSeed(seed, "faults"));
   const events: SimInputEvent[] = [];
   const described: string[] = [];
-  const nodes = [
-    ...Array.from({ length: site.controlPlanes }, (_, i) => `cp-${i + 1}`),
-    ...Array.from({ length: site.workers }, (_, i) => `worker-${i + 1}`),
-  ];
+  const nodes = clusterNodes(site).map((node) => node.name);
   if (faults.nodeActionFailure > 0) {
     for (const node of nodes) {
       let times = 0;
@@ -139,27 +139,44 @@ export function drawFaults(
   return { events, faults: described };
 }
 
-export function simulationInput(
+/** A site's simulation for a trial: its cluster, the given events (its drawn faults) and its update. */
+export function siteInput(
   plan: SiteSimPlan,
   site: Site,
   seed: number,
   events: SimInputEvent[],
   planner: (from: Profile, to: Profile) => Plan,
 ): SimulationInput {
+  return simulationInput(siteCluster(plan, site), { ...siteRun(plan, site, events, planner), seed });
+}
+
+/** A site's cluster: its shape, and its own settings over the plan's. */
+function siteCluster(plan: SiteSimPlan, site: Site): SimCluster {
   const own = site.own ?? {};
-  const all = own.events ? [...events, ...own.events] : events;
-  const atStart = all.filter((e) => e.at === 0);
-  const later = all.filter((e) => e.at !== 0).sort((a, b) => a.at - b.at);
   const maxUnavailable = own.maxUnavailable ?? plan.maxUnavailable;
   const retries = own.retries ?? plan.retries;
   return {
-    seed,
     controlPlanes: site.controlPlanes,
     workers: site.workers,
     ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(own.abPartitions ? { abPartitions: true } : {}),
     timings: own.timings ? { ...plan.timings, ...own.timings } : plan.timings,
+  };
+}
+
+/** What happens to a site: its update at its start, among the given events and its own scripted ones. */
+function siteRun(
+  plan: SiteSimPlan,
+  site: Site,
+  events: SimInputEvent[],
+  planner: (from: Profile, to: Profile) => Plan,
+): Omit<SimRun, "seed"> {
+  const own = site.own ?? {};
+  const all = own.events ? [...events, ...own.events] : events;
+  const atStart = all.filter((e) => e.at === 0);
+  const later = all.filter((e) => e.at !== 0).sort((a, b) => a.at - b.at);
+  return {
     initialProfile: site.profile,
     profiles: plan.profiles,
     plan: sitePlanner(plan, site, planner),
@@ -223,10 +240,10 @@ export class Predictions {
     const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}\u0000${own}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      const result = simulate({
-        ...simulationInput(this.plan, { ...site, own: { ...site.own, events: [] } }, 0, [], this.planner),
-        timings: { ...this.plan.timings, ...site.own?.timings, jitter: 0 },
-      });
+      const result = faultFreeRollout(
+        siteCluster(this.plan, site),
+        siteRun(this.plan, { ...site, own: { ...site.own, events: [] } }, [], this.planner),
+      );
       hit = { durationMs: occupied(result), behavior: result.behavior };
       this.cache.set(key, hit);
     }
@@ -246,7 +263,7 @@ export function rollSite(
 ): SiteOutcome {
   const seed = seedOverride ?? siteSeed(plan.seed, trial, site.name);
   const drawn = drawFaults(site, plan.faults, seed, predicted, site.own?.retries ?? plan.retries ?? 1);
-  const result = simulate(simulationInput(plan, site, seed, drawn.events, planner));
+  const result = simulate(siteInput(plan, site, seed, drawn.events, planner));
   const reason = why(result);
   return {
     result: result.result,

@@ -3,7 +3,7 @@ import type { EvaluatedPath, FleetPathCost } from "../path/evaluate.js";
 import { type PathInput, type PathSearchResult, searchPaths } from "../path/search.js";
 import type { Profile } from "../profile/types.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
-import { simProfile } from "../sim/estimate.js";
+import { updateProfiles } from "../sim/input.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { runFleetPlan } from "./run.js";
 
@@ -26,11 +26,10 @@ export function fleetPathCost(
     if (step.step.kind !== "revision") continue;
     const from = revision(step.from);
     const to = revision(step.to);
-    const fromId = `path:${from.name}`;
-    const toId = from.name === to.name ? `path:${to.name} (new)` : `path:${to.name}`;
-    const profiles = new Map(plan.profiles);
-    profiles.set(fromId, { ...simProfile(from), id: fromId });
-    profiles.set(toId, { ...simProfile(to), id: toId });
+    const pair = updateProfiles(from, to, "path:");
+    const fromId = pair.from.id;
+    const toId = pair.to.id;
+    const profiles = new Map([...plan.profiles, ...pair.profiles]);
     const stepPlan: LoadedFleetPlan = {
       ...plan,
       trials: 1,

@@ -1,16 +1,15 @@
-import { drainPolicy, osImage } from "../profile/drain.js";
 import type { Profile } from "../profile/types.js";
 import { planUpdate } from "../rules/plan.js";
 import { actionOrder, peakUnavailable } from "../scenario/expectations.js";
 import { formatClock } from "../shared/duration.js";
 import type { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
+import { simProfile, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
 import {
   clusterNodes,
   type NodeAction,
   type SimInputEvent,
-  type SimProfile,
   type SimulationResult,
   type TimelineEntry,
   type TimelineEntryOf,
@@ -54,10 +53,6 @@ function firstChange(
   return undefined;
 }
 
-function simProfile(profile: Profile): SimProfile {
-  return { id: profile.name, profile, drain: drainPolicy(profile), osImage: osImage(profile) };
-}
-
 interface Cluster {
   controlPlanes: number;
   workers: number;
@@ -72,17 +67,16 @@ function run(
   seed: number,
 ): SimulationResult {
   const profiles = new Map([base.profile, ...updates].map((profile) => [profile.name, simProfile(profile)]));
-  return simulate({
-    seed,
-    controlPlanes: cluster.controlPlanes,
-    workers: cluster.workers,
-    ...(cluster.maxUnavailable ? { maxUnavailable: cluster.maxUnavailable } : {}),
-    initialProfile: base.profile.name,
-    profiles,
-    plan: (from, to) => planUpdate(from, to),
-    events,
-    source: base.file,
-  });
+  return simulate(
+    simulationInput(cluster, {
+      seed,
+      initialProfile: base.profile.name,
+      profiles,
+      plan: (from, to) => planUpdate(from, to),
+      events,
+      source: base.file,
+    }),
+  );
 }
 
 /** The cluster takes one update to `to` at 1m, nothing else happening, on a seed drawn from `rng`. */

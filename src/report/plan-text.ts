@@ -10,6 +10,7 @@ import {
   type LayerName,
 } from "../shared/types.js";
 import type { RolloutEstimate } from "../sim/estimate.js";
+import { clusterNodes } from "../sim/types.js";
 import { colours } from "./colour.js";
 
 export interface PlanTextOptions {
@@ -76,10 +77,7 @@ export function servicesPhrase(plan: Plan, code: (service: string) => string = (
 }
 
 export function nodeOrder(controlPlanes: number, workers: number): string[] {
-  return [
-    ...Array.from({ length: controlPlanes }, (_, i) => `cp-${i + 1}`),
-    ...Array.from({ length: workers }, (_, i) => `worker-${i + 1}`),
-  ];
+  return clusterNodes({ controlPlanes, workers }).map((node) => node.name);
 }
 
 /** A Terraform-plan-like report for people. */

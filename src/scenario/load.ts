@@ -1,5 +1,4 @@
 import { dirname, isAbsolute, join } from "node:path";
-import { drainPolicy, osImage } from "../profile/drain.js";
 import { loadProfileFile } from "../profile/file.js";
 import type { Profile } from "../profile/types.js";
 import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
@@ -7,6 +6,7 @@ import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
 import type { DeliveryMode } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
+import { simProfile } from "../sim/input.js";
 import {
   clusterNodes,
   type NodeAction,
@@ -315,11 +315,11 @@ export function profileLoader(
       return undefined;
     }
     let profile: Profile | undefined;
-    let simProfile: SimProfile | undefined;
+    let loaded: SimProfile | undefined;
     try {
       profile = loadProfileFile(profileFile, variables ? { variables } : undefined);
       // The drain policy is read now so that a bad `pack.drain` is reported with the other problems.
-      simProfile = { id: profile.name, profile, drain: drainPolicy(profile), osImage: osImage(profile) };
+      loaded = simProfile(profile);
     } catch (error) {
       if (!isInputError(error)) throw error;
       const first = error.diagnostics[0]?.message ?? "cannot load";
@@ -330,7 +330,7 @@ export function profileLoader(
       profile = undefined;
     }
     byFile.set(profileFile, profile);
-    if (profile && simProfile) {
+    if (profile && loaded) {
       const other = fileOfName.get(profile.name);
       if (other !== undefined && other !== profileFile) {
         bag.add(
@@ -342,7 +342,7 @@ export function profileLoader(
         );
       } else {
         fileOfName.set(profile.name, profileFile);
-        profiles.set(profile.name, simProfile);
+        profiles.set(profile.name, loaded);
       }
     }
     return profile;

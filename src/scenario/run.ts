@@ -5,6 +5,7 @@ import type { Behavior } from "../shared/types.js";
 import type { YamlFile } from "../shared/yaml.js";
 import type { Bus } from "../sim/bus.js";
 import type { VirtualClock } from "../sim/clock.js";
+import { simulationInput } from "../sim/input.js";
 import { type SimulationHooks, simulate } from "../sim/simulate.js";
 import type {
   FaultReport,
@@ -12,7 +13,6 @@ import type {
   RefusedUpdate,
   SimInputEvent,
   SimLogger,
-  SimulationInput,
   SimulationOutcome,
   SimulationResult,
   TimelineEntry,
@@ -76,21 +76,14 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     rke2Quirk: scenario.rke2Quirk,
     ...(scenario.mode !== undefined ? { mode: scenario.mode } : {}),
   });
-  const input: SimulationInput = {
+  const input = simulationInput(scenario, {
     seed,
-    controlPlanes: scenario.controlPlanes,
-    workers: scenario.workers,
-    ...(scenario.workerPools ? { workerPools: scenario.workerPools } : {}),
-    ...(scenario.maxUnavailable !== undefined ? { maxUnavailable: scenario.maxUnavailable } : {}),
-    ...(scenario.retries !== undefined ? { retries: scenario.retries } : {}),
-    ...(scenario.abPartitions ? { abPartitions: true } : {}),
-    timings: scenario.timings,
     initialProfile: scenario.initialProfile,
     profiles: scenario.profiles,
     plan: planner,
     events: scenario.events.map(({ index: _index, ...event }) => event as SimInputEvent),
     source: scenario.file,
-  };
+  });
   const hooks: SimulationHooks = {
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

@@ -1,9 +1,9 @@
-import { drainPolicy, osImage } from "../profile/drain.js";
 import type { Profile } from "../profile/types.js";
 import { planUpdate } from "../rules/plan.js";
 import type { Plan, PlanOptions } from "../rules/types.js";
+import { type SimCluster, type SimRun, simulationInput, updateProfiles } from "./input.js";
 import { simulate } from "./simulate.js";
-import type { SimProfile, Timings } from "./types.js";
+import type { SimulationResult, Timings } from "./types.js";
 
 export interface RolloutEstimate {
   controlPlanes: number;
@@ -15,12 +15,16 @@ export interface RolloutEstimate {
   nodes: { node: string; action: string; startMs: number; readyMs: number }[];
 }
 
-export const simProfile = (profile: Profile): SimProfile => ({
-  id: profile.name,
-  profile,
-  drain: drainPolicy(profile),
-  osImage: osImage(profile),
-});
+/**
+ * The fault-free rollout: the simulation itself with no jitter and only the events given (no faults
+ * drawn), so every step takes its plain duration — what an operator would predict, and what estimates,
+ * a fleet's predictions and its windows' fits are made of. The seed draws nothing without jitter.
+ */
+export function faultFreeRollout(cluster: SimCluster, run: Omit<SimRun, "seed">): SimulationResult {
+  return simulate(
+    simulationInput({ ...cluster, timings: { ...cluster.timings, jitter: 0 } }, { ...run, seed: 1 }),
+  );
+}
 
 /**
  * How long applying `plan` takes on a cluster of the given shape, with the default timings (or the given
@@ -34,22 +38,16 @@ export function estimateRollout(
   cluster: { controlPlanes: number; workers: number; maxUnavailable?: number; timings?: Partial<Timings> },
 ): RolloutEstimate {
   const maxUnavailable = cluster.maxUnavailable ?? 1;
-  // Two profiles with one name would be one profile to the simulation: give the target its own id.
-  const target = { ...simProfile(to), id: from.name === to.name ? `${to.name} (new)` : to.name };
-  const result = simulate({
-    seed: 1,
-    controlPlanes: cluster.controlPlanes,
-    workers: cluster.workers,
-    maxUnavailable,
-    timings: { ...cluster.timings, jitter: 0 },
-    initialProfile: from.name,
-    profiles: new Map([
-      [from.name, simProfile(from)],
-      [target.id, target],
-    ]),
-    plan: () => plan,
-    events: [{ at: 0, type: "update", profile: target.id }],
-  });
+  const pair = updateProfiles(from, to);
+  const result = faultFreeRollout(
+    { ...cluster, maxUnavailable },
+    {
+      initialProfile: pair.from.id,
+      profiles: pair.profiles,
+      plan: () => plan,
+      events: [{ at: 0, type: "update", profile: pair.to.id }],
+    },
+  );
   const nodes = new Map<string, { node: string; action: string; startMs: number; readyMs: number }>();
   for (const entry of result.timeline) {
     if (entry.node === undefined) continue;
@@ -114,31 +112,23 @@ export function estimateCatchUp(
 ): RolloutEstimate {
   const maxUnavailable = cluster.maxUnavailable ?? 1;
   const pool = "pool";
-  const target = {
-    ...simProfile(controlPlaneProfile),
-    id:
-      poolProfile.name === controlPlaneProfile.name
-        ? `${controlPlaneProfile.name} (new)`
-        : controlPlaneProfile.name,
-  };
-  const result = simulate({
-    seed: 1,
-    controlPlanes: cluster.controlPlanes,
-    workers: cluster.workers,
-    workerPools: [{ name: pool, workers: cluster.workers, skipWorkerUpdate: true }],
-    maxUnavailable,
-    timings: { ...cluster.timings, jitter: 0 },
-    initialProfile: poolProfile.name,
-    profiles: new Map([
-      [poolProfile.name, simProfile(poolProfile)],
-      [target.id, target],
-    ]),
-    plan: planner,
-    events: [
-      { at: 0, type: "update", profile: target.id },
-      { at: CATCH_UP_AT_MS, type: "pool-toggle", pool, skipWorkerUpdate: false },
-    ],
-  });
+  const pair = updateProfiles(poolProfile, controlPlaneProfile);
+  const result = faultFreeRollout(
+    {
+      ...cluster,
+      workerPools: [{ name: pool, workers: cluster.workers, skipWorkerUpdate: true }],
+      maxUnavailable,
+    },
+    {
+      initialProfile: pair.from.id,
+      profiles: pair.profiles,
+      plan: planner,
+      events: [
+        { at: 0, type: "update", profile: pair.to.id },
+        { at: CATCH_UP_AT_MS, type: "pool-toggle", pool, skipWorkerUpdate: false },
+      ],
+    },
+  );
   const nodes = new Map<string, { node: string; action: string; startMs: number; readyMs: number }>();
   let lastReady = CATCH_UP_AT_MS;
   for (const entry of result.timeline) {
