@@ -18,6 +18,36 @@ import { type AnyStateMachine, assign, cancel, emit, raise } from "xstate";
  * resolves what it enqueues in place; the initial context comes from the machine's context factory.
  */
 
+/**
+ * The xstate internals this engine reads (beyond the public API), checked on the pinned version by
+ * test/machines/xstate-seam.test.ts, which fails when xstate is upgraded until they are re-read:
+ * - the machine's `root`, `implementations` (`actions`, `guards`, `delays`), `config` (`context`,
+ *   `output`) and `resolveState` (for a guard object's `check`);
+ * - each state node's `key`, `type`, `parent`, `states`, `entry`, `exit`, `always`, `invoke`,
+ *   `transitions` (a Map from event descriptor to transitions) and `initial` (`target`, `actions`);
+ * - each transition's `target`, `source`, `actions`, `guard` and `reenter`;
+ * - a built-in action's `type` and `resolve` (to tell it), and its arguments: `assignment` (assign),
+ *   `event` (emit, raise), `delay` and `id` (raise), `sendId` (cancel), `collect` (enqueueActions).
+ */
+export const XSTATE_VERIFIED = "5.33.3";
+export const XSTATE_INTERNALS_READ = {
+  machine: ["root", "implementations", "config", "resolveState"],
+  implementations: ["actions", "guards", "delays"],
+  stateNode: [
+    "key",
+    "type",
+    "parent",
+    "states",
+    "entry",
+    "exit",
+    "always",
+    "invoke",
+    "transitions",
+    "initial",
+  ],
+  transition: ["target", "source", "actions", "guard", "reenter"],
+} as const;
+
 type Fn = (...args: never[]) => unknown;
 
 interface XStateNode {
