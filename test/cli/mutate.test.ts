@@ -112,6 +112,19 @@ describe("edgesim test --mutate", () => {
     expect(zero.code).toBe(0);
   });
 
+  it("runs its threads when the CLI is started from `node --input-type=module -e`", () => {
+    // A thread inherits the process's flags unless told otherwise, and refuses `--input-type`.
+    const script = `import { main } from ${JSON.stringify(join(root, "dist/bundle/edgesim.js"))};
+      process.exitCode = await main(["test", "scenarios", "--filter", "story-single", "--mutate", "drain-skipped"]);`;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("killed   drain-skipped (by story-single-node-not-drained)");
+  });
+
   it("--min-score without --mutate is bad input", () => {
     const { code, err } = edgesim(["test", "scenarios", "--min-score", "50"]);
     expect(code).toBe(1);
