@@ -7,6 +7,7 @@ import type { Plan } from "../rules/types.js";
 import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics.js";
 import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
 import { atLeast, type Behavior, DISTRIBUTIONS } from "../shared/types.js";
+import { DEFAULT_TWO_NODE_LEADER, TWO_NODE_CONTROL_PLANES, twoNodeRefusal } from "../sim/types.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
 import { EXIT_FAIL_ON, type PlanCommandOptions, type PlanFormat } from "./plan-options.js";
@@ -35,6 +36,15 @@ export async function planCommand(
   if (options.json && options.format !== undefined && options.format !== "json") {
     throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
   }
+  if (options.twoNode && options.controlPlanesGiven && options.controlPlanes !== TWO_NODE_CONTROL_PLANES) {
+    throw new InputError([
+      {
+        file: "--control-planes",
+        message: `a two-node cluster (--two-node) has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${options.controlPlanes}`,
+      },
+    ]);
+  }
+  const controlPlanes = options.twoNode ? TWO_NODE_CONTROL_PLANES : options.controlPlanes;
   const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
   const [{ parseLayerValues, parseProfile }, { planUpdate }, { estimateRollout }, kinds] = await Promise.all([
     import("../profile/parse.js"),
@@ -60,13 +70,22 @@ export async function planCommand(
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
   });
   const unused = unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]);
-  const plan = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
+  const warned = unused.length > 0 ? { ...planned, warnings: [...unused, ...planned.warnings] } : planned;
+  // A two-node cluster on a distribution or delivery mode the page excludes is refused like a pack switch.
+  const twoNodeRefused = options.twoNode ? twoNodeRefusal(to.distribution, warned.mode) : undefined;
+  const plan: Plan = twoNodeRefused
+    ? {
+        ...warned,
+        unsupported: [...warned.unsupported, { layer: "kubernetes", ...twoNodeRefused }],
+      }
+    : warned;
   const estimate =
     plan.unsupported.length === 0
       ? estimateRollout(from, to, plan, {
-          controlPlanes: options.controlPlanes,
+          controlPlanes,
           workers: options.workers,
           maxUnavailable: options.maxUnavailable,
+          ...(options.twoNode ? { twoNode: { leader: DEFAULT_TWO_NODE_LEADER } } : {}),
         })
       : undefined;
   if (format === "json") {
@@ -74,7 +93,7 @@ export async function planCommand(
   } else if (format === "markdown") {
     io.stdout(
       formatPlanMarkdown(plan, {
-        controlPlanes: options.controlPlanes,
+        controlPlanes,
         workers: options.workers,
         ...(estimate ? { estimate } : {}),
       }),
@@ -82,7 +101,7 @@ export async function planCommand(
   } else {
     io.stdout(
       formatPlanText(plan, {
-        controlPlanes: options.controlPlanes,
+        controlPlanes,
         workers: options.workers,
         color: useColour(io, options),
         ...(estimate ? { estimate } : {}),

@@ -54,6 +54,8 @@ export interface ScenarioRun {
   failure?: SimulationResult["failure"];
   /** Every injected node fault and how many of its `times` fired. */
   faults: FaultReport[];
+  /** Two-node clusters: virtual ms during which writes were unavailable (the leader down). */
+  writeOutageMs?: number;
 }
 
 /** Seed of a scenario that names none: fixed, so a run is reproducible without one. */
@@ -84,6 +86,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     ...(scenario.maxUnavailable !== undefined ? { maxUnavailable: scenario.maxUnavailable } : {}),
     ...(scenario.retries !== undefined ? { retries: scenario.retries } : {}),
     ...(scenario.abPartitions ? { abPartitions: true } : {}),
+    ...(scenario.twoNode ? { twoNode: scenario.twoNode } : {}),
     timings: scenario.timings,
     initialProfile: scenario.initialProfile,
     profiles: scenario.profiles,
@@ -106,6 +109,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     finalProfile: result.finalProfile,
     durationMs: result.durationMs,
     timeline,
+    ...(result.writeOutageMs !== undefined ? { writeOutageMs: result.writeOutageMs } : {}),
   };
   const expectations = evaluateExpectations(scenario.expect, {
     result,
@@ -130,6 +134,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     refused: result.refused,
     ...(result.failure ? { failure: result.failure } : {}),
     faults: result.faults,
+    ...(result.writeOutageMs !== undefined ? { writeOutageMs: result.writeOutageMs } : {}),
   };
 }
 

@@ -132,6 +132,20 @@ export const scenarioClusterSchema = clusterSchema.extend({
   workerPools: z.array(workerPoolSchema).min(1).optional().meta({
     description: "named worker pools instead of `workers`; maxUnavailable counts across all pools' workers",
   }),
+  twoNode: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        leader: z
+          .enum(["cp-1", "cp-2"])
+          .meta({ description: "the leader, which takes the writes (default cp-1)" }),
+      }),
+    ])
+    .optional()
+    .meta({
+      description:
+        "two-node HA (Two-Node Architecture): exactly 2 control planes, K3s or Canonical, appliance mode; an upgrade pauses the liveness probes, the seed picks which node goes first, writes are unavailable while the leader is down",
+    }),
 });
 
 const at = durationSchema.meta({ description: "virtual time of the event since the start" });
@@ -220,6 +234,12 @@ export const expectSchema = z
       .strictObject({ min: durationSchema.optional(), max: durationSchema.optional() })
       .optional()
       .meta({ description: "bounds of the total upgrade duration" }),
+    writeOutage: z
+      .strictObject({ min: durationSchema.optional(), max: durationSchema.optional() })
+      .optional()
+      .meta({
+        description: "two-node clusters: bounds of the total time writes were unavailable (the leader down)",
+      }),
     timeline: z
       .string()
       .min(1)

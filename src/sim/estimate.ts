@@ -2,7 +2,7 @@ import { drainPolicy, osImage } from "../profile/drain.js";
 import type { Profile } from "../profile/types.js";
 import type { Plan } from "../rules/types.js";
 import { simulate } from "./simulate.js";
-import type { SimProfile, Timings } from "./types.js";
+import type { SimProfile, Timings, TwoNode } from "./types.js";
 
 export interface RolloutEstimate {
   controlPlanes: number;
@@ -12,6 +12,11 @@ export interface RolloutEstimate {
   durationMs: number;
   /** When each node begins its action and is Ready again, in the order the controller touches them. */
   nodes: { node: string; action: string; startMs: number; readyMs: number }[];
+  /**
+   * Two-node clusters: the leader, the node that went first (Palette picks it at random; this is the
+   * estimate's draw), and how long writes were unavailable.
+   */
+  twoNode?: { leader: string; first: string; writeOutageMs: number };
 }
 
 export const simProfile = (profile: Profile): SimProfile => ({
@@ -30,7 +35,13 @@ export function estimateRollout(
   from: Profile,
   to: Profile,
   plan: Plan,
-  cluster: { controlPlanes: number; workers: number; maxUnavailable?: number; timings?: Partial<Timings> },
+  cluster: {
+    controlPlanes: number;
+    workers: number;
+    maxUnavailable?: number;
+    timings?: Partial<Timings>;
+    twoNode?: TwoNode;
+  },
 ): RolloutEstimate {
   const maxUnavailable = cluster.maxUnavailable ?? 1;
   // Two profiles with one name would be one profile to the simulation: give the target its own id.
@@ -40,6 +51,7 @@ export function estimateRollout(
     controlPlanes: cluster.controlPlanes,
     workers: cluster.workers,
     maxUnavailable,
+    ...(cluster.twoNode ? { twoNode: cluster.twoNode } : {}),
     timings: { ...cluster.timings, jitter: 0 },
     initialProfile: from.name,
     profiles: new Map([
@@ -63,12 +75,22 @@ export function estimateRollout(
     const known = nodes.get(entry.node);
     if (known && (entry.event === "node-rejoined" || entry.event === "node-ready")) known.readyMs = entry.t;
   }
+  const paused = result.timeline.find((entry) => entry.event === "liveness-probes-paused");
   return {
     controlPlanes: cluster.controlPlanes,
     workers: cluster.workers,
     maxUnavailable,
     durationMs: result.durationMs,
     nodes: [...nodes.values()],
+    ...(cluster.twoNode
+      ? {
+          twoNode: {
+            leader: cluster.twoNode.leader,
+            first: paused?.event === "liveness-probes-paused" ? paused.first : cluster.twoNode.leader,
+            writeOutageMs: result.writeOutageMs ?? 0,
+          },
+        }
+      : {}),
   };
 }
 
