@@ -57,6 +57,7 @@ export class RolloutController {
         profile: initial.id,
         osImage: initial.osImage,
         abPartitions: input.abPartitions ?? false,
+        ...(input.abFallback !== undefined ? { abFallback: input.abFallback } : {}),
       });
       const handle = this.roster.add(name, role, pool, actor);
       actor.on("*", (emitted) => {
@@ -161,6 +162,14 @@ export class RolloutController {
       case "pool-toggle":
         this.onPoolToggle(event.pool, event.skipWorkerUpdate);
         return;
+      case "operator-recover": {
+        const node = this.roster.get(event.node);
+        if (!node) return;
+        const waiting = node.state === "AwaitingOperator";
+        this.timeline.record({ event: "operator-recover", node: node.name, waiting });
+        if (waiting) node.actor.send({ type: "OPERATOR_RECOVER" });
+        return;
+      }
       default:
         assertNever(event);
     }

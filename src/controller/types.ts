@@ -2,7 +2,7 @@ import type { AgentEmitted } from "../machines/agent.js";
 import type { NodeEmitted, Timings } from "../machines/node.js";
 import type { DrainPolicy, Profile } from "../profile/types.js";
 import type { Plan } from "../rules/types.js";
-import type { Behavior, NodeAction, NodeRole, Service } from "../shared/types.js";
+import type { AbFallback, Behavior, NodeAction, NodeRole, Service } from "../shared/types.js";
 import type { TwoNode } from "./two-node.js";
 
 /** A profile the simulated cluster can be on, with what the simulation needs of it. */
@@ -20,6 +20,8 @@ export type SimInputEvent =
   | { at: number; type: "kubernetes"; state: "down" | "up" }
   | { at: number; type: "node-fail"; node: string; action: NodeAction | "any"; times?: number }
   | { at: number; type: "agent-restart" }
+  /** An operator recovers a node that fell back and waits out of the cluster (Known Issues, 2025). */
+  | { at: number; type: "operator-recover"; node: string }
   /** A worker pool's "skip worker node update" toggle is set or cleared (clearing it catches the pool up). */
   | { at: number; type: "pool-toggle"; pool: string; skipWorkerUpdate: boolean };
 
@@ -60,6 +62,8 @@ export interface SimulationInput {
    * old image) instead of leaving the node Failed. Default false: the 4.3-era behavior.
    */
   abPartitions?: boolean;
+  /** After an A/B fallback: `operator` (default, DEFAULT_AB_FALLBACK) or `rejoin`. */
+  abFallback?: AbFallback;
   /**
    * Two-node HA (Two-Node Architecture): exactly two control planes on Kine and Postgres, one the leader.
    * An upgrade pauses the liveness probes, picks the node that goes first with the seed, and writes are
@@ -138,6 +142,8 @@ export interface ControllerDetails {
   "failure-armed": { node: string; action: NodeAction | "any"; times: number };
   "action-retried": { node: string; action: NodeAction; attempt: number };
   "pool-toggled": { pool: string; skipWorkerUpdate: boolean };
+  /** The scenario's operator acts on a node (`recover`); `waiting`: whether the node was waiting for it. */
+  "operator-recover": { node: string; waiting: boolean };
   /** Two-node: the upgrade pauses both nodes' liveness probes; `first` was picked by the seed. */
   "liveness-probes-paused": { profile: string; first: string; leader: string };
   /** Two-node: both nodes are upgraded, the probes run again. */

@@ -159,6 +159,7 @@ export function simulationInput(
     ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(own.abPartitions ? { abPartitions: true } : {}),
+    ...(own.abFallback !== undefined ? { abFallback: own.abFallback } : {}),
     timings: own.timings ? { ...plan.timings, ...own.timings } : plan.timings,
     initialProfile: site.profile,
     profiles: plan.profiles,

@@ -5,7 +5,7 @@ import type { Profile } from "../profile/types.js";
 import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
-import type { DeliveryMode } from "../shared/types.js";
+import type { AbFallback, DeliveryMode } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import {
   clusterNodes,
@@ -40,6 +40,8 @@ export interface LoadedScenario {
   retries?: number;
   /** `cluster.abPartitions` (absent = false). */
   abPartitions?: boolean;
+  /** `cluster.abFallback` (absent: DEFAULT_AB_FALLBACK). */
+  abFallback?: AbFallback;
   /** `cluster.twoNode`: two-node HA, with its leader (cp-1 unless named). */
   twoNode?: TwoNode;
   timings: Partial<Timings>;
@@ -121,6 +123,17 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     } else if ("node" in event) {
       checkNode(event.node, ["events", index, "node"]);
       events.push({ ...nodeFailEvent(at, event), index });
+    } else if ("recover" in event) {
+      checkNode(event.recover, ["events", index, "recover"]);
+      if (!data.cluster.abPartitions || data.cluster.abFallback === "rejoin")
+        bag.add(
+          diagnosticAt(
+            yaml,
+            ["events", index, "recover"],
+            "only a node that fell back and waits for an operator can be recovered: needs cluster.abPartitions: true (and abFallback: operator, the default)",
+          ),
+        );
+      events.push({ at, type: "operator-recover", node: event.recover, index });
     } else if ("pool" in event) {
       if (!workerPools?.some((pool) => pool.name === event.pool)) {
         const names = workerPools?.map((pool) => pool.name).join(", ");
@@ -212,6 +225,14 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     );
   }
 
+  if (data.cluster.abFallback !== undefined && !data.cluster.abPartitions)
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["cluster", "abFallback"],
+        "needs cluster.abPartitions: true (only a node with A/B partitions falls back)",
+      ),
+    );
   const twoNode = checkTwoNode(yaml, data, bag);
   const distributionRefusal =
     twoNode && initial ? twoNodeRefusal(initial.distribution, undefined) : undefined;
@@ -238,6 +259,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     ...(data.cluster.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
     ...(data.cluster.retries !== undefined ? { retries: data.cluster.retries } : {}),
     ...(data.cluster.abPartitions !== undefined ? { abPartitions: data.cluster.abPartitions } : {}),
+    ...(data.cluster.abFallback !== undefined ? { abFallback: data.cluster.abFallback } : {}),
     ...(twoNode ? { twoNode } : {}),
     timings,
     nodes,

@@ -86,6 +86,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     ...(scenario.maxUnavailable !== undefined ? { maxUnavailable: scenario.maxUnavailable } : {}),
     ...(scenario.retries !== undefined ? { retries: scenario.retries } : {}),
     ...(scenario.abPartitions ? { abPartitions: true } : {}),
+    ...(scenario.abFallback !== undefined ? { abFallback: scenario.abFallback } : {}),
     ...(scenario.twoNode ? { twoNode: scenario.twoNode } : {}),
     timings: scenario.timings,
     initialProfile: scenario.initialProfile,

@@ -76,6 +76,9 @@ function validate(input: SimulationInput): void {
     if (event.type === "node-fail" && shaped && !nodes.has(event.node)) {
       bad(`events[${i}].node`, `no node "${event.node}" (nodes are cp-1..cp-N and worker-1..worker-M)`);
     }
+    if (event.type === "operator-recover" && shaped && !nodes.has(event.node)) {
+      bad(`events[${i}].recover`, `no node "${event.node}"`);
+    }
     if (event.type === "pool-toggle" && !pools.has(event.pool)) {
       bad(`events[${i}].pool`, `no worker pool "${event.pool}"`);
     }
