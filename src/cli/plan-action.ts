@@ -7,6 +7,7 @@ import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics
 import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
 import { atLeast, type Behavior, DISTRIBUTIONS } from "../shared/types.js";
 import type { Plan } from "../sim/estimate.js";
+import { DEFAULT_TWO_NODE_LEADER, TWO_NODE_CONTROL_PLANES } from "../sim/types.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
 import { parseVariables } from "./options.js";
@@ -36,6 +37,15 @@ export async function planCommand(
   if (options.json && options.format !== undefined && options.format !== "json") {
     throw new InputError([{ file: "--json", message: `conflicts with --format ${options.format}` }]);
   }
+  if (options.twoNode && options.controlPlanesGiven && options.controlPlanes !== TWO_NODE_CONTROL_PLANES) {
+    throw new InputError([
+      {
+        file: "--control-planes",
+        message: `a two-node cluster (--two-node) has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${options.controlPlanes}`,
+      },
+    ]);
+  }
+  const controlPlanes = options.twoNode ? TWO_NODE_CONTROL_PLANES : options.controlPlanes;
   const format: PlanFormat = options.json ? "json" : (options.format ?? "text");
   const [{ parseLayerValues, parseProfile, unusedVariableWarnings }, { planWithEstimate }, kinds] =
     await Promise.all([
@@ -60,9 +70,10 @@ export async function planCommand(
     rke2Quirk: options.rke2Quirk,
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
     cluster: {
-      controlPlanes: options.controlPlanes,
+      controlPlanes,
       workers: options.workers,
       maxUnavailable: options.maxUnavailable,
+      ...(options.twoNode ? { twoNode: { leader: DEFAULT_TWO_NODE_LEADER } } : {}),
     },
     warnings: unusedVariableWarnings(loadOptions.variables ?? {}, [from, to]),
   });
@@ -71,7 +82,7 @@ export async function planCommand(
   } else if (format === "markdown") {
     io.stdout(
       formatPlanMarkdown(plan, {
-        controlPlanes: options.controlPlanes,
+        controlPlanes,
         workers: options.workers,
         ...(estimate ? { estimate } : {}),
       }),
@@ -79,7 +90,7 @@ export async function planCommand(
   } else {
     io.stdout(
       formatPlanText(plan, {
-        controlPlanes: options.controlPlanes,
+        controlPlanes,
         workers: options.workers,
         color: useColour(io, options),
         ...(estimate ? { estimate } : {}),

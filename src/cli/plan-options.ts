@@ -20,6 +20,10 @@ export interface PlanCommandOptions {
   rke2Quirk: boolean;
   var: string[];
   controlPlanes: number;
+  /** False when `--control-planes` was left at its default (then `--two-node` sets 2). */
+  controlPlanesGiven?: boolean;
+  /** `--two-node`: a two-node HA cluster (two control planes, leader cp-1), K3s or Canonical. */
+  twoNode?: boolean;
   workers: number;
   maxUnavailable: number;
   layer?: CoreLayerName;

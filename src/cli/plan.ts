@@ -1,4 +1,4 @@
-import { Option } from "commander";
+import { type Command, Option } from "commander";
 import { MAX_CONTROL_PLANES, MAX_WORKERS } from "../shared/limits.js";
 import { BEHAVIORS, CORE_LAYERS, DELIVERY_MODES, DISTRIBUTIONS } from "../shared/types.js";
 import { addColourOptions } from "./colour-options.js";
@@ -64,6 +64,10 @@ export const registerPlan: Register = (program, io, setExit) => {
       boundedCount(MAX_CONTROL_PLANES),
       3,
     )
+    .option(
+      "--two-node",
+      "A two-node HA cluster (2 control planes, leader cp-1; K3s and Canonical only): the estimate shows the write outage",
+    )
     .option("--workers <n>", "Worker nodes, for the node order", boundedCount(MAX_WORKERS), 2)
     .option(
       "--max-unavailable <n>",
@@ -86,9 +90,10 @@ export const registerPlan: Register = (program, io, setExit) => {
           EXIT_HELP.failOn,
         ]),
     )
-    .action(async (fromFile: string, toFile: string, options: PlanCommandOptions) => {
+    .action(async (fromFile: string, toFile: string, options: PlanCommandOptions, command: Command) => {
       // What the command runs is loaded here, not with its options: `plan --help` needs none of it.
       const { planCommand } = await import("./plan-action.js");
-      await planCommand(io, setExit, fromFile, toFile, options);
+      const controlPlanesGiven = command.getOptionValueSource("controlPlanes") !== "default";
+      await planCommand(io, setExit, fromFile, toFile, { ...options, controlPlanesGiven });
     });
 };

@@ -1,6 +1,6 @@
 import { type AgentMachine, type AgentStateName, agentMachine } from "../machines/agent.js";
 import { type DrivenSnapshot, MachineDriver } from "../machines/driver.js";
-import { type NodeStateName, nodeMachine, type Timings } from "../machines/node.js";
+import { type NodeEmitted, type NodeStateName, nodeMachine, type Timings } from "../machines/node.js";
 import { assertNever, mostDisruptive } from "../shared/types.js";
 import type { ControllerDeps } from "./deps.js";
 import { resolveTimings } from "./durations.js";
@@ -10,6 +10,7 @@ import { buildOutcome, type ControllerOutcome } from "./outcome.js";
 import { catchUpDecision } from "./pool-toggle.js";
 import { TimelineRecorder } from "./recorder.js";
 import { profileOf, RolloutRunner } from "./rollout-runner.js";
+import { takesWritesDown } from "./two-node.js";
 import { clusterNodes, type FaultReport, type SimInputEvent, type SimulationInput } from "./types.js";
 
 export type { ControllerClock, ControllerDeps, TransitionEvent } from "./deps.js";
@@ -36,6 +37,8 @@ export class RolloutController {
   private readonly faults = new Map<number, Omit<FaultReport, "fired">>();
   private readonly timings: Required<Timings>;
   private readonly runner: RolloutRunner;
+  /** Two-node: when the leader's current write outage began (undefined: writes are served). */
+  private writeOutageSince: number | undefined;
 
   constructor(
     private readonly input: SimulationInput,
@@ -54,9 +57,13 @@ export class RolloutController {
         profile: initial.id,
         osImage: initial.osImage,
         abPartitions: input.abPartitions ?? false,
+        ...(input.abFallback !== undefined ? { abFallback: input.abFallback } : {}),
       });
       const handle = this.roster.add(name, role, pool, actor);
-      actor.on("*", (emitted) => this.timeline.emitted(emitted));
+      actor.on("*", (emitted) => {
+        this.timeline.emitted(emitted);
+        if (name === input.twoNode?.leader) this.onLeaderEmitted(emitted);
+      });
       actor.subscribe((snapshot) => this.onNodeSnapshot(handle, snapshot.value as NodeStateName));
     }
     this.agent = new MachineDriver(agentMachine, clock, {
@@ -155,6 +162,14 @@ export class RolloutController {
       case "pool-toggle":
         this.onPoolToggle(event.pool, event.skipWorkerUpdate);
         return;
+      case "operator-recover": {
+        const node = this.roster.get(event.node);
+        if (!node) return;
+        const waiting = node.state === "AwaitingOperator";
+        this.timeline.record({ event: "operator-recover", node: node.name, waiting });
+        if (waiting) node.actor.send({ type: "OPERATOR_RECOVER" });
+        return;
+      }
       default:
         assertNever(event);
     }
@@ -207,6 +222,28 @@ export class RolloutController {
       nodes: decision.behind.length,
     });
     this.agent.send({ type: "UPDATE", profile: record.applied });
+  }
+
+  /**
+   * Two-Node Architecture § Upgrade Behavior: "write requests will be temporarily unavailable as the leader
+   * node goes down during the upgrade". The outage runs from the leader's action (one that takes it down)
+   * until it is Ready again: rejoined, or back on its old image after an A/B fallback; a Failed leader keeps
+   * it open until a retry brings it back.
+   */
+  private onLeaderEmitted(emitted: NodeEmitted): void {
+    const now = this.deps.clock.now;
+    if (emitted.type === "action-started" && this.writeOutageSince === undefined) {
+      if (!takesWritesDown(emitted.action, emitted.services)) return;
+      this.writeOutageSince = now;
+      this.timeline.record({ event: "write-outage-started", node: emitted.node, action: emitted.action });
+    } else if (
+      (emitted.type === "node-rejoined" || emitted.type === "node-ready") &&
+      this.writeOutageSince !== undefined
+    ) {
+      const durationMs = now - this.writeOutageSince;
+      this.writeOutageSince = undefined;
+      this.timeline.record({ event: "write-outage-ended", node: emitted.node, durationMs });
+    }
   }
 
   private onKubernetesDown(): void {

@@ -1,5 +1,6 @@
 import type { Distribution } from "../shared/types.js";
 import { SKIP_WORKER_RULE, skipWorkerSupported } from "./skew.js";
+import { twoNodeRefusal } from "./two-node.js";
 import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } from "./types.js";
 
 /**
@@ -7,10 +8,11 @@ import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } fro
  * refuses them: the cluster never hears of them. Which are refused is decided in event order against the
  * last accepted profile. An update to a distribution without "skip worker node update" (K3s, RKE2) is
  * refused while a worker pool has the toggle on (Node Pools § Skip Worker Node Update: Edge supports it on
- * PXK-E and Canonical only). The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
+ * PXK-E and Canonical only); so is an update of a two-node cluster to a distribution other than K3s and
+ * Canonical (Two-Node Architecture § Limitations). The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
  */
 export function refuseUnsupported(
-  input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan" | "workerPools">,
+  input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan" | "workerPools" | "twoNode">,
 ): {
   accepted: SimInputEvent[];
   refused: RefusedUpdate[];
@@ -39,6 +41,11 @@ export function refuseUnsupported(
           reason: skipWorkerReason(pool, to.profile.distribution),
           rule: SKIP_WORKER_RULE,
         });
+        continue;
+      }
+      const twoNode = to && input.twoNode ? twoNodeRefusal(to.profile.distribution, undefined) : undefined;
+      if (twoNode) {
+        refused.push({ t: event.at, profile: event.profile, ...twoNode });
         continue;
       }
       if (from && to) {

@@ -12,6 +12,7 @@ import { planRollout } from "./plan-rollout.js";
 import type { TimelineRecorder } from "./recorder.js";
 import { retryDecision } from "./retries.js";
 import { kubernetesVersionOf, VERSION_SKEW_RULE } from "./skew.js";
+import { twoNodeOrder } from "./two-node.js";
 import type { SimProfile, SimulationInput } from "./types.js";
 
 /** What a rollout works with: the cluster's nodes and agent, the timeline, the limits. */
@@ -45,6 +46,8 @@ export class RolloutRunner {
   lastRolloutEnd: number | undefined;
   /** The agent resumed from a restart: nodes that finished meanwhile are reported to it at the next pump. */
   resyncAgent = false;
+  /** Two-node: the liveness probes are paused (an upgrade of the control planes is under way). */
+  private probesPaused = false;
   private pumpScheduled = false;
   private readonly planCache = new Map<string, Plan>();
   private readonly input: SimulationInput;
@@ -133,11 +136,18 @@ export class RolloutRunner {
     }
     const { behavior, services } = decision;
     this.lastBehavior = behavior;
+    const twoNodeUpgrade =
+      this.input.twoNode !== undefined &&
+      behavior !== "no-op" &&
+      behavior !== "config-reload" &&
+      decision.queue.some((node) => node.role === "control-plane");
+    // Two-Node Architecture § Upgrade Behavior: one of the two nodes, picked at random (the seed), goes first.
+    const queue = twoNodeUpgrade ? twoNodeOrder(decision.queue, this.deps.rng) : decision.queue;
     const rollout: Rollout<NodeHandle> = {
       target,
       behavior,
       noOp: behavior === "no-op",
-      queue: decision.queue,
+      queue,
       cursor: 0,
       deferred: [],
       skipped: new Set(decision.skipped),
@@ -147,6 +157,16 @@ export class RolloutRunner {
     else this.timeline.record({ event: "rollout-started", profile: target, from, behavior, services });
     for (const skipped of decision.skippedPools)
       this.timeline.record({ event: "pool-skipped", ...skipped, target });
+    if (twoNodeUpgrade && this.input.twoNode && !this.probesPaused) {
+      this.probesPaused = true;
+      const first = queue.find((node) => node.role === "control-plane")?.name ?? this.input.twoNode.leader;
+      this.timeline.record({
+        event: "liveness-probes-paused",
+        profile: target,
+        first,
+        leader: this.input.twoNode.leader,
+      });
+    }
     this.schedulePump();
   }
 
@@ -224,8 +244,18 @@ export class RolloutRunner {
     });
     rollout.cursor = decision.cursor;
     rollout.deferred = decision.deferred;
+    this.resumeProbes(target);
     for (const node of decision.starts) this.startNode(node, target);
     if (decision.finished) this.finishRollout(rollout);
+  }
+
+  /** Two-node: once both nodes are upgraded (on the target and Ready), both resume their liveness probes. */
+  private resumeProbes(target: string): void {
+    if (!this.probesPaused) return;
+    const controlPlanes = this.roster.nodes.filter((node) => node.role === "control-plane");
+    if (!controlPlanes.every((node) => node.state === "Ready" && node.isOn(target))) return;
+    this.probesPaused = false;
+    this.timeline.record({ event: "liveness-probes-resumed", profile: target });
   }
 
   /** A pool caught up after its toggle is turned off is repaved, whatever the plan from its profile says. */

@@ -2,7 +2,8 @@ import type { AgentEmitted } from "../machines/agent.js";
 import type { NodeEmitted, Timings } from "../machines/node.js";
 import type { DrainPolicy, Profile } from "../profile/types.js";
 import type { Plan } from "../rules/types.js";
-import type { Behavior, NodeAction, NodeRole, Service } from "../shared/types.js";
+import type { AbFallback, Behavior, NodeAction, NodeRole, Service } from "../shared/types.js";
+import type { TwoNode } from "./two-node.js";
 
 /** A profile the simulated cluster can be on, with what the simulation needs of it. */
 export interface SimProfile {
@@ -19,6 +20,8 @@ export type SimInputEvent =
   | { at: number; type: "kubernetes"; state: "down" | "up" }
   | { at: number; type: "node-fail"; node: string; action: NodeAction | "any"; times?: number }
   | { at: number; type: "agent-restart" }
+  /** An operator recovers a node that fell back and waits out of the cluster (Known Issues, 2025). */
+  | { at: number; type: "operator-recover"; node: string }
   /** A worker pool's "skip worker node update" toggle is set or cleared (clearing it catches the pool up). */
   | { at: number; type: "pool-toggle"; pool: string; skipWorkerUpdate: boolean };
 
@@ -59,6 +62,14 @@ export interface SimulationInput {
    * old image) instead of leaving the node Failed. Default false: the 4.3-era behavior.
    */
   abPartitions?: boolean;
+  /** After an A/B fallback: `operator` (default, DEFAULT_AB_FALLBACK) or `rejoin`. */
+  abFallback?: AbFallback;
+  /**
+   * Two-node HA (Two-Node Architecture): exactly two control planes on Kine and Postgres, one the leader.
+   * An upgrade pauses the liveness probes, picks the node that goes first with the seed, and writes are
+   * unavailable while the leader is down. K3s and Canonical only.
+   */
+  twoNode?: TwoNode;
   initialProfile: string;
   profiles: ReadonlyMap<string, SimProfile>;
   /** The planner: what updating from one profile to another does. */
@@ -131,6 +142,16 @@ export interface ControllerDetails {
   "failure-armed": { node: string; action: NodeAction | "any"; times: number };
   "action-retried": { node: string; action: NodeAction; attempt: number };
   "pool-toggled": { pool: string; skipWorkerUpdate: boolean };
+  /** The scenario's operator acts on a node (`recover`); `waiting`: whether the node was waiting for it. */
+  "operator-recover": { node: string; waiting: boolean };
+  /** Two-node: the upgrade pauses both nodes' liveness probes; `first` was picked by the seed. */
+  "liveness-probes-paused": { profile: string; first: string; leader: string };
+  /** Two-node: both nodes are upgraded, the probes run again. */
+  "liveness-probes-resumed": { profile: string };
+  /** Two-node: the leader went down for its action; writes are unavailable (reads go on). */
+  "write-outage-started": { node: string; action: NodeAction };
+  /** Two-node: the leader is Ready again; `durationMs` since its outage began. */
+  "write-outage-ended": { node: string; durationMs: number };
   "pool-catch-up": { pool: string; profile: string; nodes: number };
   /** `nodes`: only when part of the pool sits out (see SkippedPool). */
   "pool-skipped": {
@@ -212,6 +233,8 @@ export interface SimulationResult {
   refused: RefusedUpdate[];
   /** Every injected node fault, in time order, and how many of its `times` fired (0: it never fired). */
   faults: FaultReport[];
+  /** Two-node clusters only: virtual ms during which writes were unavailable (the leader down). */
+  writeOutageMs?: number;
 }
 
 /** The faults of a result that never fired (a fault with `times: 3` that fired once did fire). */

@@ -5,7 +5,7 @@ import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
-import type { DeliveryMode } from "../shared/types.js";
+import type { AbFallback, DeliveryMode } from "../shared/types.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type {
@@ -48,6 +48,7 @@ export interface LoadedFleetCluster {
   maxUnavailable?: number;
   retries?: number;
   abPartitions?: boolean;
+  abFallback?: AbFallback;
   /** `mode`: how this cluster gets Kubernetes (see PlanOptions.mode). */
   mode?: DeliveryMode;
   timings: Partial<Timings>;
@@ -145,6 +146,7 @@ function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): Loa
       ...(cluster.maxUnavailable !== undefined ? { maxUnavailable: cluster.maxUnavailable } : {}),
       ...(cluster.retries !== undefined ? { retries: cluster.retries } : {}),
       ...(cluster.abPartitions !== undefined ? { abPartitions: cluster.abPartitions } : {}),
+      ...(cluster.abFallback !== undefined ? { abFallback: cluster.abFallback } : {}),
       ...(cluster.mode !== undefined ? { mode: cluster.mode } : {}),
       timings: parseTimings(cluster.timings),
       events,
@@ -260,6 +262,7 @@ export function fleetFilePlan(fleet: LoadedFleet, seed: number, startMs = 0): Lo
       ...(cluster.maxUnavailable !== undefined ? { maxUnavailable: cluster.maxUnavailable } : {}),
       ...(cluster.retries !== undefined ? { retries: cluster.retries } : {}),
       ...(cluster.abPartitions !== undefined ? { abPartitions: cluster.abPartitions } : {}),
+      ...(cluster.abFallback !== undefined ? { abFallback: cluster.abFallback } : {}),
       ...(cluster.mode !== undefined ? { mode: cluster.mode } : {}),
       timings: cluster.timings,
     },

@@ -6,7 +6,7 @@ import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
-import { type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import { type AbFallback, type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type { SimInputEvent, SimProfile, Timings } from "../sim/types.js";
 import { generateInventory, parseInventoryCsv, type RawSite } from "./inventory.js";
@@ -55,6 +55,7 @@ export interface SiteOwn {
   maxUnavailable?: number;
   retries?: number;
   abPartitions?: boolean;
+  abFallback?: AbFallback;
   mode?: DeliveryMode;
   timings?: Partial<Timings>;
 }

@@ -161,6 +161,7 @@ function siteCluster(plan: SiteSimPlan, site: Site): SimCluster {
     ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(own.abPartitions ? { abPartitions: true } : {}),
+    ...(own.abFallback !== undefined ? { abFallback: own.abFallback } : {}),
     timings: own.timings ? { ...plan.timings, ...own.timings } : plan.timings,
   };
 }

@@ -1,4 +1,4 @@
-import type { NodeAction } from "../shared/types.js";
+import { DEFAULT_AB_FALLBACK, type NodeAction } from "../shared/types.js";
 import type { ArmedFailure, NodeContext, NodeInput } from "./node-types.js";
 
 /* The node machine's context and the pure functions of it its actions use. */
@@ -11,6 +11,7 @@ export function initialContext(input: NodeInput): NodeContext {
     profile: input.profile,
     osImage: input.osImage,
     abPartitions: input.abPartitions ?? false,
+    abFallback: input.abFallback ?? DEFAULT_AB_FALLBACK,
     passiveImage: input.passiveImage ?? input.osImage,
     fallback: null,
     job: null,

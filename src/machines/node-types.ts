@@ -1,6 +1,6 @@
 /** The node machine's data: timings, jobs, context, events, what it emits, its states. */
 import type { StepDistributions } from "../shared/timing-distribution.js";
-import type { NodeAction, NodeRole, Service } from "../shared/types.js";
+import type { AbFallback, NodeAction, NodeRole, Service } from "../shared/types.js";
 
 /** Virtual durations of each step, in ms; jitter is a fraction (0.1 = ±10 %) drawn from the seeded RNG. */
 export interface Timings {
@@ -101,6 +101,8 @@ export interface NodeContext {
    * repave whose image does not boot falls back instead of leaving the node Failed.
    */
   abPartitions: boolean;
+  /** After an A/B fallback: wait out of the cluster for an operator, or rejoin on the old image by itself. */
+  abFallback: AbFallback;
   /** The passive image (with `abPartitions`; the install image at first, as both partitions start equal). */
   passiveImage: string;
   /** Set when the current job's last attempt fell back; the node is Ready on its old image, job kept. */
@@ -128,6 +130,8 @@ export interface NodeInput {
   osImage: string;
   /** Default false: the 4.3-era single image, where a failed repave leaves the node Failed. */
   abPartitions?: boolean;
+  /** Default `DEFAULT_AB_FALLBACK` (operator). */
+  abFallback?: AbFallback;
   /** Default `osImage`. */
   passiveImage?: string;
   /** Default true. */
@@ -143,6 +147,8 @@ export type NodeEvent =
   /** From Ready after a fallback: drop the job (its rollout was superseded); the node keeps its old profile. */
   | { type: "ABANDON" }
   | { type: "ARM_FAILURE"; id?: number; action: NodeAction | "any"; times?: number }
+  /** An operator boots a node that fell back and waits out of the cluster into its active (new) image. */
+  | { type: "OPERATOR_RECOVER" }
   | { type: "KUBERNETES_DOWN" }
   | { type: "KUBERNETES_UP" };
 
@@ -172,6 +178,10 @@ export type NodeEmitted =
   | { type: "action-finished"; node: string; action: NodeAction }
   | { type: "action-failed"; node: string; action: NodeAction; attempt: number; reason: string }
   | { type: "image-fallback"; node: string; from: string; to: string }
+  /** After a fallback the node stays out of the cluster until an operator recovers it (Known Issues, 2025). */
+  | { type: "node-awaiting-operator"; node: string; reason: string }
+  /** An operator booted the node into its active image (the new one): it rejoins on the target. */
+  | { type: "operator-recovered"; node: string; osImage: string }
   | { type: "node-ready"; node: string; profile: string }
   /** Its plan to the rollout's target is no-op: it takes the profile untouched, staying Ready. */
   | { type: "node-adopted"; node: string; profile: string }
@@ -187,6 +197,7 @@ export const NODE_STATES = [
   "RestartingServices",
   "ConfigReloading",
   "Rejoining",
+  "AwaitingOperator",
   "Failed",
 ] as const;
 export type NodeStateName = (typeof NODE_STATES)[number];

@@ -43,6 +43,8 @@ export const nodeMachine = setup({
     kubernetesDown: ({ context }) => !context.kubernetesUp,
     failing: ({ context }) => context.failing,
     fallsBack: ({ context }) => context.failing && context.abPartitions,
+    fallsBackAndWaits: ({ context }) =>
+      context.failing && context.abPartitions && context.abFallback === "operator",
     fellBack: ({ context }) => context.fallback !== null,
     fellBackAndCordons: ({ context }) => context.fallback !== null && context.job?.cordon === true,
   },
@@ -84,6 +86,18 @@ export const nodeMachine = setup({
         profile: job.targetProfile,
         osImage: repaved ? job.targetOsImage : context.osImage,
         passiveImage: repaved && context.abPartitions ? context.osImage : context.passiveImage,
+      };
+    }),
+    // The operator boots the active partition, which holds the new image: the job completes on it.
+    recover: assign(({ context }) => {
+      const job = context.job;
+      if (!job) return {};
+      return {
+        profile: job.targetProfile,
+        osImage: job.targetOsImage,
+        passiveImage: context.osImage,
+        fallback: null,
+        failureReason: null,
       };
     }),
     clearJob: assign({ job: null, attempts: 0, fallback: null }),
@@ -160,6 +174,17 @@ export const nodeMachine = setup({
       node: context.name,
       from: context.fallback?.from ?? context.osImage,
       to: context.fallback?.to ?? context.osImage,
+    })),
+    emitAwaiting: emit(({ context }) => ({
+      type: "node-awaiting-operator" as const,
+      node: context.name,
+      reason:
+        "fell back to the passive image and does not rejoin the cluster on its own (Known Issues, 2025): an operator boots the active image",
+    })),
+    emitRecovered: emit(({ context }) => ({
+      type: "operator-recovered" as const,
+      node: context.name,
+      osImage: context.osImage,
     })),
     emitReady: emit(({ context }) => ({
       type: "node-ready" as const,
@@ -245,6 +270,11 @@ export const nodeMachine = setup({
       entry: ["beginAttempt", "emitStarted"],
       after: {
         action: [
+          {
+            guard: "fallsBackAndWaits",
+            target: "AwaitingOperator",
+            actions: ["fallBack", "emitFailed", "emitFallback", "emitAwaiting"],
+          },
           { guard: "fallsBack", target: "Rejoining", actions: ["fallBack", "emitFailed", "emitFallback"] },
           { guard: "failing", target: "Failed" },
           {
@@ -302,6 +332,13 @@ export const nodeMachine = setup({
           { guard: "fellBack", target: "Ready", actions: "emitRejoined" },
           { target: "Ready", actions: ["emitRejoined", "clearJob"] },
         ],
+      },
+    },
+    // Known Issues (August 28, 2025): after a fallback the host does not rejoin by itself; it is out of the
+    // cluster (on its old image, from the passive partition) until an operator boots the active image.
+    AwaitingOperator: {
+      on: {
+        OPERATOR_RECOVER: { target: "Rejoining", actions: ["recover", "emitRecovered"] },
       },
     },
     Failed: {

@@ -154,7 +154,11 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
     // Long lists read better as a range: cp-1 … cp-5 is as clear as naming all five.
     const list = (names: string[]) =>
       names.length > 6 ? `${names[0]}, ${names[1]} … ${names[names.length - 1]}` : names.join(", ");
-    const cpText = cps.length > 0 ? `control planes first (${list(cps)})` : "no control planes";
+    const cpText = options.estimate?.twoNode
+      ? `control planes first (${list(cps)}, two-node: in an order Palette picks at random)`
+      : cps.length > 0
+        ? `control planes first (${list(cps)})`
+        : "no control planes";
     const wText = ws.length > 0 ? `, then workers (${list(ws)})` : "";
     lines.push(`Node order: ${cpText}${wText}`);
   }
@@ -234,6 +238,13 @@ function estimateLines(estimate: RolloutEstimate): string[] {
   const lines = [
     `Estimated rollout: ${formatDuration(estimate.durationMs)} (default timings, no faults; ${workersAtOnce})`,
   ];
+  if (estimate.twoNode) {
+    const { leader, first, writeOutageMs } = estimate.twoNode;
+    lines.push(
+      `  two-node: liveness probes paused until both control planes are upgraded; Palette picks the first at random (here ${first}); leader ${leader} keeps its role`,
+      `  writes unavailable ${formatDuration(writeOutageMs)} while the leader ${leader} is down (reads served)`,
+    );
+  }
   const shown =
     estimate.nodes.length > 12
       ? [...estimate.nodes.slice(0, 6), undefined, ...estimate.nodes.slice(-3)]

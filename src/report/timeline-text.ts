@@ -19,6 +19,8 @@ export interface TimelineReport {
   nodes?: readonly { name: string; profile: string }[];
   /** Updates refused as unsupported. */
   refused?: readonly { t: number; profile: string; reason: string }[];
+  /** Two-node clusters: how long writes were unavailable (the leader down). */
+  writeOutageMs?: number;
 }
 
 const RESERVED = new Set(["t", "node", "event"]);
@@ -66,6 +68,9 @@ function summaryLines(report: TimelineReport, c: Colours = PLAIN): string[] {
     `behavior       ${report.behavior}`,
     `final profile  ${report.finalProfile}`,
     `duration       ${formatDuration(report.durationMs)}`,
+    ...(report.writeOutageMs !== undefined
+      ? [`write outage   ${formatDuration(report.writeOutageMs)} (two-node: the leader down; reads served)`]
+      : []),
   ];
 }
 

@@ -104,6 +104,10 @@ const KNOWN_ISSUES: Section = { heading: "Known Issues", anchor: "known-issues" 
 const BEHAVIORS_REF: Section = { heading: "Upgrade Behaviors", anchor: "upgrade-behaviors" };
 const NETWORK_REF: Section = { heading: "Network Layer", anchor: "network-layer" };
 const STORAGE_REF: Section = { heading: "Storage Layer", anchor: "storage-layer" };
+const DECOUPLED_REF: Section = {
+  heading: "Decoupled Control Plane and Worker Node Upgrades",
+  anchor: "decoupled-control-plane-and-worker-node-upgrades",
+};
 const CHANGE_LOCATION: Section = {
   heading: "Upgrade Behavior by Change Location",
   anchor: "upgrade-behavior-by-change-location",
@@ -132,6 +136,13 @@ const SYSEXT_UPGRADE: Section = {
 const SYSEXT_BOTH: Section = {
   heading: "Patch the Operating System and Upgrade Kubernetes",
   anchor: "patch-the-operating-system-and-upgrade-kubernetes",
+};
+
+/** Two-Node Architecture § Limitations; systemd extensions § Two-Node Cluster Considerations. */
+const TWO_NODE_LIMITS: Section = { heading: "Limitations", anchor: "limitations" };
+const SYSEXT_TWO_NODE: Section = {
+  heading: "Two-Node Cluster Considerations",
+  anchor: "two-node-cluster-considerations",
 };
 
 const osNoOpParameters = [
@@ -418,10 +429,7 @@ export const RULES = [
     behavior: "unsupported",
     reason:
       'a Kubernetes version change that would leave a worker pool with "skip worker node update" more than 3 minor versions behind the control plane (Kubernetes N-3 skew): Palette blocks the upgrade, nothing moves',
-    ...cite(
-      K8S_REF,
-      "later releases of the page: decoupled control-plane and worker upgrades, Kubernetes N-3 skew",
-    ),
+    ...cite(DECOUPLED_REF, "Kubernetes N-3 skew"),
     covered: true,
   },
   {
@@ -434,6 +442,41 @@ export const RULES = [
     reason:
       '"skip worker node update" on a worker pool is supported on Edge for PXK-E and Canonical only: an update to a K3s or RKE2 cluster with a pool that skips worker updates is refused, nothing moves',
     ...cite(SKIP_WORKER, "Edge: PXK-E and Canonical only; 4.10 release notes", PAGES.nodePool),
+    covered: true,
+  },
+  // ── Two-node HA (not a value's path: applied to the cluster, src/controller/two-node.ts) ──────────
+  {
+    id: "two-node.distribution",
+    layers: ["kubernetes"],
+    distributions: ["pxk-e", "rke2"],
+    path: "@cluster:two-node",
+    behavior: "unsupported",
+    reason:
+      "two-node clusters support K3s and Palette Optimized Canonical Kubernetes only: a two-node cluster on another distribution, or an update to one, is refused",
+    ...cite(TWO_NODE_LIMITS, "K3s and Canonical only", PAGES.twoNode),
+    covered: true,
+  },
+  {
+    id: "two-node.agent-mode",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    modes: ["agent"],
+    path: "@cluster:two-node:agent",
+    behavior: "unsupported",
+    reason:
+      "agent mode is not supported for two-node clusters (two-node HA relies on Kairos, used in appliance mode only)",
+    ...cite(TWO_NODE_LIMITS, "agent mode", PAGES.twoNode),
+    covered: true,
+  },
+  {
+    id: "two-node.sysext",
+    layers: ["kubernetes"],
+    distributions: ALL,
+    modes: ["sysext"],
+    path: "@cluster:two-node:sysext",
+    behavior: "unsupported",
+    reason: "two-node clusters do not support systemd extensions: they keep Kubernetes in the provider image",
+    ...cite(SYSEXT_TWO_NODE, undefined, PAGES.systemdExtensions),
     covered: true,
   },
   {

@@ -201,6 +201,22 @@ export const EXPECTATIONS = {
       );
     },
   },
+  writeOutage: {
+    id: "writeOutage",
+    check: (expected, { result }) => {
+      if (result.writeOutageMs === undefined)
+        return outcome(false, "not a two-node cluster (cluster.twoNode): writes never had a leader to lose");
+      const min = expected.min === undefined ? undefined : parseDuration(expected.min);
+      const max = expected.max === undefined ? undefined : parseDuration(expected.max);
+      const actual = result.writeOutageMs;
+      const outside = (min !== undefined && actual < min) || (max !== undefined && actual > max);
+      const range = `${min === undefined ? "0s" : formatDuration(min)}..${max === undefined ? "∞" : formatDuration(max)}`;
+      return outcome(
+        !outside,
+        `writes unavailable for ${formatDuration(actual)}${outside ? ", outside" : ", within"} ${range}`,
+      );
+    },
+  },
   timeline: {
     id: "timeline",
     check: (expected, context) => checkGolden(expected, context),

@@ -4,15 +4,19 @@ import type { Profile } from "../profile/types.js";
 import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
-import type { DeliveryMode } from "../shared/types.js";
+import type { AbFallback, DeliveryMode } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import { simProfile } from "../sim/input.js";
 import {
   clusterNodes,
+  DEFAULT_TWO_NODE_LEADER,
   type NodeAction,
   type SimInputEvent,
   type SimProfile,
   type Timings,
+  TWO_NODE_CONTROL_PLANES,
+  type TwoNode,
+  twoNodeRefusal,
   type WorkerPool,
 } from "../sim/types.js";
 import { MAX_WORKERS, type ScenarioExpect, type ScenarioFile, scenarioSchema } from "./schema.js";
@@ -36,6 +40,10 @@ export interface LoadedScenario {
   retries?: number;
   /** `cluster.abPartitions` (absent = false). */
   abPartitions?: boolean;
+  /** `cluster.abFallback` (absent: DEFAULT_AB_FALLBACK). */
+  abFallback?: AbFallback;
+  /** `cluster.twoNode`: two-node HA, with its leader (cp-1 unless named). */
+  twoNode?: TwoNode;
   timings: Partial<Timings>;
   /** cp-1..cp-N then worker-1..worker-M (or each pool's `<pool>-1..`). */
   nodes: string[];
@@ -115,6 +123,17 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     } else if ("node" in event) {
       checkNode(event.node, ["events", index, "node"]);
       events.push({ ...nodeFailEvent(at, event), index });
+    } else if ("recover" in event) {
+      checkNode(event.recover, ["events", index, "recover"]);
+      if (!data.cluster.abPartitions || data.cluster.abFallback === "rejoin")
+        bag.add(
+          diagnosticAt(
+            yaml,
+            ["events", index, "recover"],
+            "only a node that fell back and waits for an operator can be recovered: needs cluster.abPartitions: true (and abFallback: operator, the default)",
+          ),
+        );
+      events.push({ at, type: "operator-recover", node: event.recover, index });
     } else if ("pool" in event) {
       if (!workerPools?.some((pool) => pool.name === event.pool)) {
         const names = workerPools?.map((pool) => pool.name).join(", ");
@@ -206,6 +225,25 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     );
   }
 
+  if (data.cluster.abFallback !== undefined && !data.cluster.abPartitions)
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["cluster", "abFallback"],
+        "needs cluster.abPartitions: true (only a node with A/B partitions falls back)",
+      ),
+    );
+  const twoNode = checkTwoNode(yaml, data, bag);
+  const distributionRefusal =
+    twoNode && initial ? twoNodeRefusal(initial.distribution, undefined) : undefined;
+  if (distributionRefusal)
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["cluster", "twoNode"],
+        `${distributionRefusal.reason}: the initial profile ${initial?.name} is ${initial?.distribution} (rule ${distributionRefusal.rule})`,
+      ),
+    );
   const timings = timingsOf(data, yaml, bag);
   bag.throwIfAny();
   if (!initial) throw new InputError([diagnosticAt(yaml, ["profile"], "initial profile did not load")]);
@@ -221,6 +259,8 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     ...(data.cluster.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
     ...(data.cluster.retries !== undefined ? { retries: data.cluster.retries } : {}),
     ...(data.cluster.abPartitions !== undefined ? { abPartitions: data.cluster.abPartitions } : {}),
+    ...(data.cluster.abFallback !== undefined ? { abFallback: data.cluster.abFallback } : {}),
+    ...(twoNode ? { twoNode } : {}),
     timings,
     nodes,
     rke2Quirk: data.rke2Quirk ?? true,
@@ -232,6 +272,46 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
     ...(durationBounds ? { durationBounds } : {}),
     ...(timelineFile !== undefined ? { timelineFile } : {}),
   };
+}
+
+/**
+ * `cluster.twoNode` (Two-Node Architecture § Limitations): exactly two control planes and no agent mode;
+ * systemd extensions § Two-Node Cluster Considerations: no sysext. The distribution is checked by the
+ * simulation against the initial profile, and each update is refused when published. `expect.writeOutage`
+ * needs a two-node cluster.
+ */
+function checkTwoNode(yaml: YamlFile, data: ScenarioFile, bag: DiagnosticBag): TwoNode | undefined {
+  const given = data.cluster.twoNode;
+  if (given === undefined || given === false) {
+    if (data.expect.writeOutage !== undefined)
+      bag.add(
+        diagnosticAt(
+          yaml,
+          ["expect", "writeOutage"],
+          "needs cluster.twoNode: true (only a two-node cluster has a leader whose outage stops writes)",
+        ),
+      );
+    return undefined;
+  }
+  if (data.cluster.controlPlanes !== TWO_NODE_CONTROL_PLANES)
+    bag.add(
+      diagnosticAt(
+        yaml,
+        ["cluster", "controlPlanes"],
+        `a two-node cluster has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${data.cluster.controlPlanes}`,
+      ),
+    );
+  const mode = data.cluster.mode;
+  const refusal = mode === undefined ? undefined : twoNodeRefusal("k3s", mode);
+  if (refusal) bag.add(diagnosticAt(yaml, ["cluster", "mode"], `${refusal.reason} (rule ${refusal.rule})`));
+  const bounds = data.expect.writeOutage;
+  if (bounds?.min !== undefined && bounds.max !== undefined) {
+    const min = parseDuration(bounds.min);
+    const max = parseDuration(bounds.max);
+    if (min !== undefined && max !== undefined && min > max)
+      bag.add(diagnosticAt(yaml, ["expect", "writeOutage"], "min is greater than max"));
+  }
+  return { leader: given === true ? DEFAULT_TWO_NODE_LEADER : given.leader };
 }
 
 /**

@@ -54,6 +54,8 @@ export interface ScenarioRun {
   failure?: SimulationResult["failure"];
   /** Every injected node fault and how many of its `times` fired. */
   faults: FaultReport[];
+  /** Two-node clusters: virtual ms during which writes were unavailable (the leader down). */
+  writeOutageMs?: number;
 }
 
 /** Seed of a scenario that names none: fixed, so a run is reproducible without one. */
@@ -99,6 +101,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     finalProfile: result.finalProfile,
     durationMs: result.durationMs,
     timeline,
+    ...(result.writeOutageMs !== undefined ? { writeOutageMs: result.writeOutageMs } : {}),
   };
   const expectations = evaluateExpectations(scenario.expect, {
     result,
@@ -123,6 +126,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     refused: result.refused,
     ...(result.failure ? { failure: result.failure } : {}),
     faults: result.faults,
+    ...(result.writeOutageMs !== undefined ? { writeOutageMs: result.writeOutageMs } : {}),
   };
 }
 

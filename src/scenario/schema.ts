@@ -4,7 +4,7 @@ import { NODE_STATES } from "../machines/node.js";
 import { parseDuration } from "../shared/duration.js";
 import { MAX_CONTROL_PLANES, MAX_FAIL_TIMES, MAX_RETRIES, MAX_WORKERS } from "../shared/limits.js";
 import { MAX_SEED } from "../shared/rng.js";
-import { BEHAVIORS, DELIVERY_MODES, NODE_ACTIONS } from "../shared/types.js";
+import { AB_FALLBACKS, BEHAVIORS, DELIVERY_MODES, NODE_ACTIONS } from "../shared/types.js";
 
 /**
  * The zod schema of a scenario file (docs/formats/scenario.md). The loader validates with it and
@@ -98,6 +98,10 @@ export const clusterSchema = z.strictObject({
     .optional()
     .meta({ description: "retries of a failed node action (default 1)" }),
   timings: timingsSchema.optional(),
+  abFallback: z.enum(AB_FALLBACKS).optional().meta({
+    description:
+      "with abPartitions, after a fallback: operator (the default, Palette's Known Issues of 2025: the host does not rejoin on its own; a `recover` event brings it back) or rejoin (it rejoins on its old image by itself and the attempt is retried)",
+  }),
   abPartitions: z.boolean().optional().meta({
     description:
       "A/B partitions (later Palette releases): a repave whose new image does not boot falls back to the previous image, the node Ready on it, instead of staying Failed (default false)",
@@ -132,6 +136,20 @@ export const scenarioClusterSchema = clusterSchema.extend({
   workerPools: z.array(workerPoolSchema).min(1).optional().meta({
     description: "named worker pools instead of `workers`; maxUnavailable counts across all pools' workers",
   }),
+  twoNode: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        leader: z
+          .enum(["cp-1", "cp-2"])
+          .meta({ description: "the leader, which takes the writes (default cp-1)" }),
+      }),
+    ])
+    .optional()
+    .meta({
+      description:
+        "two-node HA (Two-Node Architecture): exactly 2 control planes, K3s or Canonical, appliance mode; an upgrade pauses the liveness probes, the seed picks which node goes first, writes are unavailable while the leader is down",
+    }),
 });
 
 const at = durationSchema.meta({ description: "virtual time of the event since the start" });
@@ -162,6 +180,14 @@ export const poolEventSchema = z.strictObject({
   }),
 });
 
+export const recoverEventSchema = z.strictObject({
+  at,
+  recover: z.string().min(1).meta({
+    description:
+      "a node that fell back (A/B) and waits out of the cluster: an operator boots its active image, and it rejoins on the new one",
+  }),
+});
+
 /** Each event has `at` and exactly one kind; the loader picks the closest branch for messages. */
 export const EVENT_KINDS = [
   { key: "update", schema: updateEventSchema },
@@ -169,6 +195,7 @@ export const EVENT_KINDS = [
   { key: "node", schema: nodeFailEventSchema },
   { key: "agent", schema: agentEventSchema },
   { key: "pool", schema: poolEventSchema },
+  { key: "recover", schema: recoverEventSchema },
 ] as const;
 
 export const eventSchema = z.union([
@@ -177,6 +204,7 @@ export const eventSchema = z.union([
   nodeFailEventSchema,
   agentEventSchema,
   poolEventSchema,
+  recoverEventSchema,
 ]);
 
 const actionCountsSchema = z.partialRecord(z.enum(NODE_ACTIONS), z.int().min(0));
@@ -220,6 +248,12 @@ export const expectSchema = z
       .strictObject({ min: durationSchema.optional(), max: durationSchema.optional() })
       .optional()
       .meta({ description: "bounds of the total upgrade duration" }),
+    writeOutage: z
+      .strictObject({ min: durationSchema.optional(), max: durationSchema.optional() })
+      .optional()
+      .meta({
+        description: "two-node clusters: bounds of the total time writes were unavailable (the leader down)",
+      }),
     timeline: z
       .string()
       .min(1)

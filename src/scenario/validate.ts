@@ -43,7 +43,7 @@ type Context = Required<DiagnosticOptions>;
 const SCENARIO_EVENT_KINDS: EventKinds = {
   keys: EVENT_KINDS.map((kind) => kind.key),
   expected:
-    "an event has `at` and exactly one of `update: FILE`, `kubernetes: down|up`, `node: NAME` with `fail: ACTION`, `agent: restart`, `pool: NAME` with `skipWorkerUpdate: true|false`",
+    "an event has `at` and exactly one of `update: FILE`, `kubernetes: down|up`, `node: NAME` with `fail: ACTION`, `agent: restart`, `pool: NAME` with `skipWorkerUpdate: true|false`, `recover: NAME`",
 };
 
 function scenarioEventKinds(path: YamlPath): EventKinds | undefined {

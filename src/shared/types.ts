@@ -72,3 +72,15 @@ export function isDistribution(value: unknown): value is Distribution {
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${String(value)}`);
 }
+
+/**
+ * What a node does after an A/B fallback (its new image did not boot, the bootloader booted the passive
+ * partition): `operator`, as Palette's Known Issues say today (August 28, 2025: the host "does not
+ * automatically rejoin the cluster"; it is recovered by hand), it stays out of the cluster and the rollout
+ * waits for an operator; `rejoin`, the behavior edgesim modelled first, it rejoins on its old image by
+ * itself and the attempt is retried.
+ */
+export const AB_FALLBACKS = ["operator", "rejoin"] as const;
+export type AbFallback = (typeof AB_FALLBACKS)[number];
+/** The default follows the newest page read (release-notes/known-issues.md, Active Known Issues). */
+export const DEFAULT_AB_FALLBACK: AbFallback = "operator";

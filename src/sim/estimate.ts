@@ -3,7 +3,7 @@ import { planUpdate } from "../rules/plan.js";
 import type { Plan, PlanOptions } from "../rules/types.js";
 import { type SimCluster, type SimRun, simulationInput, updateProfiles } from "./input.js";
 import { simulate } from "./simulate.js";
-import type { SimulationResult, Timings } from "./types.js";
+import { type SimulationResult, type Timings, type TwoNode, twoNodeRefusal } from "./types.js";
 
 export interface RolloutEstimate {
   controlPlanes: number;
@@ -13,6 +13,11 @@ export interface RolloutEstimate {
   durationMs: number;
   /** When each node begins its action and is Ready again, in the order the controller touches them. */
   nodes: { node: string; action: string; startMs: number; readyMs: number }[];
+  /**
+   * Two-node clusters: the leader, the node that went first (Palette picks it at random; this is the
+   * estimate's draw), and how long writes were unavailable.
+   */
+  twoNode?: { leader: string; first: string; writeOutageMs: number };
 }
 
 /**
@@ -35,7 +40,13 @@ export function estimateRollout(
   from: Profile,
   to: Profile,
   plan: Plan,
-  cluster: { controlPlanes: number; workers: number; maxUnavailable?: number; timings?: Partial<Timings> },
+  cluster: {
+    controlPlanes: number;
+    workers: number;
+    maxUnavailable?: number;
+    timings?: Partial<Timings>;
+    twoNode?: TwoNode;
+  },
 ): RolloutEstimate {
   const maxUnavailable = cluster.maxUnavailable ?? 1;
   const pair = updateProfiles(from, to);
@@ -62,12 +73,22 @@ export function estimateRollout(
     const known = nodes.get(entry.node);
     if (known && (entry.event === "node-rejoined" || entry.event === "node-ready")) known.readyMs = entry.t;
   }
+  const paused = result.timeline.find((entry) => entry.event === "liveness-probes-paused");
   return {
     controlPlanes: cluster.controlPlanes,
     workers: cluster.workers,
     maxUnavailable,
     durationMs: result.durationMs,
     nodes: [...nodes.values()],
+    ...(cluster.twoNode
+      ? {
+          twoNode: {
+            leader: cluster.twoNode.leader,
+            first: paused?.event === "liveness-probes-paused" ? paused.first : cluster.twoNode.leader,
+            writeOutageMs: result.writeOutageMs ?? 0,
+          },
+        }
+      : {}),
   };
 }
 
@@ -79,7 +100,7 @@ export function planWithEstimate(
   from: Profile,
   to: Profile,
   options: PlanOptions & {
-    cluster: { controlPlanes: number; workers: number; maxUnavailable?: number };
+    cluster: { controlPlanes: number; workers: number; maxUnavailable?: number; twoNode?: TwoNode };
     warnings?: readonly string[];
   },
 ): { plan: Plan; estimate?: RolloutEstimate } {
@@ -88,7 +109,12 @@ export function planWithEstimate(
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
   });
   const warnings = options.warnings ?? [];
-  const plan = warnings.length > 0 ? { ...planned, warnings: [...warnings, ...planned.warnings] } : planned;
+  const warned = warnings.length > 0 ? { ...planned, warnings: [...warnings, ...planned.warnings] } : planned;
+  // A two-node cluster on a distribution or delivery mode the page excludes is refused like a pack switch.
+  const twoNodeRefused = options.cluster.twoNode ? twoNodeRefusal(to.distribution, warned.mode) : undefined;
+  const plan: Plan = twoNodeRefused
+    ? { ...warned, unsupported: [...warned.unsupported, { layer: "kubernetes", ...twoNodeRefused }] }
+    : warned;
   if (plan.unsupported.length > 0) return { plan };
   return { plan, estimate: estimateRollout(from, to, plan, options.cluster) };
 }

@@ -1,7 +1,8 @@
 import { drainPolicy, osImage } from "../profile/drain.js";
 import type { Profile } from "../profile/types.js";
 import type { Plan } from "../rules/types.js";
-import type { SimInputEvent, SimProfile, SimulationInput, Timings, WorkerPool } from "./types.js";
+import type { AbFallback } from "../shared/types.js";
+import type { SimInputEvent, SimProfile, SimulationInput, Timings, TwoNode, WorkerPool } from "./types.js";
 
 /**
  * The one place simulation input is made, whatever describes the cluster: a scenario's `cluster:`, a
@@ -42,6 +43,8 @@ export interface SimCluster {
   maxUnavailable?: number;
   retries?: number;
   abPartitions?: boolean;
+  abFallback?: AbFallback;
+  twoNode?: TwoNode;
   timings?: Partial<Timings>;
 }
 
@@ -64,6 +67,8 @@ export function simulationInput(cluster: SimCluster, run: SimRun): SimulationInp
     ...(cluster.maxUnavailable !== undefined ? { maxUnavailable: cluster.maxUnavailable } : {}),
     ...(cluster.retries !== undefined ? { retries: cluster.retries } : {}),
     ...(cluster.abPartitions ? { abPartitions: true } : {}),
+    ...(cluster.abFallback !== undefined ? { abFallback: cluster.abFallback } : {}),
+    ...(cluster.twoNode ? { twoNode: cluster.twoNode } : {}),
     ...(cluster.timings ? { timings: cluster.timings } : {}),
     initialProfile: run.initialProfile,
     profiles: run.profiles,

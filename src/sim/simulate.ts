@@ -1,5 +1,11 @@
 import { RolloutController } from "../controller/controller.js";
 import { allRefusals, mergeRefusals, refuseUnsupported } from "../controller/refusals.js";
+import {
+  TWO_NODE_CONTROL_PLANES,
+  twoNodeRefusal,
+  writeOutages,
+  writeOutageTotal,
+} from "../controller/two-node.js";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { Rng } from "../shared/rng.js";
 import { type Bus, createBus } from "./bus.js";
@@ -47,6 +53,18 @@ function validate(input: SimulationInput): void {
     if (!Number.isInteger(pool.workers) || pool.workers < 0)
       bad(`cluster.workerPools[${i}].workers`, "must be a whole number ≥ 0");
   });
+  if (input.twoNode) {
+    if (input.controlPlanes !== TWO_NODE_CONTROL_PLANES)
+      bad(
+        "cluster.controlPlanes",
+        `a two-node cluster has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${input.controlPlanes}`,
+      );
+    else if (!["cp-1", "cp-2"].includes(input.twoNode.leader))
+      bad("cluster.twoNode.leader", `must be cp-1 or cp-2 (got ${JSON.stringify(input.twoNode.leader)})`);
+    const initial = input.profiles.get(input.initialProfile);
+    const refusal = initial && twoNodeRefusal(initial.profile.distribution, undefined);
+    if (refusal) bad("cluster.twoNode", `${refusal.reason} (rule ${refusal.rule})`);
+  }
   // Only a well-formed cluster has node names to check against (a bad size would name nothing, or loop).
   const shaped = problems.length === 0;
   const nodes = new Set(shaped ? clusterNodes(input).map((node) => node.name) : []);
@@ -57,6 +75,9 @@ function validate(input: SimulationInput): void {
     }
     if (event.type === "node-fail" && shaped && !nodes.has(event.node)) {
       bad(`events[${i}].node`, `no node "${event.node}" (nodes are cp-1..cp-N and worker-1..worker-M)`);
+    }
+    if (event.type === "operator-recover" && shaped && !nodes.has(event.node)) {
+      bad(`events[${i}].recover`, `no node "${event.node}"`);
     }
     if (event.type === "pool-toggle" && !pools.has(event.pool)) {
       bad(`events[${i}].pool`, `no worker pool "${event.pool}"`);
@@ -104,6 +125,10 @@ export function simulate(input: SimulationInput, hooks: SimulationHooks = {}): S
       faults: outcome.faults,
     };
     if (outcome.failure) result.failure = outcome.failure;
+    if (input.twoNode) {
+      const last = result.timeline.at(-1)?.t ?? 0;
+      result.writeOutageMs = writeOutageTotal(writeOutages(result.timeline), last);
+    }
     return result;
   } finally {
     if (onEntry) bus.off("timeline", onEntry);

@@ -2,6 +2,14 @@
  * The simulation's data types. They are defined beside the controller (which sits below `sim`, so the
  * core has no directory cycle) and the machines; this module gathers them for the edges.
  */
+
+export {
+  DEFAULT_TWO_NODE_LEADER,
+  TWO_NODE_CONTROL_PLANES,
+  type TwoNode,
+  twoNodeRefusal,
+  writeOutages,
+} from "../controller/two-node.js";
 export type {
   FaultReport,
   NodeReport,

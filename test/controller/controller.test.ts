@@ -473,6 +473,7 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
         workers: 3,
         retries,
         abPartitions,
+        abFallback: "rejoin",
         table: { "base->next": "repave" },
         events: [
           { at: 0, type: "node-fail", node: "worker-1", action: "repave", times },
@@ -563,6 +564,7 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
         workers: 1,
         retries: 1,
         abPartitions: true,
+        abFallback: "rejoin",
         timings: { jitter: 0 },
         table: { "base->next": "repave" },
         events: [
@@ -591,6 +593,7 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
         workers: 1,
         retries: 1,
         abPartitions: true,
+        abFallback: "rejoin",
         table: { "base->next": "repave", "base->latest": "repave", "next->latest": "repave" },
         events: [
           { at: 0, type: "update", profile: "next" },
@@ -620,6 +623,7 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
         workers: 1,
         retries: 0,
         abPartitions: true,
+        abFallback: "rejoin",
         table: { "base->next": action },
         events: [
           { at: 0, type: "node-fail", node: "worker-1", action },

@@ -175,7 +175,7 @@ describe("node machine on the virtual clock", () => {
 });
 
 describe("node machine with A/B partitions", () => {
-  const AB: NodeInput = { ...INPUT, abPartitions: true };
+  const AB: NodeInput = { ...INPUT, abPartitions: true, abFallback: "rejoin" };
 
   it("starts with both partitions on the install image", () => {
     const [ready] = initialTransition(nodeMachine, AB);
@@ -329,5 +329,62 @@ describe("node machine with A/B partitions", () => {
     expect(state).toBe("Failed");
     expect(context.fallback).toBeNull();
     expect(context.osImage).toBe("image:base");
+  });
+});
+
+describe("node machine with A/B partitions, waiting for an operator (Known Issues, 2025)", () => {
+  const WAITS: NodeInput = { ...INPUT, abPartitions: true };
+
+  it("is the default: a fallback leaves the node out of the cluster on its old image, job kept", () => {
+    const { path, context, state } = run(
+      [
+        { type: "ARM_FAILURE", action: "repave" },
+        { type: "START", job: job("repave") },
+      ],
+      undefined,
+      WAITS,
+    );
+    expect(path.map(([s]) => s)).toEqual(["Ready", "Cordoned", "Draining", "Repaving", "AwaitingOperator"]);
+    expect(state).toBe("AwaitingOperator");
+    expect(context).toMatchObject({
+      profile: "base",
+      osImage: "image:base",
+      fallback: { from: "image:next" },
+    });
+    expect(context.job?.targetProfile).toBe("next");
+  });
+
+  it("OPERATOR_RECOVER boots the active (new) image: the node rejoins on the target, the old image passive", () => {
+    const clock = new VirtualClock();
+    const actor = createActor(nodeMachine, { clock, input: WAITS });
+    const emitted: string[] = [];
+    actor.on("*", (e) => emitted.push(e.type));
+    actor.start();
+    actor.send({ type: "ARM_FAILURE", action: "repave" });
+    actor.send({ type: "START", job: job("repave") });
+    clock.runUntilIdle();
+    // Nothing happens by itself: the node still waits after any time.
+    expect(String(actor.getSnapshot().value)).toBe("AwaitingOperator");
+    actor.send({ type: "OPERATOR_RECOVER" });
+    clock.runUntilIdle();
+    expect(String(actor.getSnapshot().value)).toBe("Ready");
+    expect(actor.getSnapshot().context).toMatchObject({
+      profile: "next",
+      osImage: "image:next",
+      passiveImage: "image:base",
+      fallback: null,
+      job: null,
+    });
+    expect(emitted).toEqual([
+      "node-cordoned",
+      "node-draining",
+      "node-drained",
+      "action-started",
+      "action-failed",
+      "image-fallback",
+      "node-awaiting-operator",
+      "operator-recovered",
+      "node-rejoined",
+    ]);
   });
 });

@@ -18,6 +18,7 @@ describe("the rule table", () => {
       "Kubernetes Layer",
       "Network Layer",
       "Storage Layer",
+      "Decoupled Control Plane and Worker Node Upgrades",
     ];
     const anchors = new Map(headings.map((h) => [h.toLowerCase().replace(/ /g, "-"), h]));
     for (const rule of rules) {
@@ -41,6 +42,7 @@ describe("the rule table", () => {
     expect(rules.filter((r) => r.url.startsWith(PAGES.systemdExtensions.url)).map((r) => r.id)).toEqual([
       "sysext.options.system.uri",
       "sysext.kubernetes.version",
+      "two-node.sysext",
     ]);
   });
 

@@ -209,6 +209,8 @@ function toInput(spec: Spec): SimulationInput {
     maxUnavailable: spec.maxUnavailable,
     retries: spec.retries,
     abPartitions: spec.abPartitions,
+    // The automatic rejoin: the properties hold retries and halts to it (operator recovery has its own tests).
+    abFallback: "rejoin",
     profiles: PROFILES.map((id) => simProfile(id, { cordon: !spec.noCordon.includes(id) })),
     plan: (from, to) => planOf(spec, from.name, to.name),
     events,
