@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { MAX_GENERATED_SITES } from "../fleet/limits.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT, EXIT_HELP, exitCodeHelp } from "./io.js";
 import { ALLOW_OUTSIDE_HELP, parseSeed, ROOT_HELP, type RootOptions } from "./options.js";
@@ -51,8 +52,8 @@ export function fleetOptions(command: Command): Command {
     .option("-q, --quiet", "No progress bar")
     .option(
       "--clusters <n>",
-      "What-if without a file: a generated fleet of N sites (at most 200000)",
-      boundedInt(200_000),
+      `What-if without a file: a generated fleet of N sites (at most ${MAX_GENERATED_SITES})`,
+      boundedInt(MAX_GENERATED_SITES),
     )
     .option("--update <profile>", "What-if: the profile rolled out")
     .option(

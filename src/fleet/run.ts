@@ -79,8 +79,12 @@ export interface FleetPlanRun {
   behavior: Behavior;
 }
 
-/** Progress of a long run: `unit` says what is counted (trials of the schedule, or site simulations). */
-export type ProgressSink = (done: number, total: number, unit: "trial(s)" | "site simulation(s)") => void;
+/**
+ * Progress of a long run: `unit` says what is counted — trials (in this process), or site simulations
+ * over every trial (on threads, then with the trial being simulated: `site simulation(s), trial 3 of 100`).
+ * Trials are streamed, so one count runs from the start to the end and its time left holds for the run.
+ */
+export type ProgressSink = (done: number, total: number, unit: string) => void;
 
 /** Sites that must download the new image: the update changes the OS (a repave). */
 function downloadBytes(
@@ -294,7 +298,16 @@ export async function runFleetPlanOnThreads(
       threads: options.threads,
       planner,
       ...(options.progress
-        ? { progress: (done: number, total: number) => options.progress?.(done, total, "site simulation(s)") }
+        ? {
+            progress: (done: number, total: number) =>
+              options.progress?.(
+                done,
+                total,
+                plan.trials > 1
+                  ? `site simulation(s), trial ${Math.min(plan.trials, Math.floor(done / sites.length) + 1)} of ${plan.trials}`
+                  : "site simulation(s)",
+              ),
+          }
         : {}),
     },
     (table) =>
