@@ -105,14 +105,17 @@ export function drawFaults(
   expectedMs: number,
   retries: number,
 ): { events: SimInputEvent[]; faults: string[] } {
-  const rng = new Rng(hashSeed(seed, "faults"));
   const events: SimInputEvent[] = [];
   const described: string[] = [];
-  const nodes = [
-    ...Array.from({ length: site.controlPlanes }, (_, i) => `cp-${i + 1}`),
-    ...Array.from({ length: site.workers }, (_, i) => `worker-${i + 1}`),
-  ];
+  // No rate: nothing is drawn (the generator is made only when something is).
+  if (faults.nodeActionFailure <= 0 && !faults.kubernetesOutage && !(faults.agentRestart > 0))
+    return { events, faults: described };
+  const rng = new Rng(hashSeed(seed, "faults"));
   if (faults.nodeActionFailure > 0) {
+    const nodes = [
+      ...Array.from({ length: site.controlPlanes }, (_, i) => `cp-${i + 1}`),
+      ...Array.from({ length: site.workers }, (_, i) => `worker-${i + 1}`),
+    ];
     for (const node of nodes) {
       let times = 0;
       while (times <= retries && rng.next() < faults.nodeActionFailure) times++;
