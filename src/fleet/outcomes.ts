@@ -279,7 +279,10 @@ export async function mapTrials(
           .add(async () => {
             if (failure) return;
             const got = (await pool.run(job)) as SiteOutcome[] | PackedOutcomes;
-            if (Array.isArray(got)) chunk.forEach((s, k) => table.set(s, got[k] as SiteOutcome));
+            if (Array.isArray(got))
+              chunk.forEach((s, k) => {
+                table.set(s, got[k] as SiteOutcome);
+              });
             else table.setPacked(chunk, got);
             entry.left--;
             done += chunk.length;
