@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MAX_CLUSTERS_OPTION } from "../../src/cli/fleet-options.js";
+import { MAX_GENERATED_SITES } from "../../src/fleet/limits.js";
 import { loadFleetPlan } from "../../src/fleet/load.js";
 import { packOutcomes, type SiteOutcome } from "../../src/fleet/map.js";
 import { OutcomeStore, TrialTable } from "../../src/fleet/outcomes.js";
@@ -60,6 +62,13 @@ describe("trials streamed", () => {
     );
     for (const t of careful?.trials ?? []) expect(Object.keys(t)).not.toContain("schedule");
     expect(units.at(-1)).toBe("site simulation(s), trial 12 of 12");
+  });
+});
+
+describe("the generated-fleet cap", () => {
+  it("is the same for --clusters and inventory.generate.clusters: a million sites", () => {
+    expect(MAX_CLUSTERS_OPTION).toBe(MAX_GENERATED_SITES);
+    expect(MAX_GENERATED_SITES).toBe(1_000_000);
   });
 });
 
