@@ -8,15 +8,17 @@ import { benchQuizScaling } from "./quiz.js";
 import { benchServe } from "./serve.js";
 import { benchScaling, benchSimulation } from "./sim.js";
 import { benchStartup, printStartup } from "./startup.js";
+import { benchTelco } from "./telco.js";
 import { benchTemplate, TEMPLATE_SITES } from "./template.js";
 
 // Prints one table per benchmark; numbers vary by machine, so nothing here asserts.
 // `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
+// `npm run bench -- telco` only the telco-scale targets (half an hour or more; in the whole run with EDGESIM_BENCH_TELCO=1);
 // `npm run bench -- template` only the cluster-template figure; `npm run bench -- path` only the upgrade-path search; `npm run bench -- serve` only the workbench server; `npm run bench -- mutate` only mutation testing over the bundled library; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
 // loading, quiz and start-up.
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
-const SECTIONS = ["core", "fleet", "large", "template", "path", "serve", "mutate"];
+const SECTIONS = ["core", "fleet", "telco", "large", "template", "path", "serve", "mutate"];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
   process.exit(1);
@@ -25,6 +27,7 @@ if (only !== undefined && !SECTIONS.includes(only)) {
 if (only === undefined || only === "core") await core();
 if (only === undefined || only === "large") large();
 if (only === undefined || only === "fleet") fleet();
+if (only === "telco" || (only === undefined && process.env.EDGESIM_BENCH_TELCO === "1")) telco();
 if (only === undefined || only === "template") template();
 if (only === undefined || only === "path") path();
 if (only === undefined || only === "serve") await serve();
@@ -214,6 +217,31 @@ function large(): void {
         `${input.rssRatio.toFixed(2)}× the peak RSS (linear: ${input.sizeRatio.toFixed(0)}, quadratic: ${(input.sizeRatio ** 2).toFixed(0)})`,
     );
   }
+}
+
+function telco(): void {
+  const bench = benchTelco();
+  console.log(
+    `\nrisk at telco scale: each target beside its figure from this run, ${bench.cores} core(s)${bench.scale > 1 ? `, sizes divided by ${bench.scale} (EDGESIM_TELCO_SCALE): the targets hold at full size only` : ""}`,
+  );
+  console.table(
+    Object.fromEntries(
+      bench.targets.map((t) => [t.what, { figure: t.figure, target: t.target, met: t.met ? "yes" : "NO" }]),
+    ),
+  );
+  console.table(
+    Object.fromEntries(
+      Object.entries(bench.runs).map(([name, r]) => [
+        name,
+        {
+          "wall s": (r.wallMs / 1000).toFixed(1),
+          "CPU s": (r.cpuMs / 1000).toFixed(1),
+          "peak RSS MiB": fmt(r.peakRssMiB),
+          ...("note" in r && r.note ? { note: r.note } : {}),
+        },
+      ]),
+    ),
+  );
 }
 
 function fleet(): void {

@@ -22,6 +22,12 @@ export interface FleetCommandOptions extends RootOptions {
   out?: string;
 }
 
+/**
+ * The generated-fleet cap, MAX_GENERATED_SITES of src/fleet/limits.ts (which the file's schema reads), written
+ * out here so that `fleet --help` loads nothing but this leaf; a test checks that the two agree.
+ */
+export const MAX_CLUSTERS_OPTION = 1_000_000;
+
 export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
     throw new InvalidArgumentError("expected a whole number ≥ 1");
@@ -51,8 +57,8 @@ export function fleetOptions(command: Command): Command {
     .option("-q, --quiet", "No progress bar")
     .option(
       "--clusters <n>",
-      "What-if without a file: a generated fleet of N sites (at most 200000)",
-      boundedInt(200_000),
+      `What-if without a file: a generated fleet of N sites (at most ${MAX_CLUSTERS_OPTION})`,
+      boundedInt(MAX_CLUSTERS_OPTION),
     )
     .option("--update <profile>", "What-if: the profile rolled out")
     .option(

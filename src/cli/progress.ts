@@ -14,26 +14,31 @@ export interface ProgressOptions {
 /**
  * A one-line bar on a terminal's stderr: `[####......] 1200/5000 site simulation(s), about 42s left`. It is
  * redrawn at most every `minIntervalMs` (and at the end), whatever the number of updates: 100,000 sites
- * draw a few dozen lines, not thousands. The time left is the time so far over the share done.
+ * draw a few dozen lines, not thousands. The time left is the rate of the work since the first update —
+ * the time since then over the work done since — times the work left: the start-up before any work
+ * (loading, planning, starting threads) is not spread over the work, so the first figures are not
+ * inflated by it. No time left is shown until a second update gives a rate.
  */
 export function progressBar(write: (text: string) => void, options: ProgressOptions = {}): ProgressUpdate {
   const now = options.now ?? (() => performance.now());
   const minIntervalMs = options.minIntervalMs ?? 100;
   const width = options.width ?? 30;
-  const started = now();
+  let origin: { t: number; done: number } | undefined;
   let last: number | undefined;
   return (done, total, unit) => {
     const t = now();
+    origin ??= { t, done };
     if (done < total && last !== undefined && t - last < minIntervalMs) return;
     last = t;
     const share = total > 0 ? Math.min(1, done / total) : 1;
     const filled = Math.round(share * width);
-    const elapsed = t - started;
+    const elapsed = t - origin.t;
+    const since = done - origin.done;
     const left =
       done >= total
         ? ""
-        : done > 0 && elapsed > 0
-          ? `, about ${formatDuration(Math.ceil(((elapsed / done) * (total - done)) / 1000) * 1000)} left`
+        : since > 0 && elapsed > 0
+          ? `, about ${formatDuration(Math.ceil(((elapsed / since) * (total - done)) / 1000) * 1000)} left`
           : "";
     write(`\r\u001b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${unit}${left}`);
   };

@@ -1,3 +1,4 @@
+import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import type { Profile } from "../profile/types.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import type { Plan } from "../rules/types.js";
@@ -107,11 +108,14 @@ export function drawFaults(
   expectedMs: number,
   retries: number,
 ): { events: SimInputEvent[]; faults: string[] } {
-  const rng = new Rng(hashSeed(seed, "faults"));
   const events: SimInputEvent[] = [];
   const described: string[] = [];
-  const nodes = clusterNodes(site).map((node) => node.name);
+  // No rate: nothing is drawn (the generator is made only when something is).
+  if (faults.nodeActionFailure <= 0 && !faults.kubernetesOutage && !(faults.agentRestart > 0))
+    return { events, faults: described };
+  const rng = new Rng(hashSeed(seed, "faults"));
   if (faults.nodeActionFailure > 0) {
+    const nodes = clusterNodes(site).map((node) => node.name);
     for (const node of nodes) {
       let times = 0;
       while (times <= retries && rng.next() < faults.nodeActionFailure) times++;
@@ -275,4 +279,23 @@ export function rollSite(
     faults: drawn.faults,
     ...(plan.keepResults ? { simulation: result } : {}),
   };
+}
+
+/** A batch's outcomes as a thread sends them back for a trial not kept in full: typed arrays, cheap to copy. */
+export interface PackedOutcomes {
+  codes: Uint8Array;
+  durations: Float64Array;
+  disrupted: Float64Array;
+}
+
+export function packOutcomes(outcomes: readonly SiteOutcome[]): PackedOutcomes {
+  const codes = new Uint8Array(outcomes.length);
+  const durations = new Float64Array(outcomes.length);
+  const disrupted = new Float64Array(outcomes.length);
+  outcomes.forEach((o, k) => {
+    codes[k] = SIMULATION_OUTCOMES.indexOf(o.result) + 1;
+    durations[k] = o.durationMs;
+    disrupted[k] = o.disruptedNodeMs;
+  });
+  return { codes, durations, disrupted };
 }

@@ -295,7 +295,7 @@ function startNote(plan: LoadedFleetPlan): string {
 
 /** A strategy's p50 duration, or why it has none (nothing rolled before the horizon). */
 function p50Text(s: StrategyRun): string {
-  return s.trials.some((t) => siteCounts(t).rolled === 0)
+  return s.trials.some((t) => t.rolled === 0)
     ? "rolled no site before the horizon"
     : `p50 ${formatDuration(s.risk.durationMs.p50)}`;
 }
@@ -527,7 +527,7 @@ export function* planTextPieces(
         ...run.strategies.map((s) => {
           const counts = siteCounts(s.first);
           // Trials in which nothing rolled end at the horizon: that is no duration.
-          const noneRolled = s.trials.some((t) => siteCounts(t).rolled === 0);
+          const noneRolled = s.trials.some((t) => t.rolled === 0);
           if (noneRolled) horizonNote = true;
           return [
             s.strategy.name,

@@ -3,23 +3,46 @@ import type { Behavior } from "../shared/types.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan, Strategy } from "./load.js";
 import { Predictions, rollSite, type SiteOutcome } from "./map.js";
-import { MIN_SITES_FOR_THREADS, mapSites, type OutcomeStore, rolledSites } from "./outcomes.js";
+import {
+  MIN_SITES_FOR_THREADS,
+  mapTrials,
+  type OutcomeStore,
+  rolledSites,
+  type TrialOutcome,
+} from "./outcomes.js";
 import { neverFits, type Placement, type Schedule, type ScheduleSite, schedule } from "./schedule.js";
 import { runTemplateTrial, type TemplateRun } from "./template-run.js";
 import { WindowCalendar } from "./windows.js";
 
 export type FleetResult = SimulationOutcome | "halted";
 
-export interface TrialRun {
+/** A trial's figures. */
+export interface TrialFigures {
   trial: number;
-  schedule: Schedule;
-  outcomes: Map<number, SiteOutcome>;
   result: FleetResult;
   durationMs: number;
   endMs: number;
   deadlineMet?: boolean;
   failedSites: number;
   disruptedNodeHours: number;
+}
+
+/**
+ * What the risk figures read of a trial: a few numbers, kept for every trial. The schedule and the
+ * sites' outcomes are kept for the first trial only (the one the calendar and per-site output show),
+ * so 100 trials of 100,000 sites hold 100 of these, not 10 million outcomes.
+ */
+export interface TrialSummary extends TrialFigures {
+  peakRegistryBps: number;
+  /** The wave a halt stopped the rollout in. */
+  haltedWave?: string;
+  /** Sites that rolled (0: none before the horizon, so the trial has no duration). */
+  rolled: number;
+}
+
+export interface TrialRun extends TrialFigures {
+  schedule: Schedule;
+  outcomes: Map<number, SiteOutcome>;
   /** A template strategy's own timeline (its `schedule` then holds each site's span, as waves do). */
   template?: TemplateRun;
 }
@@ -32,7 +55,8 @@ export interface Distribution {
 
 export interface StrategyRun {
   strategy: Strategy;
-  trials: TrialRun[];
+  /** Every trial's figures, in trial order. */
+  trials: TrialSummary[];
   /** The first trial: the one the calendar and per-cluster output show. */
   first: TrialRun;
   risk: {
@@ -55,8 +79,12 @@ export interface FleetPlanRun {
   behavior: Behavior;
 }
 
-/** Progress of a long run: `unit` says what is counted (trials of the schedule, or site simulations). */
-export type ProgressSink = (done: number, total: number, unit: "trial(s)" | "site simulation(s)") => void;
+/**
+ * Progress of a long run: `unit` says what is counted — trials (in this process), or site simulations
+ * over every trial (on threads, then with the trial being simulated: `site simulation(s), trial 3 of 100`).
+ * Trials are streamed, so one count runs from the start to the end and its time left holds for the run.
+ */
+export type ProgressSink = (done: number, total: number, unit: string) => void;
 
 /** Sites that must download the new image: the update changes the OS (a repave). */
 function downloadBytes(
@@ -93,10 +121,108 @@ function scheduleSitesOf(plan: LoadedFleetPlan, predictions: Predictions): Sched
   });
 }
 
+/** What every trial of a run shares: the plans, the predictions, the sites as the schedule sees them. */
+interface Shared {
+  plan: LoadedFleetPlan;
+  planner: Planner;
+  predictions: Predictions;
+  scheduleSites: ScheduleSite[];
+}
+
+function shared(
+  plan: LoadedFleetPlan,
+  planner: Planner,
+  given?: { predictions?: Predictions; scheduleSites?: ScheduleSite[] },
+): Shared {
+  const predictions = given?.predictions ?? new Predictions(plan, planner);
+  const scheduleSites = given?.scheduleSites ?? scheduleSitesOf(plan, predictions);
+  return { plan, planner, predictions, scheduleSites };
+}
+
+/**
+ * The strategies' trials run one trial at a time: each trial's schedules read its sites' outcomes,
+ * its figures are kept (a `TrialSummary`), and its outcomes are dropped — but the first trial's, which
+ * the output shows. The figures are added in trial order, as the risk reads them.
+ */
+class Trials {
+  private readonly runs: { strategy: Strategy; trials: TrialSummary[]; first?: TrialRun }[];
+  private behavior: Behavior = "no-op";
+
+  constructor(private readonly s: Shared) {
+    for (const site of s.plan.sites) {
+      const b = s.predictions.of(site).behavior;
+      if (rank(b) > rank(this.behavior)) this.behavior = b;
+    }
+    this.runs = s.plan.strategies.map((strategy) => ({ strategy, trials: [] }));
+  }
+
+  /**
+   * Runs every strategy's schedule for `trial`. `outcome` gives a site's outcome (in full in the first
+   * trial); each site is asked once per trial, whichever strategies start it.
+   */
+  trial(trial: number, outcome: (site: number) => TrialOutcome | SiteOutcome): void {
+    const { plan, planner, predictions, scheduleSites } = this.s;
+    // Kept in the order the schedules ask for them, as the output lists them.
+    const asked = new Map<number, TrialOutcome | SiteOutcome>();
+    // A template's sites roll several times (one simulation per version step), each simulated here.
+    const templateCache = new Map<string, SiteOutcome>();
+    for (const run of this.runs) {
+      const { strategy } = run;
+      let t: TrialRun;
+      if (strategy.template) {
+        t = runTemplateTrial(plan, strategy, strategy.template, trial, {
+          planner,
+          predictions,
+          cache: templateCache,
+        });
+        for (const o of t.template?.outcomes ?? [])
+          if (rank(o.behavior) > rank(this.behavior)) this.behavior = o.behavior;
+      } else {
+        const sched = schedule({
+          strategy,
+          sites: scheduleSites,
+          startMs: plan.startMs,
+          windowMode: plan.windowMode,
+          ...(plan.registryGbps !== undefined ? { registryBps: plan.registryGbps * 1e9 } : {}),
+          prefetch: plan.prefetch,
+          outcome: (site) => {
+            let o = asked.get(site);
+            if (!o) {
+              o = outcome(site);
+              asked.set(site, o);
+            }
+            return o;
+          },
+        });
+        // Only the first trial's outcomes are kept, and they are the sites' full outcomes.
+        t = trialRun(plan, strategy, trial, sched, asked as Map<number, SiteOutcome>);
+      }
+      run.trials.push(summary(t));
+      if (trial === 0) run.first = t;
+    }
+  }
+
+  finish(): FleetPlanRun {
+    const { plan } = this.s;
+    return {
+      plan,
+      strategies: this.runs.map((r) => ({
+        strategy: r.strategy,
+        trials: r.trials,
+        first: r.first as TrialRun,
+        risk: risk(r.trials, r.strategy),
+      })),
+      nodes: plan.sites.reduce((n, s) => n + s.controlPlanes + s.workers, 0),
+      behavior: this.behavior,
+    };
+  }
+}
+
 /**
  * Every strategy of the file over the same inventory and the same trials. A site's outcome in a trial
  * depends on the site and the trial only, so strategies share them: each site is simulated at most once
- * per trial whichever strategies start it.
+ * per trial whichever strategies start it. Given a store (a merge of shards), the outcomes are read
+ * from it; else each is simulated in this process when a schedule first asks for it.
  */
 export function runFleetPlan(
   plan: LoadedFleetPlan,
@@ -109,72 +235,34 @@ export function runFleetPlan(
   },
   planner: Planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk }),
 ): FleetPlanRun {
-  const predictions = given?.predictions ?? new Predictions(plan, planner);
-  const scheduleSites = given?.scheduleSites ?? scheduleSitesOf(plan, predictions);
-  let behavior: Behavior = "no-op";
-  for (const site of plan.sites) {
-    const b = predictions.of(site).behavior;
-    if (rank(b) > rank(behavior)) behavior = b;
-  }
-  const total = plan.trials * plan.strategies.length;
-  let done = 0;
-  const perTrial: Map<number, SiteOutcome>[] = [];
-  const templateOutcomes: Map<string, SiteOutcome>[] = [];
-  const strategies = plan.strategies.map((strategy) => {
-    const trials: TrialRun[] = [];
-    for (let trial = 0; trial < plan.trials; trial++) {
-      if (strategy.template) {
-        // A template's sites roll several times (one simulation per version step), each simulated here.
-        let cache = templateOutcomes[trial];
-        if (!cache) templateOutcomes[trial] = cache = new Map();
-        trials.push(
-          runTemplateTrial(plan, strategy, strategy.template, trial, { planner, predictions, cache }),
-        );
-        progress?.(++done, total, "trial(s)");
-        continue;
+  return runTrials(shared(plan, planner, given), progress, given);
+}
+
+function runTrials(
+  s: Shared,
+  progress?: ProgressSink,
+  given?: { store: OutcomeStore; missing: (trial: number, site: number) => Error },
+): FleetPlanRun {
+  const { plan, planner } = s;
+  const trials = new Trials(s);
+  for (let trial = 0; trial < plan.trials; trial++) {
+    trials.trial(trial, (site) => {
+      if (given) {
+        const o = given.store.get(trial, site);
+        if (!o) throw given.missing(trial, site);
+        return o;
       }
-      let outcomes = perTrial[trial];
-      if (!outcomes) perTrial[trial] = outcomes = new Map();
-      const cache = outcomes;
-      const sched = schedule({
-        strategy,
-        sites: scheduleSites,
-        startMs: plan.startMs,
-        windowMode: plan.windowMode,
-        ...(plan.registryGbps !== undefined ? { registryBps: plan.registryGbps * 1e9 } : {}),
-        prefetch: plan.prefetch,
-        outcome: (s) => {
-          let o = cache.get(s);
-          if (!o) {
-            if (given) {
-              o = given.store.get(trial, s);
-              if (!o) throw given.missing(trial, s);
-            } else {
-              const site = plan.sites[s] as LoadedFleetPlan["sites"][number];
-              o = rollSite(plan, site, trial, scheduleSites[s]?.predictedMs ?? 0, planner);
-            }
-            // Kept in the order the schedule asks for them, as the output lists them.
-            cache.set(s, o);
-          }
-          return o;
-        },
-      });
-      trials.push(trialRun(plan, strategy, trial, sched, cache));
-      progress?.(++done, total, "trial(s)");
-    }
-    return { strategy, trials, first: trials[0] as TrialRun, risk: risk(trials, strategy) };
-  });
-  // A template's behavior is its rollouts' (its sites' `update` is their own profile).
-  for (const s of strategies)
-    for (const t of s.trials)
-      for (const o of t.template?.outcomes ?? [])
-        if (rank(o.behavior) > rank(behavior)) behavior = o.behavior;
-  return {
-    plan,
-    strategies,
-    nodes: plan.sites.reduce((n, s) => n + s.controlPlanes + s.workers, 0),
-    behavior,
-  };
+      return rollSite(
+        plan,
+        plan.sites[site] as LoadedFleetPlan["sites"][number],
+        trial,
+        s.scheduleSites[site]?.predictedMs ?? 0,
+        planner,
+      );
+    });
+    progress?.(trial + 1, plan.trials, "trial(s)");
+  }
+  return trials.finish();
 }
 
 export interface ThreadOptions {
@@ -184,46 +272,52 @@ export interface ThreadOptions {
 }
 
 /**
- * `runFleetPlan` with the map step on worker threads: every rolled site of every trial is simulated
- * ahead (on `threads` threads), then the schedule runs over those outcomes. The outcomes are the ones
- * the in-process run computes, so the result is the same whatever the thread count.
+ * `runFleetPlan` with the map step on worker threads: every rolled site of a trial is simulated ahead
+ * (on `threads` threads), then that trial's schedules run over those outcomes while the threads go on
+ * with the next trials. The outcomes are the ones the in-process run computes, so the result is the
+ * same whatever the thread count.
  */
 export async function runFleetPlanOnThreads(
   plan: LoadedFleetPlan,
   options: ThreadOptions,
 ): Promise<FleetPlanRun> {
   const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
-  const predictions = new Predictions(plan, planner);
-  const scheduleSites = scheduleSitesOf(plan, predictions);
+  const s = shared(plan, planner);
   // A site no window can take is never rolled: simulating it ahead would be wasted.
   const sites = rolledSites(plan).filter(
-    (s) => !neverFits(scheduleSites[s] as ScheduleSite, plan.windowMode, plan.prefetch),
+    (i) => !neverFits(s.scheduleSites[i] as ScheduleSite, plan.windowMode, plan.prefetch),
   );
   if (options.threads <= 1 || sites.length * plan.trials < MIN_SITES_FOR_THREADS)
-    return runFleetPlan(plan, options.progress, undefined, planner);
-  const store = await mapSites(
+    return runTrials(s, options.progress);
+  const trials = new Trials(s);
+  await mapTrials(
     plan,
     sites,
-    (s) => predictions.of(plan.sites[s] as LoadedFleetPlan["sites"][number]).durationMs,
+    (i) => s.scheduleSites[i]?.predictedMs ?? 0,
     {
       threads: options.threads,
       planner,
       ...(options.progress
-        ? { progress: (done: number, total: number) => options.progress?.(done, total, "site simulation(s)") }
+        ? {
+            progress: (done: number, total: number) =>
+              options.progress?.(
+                done,
+                total,
+                plan.trials > 1
+                  ? `site simulation(s), trial ${Math.min(plan.trials, Math.floor(done / sites.length) + 1)} of ${plan.trials}`
+                  : "site simulation(s)",
+              ),
+          }
         : {}),
     },
+    (table) =>
+      trials.trial(table.trial, (i) => {
+        const o = table.get(i);
+        if (!o) throw new Error(`site ${plan.sites[i]?.name} of trial ${table.trial} was not simulated`);
+        return o;
+      }),
   );
-  return runFleetPlan(
-    plan,
-    options.progress,
-    {
-      store,
-      missing: (trial, s) => new Error(`site ${plan.sites[s]?.name} of trial ${trial} was not simulated`),
-      predictions,
-      scheduleSites,
-    },
-    planner,
-  );
+  return trials.finish();
 }
 
 const ORDER: Behavior[] = ["no-op", "config-reload", "service-restart", "reboot", "repave"];
@@ -270,6 +364,24 @@ function trialRun(
   };
 }
 
+/** The figures of a trial that every trial keeps. */
+function summary(t: TrialRun): TrialSummary {
+  let rolled = 0;
+  for (const p of t.schedule.placements) if (p.state === "rolled") rolled++;
+  return {
+    trial: t.trial,
+    result: t.result,
+    durationMs: t.durationMs,
+    endMs: t.endMs,
+    ...(t.deadlineMet !== undefined ? { deadlineMet: t.deadlineMet } : {}),
+    failedSites: t.failedSites,
+    disruptedNodeHours: t.disruptedNodeHours,
+    peakRegistryBps: t.schedule.peakRegistryBps,
+    ...(t.schedule.halted ? { haltedWave: t.schedule.halted.wave } : {}),
+    rolled,
+  };
+}
+
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -286,21 +398,21 @@ function mean(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function risk(trials: TrialRun[], strategy: Strategy): StrategyRun["risk"] {
+function risk(trials: TrialSummary[], strategy: Strategy): StrategyRun["risk"] {
   const haltedIn: Record<string, number> = {};
   for (const t of trials)
-    if (t.schedule.halted)
-      haltedIn[t.schedule.halted.wave] = (haltedIn[t.schedule.halted.wave] ?? 0) + 1 / trials.length;
+    if (t.haltedWave !== undefined)
+      haltedIn[t.haltedWave] = (haltedIn[t.haltedWave] ?? 0) + 1 / trials.length;
   const failed = trials.map((t) => t.failedSites);
   const hours = trials.map((t) => t.disruptedNodeHours);
   return {
     durationMs: dist(trials.map((t) => t.durationMs)),
     endMs: dist(trials.map((t) => t.endMs)),
-    haltProbability: trials.filter((t) => t.schedule.halted).length / trials.length,
+    haltProbability: trials.filter((t) => t.haltedWave !== undefined).length / trials.length,
     haltedIn,
     failedSites: { mean: mean(failed), ...dist(failed) },
     disruptedNodeHours: { mean: mean(hours), ...dist(hours) },
-    peakRegistryGbps: dist(trials.map((t) => t.schedule.peakRegistryBps / 1e9)),
+    peakRegistryGbps: dist(trials.map((t) => t.peakRegistryBps / 1e9)),
     ...(strategy.deadlineMs !== undefined
       ? { deadlineMetProbability: trials.filter((t) => t.deadlineMet).length / trials.length }
       : {}),

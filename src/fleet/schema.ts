@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { durationSchema, seedSchema, timingsSchema } from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
+import { MAX_GENERATED_SITES } from "./limits.js";
 import { templateExpectSchema, templateSchema } from "./template-schema.js";
 
 /**
@@ -47,7 +48,7 @@ export const siteSchema = z.strictObject({
 });
 
 export const generateSchema = z.strictObject({
-  clusters: z.int().min(1).max(200_000),
+  clusters: z.int().min(1).max(MAX_GENERATED_SITES),
   mix: z.partialRecord(z.enum(DISTRIBUTIONS), z.number().min(0)).optional().meta({
     description: "share of each distribution (weights); default all k3s",
   }),

@@ -138,7 +138,7 @@ export function partFiles(paths: readonly string[]): string[] {
  * made from the same simulation inputs; a problem names the file and line.
  */
 export function readParts(plan: LoadedFleetPlan, files: readonly string[]): OutcomeStore {
-  const store = new OutcomeStore();
+  const store = new OutcomeStore(plan);
   const fingerprint = simulationFingerprint(plan);
   const seen = new Map<number, string>();
   let shards: { count: number; file: string } | undefined;

@@ -10,13 +10,15 @@ import type { Profile } from "../profile/types.js";
 import { type Planner, planTable } from "../rules/plan-table.js";
 import type { Plan } from "../rules/types.js";
 import type { Site } from "./load.js";
-import { rollSite, type SiteOutcome, type SiteSimPlan } from "./map.js";
+import { type PackedOutcomes, packOutcomes, rollSite, type SiteOutcome, type SiteSimPlan } from "./map.js";
 
 export interface SiteBatch {
   trial: number;
   sites: Site[];
   /** Each site's fault-free rollout time (where its faults are drawn). */
   predicted: number[];
+  /** Send back three numbers a site (a trial not kept in full) rather than each outcome. */
+  packed: boolean;
 }
 
 /** What each thread is given once: the simulation inputs, and the plans made by the main thread (by profile id). */
@@ -38,7 +40,7 @@ for (const [from, to, made] of plans) {
   if (a && b) planner.seed(a, b, made);
 }
 
-export default async function rollBatch(batch: SiteBatch): Promise<SiteOutcome[]> {
+export default async function rollBatch(batch: SiteBatch): Promise<SiteOutcome[] | PackedOutcomes> {
   for (const site of batch.sites) {
     const from = profileOf(site.profile);
     const to = profileOf(site.update);
@@ -46,5 +48,8 @@ export default async function rollBatch(batch: SiteBatch): Promise<SiteOutcome[]
     const { cachedPlanner } = await import("../rules/plan-cache.js");
     rules = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
   }
-  return batch.sites.map((site, i) => rollSite(plan, site, batch.trial, batch.predicted[i] ?? 0, planner));
+  const outcomes = batch.sites.map((site, i) =>
+    rollSite(plan, site, batch.trial, batch.predicted[i] ?? 0, planner),
+  );
+  return batch.packed ? packOutcomes(outcomes) : outcomes;
 }

@@ -298,13 +298,17 @@ export class CompiledMachine {
           ? action
           : this.impl.actions[typeof action === "string" ? action : (action as { type: string }).type]
       ) as (Fn & Record<string, unknown>) | undefined;
-      const args = { context, event, self: scope.self, system: scope.system };
       const params = inline || typeof action === "string" ? undefined : paramsOf(action, context, event);
-      if (!resolved || !("resolve" in resolved)) {
+      const builtin = resolved !== undefined && "resolve" in resolved;
+      const type = builtin ? resolved.type : undefined;
+      // The action's arguments, made only for the actions that read them (an assign makes its own).
+      const args =
+        type === "xstate.assign" ? undefined : { context, event, self: scope.self, system: scope.system };
+      if (!builtin) {
         resolved?.(args as never, params as never);
         continue;
       }
-      switch (resolved.type) {
+      switch (type) {
         case "xstate.assign": {
           const assignment = resolved.assignment as Fn | Record<string, unknown>;
           const assignArgs = { context, event, spawn: noSpawn, self: scope.self, system: scope.system };
@@ -375,7 +379,7 @@ export class CompiledMachine {
           break;
         }
         default:
-          throw new Error(`${String(resolved.type)} is not run by the compiled machine driver`);
+          throw new Error(`${String(type)} is not run by the compiled machine driver`);
       }
     }
     return context;

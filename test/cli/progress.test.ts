@@ -24,16 +24,21 @@ describe("the progress bar", () => {
     expect(drawn.at(-1)).toBe("\r\u001b[K[##############################] 100000/100000 site simulation(s)");
   });
 
-  it("shows the time left: the time so far over the share done", () => {
+  it("shows the time left at the rate since the first update: start-up before any work does not count", () => {
     let t = 0;
     const drawn: string[] = [];
     const bar = progressBar((text) => drawn.push(text), { now: () => t });
+    // 20 s of start-up, then 250 done: no rate yet.
     t = 20_000;
     bar(250, 1000, "trial(s)");
-    expect(drawn.at(-1)).toBe("\r\u001b[K[########......................] 250/1000 trial(s), about 1m left");
+    expect(drawn.at(-1)).toBe("\r\u001b[K[########......................] 250/1000 trial(s)");
     t = 20_050;
     bar(260, 1000, "trial(s)");
     expect(drawn).toHaveLength(1);
+    // 250 more in 10 s: 500 left take 20 s (not the 40 s that counting the start-up would say).
+    t = 30_000;
+    bar(500, 1000, "trial(s)");
+    expect(drawn.at(-1)).toBe("\r\u001b[K[###############...............] 500/1000 trial(s), about 20s left");
   });
 });
 

@@ -1,0 +1,234 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadFleetPlanYaml } from "../src/fleet/load.js";
+import { Predictions, rollSite } from "../src/fleet/map.js";
+import { DEFAULT_TIMINGS } from "../src/machines/node-types.js";
+import { cachedPlanner } from "../src/rules/plan-cache.js";
+import { Rng } from "../src/shared/rng.js";
+import { parseYamlFile } from "../src/shared/yaml.js";
+import { VirtualClock } from "../src/sim/clock.js";
+import { type FleetFigure, runEdgesimChild } from "./fleet.js";
+
+/**
+ * Risk at telco scale: the targets of "100 trials over 100,000 sites in two minutes, a million sites in
+ * one pass", each printed beside its figure, all from one run. Every command runs in a child process
+ * of its own (wall from here; CPU and peak RSS, worker threads included, from the child). The sizes
+ * are divided by EDGESIM_TELCO_SCALE (default 1) for a quicker look; the targets hold at scale 1 only.
+ */
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const UPDATE = `${root}scenarios/profiles/k3s-registry-change.yaml`;
+const BASE = `${root}scenarios/profiles/k3s-base.yaml`;
+const GiB = 1024;
+
+/** The what-if's plan (`edgesim fleet --clusters N`) as a file, optionally with fault rates. */
+function whatIfPlan(clusters: number, faults: boolean): string {
+  const canary = Math.max(1, Math.round(clusters / 100));
+  return [
+    "name: what-if",
+    `update: ${JSON.stringify(UPDATE)}`,
+    `from: ${JSON.stringify(BASE)}`,
+    'cluster: { shape: "1+3" }',
+    `inventory: { generate: { clusters: ${clusters} } }`,
+    "strategy:",
+    "  waves:",
+    `    - { name: canary, count: ${canary}, concurrency: ${Math.min(canary, 10)}, failureBudget: 0 }`,
+    `    - { name: rest, rest: true, concurrency: ${Math.max(1, Math.min(100, Math.ceil(clusters / 10)))}, failureBudget: 2% }`,
+    ...(faults
+      ? [
+          "faults:",
+          "  nodeActionFailure: 0.002",
+          "  kubernetesOutage: { probability: 0.01, duration: { min: 5m, max: 30m } }",
+          "  agentRestart: 0.01",
+        ]
+      : []),
+    "",
+  ].join("\n");
+}
+
+export interface Target {
+  what: string;
+  figure: string;
+  target: string;
+  met: boolean;
+}
+
+export interface TelcoBench {
+  cores: number;
+  scale: number;
+  targets: Target[];
+  runs: Record<
+    string,
+    FleetFigure | (Pick<FleetFigure, "wallMs" | "cpuMs" | "peakRssMiB"> & { note?: string })
+  >;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mib = (m: number) => `${Math.round(m).toLocaleString("en-US")} MiB`;
+
+function child(args: string[]): FleetFigure {
+  const got = runEdgesimChild(args);
+  return { clusters: 0, nodes: 0, threads: 0, trials: 0, ...got };
+}
+
+/**
+ * One node's lifecycle in plain JS on the same heap clock the simulation runs on: per site, 1 control
+ * plane then 3 workers one at a time, each cordoned, drained, repaved and rejoined (four timers with
+ * jittered durations from the same seeded generator), the site's end recorded. What a hand-written
+ * simulator would cost: the floor the engine's cost per node is compared with.
+ */
+export function referenceLoop(sites: number): { cpuMs: number; checksum: number } {
+  const t = DEFAULT_TIMINGS;
+  const cpu = process.cpuUsage();
+  let checksum = 0;
+  for (let site = 0; site < sites; site++) {
+    const clock = new VirtualClock();
+    const rng = new Rng(site + 1);
+    let node = 0;
+    let endMs = 0;
+    const startNode = () => {
+      if (node === 4) {
+        endMs = clock.now;
+        return;
+      }
+      node++;
+      clock.schedule(rng.jitter(t.cordonMs, t.jitter), () =>
+        clock.schedule(rng.jitter(t.drainMs, t.jitter), () =>
+          clock.schedule(rng.jitter(t.repaveMs, t.jitter), () =>
+            clock.schedule(rng.jitter(t.rejoinMs, t.jitter), startNode),
+          ),
+        ),
+      );
+    };
+    startNode();
+    clock.runUntilIdle();
+    checksum += endMs;
+  }
+  const used = process.cpuUsage(cpu);
+  return { cpuMs: (used.user + used.system) / 1000, checksum };
+}
+
+/** The engine's per-site path (`rollSite`: faults drawn, the site simulated, its outcome) for `sites` sites, in this process. */
+export function engineLoop(sites: number): { cpuMs: number } {
+  const plan = loadFleetPlanYaml(parseYamlFile(whatIfPlan(sites, false), "<bench>"));
+  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+  const predictions = new Predictions(plan, planner);
+  const cpu = process.cpuUsage();
+  for (const site of plan.sites) rollSite(plan, site, 0, predictions.of(site).durationMs, planner);
+  const used = process.cpuUsage(cpu);
+  return { cpuMs: (used.user + used.system) / 1000 };
+}
+
+export function benchTelco(): TelcoBench {
+  const cores = availableParallelism();
+  const scale = Math.max(1, Number(process.env.EDGESIM_TELCO_SCALE ?? 1) || 1);
+  const n = (k: number) => Math.max(1, Math.round(k / scale));
+  const dir = mkdtempSync(join(tmpdir(), "edgesim-telco-"));
+  const targets: Target[] = [];
+  const runs: TelcoBench["runs"] = {};
+  try {
+    const sites = n(100_000);
+    const plain = join(dir, "plain.yaml");
+    const faulted = join(dir, "faults.yaml");
+    writeFileSync(plain, whatIfPlan(sites, false));
+    writeFileSync(faulted, whatIfPlan(sites, true));
+
+    // 1. 100 trials over 100,000 sites, then the same with fault rates.
+    const trials = ["--trials", "100", "--json", "--allow-outside"];
+    const a = child(["fleet", plain, ...trials]);
+    runs[`${sites} sites × 100 trials`] = a;
+    targets.push({
+      what: `--trials 100 over ${sites.toLocaleString("en-US")} sites (1+3, repave)`,
+      figure: `${s(a.wallMs)} wall, ${mib(a.peakRssMiB)}`,
+      target: "≤ 120 s, ≤ 2 GiB",
+      met: a.wallMs <= 120_000 && a.peakRssMiB <= 2 * GiB,
+    });
+    const f = child(["fleet", faulted, ...trials]);
+    runs[`${sites} sites × 100 trials, faults`] = f;
+    targets.push({
+      what: "the same with fault rates on",
+      figure: `${s(f.wallMs)} wall (${(f.wallMs / a.wallMs).toFixed(2)}×; CPU ${(f.cpuMs / a.cpuMs).toFixed(2)}×)`,
+      target: "≤ 1.2×",
+      met: f.wallMs <= 1.2 * a.wallMs,
+    });
+
+    // 2. A million sites, one trial, --json and the per-site NDJSON streamed.
+    const million = n(1_000_000);
+    const m = child([
+      "fleet",
+      "--clusters",
+      String(million),
+      "--update",
+      UPDATE,
+      "--json",
+      "--clusters-ndjson",
+      join(dir, "sites.ndjson"),
+    ]);
+    runs[`${million} sites, one trial`] = m;
+    targets.push({
+      what: `${million.toLocaleString("en-US")} sites, one trial, --json + --clusters-ndjson`,
+      figure: `${s(m.wallMs)} wall, ${mib(m.peakRssMiB)}`,
+      target: "≤ 60 s, ≤ 2 GiB",
+      met: m.wallMs <= 60_000 && m.peakRssMiB <= 2 * GiB,
+    });
+
+    // 3. Per node: the engine against the plain-JS reference loop, interleaved so load hits both alike.
+    const perNode = n(20_000);
+    referenceLoop(1_000);
+    engineLoop(500);
+    let engineMs = 0;
+    let referenceMs = 0;
+    for (let round = 0; round < 4; round++) {
+      engineMs += engineLoop(perNode / 4).cpuMs;
+      referenceMs += referenceLoop(perNode / 4).cpuMs;
+    }
+    const nodes = perNode * 4;
+    const ratio = engineMs / referenceMs;
+    runs["per node"] = {
+      wallMs: 0,
+      cpuMs: engineMs,
+      peakRssMiB: 0,
+      note: `engine ${((engineMs * 1000) / nodes).toFixed(2)} µs/node, reference ${((referenceMs * 1000) / nodes).toFixed(2)} µs/node`,
+    };
+    targets.push({
+      what: `CPU per node, ${nodes.toLocaleString("en-US")} nodes: rollSite against the plain-JS loop on the same heap clock`,
+      figure: `${((engineMs * 1000) / nodes).toFixed(1)} µs vs ${((referenceMs * 1000) / nodes).toFixed(2)} µs: ${ratio.toFixed(1)}×`,
+      target: "≤ 2×",
+      met: ratio <= 2,
+    });
+
+    // 4. Shards: 100,000 sites × 10 trials in 1, 2 and 4 shards (one after another), then each merge.
+    const shardArgs = ["--clusters", String(sites), "--update", UPDATE, "--trials", "10"];
+    const one = child(["fleet", ...shardArgs, "--json"]);
+    runs[`${sites} sites × 10 trials, one process`] = one;
+    for (const count of [1, 2, 4]) {
+      const out = join(dir, `parts-${count}`);
+      mkdirSync(out);
+      let cpuMs = 0;
+      let wallMs = 0;
+      for (let i = 0; i < count; i++) {
+        const part = child(["fleet", ...shardArgs, "--shard", `${i}/${count}`, "--out", out]);
+        cpuMs += part.cpuMs;
+        wallMs = Math.max(wallMs, part.wallMs);
+      }
+      const merge = child(["fleet", "merge", ...shardArgs, "--json", out]);
+      runs[`${count} shard(s)`] = { wallMs, cpuMs, peakRssMiB: merge.peakRssMiB };
+      targets.push({
+        what: `${count} shard(s) of ${sites.toLocaleString("en-US")} sites × 10 trials: shards' CPU summed / one process`,
+        figure: `${s(cpuMs)} / ${s(one.cpuMs)} = ${(cpuMs / one.cpuMs).toFixed(3)}×`,
+        target: "≤ 1.05×",
+        met: cpuMs <= 1.05 * one.cpuMs,
+      });
+      targets.push({
+        what: `  merge of the ${count} part(s): CPU / one process`,
+        figure: `${s(merge.cpuMs)} = ${((100 * merge.cpuMs) / one.cpuMs).toFixed(1)} %`,
+        target: "≤ 5 %",
+        met: merge.cpuMs <= 0.05 * one.cpuMs,
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { cores, scale, targets, runs };
+}
