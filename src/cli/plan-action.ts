@@ -7,7 +7,7 @@ import { type Diagnostic, InputError, isInputError } from "../shared/diagnostics
 import { readStandardInput, readTextFile, STDIN_ARGUMENT, STDIN_NAME } from "../shared/files.js";
 import { atLeast, type Behavior, DISTRIBUTIONS } from "../shared/types.js";
 import type { Plan } from "../sim/estimate.js";
-import { DEFAULT_TWO_NODE_LEADER, TWO_NODE_CONTROL_PLANES } from "../sim/types.js";
+import { DEFAULT_TWO_NODE_LEADER, TWO_NODE_CONTROL_PLANES } from "../sim/estimate.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
 import { parseVariables } from "./options.js";

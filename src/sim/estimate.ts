@@ -181,3 +181,6 @@ export function estimateCatchUp(
     nodes: [...nodes.values()],
   };
 }
+
+/** What `edgesim plan --two-node` needs to describe the cluster it estimates. */
+export { DEFAULT_TWO_NODE_LEADER, TWO_NODE_CONTROL_PLANES } from "./types.js";
