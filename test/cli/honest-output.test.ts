@@ -85,8 +85,8 @@ describe("fleet text that does not mislead", () => {
       join(dir, "one.yaml"),
       [
         "name: one",
-        "update: profiles/k3s-os-uri-change.yaml",
-        "from: profiles/k3s-base.yaml",
+        `update: ${join(ROOT, "scenarios/profiles/k3s-os-uri-change.yaml")}`,
+        `from: ${join(ROOT, "scenarios/profiles/k3s-base.yaml")}`,
         "inventory: { csv: one.csv }",
         "strategy: { waves: [{ name: all, rest: true, concurrency: 1 }] }",
         "",
@@ -131,8 +131,8 @@ describe("fleet text that does not mislead", () => {
       [
         "name: zones",
         "start: 2026-12-07T00:00Z",
-        "update: profiles/k3s-os-uri-change.yaml",
-        "from: profiles/k3s-base.yaml",
+        `update: ${join(ROOT, "scenarios/profiles/k3s-os-uri-change.yaml")}`,
+        `from: ${join(ROOT, "scenarios/profiles/k3s-base.yaml")}`,
         "inventory: { csv: zones.csv }",
         'windows: { default: "daily 01:00-05:00" }',
         "strategy: { waves: [{ name: all, rest: true, concurrency: 4 }] }",
