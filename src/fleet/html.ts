@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { formatDuration } from "../shared/duration.js";
+import { deadlineText, durationText, plural, unschedulableWhy } from "./output.js";
 import type { FleetPlanRun, StrategyRun } from "./run.js";
 import { templateCalendar } from "./template-html.js";
 import { utcTime } from "./windows.js";
@@ -63,7 +64,9 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
   const plan = run.plan;
   const trial = strategy.first;
   const t0 = plan.startMs;
-  const t1 = Math.max(trial.endMs, t0 + HOUR);
+  // The time axis ends on a whole hour after the trial's end, so the last hour of "sites disrupted per
+  // hour" is drawn inside the chart.
+  const t1 = t0 + Math.max(1, Math.ceil((trial.endMs - t0) / HOUR)) * HOUR;
   const xDomain = [date(t0), date(t1)];
   const time: Plot.ScaleOptions = {
     type: "utc",
@@ -107,7 +110,7 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
               fill: "name",
               className: "wave",
               title: (w: (typeof waves)[number]) =>
-                `${w.name}: ${w.sites} sites, ${utcTime(w.startMs)} → ${utcTime(w.endMs)}`,
+                `${w.name}: ${plural(w.sites, "site")}, ${utcTime(w.startMs)} → ${utcTime(w.endMs)}`,
             }),
           ],
         }),
@@ -163,51 +166,56 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
     (a, b) => a.hour.getTime() - b.hour.getTime() || a.zone.localeCompare(b.zone),
   );
   parts.push(
-    figure(
-      id("disruption"),
-      "Sites disrupted per hour, by time zone",
-      svgOf({
-        x: time,
-        y: countAxis("sites disrupted", peakOf(cells)),
-        color: { domain: zones, range: COLORS, legend: true },
-        marks: [
-          Plot.rectY(cells, {
-            x1: "hour",
-            x2: (d: (typeof cells)[number]) => date(d.hour.getTime() + HOUR),
-            y: "sites",
-            fill: "zone",
-            className: "disrupted",
-            title: (d: (typeof cells)[number]) =>
-              `${d.zone}: ${d.sites} site(s) at ${utcTime(d.hour.getTime())}`,
+    cells.length === 0
+      ? `<section id="${id("disruption")}"><h3>Sites disrupted per hour, by time zone</h3><p class="single">No site was disrupted: none rolled in this trial.</p></section>`
+      : figure(
+          id("disruption"),
+          "Sites disrupted per hour, by time zone",
+          svgOf({
+            x: time,
+            y: countAxis("sites disrupted", peakOf(cells)),
+            color: { domain: zones, range: COLORS, legend: true },
+            marks: [
+              Plot.rectY(cells, {
+                x1: "hour",
+                x2: (d: (typeof cells)[number]) => date(d.hour.getTime() + HOUR),
+                y: "sites",
+                fill: "zone",
+                className: "disrupted",
+                title: (d: (typeof cells)[number]) =>
+                  `${d.zone}: ${plural(d.sites, "site")} at ${utcTime(d.hour.getTime())}`,
+              }),
+              Plot.ruleY([0]),
+            ],
           }),
-          Plot.ruleY([0]),
-        ],
-      }),
-    ),
+        ),
   );
 
-  // Registry throughput (steps).
+  // Registry throughput (steps); none to draw when the plan downloads no image.
   const reg = trial.schedule.registry.map((p) => ({ t: date(p.t), gbps: p.bps / 1e9 }));
   reg.push({ t: date(t1), gbps: reg[reg.length - 1]?.gbps ?? 0 });
+  const peakGbps = Math.round(trial.schedule.peakRegistryBps / 1e7) / 100;
   parts.push(
-    figure(
-      id("registry"),
-      `Registry throughput (peak ${(trial.schedule.peakRegistryBps / 1e9).toFixed(2)} Gbps)`,
-      svgOf({
-        x: time,
-        y: { label: "Gbps", grid: true, nice: true },
-        marks: [
-          Plot.line(reg, {
-            x: "t",
-            y: "gbps",
-            curve: "step-after",
-            stroke: COLORS[5],
-            className: "registry",
+    plan.imageGiB === 0
+      ? `<section id="${id("registry")}"><h3>Registry throughput</h3><p class="single">No image download: the plan has no <code>image:</code>, so no site pulls from a registry.</p></section>`
+      : figure(
+          id("registry"),
+          `Registry throughput (peak ${peakGbps} Gbps)`,
+          svgOf({
+            x: time,
+            y: { label: "Gbps", grid: true, nice: true, domain: [0, peakGbps > 0 ? peakGbps : 1] },
+            marks: [
+              Plot.line(reg, {
+                x: "t",
+                y: "gbps",
+                curve: "step-after",
+                stroke: COLORS[5],
+                className: "registry",
+              }),
+              Plot.ruleY([0]),
+            ],
           }),
-          Plot.ruleY([0]),
-        ],
-      }),
-    ),
+        ),
   );
 
   // Duration over trials: a histogram only when there is a distribution to draw.
@@ -223,7 +231,7 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
           marks: [
             Plot.rectY(durations, {
               ...Plot.binX(
-                { y: "count", title: (bin: unknown[]) => `${bin.length} trial(s)` },
+                { y: "count", title: (bin: unknown[]) => plural(bin.length, "trial") },
                 { x: "hours" },
               ),
               fill: COLORS[2],
@@ -258,8 +266,8 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
       problems.push({
         name: site.name,
         timeZone: site.timeZone,
-        state: "no window fits",
-        detail: `needs ${formatDuration(p.needMs)}, longest window ${formatDuration(p.longestWindowMs)}`,
+        state: "no window",
+        detail: unschedulableWhy(p),
       });
     else if (p.state === "skipped")
       problems.push({
@@ -289,7 +297,7 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
   const counts = countsOf(strategy);
   return `<section class="strategy" id="strategy-${index}" data-strategy="${esc(strategy.strategy.name)}">
 <h2>Strategy: ${esc(strategy.strategy.name)}</h2>
-<p class="summary">${esc(trial.result)} — ${counts.converged} converged, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.noWindow} with no window, ${counts.notStarted} not started; ${trial.result === "converged" ? `took ${esc(formatDuration(trial.durationMs))} (ends ${esc(utcTime(trial.endMs))})` : `the schedule stopped at ${esc(utcTime(trial.endMs))} with sites not converged (listed below)`}. The charts show trial 1 of ${strategy.trials.length}.</p>
+<p class="summary">${esc(trial.result)} — ${counts.converged} converged, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.noWindow} with no window, ${counts.notStarted} not started. Duration ${esc(durationText(trial, plan.horizonMs))}${strategy.strategy.deadlineMs !== undefined ? `; ${esc(deadlineText(trial, strategy.strategy.deadlineMs))}` : ""}.${strategy.trials.length > 1 ? ` The charts show trial 1 of ${strategy.trials.length}.` : ""}</p>
 ${parts.join("\n")}
 </section>`;
 }
@@ -331,10 +339,10 @@ export function renderFleetHtml(run: FleetPlanRun): string {
 <style>
 body{font:14px system-ui,sans-serif;margin:24px auto;max-width:1000px;padding:0 16px;color:#222}h1{font-size:22px}h2{font-size:18px;margin:28px 0 6px;border-top:1px solid #ccc;padding-top:12px}h3{font-size:15px;margin:18px 0 4px}
 svg{max-width:100%;height:auto}figure{margin:0}table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bottom:1px solid #ddd}th{background:#f4f4f4}
-td:nth-child(n+3){text-align:right}.problems td{text-align:left}
+td:nth-child(n+3){text-align:right}.problems td{text-align:left}.problems td:nth-child(-n+3){white-space:nowrap}
 </style></head><body>
 <h1>${esc(plan.name)}</h1>
-<p id="summary">${plan.sites.length} sites, ${run.nodes} nodes, update behavior ${esc(run.behavior)}; ${run.strategies.length} ${run.strategies.length === 1 ? "strategy" : "strategies"} (${esc(names.join(", "))}), ${plan.trials} trial(s); starts ${esc(utcTime(plan.startMs))}.</p>
+<p id="summary">${plural(plan.sites.length, "site")}, ${plural(run.nodes, "node")}, update behavior ${esc(run.behavior)}; ${plural(run.strategies.length, "strategy", "strategies")} (${esc(names.join(", "))}), ${plural(plan.trials, "trial")}; starts ${esc(utcTime(plan.startMs))}.</p>
 <table id="overview"><thead><tr><th>strategy</th><th>result</th><th>converged</th><th>failed</th><th>blocked</th><th>no window</th><th>not started</th><th>duration</th></tr></thead><tbody>${overview}</tbody></table>
 ${run.strategies.map((s, i) => strategySection(run, s, i)).join("\n")}
 </body></html>

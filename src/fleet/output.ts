@@ -21,7 +21,8 @@ export type PlanExpectation = ExpectationResult;
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
 const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
 const gbps = (bps: number) => `${Math.round(bps / 1e7) / 100} Gbps`;
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** `1 site`, `2 sites`: a count with its noun, never "1 sites" nor "site(s)". */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * Node-hours disrupted: the hours each node spent out of service (cordoned to back in service), summed
@@ -60,14 +61,14 @@ export function siteCounts(trial: TrialRun): SiteCounts {
  * The trial's duration in words: when no site rolled, the end is only when the schedule gave up (its
  * horizon), which is no duration, so none is printed.
  */
-function durationText(trial: TrialRun, horizonMs: number): string {
+export function durationText(trial: TrialRun, horizonMs: number): string {
   if (siteCounts(trial).rolled === 0)
     return `none: no site rolled within the ${formatDuration(horizonMs)} horizon (the schedule gave up ${utcTime(trial.endMs)})`;
   return `${formatDuration(trial.durationMs)} (ends ${utcTime(trial.endMs)})`;
 }
 
 /** Why a deadline was missed: sites that never rolled, sites that did not converge, or a late end. */
-function deadlineText(trial: TrialRun, deadlineMs: number): string {
+export function deadlineText(trial: TrialRun, deadlineMs: number): string {
   if (trial.deadlineMet) return `deadline ${utcTime(deadlineMs)} met`;
   const counts = siteCounts(trial);
   const why: string[] = [];
@@ -135,13 +136,13 @@ export function* clusterRows(run: FleetPlanRun): Generator<ClusterRow> {
   }
 }
 
-function unschedulableWhy(p: {
+export function unschedulableWhy(p: {
   needMs: number;
   longestWindowMs: number;
   downloadsCancelled: number;
 }): string {
   if (p.downloadsCancelled > 0)
-    return `image download cancelled ${p.downloadsCancelled} time(s): it never finished early enough in a window (registry contention)`;
+    return `image download cancelled ${p.downloadsCancelled === 1 ? "once" : `${p.downloadsCancelled} times`}: it never finished early enough in a window (registry contention)`;
   return `no window fits — needs ${formatDuration(p.needMs)}, longest ${formatDuration(p.longestWindowMs)}`;
 }
 
@@ -225,7 +226,7 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
         message:
           p === undefined
             ? "the strategy has no deadline"
-            : `deadline met in ${pct(p)} of ${s.trials.length} trial(s) (want ≥ ${pct(e.deadlineMet.probability)})`,
+            : `deadline met in ${pct(p)} of ${plural(s.trials.length, "trial")} (want ≥ ${pct(e.deadlineMet.probability)})`,
       });
     }
     if (e.maxConcurrent !== undefined) {
@@ -233,7 +234,7 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
       out.push({
         name: `${prefix}maxConcurrent`,
         passed: got <= e.maxConcurrent,
-        message: `at most ${got} site(s) at once (limit ${e.maxConcurrent})`,
+        message: `at most ${plural(got, "site")} at once (limit ${e.maxConcurrent})`,
       });
     }
     if (e.peakRegistryGbps !== undefined) {
@@ -252,7 +253,7 @@ export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
       out.push({
         name: `${prefix}unschedulable`,
         passed: got === e.unschedulable,
-        message: `${got} site(s) fit no window (want ${e.unschedulable})`,
+        message: `${plural(got, "site")} ${got === 1 ? "fits" : "fit"} no window (want ${e.unschedulable})`,
       });
     }
     out.push(...templateExpectations(run.plan, e, s, prefix));

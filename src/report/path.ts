@@ -201,7 +201,7 @@ export function formatPathText(result: PathSearchResult, options: PathReportOpti
   );
   if (fleet) {
     lines.push(
-      `  over ${fleet.plan} (${fleet.sites} sites): ${formatDuration(fleet.durationMs)} from the first rollout to the last site done, ${fleet.windows} maintenance window(s)`,
+      `  over ${fleet.plan} (${fleet.sites} ${fleet.sites === 1 ? "site" : "sites"}): ${formatDuration(fleet.durationMs)} from the first rollout to the last site done, ${fleet.windows} maintenance window(s)`,
     );
   }
   lines.push(`  per node: ${perNodeSummary(best)}`);
@@ -284,7 +284,7 @@ export function formatPathMarkdown(result: PathSearchResult, options: PathReport
   lines.push("");
   const fleet = options.fleet?.[0];
   lines.push(
-    `**Recommended** (minimising ${result.minimise}; ${result.considered} path(s) considered): ${best.totalRepaves} node repave(s) in all, ${hours(best.nodeHours)} node-hours of disruption, ${formatDuration(best.durationMs)} of rollouts${fleet ? `; over ${markdownText(fleet.plan)} (${fleet.sites} sites): ${formatDuration(fleet.durationMs)}, ${fleet.windows} maintenance window(s)` : ""}.`,
+    `**Recommended** (minimising ${result.minimise}; ${result.considered} path(s) considered): ${best.totalRepaves} node repave(s) in all, ${hours(best.nodeHours)} node-hours of disruption, ${formatDuration(best.durationMs)} of rollouts${fleet ? `; over ${markdownText(fleet.plan)} (${fleet.sites} ${fleet.sites === 1 ? "site" : "sites"}): ${formatDuration(fleet.durationMs)}, ${fleet.windows} maintenance window(s)` : ""}.`,
   );
   lines.push("");
   lines.push(

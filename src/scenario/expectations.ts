@@ -163,8 +163,8 @@ export const EXPECTATIONS = {
       return outcome(
         peak <= expected,
         peak <= expected
-          ? `at most ${peak} node(s) unavailable at once (limit ${expected})`
-          : `${peak} nodes unavailable at once at ${formatDuration(at)} (${nodes.join(", ")}), limit ${expected}`,
+          ? `at most ${peak} ${peak === 1 ? "node" : "nodes"} unavailable at once (limit ${expected})`
+          : `${peak} ${peak === 1 ? "node" : "nodes"} unavailable at once at ${formatDuration(at)} (${nodes.join(", ")}), limit ${expected}`,
       );
     },
   },

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -181,5 +181,68 @@ describe("shard parts", () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/part-0-of-2\.ndjson.*--out: the part already exists/);
     expect(readFileSync(join(out, "part-0-of-2.ndjson"), "utf8")).toBe(first);
+  });
+});
+
+describe("counts with their noun: never `1 nodes` or `1 sites`", () => {
+  it("run: a maxUnavailable expectation says `1 node`, passed and failed", () => {
+    const story = readFileSync(join(ROOT, "scenarios/story-single-control-plane.yaml"), "utf8").replaceAll(
+      "profiles/",
+      `${join(ROOT, "scenarios/profiles")}/`,
+    );
+    const passed = join(dir, "one-node.yaml");
+    writeFileSync(passed, story);
+    const ok = spawnEdgesim(["run", passed, "--quiet", "--allow-outside"], { cwd: dir, timeoutMs: 30_000 });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain("✓ maxUnavailable: at most 1 node unavailable at once (limit 1)\n");
+    const failed = join(dir, "one-node-limit-0.yaml");
+    writeFileSync(failed, story.replace("maxUnavailable: 1", "maxUnavailable: 0"));
+    const bad = spawnEdgesim(["run", failed, "--quiet", "--allow-outside"], { cwd: dir, timeoutMs: 30_000 });
+    expect(bad.status).toBe(4);
+    expect(bad.stdout).toMatch(/✗ maxUnavailable: 1 node unavailable at once at \S+ \(cp-1\), limit 0\n/);
+  });
+
+  it("path --fleet over a fleet of one store: `(1 site)`", () => {
+    mkdirSync(join(dir, "profiles"), { recursive: true });
+    for (const p of ["k3s-base.yaml", "k3s-os-uri-change.yaml"])
+      cpSync(join(ROOT, "scenarios/profiles", p), join(dir, "profiles", p));
+    const plan = "one-store.yaml";
+    writeFileSync(
+      join(dir, plan),
+      [
+        "name: one-store",
+        "start: 2026-12-07T00:00Z",
+        "update: profiles/k3s-os-uri-change.yaml",
+        "from: profiles/k3s-base.yaml",
+        'cluster: { shape: "1+0" }',
+        "inventory: { generate: { clusters: 1, prefix: store, timeZones: [Asia/Tokyo] } }",
+        'windows: { default: "daily 01:00-05:00" }',
+        "strategies: { only: { waves: [{ name: all, rest: true, concurrency: 1 }] } }",
+        "",
+      ].join("\n"),
+    );
+    const r = spawnEdgesim(
+      ["path", "profiles/k3s-base.yaml", "--kubernetes", "1.31.4", "--versions", "1.31.4", "--fleet", plan],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}over one-store \(1 site\): \d+h\d+m\d+s from the first rollout/m);
+    const md = spawnEdgesim(
+      [
+        "path",
+        "profiles/k3s-base.yaml",
+        "--kubernetes",
+        "1.31.4",
+        "--versions",
+        "1.31.4",
+        "--fleet",
+        plan,
+        "--format",
+        "markdown",
+      ],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    expect(md.stdout).toContain("over one-store (1 site):");
   });
 });

@@ -24,7 +24,7 @@ describe("one fleet engine behind every command", () => {
     expect(r.stdout).toMatch(/^result {9}halted in wave retail-wave-stops-on-failure at /m);
     expect(r.stdout).toMatch(/store-002 \(retail-wave-stops-on-failure\): failed — worker-1 reboot/);
     expect(r.stdout).toContain("  ✓ result: result is halted\n");
-    expect(r.stdout).toContain("  ✓ maxConcurrent: at most 2 site(s) at once (limit 2)\n");
+    expect(r.stdout).toContain("  ✓ maxConcurrent: at most 2 sites at once (limit 2)\n");
   });
 
   it("`run FLEETFILE` and `fleet FLEETFILE` agree on every cluster's result and time (seeds by cluster name)", () => {
@@ -45,7 +45,7 @@ describe("one fleet engine behind every command", () => {
     expect(run.status).toBe(fleet.status);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(fleet.stdout);
-    expect(run.stdout).toContain("  ✓ unschedulable: 1 site(s) fit no window (want 1)\n");
+    expect(run.stdout).toContain("  ✓ unschedulable: 1 site fits no window (want 1)\n");
   });
 
   it("`run PLAN` refuses the scenario-only options in one sentence", () => {

@@ -20,6 +20,7 @@ import {
   fileBlocks,
   outputMismatch,
   relativeLinks,
+  unrunExamples,
 } from "./examples.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -55,6 +56,10 @@ describe("console examples in the documentation", () => {
   const examples = documentationFiles(ROOT).flatMap((file) => consoleExamples(file, ROOT));
   it("finds the examples (README.md has some)", () => {
     expect(examples.filter((e) => e.where.startsWith("README.md:")).length).toBeGreaterThan(0);
+  });
+
+  it("every shown command with its output is a console example, so it runs here (no untyped block)", () => {
+    expect(documentationFiles(ROOT).flatMap((file) => unrunExamples(file, ROOT))).toEqual([]);
   });
 
   it("every relative link and image of the documentation points at a file that exists (and a heading of it)", () => {

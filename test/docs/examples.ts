@@ -52,6 +52,23 @@ export function consoleExamples(file: string, root: string): ConsoleExample[] {
   return out;
 }
 
+/**
+ * Code blocks that would show a command's output without being run: a block with no language (say what it
+ * is: `console` is run and compared, `sh`, `yaml`, `text`… are shown as they are), or a block other than
+ * `console` with a `$ ` line (a command and its output, as a console example would be).
+ */
+export function unrunExamples(file: string, root: string): string[] {
+  const tree = fromMarkdown(readFileSync(file, "utf8")) as CodeNode;
+  const out: string[] = [];
+  for (const block of codeBlocks(tree)) {
+    if (block.lang === "console") continue;
+    const where = `${relative(root, file)}:${block.position?.start.line ?? 0}`;
+    if (!block.lang) out.push(`${where}: a code block without a language`);
+    else if (/^\$ /m.test(block.value ?? "")) out.push(`${where}: a ${block.lang} block with a "$ " command`);
+  }
+  return out;
+}
+
 /** README.md and every .md file under docs/, in a stable order. */
 export function documentationFiles(root: string): string[] {
   const files = [join(root, "README.md")];
