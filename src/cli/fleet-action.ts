@@ -13,8 +13,10 @@ import {
 import { partFileIn, writePartExclusive } from "../fleet/part-out.js";
 import { type FleetPlanRun, type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "../fleet/run.js";
 import { parseShard, partFiles, partPieces, readParts, shardSites } from "../fleet/shard.js";
+import { withTimingsFile } from "../fleet/timings.js";
 import { loadProfileFile } from "../profile/file.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
+import { loadTimingsFile } from "../scenario/timings-file.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
@@ -103,6 +105,22 @@ export function fleetMergeCommand(
 }
 
 function loadPlan(
+  io: Io,
+  file: string | undefined,
+  options: FleetCommandOptions,
+  command: string,
+): LoadedFleetPlan {
+  const plan = loadPlanFile(io, file, options, command);
+  return options.timings !== undefined ? withTimingsOption(io, plan, options.timings) : plan;
+}
+
+/** `--timings FILE` (what `edgesim calibrate -o` writes) over a loaded plan: `fleet`, and `run` given a plan. */
+export function withTimingsOption(io: Io, plan: LoadedFleetPlan, given: string): LoadedFleetPlan {
+  const file = loadTimingsFile(userPath(io, given));
+  return withTimingsFile(plan, file, given, cachedPlanner({ rke2Quirk: plan.rke2Quirk }));
+}
+
+function loadPlanFile(
   io: Io,
   file: string | undefined,
   options: FleetCommandOptions,

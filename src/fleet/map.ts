@@ -1,6 +1,7 @@
 import type { Profile } from "../profile/types.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import type { Plan } from "../rules/types.js";
+import { overlayTimings } from "../scenario/timings.js";
 import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
@@ -11,6 +12,7 @@ import type {
   SimulationInput,
   SimulationOutcome,
   SimulationResult,
+  Timings,
 } from "../sim/types.js";
 import type { Faults, LoadedFleetPlan, Site } from "./load.js";
 
@@ -159,13 +161,21 @@ export function simulationInput(
     ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(own.abPartitions ? { abPartitions: true } : {}),
-    timings: own.timings ? { ...plan.timings, ...own.timings } : plan.timings,
+    timings: siteTimings(plan, site),
     initialProfile: site.profile,
     profiles: plan.profiles,
     plan: sitePlanner(plan, site, planner),
     events: [...atStart, { at: 0, type: "update", profile: site.update }, ...later],
     source: plan.file,
   };
+}
+
+/** A site's timings: the plan's, its class's over them, its own (a fleet file's cluster) over those. */
+export function siteTimings(plan: SiteSimPlan, site: Site): Partial<Timings> {
+  let timings = plan.timings;
+  if (site.classTimings) timings = overlayTimings(timings, site.classTimings);
+  if (site.own?.timings) timings = overlayTimings(timings, site.own.timings);
+  return timings;
 }
 
 /** How long a site holds its slot: its rollout, or its last event when later (a blocked site stalls). */
@@ -219,13 +229,16 @@ export class Predictions {
     private readonly planner: (from: Profile, to: Profile) => Plan,
   ) {}
   of(site: Site): { durationMs: number; behavior: Behavior } {
-    const own = site.own ? JSON.stringify({ ...site.own, events: undefined }) : "";
+    const own =
+      site.own || site.classTimings
+        ? JSON.stringify({ ...site.own, events: undefined, classTimings: site.classTimings })
+        : "";
     const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}\u0000${own}`;
     let hit = this.cache.get(key);
     if (!hit) {
       const result = simulate({
         ...simulationInput(this.plan, { ...site, own: { ...site.own, events: [] } }, 0, [], this.planner),
-        timings: { ...this.plan.timings, ...site.own?.timings, jitter: 0 },
+        timings: { ...siteTimings(this.plan, site), jitter: 0 },
       });
       hit = { durationMs: occupied(result), behavior: result.behavior };
       this.cache.set(key, hit);

@@ -16,9 +16,11 @@ import type {
   SimulationOutcome,
   SimulationResult,
   TimelineEntry,
+  Timings,
 } from "../sim/types.js";
 import { type ExpectationResult, evaluateExpectations, runPassed } from "./expectations.js";
 import { type LoadedScenario, loadScenario, type ScenarioEvent } from "./load.js";
+import { overlayTimings } from "./timings.js";
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -35,6 +37,8 @@ export interface RunOptions {
   root?: ReferenceRoot;
   /** The file already parsed (by `classifyFile`), so it is not read twice. */
   yaml?: YamlFile;
+  /** Step timings over the scenario's own (`run --timings FILE`). */
+  timings?: Partial<Timings>;
 }
 
 /** A finished scenario: the contract's `run --json` fields first, then extras. */
@@ -84,7 +88,7 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     ...(scenario.maxUnavailable !== undefined ? { maxUnavailable: scenario.maxUnavailable } : {}),
     ...(scenario.retries !== undefined ? { retries: scenario.retries } : {}),
     ...(scenario.abPartitions ? { abPartitions: true } : {}),
-    timings: scenario.timings,
+    timings: options.timings ? overlayTimings(scenario.timings, options.timings) : scenario.timings,
     initialProfile: scenario.initialProfile,
     profiles: scenario.profiles,
     plan: planner,
