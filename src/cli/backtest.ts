@@ -1,17 +1,29 @@
+import { InvalidArgumentError } from "commander";
 import type { BacktestCommandOptions } from "./backtest-options.js";
-import { notReadyDelay } from "./calibrate.js";
 import { addColourOptions } from "./colour-options.js";
-import { boundedInt } from "./fleet-options.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import { parseSeed, type Register } from "./options.js";
 
 export type { BacktestCommandOptions } from "./backtest-options.js";
 
+// The command's own small parsers: `backtest --help` loads nothing but its definition.
+function trials(value: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError("expected a whole number from 1 to 10000");
+  return n;
+}
+
+function notReadyDelay(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("expected a duration such as 40s");
+  const unit = { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? "s") as "ms" | "s" | "m"];
+  return Math.round(Number(match[1]) * unit);
+}
+
 export const registerBacktest: Register = (program, io, setExit) => {
   addColourOptions(program.command("backtest"))
-    .description(
-      "Fit timings on the history before a date, forecast every later rollout, and score the forecast against what happened",
-    )
+    .description("Fit timings on the history before a date and score the forecast of every later rollout")
     .argument("<history...>", "History files, as for edgesim calibrate")
     .requiredOption("--rollouts <file>", "Which update each stretch of history belongs to (YAML)")
     .requiredOption("--inventory <file>", "The fleet's inventory CSV (site shapes, labels)")
@@ -19,7 +31,7 @@ export const registerBacktest: Register = (program, io, setExit) => {
       "--train-until <date-time>",
       "Fit on what happened before this instant (ISO 8601); forecast the rollouts that start at or after it",
     )
-    .option("--trials <n>", "Simulations per site (default 200, at most 10000)", boundedInt(10_000))
+    .option("--trials <n>", "Simulations per site (default 200, at most 10000)", trials)
     .option("--seed <n>", "Seed of the forecast's draws (default 1)", parseSeed)
     .option(
       "--class-label <label>",
