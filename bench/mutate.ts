@@ -19,7 +19,9 @@ export interface MutateBench {
   files: number;
   killed: number;
   total: number;
-  groups: { group: string; killed: number; total: number }[];
+  /** Equivalent survivors (left out of the score). */
+  equivalent: number;
+  groups: { group: string; killed: number; total: number; equivalent: number }[];
 }
 
 export function benchMutate(): MutateBench {
@@ -30,9 +32,9 @@ export function benchMutate(): MutateBench {
     const code = await main(["test", "scenarios", "--mutate", "--json"], io);
     const usage = process.resourceUsage();
     const json = JSON.parse(out);
-    process.stderr.write("\\n@@" + JSON.stringify({ code, files: json.files, killed: json.killed, total: json.total, groups: json.groups, maxRSS: usage.maxRSS, cpu: usage.userCPUTime + usage.systemCPUTime }) + "\\n");
+    process.stderr.write("\\n@@" + JSON.stringify({ code, files: json.files, killed: json.killed, total: json.total, equivalent: json.equivalent, groups: json.groups, maxRSS: usage.maxRSS, cpu: usage.userCPUTime + usage.systemCPUTime }) + "\\n");
   `;
-  // A file, not `-e`: worker threads inherit the process's flags, and `--input-type` stops them.
+  // A file of its own, as an installed CLI is started (the threads leave out `-e` and `--input-type` anyway).
   const dir = mkdtempSync(join(tmpdir(), "edgesim-bench-mutate-"));
   const file = join(dir, "run.mjs");
   writeFileSync(file, script);
@@ -55,6 +57,7 @@ export function benchMutate(): MutateBench {
     files: stats.files,
     killed: stats.killed,
     total: stats.total,
+    equivalent: stats.equivalent,
     groups: stats.groups,
   };
 }

@@ -2,7 +2,7 @@ import type { Colours } from "../report/colour.js";
 import { PLAIN } from "../report/colour.js";
 import type { JUnitCase } from "../report/junit.js";
 import type { Mutant } from "../suite/mutants.js";
-import type { MutationReport } from "../suite/mutate.js";
+import { isEquivalent, type MutationReport, percent } from "../suite/mutate.js";
 
 /** `--mutate list`: every mutant's id, group and description, one a line. */
 export function formatMutantList(mutants: readonly Mutant[]): string {
@@ -12,7 +12,8 @@ export function formatMutantList(mutants: readonly Mutant[]): string {
 
 /**
  * The report: one line per mutant (killed, and by which file; or survived), the survivors again with
- * the file that came closest and what scenario would kill them, then the score per group and overall.
+ * the file that came closest and what scenario would kill them (an equivalent one: why none can), then
+ * the score per group and overall.
  */
 export function formatMutationText(
   report: MutationReport,
@@ -31,6 +32,10 @@ export function formatMutationText(
     lines.push("", "Survivors:");
     for (const r of survivors) {
       lines.push(`  ${r.mutant.id}: ${r.mutant.description}`);
+      if (isEquivalent(r)) {
+        lines.push(`    equivalent: ${r.mutant.equivalent}`);
+        continue;
+      }
       lines.push(
         r.closest
           ? `    closest: ${r.closest.name} (${r.closest.file}): ${r.closest.change}`
@@ -41,21 +46,18 @@ export function formatMutationText(
   }
   lines.push("", `Mutation score over ${files} file${files === 1 ? "" : "s"}:`);
   const width = Math.max(...report.groups.map((g) => g.group.length));
-  for (const g of report.groups)
-    lines.push(
-      `  ${g.group.padEnd(width)}  ${g.killed}/${g.total} killed (${percentText(g.killed, g.total)})`,
-    );
-  lines.push(`  ${"total".padEnd(width)}  ${report.killed}/${report.total} killed (${report.score}%)`);
+  const score = (name: string, killed: number, total: number, equivalent: number) =>
+    `  ${name.padEnd(width)}  ${killed}/${total - equivalent} killed (${percent(killed, total - equivalent)}%)${
+      equivalent > 0 ? `, ${equivalent} equivalent left out` : ""
+    }`;
+  for (const g of report.groups) lines.push(score(g.group, g.killed, g.total, g.equivalent));
+  lines.push(score("total", report.killed, report.total, report.equivalent));
   return `${lines.join("\n")}\n`;
 }
 
 function noneReason(reached: number): string {
   if (reached === 0) return "no file reaches its decision points";
   return `${reached} file${reached === 1 ? " reaches" : "s reach"} it and run${reached === 1 ? "s" : ""} the same`;
-}
-
-function percentText(killed: number, total: number): string {
-  return `${total === 0 ? 100 : Math.floor((killed / total) * 1000) / 10}%`;
 }
 
 export function formatMutationJson(report: MutationReport, files: number, minScore?: number): string {
@@ -65,6 +67,7 @@ export function formatMutationJson(report: MutationReport, files: number, minSco
       score: report.score,
       killed: report.killed,
       total: report.total,
+      equivalent: report.equivalent,
       ...(minScore !== undefined ? { minScore, passed: report.score >= minScore } : {}),
       groups: report.groups,
       mutants: report.results.map((r) => ({
@@ -74,7 +77,11 @@ export function formatMutationJson(report: MutationReport, files: number, minSco
         killed: r.killed,
         ...(r.killedBy ? { killedBy: r.killedBy } : {}),
         reached: r.reached,
-        ...(!r.killed ? { closest: r.closest ?? null, suggestion: r.mutant.suggestion } : {}),
+        ...(isEquivalent(r)
+          ? { equivalent: r.mutant.equivalent }
+          : !r.killed
+            ? { closest: r.closest ?? null, suggestion: r.mutant.suggestion }
+            : {}),
       })),
     },
     null,
@@ -82,14 +89,17 @@ export function formatMutationJson(report: MutationReport, files: number, minSco
   )}\n`;
 }
 
-/** One JUnit case per mutant; a survivor is a failure only when a minimum score is set. */
+/**
+ * One JUnit case per mutant; a survivor is a failure only when a minimum score is set, and an equivalent
+ * one never (no suite can kill it).
+ */
 export function mutationJUnitCases(report: MutationReport, minScore: number | undefined): JUnitCase[] {
   return report.results.map((r) => ({
     name: r.mutant.id,
     file: `mutants.${r.mutant.group}`,
-    passed: r.killed || minScore === undefined,
+    passed: r.killed || isEquivalent(r) || minScore === undefined,
     seconds: r.seconds,
-    ...(r.killed
+    ...(r.killed || isEquivalent(r)
       ? {}
       : {
           message: `survived: ${r.mutant.description}`,

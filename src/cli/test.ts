@@ -38,7 +38,7 @@ export const registerTest: Register = (program, io, setExit) => {
     )
     .option(
       "--min-score <percent>",
-      "With --mutate: exit 4 when fewer than PERCENT of the mutants are killed (survivors fail in --junit)",
+      "With --mutate: exit 4 when fewer than PERCENT of the mutants are killed, equivalent ones left out (survivors fail in --junit)",
       minScoreOption,
     )
     .option(

@@ -2,6 +2,7 @@ import { RULES, type Rule } from "../rules/table.js";
 import { InputError } from "../shared/diagnostics.js";
 import { BEHAVIORS, type Behavior } from "../shared/types.js";
 import type { ModelVariation, VariationKind } from "../shared/variation.js";
+import { fallbackWords, removedEquivalence } from "./fallback.js";
 
 /** What a mutant changes: the rule table, the sequencing of one cluster's rollout, or the fleet's. */
 export const MUTANT_GROUPS = ["rules", "sequencing", "fleet"] as const;
@@ -16,6 +17,11 @@ export interface Mutant {
   description: string;
   /** The kind of scenario that would notice it, for a survivor. */
   suggestion: string;
+  /**
+   * Set when no run can tell the mutant from the model (an *equivalent* mutant): why. Such a survivor
+   * is said so, and left out of the score.
+   */
+  equivalent?: string;
   variation: ModelVariation;
   /**
    * The decision points it changes (see `tracePoints`): a file whose run as is reached none of them runs
@@ -133,11 +139,13 @@ function ruleMutants(rule: Rule): Mutant[] {
   // BEHAVIORS is most disruptive first: one step up the severity order is one index down.
   moved(BEHAVIORS[index - 1], "up");
   moved(BEHAVIORS[index + 1], "down");
+  const equivalent = removedEquivalence(rule);
   mutants.push({
     id: `rule:${rule.id}:removed`,
     group: "rules",
-    description: `rule ${rule.id} removed: its changes fall to the conservative default (reboot)`,
+    description: `rule ${rule.id} removed: its changes fall to ${fallbackWords(rule)}`,
     suggestion: `no scenario makes a change rule ${rule.id} decides and checks it is a ${rule.behavior}`,
+    ...(equivalent !== undefined ? { equivalent } : {}),
     variation: { kind: "rule", rule: rule.id, behavior: "removed" },
     points: [`rule:${rule.id}`],
   });

@@ -42,6 +42,8 @@ export interface GroupScore {
   group: MutantGroup;
   killed: number;
   total: number;
+  /** Survivors no run can tell from the model (`Mutant.equivalent`): left out of the score. */
+  equivalent: number;
 }
 
 export interface MutationReport {
@@ -49,7 +51,9 @@ export interface MutationReport {
   groups: GroupScore[];
   killed: number;
   total: number;
-  /** killed / total as a percentage (100 with no mutant). */
+  /** Equivalent survivors, left out of the score. */
+  equivalent: number;
+  /** killed / (total − equivalent) as a percentage (100 with nothing to kill). */
   score: number;
 }
 
@@ -100,7 +104,13 @@ async function runMutant(runner: FileRunner, mutant: Mutant, input: MutationInpu
       };
     }
     const difference = runDifference(base, mutated);
-    if (difference && (!closest || difference.distance > closest.distance))
+    // The files run quickest first, which varies from run to run: ties go to the first file by name.
+    if (
+      difference &&
+      (!closest ||
+        difference.distance > closest.distance ||
+        (difference.distance === closest.distance && mutated.file < closest.file))
+    )
       closest = { name: mutated.name, file: mutated.file, ...difference };
   }
   return {
@@ -141,14 +151,35 @@ function firstLine(text: string): string {
   return text.split("\n")[0] ?? text;
 }
 
-/** The score per group (groups with no mutant left out) and overall. */
+/** True for a survivor that no run can tell from the model: it is not the suite's to kill. */
+export function isEquivalent(result: MutantResult): boolean {
+  return !result.killed && result.mutant.equivalent !== undefined;
+}
+
+/**
+ * The score per group (groups with no mutant left out) and overall: killed over the mutants a suite
+ * could kill, equivalent survivors left out.
+ */
 export function scoreOf(results: MutantResult[]): MutationReport {
   const groups = MUTANT_GROUPS.map((group) => {
     const of = results.filter((r) => r.mutant.group === group);
-    return { group, killed: of.filter((r) => r.killed).length, total: of.length };
+    return {
+      group,
+      killed: of.filter((r) => r.killed).length,
+      total: of.length,
+      equivalent: of.filter(isEquivalent).length,
+    };
   }).filter((g) => g.total > 0);
   const killed = results.filter((r) => r.killed).length;
-  return { results, groups, killed, total: results.length, score: percent(killed, results.length) };
+  const equivalent = results.filter(isEquivalent).length;
+  return {
+    results,
+    groups,
+    killed,
+    total: results.length,
+    equivalent,
+    score: percent(killed, results.length - equivalent),
+  };
 }
 
 export function percent(killed: number, total: number): number {

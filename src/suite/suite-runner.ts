@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { workerExecArgv } from "../fleet/outcomes.js";
 import { classifyFile } from "../kinds/registry.js";
 import { formatDuration } from "../shared/duration.js";
 import { FILE_TIMEOUT_ENV } from "../shared/limits.js";
@@ -82,7 +83,8 @@ export class SuiteRunner {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_FILE);
+    // Not the process's entry flags: under `node --input-type=module -e …` a thread would not start.
+    const worker = new Worker(WORKER_FILE, { execArgv: workerExecArgv(process.execArgv) });
     this.worker = worker;
     // The limit starts once the modules are loaded, so a slow start does not count against a file.
     this.ready = new Promise<void>((resolve, reject) => {
