@@ -148,8 +148,8 @@ describe("timings from a file", () => {
       .replaceAll("../../scenarios/", `${ROOT}/scenarios/`)
       .replace("inventory.csv", join(ROOT, "examples/history/inventory.csv"))
       .replace(
-        "strategy:",
-        "cluster:\n  classes:\n    - select: { labels: { hardware: nuc } }\n      timings: { reboot: { quantiles: { p10: 20m, p50: 25m, p90: 30m } } }\nstrategy:",
+        "cluster:\n",
+        "cluster:\n  classes:\n    - select: { labels: { hardware: nuc } }\n      timings: { reboot: { quantiles: { p10: 20m, p50: 25m, p90: 30m } } }\n",
       );
     const file = join(dir, "classes.yaml");
     writeFileSync(file, plan);
