@@ -1,3 +1,4 @@
+import { benchCalibrate } from "./calibrate.js";
 import { benchFleet } from "./fleet.js";
 import { benchLarge } from "./large.js";
 import { benchLoad } from "./load.js";
@@ -15,10 +16,11 @@ import { benchTemplate, TEMPLATE_SITES } from "./template.js";
 // `npm run bench -- fleet` runs only the fleet section (EDGESIM_BENCH_100K=1 adds 100,000 clusters to it);
 // `npm run bench -- telco` only the telco-scale targets (half an hour or more; in the whole run with EDGESIM_BENCH_TELCO=1);
 // `npm run bench -- template` only the cluster-template figure; `npm run bench -- path` only the upgrade-path search; `npm run bench -- serve` only the workbench server; `npm run bench -- mutate` only mutation testing over the bundled library; `npm run bench -- large` only the large valid inputs; `npm run bench -- core` only plan, simulation,
-// loading, quiz and start-up.
+// loading, quiz and start-up; `npm run bench -- calibrate` only calibration over a generated Prometheus history
+// (EDGESIM_BENCH_CALIBRATE_SITES sets its sites, 10,000 by default).
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const only = process.argv[2];
-const SECTIONS = ["core", "fleet", "telco", "large", "template", "path", "serve", "mutate"];
+const SECTIONS = ["core", "fleet", "telco", "large", "template", "path", "serve", "mutate", "calibrate"];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`bench: unknown section "${only}" (expected one of ${SECTIONS.join(", ")}, or none for all)`);
   process.exit(1);
@@ -32,6 +34,27 @@ if (only === undefined || only === "template") template();
 if (only === undefined || only === "path") path();
 if (only === undefined || only === "serve") await serve();
 if (only === undefined || only === "mutate") mutate();
+if (only === undefined || only === "calibrate") calibrate();
+
+function calibrate(): void {
+  const sites = Number(process.env.EDGESIM_BENCH_CALIBRATE_SITES ?? 10_000);
+  console.log(
+    `\nedgesim calibrate: a generated Prometheus history (30 s scrape) of sites × 4 nodes × 20 reboot rollouts, in a temporary folder; target ≤ 30 s for 10,000 sites on 2 cores, memory not growing with the history`,
+  );
+  const rows: Record<string, Record<string, string>> = {};
+  for (const n of [...new Set([Math.max(1, Math.round(sites / 4)), sites])]) {
+    const f = benchCalibrate(n);
+    rows[`${fmt(n)} sites`] = {
+      files: fmt(f.files),
+      "history MB": fmt(f.bytes / 1e6),
+      "generate s": (f.generateMs / 1000).toFixed(1),
+      "calibrate wall s": (f.wallMs / 1000).toFixed(2),
+      "CPU s": (f.cpuMs / 1000).toFixed(2),
+      "peak RSS MiB": fmt(f.peakRssMiB),
+    };
+  }
+  console.table(rows);
+}
 
 async function serve(): Promise<void> {
   const bench = await benchServe(200);

@@ -187,6 +187,23 @@ function timingLines(steps: readonly StepFit[], indent: string): string[] {
   return lines;
 }
 
+const ACTION_STEPS: readonly TimedStep[] = ["repave", "reboot", "serviceRestart", "configReload"];
+
+/**
+ * The steps no signal separates, set to 0 so a simulation does not count them twice: the cordon is inside
+ * the drain (cordon → NotReady), the rejoin inside the action (NotReady → Ready).
+ */
+function foldedLines(steps: readonly StepFit[]): string[] {
+  const fitted = (step: TimedStep) => steps.some((s) => s.step === step && !("tooFew" in s.fit));
+  const lines: string[] = [];
+  if (fitted("drain") && !steps.some((s) => s.step === "cordon"))
+    lines.push("  cordon: 0s  # inside drain: cordon → NotReady is one interval");
+  const action = ACTION_STEPS.find(fitted);
+  if (action)
+    lines.push(`  rejoin: 0s  # inside ${action}: NotReady → Ready holds the action and the rejoin`);
+  return lines;
+}
+
 /** The timings file: `timings:` (pooled), `classes:` (per label value), `failureRate:` (per behavior). */
 export function calibrationYaml(c: Calibration): string {
   const lines = [
@@ -194,6 +211,7 @@ export function calibrationYaml(c: Calibration): string {
     `# History: ${c.files.length} file(s); rollouts: ${c.rolloutsFile}`,
     "timings:",
     ...timingLines(c.steps, "  "),
+    ...foldedLines(c.steps),
   ];
   if (c.classes.length > 0) {
     lines.push("classes:");

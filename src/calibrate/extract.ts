@@ -47,6 +47,18 @@ export interface SiteActual {
   endMs: number;
 }
 
+/** When a node's part of a site's rollout began (its cordon) and ended (Ready again), each as an interval. */
+interface NodeSpan {
+  node: string;
+  behavior: NodeAction;
+  rollout: number;
+  site: string;
+  startLo: number;
+  startHi: number;
+  endLo: number;
+  endHi: number;
+}
+
 export interface Note {
   kind: string;
   count: number;
@@ -96,6 +108,18 @@ export function extract(
         [...(bySite.get(s) ?? []), r].sort((a, b) => a.fromMs - b.fromMs),
       );
   const actuals = new Map<string, SiteActual>();
+  const spans = new Map<string, NodeSpan[]>();
+  const span = (x: NodeSpan) => {
+    const key = `${x.rollout}\u0000${x.site}`;
+    const list = spans.get(key) ?? [];
+    const same = list.find((o) => o.node === x.node);
+    if (!same) list.push(x);
+    else {
+      if (x.startHi < same.startHi) [same.startLo, same.startHi] = [x.startLo, x.startHi];
+      if (x.endHi > same.endHi) [same.endLo, same.endHi] = [x.endLo, x.endHi];
+    }
+    spans.set(key, list);
+  };
   const describe = (t: Transition) => {
     const s = store.sources[t.source];
     return s ? `${s.file}${s.line !== undefined ? `:${s.line}:${s.col ?? 1}` : ""} ${s.where}` : "";
@@ -104,7 +128,7 @@ export function extract(
 
   for (const node of store.nodeSignals()) {
     const siteRollouts = bySite.get(node.site) ?? [];
-    extractNode(node, siteRollouts, options, out, note, describe, stamp, actuals);
+    extractNode(node, siteRollouts, options, out, note, describe, stamp, actuals, span);
   }
   for (const g of store.given) {
     const r = (bySite.get(g.site) ?? []).find((x) => g.startMs >= x.fromMs && g.startMs <= x.untilMs);
@@ -123,6 +147,25 @@ export function extract(
       hiMs: g.hiMs,
       triangular: false,
     });
+    // The site's span as seen: from its first interval's start to its last interval's end.
+    const key = `${r.index}\u0000${g.site}`;
+    const end = g.startMs + (g.loMs + g.hiMs) / 2;
+    span({
+      node: g.node,
+      behavior: r.behavior,
+      rollout: r.index,
+      site: g.site,
+      startLo: g.startMs,
+      startHi: g.startMs,
+      endLo: g.startMs + g.loMs,
+      endHi: g.startMs + g.hiMs,
+    });
+    const actual = actuals.get(key);
+    if (!actual) actuals.set(key, { rollout: r.index, site: g.site, startMs: g.startMs, endMs: end });
+    else {
+      actual.startMs = Math.min(actual.startMs, g.startMs);
+      actual.endMs = Math.max(actual.endMs, end);
+    }
     if (g.step === ACTION_STEP[r.behavior])
       out.attempts.push({
         behavior: r.behavior,
@@ -133,6 +176,7 @@ export function extract(
         failures: g.failed ? 1 : 0,
       });
   }
+  out.observations.push(...paceBetweenNodes(spans));
   out.actuals = [...actuals.values()].sort((a, b) => a.rollout - b.rollout || a.site.localeCompare(b.site));
   out.notes = [...notes.values()];
   return out;
@@ -149,6 +193,7 @@ function extractNode(
   describe: (t: Transition) => string,
   stamp: (ms: number) => string,
   actuals: Map<string, SiteActual>,
+  span: (x: NodeSpan) => void,
 ): void {
   const where = `${node.site}/${node.node}`;
   const inRollout = (ms: number) => rollouts.find((r) => ms >= r.fromMs && ms <= r.untilMs);
@@ -176,6 +221,7 @@ function extractNode(
       }
     }
     let lastReadyMs: number | undefined;
+    let lastReady: [number, number] | undefined;
     const action = ACTION_STEP[rollout.behavior];
     const disrupts = rollout.behavior === "repave" || rollout.behavior === "reboot";
     if (!disrupts) {
@@ -201,6 +247,7 @@ function extractNode(
           failures: 0,
         });
         lastReadyMs = gap.hiMs;
+        lastReady = [gap.loMs, gap.hiMs];
       } else {
         note(
           `cordon spells of reboot/repave rollouts with no NotReady and no gap (not counted)`,
@@ -249,8 +296,22 @@ function extractNode(
         attempts: cycles.length,
         failures: cycles.length - (last.up ? 1 : 0),
       });
-      if (last.up) lastReadyMs = mid(last.up);
+      if (last.up) {
+        lastReadyMs = mid(last.up);
+        lastReady = [last.up.loMs, last.up.hiMs];
+      }
     }
+    if (lastReady)
+      span({
+        node: node.node,
+        behavior: rollout.behavior,
+        rollout: rollout.index,
+        site: node.site,
+        startLo: c.loMs,
+        startHi: c.hiMs,
+        endLo: lastReady[0],
+        endHi: lastReady[1],
+      });
     const key = `${rollout.index}\u0000${node.site}`;
     const start = mid(c);
     const end = Math.max(
@@ -297,6 +358,37 @@ function push(
     hiMs: Math.max(loMs, hiMs, 1),
     triangular,
   });
+}
+
+/**
+ * The pace between nodes: from a node being Ready again to the next node's cordon, at the same site in
+ * the same rollout (nodes one after another; overlapping nodes are rolled in parallel and give none).
+ * Fitted as the `cordon` step: the wait before a node is cordoned, which the simulation spends first.
+ */
+function paceBetweenNodes(spans: Map<string, NodeSpan[]>): Observation[] {
+  const out: Observation[] = [];
+  for (const list of spans.values()) {
+    list.sort((a, b) => a.startHi - b.startHi);
+    for (let i = 1; i < list.length; i++) {
+      const prev = list[i - 1] as NodeSpan;
+      const next = list[i] as NodeSpan;
+      const lo = next.startLo - prev.endHi;
+      const hi = next.startHi - prev.endLo;
+      if (hi < 0) continue;
+      out.push({
+        step: "cordon",
+        behavior: next.behavior,
+        site: next.site,
+        node: next.node,
+        rollout: next.rollout,
+        atMs: next.startHi,
+        loMs: Math.max(0, lo),
+        hiMs: Math.max(lo, hi, 1),
+        triangular: false,
+      });
+    }
+  }
+  return out;
 }
 
 const sameWidth = (a: Transition, b: Transition) => Math.abs(a.hiMs - a.loMs - (b.hiMs - b.loMs)) < 1;

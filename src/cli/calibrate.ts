@@ -6,7 +6,8 @@ import type { Register } from "./options.js";
 
 export type { CalibrateCommandOptions } from "./calibrate-options.js";
 
-function duration(value: string): number {
+/** `--not-ready-delay`: a duration such as 40s (calibrate, backtest). */
+export function notReadyDelay(value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
   if (!match) throw new InvalidArgumentError("expected a duration such as 40s");
   const unit = { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? "s") as "ms" | "s" | "m"];
@@ -30,7 +31,7 @@ export const registerCalibrate: Register = (program, io, setExit) => {
     .option(
       "--not-ready-delay <duration>",
       "How late NotReady shows (the node controller's grace period)",
-      duration,
+      notReadyDelay,
     )
     .option("-o, --out <file>", "Write the fitted timings (YAML) to FILE")
     .option("--json", "Print one JSON object")

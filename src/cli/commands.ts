@@ -72,6 +72,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./calibrate.js")).registerCalibrate,
   },
   {
+    name: "backtest",
+    term: "backtest [options] <history...>",
+    summary: "Fit timings on the history before a date and score the forecast of every later rollout",
+    load: async () => (await import("./backtest.js")).registerBacktest,
+  },
+  {
     name: "serve",
     term: "serve [options] [dir]",
     summary:

@@ -12,6 +12,7 @@ import {
   planJson,
   planTextPieces,
   rollFleet,
+  withTimingsFromFile,
   writeShard,
 } from "../fleet/orchestrate.js";
 import { InputError } from "../shared/diagnostics.js";
@@ -31,7 +32,7 @@ export async function fleetCommand(
   file: string | undefined,
   options: FleetCommandOptions,
 ): Promise<void> {
-  const plan = loadFleetSource(fleetSource(io, file, options, "fleet"), overridesOf(options));
+  const plan = loadPlan(io, file, options, "fleet");
   if (options.shard !== undefined || options.out !== undefined) {
     if (options.shard === undefined || options.out === undefined)
       throw new InputError([{ file: "--shard", message: "--shard and --out go together" }]);
@@ -79,8 +80,23 @@ export async function fleetMergeCommand(
   const paths = (hasFile ? inputs.slice(1) : inputs).map((p) => userPath(io, p));
   if (paths.length === 0)
     throw new InputError([{ file: "edgesim fleet merge", message: "give the part files (or their folder)" }]);
-  const plan = loadFleetSource(fleetSource(io, file, options, "fleet merge"), overridesOf(options));
+  const plan = loadPlan(io, file, options, "fleet merge");
   setExit(printRun(io, await rollFleet(plan, { from: "parts", paths }), options));
+}
+
+function loadPlan(
+  io: Io,
+  file: string | undefined,
+  options: FleetCommandOptions,
+  command: string,
+): LoadedFleetPlan {
+  const plan = loadFleetSource(fleetSource(io, file, options, command), overridesOf(options));
+  return options.timings !== undefined ? withTimingsOption(io, plan, options.timings) : plan;
+}
+
+/** `--timings FILE` (what `edgesim calibrate -o` writes) over a loaded plan: `fleet`, and `run` given a plan. */
+export function withTimingsOption(io: Io, plan: LoadedFleetPlan, given: string): LoadedFleetPlan {
+  return withTimingsFromFile(plan, userPath(io, given), given);
 }
 
 function overridesOf(options: FleetCommandOptions): FleetOverrides {

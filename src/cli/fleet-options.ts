@@ -20,6 +20,7 @@ export interface FleetCommandOptions extends RootOptions {
   threads?: number;
   shard?: string;
   out?: string;
+  timings?: string;
 }
 
 /**
@@ -66,6 +67,10 @@ export function fleetOptions(command: Command): Command {
       "What-if: the sites' current profile (default: the bundled base of the update's distribution)",
     )
     .option("--shape <cp+w>", "What-if: control planes + workers per site (default 1+3)")
+    .option(
+      "--timings <file>",
+      "Step timings over the plan's (YAML, as edgesim calibrate -o writes them): distributions, classes, failure rate",
+    )
     .option("--clusters-csv <file>", "Write one row per site (first trial) as CSV")
     .option("--clusters-ndjson <file>", "Write one JSON line per site (first trial)")
     .option("--root <dir>", ROOT_HELP)

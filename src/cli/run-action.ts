@@ -2,7 +2,7 @@ import type { FleetRun } from "../fleet/orchestrate.js";
 import { type Colours, PLAIN } from "../report/colour.js";
 import { fleetTextPieces } from "../report/fleet-text.js";
 import { formatRunText, formatSummaryText } from "../report/timeline-text.js";
-import { runScenario, type ScenarioRun } from "../scenario/run.js";
+import { loadTimingsFile, runScenario, type ScenarioRun } from "../scenario/run.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
@@ -35,8 +35,9 @@ export async function runCommand(
       { file, kind, root, ...(yaml ? { yaml } : {}) },
       options.seed !== undefined ? { seed: options.seed } : {},
     );
-    const { rollPlan } = await import("./fleet-action.js");
-    await rollPlan(io, setExit, plan, {
+    const { rollPlan, withTimingsOption } = await import("./fleet-action.js");
+    const timed = options.timings !== undefined ? withTimingsOption(io, plan, options.timings) : plan;
+    await rollPlan(io, setExit, timed, {
       ...(options.json ? { json: true } : {}),
       ...(options.quiet ? { quiet: true } : {}),
       ...(options.color !== undefined ? { color: options.color } : {}),
@@ -44,6 +45,13 @@ export async function runCommand(
     return;
   }
   if (kind === "fleet") {
+    if (options.timings !== undefined)
+      throw new InputError([
+        {
+          file,
+          message: `--timings is for scenarios and fleet plans; ${file} is a fleet file (edgesim fleet ${file} --timings ${options.timings} rolls it with them)`,
+        },
+      ]);
     for (const flag of ["log", "update"] as const) {
       if (options[flag] !== undefined) {
         throw new InputError([{ file, message: `--${flag} is for scenario files; ${file} is a fleet file` }]);
@@ -60,7 +68,17 @@ export async function runCommand(
     setExit(run.passed ? EXIT.ok : EXIT.notPassed);
     return;
   }
+  if (options.timings !== undefined && options.update)
+    throw new InputError([
+      {
+        file: "--timings",
+        message: "--update rewrites the golden timeline of the file's own timings: not with --timings",
+      },
+    ]);
+  const timings =
+    options.timings !== undefined ? loadTimingsFile(userPath(io, options.timings)).timings : undefined;
   const runOptions = {
+    ...(timings ? { timings } : {}),
     root: referenceRoot(io, options, defaultRoot(io.cwd, file)),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.update ? { update: true } : {}),

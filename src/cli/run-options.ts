@@ -9,4 +9,5 @@ export interface RunCommandOptions extends RootOptions {
   quiet?: boolean;
   update?: boolean;
   timelines?: boolean;
+  timings?: string;
 }

@@ -18,6 +18,10 @@ export const registerRun: Register = (program, io, setExit) => {
     )
     .option("-q, --quiet", "Print only the summary and expectations, not the timeline")
     .option("--update", "Rewrite the scenario's golden timeline instead of comparing it; scenarios only")
+    .option(
+      "--timings <file>",
+      "Step timings over the file's own (YAML, as edgesim calibrate -o writes them); scenarios and fleet plans",
+    )
     .option("--timelines", "Fleet files: also print every cluster's timeline on the fleet's clock")
     .option("--root <dir>", ROOT_HELP)
     .option("--allow-outside", ALLOW_OUTSIDE_HELP)

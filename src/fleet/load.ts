@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import type { Profile } from "../profile/types.js";
 import { parseTimings, profileLoader } from "../scenario/load.js";
 import { MAX_VIRTUAL_MS } from "../scenario/schema.js";
+import { parseTimingClasses, type TimingClass } from "../scenario/timings-file.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
@@ -18,6 +19,7 @@ import {
   type StrategySpec,
 } from "./schema.js";
 import { checkSiteVariables, resolveTemplate, type TemplateStrategy } from "./template-load.js";
+import { assignClasses, type TimingsUsed } from "./timings.js";
 import {
   canonicalZone,
   isTimeZone,
@@ -42,6 +44,8 @@ export interface Site {
   localRegistry: boolean;
   /** Profile variable values given to the site (a template version needs each one it uses Assigned). */
   variables?: Record<string, string>;
+  /** The timings of the first timing class (`cluster.classes`, a timings file's `classes:`) the site matches. */
+  classTimings?: Partial<Timings>;
   /**
    * What a fleet file (`fleet:` + `clusters:`) says of one cluster, over the plan's: its scripted events
    * (ms from its start in the wave), its own settings and timings. A plan's sites have none of these.
@@ -110,6 +114,10 @@ export interface LoadedFleetPlan {
   maxUnavailable?: number;
   retries?: number;
   timings: Partial<Timings>;
+  /** Timings per inventory label value (`cluster.classes`, then a timings file's): the first that matches. */
+  timingClasses?: TimingClass[];
+  /** Which timings the forecast rests on, when a timings file was laid over the plan (else from the plan). */
+  timingsUsed?: TimingsUsed;
   expect: PlanExpect & { strategies?: Record<string, PlanExpect> };
   /** The sites' business hours in local time, when the file gives them (the disruption figure). */
   businessHours?: MaintenanceWindow;
@@ -487,6 +495,8 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   const timings = parseTimings(data.cluster?.timings, (path, message) =>
     at(["cluster", "timings", ...path], message),
   );
+  const timingClasses = parseTimingClasses(data.cluster?.classes ?? [], yaml, ["cluster", "classes"], bag);
+  assignClasses(sites, timingClasses);
   bag.throwIfAny();
 
   return {
@@ -510,6 +520,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     ...(data.cluster?.maxUnavailable !== undefined ? { maxUnavailable: data.cluster.maxUnavailable } : {}),
     ...(data.cluster?.retries !== undefined ? { retries: data.cluster.retries } : {}),
     timings,
+    ...(timingClasses.length > 0 ? { timingClasses } : {}),
     expect,
     ...(businessHours ? { businessHours } : {}),
   };

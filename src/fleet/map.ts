@@ -2,6 +2,7 @@ import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import type { Profile } from "../profile/types.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import type { Plan } from "../rules/types.js";
+import { overlayTimings } from "../scenario/timings.js";
 import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
@@ -15,6 +16,7 @@ import {
   type SimulationInput,
   type SimulationOutcome,
   type SimulationResult,
+  type Timings,
 } from "../sim/types.js";
 import type { Faults, LoadedFleetPlan, Site } from "./load.js";
 
@@ -166,7 +168,7 @@ function siteCluster(plan: SiteSimPlan, site: Site): SimCluster {
     ...(retries !== undefined ? { retries } : {}),
     ...(own.abPartitions ? { abPartitions: true } : {}),
     ...(own.abFallback !== undefined ? { abFallback: own.abFallback } : {}),
-    timings: own.timings ? { ...plan.timings, ...own.timings } : plan.timings,
+    timings: siteTimings(plan, site),
   };
 }
 
@@ -188,6 +190,14 @@ function siteRun(
     events: [...atStart, { at: 0, type: "update", profile: site.update }, ...later],
     source: plan.file,
   };
+}
+
+/** A site's timings: the plan's, its class's over them, its own (a fleet file's cluster) over those. */
+export function siteTimings(plan: SiteSimPlan, site: Site): Partial<Timings> {
+  let timings = plan.timings;
+  if (site.classTimings) timings = overlayTimings(timings, site.classTimings);
+  if (site.own?.timings) timings = overlayTimings(timings, site.own.timings);
+  return timings;
 }
 
 /** How long a site holds its slot: its rollout, or its last event when later (a blocked site stalls). */
@@ -241,7 +251,10 @@ export class Predictions {
     private readonly planner: (from: Profile, to: Profile) => Plan,
   ) {}
   of(site: Site): { durationMs: number; behavior: Behavior } {
-    const own = site.own ? JSON.stringify({ ...site.own, events: undefined }) : "";
+    const own =
+      site.own || site.classTimings
+        ? JSON.stringify({ ...site.own, events: undefined, classTimings: site.classTimings })
+        : "";
     const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}\u0000${own}`;
     let hit = this.cache.get(key);
     if (!hit) {

@@ -1,4 +1,5 @@
 import { cachedPlanner } from "../rules/plan-cache.js";
+import { loadTimingsFile } from "../scenario/timings-file.js";
 import { InputError } from "../shared/diagnostics.js";
 import type { ReferenceRoot } from "../shared/files.js";
 import type { YamlFile } from "../shared/yaml.js";
@@ -10,6 +11,7 @@ import { mapSites, threadsFor } from "./outcomes.js";
 import { partFileIn, writePartExclusive } from "./part-out.js";
 import { type FleetPlanRun, type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "./run.js";
 import { parseShard, partFiles, partPieces, readParts, shardSites } from "./shard.js";
+import { withTimingsFile } from "./timings.js";
 import { loadWhatIf, type WhatIf } from "./what-if.js";
 
 /**
@@ -125,3 +127,8 @@ export { clusterCsv, clusterNdjson, fleetVerdict, planJson, planTextPieces } fro
 export { type SolvedPaths, solvePaths } from "./path-cost.js";
 export type { FleetPlanRun, ProgressSink } from "./run.js";
 export type { WhatIf } from "./what-if.js";
+
+/** A timings file (what `edgesim calibrate -o` writes) over a loaded plan; `given` is how the user named it. */
+export function withTimingsFromFile(plan: LoadedFleetPlan, path: string, given: string): LoadedFleetPlan {
+  return withTimingsFile(plan, loadTimingsFile(path), given, cachedPlanner({ rke2Quirk: plan.rke2Quirk }));
+}

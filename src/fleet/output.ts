@@ -12,6 +12,7 @@ import {
   templateJson,
   templateTextLines,
 } from "./template-output.js";
+import { timingsText, timingsUsed } from "./timings.js";
 import { localTime, utcTime } from "./windows.js";
 
 /** A fleet plan's checked expectation: the same contract as a scenario's (text, JSON and JUnit read it alike). */
@@ -368,6 +369,7 @@ export function* planTextPieces(
   lines.push(
     `update         ${run.behavior}${plan.imageGiB > 0 ? `, image ${plan.imageGiB} GiB` : ""}${plan.registryGbps !== undefined ? `, registry ${plan.registryGbps} Gbps` : ""}${plan.prefetch ? ", prefetch" : ""}`,
   );
+  lines.push(`timings        ${timingsText(timingsUsed(plan))}`);
   const templatesOnly = plan.strategies.every((x) => x.template !== undefined);
   // With no window anywhere, the window mode says nothing: sites roll at any time.
   const windowless = plan.sites.every((site) => site.window.rules.length === 0);
@@ -606,6 +608,7 @@ export function planJson(run: FleetPlanRun, expectations: readonly PlanExpectati
       durationMs: trial.durationMs,
       start: new Date(plan.startMs).toISOString(),
       startFrom: plan.startFrom,
+      timings: timingsUsed(plan),
       behavior: run.behavior,
       strategy: strategy.strategy.name,
       seed: plan.seed,

@@ -158,6 +158,18 @@ export const fleetPlanSchema = z
         maxUnavailable: z.int().min(1).optional(),
         retries: z.int().min(0).max(100).optional(),
         timings: timingsSchema.optional(),
+        classes: z
+          .array(
+            z.strictObject({
+              select: z.strictObject({ labels: labelsSchema }),
+              timings: timingsSchema,
+            }),
+          )
+          .optional()
+          .meta({
+            description:
+              "timings per hardware class (sites by inventory labels; the first class that matches), over cluster.timings",
+          }),
       })
       .optional(),
     inventory: z.union([

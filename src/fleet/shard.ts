@@ -69,6 +69,8 @@ export function simulationFingerprint(plan: LoadedFleetPlan): string {
     String(plan.maxUnavailable),
     String(plan.rke2Quirk),
   ];
+  // Timing classes (a plan's, a timings file's) change sites' timings; plans without them keep their print.
+  if (plan.timingClasses && plan.timingClasses.length > 0) parts.push(JSON.stringify(plan.timingClasses));
   for (const [name, p] of [...plan.profiles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     parts.push(name, JSON.stringify({ ...p, profile: { ...p.profile, file: "" } }));
   const a = hashSeed(1, ...parts);

@@ -16,9 +16,11 @@ import type {
   SimulationOutcome,
   SimulationResult,
   TimelineEntry,
+  Timings,
 } from "../sim/types.js";
 import { type ExpectationResult, evaluateExpectations, runPassed } from "./expectations.js";
 import { type LoadedScenario, loadScenario, type ScenarioEvent } from "./load.js";
+import { overlayTimings } from "./timings.js";
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -35,6 +37,8 @@ export interface RunOptions {
   root?: ReferenceRoot;
   /** The file already parsed (by `classifyFile`), so it is not read twice. */
   yaml?: YamlFile;
+  /** Step timings over the scenario's own (`run --timings FILE`). */
+  timings?: Partial<Timings>;
 }
 
 /** A finished scenario: the contract's `run --json` fields first, then extras. */
@@ -78,7 +82,10 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
     rke2Quirk: scenario.rke2Quirk,
     ...(scenario.mode !== undefined ? { mode: scenario.mode } : {}),
   });
-  const input = simulationInput(scenario, {
+  const cluster = options.timings
+    ? { ...scenario, timings: overlayTimings(scenario.timings, options.timings) }
+    : scenario;
+  const input = simulationInput(cluster, {
     seed,
     initialProfile: scenario.initialProfile,
     profiles: scenario.profiles,
@@ -145,3 +152,4 @@ export function kubernetesDownWindows(events: readonly ScenarioEvent[]): { from:
   if (downSince !== undefined) windows.push({ from: downSince, to: Number.POSITIVE_INFINITY });
   return windows;
 }
+export { loadTimingsFile } from "./timings-file.js";

@@ -74,6 +74,7 @@ describe("edgesim completion", () => {
       "rules",
       "fleet",
       "calibrate",
+      "backtest",
       "serve",
       "completion",
     ]);

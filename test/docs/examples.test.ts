@@ -25,7 +25,15 @@ import {
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** What the examples read: copied into each example's folder. */
-const COPIED = ["package.json", "scenarios", "examples", "schemas", "docs", "test/fixtures"];
+const COPIED = [
+  "package.json",
+  "scenarios",
+  "examples",
+  "schemas",
+  "docs",
+  "test/fixtures",
+  "scripts/gen-history.js",
+];
 
 /**
  * Every console example of the README and docs/ runs, and prints what the page shows: a drifting example
