@@ -59,9 +59,10 @@ function show(page: string) {
 window.addEventListener("hashchange", () => show(location.hash.slice(1).split("/")[0] ?? ""));
 
 let files: Listed[] = [];
-function fillSelect(id: string, kind: string, placeholder: string) {
+function fillSelect(id: string, kind: string | string[], placeholder: string) {
   const select = $<HTMLSelectElement>(id);
-  const options = files.filter((f) => f.kind === kind);
+  const kinds = Array.isArray(kind) ? kind : [kind];
+  const options = files.filter((f) => f.kind !== undefined && kinds.includes(f.kind));
   select.innerHTML = `<option value="">${esc(placeholder)}</option>${options
     .map((f) => `<option value="${esc(f.path)}">${esc(f.path)}</option>`)
     .join("")}`;
@@ -205,6 +206,7 @@ let playing: ReturnType<typeof setInterval> | undefined;
 $("scenario-file").addEventListener("change", async () => {
   const path = $<HTMLSelectElement>("scenario-file").value;
   if (!path) return;
+  if (siteReplay) showSite(undefined);
   const { data } = await api(`/api/file?path=${encodeURIComponent(path)}`);
   scenarioLoaded = data.text ?? "";
   setText(scenarioEditor, scenarioLoaded);
@@ -238,24 +240,31 @@ async function runScenario(path: string) {
           .join("; ");
       return;
     }
-    replay = data;
+    showSite(undefined);
     $("run-status").textContent =
       `${data.name}: ${data.result}, ${data.passed ? "expectations pass" : "expectations fail"}`;
-    const end = Math.max(data.durationMs, ...data.timeline.map((e: any) => e.t));
-    const scrubber = $<HTMLInputElement>("scrubber");
-    // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
-    scrubber.max = String(Math.ceil(end / 1000) * 1000);
-    scrubber.value = scrubber.max;
+    loadReplay(data);
     $("expectations").innerHTML = `<h3>Expectations</h3><ul>${(data.expectations as any[])
       .map((e) => `<li class="${e.passed ? "pass" : "error"}">${e.passed ? "✓" : "✗"} ${esc(e.message)}</li>`)
       .join("")}</ul>`;
-    renderAt(Number(scrubber.max));
   } catch {
     $("run-status").textContent = "Cancelled";
   } finally {
     $<HTMLButtonElement>("cancel").disabled = true;
   }
 }
+/** Shows a run on the lanes: the scrubber spans it and stands at its end. */
+function loadReplay(run: any) {
+  stopPlaying();
+  replay = run;
+  const end = Math.max(run.durationMs, ...run.timeline.map((e: any) => e.t));
+  const scrubber = $<HTMLInputElement>("scrubber");
+  // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
+  scrubber.max = String(Math.ceil(end / 1000) * 1000);
+  scrubber.value = scrubber.max;
+  renderAt(Number(scrubber.max));
+}
+
 $("run").addEventListener("click", () => {
   const path = $<HTMLSelectElement>("scenario-file").value;
   if (path) void runScenario(path);
@@ -265,9 +274,22 @@ $("run").addEventListener("click", () => {
 const NODE_STATE: Record<string, string> = {
   "node-cordoned": "cordoned",
   "node-draining": "draining",
+  "node-drain-skipped": "not drained",
   "node-drained": "drained",
+  "node-waiting": "waiting (Kubernetes down)",
   "action-finished": "rejoining",
+  "action-failed": "action failed",
+  "action-retried": "retrying",
+  "image-fallback": "fell back to its old image",
+  "node-ready": "Ready",
+  "node-adopted": "Ready",
   "node-rejoined": "Ready",
+};
+const DOING: Record<string, string> = {
+  repave: "repaving",
+  reboot: "rebooting",
+  "service-restart": "restarting services",
+  "config-reload": "reloading configuration",
 };
 
 /** Each node's state, the agent's, and Kubernetes up/down at virtual time t: folded from the timeline. */
@@ -280,17 +302,22 @@ export function stateAt(run: any, t: number) {
   for (const e of run.timeline) {
     if (e.t > t) break;
     so.push(e);
-    if (e.node !== undefined) {
-      if (e.event === "action-started") nodes.set(e.node, `${e.action}ing`.replace("eing", "ing"));
-      else nodes.set(e.node, NODE_STATE[e.event] ?? e.event.replace(/^node-/, ""));
+    if (e.node !== undefined && nodes.has(e.node)) {
+      if (e.event === "action-started") nodes.set(e.node, DOING[e.action] ?? e.action);
+      else if (NODE_STATE[e.event] !== undefined) nodes.set(e.node, NODE_STATE[e.event] as string);
     }
     if (e.event === "kubernetes-down") kubernetes = "down";
     if (e.event === "kubernetes-up") kubernetes = "up";
+    if (e.event === "update-received" && agent === "idle") agent = "update received";
     if (e.event === "rollout-started" || e.event === "rollout-resumed") agent = "rolling out";
     if (e.event === "rollout-paused") agent = "paused";
     if (e.event === "rollout-finished") agent = "finished";
     if (e.event === "update-refused") agent = "refused an update";
+    if (e.event === "update-rejected") agent = "rejected an update";
     if (e.event === "rollout-halted") agent = "halted";
+    if (e.event === "agent-blocked") agent = `blocked (${e.reason ?? "waiting"})`;
+    if (e.event === "agent-resumed") agent = `resumed (${e.state ?? "idle"})`;
+    if (e.event === "agent-restart") agent = "restarting";
   }
   return { nodes, agent, kubernetes, events: so };
 }
@@ -298,7 +325,10 @@ export function stateAt(run: any, t: number) {
 function renderAt(t: number) {
   if (!replay) return;
   const s = stateAt(replay, t);
-  $("clock").textContent = duration(t);
+  const rollout = siteReplay?.rollouts[siteRollout];
+  $("clock").textContent = rollout
+    ? `${duration(t)} (${localClock(rollout.startMs + t, siteReplay.timeZone)})`
+    : duration(t);
   $("lanes").innerHTML =
     `<table id="lane-table"><caption>At ${esc(duration(t))}: agent ${esc(s.agent)}, Kubernetes ${esc(s.kubernetes)}</caption>
     <thead><tr><th scope="col">Node</th><th scope="col">State</th></tr></thead><tbody>
@@ -311,13 +341,17 @@ function renderAt(t: number) {
     .join("");
 }
 $("scrubber").addEventListener("input", () => renderAt(Number($<HTMLInputElement>("scrubber").value)));
+function stopPlaying() {
+  if (!playing) return;
+  clearInterval(playing);
+  playing = undefined;
+  $("play").textContent = "Play";
+  $("play").setAttribute("aria-pressed", "false");
+}
 $("play").addEventListener("click", () => {
   const button = $("play");
   if (playing) {
-    clearInterval(playing);
-    playing = undefined;
-    button.textContent = "Play";
-    button.setAttribute("aria-pressed", "false");
+    stopPlaying();
     return;
   }
   const scrubber = $<HTMLInputElement>("scrubber");
@@ -347,31 +381,135 @@ $("fleet-run").addEventListener("click", async () => {
       data.error ?? (data.diagnostics ?? []).map((d: ApiDiagnostic) => `${d.file}: ${d.message}`).join("; ");
     return;
   }
+  fleetPath = path;
   $("fleet-status").textContent = `${data.sites.length} site row(s)`;
   $<HTMLIFrameElement>("fleet-charts").srcdoc = data.html;
   const sites = data.sites as any[];
   $("fleet-sites").innerHTML =
-    `<table id="site-table"><thead><tr><th scope="col">Site</th><th scope="col">Strategy</th><th scope="col">Wave</th><th scope="col">Result</th></tr></thead><tbody>${sites
+    `<table id="site-table"><caption>${sites.length > 500 ? "The first 500 site rows" : "Site rows"} (the first trial)</caption><thead><tr><th scope="col">Site</th><th scope="col">Strategy</th><th scope="col">Wave</th><th scope="col">Start (local)</th><th scope="col">Result</th></tr></thead><tbody>${sites
       .slice(0, 500)
       .map(
         (s, i) =>
-          `<tr><td><button type="button" class="site" data-index="${i}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.result ?? s.outcome ?? "")}</td></tr>`,
+          `<tr><td><button type="button" class="site" data-index="${i}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.startLocal)}</td><td>${esc(s.result ?? "")}</td></tr>`,
       )
       .join("")}</tbody></table>`;
   fleetSites = sites;
+  $("fleet-site").innerHTML = "";
 });
 let fleetSites: Record<string, unknown>[] = [];
+let fleetPath = "";
 $("fleet-sites").addEventListener("click", (event) => {
   const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.site");
   const s = button ? fleetSites[Number(button.dataset.index)] : undefined;
   if (!s) return;
-  $("fleet-site").innerHTML = `<h3 id="site-title" tabindex="-1">Site ${esc(s.name)}</h3><dl>${Object.entries(
-    s,
-  )
-    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`)
-    .join("")}</dl>`;
+  $("fleet-site").innerHTML =
+    `<h3 id="site-title" tabindex="-1">Site ${esc(s.name)}</h3><p id="site-replay-status" role="status"></p><dl>${Object.entries(
+      s,
+    )
+      .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`)
+      .join("")}</dl>`;
   $("site-title").focus();
+  if (s.state === "rolled") void openSiteReplay(s);
+  else
+    $("site-replay-status").textContent =
+      `Nothing to replay: the site was ${s.state} (${s.why || "not rolled"}).`;
 });
+
+// ---------- a fleet site's replay ----------
+let siteReplay: any;
+let siteRollout = 0;
+let siteRow: Record<string, unknown> | undefined;
+
+/** The site's own rollout, simulated by the fleet engine, shown on the Replay page's lanes. */
+async function openSiteReplay(s: Record<string, unknown>) {
+  $("site-replay-status").textContent = `Replaying ${String(s.name)}…`;
+  const { status, data } = await api("/api/fleet/site", {
+    path: fleetPath,
+    site: s.name,
+    strategy: s.strategy,
+  });
+  if (status !== 200 || data.rollouts.length === 0) {
+    $("site-replay-status").textContent =
+      status === 200
+        ? `Nothing to replay: the site was ${data.state}.`
+        : (data.error ??
+          (data.diagnostics ?? []).map((d: ApiDiagnostic) => `${d.file}: ${d.message}`).join("; "));
+    return;
+  }
+  $("site-replay-status").textContent = "";
+  siteRow = s;
+  location.hash = "replay";
+  show("replay");
+  showSite(data);
+  $("replay-site-title").focus();
+}
+
+/** The Replay page's account of the fleet site it shows (undefined: a scenario is shown). */
+function showSite(data: any) {
+  siteReplay = data;
+  siteRollout = 0;
+  $("replay-site").hidden = data === undefined;
+  $("scenario-details").hidden = data !== undefined;
+  if (!data) return;
+  const many = data.rollouts.length > 1;
+  $("replay-rollout-row").hidden = !many;
+  $<HTMLSelectElement>("replay-rollout").innerHTML = (data.rollouts as any[])
+    .map((r, i) => `<option value="${i}">${esc(r.from)} → ${esc(r.to)}, ${esc(r.startLocal)}</option>`)
+    .join("");
+  $("replay-site-title").textContent = `Site ${data.site} of ${data.fleet}`;
+  $<HTMLSelectElement>("scenario-file").value = "";
+  showRollout(0);
+}
+
+function showRollout(index: number) {
+  siteRollout = index;
+  const r = siteReplay.rollouts[index];
+  const row = siteRow ?? {};
+  $("replay-site-detail").textContent = [
+    `${new Set(fleetSites.map((f) => f.strategy)).size > 1 ? `strategy ${siteReplay.strategy}, ` : ""}wave ${siteReplay.wave}`,
+    `started ${r.startLocal} (${r.startUtc})`,
+    `${r.run.result}, ${r.run.behavior} in ${duration(r.run.durationMs)}`,
+    row.overranWindow ? "ran past its window" : "",
+    `faults: ${siteReplay.faults.length ? siteReplay.faults.join("; ") : "none"}`,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  $("run-status").textContent = `${r.run.name}: ${r.run.result}`;
+  $("expectations").innerHTML = `<h3>Outcome</h3><ul>${[
+    `result ${r.run.result}`,
+    `behavior ${r.run.behavior}`,
+    `final profile ${r.run.finalProfile}`,
+    ...(r.run.failure
+      ? [`failed: ${r.run.failure.node} ${r.run.failure.action}: ${r.run.failure.reason}`]
+      : []),
+  ]
+    .map((line) => `<li>${esc(line)}</li>`)
+    .join("")}</ul>`;
+  loadReplay(r.run);
+}
+$("replay-rollout").addEventListener("change", () =>
+  showRollout(Number($<HTMLSelectElement>("replay-rollout").value)),
+);
+
+/** A virtual instant on the site's own clock as local wall time in its zone. */
+function localClock(ms: number, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    })
+      .format(new Date(ms))
+      .replace(",", "");
+  } catch {
+    return new Date(ms).toISOString();
+  }
+}
 
 // ---------- Train ----------
 let quiz: { id: string; question: any } | undefined;
@@ -422,7 +560,7 @@ async function start() {
   fillSelect("from-file", "profile", "Pick a FROM profile, or paste one below");
   fillSelect("to-file", "profile", "Pick a TO profile, or paste one below");
   fillSelect("scenario-file", "scenario", "Pick a scenario");
-  fillSelect("fleet-file", "fleet-plan", "Pick a fleet plan");
+  fillSelect("fleet-file", ["fleet-plan", "fleet"], "Pick a fleet plan");
   document.body.dataset.ready = "true";
 }
 void start();

@@ -115,6 +115,8 @@ export function createApp(options: AppOptions): Hono {
     const full = pathUnder(dir, body.path);
     if (body.text !== undefined && typeof body.text !== "string")
       throw new BadRequest("text: expected a string");
+    const site = kind === "fleet-site" ? shortString(body.site, "site") : undefined;
+    const strategy = kind === "fleet-site" ? optionalShortString(body.strategy, "strategy") : undefined;
     if (running.size >= maxRuns)
       return c.json({ error: `${maxRuns} runs are going: try again shortly` }, 429);
     const id = typeof body.id === "string" && body.id.length <= 64 ? body.id : crypto.randomUUID();
@@ -129,11 +131,13 @@ export function createApp(options: AppOptions): Hono {
           name: body.path as string,
           root: dir,
           ...(typeof body.text === "string" ? { text: body.text } : {}),
+          ...(site !== undefined ? { site } : {}),
+          ...(strategy !== undefined ? { strategy } : {}),
         },
         { timeoutMs, signal: controller.signal },
       );
       if (!result.ok) return c.json({ diagnostics: relativeDiagnostics(result.diagnostics, dir) }, 422);
-      if (kind === "scenario")
+      if (kind !== "fleet-plan")
         return c.body(result.json, 200, { "content-type": "application/json; charset=utf-8" });
       return c.json({ json: JSON.parse(result.json), html: result.html, sites: result.sites });
     } catch (error) {
@@ -146,6 +150,7 @@ export function createApp(options: AppOptions): Hono {
   };
   app.post("/api/run", (c) => runJob(c, "scenario"));
   app.post("/api/fleet", (c) => runJob(c, "fleet-plan"));
+  app.post("/api/fleet/site", (c) => runJob(c, "fleet-site"));
   app.post("/api/cancel", async (c) => {
     const body = await jsonBody(c);
     const controller = typeof body.id === "string" ? running.get(body.id) : undefined;
@@ -237,6 +242,17 @@ export function createApp(options: AppOptions): Hono {
 }
 
 class BadRequest extends Error {}
+
+/** A name the page sends (a site, a strategy): a non-empty string of at most 256 characters. */
+function shortString(value: unknown, what: string): string {
+  if (typeof value !== "string" || value === "" || value.length > 256)
+    throw new BadRequest(`${what}: expected a name of 1 to 256 characters`);
+  return value;
+}
+
+function optionalShortString(value: unknown, what: string): string | undefined {
+  return value === undefined ? undefined : shortString(value, what);
+}
 
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   let value: unknown;

@@ -163,6 +163,63 @@ describe("the serve API", () => {
     expect(data.json).toEqual(JSON.parse(cli.stdout));
   });
 
+  it("replays a fleet site: the outcome the fleet reports for it, with its whole simulation", async () => {
+    const path = "fleet-plans/regional-stores.yaml";
+    const fleet = (await (await api.post("/api/fleet", { path })).json()) as {
+      sites: { name: string; state: string; result: string; behavior: string; startUtc: string }[];
+    };
+    const rows = fleet.sites.filter((row) => row.state === "rolled");
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    for (const row of rows.slice(0, 3)) {
+      const response = await api.post("/api/fleet/site", { path, site: row.name });
+      expect(response.status).toBe(200);
+      const replay = (await response.json()) as {
+        state: string;
+        rollouts: {
+          startUtc: string;
+          run: { result: string; behavior: string; timeline: { event: string }[] };
+        }[];
+      };
+      expect(replay.state).toBe("rolled");
+      expect(replay.rollouts).toHaveLength(1);
+      const run = replay.rollouts[0]?.run;
+      expect([run?.result, run?.behavior, replay.rollouts[0]?.startUtc]).toEqual([
+        row.result,
+        row.behavior,
+        row.startUtc,
+      ]);
+      expect(run?.timeline.at(-1)?.event).toBe("rollout-finished");
+    }
+    // A site no window can hold has nothing to replay, and says why.
+    const kiosk = await api.post("/api/fleet/site", { path, site: "kiosk-001" });
+    expect(await kiosk.json()).toMatchObject({ state: "unschedulable", rollouts: [] });
+    expect((await api.post("/api/fleet/site", { path, site: "nowhere" })).status).toBe(422);
+    expect((await api.post("/api/fleet/site", { path })).status).toBe(400);
+    expect((await api.post("/api/fleet/site", { path: "../secret.yaml", site: "x" })).status).toBe(403);
+  });
+
+  it("replays a fleet file's blocked store, and each rollout of a cluster template's site", async () => {
+    const blocked = (await (
+      await api.post("/api/fleet/site", {
+        path: "fleet/retail-wave-kubernetes-outage-blocks-one-store.yaml",
+        site: "store-002",
+      })
+    ).json()) as { rollouts: { run: { result: string; timeline: { event: string }[] } }[] };
+    expect(blocked.rollouts[0]?.run.result).toBe("blocked");
+    expect(blocked.rollouts[0]?.run.timeline.map((e) => e.event)).toContain("agent-blocked");
+    const template = (await (
+      await api.post("/api/fleet/site", {
+        path: "fleet-plans/template-update-during-rollout.yaml",
+        site: "store-00001",
+      })
+    ).json()) as { wave: string; rollouts: { from: string; to: string; run: { result: string } }[] };
+    expect(template.wave).toBe("template");
+    expect(template.rollouts.map((r) => `${r.from}→${r.to} ${r.run.result}`)).toEqual([
+      "1.0.0→2.0.0 converged",
+      "2.0.0→3.0.0 converged",
+    ]);
+  });
+
   it("saves an edited profile under DIR, and refuses text that is not a profile", async () => {
     const text = readFileSync(join(ws.dir, "profiles/k3s-base.yaml"), "utf8");
     const saved = await api.post("/api/save", { path: "profiles/edited.yaml", text });
