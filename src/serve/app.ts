@@ -139,7 +139,12 @@ export function createApp(options: AppOptions): Hono {
       if (!result.ok) return c.json({ diagnostics: relativeDiagnostics(result.diagnostics, dir) }, 422);
       if (kind !== "fleet-plan")
         return c.body(result.json, 200, { "content-type": "application/json; charset=utf-8" });
-      return c.json({ json: JSON.parse(result.json), html: result.html, sites: result.sites });
+      // `json` is the text of `edgesim fleet FILE --json` as it is, byte for byte, first in the answer.
+      return c.body(
+        `{"json":${result.json},"html":${JSON.stringify(result.html ?? "")},"sites":${JSON.stringify(result.sites ?? [])}}`,
+        200,
+        { "content-type": "application/json; charset=utf-8" },
+      );
     } catch (error) {
       if (error instanceof JobStopped)
         return c.json({ error: error.message }, error.reason === "timeout" ? 408 : 409);

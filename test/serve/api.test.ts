@@ -149,7 +149,8 @@ describe("the serve API", () => {
   it("plans a fleet: the summary, the charts and one row per site", async () => {
     const response = await api.post("/api/fleet", { path: "fleet-plans/regional-stores.yaml" });
     expect(response.status).toBe(200);
-    const data = (await response.json()) as {
+    const text = await response.text();
+    const data = JSON.parse(text) as {
       json: { sites: number };
       html: string;
       sites: { name: string }[];
@@ -160,7 +161,14 @@ describe("the serve API", () => {
       cwd: ws.dir,
       timeoutMs: 60_000,
     });
+    expect(cli.status).toBe(0);
+    expect(text.startsWith(`{"json":${cli.stdout},`)).toBe(true);
     expect(data.json).toEqual(JSON.parse(cli.stdout));
+    // A fleet file (fleet: + clusters:) as `edgesim fleet` takes it: the plan it stands for.
+    const file = "fleet/retail-wave-kubernetes-outage-blocks-one-store.yaml";
+    const fleetFile = await (await api.post("/api/fleet", { path: file })).text();
+    const cliFile = spawnEdgesim(["fleet", file, "--json"], { cwd: ws.dir, timeoutMs: 60_000 });
+    expect(fleetFile.startsWith(`{"json":${cliFile.stdout},`)).toBe(true);
   });
 
   it("replays a fleet site: the outcome the fleet reports for it, with its whole simulation", async () => {
