@@ -262,6 +262,7 @@ function loadReplay(run: any) {
   // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
   scrubber.max = String(Math.ceil(end / 1000) * 1000);
   scrubber.value = scrubber.max;
+  $("lane-chart").innerHTML = lanesChart(run, Number(scrubber.max));
   renderAt(Number(scrubber.max));
 }
 
@@ -291,6 +292,87 @@ const DOING: Record<string, string> = {
   "service-restart": "restarting services",
   "config-reload": "reloading configuration",
 };
+
+/** The kind of a lane state, for its colour on the chart. */
+function phaseOf(state: string): string {
+  if (state === "Ready") return "ready";
+  if (/^(cordoned|draining|drained|not drained)$/.test(state)) return "drain";
+  if (state === "rejoining") return "rejoin";
+  if (/failed|fell back/.test(state)) return "failed";
+  if (state.startsWith("waiting")) return "wait";
+  return "action";
+}
+
+const PHASES: [string, string][] = [
+  ["drain", "cordoned, draining"],
+  ["action", "repave, reboot, restart, reload"],
+  ["rejoin", "rejoining"],
+  ["wait", "waiting"],
+  ["failed", "failed"],
+  ["down", "Kubernetes down"],
+  ["paused", "agent paused or blocked"],
+];
+
+/**
+ * The run as lanes over virtual time: a row per node with a bar for each state away from Ready, a row for
+ * Kubernetes (down) and one for the agent (paused, blocked), and a cursor at the scrubber's time.
+ */
+function lanesChart(run: any, end: number): string {
+  const spans: { lane: string; from: number; to: number; phase: string; label: string }[] = [];
+  const open = new Map<string, { from: number; state: string }>();
+  const move = (lane: string, t: number, state: string, phase: string) => {
+    const was = open.get(lane);
+    if (was && was.state === state) return;
+    if (was)
+      spans.push({ lane, from: was.from, to: t, phase, label: was.state });
+    open.delete(lane);
+    if (state !== "") open.set(lane, { from: t, state });
+  };
+  const nodeStates = new Map<string, string>();
+  for (const e of run.timeline) {
+    if (e.node !== undefined && run.nodes.some((n: any) => n.name === e.node)) {
+      const state =
+        e.event === "action-started" ? (DOING[e.action] ?? e.action) : (NODE_STATE[e.event] ?? undefined);
+      if (state !== undefined && state !== nodeStates.get(e.node)) {
+        nodeStates.set(e.node, state);
+        const was = open.get(e.node);
+        if (was)
+          spans.push({ lane: e.node, from: was.from, to: e.t, phase: phaseOf(was.state), label: was.state });
+        open.delete(e.node);
+        if (state !== "Ready") open.set(e.node, { from: e.t, state });
+      }
+    }
+    if (e.event === "kubernetes-down") move("kubernetes", e.t, "down", "down");
+    if (e.event === "kubernetes-up") move("kubernetes", e.t, "", "down");
+    if (e.event === "rollout-paused") move("agent", e.t, "paused", "paused");
+    if (e.event === "agent-blocked") move("agent", e.t, "blocked", "paused");
+    if (e.event === "rollout-resumed" || e.event === "agent-resumed" || e.event === "rollout-finished")
+      move("agent", e.t, "", "paused");
+  }
+  for (const [lane, was] of open)
+    spans.push({
+      lane,
+      from: was.from,
+      to: end,
+      phase: lane === "kubernetes" ? "down" : lane === "agent" ? "paused" : phaseOf(was.state),
+      label: was.state,
+    });
+  const total = Math.max(end, 1);
+  const lanes = ["agent", "kubernetes", ...run.nodes.map((n: any) => n.name as string)];
+  const rows = lanes
+    .map(
+      (lane) =>
+        `<div class="lane"><span class="name">${esc(lane)}</span><span class="track">${spans
+          .filter((sp) => sp.lane === lane)
+          .map(
+            (sp) =>
+              `<span class="bar phase-${sp.phase}" style="left:${(sp.from / total) * 100}%;width:${Math.max(((sp.to - sp.from) / total) * 100, 0.4)}%" title="${esc(lane)} ${esc(sp.label)} ${duration(sp.from)} → ${duration(sp.to)}"></span>`,
+          )
+          .join("")}</span></div>`,
+    )
+    .join("");
+  return `<div class="lanes-chart" role="img" aria-label="${esc(`Lanes over ${duration(end)} of virtual time: ${lanes.length - 2} nodes, Kubernetes and the agent; the table below reads them at the scrubber's time`)}">${rows}<div class="axis"><span>0s</span><span>${esc(duration(end))}</span></div><span class="cursor" id="lane-cursor"></span></div><ul class="legend" aria-hidden="true">${PHASES.map(([phase, label]) => `<li><span class="swatch phase-${phase}"></span>${esc(label)}</li>`).join("")}</ul>`;
+}
 
 /** Each node's state, the agent's, and Kubernetes up/down at virtual time t: folded from the timeline. */
 export function stateAt(run: any, t: number) {
@@ -325,6 +407,9 @@ export function stateAt(run: any, t: number) {
 function renderAt(t: number) {
   if (!replay) return;
   const s = stateAt(replay, t);
+  const cursor = document.getElementById("lane-cursor");
+  const max = Number($<HTMLInputElement>("scrubber").max);
+  if (cursor) cursor.style.left = `calc(7rem + (100% - 7rem) * ${max > 0 ? t / max : 0})`;
   const rollout = siteReplay?.rollouts[siteRollout];
   $("clock").textContent = rollout
     ? `${duration(t)} (${localClock(rollout.startMs + t, siteReplay.timeZone)})`
@@ -340,6 +425,16 @@ function renderAt(t: number) {
     .map((e) => `<li>${esc(duration(e.t))} ${e.node ? `${esc(e.node)} ` : ""}${esc(e.event)}</li>`)
     .join("");
 }
+// A click on the chart's tracks moves the scrubber there (the keyboard has the scrubber itself).
+$("lane-chart").addEventListener("click", (event) => {
+  const track = (event.target as HTMLElement).closest(".lane")?.querySelector<HTMLElement>(".track");
+  if (!track || !replay) return;
+  const box = track.getBoundingClientRect();
+  const scrubber = $<HTMLInputElement>("scrubber");
+  const share = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
+  scrubber.value = String(Math.round((share * Number(scrubber.max)) / 1000) * 1000);
+  renderAt(Number(scrubber.value));
+});
 $("scrubber").addEventListener("input", () => renderAt(Number($<HTMLInputElement>("scrubber").value)));
 function stopPlaying() {
   if (!playing) return;
@@ -513,11 +608,17 @@ function localClock(ms: number, timeZone: string): string {
 
 // ---------- Train ----------
 let quiz: { id: string; question: any } | undefined;
+let asked = 0;
+let quizCount = 0;
 function showQuestion(q: any) {
   $("quiz").hidden = false;
   $("quiz-next").hidden = true;
   $("quiz-ask").textContent = q.ask;
+  $("quiz-progress").textContent = `Question ${asked + 1} of ${quizCount} · ${q.topic}`;
   $("quiz-situation").innerHTML = (q.situation as string[]).map((s) => `<li>${esc(s)}</li>`).join("");
+  const change = (q.change ?? []) as string[];
+  $("quiz-change").hidden = change.length === 0;
+  $("quiz-change").textContent = change.map((line) => line.trimEnd()).join("\n");
   $("quiz-choices").innerHTML = (q.choices as any[])
     .map(
       (c, i) =>
@@ -530,6 +631,8 @@ function showQuestion(q: any) {
 $("quiz-start").addEventListener("click", async () => {
   const { data } = await api("/api/quiz/start", { count: 5 });
   quiz = data;
+  asked = 0;
+  quizCount = data.count;
   $("quiz-feedback").textContent = "";
   if (data.question) showQuestion(data.question);
   else $("quiz-feedback").textContent = "No questions";
@@ -545,6 +648,7 @@ $("quiz").addEventListener("submit", async (event) => {
     <p>${esc(data.explanation)}</p>${data.rules?.length ? `<p>Rule: ${data.rules.map(esc).join(", ")}</p>` : ""}
     <p>Score ${data.score}/${data.asked}${data.recorded ? " — recorded" : ""}</p>`;
   quiz.question = data.next;
+  asked = data.asked;
   if (data.next) {
     $("quiz-next").hidden = false;
     $("quiz-next").focus();

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { renderEdit } from "../quiz/render.js";
 import type { Question } from "../quiz/types.js";
 import { type Diagnostic, isInputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
@@ -361,6 +362,8 @@ function publicQuestion(q: Question) {
     topic: q.topic,
     distribution: q.distribution,
     situation: q.situation,
+    // The change as the terminal quiz shows it: where it is, and the value before and after.
+    change: q.change ? renderEdit(q.change) : [],
     ask: q.ask,
     choices: q.choices,
   };

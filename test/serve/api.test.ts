@@ -240,7 +240,12 @@ describe("the serve API", () => {
 
   it("asks a quiz question, explains the answer with its rule, and records the attempt", async () => {
     const start = await api.post("/api/quiz/start", { seed: 7, count: 1 });
-    const { id, question } = (await start.json()) as { id: string; question: { choices: { id: string }[] } };
+    const { id, question } = (await start.json()) as {
+      id: string;
+      question: { id: string; choices: { id: string }[]; change: string[] };
+    };
+    // The change is shown as the terminal quiz shows it: its layer and place, then the value.
+    expect(question.change[0]).toMatch(/^ {2}\w+ layer/);
     const choice = question.choices[0]?.id;
     const answer = await api.post("/api/quiz/answer", { id, choice });
     const data = (await answer.json()) as {

@@ -201,6 +201,7 @@ describe("edgesim serve in a browser", { timeout: 90_000 }, () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("quiz-start");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#quiz:not([hidden])");
+    expect(await page.locator("#quiz-progress").textContent()).toMatch(/^Question 1 of 5 · \w+/);
     // Focus is on the first choice: Space picks it, Enter answers.
     await page.keyboard.press("Space");
     await page.keyboard.press("Enter");
