@@ -32,6 +32,8 @@ export interface AppOptions {
   runTimeoutMs?: number;
   /** Runs at once; more are refused (429) rather than queued. */
   maxRuns?: number;
+  /** The heap one run may use, MiB (past it: 413). */
+  runHeapMb?: number;
 }
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -135,7 +137,11 @@ export function createApp(options: AppOptions): Hono {
           ...(site !== undefined ? { site } : {}),
           ...(strategy !== undefined ? { strategy } : {}),
         },
-        { timeoutMs, signal: controller.signal },
+        {
+          timeoutMs,
+          signal: controller.signal,
+          ...(options.runHeapMb !== undefined ? { heapMb: options.runHeapMb } : {}),
+        },
       );
       if (!result.ok) return c.json({ diagnostics: relativeDiagnostics(result.diagnostics, dir) }, 422);
       if (kind !== "fleet-plan")
@@ -148,7 +154,10 @@ export function createApp(options: AppOptions): Hono {
       );
     } catch (error) {
       if (error instanceof JobStopped)
-        return c.json({ error: error.message }, error.reason === "timeout" ? 408 : 409);
+        return c.json(
+          { error: error.message },
+          error.reason === "timeout" ? 408 : error.reason === "memory" ? 413 : 409,
+        );
       throw error;
     } finally {
       running.delete(id);

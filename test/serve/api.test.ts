@@ -146,6 +146,14 @@ describe("the serve API", () => {
     );
   });
 
+  it("stops a run past the heap one request may use (413), and keeps answering", async () => {
+    const small = client(createApp({ dir: ws.dir, hosts: [HOST], runHeapMb: 16 }));
+    const response = await small.post("/api/fleet", { path: "fleet-plans/retail-chain-2000.yaml" });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/more memory/);
+    expect((await small.get("/api/files")).status).toBe(200);
+  });
+
   it("plans a fleet: the summary, the charts and one row per site", async () => {
     const response = await api.post("/api/fleet", { path: "fleet-plans/regional-stores.yaml" });
     expect(response.status).toBe(200);
