@@ -232,6 +232,8 @@ async function runScenario(path: string) {
       { path, id, ...(edited ? { text } : {}) },
       controller.signal,
     );
+    // An input error of the edited text is marked in the editor at its line:col, as on the Plan page.
+    editorDiagnostics(scenarioEditor, path, data.diagnostics ?? []);
     if (status !== 200) {
       $("run-status").textContent =
         data.error ??
@@ -323,8 +325,7 @@ function lanesChart(run: any, end: number): string {
   const move = (lane: string, t: number, state: string, phase: string) => {
     const was = open.get(lane);
     if (was && was.state === state) return;
-    if (was)
-      spans.push({ lane, from: was.from, to: t, phase, label: was.state });
+    if (was) spans.push({ lane, from: was.from, to: t, phase, label: was.state });
     open.delete(lane);
     if (state !== "") open.set(lane, { from: t, state });
   };
@@ -479,20 +480,42 @@ $("fleet-run").addEventListener("click", async () => {
   fleetPath = path;
   $("fleet-status").textContent = `${data.sites.length} site row(s)`;
   $<HTMLIFrameElement>("fleet-charts").srcdoc = data.html;
-  const sites = data.sites as any[];
-  $("fleet-sites").innerHTML =
-    `<table id="site-table"><caption>${sites.length > 500 ? "The first 500 site rows" : "Site rows"} (the first trial)</caption><thead><tr><th scope="col">Site</th><th scope="col">Strategy</th><th scope="col">Wave</th><th scope="col">Start (local)</th><th scope="col">Result</th></tr></thead><tbody>${sites
-      .slice(0, 500)
-      .map(
-        (s, i) =>
-          `<tr><td><button type="button" class="site" data-index="${i}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.startLocal)}</td><td>${esc(s.result ?? "")}</td></tr>`,
-      )
-      .join("")}</tbody></table>`;
-  fleetSites = sites;
+  fleetSites = data.sites;
+  $<HTMLInputElement>("site-filter").value = "";
+  $("site-find").hidden = false;
+  renderSites();
   $("fleet-site").innerHTML = "";
 });
 let fleetSites: Record<string, unknown>[] = [];
 let fleetPath = "";
+const SITE_ROWS = 500;
+
+/** The site rows whose name, wave or result holds the filter's text (the first 500 of them). */
+function renderSites() {
+  const filter = $<HTMLInputElement>("site-filter").value.trim().toLowerCase();
+  const shown = fleetSites
+    .map((site, index) => ({ site, index }))
+    .filter(({ site }) =>
+      [site.name, site.wave, site.result].some((v) =>
+        String(v ?? "")
+          .toLowerCase()
+          .includes(filter),
+      ),
+    );
+  const caption =
+    shown.length > SITE_ROWS
+      ? `The first ${SITE_ROWS} of ${shown.length} sites (the first trial): type to narrow them`
+      : `${shown.length} of ${fleetSites.length} sites (the first trial)`;
+  $("fleet-sites").innerHTML =
+    `<table id="site-table"><caption>${esc(caption)}</caption><thead><tr><th scope="col">Site</th><th scope="col">Strategy</th><th scope="col">Wave</th><th scope="col">Start (local)</th><th scope="col">Result</th></tr></thead><tbody>${shown
+      .slice(0, SITE_ROWS)
+      .map(
+        ({ site: s, index }) =>
+          `<tr><td><button type="button" class="site" data-index="${index}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.startLocal)}</td><td>${esc(s.result ?? "")}</td></tr>`,
+      )
+      .join("")}</tbody></table>`;
+}
+$("site-filter").addEventListener("input", renderSites);
 $("fleet-sites").addEventListener("click", (event) => {
   const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.site");
   const s = button ? fleetSites[Number(button.dataset.index)] : undefined;

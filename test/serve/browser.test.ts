@@ -141,6 +141,9 @@ describe("edgesim serve in a browser", { timeout: 90_000 }, () => {
     await page.waitForSelector("#site-table", { timeout: 60_000 });
     const frame = page.frameLocator("#fleet-charts");
     expect(await frame.locator("svg").count()).toBeGreaterThan(3);
+    expect(await page.locator("#site-table caption").textContent()).toBe("9 of 9 sites (the first trial)");
+    await page.fill("#site-filter", "nyc");
+    expect(await page.locator("button.site").allTextContents()).toEqual(["nyc-001", "nyc-002"]);
     const row = page.locator("#site-table tr", { has: page.getByRole("button", { name: "nyc-002" }) });
     const startLocal = (await row.locator("td").nth(3).textContent()) as string;
     expect(startLocal).toMatch(/^2026-12-\d\d \d\d:\d\d EST$/);
