@@ -248,10 +248,10 @@ export function createApp(options: AppOptions): Hono {
   app.get("/assets/:name", (c) => asset(c, c.req.param("name"), undefined));
 
   app.onError((error, c) => {
-    if (error instanceof PathRefused) return c.json({ error: error.message }, 403);
+    if (error instanceof PathRefused) return c.json({ error: tellUnder(error.message, dir) }, 403);
     if (error instanceof BadRequest) return c.json({ error: error.message }, 400);
     if (isInputError(error)) return c.json({ diagnostics: relativeDiagnostics(error.diagnostics, dir) }, 422);
-    return c.json({ error: error instanceof Error ? error.message : String(error) }, 500);
+    return c.json({ error: tellUnder(error instanceof Error ? error.message : String(error), dir) }, 500);
   });
   return app;
 }
@@ -281,12 +281,26 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-/** Messages name files as the page does: under the served folder. */
-function relativeDiagnostics(diagnostics: readonly Diagnostic[], dir: string): Diagnostic[] {
+/**
+ * Messages name files as the page does, under the served folder: the folder's own place on the machine is
+ * not told to the browser, nor the command-line options (`--root`, `--allow-outside`) the server has not.
+ */
+export function relativeDiagnostics(diagnostics: readonly Diagnostic[], dir: string): Diagnostic[] {
   const prefix = `${dir}/`;
-  return diagnostics.map((d) =>
-    d.file.startsWith(prefix) ? { ...d, file: d.file.slice(prefix.length) } : d,
-  );
+  const tell = (text: string) => tellUnder(text, dir);
+  return diagnostics.map((d) => ({
+    ...d,
+    file: d.file.startsWith(prefix) ? d.file.slice(prefix.length) : d.file,
+    message: tell(d.message),
+  }));
+}
+
+/** A message as the browser is told it: paths under the served folder relative to it, and no CLI hint. */
+function tellUnder(text: string, dir: string): string {
+  return text
+    .replaceAll(`${dir}/`, "")
+    .replaceAll(dir, "the served folder")
+    .replace(/: pass --root DIR or --allow-outside to follow it$/, "");
 }
 
 function cookieOf(header: string | undefined, name: string): string | undefined {

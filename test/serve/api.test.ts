@@ -268,6 +268,20 @@ describe("the serve API", () => {
     expect(readFileSync(results, "utf8")).toContain(`"operator": "tester"`);
   });
 
+  it("refuses an edited reference out of DIR without telling where DIR is on the machine", async () => {
+    const file = "story-kubernetes-down-mid-rollout.yaml";
+    const text = readFileSync(join(ws.dir, file), "utf8").replace(
+      "profile: profiles/k3s-base.yaml",
+      "profile: ../../../etc/passwd",
+    );
+    const response = await api.post("/api/run", { path: file, text });
+    expect(response.status).toBe(422);
+    const body = await response.text();
+    expect(body).toContain("resolves outside the served folder");
+    expect(body).not.toContain(ws.dir);
+    expect(body).not.toContain("--allow-outside");
+  });
+
   describe("refuses hostile requests (4xx) and changes nothing on disk", () => {
     const hostile: [string, () => Response | Promise<Response>, number][] = [
       ["a path with ..", () => api.get("/api/file?path=../secret.yaml"), 403],
