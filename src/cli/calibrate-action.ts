@@ -1,6 +1,6 @@
 import { calibrate, calibrationJson, calibrationText, calibrationYaml } from "../calibrate/calibrate.js";
 import { writeOutput } from "../shared/files.js";
-import type { CalibrateCommandOptions } from "./calibrate.js";
+import type { CalibrateCommandOptions } from "./calibrate-options.js";
 import { EXIT, type Io } from "./io.js";
 import { userPath } from "./options.js";
 

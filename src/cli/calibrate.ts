@@ -1,18 +1,10 @@
 import { InvalidArgumentError } from "commander";
+import type { CalibrateCommandOptions } from "./calibrate-options.js";
 import { addColourOptions } from "./colour-options.js";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./options.js";
 
-export interface CalibrateCommandOptions {
-  rollouts: string;
-  inventory?: string;
-  classLabel?: string;
-  siteLabel?: string;
-  notReadyDelay?: number;
-  out?: string;
-  json?: boolean;
-  color?: boolean;
-}
+export type { CalibrateCommandOptions } from "./calibrate-options.js";
 
 function duration(value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());

@@ -12,8 +12,8 @@ import {
   mutationJUnitCases,
 } from "./mutate-report.js";
 import { referenceRoot, userPath } from "./options.js";
-import type { TestCommandOptions } from "./test-options.js";
 import { fileTimeout, suiteExitCode } from "./test-action.js";
+import type { TestCommandOptions } from "./test-options.js";
 
 /**
  * `edgesim test DIR --mutate [IDS]`: the suite once as is, then once per mutant of the model, each

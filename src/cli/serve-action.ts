@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Io } from "./io.js";
-import type { ServeCommandOptions } from "./serve.js";
+import type { ServeCommandOptions } from "./serve-options.js";
 
 /** What `edgesim serve [DIR]` does: start the server, print its URL, and open it when asked. */
 export async function serveCommand(

@@ -1,15 +1,9 @@
 import { InvalidArgumentError } from "commander";
 import { EXIT_HELP, exitCodeHelp } from "./io.js";
 import type { Register } from "./options.js";
+import type { ServeCommandOptions } from "./serve-options.js";
 
-export interface ServeCommandOptions {
-  port: number;
-  host: string;
-  open?: boolean;
-  token?: string;
-  results?: string;
-  operator?: string;
-}
+export type { ServeCommandOptions } from "./serve-options.js";
 
 function parsePort(value: string): number {
   const port = Number(value);
