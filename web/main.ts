@@ -59,9 +59,10 @@ function show(page: string) {
 window.addEventListener("hashchange", () => show(location.hash.slice(1).split("/")[0] ?? ""));
 
 let files: Listed[] = [];
-function fillSelect(id: string, kind: string, placeholder: string) {
+function fillSelect(id: string, kind: string | string[], placeholder: string) {
   const select = $<HTMLSelectElement>(id);
-  const options = files.filter((f) => f.kind === kind);
+  const kinds = Array.isArray(kind) ? kind : [kind];
+  const options = files.filter((f) => f.kind !== undefined && kinds.includes(f.kind));
   select.innerHTML = `<option value="">${esc(placeholder)}</option>${options
     .map((f) => `<option value="${esc(f.path)}">${esc(f.path)}</option>`)
     .join("")}`;
@@ -205,6 +206,7 @@ let playing: ReturnType<typeof setInterval> | undefined;
 $("scenario-file").addEventListener("change", async () => {
   const path = $<HTMLSelectElement>("scenario-file").value;
   if (!path) return;
+  if (siteReplay) showSite(undefined);
   const { data } = await api(`/api/file?path=${encodeURIComponent(path)}`);
   scenarioLoaded = data.text ?? "";
   setText(scenarioEditor, scenarioLoaded);
@@ -230,6 +232,8 @@ async function runScenario(path: string) {
       { path, id, ...(edited ? { text } : {}) },
       controller.signal,
     );
+    // An input error of the edited text is marked in the editor at its line:col, as on the Plan page.
+    editorDiagnostics(scenarioEditor, path, data.diagnostics ?? []);
     if (status !== 200) {
       $("run-status").textContent =
         data.error ??
@@ -238,24 +242,32 @@ async function runScenario(path: string) {
           .join("; ");
       return;
     }
-    replay = data;
+    showSite(undefined);
     $("run-status").textContent =
       `${data.name}: ${data.result}, ${data.passed ? "expectations pass" : "expectations fail"}`;
-    const end = Math.max(data.durationMs, ...data.timeline.map((e: any) => e.t));
-    const scrubber = $<HTMLInputElement>("scrubber");
-    // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
-    scrubber.max = String(Math.ceil(end / 1000) * 1000);
-    scrubber.value = scrubber.max;
+    loadReplay(data);
     $("expectations").innerHTML = `<h3>Expectations</h3><ul>${(data.expectations as any[])
       .map((e) => `<li class="${e.passed ? "pass" : "error"}">${e.passed ? "✓" : "✗"} ${esc(e.message)}</li>`)
       .join("")}</ul>`;
-    renderAt(Number(scrubber.max));
   } catch {
     $("run-status").textContent = "Cancelled";
   } finally {
     $<HTMLButtonElement>("cancel").disabled = true;
   }
 }
+/** Shows a run on the lanes: the scrubber spans it and stands at its end. */
+function loadReplay(run: any) {
+  stopPlaying();
+  replay = run;
+  const end = Math.max(run.durationMs, ...run.timeline.map((e: any) => e.t));
+  const scrubber = $<HTMLInputElement>("scrubber");
+  // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
+  scrubber.max = String(Math.ceil(end / 1000) * 1000);
+  scrubber.value = scrubber.max;
+  $("lane-chart").innerHTML = lanesChart(run, Number(scrubber.max));
+  renderAt(Number(scrubber.max));
+}
+
 $("run").addEventListener("click", () => {
   const path = $<HTMLSelectElement>("scenario-file").value;
   if (path) void runScenario(path);
@@ -265,10 +277,103 @@ $("run").addEventListener("click", () => {
 const NODE_STATE: Record<string, string> = {
   "node-cordoned": "cordoned",
   "node-draining": "draining",
+  "node-drain-skipped": "not drained",
   "node-drained": "drained",
+  "node-waiting": "waiting (Kubernetes down)",
   "action-finished": "rejoining",
+  "action-failed": "action failed",
+  "action-retried": "retrying",
+  "image-fallback": "fell back to its old image",
+  "node-ready": "Ready",
+  "node-adopted": "Ready",
   "node-rejoined": "Ready",
 };
+const DOING: Record<string, string> = {
+  repave: "repaving",
+  reboot: "rebooting",
+  "service-restart": "restarting services",
+  "config-reload": "reloading configuration",
+};
+
+/** The kind of a lane state, for its colour on the chart. */
+function phaseOf(state: string): string {
+  if (state === "Ready") return "ready";
+  if (/^(cordoned|draining|drained|not drained)$/.test(state)) return "drain";
+  if (state === "rejoining") return "rejoin";
+  if (/failed|fell back/.test(state)) return "failed";
+  if (state.startsWith("waiting")) return "wait";
+  return "action";
+}
+
+const PHASES: [string, string][] = [
+  ["drain", "cordoned, draining"],
+  ["action", "repave, reboot, restart, reload"],
+  ["rejoin", "rejoining"],
+  ["wait", "waiting"],
+  ["failed", "failed"],
+  ["down", "Kubernetes down"],
+  ["paused", "agent paused or blocked"],
+];
+
+/**
+ * The run as lanes over virtual time: a row per node with a bar for each state away from Ready, a row for
+ * Kubernetes (down) and one for the agent (paused, blocked), and a cursor at the scrubber's time.
+ */
+function lanesChart(run: any, end: number): string {
+  const spans: { lane: string; from: number; to: number; phase: string; label: string }[] = [];
+  const open = new Map<string, { from: number; state: string }>();
+  const move = (lane: string, t: number, state: string, phase: string) => {
+    const was = open.get(lane);
+    if (was && was.state === state) return;
+    if (was) spans.push({ lane, from: was.from, to: t, phase, label: was.state });
+    open.delete(lane);
+    if (state !== "") open.set(lane, { from: t, state });
+  };
+  const nodeStates = new Map<string, string>();
+  for (const e of run.timeline) {
+    if (e.node !== undefined && run.nodes.some((n: any) => n.name === e.node)) {
+      const state =
+        e.event === "action-started" ? (DOING[e.action] ?? e.action) : (NODE_STATE[e.event] ?? undefined);
+      if (state !== undefined && state !== nodeStates.get(e.node)) {
+        nodeStates.set(e.node, state);
+        const was = open.get(e.node);
+        if (was)
+          spans.push({ lane: e.node, from: was.from, to: e.t, phase: phaseOf(was.state), label: was.state });
+        open.delete(e.node);
+        if (state !== "Ready") open.set(e.node, { from: e.t, state });
+      }
+    }
+    if (e.event === "kubernetes-down") move("kubernetes", e.t, "down", "down");
+    if (e.event === "kubernetes-up") move("kubernetes", e.t, "", "down");
+    if (e.event === "rollout-paused") move("agent", e.t, "paused", "paused");
+    if (e.event === "agent-blocked") move("agent", e.t, "blocked", "paused");
+    if (e.event === "rollout-resumed" || e.event === "agent-resumed" || e.event === "rollout-finished")
+      move("agent", e.t, "", "paused");
+  }
+  for (const [lane, was] of open)
+    spans.push({
+      lane,
+      from: was.from,
+      to: end,
+      phase: lane === "kubernetes" ? "down" : lane === "agent" ? "paused" : phaseOf(was.state),
+      label: was.state,
+    });
+  const total = Math.max(end, 1);
+  const lanes = ["agent", "kubernetes", ...run.nodes.map((n: any) => n.name as string)];
+  const rows = lanes
+    .map(
+      (lane) =>
+        `<div class="lane"><span class="name">${esc(lane)}</span><span class="track">${spans
+          .filter((sp) => sp.lane === lane)
+          .map(
+            (sp) =>
+              `<span class="bar phase-${sp.phase}" style="left:${(sp.from / total) * 100}%;width:${Math.max(((sp.to - sp.from) / total) * 100, 0.4)}%" title="${esc(lane)} ${esc(sp.label)} ${duration(sp.from)} → ${duration(sp.to)}"></span>`,
+          )
+          .join("")}</span></div>`,
+    )
+    .join("");
+  return `<div class="lanes-chart" role="img" aria-label="${esc(`Lanes over ${duration(end)} of virtual time: ${lanes.length - 2} nodes, Kubernetes and the agent; the table below reads them at the scrubber's time`)}">${rows}<div class="axis"><span>0s</span><span>${esc(duration(end))}</span></div><span class="cursor" id="lane-cursor"></span></div><ul class="legend" aria-hidden="true">${PHASES.map(([phase, label]) => `<li><span class="swatch phase-${phase}"></span>${esc(label)}</li>`).join("")}</ul>`;
+}
 
 /** Each node's state, the agent's, and Kubernetes up/down at virtual time t: folded from the timeline. */
 export function stateAt(run: any, t: number) {
@@ -280,17 +385,22 @@ export function stateAt(run: any, t: number) {
   for (const e of run.timeline) {
     if (e.t > t) break;
     so.push(e);
-    if (e.node !== undefined) {
-      if (e.event === "action-started") nodes.set(e.node, `${e.action}ing`.replace("eing", "ing"));
-      else nodes.set(e.node, NODE_STATE[e.event] ?? e.event.replace(/^node-/, ""));
+    if (e.node !== undefined && nodes.has(e.node)) {
+      if (e.event === "action-started") nodes.set(e.node, DOING[e.action] ?? e.action);
+      else if (NODE_STATE[e.event] !== undefined) nodes.set(e.node, NODE_STATE[e.event] as string);
     }
     if (e.event === "kubernetes-down") kubernetes = "down";
     if (e.event === "kubernetes-up") kubernetes = "up";
+    if (e.event === "update-received" && agent === "idle") agent = "update received";
     if (e.event === "rollout-started" || e.event === "rollout-resumed") agent = "rolling out";
     if (e.event === "rollout-paused") agent = "paused";
     if (e.event === "rollout-finished") agent = "finished";
     if (e.event === "update-refused") agent = "refused an update";
+    if (e.event === "update-rejected") agent = "rejected an update";
     if (e.event === "rollout-halted") agent = "halted";
+    if (e.event === "agent-blocked") agent = `blocked (${e.reason ?? "waiting"})`;
+    if (e.event === "agent-resumed") agent = `resumed (${e.state ?? "idle"})`;
+    if (e.event === "agent-restart") agent = "restarting";
   }
   return { nodes, agent, kubernetes, events: so };
 }
@@ -298,7 +408,13 @@ export function stateAt(run: any, t: number) {
 function renderAt(t: number) {
   if (!replay) return;
   const s = stateAt(replay, t);
-  $("clock").textContent = duration(t);
+  const cursor = document.getElementById("lane-cursor");
+  const max = Number($<HTMLInputElement>("scrubber").max);
+  if (cursor) cursor.style.left = `calc(7rem + (100% - 7rem) * ${max > 0 ? t / max : 0})`;
+  const rollout = siteReplay?.rollouts[siteRollout];
+  $("clock").textContent = rollout
+    ? `${duration(t)} (${localClock(rollout.startMs + t, siteReplay.timeZone)})`
+    : duration(t);
   $("lanes").innerHTML =
     `<table id="lane-table"><caption>At ${esc(duration(t))}: agent ${esc(s.agent)}, Kubernetes ${esc(s.kubernetes)}</caption>
     <thead><tr><th scope="col">Node</th><th scope="col">State</th></tr></thead><tbody>
@@ -310,14 +426,28 @@ function renderAt(t: number) {
     .map((e) => `<li>${esc(duration(e.t))} ${e.node ? `${esc(e.node)} ` : ""}${esc(e.event)}</li>`)
     .join("");
 }
+// A click on the chart's tracks moves the scrubber there (the keyboard has the scrubber itself).
+$("lane-chart").addEventListener("click", (event) => {
+  const track = (event.target as HTMLElement).closest(".lane")?.querySelector<HTMLElement>(".track");
+  if (!track || !replay) return;
+  const box = track.getBoundingClientRect();
+  const scrubber = $<HTMLInputElement>("scrubber");
+  const share = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
+  scrubber.value = String(Math.round((share * Number(scrubber.max)) / 1000) * 1000);
+  renderAt(Number(scrubber.value));
+});
 $("scrubber").addEventListener("input", () => renderAt(Number($<HTMLInputElement>("scrubber").value)));
+function stopPlaying() {
+  if (!playing) return;
+  clearInterval(playing);
+  playing = undefined;
+  $("play").textContent = "Play";
+  $("play").setAttribute("aria-pressed", "false");
+}
 $("play").addEventListener("click", () => {
   const button = $("play");
   if (playing) {
-    clearInterval(playing);
-    playing = undefined;
-    button.textContent = "Play";
-    button.setAttribute("aria-pressed", "false");
+    stopPlaying();
     return;
   }
   const scrubber = $<HTMLInputElement>("scrubber");
@@ -347,39 +477,171 @@ $("fleet-run").addEventListener("click", async () => {
       data.error ?? (data.diagnostics ?? []).map((d: ApiDiagnostic) => `${d.file}: ${d.message}`).join("; ");
     return;
   }
+  fleetPath = path;
   $("fleet-status").textContent = `${data.sites.length} site row(s)`;
   $<HTMLIFrameElement>("fleet-charts").srcdoc = data.html;
-  const sites = data.sites as any[];
-  $("fleet-sites").innerHTML =
-    `<table id="site-table"><thead><tr><th scope="col">Site</th><th scope="col">Strategy</th><th scope="col">Wave</th><th scope="col">Result</th></tr></thead><tbody>${sites
-      .slice(0, 500)
-      .map(
-        (s, i) =>
-          `<tr><td><button type="button" class="site" data-index="${i}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.result ?? s.outcome ?? "")}</td></tr>`,
-      )
-      .join("")}</tbody></table>`;
-  fleetSites = sites;
+  fleetSites = data.sites;
+  $<HTMLInputElement>("site-filter").value = "";
+  $("site-find").hidden = false;
+  renderSites();
+  $("fleet-site").innerHTML = "";
 });
 let fleetSites: Record<string, unknown>[] = [];
+let fleetPath = "";
+const SITE_ROWS = 500;
+
+/** The site rows whose name, wave or result holds the filter's text (the first 500 of them). */
+function renderSites() {
+  const filter = $<HTMLInputElement>("site-filter").value.trim().toLowerCase();
+  const shown = fleetSites
+    .map((site, index) => ({ site, index }))
+    .filter(({ site }) =>
+      [site.name, site.wave, site.result].some((v) =>
+        String(v ?? "")
+          .toLowerCase()
+          .includes(filter),
+      ),
+    );
+  const caption =
+    shown.length > SITE_ROWS
+      ? `The first ${SITE_ROWS} of ${shown.length} sites (the first trial): type to narrow them`
+      : `${shown.length} of ${fleetSites.length} sites (the first trial)`;
+  $("fleet-sites").innerHTML =
+    `<table id="site-table"><caption>${esc(caption)}</caption><thead><tr><th scope="col">Site</th><th scope="col">Strategy</th><th scope="col">Wave</th><th scope="col">Start (local)</th><th scope="col">Result</th></tr></thead><tbody>${shown
+      .slice(0, SITE_ROWS)
+      .map(
+        ({ site: s, index }) =>
+          `<tr><td><button type="button" class="site" data-index="${index}">${esc(s.name)}</button></td><td>${esc(s.strategy)}</td><td>${esc(s.wave)}</td><td>${esc(s.startLocal)}</td><td>${esc(s.result ?? "")}</td></tr>`,
+      )
+      .join("")}</tbody></table>`;
+}
+$("site-filter").addEventListener("input", renderSites);
 $("fleet-sites").addEventListener("click", (event) => {
   const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.site");
   const s = button ? fleetSites[Number(button.dataset.index)] : undefined;
   if (!s) return;
-  $("fleet-site").innerHTML = `<h3 id="site-title" tabindex="-1">Site ${esc(s.name)}</h3><dl>${Object.entries(
-    s,
-  )
-    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`)
-    .join("")}</dl>`;
+  $("fleet-site").innerHTML =
+    `<h3 id="site-title" tabindex="-1">Site ${esc(s.name)}</h3><p id="site-replay-status" role="status"></p><dl>${Object.entries(
+      s,
+    )
+      .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`)
+      .join("")}</dl>`;
   $("site-title").focus();
+  if (s.state === "rolled") void openSiteReplay(s);
+  else
+    $("site-replay-status").textContent =
+      `Nothing to replay: the site was ${s.state} (${s.why || "not rolled"}).`;
 });
+
+// ---------- a fleet site's replay ----------
+let siteReplay: any;
+let siteRollout = 0;
+let siteRow: Record<string, unknown> | undefined;
+
+/** The site's own rollout, simulated by the fleet engine, shown on the Replay page's lanes. */
+async function openSiteReplay(s: Record<string, unknown>) {
+  $("site-replay-status").textContent = `Replaying ${String(s.name)}…`;
+  const { status, data } = await api("/api/fleet/site", {
+    path: fleetPath,
+    site: s.name,
+    strategy: s.strategy,
+  });
+  if (status !== 200 || data.rollouts.length === 0) {
+    $("site-replay-status").textContent =
+      status === 200
+        ? `Nothing to replay: the site was ${data.state}.`
+        : (data.error ??
+          (data.diagnostics ?? []).map((d: ApiDiagnostic) => `${d.file}: ${d.message}`).join("; "));
+    return;
+  }
+  $("site-replay-status").textContent = "";
+  siteRow = s;
+  location.hash = "replay";
+  show("replay");
+  showSite(data);
+  $("replay-site-title").focus();
+}
+
+/** The Replay page's account of the fleet site it shows (undefined: a scenario is shown). */
+function showSite(data: any) {
+  siteReplay = data;
+  siteRollout = 0;
+  $("replay-site").hidden = data === undefined;
+  $("scenario-details").hidden = data !== undefined;
+  if (!data) return;
+  const many = data.rollouts.length > 1;
+  $("replay-rollout-row").hidden = !many;
+  $<HTMLSelectElement>("replay-rollout").innerHTML = (data.rollouts as any[])
+    .map((r, i) => `<option value="${i}">${esc(r.from)} → ${esc(r.to)}, ${esc(r.startLocal)}</option>`)
+    .join("");
+  $("replay-site-title").textContent = `Site ${data.site} of ${data.fleet}`;
+  $<HTMLSelectElement>("scenario-file").value = "";
+  showRollout(0);
+}
+
+function showRollout(index: number) {
+  siteRollout = index;
+  const r = siteReplay.rollouts[index];
+  const row = siteRow ?? {};
+  $("replay-site-detail").textContent = [
+    `${new Set(fleetSites.map((f) => f.strategy)).size > 1 ? `strategy ${siteReplay.strategy}, ` : ""}wave ${siteReplay.wave}`,
+    `started ${r.startLocal} (${r.startUtc})`,
+    `${r.run.result}, ${r.run.behavior} in ${duration(r.run.durationMs)}`,
+    row.overranWindow ? "ran past its window" : "",
+    `faults: ${siteReplay.faults.length ? siteReplay.faults.join("; ") : "none"}`,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  $("run-status").textContent = `${r.run.name}: ${r.run.result}`;
+  $("expectations").innerHTML = `<h3>Outcome</h3><ul>${[
+    `result ${r.run.result}`,
+    `behavior ${r.run.behavior}`,
+    `final profile ${r.run.finalProfile}`,
+    ...(r.run.failure
+      ? [`failed: ${r.run.failure.node} ${r.run.failure.action}: ${r.run.failure.reason}`]
+      : []),
+  ]
+    .map((line) => `<li>${esc(line)}</li>`)
+    .join("")}</ul>`;
+  loadReplay(r.run);
+}
+$("replay-rollout").addEventListener("change", () =>
+  showRollout(Number($<HTMLSelectElement>("replay-rollout").value)),
+);
+
+/** A virtual instant on the site's own clock as local wall time in its zone. */
+function localClock(ms: number, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    })
+      .format(new Date(ms))
+      .replace(",", "");
+  } catch {
+    return new Date(ms).toISOString();
+  }
+}
 
 // ---------- Train ----------
 let quiz: { id: string; question: any } | undefined;
+let asked = 0;
+let quizCount = 0;
 function showQuestion(q: any) {
   $("quiz").hidden = false;
   $("quiz-next").hidden = true;
   $("quiz-ask").textContent = q.ask;
+  $("quiz-progress").textContent = `Question ${asked + 1} of ${quizCount} · ${q.topic}`;
   $("quiz-situation").innerHTML = (q.situation as string[]).map((s) => `<li>${esc(s)}</li>`).join("");
+  const change = (q.change ?? []) as string[];
+  $("quiz-change").hidden = change.length === 0;
+  $("quiz-change").textContent = change.map((line) => line.trimEnd()).join("\n");
   $("quiz-choices").innerHTML = (q.choices as any[])
     .map(
       (c, i) =>
@@ -392,6 +654,8 @@ function showQuestion(q: any) {
 $("quiz-start").addEventListener("click", async () => {
   const { data } = await api("/api/quiz/start", { count: 5 });
   quiz = data;
+  asked = 0;
+  quizCount = data.count;
   $("quiz-feedback").textContent = "";
   if (data.question) showQuestion(data.question);
   else $("quiz-feedback").textContent = "No questions";
@@ -407,6 +671,7 @@ $("quiz").addEventListener("submit", async (event) => {
     <p>${esc(data.explanation)}</p>${data.rules?.length ? `<p>Rule: ${data.rules.map(esc).join(", ")}</p>` : ""}
     <p>Score ${data.score}/${data.asked}${data.recorded ? " — recorded" : ""}</p>`;
   quiz.question = data.next;
+  asked = data.asked;
   if (data.next) {
     $("quiz-next").hidden = false;
     $("quiz-next").focus();
@@ -422,7 +687,7 @@ async function start() {
   fillSelect("from-file", "profile", "Pick a FROM profile, or paste one below");
   fillSelect("to-file", "profile", "Pick a TO profile, or paste one below");
   fillSelect("scenario-file", "scenario", "Pick a scenario");
-  fillSelect("fleet-file", "fleet-plan", "Pick a fleet plan");
+  fillSelect("fleet-file", ["fleet-plan", "fleet"], "Pick a fleet plan");
   document.body.dataset.ready = "true";
 }
 void start();

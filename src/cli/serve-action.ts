@@ -18,7 +18,12 @@ export async function serveCommand(
     ...(options.results !== undefined ? { results: resolve(io.cwd, options.results) } : {}),
     ...(options.operator !== undefined ? { operator: options.operator } : {}),
   });
-  io.stdout(`edgesim serve: ${server.url}\n(Ctrl-C to stop)\n`);
+  io.stdout(
+    `edgesim serve: ${server.url}\n${server.urls
+      .slice(1)
+      .map((url) => `               ${url}\n`)
+      .join("")}(Ctrl-C to stop)\n`,
+  );
   if (options.open) openInBrowser(server.url);
   setExit(0);
 }

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { renderEdit } from "../quiz/render.js";
 import type { Question } from "../quiz/types.js";
 import { type Diagnostic, isInputError } from "../shared/diagnostics.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
@@ -31,6 +32,8 @@ export interface AppOptions {
   runTimeoutMs?: number;
   /** Runs at once; more are refused (429) rather than queued. */
   maxRuns?: number;
+  /** The heap one run may use, MiB (past it: 413). */
+  runHeapMb?: number;
 }
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -115,6 +118,8 @@ export function createApp(options: AppOptions): Hono {
     const full = pathUnder(dir, body.path);
     if (body.text !== undefined && typeof body.text !== "string")
       throw new BadRequest("text: expected a string");
+    const site = kind === "fleet-site" ? shortString(body.site, "site") : undefined;
+    const strategy = kind === "fleet-site" ? optionalShortString(body.strategy, "strategy") : undefined;
     if (running.size >= maxRuns)
       return c.json({ error: `${maxRuns} runs are going: try again shortly` }, 429);
     const id = typeof body.id === "string" && body.id.length <= 64 ? body.id : crypto.randomUUID();
@@ -129,16 +134,30 @@ export function createApp(options: AppOptions): Hono {
           name: body.path as string,
           root: dir,
           ...(typeof body.text === "string" ? { text: body.text } : {}),
+          ...(site !== undefined ? { site } : {}),
+          ...(strategy !== undefined ? { strategy } : {}),
         },
-        { timeoutMs, signal: controller.signal },
+        {
+          timeoutMs,
+          signal: controller.signal,
+          ...(options.runHeapMb !== undefined ? { heapMb: options.runHeapMb } : {}),
+        },
       );
       if (!result.ok) return c.json({ diagnostics: relativeDiagnostics(result.diagnostics, dir) }, 422);
-      if (kind === "scenario")
+      if (kind !== "fleet-plan")
         return c.body(result.json, 200, { "content-type": "application/json; charset=utf-8" });
-      return c.json({ json: JSON.parse(result.json), html: result.html, sites: result.sites });
+      // `json` is the text of `edgesim fleet FILE --json` as it is, byte for byte, first in the answer.
+      return c.body(
+        `{"json":${result.json},"html":${JSON.stringify(result.html ?? "")},"sites":${JSON.stringify(result.sites ?? [])}}`,
+        200,
+        { "content-type": "application/json; charset=utf-8" },
+      );
     } catch (error) {
       if (error instanceof JobStopped)
-        return c.json({ error: error.message }, error.reason === "timeout" ? 408 : 409);
+        return c.json(
+          { error: error.message },
+          error.reason === "timeout" ? 408 : error.reason === "memory" ? 413 : 409,
+        );
       throw error;
     } finally {
       running.delete(id);
@@ -146,6 +165,7 @@ export function createApp(options: AppOptions): Hono {
   };
   app.post("/api/run", (c) => runJob(c, "scenario"));
   app.post("/api/fleet", (c) => runJob(c, "fleet-plan"));
+  app.post("/api/fleet/site", (c) => runJob(c, "fleet-site"));
   app.post("/api/cancel", async (c) => {
     const body = await jsonBody(c);
     const controller = typeof body.id === "string" ? running.get(body.id) : undefined;
@@ -228,15 +248,26 @@ export function createApp(options: AppOptions): Hono {
   app.get("/assets/:name", (c) => asset(c, c.req.param("name"), undefined));
 
   app.onError((error, c) => {
-    if (error instanceof PathRefused) return c.json({ error: error.message }, 403);
+    if (error instanceof PathRefused) return c.json({ error: tellUnder(error.message, dir) }, 403);
     if (error instanceof BadRequest) return c.json({ error: error.message }, 400);
     if (isInputError(error)) return c.json({ diagnostics: relativeDiagnostics(error.diagnostics, dir) }, 422);
-    return c.json({ error: error instanceof Error ? error.message : String(error) }, 500);
+    return c.json({ error: tellUnder(error instanceof Error ? error.message : String(error), dir) }, 500);
   });
   return app;
 }
 
 class BadRequest extends Error {}
+
+/** A name the page sends (a site, a strategy): a non-empty string of at most 256 characters. */
+function shortString(value: unknown, what: string): string {
+  if (typeof value !== "string" || value === "" || value.length > 256)
+    throw new BadRequest(`${what}: expected a name of 1 to 256 characters`);
+  return value;
+}
+
+function optionalShortString(value: unknown, what: string): string | undefined {
+  return value === undefined ? undefined : shortString(value, what);
+}
 
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   let value: unknown;
@@ -250,12 +281,26 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-/** Messages name files as the page does: under the served folder. */
-function relativeDiagnostics(diagnostics: readonly Diagnostic[], dir: string): Diagnostic[] {
+/**
+ * Messages name files as the page does, under the served folder: the folder's own place on the machine is
+ * not told to the browser, nor the command-line options (`--root`, `--allow-outside`) the server has not.
+ */
+export function relativeDiagnostics(diagnostics: readonly Diagnostic[], dir: string): Diagnostic[] {
   const prefix = `${dir}/`;
-  return diagnostics.map((d) =>
-    d.file.startsWith(prefix) ? { ...d, file: d.file.slice(prefix.length) } : d,
-  );
+  const tell = (text: string) => tellUnder(text, dir);
+  return diagnostics.map((d) => ({
+    ...d,
+    file: d.file.startsWith(prefix) ? d.file.slice(prefix.length) : d.file,
+    message: tell(d.message),
+  }));
+}
+
+/** A message as the browser is told it: paths under the served folder relative to it, and no CLI hint. */
+function tellUnder(text: string, dir: string): string {
+  return text
+    .replaceAll(`${dir}/`, "")
+    .replaceAll(dir, "the served folder")
+    .replace(/: pass --root DIR or --allow-outside to follow it$/, "");
 }
 
 function cookieOf(header: string | undefined, name: string): string | undefined {
@@ -340,6 +385,8 @@ function publicQuestion(q: Question) {
     topic: q.topic,
     distribution: q.distribution,
     situation: q.situation,
+    // The change as the terminal quiz shows it: where it is, and the value before and after.
+    change: q.change ? renderEdit(q.change) : [],
     ask: q.ask,
     choices: q.choices,
   };

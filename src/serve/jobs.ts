@@ -2,11 +2,14 @@ import type { Diagnostic } from "../shared/diagnostics.js";
 
 /** What the page asks to be run off the request thread. */
 export type Job = {
-  kind: "scenario" | "fleet-plan";
+  kind: "scenario" | "fleet-plan" | "fleet-site";
   file: string;
   root: string;
   text?: string;
   name: string;
+  /** A fleet-site job: the site to replay, and the strategy (default: the plan's first). */
+  site?: string;
+  strategy?: string;
 };
 
 /** A job's answer: the CLI's `--json` text (and, for a fleet plan, its page and per-site rows), or the input problems. */
@@ -16,8 +19,9 @@ export type JobResult =
 
 /**
  * Runs a job in this thread: a scenario as `edgesim run FILE --json` prints it, a fleet plan as
- * `edgesim fleet FILE --json` does. The edited text, when given, replaces the file's (references still
- * resolve from the file's folder, inside the root).
+ * `edgesim fleet FILE --json` does, or one site of a fleet plan replayed (`fleetSiteReplay`). The
+ * edited text, when given, replaces the file's (references still resolve from the file's folder, inside
+ * the root).
  */
 export async function runJob(job: Job): Promise<JobResult> {
   const [{ isInputError }, { parseYamlFile }] = await Promise.all([
@@ -32,15 +36,18 @@ export async function runJob(job: Job): Promise<JobResult> {
       // Named as `edgesim run NAME --json` run in the served folder names it.
       return { ok: true, json: `${JSON.stringify({ ...run, file: job.name }, null, 2)}\n` };
     }
-    const [{ loadFleetPlan }, { runFleetPlanOnThreads }, output, { jsonChunks }, { renderFleetHtml }] =
-      await Promise.all([
-        import("../fleet/load.js"),
-        import("../fleet/run.js"),
-        import("../fleet/output.js"),
-        import("../shared/json.js"),
-        import("../fleet/html.js"),
-      ]);
-    const plan = loadFleetPlan(job.file, { root: job.root }, yaml);
+    const plan = await loadAnyPlan(job, yaml);
+    if (job.kind === "fleet-site") {
+      const { fleetSiteReplay } = await import("./fleet-site.js");
+      const replay = fleetSiteReplay(plan, job.name, job.site ?? "", job.strategy);
+      return { ok: true, json: `${JSON.stringify(replay, null, 2)}\n` };
+    }
+    const [{ runFleetPlanOnThreads }, output, { jsonChunks }, { renderFleetHtml }] = await Promise.all([
+      import("../fleet/run.js"),
+      import("../fleet/output.js"),
+      import("../shared/json.js"),
+      import("../fleet/html.js"),
+    ]);
     const run = await runFleetPlanOnThreads(plan, { threads: 1 });
     const expectations = output.evaluatePlanExpectations(run);
     return {
@@ -53,4 +60,14 @@ export async function runJob(job: Job): Promise<JobResult> {
     if (isInputError(error)) return { ok: false, diagnostics: error.diagnostics };
     throw error;
   }
+}
+
+/** A fleet plan, or a fleet file (`fleet:` + `clusters:`) as the plan it stands for, as `edgesim fleet` loads them. */
+async function loadAnyPlan(job: Job, yaml: import("../shared/yaml.js").YamlFile | undefined) {
+  const [{ loadAnyFleetPlan }, { classifyFile, classifyText }] = await Promise.all([
+    import("../fleet/file.js"),
+    import("../kinds/registry.js"),
+  ]);
+  const kind = job.text !== undefined ? classifyText(job.text, job.file).kind : classifyFile(job.file).kind;
+  return loadAnyFleetPlan(job.file, kind === "fleet" ? "fleet" : "fleet-plan", { root: job.root }, yaml);
 }

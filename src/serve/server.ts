@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { InputError } from "../shared/diagnostics.js";
 import { createApp } from "./app.js";
@@ -17,6 +18,11 @@ export interface ServeOptions {
 export interface RunningServer {
   /** The URL to open (with the token, when there is one). */
   url: string;
+  /**
+   * Every URL it answers at: on a wildcard address (`0.0.0.0`, `::`), one per address of the machine's
+   * interfaces (loopback first), since a browser cannot be sent to `0.0.0.0`; else the one URL.
+   */
+  urls: string[];
   port: number;
   token: string | undefined;
   close(): Promise<void>;
@@ -70,13 +76,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const name = options.host.includes(":") ? `[${options.host}]` : options.host;
   hosts.push(`${name}:${port}`);
   if (loopback) hosts.push(`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`);
-  const url = `http://${name}:${port}/${token !== undefined ? `?token=${token}` : ""}`;
+  const query = token !== undefined ? `?token=${token}` : "";
+  const urls = (wildcard ? interfaceAddresses(options.host === "::") : [name]).map(
+    (address) => `http://${address}:${port}/${query}`,
+  );
   return {
-    url,
+    url: urls[0] as string,
+    urls,
     port,
     token,
     close: () => new Promise((done) => server.close(() => done())),
   };
+}
+
+/** The machine's addresses, loopback first (IPv6 ones bracketed, and only for a `::` server). */
+function interfaceAddresses(ipv6: boolean): string[] {
+  const found: string[] = [];
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) {
+      if (a.family === "IPv4") found.push(a.address);
+      else if (ipv6 && a.family === "IPv6" && a.scopeid === 0) found.push(`[${a.address}]`);
+    }
+  const loopback = (a: string) => a === "127.0.0.1" || a === "[::1]";
+  const sorted = [...found.filter(loopback), ...found.filter((a) => !loopback(a))];
+  return sorted.length > 0 ? [...new Set(sorted)] : ["127.0.0.1"];
 }
 
 /** Opens the URL in the desktop's browser; a failure (no desktop) is not an error: the URL was printed. */

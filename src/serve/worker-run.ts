@@ -6,10 +6,19 @@ import type { Job, JobResult } from "./jobs.js";
 
 /** Why a job ended without its answer. */
 export class JobStopped extends Error {
-  constructor(readonly reason: "timeout" | "cancelled") {
-    super(reason === "timeout" ? "the run took too long and was stopped" : "the run was cancelled");
+  constructor(readonly reason: "timeout" | "cancelled" | "memory") {
+    super(
+      reason === "timeout"
+        ? "the run took too long and was stopped"
+        : reason === "memory"
+          ? "the run needed more memory than one request may use, and was stopped"
+          : "the run was cancelled",
+    );
   }
 }
+
+/** The heap one run may use (MiB): a run past it is stopped, not the server. */
+export const RUN_HEAP_MB = 1536;
 
 /**
  * Runs a job on a thread of its own, so the server keeps answering: ended (terminated) when `signal`
@@ -17,10 +26,13 @@ export class JobStopped extends Error {
  */
 export function runOnThread(
   job: Job,
-  options: { timeoutMs: number; signal?: AbortSignal },
+  options: { timeoutMs: number; signal?: AbortSignal; heapMb?: number },
 ): Promise<JobResult> {
   return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(workerFile(), { execArgv: workerExecArgv(process.execArgv) });
+    const worker = new Worker(workerFile(), {
+      execArgv: workerExecArgv(process.execArgv),
+      resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? RUN_HEAP_MB },
+    });
     let settled = false;
     const finish = (action: () => void) => {
       if (settled) return;
@@ -37,7 +49,9 @@ export function runOnThread(
     worker.once("message", (message: JobResult | { crashed: string }) =>
       finish(() => ("crashed" in message ? reject(new Error(message.crashed)) : resolvePromise(message))),
     );
-    worker.once("error", (error) => finish(() => reject(error)));
+    worker.once("error", (error: NodeJS.ErrnoException) =>
+      finish(() => reject(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? new JobStopped("memory") : error)),
+    );
     worker.once("exit", () => finish(() => reject(new Error("the run's thread ended without an answer"))));
     worker.postMessage(job);
   });

@@ -146,10 +146,19 @@ describe("the serve API", () => {
     );
   });
 
+  it("stops a run past the heap one request may use (413), and keeps answering", async () => {
+    const small = client(createApp({ dir: ws.dir, hosts: [HOST], runHeapMb: 16 }));
+    const response = await small.post("/api/fleet", { path: "fleet-plans/retail-chain-2000.yaml" });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/more memory/);
+    expect((await small.get("/api/files")).status).toBe(200);
+  });
+
   it("plans a fleet: the summary, the charts and one row per site", async () => {
     const response = await api.post("/api/fleet", { path: "fleet-plans/regional-stores.yaml" });
     expect(response.status).toBe(200);
-    const data = (await response.json()) as {
+    const text = await response.text();
+    const data = JSON.parse(text) as {
       json: { sites: number };
       html: string;
       sites: { name: string }[];
@@ -160,7 +169,71 @@ describe("the serve API", () => {
       cwd: ws.dir,
       timeoutMs: 60_000,
     });
+    expect(cli.status).toBe(0);
+    expect(text.startsWith(`{"json":${cli.stdout},`)).toBe(true);
     expect(data.json).toEqual(JSON.parse(cli.stdout));
+    // A fleet file (fleet: + clusters:) as `edgesim fleet` takes it: the plan it stands for.
+    const file = "fleet/retail-wave-kubernetes-outage-blocks-one-store.yaml";
+    const fleetFile = await (await api.post("/api/fleet", { path: file })).text();
+    const cliFile = spawnEdgesim(["fleet", file, "--json"], { cwd: ws.dir, timeoutMs: 60_000 });
+    expect(fleetFile.startsWith(`{"json":${cliFile.stdout},`)).toBe(true);
+  });
+
+  it("replays a fleet site: the outcome the fleet reports for it, with its whole simulation", async () => {
+    const path = "fleet-plans/regional-stores.yaml";
+    const fleet = (await (await api.post("/api/fleet", { path })).json()) as {
+      sites: { name: string; state: string; result: string; behavior: string; startUtc: string }[];
+    };
+    const rows = fleet.sites.filter((row) => row.state === "rolled");
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    for (const row of rows.slice(0, 3)) {
+      const response = await api.post("/api/fleet/site", { path, site: row.name });
+      expect(response.status).toBe(200);
+      const replay = (await response.json()) as {
+        state: string;
+        rollouts: {
+          startUtc: string;
+          run: { result: string; behavior: string; timeline: { event: string }[] };
+        }[];
+      };
+      expect(replay.state).toBe("rolled");
+      expect(replay.rollouts).toHaveLength(1);
+      const run = replay.rollouts[0]?.run;
+      expect([run?.result, run?.behavior, replay.rollouts[0]?.startUtc]).toEqual([
+        row.result,
+        row.behavior,
+        row.startUtc,
+      ]);
+      expect(run?.timeline.at(-1)?.event).toBe("rollout-finished");
+    }
+    // A site no window can hold has nothing to replay, and says why.
+    const kiosk = await api.post("/api/fleet/site", { path, site: "kiosk-001" });
+    expect(await kiosk.json()).toMatchObject({ state: "unschedulable", rollouts: [] });
+    expect((await api.post("/api/fleet/site", { path, site: "nowhere" })).status).toBe(422);
+    expect((await api.post("/api/fleet/site", { path })).status).toBe(400);
+    expect((await api.post("/api/fleet/site", { path: "../secret.yaml", site: "x" })).status).toBe(403);
+  });
+
+  it("replays a fleet file's blocked store, and each rollout of a cluster template's site", async () => {
+    const blocked = (await (
+      await api.post("/api/fleet/site", {
+        path: "fleet/retail-wave-kubernetes-outage-blocks-one-store.yaml",
+        site: "store-002",
+      })
+    ).json()) as { rollouts: { run: { result: string; timeline: { event: string }[] } }[] };
+    expect(blocked.rollouts[0]?.run.result).toBe("blocked");
+    expect(blocked.rollouts[0]?.run.timeline.map((e) => e.event)).toContain("agent-blocked");
+    const template = (await (
+      await api.post("/api/fleet/site", {
+        path: "fleet-plans/template-update-during-rollout.yaml",
+        site: "store-00001",
+      })
+    ).json()) as { wave: string; rollouts: { from: string; to: string; run: { result: string } }[] };
+    expect(template.wave).toBe("template");
+    expect(template.rollouts.map((r) => `${r.from}→${r.to} ${r.run.result}`)).toEqual([
+      "1.0.0→2.0.0 converged",
+      "2.0.0→3.0.0 converged",
+    ]);
   });
 
   it("saves an edited profile under DIR, and refuses text that is not a profile", async () => {
@@ -175,7 +248,12 @@ describe("the serve API", () => {
 
   it("asks a quiz question, explains the answer with its rule, and records the attempt", async () => {
     const start = await api.post("/api/quiz/start", { seed: 7, count: 1 });
-    const { id, question } = (await start.json()) as { id: string; question: { choices: { id: string }[] } };
+    const { id, question } = (await start.json()) as {
+      id: string;
+      question: { id: string; choices: { id: string }[]; change: string[] };
+    };
+    // The change is shown as the terminal quiz shows it: its layer and place, then the value.
+    expect(question.change[0]).toMatch(/^ {2}\w+ layer/);
     const choice = question.choices[0]?.id;
     const answer = await api.post("/api/quiz/answer", { id, choice });
     const data = (await answer.json()) as {
@@ -188,6 +266,20 @@ describe("the serve API", () => {
     expect(data.explanation.length).toBeGreaterThan(0);
     expect(data.recorded).toBe(results);
     expect(readFileSync(results, "utf8")).toContain(`"operator": "tester"`);
+  });
+
+  it("refuses an edited reference out of DIR without telling where DIR is on the machine", async () => {
+    const file = "story-kubernetes-down-mid-rollout.yaml";
+    const text = readFileSync(join(ws.dir, file), "utf8").replace(
+      "profile: profiles/k3s-base.yaml",
+      "profile: ../../../etc/passwd",
+    );
+    const response = await api.post("/api/run", { path: file, text });
+    expect(response.status).toBe(422);
+    const body = await response.text();
+    expect(body).toContain("resolves outside the served folder");
+    expect(body).not.toContain(ws.dir);
+    expect(body).not.toContain("--allow-outside");
   });
 
   describe("refuses hostile requests (4xx) and changes nothing on disk", () => {

@@ -122,20 +122,75 @@ describe("edgesim serve in a browser", { timeout: 90_000 }, () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it("Fleet: plans a fleet, draws its charts, and opens a site", async () => {
+  const scrubTo = (page: Page, ms: number) =>
+    page.$eval(
+      "#scrubber",
+      (el, value) => {
+        const input = el as HTMLInputElement;
+        input.value = String(value);
+        input.dispatchEvent(new Event("input"));
+      },
+      ms,
+    );
+  const lane = (page: Page, name: string) => page.locator(`[data-lane="${name}"]`).textContent();
+
+  it("Fleet: plans a fleet, draws its charts; opening a site (by keyboard) replays its own rollout", async () => {
     const page = await open("#fleet");
     await page.selectOption("#fleet-file", "fleet-plans/regional-stores.yaml");
     await page.click("#fleet-run");
     await page.waitForSelector("#site-table", { timeout: 60_000 });
     const frame = page.frameLocator("#fleet-charts");
     expect(await frame.locator("svg").count()).toBeGreaterThan(3);
-    const first = page.locator("button.site").first();
-    const name = await first.textContent();
-    // By keyboard: the site's button takes focus and Enter opens it.
-    await first.focus();
+    expect(await page.locator("#site-table caption").textContent()).toBe("9 of 9 sites (the first trial)");
+    await page.fill("#site-filter", "nyc");
+    expect(await page.locator("button.site").allTextContents()).toEqual(["nyc-001", "nyc-002"]);
+    const row = page.locator("#site-table tr", { has: page.getByRole("button", { name: "nyc-002" }) });
+    const startLocal = (await row.locator("td").nth(3).textContent()) as string;
+    expect(startLocal).toMatch(/^2026-12-\d\d \d\d:\d\d EST$/);
+    // By keyboard: the site's button takes focus and Enter opens it, on the Replay page.
+    await page.getByRole("button", { name: "nyc-002" }).focus();
     await page.keyboard.press("Enter");
-    expect(await page.locator("#site-title").textContent()).toBe(`Site ${name}`);
+    await page.waitForSelector("#replay-site:not([hidden])", { timeout: 60_000 });
+    expect(await page.locator("#page-fleet").isVisible()).toBe(false);
+    expect(await page.evaluate(() => location.hash)).toBe("#replay");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("replay-site-title");
+    expect(await page.locator("#replay-site-title").textContent()).toBe(
+      "Site nyc-002 of fleet-plans/regional-stores.yaml",
+    );
+    expect(await page.locator("#replay-site-detail").textContent()).toContain(
+      `wave rest · started ${startLocal}`,
+    );
+    // Its own lanes: a 1+3 store repaved one node at a time.
+    const nodes = ["cp-1", "worker-1", "worker-2", "worker-3"];
+    expect(await page.locator("#lane-table tbody tr").count()).toBe(2 + nodes.length);
+    await scrubTo(page, 20 * 60_000);
+    expect(await page.locator("#clock").textContent()).toMatch(/^20m00s \(2026-12-\d\d \d\d:\d\d EST\)$/);
+    expect(await lane(page, "agent")).toBe("rolling out");
+    const states = await Promise.all(nodes.map((n) => lane(page, n)));
+    expect(states.filter((st) => st !== "Ready")).toHaveLength(1);
+    expect(await page.locator("#events").textContent()).toContain("cp-1 node-rejoined");
+    await scrubTo(page, Number(await page.locator("#scrubber").getAttribute("max")));
+    expect(await lane(page, "agent")).toBe("finished");
+    for (const n of nodes) expect(await lane(page, n)).toBe("Ready");
     expect(await seriousViolations(page)).toEqual([]);
+    // Back to the fleet plan, as it was left.
+    await page.click("#replay-site-back");
+    await expect.poll(() => page.locator("#page-fleet").isVisible()).toBe(true);
+    expect(await page.locator("#site-table").isVisible()).toBe(true);
+  });
+
+  it("Fleet: a fleet file's store blocked by a Kubernetes outage replays as blocked", async () => {
+    const page = await open("#fleet");
+    await page.selectOption("#fleet-file", "fleet/retail-wave-kubernetes-outage-blocks-one-store.yaml");
+    await page.click("#fleet-run");
+    await page.getByRole("button", { name: "store-002" }).click({ timeout: 60_000 });
+    await page.waitForSelector("#replay-site:not([hidden])", { timeout: 60_000 });
+    expect(await lane(page, "kubernetes")).toBe("down");
+    expect(await lane(page, "agent")).toBe("blocked (kubernetes-down)");
+    expect(await page.locator("#expectations").textContent()).toContain("result blocked");
+    // A scenario picked afterwards replaces the site.
+    await page.selectOption("#scenario-file", "story-kubernetes-down-mid-rollout.yaml");
+    await expect.poll(() => page.locator("#replay-site").isHidden()).toBe(true);
   });
 
   it("Train, by keyboard only: go to the page, start, choose, answer, read the explanation", async () => {
@@ -149,6 +204,7 @@ describe("edgesim serve in a browser", { timeout: 90_000 }, () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("quiz-start");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#quiz:not([hidden])");
+    expect(await page.locator("#quiz-progress").textContent()).toMatch(/^Question 1 of 5 · \w+/);
     // Focus is on the first choice: Space picks it, Enter answers.
     await page.keyboard.press("Space");
     await page.keyboard.press("Enter");
