@@ -29,7 +29,10 @@ try {
   const timeline = await report("scenarios/story-node-fails-mid-repave-halts.yaml", "report.html");
   const tab = await browser.newPage({ viewport: { width: 1280, height: 640 }, deviceScaleFactor: 1 });
   await tab.goto(`file://${timeline}`);
-  await tab.screenshot({ path: join(root, "docs/report.png"), clip: { x: 0, y: 0, width: 1280, height: 640 } });
+  await tab.screenshot({
+    path: join(root, "docs/report.png"),
+    clip: { x: 0, y: 0, width: 1280, height: 640 },
+  });
   console.log(`wrote ${join(root, "docs/report.png")}`);
 
   const fleet = await report("scenarios/fleet-plans/pull-storm.yaml", "fleet.html");

@@ -24,6 +24,7 @@ const IO_PACKAGES = new Set(["fs", "node:fs", "fs/promises", "node:fs/promises",
  * function and prints, and orchestration (threads, shards, what-ifs, report pages) stays in the library.
  */
 const CLI_ENTRIES: Record<string, string> = {
+  "calibrate/backtest.ts": "backtest",
   "calibrate/calibrate.ts": "calibrate",
   "fleet/orchestrate.ts": "fleet, fleet merge; run, report and path --fleet given a fleet",
   "kinds/registry.ts": "every command that reads a file: its kind, one sentence for the wrong one",

@@ -255,4 +255,8 @@ export function quantile(sorted: readonly number[], p: number): number {
   return a + (b - a) * (at - i);
 }
 
+export { parseInstant } from "../fleet/windows.js";
+
+/* `edgesim backtest`'s one door: the back-test, its outputs, and how its --train-until instant is read. */
+export { backtestHtml, backtestJson, backtestText } from "./backtest-output.js";
 export type { Rollout };

@@ -1,6 +1,4 @@
-import { backtest } from "../calibrate/backtest.js";
-import { backtestHtml, backtestJson, backtestText } from "../calibrate/backtest-output.js";
-import { parseInstant } from "../fleet/windows.js";
+import { backtest, backtestHtml, backtestJson, backtestText, parseInstant } from "../calibrate/backtest.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeOutput } from "../shared/files.js";
 import type { BacktestCommandOptions } from "./backtest-options.js";
