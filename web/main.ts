@@ -280,6 +280,7 @@ const NODE_STATE: Record<string, string> = {
   "node-drain-skipped": "not drained",
   "node-drained": "drained",
   "node-waiting": "waiting (Kubernetes down)",
+  "node-rejoin-waiting": "waiting to rejoin (Kubernetes down)",
   "action-finished": "rejoining",
   "action-failed": "action failed",
   "action-retried": "retrying",

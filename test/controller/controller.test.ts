@@ -580,7 +580,13 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
     const retried = of(r, "action-retried")[0] as TimelineEntry;
     expect(fallback.t).toBeGreaterThan(20 * MIN);
     expect(fallback.t).toBeLessThan(60 * MIN);
-    expect(retried.t).toBe(60 * MIN);
+    // Back on its old image it cannot report Ready before the API server is: it waits, rejoins a rejoin
+    // (1m) after Kubernetes is back, and is retried then.
+    const waiting = of(r, "node-rejoin-waiting").filter((e) => e.node === "worker-1");
+    expect(waiting.map((e) => e.t)).toEqual([fallback.t + MIN]);
+    const rejoined = of(r, "node-rejoined").find((e) => e.node === "worker-1") as TimelineEntry;
+    expect(rejoined.t).toBe(61 * MIN);
+    expect(retried.t).toBe(61 * MIN);
     expect(r.result).toBe("converged");
   });
 

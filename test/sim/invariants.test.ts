@@ -320,12 +320,16 @@ function checkControlPlanesFirst(spec: Spec, result: SimulationResult): void {
 
 function checkNothingStartsWhileDown(spec: Spec, result: SimulationResult): void {
   // A node already in its action when Kubernetes goes down finishes it; one cordoned or draining waits,
-  // drained, until Kubernetes is back. Nothing leaves Ready, begins an action or is retried meanwhile.
+  // drained, until Kubernetes is back. Nothing leaves Ready, begins an action or is retried meanwhile; and
+  // no node comes back Ready either (it reports Ready through the API server): one whose action ends during
+  // the outage waits to rejoin (`node-rejoin-waiting`) until Kubernetes is back.
   for (const step of walk(spec, result)) {
     if (step.kubernetesUp) continue;
     const event = step.entry.event;
     if (step.beginsDisruption || event === "action-retried" || event === "action-started")
       throw new Error(`started while Kubernetes was down: ${show(step.entry)}`);
+    if (backInService(step.entry))
+      throw new Error(`back Ready while Kubernetes was down: ${show(step.entry)}`);
   }
 }
 
@@ -596,7 +600,7 @@ describe("simulation invariants (random clusters, updates, outages, failures, ag
     ["never more than one control plane nor maxUnavailable workers disrupted at once", 101, checkConcurrency],
     ["no worker begins before every control plane is done with the rollout", 102, checkControlPlanesFirst],
     [
-      "nothing leaves Ready, begins an action or is retried while Kubernetes is down",
+      "nothing leaves Ready, begins an action, is retried or comes back Ready while Kubernetes is down",
       103,
       checkNothingStartsWhileDown,
     ],
