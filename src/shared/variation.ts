@@ -28,6 +28,8 @@ export type VariationKind =
   | "kubernetes-down-ignored"
   /** An update arriving behind a pending one is dropped: the earliest wins. */
   | "earliest-wins"
+  /** When Kubernetes is back, a rollout the outage paused is retargeted to the update pending (before 4.9.14). */
+  | "retarget-after-outage"
   /** A failed action is never retried. */
   | "retries-ignored"
   /** Workers start while a control plane is not Ready again. */

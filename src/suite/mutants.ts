@@ -83,6 +83,14 @@ const FIXED: readonly { kind: Fixed; group: MutantGroup; description: string; su
     suggestion: "no scenario publishes two updates while one waits and checks which one the cluster ends on",
   },
   {
+    kind: "retarget-after-outage",
+    group: "sequencing",
+    description:
+      "a rollout an outage paused is retargeted to the update pending when Kubernetes is back, instead of completing first",
+    suggestion:
+      "no scenario publishes an update while a rollout is paused by an outage and checks the rollout completes first",
+  },
+  {
     kind: "retries-ignored",
     group: "sequencing",
     description: "a failed action is never retried: the rollout halts at the first failure",

@@ -404,15 +404,23 @@ function checkCoalescing(_spec: Spec, result: SimulationResult): void {
     if (fresh === 0) throw new Error(`rollout without a new update: ${show(entry)}`);
     fresh = 0;
   }
-  // A rollout the outage paused answers once Kubernetes is back (also when it came back while the agent was
-  // restarting): retargeted (rollout-superseded) when an update arrived since it began, else resumed.
-  // Publishing the profile being rolled out again adds nothing to apply: it leaves nothing pending.
+  // A rollout the outage paused resumes once Kubernetes is back (also when it came back while the agent was
+  // restarting), to its own target even when an update arrived since it began: no upgrade starts until the
+  // previous one has completed (Release Notes, 4.9.14), so nothing is ever superseded and no rollout begins
+  // while another is in progress. Publishing the profile being rolled out again adds nothing to apply.
   let paused = false;
   let pending = false;
+  let inProgress: string | undefined;
   let target: string | undefined;
   for (const entry of result.timeline) {
     const event = entry.event;
     if (entry.event === "update-received") pending = entry.profile !== target || target === undefined;
+    if (entry.event === "rollout-started" && inProgress !== undefined)
+      throw new Error(`a rollout began while the one to ${inProgress} was not complete: ${show(entry)}`);
+    if (entry.event === "rollout-started") inProgress = entry.profile;
+    if (event === "rollout-finished" || event === "rollout-halted" || event === "update-rejected")
+      inProgress = undefined;
+    if (entry.event === "update-refused" && entry.rule === "kubernetes.version-skew") inProgress = undefined;
     if (ROLLOUT_BEGINS.has(event) || event === "rollout-halted") [paused, pending] = [false, false];
     if (entry.event === "rollout-started" || entry.event === "update-acknowledged") target = entry.profile;
     // A refusal ends the rollout only when the agent itself refused it (the Kubernetes skew check); an
@@ -422,7 +430,7 @@ function checkCoalescing(_spec: Spec, result: SimulationResult): void {
     if (event === "rollout-paused") paused = true;
     if (event === "rollout-finished" && paused) throw new Error(`finished without resuming: ${show(entry)}`);
     if (event === "rollout-resumed" || event === "rollout-superseded") {
-      if (!paused || pending !== (event === "rollout-superseded"))
+      if (!paused || event === "rollout-superseded")
         throw new Error(`${event} (paused ${paused}, update pending ${pending}): ${show(entry)}`);
       paused = false;
     }
@@ -606,7 +614,7 @@ describe("simulation invariants (random clusters, updates, outages, failures, ag
     ],
     ["converged / failed / blocked agree with the nodes and the timeline", 104, checkOutcome],
     [
-      "updates coalesce: each rollout targets the latest update, none twice; a paused one resumes or is retargeted",
+      "updates coalesce: each rollout targets the latest update, none twice, none before the previous completes; a paused one resumes",
       105,
       checkCoalescing,
     ],
