@@ -18,6 +18,10 @@ export type VariationKind =
   | "uri-macros-off"
   /** A CNI or storage pack switch is planned instead of refused. */
   | "pack-switch-allowed"
+  /** A two-node cluster takes any distribution (not only K3s and Canonical). */
+  | "two-node-refusal-off"
+  /** "Skip worker node update" is taken on K3s and RKE2 too: such an update is not refused. */
+  | "skip-worker-refusal-off"
   /** Workers are queued before control planes. */
   | "workers-first"
   /** Every control plane starts at once, not one at a time. */

@@ -191,6 +191,8 @@ describe("edgesim test --mutate", () => {
       "rule:os.stages.boot:up",
       "rule:os.uri-parameter:down",
       "rule:os.uri-parameter:removed",
+      "skip-worker-refusal-off",
+      "two-node-refusal-off",
       "uri-macros-off",
     ]);
     // The cluster-config row moved up or down is hidden by the repave beside it.
