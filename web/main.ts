@@ -143,7 +143,9 @@ async function updatePlan() {
   editorDiagnostics(toEditor, names.to, list);
   if (status !== 200) {
     $("plan-status").textContent =
-      list.length > 0 ? `${list.length} input error(s)` : (data.error ?? `error ${status}`);
+      list.length > 0
+        ? `${list.length} input ${list.length === 1 ? "error" : "errors"}`
+        : (data.error ?? `error ${status}`);
     $("plan-result").innerHTML = `<ul class="error" id="plan-errors">${list
       .map(
         (d) =>
@@ -479,7 +481,7 @@ $("fleet-run").addEventListener("click", async () => {
     return;
   }
   fleetPath = path;
-  $("fleet-status").textContent = `${data.sites.length} site row(s)`;
+  $("fleet-status").textContent = `${data.sites.length} site ${data.sites.length === 1 ? "row" : "rows"}`;
   $<HTMLIFrameElement>("fleet-charts").srcdoc = data.html;
   fleetSites = data.sites;
   $<HTMLInputElement>("site-filter").value = "";
