@@ -143,7 +143,9 @@ async function updatePlan() {
   editorDiagnostics(toEditor, names.to, list);
   if (status !== 200) {
     $("plan-status").textContent =
-      list.length > 0 ? `${list.length} input error(s)` : (data.error ?? `error ${status}`);
+      list.length > 0
+        ? `${list.length} input ${list.length === 1 ? "error" : "errors"}`
+        : (data.error ?? `error ${status}`);
     $("plan-result").innerHTML = `<ul class="error" id="plan-errors">${list
       .map(
         (d) =>
@@ -280,6 +282,7 @@ const NODE_STATE: Record<string, string> = {
   "node-drain-skipped": "not drained",
   "node-drained": "drained",
   "node-waiting": "waiting (Kubernetes down)",
+  "node-rejoin-waiting": "waiting to rejoin (Kubernetes down)",
   "action-finished": "rejoining",
   "action-failed": "action failed",
   "action-retried": "retrying",
@@ -478,7 +481,7 @@ $("fleet-run").addEventListener("click", async () => {
     return;
   }
   fleetPath = path;
-  $("fleet-status").textContent = `${data.sites.length} site row(s)`;
+  $("fleet-status").textContent = `${data.sites.length} site ${data.sites.length === 1 ? "row" : "rows"}`;
   $<HTMLIFrameElement>("fleet-charts").srcdoc = data.html;
   fleetSites = data.sites;
   $<HTMLInputElement>("site-filter").value = "";

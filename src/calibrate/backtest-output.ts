@@ -2,6 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { utcTime } from "../fleet/windows.js";
 import { formatDuration } from "../shared/duration.js";
+import { plural } from "../shared/plural.js";
 import type { Backtest, SiteForecast } from "./backtest.js";
 
 /** `edgesim backtest`'s text, JSON and HTML page. */
@@ -23,7 +24,7 @@ export function backtestText(b: Backtest): string {
   const out: string[] = [];
   const forecast = b.rollouts.length;
   out.push(
-    `Fitted on ${b.training.rollouts} rollout(s) before ${utcTime(b.trainUntilMs)} (${b.training.intervals} step intervals): ${fittedLine(b)}.`,
+    `Fitted on ${plural(b.training.rollouts, "rollout")} before ${utcTime(b.trainUntilMs)} (${b.training.intervals} step intervals): ${fittedLine(b)}.`,
   );
   const rates = Object.entries(b.timings.failureRate).map(([k, v]) => `${pct(v)} per ${k} attempt`);
   const classes = b.calibration.classes;
@@ -31,7 +32,7 @@ export function backtestText(b: Backtest): string {
     `Failure: ${rates.join(", ") || "none seen"}; up to ${b.retries} retr${b.retries === 1 ? "y" : "ies"} per node.${classes.length > 0 ? ` Classes (${classes[0]?.label}): ${classes.map((k) => `${k.value} ${k.source === "class" ? "own fit" : "pooled fit"}`).join(", ")}.` : ""}`,
   );
   out.push(
-    `Forecast ${forecast} rollout(s), ${b.sites.length} site(s) with history, ${b.trials} trials per site (seed ${b.seed}).`,
+    `Forecast ${plural(forecast, "rollout")}, ${plural(b.sites.length, "site")} with history, ${b.trials} trials per site (seed ${b.seed}).`,
   );
   out.push("");
   const n = b.sites.length;
@@ -220,7 +221,7 @@ body{font:14px system-ui,sans-serif;margin:24px auto;max-width:1000px;padding:0 
 svg{max-width:100%;height:auto}table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bottom:1px solid #ddd}th{background:#f4f4f4}
 </style></head><body>
 <h1>Back-test: fitted before ${esc(utcTime(b.trainUntilMs))}</h1>
-<p id="summary">Fitted on ${b.training.rollouts} rollout(s) (${b.training.intervals} step intervals): ${esc(fittedLine(b))}. Forecast ${b.rollouts.length} later rollout(s), ${b.sites.length} site(s), ${b.trials} trials per site.</p>
+<p id="summary">Fitted on ${plural(b.training.rollouts, "rollout")} (${b.training.intervals} step intervals): ${esc(fittedLine(b))}. Forecast ${plural(b.rollouts.length, "later rollout")}, ${plural(b.sites.length, "site")}, ${b.trials} trials per site.</p>
 <section id="coverage"><h2>Coverage against the nominal level</h2>
 <p>50 % intervals covered <strong>${esc(pct(b.coverage50))}</strong>, 90 % intervals covered <strong>${esc(pct(b.coverage90))}</strong> of the sites; median absolute percentage error of the forecast median <strong>${esc(pct(b.mdape))}</strong>.</p>
 ${coverageChart(b)}</section>

@@ -1,5 +1,6 @@
 import { readHistory } from "../history/load.js";
 import { formatDuration } from "../shared/duration.js";
+import { plural } from "../shared/plural.js";
 import type { TimedStep } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
 import {
@@ -170,7 +171,7 @@ function timingLines(steps: readonly StepFit[], indent: string): string[] {
   const lines: string[] = [];
   for (const { step, fit } of steps) {
     if ("tooFew" in fit) {
-      lines.push(`${indent}# ${step}: ${fit.n} sample(s), fewer than ${MIN_SAMPLES}: not fitted`);
+      lines.push(`${indent}# ${step}: ${plural(fit.n, "sample")}, fewer than ${MIN_SAMPLES}: not fitted`);
       continue;
     }
     if (fit.kind === "lognormal")
@@ -208,7 +209,7 @@ function foldedLines(steps: readonly StepFit[]): string[] {
 export function calibrationYaml(c: Calibration): string {
   const lines = [
     "# Fitted by edgesim calibrate from the fleet's own history.",
-    `# History: ${c.files.length} file(s); rollouts: ${c.rolloutsFile}`,
+    `# History: ${plural(c.files.length, "file")}; rollouts: ${c.rolloutsFile}`,
     "timings:",
     ...timingLines(c.steps, "  "),
     ...foldedLines(c.steps),
@@ -218,7 +219,7 @@ export function calibrationYaml(c: Calibration): string {
     for (const k of c.classes) {
       lines.push(`  - select: { labels: { ${k.label}: ${JSON.stringify(k.value)} } }`);
       lines.push(
-        `    # ${k.sites} site(s); ${k.source === "class" ? "fitted from this class's own samples" : `too few samples (fewer than ${MIN_SAMPLES} for some step): the pooled fit`}`,
+        `    # ${plural(k.sites, "site")}; ${k.source === "class" ? "fitted from this class's own samples" : `too few samples (fewer than ${MIN_SAMPLES} for some step): the pooled fit`}`,
       );
       lines.push("    timings:");
       lines.push(...timingLines(k.steps, "      "));
@@ -290,7 +291,7 @@ export function calibrationText(c: Calibration, written?: string): string {
   const out: string[] = [];
   const n = c.extracted.observations.length;
   out.push(
-    `Calibrated from ${c.files.length} history file(s), ${c.rollouts.length} rollout(s): ${n} step interval(s).`,
+    `Calibrated from ${plural(c.files.length, "history file")}, ${plural(c.rollouts.length, "rollout")}: ${plural(n, "step interval")}.`,
   );
   out.push("");
   out.push("Step            n      median     p90        fit");
@@ -325,7 +326,7 @@ export function calibrationText(c: Calibration, written?: string): string {
         .map((s) => ("tooFew" in s.fit ? `${s.step} n=${s.fit.n}` : `${s.step} ${seconds(s.fit.medianMs)}`))
         .join(", ");
       out.push(
-        `  ${k.value.padEnd(15)} ${k.source === "class" ? "own fit   " : "pooled fit"} ${k.sites} site(s)${k.source === "pooled" ? ` (own samples: ${k.own.map((o) => `${o.step} n=${o.n}`).join(", ") || "none"}, fewer than ${MIN_SAMPLES})` : ""}: ${summary}`,
+        `  ${k.value.padEnd(15)} ${k.source === "class" ? "own fit   " : "pooled fit"} ${plural(k.sites, "site")}${k.source === "pooled" ? ` (own samples: ${k.own.map((o) => `${o.step} n=${o.n}`).join(", ") || "none"}, fewer than ${MIN_SAMPLES})` : ""}: ${summary}`,
       );
     }
   }

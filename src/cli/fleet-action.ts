@@ -18,6 +18,7 @@ import {
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
+import { plural } from "../shared/plural.js";
 import { fileArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
 import type { FleetCommandOptions } from "./fleet-options.js";
@@ -40,7 +41,7 @@ export async function fleetCommand(
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });
     io.stdout(
-      `shard ${written.shard.index}/${written.shard.count}: ${written.sites} of ${plan.sites.length} site(s) × ${plan.trials} trial(s) → ${written.file}\n`,
+      `shard ${written.shard.index}/${written.shard.count}: ${written.sites} of ${plural(plan.sites.length, "site")} × ${plural(plan.trials, "trial")} → ${written.file}\n`,
     );
     setExit(EXIT.ok);
     return;

@@ -1,6 +1,7 @@
 import type { PathInput, PoolPolicy, PoolSpec } from "../path/files.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, readTextFile } from "../shared/files.js";
+import { plural } from "../shared/plural.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
 import { parseVariables, referenceRoot, userPath } from "./options.js";
@@ -129,7 +130,8 @@ export async function pathCommand(
     io.stdout(report.formatPathMarkdown(result, reportOptions));
   } else {
     io.stdout(report.formatPathText(result, { ...reportOptions, color: useColour(io, options) }));
-    if (written.length > 0) io.stdout(`\nWrote ${written.length} revision(s): ${written.join(", ")}\n`);
+    if (written.length > 0)
+      io.stdout(`\nWrote ${plural(written.length, "revision")}: ${written.join(", ")}\n`);
   }
   if (!best) {
     io.stderr(`no path: ${result.noPath ?? "none found"}\n`);

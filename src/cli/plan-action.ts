@@ -102,7 +102,7 @@ export async function planCommand(
   setExit(code);
 }
 
-/** Which change(s) reached the `--fail-on` threshold, for stderr before exit 3. */
+/** Which changes reached the `--fail-on` threshold, for stderr before exit 3. */
 export function failOnMessage(plan: Plan, failOn: Behavior): string {
   const reached = plan.changes.filter((c) => atLeast(c.behavior, failOn));
   const lines = reached.map((c) => `  ${c.layer} ${c.path}: ${c.behavior} (${c.rule})\n`);

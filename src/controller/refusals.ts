@@ -1,4 +1,5 @@
 import type { Distribution } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 import { SKIP_WORKER_RULE, skipWorkerSupported } from "./skew.js";
 import { twoNodeRefusal } from "./two-node.js";
 import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } from "./types.js";
@@ -34,7 +35,12 @@ export function refuseUnsupported(
       const from = input.profiles.get(current);
       const to = input.profiles.get(event.profile);
       const pool = [...skipping][0];
-      if (to && pool !== undefined && !skipWorkerSupported(to.profile.distribution)) {
+      if (
+        to &&
+        pool !== undefined &&
+        !skipWorkerSupported(to.profile.distribution) &&
+        !varied("skip-worker-refusal-off")
+      ) {
         refused.push({
           t: event.at,
           profile: event.profile,

@@ -1,6 +1,7 @@
 import type { RuleId } from "../rules/table.js";
 import type { Rng } from "../shared/rng.js";
 import type { DeliveryMode, Distribution, NodeAction, Service } from "../shared/types.js";
+import { varied } from "../shared/variation.js";
 import { controlPlaneName } from "./types.js";
 
 /**
@@ -34,7 +35,7 @@ export function twoNodeRefusal(
   distribution: Distribution,
   mode: DeliveryMode | undefined,
 ): { rule: RuleId; reason: string } | undefined {
-  if (!twoNodeSupported(distribution))
+  if (!twoNodeSupported(distribution) && !varied("two-node-refusal-off"))
     return {
       rule: TWO_NODE_DISTRIBUTION_RULE,
       reason: `two-node clusters support K3s and Canonical only, not ${distribution} (Two-Node Architecture § Limitations)`,

@@ -5,6 +5,7 @@ import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
+import { plural } from "../shared/plural.js";
 import type { AbFallback, DeliveryMode } from "../shared/types.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
@@ -488,13 +489,13 @@ export const FLEET_EXPECTATIONS: FleetRegistry = {
     const count = Object.keys(expected).length;
     return outcome(
       problems.length === 0,
-      problems.length === 0 ? `${count} cluster result(s) match` : problems.join("; "),
+      problems.length === 0 ? `${plural(count, "cluster result")} match` : problems.join("; "),
     );
   },
   maxConcurrentClusters: (expected, run) =>
     outcome(
       run.maxConcurrentClusters <= expected,
-      `at most ${run.maxConcurrentClusters} cluster(s) rolling at once (limit ${expected})`,
+      `at most ${plural(run.maxConcurrentClusters, "cluster")} rolling at once (limit ${expected})`,
     ),
   duration: (expected, run) => {
     const min = expected.min === undefined ? undefined : parseDuration(expected.min);

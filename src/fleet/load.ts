@@ -7,6 +7,7 @@ import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
+import { plural } from "../shared/plural.js";
 import { type AbFallback, type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type { SimInputEvent, SimProfile, Timings } from "../sim/types.js";
@@ -572,7 +573,7 @@ function resolveStrategy(
         const first = sites[twice[0] as number]?.name;
         at(
           ["waves", i, "select"],
-          `selects ${twice.length} site(s) an earlier wave already has (${first} is in wave "${taken.get(twice[0] as number)}")`,
+          `selects ${plural(twice.length, "site")} an earlier wave already has (${first} is in wave "${taken.get(twice[0] as number)}")`,
         );
       }
     } else if (w.count !== undefined) {

@@ -1,6 +1,7 @@
 import { type Colours, outcomeColour, PLAIN } from "../report/colour.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
 import { formatDuration as formatMs } from "../shared/duration.js";
+import { plural } from "../shared/plural.js";
 import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
@@ -22,8 +23,8 @@ export type PlanExpectation = ExpectationResult;
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
 const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
 const gbps = (bps: number) => `${Math.round(bps / 1e7) / 100} Gbps`;
-/** `1 site`, `2 sites`: a count with its noun, never "1 sites" nor "site(s)". */
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export { plural };
 
 /**
  * Node-hours disrupted: the hours each node spent out of service (cordoned to back in service), summed

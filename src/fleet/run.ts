@@ -81,7 +81,7 @@ export interface FleetPlanRun {
 
 /**
  * Progress of a long run: `unit` says what is counted — trials (in this process), or site simulations
- * over every trial (on threads, then with the trial being simulated: `site simulation(s), trial 3 of 100`).
+ * over every trial (on threads, then with the trial being simulated: `site simulations, trial 3 of 100`).
  * Trials are streamed, so one count runs from the start to the end and its time left holds for the run.
  */
 export type ProgressSink = (done: number, total: number, unit: string) => void;
@@ -260,7 +260,7 @@ function runTrials(
         planner,
       );
     });
-    progress?.(trial + 1, plan.trials, "trial(s)");
+    progress?.(trial + 1, plan.trials, "trials");
   }
   return trials.finish();
 }
@@ -304,8 +304,8 @@ export async function runFleetPlanOnThreads(
                 done,
                 total,
                 plan.trials > 1
-                  ? `site simulation(s), trial ${Math.min(plan.trials, Math.floor(done / sites.length) + 1)} of ${plan.trials}`
-                  : "site simulation(s)",
+                  ? `site simulations, trial ${Math.min(plan.trials, Math.floor(done / sites.length) + 1)} of ${plan.trials}`
+                  : "site simulations",
               ),
           }
         : {}),

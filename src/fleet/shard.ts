@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { hashSeed } from "../shared/hash.js";
+import { plural } from "../shared/plural.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { SiteOutcome } from "./map.js";
 import { OutcomeStore, rolledSites } from "./outcomes.js";
@@ -192,7 +193,7 @@ export function readParts(plan: LoadedFleetPlan, files: readonly string[]): Outc
     if (counted !== header.sites * header.trials)
       problems.push({
         file,
-        message: `holds ${counted} outcome(s), its header promises ${header.sites * header.trials} (a part cut short?)`,
+        message: `holds ${plural(counted, "outcome")}, its header promises ${header.sites * header.trials} (a part cut short?)`,
       });
   }
   if (shards) {
@@ -201,7 +202,7 @@ export function readParts(plan: LoadedFleetPlan, files: readonly string[]): Outc
     if (missing.length > 0)
       problems.push({
         file: files[0] as string,
-        message: `shard(s) ${missing.join(", ")} of ${shards.count} missing: give every part`,
+        message: `${missing.length === 1 ? "shard" : "shards"} ${missing.join(", ")} of ${shards.count} missing: give every part`,
       });
   }
   if (problems.length > 0) throw new InputError(problems);

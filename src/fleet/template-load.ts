@@ -1,5 +1,6 @@
 import type { Profile } from "../profile/types.js";
 import type { Diagnostic, DiagnosticBag } from "../shared/diagnostics.js";
+import { plural } from "../shared/plural.js";
 import { diagnosticAt, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import {
   firstSundayFrom,
@@ -153,7 +154,7 @@ function unassigned(profile: Profile, sites: readonly TemplateSiteView[]): strin
     if (profile.variables[name] !== undefined) continue;
     const lacking = sites.filter((s) => s.variables?.[name] === undefined);
     if (lacking.length > 0)
-      return `variable ${name} is not Assigned at ${lacking.length} site(s) (${lacking[0]?.name}${lacking.length > 1 ? ", …" : ""})`;
+      return `variable ${name} is not Assigned at ${plural(lacking.length, "site")} (${lacking[0]?.name}${lacking.length > 1 ? ", …" : ""})`;
   }
   return undefined;
 }

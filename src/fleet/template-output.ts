@@ -1,4 +1,5 @@
 import { formatDuration as formatMs } from "../shared/duration.js";
+import { plural } from "../shared/plural.js";
 import { type BusinessHoursFigure, businessHoursFigure } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { PlanExpectation } from "./output.js";
@@ -59,7 +60,7 @@ export function templateTextLines(s: StrategyRun): string[] {
   const published = sched.versions.length - 1;
   const skipped = sched.versions.filter((v) => v.state === "skipped").length;
   lines.push(
-    `template       ${published} version(s) published, ${skipped} skipped; partially applied ${formatDuration(sched.blockedMs)}; ${sched.rollouts.length} rollout(s), max ${sched.maxConcurrent} at once`,
+    `template       ${plural(published, "version")} published, ${skipped} skipped; partially applied ${formatDuration(sched.blockedMs)}; ${plural(sched.rollouts.length, "rollout")}, max ${sched.maxConcurrent} at once`,
   );
   lines.push("");
   lines.push(
@@ -250,7 +251,7 @@ export function templateExpectations(
       message:
         v === undefined
           ? `no version ${name}`
-          : `${name} took ${v.windows} window(s)${applied ? "" : " and did not reach every site"} (${min !== undefined ? `${min} to ${max}` : `at most ${max}`})`,
+          : `${name} took ${plural(v.windows, "window")}${applied ? "" : " and did not reach every site"} (${min !== undefined ? `${min} to ${max}` : `at most ${max}`})`,
     });
   }
   if (e.skippedVersions !== undefined) {
@@ -283,7 +284,7 @@ export function templateExpectations(
     out.push({
       name: `${prefix}businessHoursDisruption`,
       passed: got <= e.businessHoursDisruption.max,
-      message: `${Math.round(got * 10) / 10} node-hour(s) disrupted in local business hours (at most ${e.businessHoursDisruption.max})`,
+      message: `${Math.round(got * 10) / 10} node-hours disrupted in local business hours (at most ${e.businessHoursDisruption.max})`,
     });
   }
   return out;

@@ -108,7 +108,7 @@ function readIntervalsCsv(file: string, store: HistoryStore): undefined {
             file,
             line,
             col: 1,
-            message: `the header lacks column(s) ${missing.join(", ")} (columns: ${INTERVAL_COLUMNS.join(", ")})`,
+            message: `the header lacks ${missing.length === 1 ? "column" : "columns"} ${missing.join(", ")} (columns: ${INTERVAL_COLUMNS.join(", ")})`,
           },
         ]);
       continue;

@@ -1,5 +1,6 @@
 import type { PathSearchResult } from "../path/search.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
+import { plural } from "../shared/plural.js";
 import type { PathExpect } from "./path-file.js";
 
 /** A path file's expectations, checked against the recommended path (the first of the search's). */
@@ -13,7 +14,7 @@ export function evaluatePathExpectations(expect: PathExpect, result: PathSearchR
       name: "noPath",
       passed: found !== expect.noPath,
       message: found
-        ? `a path was found (${best.steps.length} step(s)), want ${expect.noPath ? "none" : "one"}`
+        ? `a path was found (${plural(best.steps.length, "step")}), want ${expect.noPath ? "none" : "one"}`
         : `${none}${expect.noPath ? "" : ", want a path"}`,
     });
   }
@@ -23,7 +24,7 @@ export function evaluatePathExpectations(expect: PathExpect, result: PathSearchR
         ? {
             name: "steps",
             passed: best.steps.length === expect.steps,
-            message: `the recommended path has ${best.steps.length} step(s) (want ${expect.steps})`,
+            message: `the recommended path has ${plural(best.steps.length, "step")} (want ${expect.steps})`,
           }
         : { name: "steps", passed: false, message: none },
     );
@@ -34,7 +35,7 @@ export function evaluatePathExpectations(expect: PathExpect, result: PathSearchR
         ? {
             name: "repavesPerNode",
             passed: best.repavesPerNode === expect.repavesPerNode,
-            message: `a node is repaved at most ${best.repavesPerNode} time(s) (want ${expect.repavesPerNode})`,
+            message: `a node is repaved at most ${plural(best.repavesPerNode, "time")} (want ${expect.repavesPerNode})`,
           }
         : { name: "repavesPerNode", passed: false, message: none },
     );
@@ -45,7 +46,7 @@ export function evaluatePathExpectations(expect: PathExpect, result: PathSearchR
         ? {
             name: "maxRepavesPerNode",
             passed: best.repavesPerNode <= expect.maxRepavesPerNode,
-            message: `a node is repaved at most ${best.repavesPerNode} time(s) (limit ${expect.maxRepavesPerNode})`,
+            message: `a node is repaved at most ${plural(best.repavesPerNode, "time")} (limit ${expect.maxRepavesPerNode})`,
           }
         : { name: "maxRepavesPerNode", passed: false, message: none },
     );

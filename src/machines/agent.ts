@@ -83,13 +83,13 @@ export type AgentStateName =
  *   applies nothing then); KUBERNETES_UP moves a blocked agent on.
  * - Coalescing: an update arriving while another is pending or blocked replaces it, so once Kubernetes is back
  *   the agent applies only the latest profile, once.
- * - An update arriving while Applying waits as `pending` and starts after the rollout finishes — except when
- *   the rollout was paused by a Kubernetes outage: when Kubernetes comes back with an update pending, the
- *   rollout is retargeted to that latest profile (remaining nodes go straight to it).
+ * - An update arriving while Applying waits as `pending` and starts after the rollout finishes: no upgrade
+ *   starts until the previous one has completed (Release Notes, 4.9.14, Edge bug fixes). That holds for a
+ *   rollout an outage paused too: when Kubernetes comes back it resumes to its own target, and the latest
+ *   update pending behind it starts once it is done.
  * - AGENT_RESTART (any state): the agent is down for `restartMs` (no reaction, except that Kubernetes state
  *   and newly published updates are noted, as the agent re-reads both when it starts), then resumes from its
- *   persisted record: a rollout in progress continues with the nodes not yet done — or, when Kubernetes came
- *   back from an outage meanwhile and an update is pending, is retargeted to it (as on KUBERNETES_UP).
+ *   persisted record: a rollout in progress continues with the nodes not yet done.
  * - Failed: a halted rollout; the agent stays there (an operator has to step in), noting later updates.
  * - Republishing the profile of the rollout in progress changes nothing: that rollout is the latest update
  *   (an update pending behind it is dropped, latest wins).
@@ -111,6 +111,8 @@ export const agentMachine = setup({
     applying: ({ context }) => context.record.target !== null,
     halted: ({ context }) => context.record.failure !== null,
     upWhileRestarting: ({ context }) => context.upWhileRestarting,
+    // Before 4.9.14 (and as a mutant): a rollout the outage paused is retargeted to the update pending.
+    retargetsAfterOutage: () => varied("retarget-after-outage"),
   },
   actions: {
     notePending: enqueueActions(({ context, event, enqueue }) => {
@@ -216,10 +218,11 @@ export const agentMachine = setup({
           { guard: "hasPending", target: "UpdatePending", actions: "dropRollout" },
           { target: "Idle", actions: "dropRollout" },
         ],
-        // The rollout was paused by the outage; resume it towards the latest profile, not the stale one.
+        // The rollout was paused by the outage: it resumes to its own target (the controller says so), and
+        // an update pending behind it waits until it is done (4.9.14).
         KUBERNETES_UP: [
           {
-            guard: and(["hasPending", not("kubernetesUp")]),
+            guard: and(["hasPending", not("kubernetesUp"), "retargetsAfterOutage"]),
             target: "UpdatePending",
             actions: "kubernetesUp",
           },
@@ -239,9 +242,9 @@ export const agentMachine = setup({
       after: {
         restart: [
           { guard: "halted", target: "Failed", actions: ["clearUpWhileRestarting", "noteResuming"] },
-          // Same as KUBERNETES_UP while Applying: a rollout the outage paused is retargeted to the latest.
+          // Same as KUBERNETES_UP while Applying: a rollout the outage paused resumes to its own target.
           {
-            guard: and(["applying", "hasPending", "upWhileRestarting"]),
+            guard: and(["applying", "hasPending", "upWhileRestarting", "retargetsAfterOutage"]),
             target: "UpdatePending",
             actions: ["clearUpWhileRestarting", "noteResuming"],
           },

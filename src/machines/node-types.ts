@@ -182,6 +182,8 @@ export type NodeEmitted =
   | { type: "node-awaiting-operator"; node: string; reason: string }
   /** An operator booted the node into its active image (the new one): it rejoins on the target. */
   | { type: "operator-recovered"; node: string; osImage: string }
+  /** Its action is over while Kubernetes is down: it cannot report Ready until the API server is back. */
+  | { type: "node-rejoin-waiting"; node: string; profile: string; reason: "kubernetes-down" }
   | { type: "node-ready"; node: string; profile: string }
   /** Its plan to the rollout's target is no-op: it takes the profile untouched, staying Ready. */
   | { type: "node-adopted"; node: string; profile: string }
@@ -197,6 +199,7 @@ export const NODE_STATES = [
   "RestartingServices",
   "ConfigReloading",
   "Rejoining",
+  "WaitingToRejoin",
   "AwaitingOperator",
   "Failed",
 ] as const;

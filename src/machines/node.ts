@@ -15,7 +15,9 @@ export * from "./node-types.js";
  * One edge host. Ready → Cordoned → Draining → Repaving | Rebooting | RestartingServices → Rejoining → Ready;
  * Ready → ConfigReloading → Ready (no cordon, no drain: the reconcile stage reloads in place). Cordoned is
  * skipped when the drain policy says `cordon: false`. A drained node that would begin its action while
- * Kubernetes is down waits (WaitingForKubernetes: cordoned, drained) until it is back. An action that fails
+ * Kubernetes is down waits (WaitingForKubernetes: cordoned, drained) until it is back. A node reports Ready
+ * through the API server, so one whose action ends (or whose rejoin would end) while Kubernetes is down
+ * waits to rejoin (WaitingToRejoin) and rejoins, the whole rejoin time, once it is back. An action that fails
  * goes to Failed, where the node stays cordoned and drained; RETRY re-runs the same action. With A/B
  * partitions a failed repave instead rejoins on the previous image (Repaving → Rejoining → Ready, `fallback`
  * set, job kept) and RETRY from Ready cordons, drains and repaves again, and ABANDON (the rollout was
@@ -186,6 +188,12 @@ export const nodeMachine = setup({
       node: context.name,
       osImage: context.osImage,
     })),
+    emitRejoinWaiting: emit(({ context }) => ({
+      type: "node-rejoin-waiting" as const,
+      node: context.name,
+      profile: context.profile,
+      reason: "kubernetes-down" as const,
+    })),
     emitReady: emit(({ context }) => ({
       type: "node-ready" as const,
       node: context.name,
@@ -278,6 +286,15 @@ export const nodeMachine = setup({
           { guard: "fallsBack", target: "Rejoining", actions: ["fallBack", "emitFailed", "emitFallback"] },
           { guard: "failing", target: "Failed" },
           {
+            guard: "kubernetesDown",
+            target: "WaitingToRejoin",
+            actions: [
+              "complete",
+              { type: "emitFinished", params: { action: "repave" } },
+              "emitRejoinWaiting",
+            ],
+          },
+          {
             target: "Rejoining",
             actions: ["complete", { type: "emitFinished", params: { action: "repave" } }],
           },
@@ -289,6 +306,15 @@ export const nodeMachine = setup({
       after: {
         action: [
           { guard: "failing", target: "Failed" },
+          {
+            guard: "kubernetesDown",
+            target: "WaitingToRejoin",
+            actions: [
+              "complete",
+              { type: "emitFinished", params: { action: "reboot" } },
+              "emitRejoinWaiting",
+            ],
+          },
           {
             target: "Rejoining",
             actions: ["complete", { type: "emitFinished", params: { action: "reboot" } }],
@@ -302,6 +328,15 @@ export const nodeMachine = setup({
         action: [
           { guard: "failing", target: "Failed" },
           {
+            guard: "kubernetesDown",
+            target: "WaitingToRejoin",
+            actions: [
+              "complete",
+              { type: "emitFinished", params: { action: "service-restart" } },
+              "emitRejoinWaiting",
+            ],
+          },
+          {
             target: "Rejoining",
             actions: ["complete", { type: "emitFinished", params: { action: "service-restart" } }],
           },
@@ -313,6 +348,15 @@ export const nodeMachine = setup({
       after: {
         action: [
           { guard: "failing", target: "Failed" },
+          {
+            guard: "kubernetesDown",
+            target: "WaitingToRejoin",
+            actions: [
+              "complete",
+              { type: "emitFinished", params: { action: "config-reload" } },
+              "emitRejoinWaiting",
+            ],
+          },
           {
             target: "Ready",
             actions: [
@@ -329,8 +373,25 @@ export const nodeMachine = setup({
     Rejoining: {
       after: {
         rejoin: [
+          { guard: "kubernetesDown", target: "WaitingToRejoin", actions: "emitRejoinWaiting" },
           { guard: "fellBack", target: "Ready", actions: "emitRejoined" },
           { target: "Ready", actions: ["emitRejoined", "clearJob"] },
+        ],
+      },
+    },
+    // Kubernetes docs, Nodes § Node heartbeats: the kubelet reports the node's status (its Ready condition)
+    // and renews its Lease through the API server, so no node turns Ready while Kubernetes is down. Once it
+    // is back the node rejoins, the whole rejoin time counted from then (edgesim's choice: docs/decisions.md);
+    // a configuration reload, which never left the cluster, is Ready at once.
+    WaitingToRejoin: {
+      on: {
+        KUBERNETES_UP: [
+          {
+            guard: { type: "jobIs", params: "config-reload" },
+            target: "Ready",
+            actions: ["kubernetesUp", "clearJob", "emitReady"],
+          },
+          { target: "Rejoining", actions: "kubernetesUp" },
         ],
       },
     },

@@ -6,6 +6,7 @@ import type { LoadOptions, Profile } from "../profile/types.js";
 import { planUpdate } from "../rules/plan.js";
 import type { Plan } from "../rules/types.js";
 import { InputError } from "../shared/diagnostics.js";
+import { plural } from "../shared/plural.js";
 import { estimateCatchUp, estimateRollout, type RolloutEstimate } from "../sim/estimate.js";
 import type { Timings } from "../sim/types.js";
 import {
@@ -409,7 +410,7 @@ export function searchPaths(input: PathInput): PathSearchResult {
   const noPath =
     ranked.length === 0
       ? [
-          `none of the ${evaluated.length} path(s) meets`,
+          `none of the ${plural(evaluated.length, "path")} meets`,
           [
             input.maxRepavesPerNode !== undefined ? `--max-repaves-per-node ${input.maxRepavesPerNode}` : "",
             input.maxSteps !== undefined ? `--max-steps ${input.maxSteps}` : "",

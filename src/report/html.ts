@@ -83,6 +83,7 @@ const PHASE_AFTER: { [E in TimelineEntry["event"]]?: (entry: TimelineEntryOf<E>)
   "node-drain-skipped": () => ({ phase: "draining" }),
   "node-drained": () => ({ phase: "drained" }),
   "node-waiting": () => ({ phase: "waiting" }),
+  "node-rejoin-waiting": () => ({ phase: "waiting" }),
   "action-started": (entry) => ({ phase: entry.action, attempt: entry.attempt }),
   "action-failed": () => ({ phase: "failed", failed: true }),
   // With A/B partitions the node boots its passive image after a failed repave and rejoins.

@@ -2,6 +2,7 @@ import type { EvaluatedPath, EvaluatedStep, FleetPathCost } from "../path/evalua
 import type { PathSearchResult } from "../path/search.js";
 import type { Plan } from "../rules/types.js";
 import { formatDuration } from "../shared/duration.js";
+import { plural } from "../shared/plural.js";
 import type { Behavior } from "../shared/types.js";
 import { colours } from "./colour.js";
 import { markdownCode, markdownText } from "./plan-markdown.js";
@@ -68,7 +69,7 @@ function perNodeSummary(path: EvaluatedPath): string {
     .filter((g) => g.nodes > 0)
     .map(
       (g) =>
-        `${g.group}${g.policy ? ` (${g.policy})` : ""} ×${g.nodes}: ${g.repaves} repave(s), ${g.reboots} reboot(s), ${g.restarts} restart(s)`,
+        `${g.group}${g.policy ? ` (${g.policy})` : ""} ×${g.nodes}: ${plural(g.repaves, "repave")}, ${plural(g.reboots, "reboot")}, ${plural(g.restarts, "restart")}`,
     )
     .join("; ");
 }
@@ -178,8 +179,8 @@ export function formatPathText(result: PathSearchResult, options: PathReportOpti
   const lines: string[] = [];
   const cluster = result.cluster;
   const shape = [
-    `${cluster.controlPlanes} control plane(s)`,
-    ...(cluster.workers > 0 ? [`${cluster.workers} worker(s)`] : []),
+    `${plural(cluster.controlPlanes, "control plane")}`,
+    ...(cluster.workers > 0 ? [`${plural(cluster.workers, "worker")}`] : []),
     ...cluster.pools.map((p) => `pool ${p.name} ×${p.workers}`),
   ].join(" + ");
   lines.push(`Path: ${result.from.name} → ${result.target.name}`);
@@ -187,7 +188,7 @@ export function formatPathText(result: PathSearchResult, options: PathReportOpti
   lines.push(`Kubernetes: ${result.kubernetes.join(" → ")}`);
   if (result.osImages.length > 1) lines.push(`OS image: ${result.osImages.join(" → ")}`);
   if (result.other) lines.push("Other changes: the target's other changes go in one of the revisions");
-  lines.push(`Minimising: ${result.minimise}; ${result.considered} path(s) considered`);
+  lines.push(`Minimising: ${result.minimise}; ${plural(result.considered, "path")} considered`);
   const best = result.paths[0];
   if (!best) {
     lines.push("");
@@ -197,18 +198,18 @@ export function formatPathText(result: PathSearchResult, options: PathReportOpti
   const fleet = options.fleet?.[0];
   lines.push("");
   lines.push(
-    `${c.bold("Recommended")}: ${best.steps.length} step(s); per node at most ${best.repavesPerNode} repave(s), ${best.rebootsPerNode} reboot(s), ${best.restartsPerNode} restart(s); ${best.totalRepaves} node repave(s) in all; ${hours(best.nodeHours)} node-hours of disruption; ${formatDuration(best.durationMs)} of rollouts one after another`,
+    `${c.bold("Recommended")}: ${plural(best.steps.length, "step")}; per node at most ${plural(best.repavesPerNode, "repave")}, ${plural(best.rebootsPerNode, "reboot")}, ${plural(best.restartsPerNode, "restart")}; ${plural(best.totalRepaves, "node repave")} in all; ${hours(best.nodeHours)} node-hours of disruption; ${formatDuration(best.durationMs)} of rollouts one after another`,
   );
   if (fleet) {
     lines.push(
-      `  over ${fleet.plan} (${fleet.sites} ${fleet.sites === 1 ? "site" : "sites"}): ${formatDuration(fleet.durationMs)} from the first rollout to the last site done, ${fleet.windows} maintenance window(s)`,
+      `  over ${fleet.plan} (${fleet.sites} ${fleet.sites === 1 ? "site" : "sites"}): ${formatDuration(fleet.durationMs)} from the first rollout to the last site done, ${plural(fleet.windows, "maintenance window")}`,
     );
   }
   lines.push(`  per node: ${perNodeSummary(best)}`);
   best.steps.forEach((step, i) => {
     lines.push(`  ${i + 1}. ${stepTitle(result, step)}`);
     lines.push(
-      `     ${c.behavior(step.behavior, step.behavior)}: ${groupsPhrase(step)}; ${formatDuration(step.durationMs)}, ${hours(step.nodeHours)} node-hours${fleet?.steps[i] ? `; fleet: ${formatDuration(fleet.steps[i].endMs - fleet.steps[i].startMs)}, ${fleet.steps[i].windows} window(s)` : ""}`,
+      `     ${c.behavior(step.behavior, step.behavior)}: ${groupsPhrase(step)}; ${formatDuration(step.durationMs)}, ${hours(step.nodeHours)} node-hours${fleet?.steps[i] ? `; fleet: ${formatDuration(fleet.steps[i].endMs - fleet.steps[i].startMs)}, ${plural(fleet.steps[i].windows, "window")}` : ""}`,
     );
     for (const why of whyLines(result, step)) lines.push(`     why: ${why}`);
   });
@@ -279,12 +280,12 @@ export function formatPathMarkdown(result: PathSearchResult, options: PathReport
   const worst: Behavior =
     best.repavesPerNode > 0 ? "repave" : best.rebootsPerNode > 0 ? "reboot" : "service-restart";
   lines.push(
-    `### ${MARK[worst]} edgesim path: ${best.steps.length} step(s), ${best.repavesPerNode} repave(s) per node — ${title}`,
+    `### ${MARK[worst]} edgesim path: ${plural(best.steps.length, "step")}, ${plural(best.repavesPerNode, "repave")} per node — ${title}`,
   );
   lines.push("");
   const fleet = options.fleet?.[0];
   lines.push(
-    `**Recommended** (minimising ${result.minimise}; ${result.considered} path(s) considered): ${best.totalRepaves} node repave(s) in all, ${hours(best.nodeHours)} node-hours of disruption, ${formatDuration(best.durationMs)} of rollouts${fleet ? `; over ${markdownText(fleet.plan)} (${fleet.sites} ${fleet.sites === 1 ? "site" : "sites"}): ${formatDuration(fleet.durationMs)}, ${fleet.windows} maintenance window(s)` : ""}.`,
+    `**Recommended** (minimising ${result.minimise}; ${plural(result.considered, "path")} considered): ${plural(best.totalRepaves, "node repave")} in all, ${hours(best.nodeHours)} node-hours of disruption, ${formatDuration(best.durationMs)} of rollouts${fleet ? `; over ${markdownText(fleet.plan)} (${fleet.sites} ${fleet.sites === 1 ? "site" : "sites"}): ${formatDuration(fleet.durationMs)}, ${plural(fleet.windows, "maintenance window")}` : ""}.`,
   );
   lines.push("");
   lines.push(

@@ -1,4 +1,5 @@
 import { formatClock, formatDuration } from "../shared/duration.js";
+import { plural } from "../shared/plural.js";
 import type { TimelineEntry } from "../sim/types.js";
 import { type Colours, outcomeColour, PLAIN, resultAsExpected } from "./colour.js";
 
@@ -112,7 +113,7 @@ export function noExpectReason(run: { result: string; refused?: readonly unknown
   if (run.result === "no-path") return "no path meets its limits";
   return run.result !== "converged"
     ? `the rollout ended ${run.result}`
-    : `${run.refused?.length ?? 0} update(s) were refused as unsupported`;
+    : `${plural(run.refused?.length ?? 0, "update")} ${run.refused?.length === 1 ? "was" : "were"} refused as unsupported`;
 }
 
 /**

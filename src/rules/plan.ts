@@ -2,6 +2,7 @@ import { diffProfiles, diffValues } from "../profile/diff.js";
 import { type MacroRef, transitiveReferences } from "../profile/macros.js";
 import type { LayerDiff, LeafChange, Mapping, Profile, ProfileDiff, Value } from "../profile/types.js";
 import { yamlTextMapping } from "../profile/values.js";
+import { plural } from "../shared/plural.js";
 import {
   type DeliveryMode,
   type LayerName,
@@ -85,13 +86,13 @@ export function classifyDiff(
   if (choices.length > 0) {
     const ids = [...new Set(choices.map((c) => c.rule))];
     warnings.push(
-      `${choices.length} change(s) decided by edgesim's choice where the reference is silent (rules ${ids.join(", ")}); see each change's assumption`,
+      `${plural(choices.length, "change")} decided by edgesim's choice where the reference is silent (rules ${ids.join(", ")}); see each change's assumption`,
     );
   }
   const unclassified = changes.filter((c) => c.unclassified);
   if (unclassified.length > 0) {
     warnings.push(
-      `${unclassified.length} change(s) not covered by the reference, treated conservatively: ${unclassified
+      `${plural(unclassified.length, "change")} not covered by the reference, treated conservatively: ${unclassified
         .map((c) => `${c.layer}:${c.path}`)
         .join(", ")}`,
     );

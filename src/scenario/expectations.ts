@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
+import { plural } from "../shared/plural.js";
 import { peakUnavailable, walkAvailability } from "../sim/availability.js";
 import {
   type NodeAction,
@@ -148,7 +149,10 @@ export const EXPECTATIONS = {
       if (!expected) return outcome(true, "not checked (false)");
       const bad = disruptionsWhileDown(result.timeline, kubernetesDown);
       if (bad.length === 0) {
-        return outcome(true, `no node disrupted in ${kubernetesDown.length} Kubernetes-down window(s)`);
+        return outcome(
+          true,
+          `no node disrupted in ${plural(kubernetesDown.length, "Kubernetes-down window")}`,
+        );
       }
       return outcome(
         false,
@@ -268,7 +272,7 @@ export const EXPECTATIONS = {
       if (unfired.length === 0) return outcome(true, `every injected fault fired (${result.faults.length})`);
       return outcome(
         expected === "allowed",
-        `${unfired.length} injected fault(s) did not fire${expected === "allowed" ? " (allowed)" : ""}: ${listed}`,
+        `${plural(unfired.length, "injected fault")} did not fire${expected === "allowed" ? " (allowed)" : ""}: ${listed}`,
       );
     },
   },
@@ -286,7 +290,7 @@ export const EXPECTATIONS = {
       return outcome(
         was === expected,
         was
-          ? `${expected ? "" : "unexpectedly "}refused update(s) as unsupported: ${detail}`
+          ? `${expected ? "" : "unexpectedly "}refused as unsupported: ${detail}`
           : `${expected ? "expected an update to be refused, but " : ""}every update was supported`,
       );
     },

@@ -18,6 +18,10 @@ export type VariationKind =
   | "uri-macros-off"
   /** A CNI or storage pack switch is planned instead of refused. */
   | "pack-switch-allowed"
+  /** A two-node cluster takes any distribution (not only K3s and Canonical). */
+  | "two-node-refusal-off"
+  /** "Skip worker node update" is taken on K3s and RKE2 too: such an update is not refused. */
+  | "skip-worker-refusal-off"
   /** Workers are queued before control planes. */
   | "workers-first"
   /** Every control plane starts at once, not one at a time. */
@@ -28,6 +32,8 @@ export type VariationKind =
   | "kubernetes-down-ignored"
   /** An update arriving behind a pending one is dropped: the earliest wins. */
   | "earliest-wins"
+  /** When Kubernetes is back, a rollout the outage paused is retargeted to the update pending (before 4.9.14). */
+  | "retarget-after-outage"
   /** A failed action is never retried. */
   | "retries-ignored"
   /** Workers start while a control plane is not Ready again. */

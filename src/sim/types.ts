@@ -62,6 +62,7 @@ const LOG_LEVELS: Partial<Record<TimelineEntry["event"] | FleetTimelineEntry["ev
   "action-failed": "warn",
   "action-retried": "warn",
   "node-waiting": "warn",
+  "node-rejoin-waiting": "warn",
   "image-fallback": "warn",
   "update-refused": "warn",
   "rollout-halted": "error",

@@ -52,6 +52,21 @@ const FIXED: readonly { kind: Fixed; group: MutantGroup; description: string; su
     suggestion: "no scenario switches the CNI or storage pack and expects the update refused",
   },
   {
+    kind: "two-node-refusal-off",
+    group: "rules",
+    description: "a two-node cluster takes any distribution: an update to RKE2 or PXK-E is not refused",
+    suggestion:
+      "no scenario sends a two-node cluster a profile on RKE2 or PXK-E and expects the update refused",
+  },
+  {
+    kind: "skip-worker-refusal-off",
+    group: "rules",
+    description:
+      '"skip worker node update" works on K3s and RKE2 too: an update with a pool that skips is not refused',
+    suggestion:
+      'no scenario updates a K3s or RKE2 cluster whose pool has "skip worker node update" on and expects the update refused',
+  },
+  {
     kind: "workers-first",
     group: "sequencing",
     description: "workers are updated before control planes",
@@ -81,6 +96,14 @@ const FIXED: readonly { kind: Fixed; group: MutantGroup; description: string; su
     group: "sequencing",
     description: "of two updates waiting, the earliest is applied instead of the latest",
     suggestion: "no scenario publishes two updates while one waits and checks which one the cluster ends on",
+  },
+  {
+    kind: "retarget-after-outage",
+    group: "sequencing",
+    description:
+      "a rollout an outage paused is retargeted to the update pending when Kubernetes is back, instead of completing first",
+    suggestion:
+      "no scenario publishes an update while a rollout is paused by an outage and checks the rollout completes first",
   },
   {
     kind: "retries-ignored",

@@ -66,7 +66,7 @@ describe("edgesim backtest", () => {
       expect(await page.locator("section.chart").count()).toBe(7);
       // Each rollout's chart has a dot per site (its actual duration) and two interval bars per site.
       expect(await page.locator("#rollout-os-patch-14 svg circle").count()).toBe(25);
-      expect(await page.locator("#summary").textContent()).toContain("175 site(s)");
+      expect(await page.locator("#summary").textContent()).toContain("175 sites");
       await page.screenshot({ path: join(dir, "backtest.png"), fullPage: false });
     } finally {
       await browser.close();

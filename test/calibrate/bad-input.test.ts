@@ -180,7 +180,7 @@ describe("bad history input", () => {
       "--class-label",
       "hw",
     ]).stdout;
-    expect(text).toMatch(/^ {2}empty\s+pooled fit 1 site\(s\) \(own samples: none, fewer than 30\)/m);
+    expect(text).toMatch(/^ {2}empty\s+pooled fit 1 site \(own samples: none, fewer than 30\)/m);
     expect(text).toMatch(/^drain\s+1\s+too few samples \(fewer than 30\): not fitted/m);
   });
 

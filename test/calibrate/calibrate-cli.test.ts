@@ -91,9 +91,9 @@ describe("edgesim calibrate", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^reboot\s+40\s+5m\d+s/m);
-    expect(r.stdout).toMatch(/^ {2}big\s+own fit\s+1 site\(s\)/m);
+    expect(r.stdout).toMatch(/^ {2}big\s+own fit\s+1 site\b/m);
     expect(r.stdout).toMatch(
-      /^ {2}small\s+pooled fit 1 site\(s\) \(own samples: reboot n=5, fewer than 30\): reboot 5m\d+s/m,
+      /^ {2}small\s+pooled fit 1 site \(own samples: reboot n=5, fewer than 30\): reboot 5m\d+s/m,
     );
     expect(r.stdout).toContain("1 × intervals in no rollout's window; e.g. a/n1 reboot at 2026-03-01T00:00Z");
     const yaml = readFileSync(out, "utf8");

@@ -40,7 +40,7 @@ describe("edgesim run FLEET", () => {
     expect(out).toMatch(/store-002\s+cluster-finished\s+result=failed/);
     expect(out).toMatch(/fleet-halted\s+failed=\["store-002"\] failureBudget=0 skipped=2/);
     expect(out).toMatch(/store-004\s+cluster-skipped/);
-    expect(out).toContain("  ✓ clusters: 4 cluster result(s) match");
+    expect(out).toContain("  ✓ clusters: 4 cluster results match");
     expect(out.indexOf("cluster-started")).toBeLessThan(
       out.indexOf("fleet          retail-wave-stops-on-failure"),
     );

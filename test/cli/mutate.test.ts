@@ -170,7 +170,7 @@ describe("edgesim test --mutate", () => {
     const byId = new Map(report.mutants.map((m) => [m.id, m]));
     const group = (name: string) => report.groups.find((g) => g.group === name);
     // The stories are about sequencing: an outage, two updates while down, a failed node, a skipped pool.
-    expect(group("sequencing")).toMatchObject({ killed: 8, total: 8 });
+    expect(group("sequencing")).toMatchObject({ killed: 9, total: 9 });
     // No story is a fleet file, runs RKE2 or switches a pack: those mutants are never reached.
     for (const id of ["failure-budget-ignored", "windows-ignored", "concurrency-ignored", "rke2-quirk-off"])
       expect(byId.get(id)).toMatchObject({ killed: false, reached: 0, closest: null });
@@ -191,6 +191,8 @@ describe("edgesim test --mutate", () => {
       "rule:os.stages.boot:up",
       "rule:os.uri-parameter:down",
       "rule:os.uri-parameter:removed",
+      "skip-worker-refusal-off",
+      "two-node-refusal-off",
       "uri-macros-off",
     ]);
     // The cluster-config row moved up or down is hidden by the repave beside it.

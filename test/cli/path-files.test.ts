@@ -56,7 +56,7 @@ describe("a path file in edgesim test", () => {
     const thin = edgesim(["test", ".", "--filter", "thin"]);
     expect(thin.status).toBe(4);
     expect(thin.stdout).toMatch(
-      /✗ thin \([^)]*thin\.yaml\): maxRepavesPerNode: a node is repaved at most 3 time\(s\) \(limit 2\)/,
+      /✗ thin \([^)]*thin\.yaml\): maxRepavesPerNode: a node is repaved at most 3 times \(limit 2\)/,
     );
   });
 

@@ -253,7 +253,7 @@ describe("exit codes", () => {
     expect(code).toBe(expected);
   });
 
-  it("--fail-on names the change(s) that reached the threshold on stderr", async () => {
+  it("--fail-on names the changes that reached the threshold on stderr", async () => {
     const { code, err } = await plan(
       `${P}/k3s-base.yaml`,
       `${P}/k3s-os-uri-change.yaml`,

@@ -16,12 +16,12 @@ describe("the progress bar", () => {
     // 100,000 sites told every 64 sites over 10 s: 1,563 updates.
     for (let done = 64; done < 100_000; done += 64) {
       t = (done / 100_000) * 10_000;
-      bar(done, 100_000, "site simulation(s)");
+      bar(done, 100_000, "site simulations");
     }
-    bar(100_000, 100_000, "site simulation(s)");
+    bar(100_000, 100_000, "site simulations");
     expect(drawn.length).toBeGreaterThan(90);
     expect(drawn.length).toBeLessThanOrEqual(102);
-    expect(drawn.at(-1)).toBe("\r\u001b[K[##############################] 100000/100000 site simulation(s)");
+    expect(drawn.at(-1)).toBe("\r\u001b[K[##############################] 100000/100000 site simulations");
   });
 
   it("shows the time left at the rate since the first update: start-up before any work does not count", () => {
@@ -30,15 +30,15 @@ describe("the progress bar", () => {
     const bar = progressBar((text) => drawn.push(text), { now: () => t });
     // 20 s of start-up, then 250 done: no rate yet.
     t = 20_000;
-    bar(250, 1000, "trial(s)");
-    expect(drawn.at(-1)).toBe("\r\u001b[K[########......................] 250/1000 trial(s)");
+    bar(250, 1000, "trials");
+    expect(drawn.at(-1)).toBe("\r\u001b[K[########......................] 250/1000 trials");
     t = 20_050;
-    bar(260, 1000, "trial(s)");
+    bar(260, 1000, "trials");
     expect(drawn).toHaveLength(1);
     // 250 more in 10 s: 500 left take 20 s (not the 40 s that counting the start-up would say).
     t = 30_000;
-    bar(500, 1000, "trial(s)");
-    expect(drawn.at(-1)).toBe("\r\u001b[K[###############...............] 500/1000 trial(s), about 20s left");
+    bar(500, 1000, "trials");
+    expect(drawn.at(-1)).toBe("\r\u001b[K[###############...............] 500/1000 trials, about 20s left");
   });
 });
 
@@ -70,7 +70,7 @@ describe("edgesim fleet's bar in a terminal", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^fleet {10}regional-stores$/m);
     expect(r.stdout).not.toContain("[#");
-    expect(r.terminal).toMatch(/\[#+\.*\] \d+\/\d+ (trial|site simulation)\(s\)/);
+    expect(r.terminal).toMatch(/\[#+\.*\] \d+\/\d+ (trials|site simulations)/);
     expect(r.terminal).toContain("\r\u001b[K");
     const quiet = inTerminal("fleet scenarios/fleet-plans/regional-stores.yaml --trials 200 --threads 1 -q");
     expect(quiet.terminal).not.toContain("[#");

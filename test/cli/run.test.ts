@@ -109,9 +109,7 @@ describe("edgesim run", () => {
     expect(refused.code).toBe(4);
     expect(refused.out).toContain("result         converged\n");
     expect(refused.out).toMatch(/^refused {8}small-cni-switch at .*: .*CNI/m);
-    expect(refused.out).toContain(
-      "expectations   none, and 1 update(s) were refused as unsupported: not passed",
-    );
+    expect(refused.out).toContain("expectations   none, and 1 update was refused as unsupported: not passed");
   });
 
   it("run, report and its page print the same duration, in the one format", async () => {

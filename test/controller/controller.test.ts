@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/shared/diagnostics.js";
 import type { Behavior } from "../../src/shared/types.js";
+import { withVariation } from "../../src/shared/variation.js";
 import { createBus } from "../../src/sim/bus.js";
 import { simulate } from "../../src/sim/simulate.js";
 import type {
@@ -38,6 +39,13 @@ function peakUnavailable(timeline: TimelineEntry[], which: (node: string) => boo
 
 const isWorker = (n: string) => n.startsWith("worker-");
 const isControlPlane = (n: string) => n.startsWith("cp-");
+
+/**
+ * Before 4.9.14 a rollout an outage paused was retargeted to the update pending when Kubernetes came back;
+ * since, it completes first (Release Notes, 4.9.14, Edge bug fixes). The retarget is kept as the
+ * `retarget-after-outage` variation (a mutant), and its tests run under it.
+ */
+const retargeting = <T>(run: () => T) => withVariation({ kind: "retarget-after-outage" }, run);
 
 describe("rollout order", () => {
   it.each(ACTIONS)("%s: control planes first, one at a time, then workers", (action) => {
@@ -261,19 +269,21 @@ describe("kubernetes down", () => {
   // Found by test/sim/invariants.test.ts: cp-1 was still on "base" when the rollout was retargeted to
   // "base", so it was left out of the new rollout, finished its repave to "next" and stayed there while the
   // result said converged.
-  it("a node still in a superseded rollout's action is brought back to the new target", () => {
-    const r = simulate(
-      makeInput({
-        controlPlanes: 1,
-        workers: 1,
-        table: { "base->next": "repave", "next->base": "reboot" },
-        events: [
-          { at: 0, type: "update", profile: "next" },
-          { at: 30_000, type: "kubernetes", state: "down" },
-          { at: MIN, type: "update", profile: "base" },
-          { at: 2 * MIN, type: "kubernetes", state: "up" },
-        ],
-      }),
+  it("a node still in a superseded rollout's action is brought back to the new target (retargeting)", async () => {
+    const r = await retargeting(() =>
+      simulate(
+        makeInput({
+          controlPlanes: 1,
+          workers: 1,
+          table: { "base->next": "repave", "next->base": "reboot" },
+          events: [
+            { at: 0, type: "update", profile: "next" },
+            { at: 30_000, type: "kubernetes", state: "down" },
+            { at: MIN, type: "update", profile: "base" },
+            { at: 2 * MIN, type: "kubernetes", state: "up" },
+          ],
+        }),
+      ),
     );
     expect(of(r, "rollout-superseded")).toEqual([expect.objectContaining({ profile: "next", by: "base" })]);
     expect(of(r, "rollout-started").at(-1)).toMatchObject({ profile: "base", behavior: "reboot" });
@@ -345,7 +355,7 @@ describe("kubernetes down", () => {
     expect(firstStarts(r)).toEqual(["cp-1", "cp-2", "cp-3", "worker-1", "worker-2"]);
   });
 
-  it("an update that arrives during a mid-rollout outage retargets the rest to the latest profile", () => {
+  it("an update that arrives during a mid-rollout outage waits until the paused rollout is complete (4.9.14)", () => {
     const r = simulate(
       makeInput({
         table: { "base->next": "reboot", "base->latest": "repave", "next->latest": "config-reload" },
@@ -356,6 +366,33 @@ describe("kubernetes down", () => {
           { at: 60 * MIN, type: "kubernetes", state: "up" },
         ],
       }),
+    );
+    expect(of(r, "rollout-superseded")).toEqual([]);
+    expect(of(r, "rollout-resumed")).toEqual([expect.objectContaining({ t: 60 * MIN, profile: "next" })]);
+    const finished = of(r, "rollout-finished");
+    expect(finished.map((e) => e.profile)).toEqual(["next", "latest"]);
+    // The latest rollout starts once the paused one is complete, not before.
+    const latest = of(r, "rollout-started").find((e) => e.profile === "latest") as TimelineEntry;
+    expect(latest.t).toBe((finished[0] as TimelineEntry).t);
+    expect(r.finalProfile).toBe("latest");
+    expect(r.result).toBe("converged");
+    // Every node takes next (a reboot), then next→latest (a config reload).
+    for (const node of r.nodes) expect(node.actions).toEqual({ reboot: 1, "config-reload": 1 });
+  });
+
+  it("an update that arrives during a mid-rollout outage retargets the rest to the latest profile (retargeting)", async () => {
+    const r = await retargeting(() =>
+      simulate(
+        makeInput({
+          table: { "base->next": "reboot", "base->latest": "repave", "next->latest": "config-reload" },
+          events: [
+            { at: MIN, type: "update", profile: "next" },
+            { at: 10 * MIN, type: "kubernetes", state: "down" },
+            { at: 20 * MIN, type: "update", profile: "latest" },
+            { at: 60 * MIN, type: "kubernetes", state: "up" },
+          ],
+        }),
+      ),
     );
     expect(of(r, "rollout-superseded")).toHaveLength(1);
     expect(r.finalProfile).toBe("latest");
@@ -580,30 +617,38 @@ describe("A/B partitions: a repave whose image does not boot falls back", () => 
     const retried = of(r, "action-retried")[0] as TimelineEntry;
     expect(fallback.t).toBeGreaterThan(20 * MIN);
     expect(fallback.t).toBeLessThan(60 * MIN);
-    expect(retried.t).toBe(60 * MIN);
+    // Back on its old image it cannot report Ready before the API server is: it waits, rejoins a rejoin
+    // (1m) after Kubernetes is back, and is retried then.
+    const waiting = of(r, "node-rejoin-waiting").filter((e) => e.node === "worker-1");
+    expect(waiting.map((e) => e.t)).toEqual([fallback.t + MIN]);
+    const rejoined = of(r, "node-rejoined").find((e) => e.node === "worker-1") as TimelineEntry;
+    expect(rejoined.t).toBe(61 * MIN);
+    expect(retried.t).toBe(61 * MIN);
     expect(r.result).toBe("converged");
   });
 
   // Found by test/sim/invariants.test.ts: the fallen-back worker was retried towards the superseded profile
   // at once, before the control plane had the latest one (and was then repaved a second time).
-  it("a fallback left by a rollout the outage superseded is not retried towards the stale profile", () => {
-    const r = simulate(
-      makeInput({
-        controlPlanes: 1,
-        workers: 1,
-        retries: 1,
-        abPartitions: true,
-        abFallback: "rejoin",
-        table: { "base->next": "repave", "base->latest": "repave", "next->latest": "repave" },
-        events: [
-          { at: 0, type: "update", profile: "next" },
-          { at: 0, type: "node-fail", node: "worker-1", action: "repave" },
-          // worker-1 repaves from about 13m to 27m and falls back during the outage.
-          { at: 20 * MIN, type: "kubernetes", state: "down" },
-          { at: 25 * MIN, type: "update", profile: "latest" },
-          { at: 40 * MIN, type: "kubernetes", state: "up" },
-        ],
-      }),
+  it("a fallback left by a rollout the outage superseded is not retried towards the stale profile (retargeting)", async () => {
+    const r = await retargeting(() =>
+      simulate(
+        makeInput({
+          controlPlanes: 1,
+          workers: 1,
+          retries: 1,
+          abPartitions: true,
+          abFallback: "rejoin",
+          table: { "base->next": "repave", "base->latest": "repave", "next->latest": "repave" },
+          events: [
+            { at: 0, type: "update", profile: "next" },
+            { at: 0, type: "node-fail", node: "worker-1", action: "repave" },
+            // worker-1 repaves from about 13m to 27m and falls back during the outage.
+            { at: 20 * MIN, type: "kubernetes", state: "down" },
+            { at: 25 * MIN, type: "update", profile: "latest" },
+            { at: 40 * MIN, type: "kubernetes", state: "up" },
+          ],
+        }),
+      ),
     );
     expect(r.result).toBe("converged");
     expect(of(r, "rollout-superseded")).toEqual([expect.objectContaining({ profile: "next", by: "latest" })]);
@@ -686,28 +731,49 @@ describe("agent restart", () => {
   // Found by test/sim/invariants.test.ts' exploration: with Kubernetes back during the restart, the paused
   // rollout carried on to the stale profile (workers rebooted twice) and never said it resumed.
   it.each([
-    { pending: true, starts: ["cp-1:next", "cp-1:latest", "worker-1:latest", "worker-2:latest"] },
-    { pending: false, starts: ["cp-1:next", "worker-1:next", "worker-2:next"] },
-  ])("Kubernetes back while the agent restarts (update pending: $pending)", ({ pending, starts }) => {
-    const r = simulate(
-      makeInput({
-        controlPlanes: 1,
-        workers: 2,
-        table: { "base->next": "reboot", "base->latest": "reboot", "next->latest": "reboot" },
-        events: [
-          { at: 0, type: "update", profile: "next" },
-          { at: 3 * MIN, type: "kubernetes", state: "down" },
-          ...(pending ? [{ at: 5 * MIN, type: "update" as const, profile: "latest" }] : []),
-          { at: 10 * MIN, type: "agent-restart" },
-          { at: 10 * MIN + 10_000, type: "kubernetes", state: "up" },
-        ],
-      }),
-    );
-    expect(r.result).toBe("converged");
-    expect(of(r, "action-started").map((e) => `${e.node}:${e.profile}`)).toEqual(starts);
-    const resumed = of(r, pending ? "rollout-superseded" : "rollout-resumed");
-    expect(resumed).toEqual([expect.objectContaining({ t: 10 * MIN + 30_000, profile: "next" })]);
-  });
+    {
+      pending: true,
+      retarget: false,
+      starts: [
+        "cp-1:next",
+        "worker-1:next",
+        "worker-2:next",
+        "cp-1:latest",
+        "worker-1:latest",
+        "worker-2:latest",
+      ],
+    },
+    {
+      pending: true,
+      retarget: true,
+      starts: ["cp-1:next", "cp-1:latest", "worker-1:latest", "worker-2:latest"],
+    },
+    { pending: false, retarget: false, starts: ["cp-1:next", "worker-1:next", "worker-2:next"] },
+  ])(
+    "Kubernetes back while the agent restarts (update pending: $pending, retargeting: $retarget)",
+    async ({ pending, retarget, starts }) => {
+      const r = await withVariation(retarget ? { kind: "retarget-after-outage" } : undefined, () =>
+        simulate(
+          makeInput({
+            controlPlanes: 1,
+            workers: 2,
+            table: { "base->next": "reboot", "base->latest": "reboot", "next->latest": "reboot" },
+            events: [
+              { at: 0, type: "update", profile: "next" },
+              { at: 3 * MIN, type: "kubernetes", state: "down" },
+              ...(pending ? [{ at: 5 * MIN, type: "update" as const, profile: "latest" }] : []),
+              { at: 10 * MIN, type: "agent-restart" },
+              { at: 10 * MIN + 10_000, type: "kubernetes", state: "up" },
+            ],
+          }),
+        ),
+      );
+      expect(r.result).toBe("converged");
+      expect(of(r, "action-started").map((e) => `${e.node}:${e.profile}`)).toEqual(starts);
+      const resumed = of(r, retarget ? "rollout-superseded" : "rollout-resumed");
+      expect(resumed).toEqual([expect.objectContaining({ t: 10 * MIN + 30_000, profile: "next" })]);
+    },
+  );
 
   it("keeps an update that arrives while the agent restarts", () => {
     const r = simulate(

@@ -68,7 +68,7 @@ describe("bad fleet plans are refused before any simulation, at file:line:col", 
       "a site selected twice",
       sites,
       `${strategy}    - { name: again, select: { names: [a] }, concurrency: 1 }\n`,
-      /waves\[2\]\.select: selects 1 site\(s\) an earlier wave already has \(a is in wave "canary"\)/,
+      /waves\[2\]\.select: selects 1 site an earlier wave already has \(a is in wave "canary"\)/,
     ],
     [
       "a percentage above 100",

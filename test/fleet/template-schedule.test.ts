@@ -163,7 +163,7 @@ describe("the documentation's scenarios (maintenance-policy page, scenario table
       input({
         versions: [
           v("1.0.0"),
-          { ...v("2.0.0", "2026-12-08T10:00Z"), blockedBy: "variable ntp unassigned at 3 site(s)" },
+          { ...v("2.0.0", "2026-12-08T10:00Z"), blockedBy: "variable ntp unassigned at 3 sites" },
           v("3.0.0", "2026-12-15T10:00Z"),
         ],
       }),

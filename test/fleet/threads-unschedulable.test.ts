@@ -28,7 +28,7 @@ describe("the map step on threads", () => {
     const units = new Set<string>();
     const progress: ProgressSink = (_done, _total, unit) => units.add(unit);
     const threaded = await runFleetPlanOnThreads(plan, { threads: 2, progress });
-    expect(units.has("site simulation(s)")).toBe(false);
+    expect(units.has("site simulations")).toBe(false);
     const single = runFleetPlan(loadFleetPlan(file));
     expect(threaded.strategies[0]?.first.schedule.waves[0]?.counts.unschedulable).toBe(400);
     expect(JSON.stringify(threaded.strategies.map((s) => s.first.schedule))).toBe(

@@ -61,7 +61,7 @@ describe("trials streamed", () => {
       Math.round((careful?.risk.haltProbability ?? 0) * 12),
     );
     for (const t of careful?.trials ?? []) expect(Object.keys(t)).not.toContain("schedule");
-    expect(units.at(-1)).toBe("site simulation(s), trial 12 of 12");
+    expect(units.at(-1)).toBe("site simulations, trial 12 of 12");
   });
 });
 

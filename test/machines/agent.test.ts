@@ -43,7 +43,8 @@ describe("agent machine", () => {
     expect(after.context.record).toMatchObject({ target: "latest", pending: null, applied: "next" });
   });
 
-  it("after an outage mid-rollout, retargets to the update that arrived meanwhile", () => {
+  // Release Notes, 4.9.14 (Edge bug fixes): no upgrade proceeds while a previous one has not completed.
+  it("after an outage mid-rollout, carries on with its rollout; the update that arrived meanwhile waits", () => {
     const s = apply([
       { type: "UPDATE", profile: "next" },
       { type: "KUBERNETES_DOWN" },
@@ -51,7 +52,10 @@ describe("agent machine", () => {
       { type: "KUBERNETES_UP" },
     ]);
     expect(s.value).toBe("Applying");
-    expect(s.context.record).toMatchObject({ target: "latest", pending: null });
+    expect(s.context.record).toMatchObject({ target: "next", pending: "latest" });
+    const [next] = transition(agentMachine, s, { type: "ROLLOUT_FINISHED" });
+    expect(next.value).toBe("Applying");
+    expect(next.context.record).toMatchObject({ target: "latest", pending: null, applied: "next" });
   });
 
   it("records done nodes, and forgets them when the rollout finishes", () => {
@@ -106,12 +110,8 @@ describe("agent machine", () => {
   // Found by test/sim/invariants.test.ts (with the controller regression test "agent restart" →
   // "Kubernetes back while the agent restarts").
   it.each([
-    {
-      name: "Kubernetes back while it restarts: retargets to the pending update",
-      up: true,
-      target: "latest",
-    },
-    { name: "Kubernetes still down when it resumes: carries on, retargets later", up: false, target: "next" },
+    { name: "Kubernetes back while it restarts: carries on, the update waits", up: true, target: "next" },
+    { name: "Kubernetes still down when it resumes: carries on", up: false, target: "next" },
   ])("restart during an outage mid-rollout, $name", ({ up, target }) => {
     const clock = new VirtualClock();
     const actor = createActor(agentMachine, { clock, input: INPUT }).start();
@@ -122,7 +122,7 @@ describe("agent machine", () => {
     if (up) actor.send({ type: "KUBERNETES_UP" });
     clock.runUntilIdle();
     expect(actor.getSnapshot().value).toBe("Applying");
-    expect(actor.getSnapshot().context.record).toMatchObject({ target, pending: up ? null : "latest" });
+    expect(actor.getSnapshot().context.record).toMatchObject({ target, pending: "latest" });
     expect(actor.getSnapshot().context.upWhileRestarting).toBe(false);
   });
 

@@ -174,6 +174,81 @@ describe("node machine on the virtual clock", () => {
   });
 });
 
+/** Runs one node actor, sending `down` and `up` (Kubernetes) at the given virtual times; returns the path and emitted types. */
+function runWithOutage(start: NodeJob, downAt: number, upAt: number) {
+  const clock = new VirtualClock();
+  const actor = createActor(nodeMachine, { clock, input: INPUT });
+  const path: [string, number][] = [];
+  const emitted: [string, number][] = [];
+  actor.on("*", (e) => emitted.push([e.type, clock.now]));
+  actor.subscribe((s) => {
+    const state = String(s.value);
+    if (path.at(-1)?.[0] !== state) path.push([state, clock.now]);
+  });
+  actor.start();
+  actor.send({ type: "START", job: start });
+  clock.schedule(downAt, () => actor.send({ type: "KUBERNETES_DOWN" }));
+  clock.schedule(upAt, () => actor.send({ type: "KUBERNETES_UP" }));
+  clock.runUntilIdle();
+  return { path, emitted, context: actor.getSnapshot().context };
+}
+
+// Kubernetes docs, Nodes § Node heartbeats: a node reports Ready through the API server.
+describe("node machine: no rejoin while Kubernetes is down", () => {
+  it("an action that ends during the outage waits to rejoin, then rejoins the whole rejoin time after it is back", () => {
+    // Rebooting 47 s → 287 s; Kubernetes down at 100 s, back at 600 s.
+    const { path, emitted, context } = runWithOutage(job("reboot"), 100_000, 600_000);
+    expect(path).toEqual([
+      ["Ready", 0],
+      ["Cordoned", 0],
+      ["Draining", 2_000],
+      ["Rebooting", 47_000],
+      ["WaitingToRejoin", 287_000],
+      ["Rejoining", 600_000],
+      ["Ready", 660_000],
+    ]);
+    expect(emitted).toContainEqual(["node-rejoin-waiting", 287_000]);
+    expect(emitted.filter(([type]) => type === "node-rejoined")).toEqual([["node-rejoined", 660_000]]);
+    expect(context.profile).toBe("next");
+    expect(context.job).toBeNull();
+  });
+
+  it("an outage that begins during the rejoin holds it at its end", () => {
+    // Rejoining 287 s → 347 s; Kubernetes down at 300 s, back at 500 s.
+    const { path, emitted } = runWithOutage(job("repave"), 300_000, 500_000);
+    expect(path.slice(-4)).toEqual([
+      ["Rejoining", 287_000],
+      ["WaitingToRejoin", 347_000],
+      ["Rejoining", 500_000],
+      ["Ready", 560_000],
+    ]);
+    expect(emitted).toContainEqual(["node-rejoin-waiting", 347_000]);
+  });
+
+  it("a configuration reload that ends during the outage is Ready when Kubernetes is back", () => {
+    const { path, emitted, context } = runWithOutage(job("config-reload"), 100_000, 400_000);
+    expect(path).toEqual([
+      ["Ready", 0],
+      ["ConfigReloading", 0],
+      ["WaitingToRejoin", 240_000],
+      ["Ready", 400_000],
+    ]);
+    expect(emitted.map(([type]) => type)).toEqual([
+      "action-started",
+      "action-finished",
+      "node-rejoin-waiting",
+      "node-ready",
+    ]);
+    expect(context.job).toBeNull();
+  });
+
+  it("an outage over before the action ends changes nothing", () => {
+    const { path } = runWithOutage(job("reboot"), 100_000, 200_000);
+    expect(path.map(([s]) => s)).not.toContain("WaitingToRejoin");
+    expect(path.at(-1)).toEqual(["Ready", 347_000]);
+  });
+});
+
 describe("node machine with A/B partitions", () => {
   const AB: NodeInput = { ...INPUT, abPartitions: true, abFallback: "rejoin" };
 

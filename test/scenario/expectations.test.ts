@@ -133,7 +133,7 @@ describe("expectation registry: each passes and fails on crafted results", () =>
     const refused = [{ t: m(1), profile: "cilium", rule: "network.pack-switch", reason: "CNI switch" }];
     expect(check(true, context({ refused }))).toEqual({
       passed: true,
-      message: "refused update(s) as unsupported: cilium: CNI switch",
+      message: "refused as unsupported: cilium: CNI switch",
     });
     expect(check(false, context({ refused })).passed).toBe(false);
     const rejected = {

@@ -130,6 +130,15 @@ describe("loadScenario: bad input is reported at file:line:col", () => {
     expect(own?.line).toBe(6);
   });
 
+  it("reports each of two keys that are not strings, at its place", () => {
+    const dir = workspace({ "s.yaml": `${HEADER}1: a\ntrue: b\n` });
+    const diagnostics = diagnosticsOf(() => loadScenario(join(dir, "s.yaml")));
+    expect(diagnostics.map((d) => [d.line, d.col, d.message])).toEqual([
+      [6, 4, 'unknown key "1"'],
+      [7, 7, 'unknown key "true"'],
+    ]);
+  });
+
   it("collects several problems and reports them together", () => {
     const dir = workspace({
       "s.yaml": `${HEADER}events:\n  - { at: 1m, node: cp-9, fail: reboot }\n  - { at: 2m, update: profiles/missing.yaml }\nexpect:\n  order: [worker-7]\n`,

@@ -34,7 +34,7 @@ describe("injected faults that never fire", () => {
     expect(check).toEqual({
       name: "unfiredFaults",
       passed: false,
-      message: "1 injected fault(s) did not fire: cp-1 fail reboot at 3m fired 0 of 1",
+      message: "1 injected fault did not fire: cp-1 fail reboot at 3m fired 0 of 1",
     });
   });
 

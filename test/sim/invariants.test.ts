@@ -320,12 +320,16 @@ function checkControlPlanesFirst(spec: Spec, result: SimulationResult): void {
 
 function checkNothingStartsWhileDown(spec: Spec, result: SimulationResult): void {
   // A node already in its action when Kubernetes goes down finishes it; one cordoned or draining waits,
-  // drained, until Kubernetes is back. Nothing leaves Ready, begins an action or is retried meanwhile.
+  // drained, until Kubernetes is back. Nothing leaves Ready, begins an action or is retried meanwhile; and
+  // no node comes back Ready either (it reports Ready through the API server): one whose action ends during
+  // the outage waits to rejoin (`node-rejoin-waiting`) until Kubernetes is back.
   for (const step of walk(spec, result)) {
     if (step.kubernetesUp) continue;
     const event = step.entry.event;
     if (step.beginsDisruption || event === "action-retried" || event === "action-started")
       throw new Error(`started while Kubernetes was down: ${show(step.entry)}`);
+    if (backInService(step.entry))
+      throw new Error(`back Ready while Kubernetes was down: ${show(step.entry)}`);
   }
 }
 
@@ -400,15 +404,23 @@ function checkCoalescing(_spec: Spec, result: SimulationResult): void {
     if (fresh === 0) throw new Error(`rollout without a new update: ${show(entry)}`);
     fresh = 0;
   }
-  // A rollout the outage paused answers once Kubernetes is back (also when it came back while the agent was
-  // restarting): retargeted (rollout-superseded) when an update arrived since it began, else resumed.
-  // Publishing the profile being rolled out again adds nothing to apply: it leaves nothing pending.
+  // A rollout the outage paused resumes once Kubernetes is back (also when it came back while the agent was
+  // restarting), to its own target even when an update arrived since it began: no upgrade starts until the
+  // previous one has completed (Release Notes, 4.9.14), so nothing is ever superseded and no rollout begins
+  // while another is in progress. Publishing the profile being rolled out again adds nothing to apply.
   let paused = false;
   let pending = false;
+  let inProgress: string | undefined;
   let target: string | undefined;
   for (const entry of result.timeline) {
     const event = entry.event;
     if (entry.event === "update-received") pending = entry.profile !== target || target === undefined;
+    if (entry.event === "rollout-started" && inProgress !== undefined)
+      throw new Error(`a rollout began while the one to ${inProgress} was not complete: ${show(entry)}`);
+    if (entry.event === "rollout-started") inProgress = entry.profile;
+    if (event === "rollout-finished" || event === "rollout-halted" || event === "update-rejected")
+      inProgress = undefined;
+    if (entry.event === "update-refused" && entry.rule === "kubernetes.version-skew") inProgress = undefined;
     if (ROLLOUT_BEGINS.has(event) || event === "rollout-halted") [paused, pending] = [false, false];
     if (entry.event === "rollout-started" || entry.event === "update-acknowledged") target = entry.profile;
     // A refusal ends the rollout only when the agent itself refused it (the Kubernetes skew check); an
@@ -418,7 +430,7 @@ function checkCoalescing(_spec: Spec, result: SimulationResult): void {
     if (event === "rollout-paused") paused = true;
     if (event === "rollout-finished" && paused) throw new Error(`finished without resuming: ${show(entry)}`);
     if (event === "rollout-resumed" || event === "rollout-superseded") {
-      if (!paused || pending !== (event === "rollout-superseded"))
+      if (!paused || event === "rollout-superseded")
         throw new Error(`${event} (paused ${paused}, update pending ${pending}): ${show(entry)}`);
       paused = false;
     }
@@ -596,13 +608,13 @@ describe("simulation invariants (random clusters, updates, outages, failures, ag
     ["never more than one control plane nor maxUnavailable workers disrupted at once", 101, checkConcurrency],
     ["no worker begins before every control plane is done with the rollout", 102, checkControlPlanesFirst],
     [
-      "nothing leaves Ready, begins an action or is retried while Kubernetes is down",
+      "nothing leaves Ready, begins an action, is retried or comes back Ready while Kubernetes is down",
       103,
       checkNothingStartsWhileDown,
     ],
     ["converged / failed / blocked agree with the nodes and the timeline", 104, checkOutcome],
     [
-      "updates coalesce: each rollout targets the latest update, none twice; a paused one resumes or is retargeted",
+      "updates coalesce: each rollout targets the latest update, none twice, none before the previous completes; a paused one resumes",
       105,
       checkCoalescing,
     ],

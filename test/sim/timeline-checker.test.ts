@@ -82,6 +82,8 @@ function violations(spec: CaseSpec, run: RunJson): string[] {
     if (BACK.has(entry.event)) out.delete(node);
     if (down && (begins || entry.event === "action-started" || entry.event === "action-retried"))
       say(entry, "something started while Kubernetes was down");
+    // A node reports Ready through the API server: none rejoins while Kubernetes is down.
+    if (down && BACK.has(entry.event)) say(entry, "a node came back Ready while Kubernetes was down");
     const cps = [...out].filter(isCp).length;
     if (cps > 1) say(entry, `${cps} control planes disrupted at once`);
     if (out.size - cps > spec.maxUnavailable)
