@@ -1,6 +1,7 @@
 import { backtest, backtestHtml, backtestJson, backtestText, parseInstant } from "../calibrate/backtest.js";
 import { InputError } from "../shared/diagnostics.js";
 import { writeOutput } from "../shared/files.js";
+import { inputFile } from "./argument.js";
 import type { BacktestCommandOptions } from "./backtest-options.js";
 import { EXIT, type Io } from "./io.js";
 import { userPath } from "./options.js";
@@ -20,10 +21,10 @@ export function backtestCommand(
       },
     ]);
   const result = backtest(
-    history.map((h) => userPath(io, h)),
+    history.map((h) => inputFile(io, h, "backtest")),
     {
-      rollouts: userPath(io, options.rollouts),
-      inventory: userPath(io, options.inventory),
+      rollouts: inputFile(io, options.rollouts, "backtest --rollouts"),
+      inventory: inputFile(io, options.inventory, "backtest --inventory"),
       trainUntilMs,
       trials: options.trials ?? 200,
       seed: options.seed ?? 1,

@@ -1,5 +1,6 @@
 import { calibrate, calibrationJson, calibrationText, calibrationYaml } from "../calibrate/calibrate.js";
 import { writeOutput } from "../shared/files.js";
+import { inputFile } from "./argument.js";
 import type { CalibrateCommandOptions } from "./calibrate-options.js";
 import { EXIT, type Io } from "./io.js";
 import { userPath } from "./options.js";
@@ -16,10 +17,10 @@ export function calibrateCommand(
     return;
   }
   const result = calibrate(
-    history.map((h) => userPath(io, h)),
+    history.map((h) => inputFile(io, h, "calibrate")),
     {
-      rollouts: userPath(io, options.rollouts),
-      ...(options.inventory ? { inventory: userPath(io, options.inventory) } : {}),
+      rollouts: inputFile(io, options.rollouts, "calibrate --rollouts"),
+      ...(options.inventory ? { inventory: inputFile(io, options.inventory, "calibrate --inventory") } : {}),
       ...(options.classLabel ? { classLabel: options.classLabel } : {}),
       ...(options.siteLabel ? { siteLabel: options.siteLabel } : {}),
       ...(options.notReadyDelay !== undefined ? { notReadyDelayMs: options.notReadyDelay } : {}),

@@ -19,7 +19,7 @@ import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, writeOutputStream } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
 import { plural } from "../shared/plural.js";
-import { fileArgument } from "./argument.js";
+import { fileArgument, inputFile } from "./argument.js";
 import { outputColours } from "./colour.js";
 import type { FleetCommandOptions } from "./fleet-options.js";
 import { EXIT, type Io, writePieces } from "./io.js";
@@ -89,15 +89,22 @@ function loadPlan(
   io: Io,
   file: string | undefined,
   options: FleetCommandOptions,
-  command: string,
+  command: "fleet" | "fleet merge",
 ): LoadedFleetPlan {
   const plan = loadFleetSource(fleetSource(io, file, options, command), overridesOf(options));
-  return options.timings !== undefined ? withTimingsOption(io, plan, options.timings) : plan;
+  return options.timings !== undefined
+    ? withTimingsOption(io, plan, options.timings, "fleet --timings")
+    : plan;
 }
 
 /** `--timings FILE` (what `edgesim calibrate -o` writes) over a loaded plan: `fleet`, and `run` given a plan. */
-export function withTimingsOption(io: Io, plan: LoadedFleetPlan, given: string): LoadedFleetPlan {
-  return withTimingsFromFile(plan, userPath(io, given), given);
+export function withTimingsOption(
+  io: Io,
+  plan: LoadedFleetPlan,
+  given: string,
+  name: "run --timings" | "fleet --timings",
+): LoadedFleetPlan {
+  return withTimingsFromFile(plan, inputFile(io, given, name), given);
 }
 
 function overridesOf(options: FleetCommandOptions): FleetOverrides {
@@ -113,14 +120,14 @@ function fleetSource(
   io: Io,
   file: string | undefined,
   options: FleetCommandOptions,
-  command: string,
+  command: "fleet" | "fleet merge",
 ): FleetSource {
   if (file !== undefined) {
     if (options.clusters !== undefined || options.update !== undefined)
       throw new InputError([
         { file: "--clusters", message: "give a fleet file or --clusters/--update, not both" },
       ]);
-    const { file: path, kind, yaml } = fileArgument(io, file, command, ["fleet-plan", "fleet"]);
+    const { file: path, kind, yaml } = fileArgument(io, file, command);
     return {
       file: path,
       kind: kind === "fleet" ? "fleet" : "fleet-plan",

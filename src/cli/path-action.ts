@@ -2,6 +2,7 @@ import type { PathInput, PoolPolicy, PoolSpec } from "../path/files.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot, readTextFile } from "../shared/files.js";
 import { plural } from "../shared/plural.js";
+import { fileArgument, inputFile } from "./argument.js";
 import { useColour } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
 import { parseVariables, referenceRoot, userPath } from "./options.js";
@@ -72,16 +73,19 @@ export async function pathCommand(
     import("../path/files.js"),
     import("../profile/index.js"),
   ]);
-  const fromPath = userPath(io, fromFile);
-  const toPath = options.to !== undefined ? userPath(io, options.to) : undefined;
-  const fleetFile = options.fleet !== undefined ? userPath(io, options.fleet) : undefined;
+  const fromPath = inputFile(io, fromFile, "path");
+  const toPath = options.to !== undefined ? inputFile(io, options.to, "path --to") : undefined;
+  const versionsPath =
+    options.versions !== undefined ? inputFile(io, options.versions, "path --versions") : undefined;
+  const given = options.fleet !== undefined ? fileArgument(io, options.fleet, "path --fleet") : undefined;
   const fleetPlan =
-    fleetFile !== undefined
+    given !== undefined
       ? loadFleetSource(
           {
-            file: fleetFile,
+            file: given.file,
             kind: "fleet-plan",
-            root: referenceRoot(io, options, defaultRoot(io.cwd, fleetFile)),
+            root: referenceRoot(io, options, defaultRoot(io.cwd, given.file)),
+            ...(given.yaml ? { yaml: given.yaml } : {}),
           },
           { trials: 1 },
         )
@@ -93,8 +97,8 @@ export async function pathCommand(
     ...(toPath ? { to: { text: readTextFile(toPath), file: toPath } } : {}),
     ...(options.kubernetes !== undefined ? { kubernetes: options.kubernetes } : {}),
     ...(options.osUri !== undefined ? { osUri: options.osUri } : {}),
-    ...(options.versions !== undefined
-      ? { versions: files.parseVersions(options.versions, userPath(io, options.versions)) }
+    ...(options.versions !== undefined && versionsPath !== undefined
+      ? { versions: files.parseVersions(options.versions, versionsPath) }
       : {}),
     controlPlanes: site?.controlPlanes ?? options.controlPlanes,
     workers: site?.workers ?? options.workers,

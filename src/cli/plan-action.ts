@@ -147,7 +147,7 @@ function loadBoth(
       if (kinds && kind !== undefined && kind !== "profile") {
         problems.push({
           file: path,
-          message: kinds.wrongKindMessage(kind, "plan", "two profiles (FROM TO)"),
+          message: kinds.wrongKindMessage(kind, "plan", kinds.describeInput(kinds.COMMAND_INPUTS.plan)),
         });
       } else problems.push(...error.diagnostics);
       return undefined;

@@ -14,7 +14,7 @@ export function reportCommand(
   scenario: string,
   options: ReportCommandOptions,
 ): void {
-  const { file, kind, yaml } = fileArgument(io, scenario, "report", ["scenario", "fleet", "fleet-plan"]);
+  const { file, kind, yaml } = fileArgument(io, scenario, "report");
   const root = referenceRoot(io, options, defaultRoot(io.cwd, file));
   const seed = options.seed === undefined ? {} : { seed: options.seed };
   // Each page is rendered in full before the file is touched, then written atomically: never half a page.

@@ -6,7 +6,7 @@ import { loadTimingsFile, runScenario, type ScenarioRun } from "../scenario/run.
 import { InputError } from "../shared/diagnostics.js";
 import { defaultRoot } from "../shared/files.js";
 import { jsonChunks } from "../shared/json.js";
-import { fileArgument } from "./argument.js";
+import { fileArgument, inputFile } from "./argument.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io, writePieces } from "./io.js";
 import { referenceRoot, userPath } from "./options.js";
@@ -20,7 +20,7 @@ export async function runCommand(
   options: RunCommandOptions,
 ): Promise<void> {
   // Parsed once: the loader takes the parsed file.
-  const { file, kind, yaml } = fileArgument(io, scenario, "run", ["scenario", "fleet", "fleet-plan"]);
+  const { file, kind, yaml } = fileArgument(io, scenario, "run");
   if (kind === "fleet-plan") {
     for (const flag of ["log", "update", "timelines"] as const) {
       if (options[flag] !== undefined) {
@@ -36,7 +36,8 @@ export async function runCommand(
       options.seed !== undefined ? { seed: options.seed } : {},
     );
     const { rollPlan, withTimingsOption } = await import("./fleet-action.js");
-    const timed = options.timings !== undefined ? withTimingsOption(io, plan, options.timings) : plan;
+    const timed =
+      options.timings !== undefined ? withTimingsOption(io, plan, options.timings, "run --timings") : plan;
     await rollPlan(io, setExit, timed, {
       ...(options.json ? { json: true } : {}),
       ...(options.quiet ? { quiet: true } : {}),
@@ -76,7 +77,9 @@ export async function runCommand(
       },
     ]);
   const timings =
-    options.timings !== undefined ? loadTimingsFile(userPath(io, options.timings)).timings : undefined;
+    options.timings !== undefined
+      ? loadTimingsFile(inputFile(io, options.timings, "run --timings")).timings
+      : undefined;
   const runOptions = {
     ...(timings ? { timings } : {}),
     root: referenceRoot(io, options, defaultRoot(io.cwd, file)),

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { folderArgument } from "./argument.js";
 import type { Io } from "./io.js";
 import type { ServeCommandOptions } from "./serve-options.js";
 
@@ -9,6 +10,7 @@ export async function serveCommand(
   dir: string | undefined,
   options: ServeCommandOptions,
 ): Promise<void> {
+  if (dir !== undefined) folderArgument(io, dir, "serve");
   const { startServer, openInBrowser } = await import("../serve/server.js");
   const server = await startServer({
     dir: resolve(io.cwd, dir ?? "."),

@@ -11,6 +11,7 @@ import {
   parseFileTimeout,
 } from "../shared/limits.js";
 import type { SuiteCase } from "../suite/suite.js";
+import { folderArgument } from "./argument.js";
 import { outputColours } from "./colour.js";
 import { EXIT, type Io } from "./io.js";
 import { referenceRoot, userPath } from "./options.js";
@@ -39,7 +40,7 @@ export async function testCommand(
   const { candidateFiles } = await import("../suite/suite.js");
   const { SuiteRunner } = await import("../suite/suite-runner.js");
   const timeout = fileTimeout(options);
-  const folder = userPath(io, dir);
+  const folder = folderArgument(io, dir, "test");
   const root = referenceRoot(io, options, resolve(io.cwd, dir));
   // Files run one after another in one worker thread (see SuiteRunner), so a file past the time
   // limit can be stopped. Not a thread per file: measured on the 30 bundled scenarios (2 cores),

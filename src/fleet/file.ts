@@ -4,6 +4,7 @@ import { DEFAULT_SEED } from "../scenario/run.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
+import { checkExpectations } from "../shared/expectations.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { plural } from "../shared/plural.js";
 import type { AbFallback, DeliveryMode } from "../shared/types.js";
@@ -512,12 +513,9 @@ export const FLEET_EXPECTATIONS: FleetRegistry = {
 
 /** Checks every expectation the fleet file states, in the schema's order. */
 export function evaluateFleetExpectations(expect: FleetExpect, run: FleetReport): ExpectationResult[] {
-  const results: ExpectationResult[] = [];
-  for (const key of FLEET_EXPECTATION_KEYS) {
-    const expected = expect[key];
-    if (expected === undefined) continue;
-    const check = FLEET_EXPECTATIONS[key] as (expected: never, run: FleetReport) => ExpectationOutcome;
-    results.push({ name: key, ...check(expected as never, run) });
-  }
-  return results;
+  const checks = FLEET_EXPECTATION_KEYS.map((id) => ({
+    id,
+    check: FLEET_EXPECTATIONS[id] as (expected: never, run: FleetReport) => ExpectationOutcome,
+  }));
+  return checkExpectations(checks, expect, run);
 }

@@ -10,7 +10,16 @@ import { parseYamlFile, type YamlFile } from "../shared/yaml.js";
  * sentence (`refuseWrongKind`), never the schema errors of the kind the command expected.
  * How a kind is loaded and run lives in `kinds/run.ts` (loaded only when something runs).
  */
-export type Kind = "fleet-part" | "fleet" | "fleet-plan" | "path" | "scenario" | "profile";
+export type Kind =
+  | "fleet-part"
+  | "fleet"
+  | "fleet-plan"
+  | "path"
+  | "scenario"
+  | "profile"
+  | "timings"
+  | "rollouts"
+  | "versions";
 
 export interface KindDef {
   /** What the file is, with the keys that tell it: "a scenario (cluster, profile, events)". */
@@ -64,6 +73,22 @@ export const KINDS = {
     what: "a profile (name, layers)",
     instead: "plan an update with `edgesim plan FROM TO`",
     detect: (value) => "layers" in value || Array.isArray(value.packs) || isMapping(value.spec),
+  },
+  timings: {
+    what: "a timings file (timings, classes, failureRate)",
+    instead: "give it to `edgesim run` or `edgesim fleet` as --timings FILE",
+    detect: (value) =>
+      isMapping(value.timings) || Array.isArray(value.classes) || isMapping(value.failureRate),
+  },
+  rollouts: {
+    what: "a rollouts file (rollouts)",
+    instead: "give it to `edgesim calibrate` or `edgesim backtest` as --rollouts FILE",
+    detect: (value) => Array.isArray(value.rollouts),
+  },
+  versions: {
+    what: "a versions file (kubernetes, osImages)",
+    instead: "give it to `edgesim path` as --versions FILE",
+    detect: (value) => Array.isArray(value.kubernetes) || Array.isArray(value.osImages),
   },
 } as const satisfies Record<Kind, KindDef>;
 
@@ -144,6 +169,78 @@ function sniffKind(path: string): Kind | undefined {
   }
 }
 
+/** What a command reads from one of its arguments or options. */
+export interface CommandInput {
+  /** The kinds it takes; none for a folder, or for files no kind here describes (history in JSON or CSV). */
+  kinds: readonly Kind[];
+  /** What it takes, said in the sentence, when its kinds do not say it all. */
+  takes?: string;
+  /** It names a folder: a file there is refused (by its kind when it has one). */
+  folder?: true;
+  /**
+   * Its files may be large and are seldom YAML (history, an inventory CSV): one whose name says YAML is
+   * parsed for its kind, any other only looked at for a line that tells it (see `classifyInput`).
+   */
+  text?: true;
+}
+
+const RUNS = ["scenario", "fleet", "fleet-plan"] as const satisfies readonly Kind[];
+const FLEETS = ["fleet-plan", "fleet"] as const satisfies readonly Kind[];
+const HISTORY: CommandInput = {
+  kinds: [],
+  takes: "history files (Prometheus query_range JSON, Kubernetes events, intervals CSV or NDJSON)",
+  text: true,
+};
+const INVENTORY: CommandInput = { kinds: [], takes: "an inventory CSV (name, timeZone, …)", text: true };
+
+/**
+ * Every file a command reads, by the command and the option that names it ("path --fleet"), and what it
+ * takes: declared once here, asked by every command (`cli/argument.ts`), and tested for every pair of
+ * an input and a kind it does not take (each gets one sentence).
+ */
+export const COMMAND_INPUTS = {
+  run: { kinds: RUNS },
+  "run --timings": { kinds: ["timings"] },
+  report: { kinds: RUNS },
+  fleet: { kinds: FLEETS },
+  "fleet --timings": { kinds: ["timings"] },
+  "fleet merge": { kinds: FLEETS },
+  plan: { kinds: ["profile"], takes: "two profiles (FROM TO)" },
+  path: { kinds: ["profile"] },
+  "path --to": { kinds: ["profile"] },
+  "path --fleet": { kinds: ["fleet-plan"] },
+  "path --versions": { kinds: ["versions"], takes: "a list of versions (1.31.4,1.32.2) or a versions file" },
+  calibrate: HISTORY,
+  "calibrate --rollouts": { kinds: ["rollouts"] },
+  "calibrate --inventory": INVENTORY,
+  backtest: HISTORY,
+  "backtest --rollouts": { kinds: ["rollouts"] },
+  "backtest --inventory": INVENTORY,
+  test: {
+    kinds: [],
+    takes: "a folder (of scenarios, fleet files, fleet plans and path files)",
+    folder: true,
+  },
+  serve: { kinds: [], takes: "a folder (of the files to plan, replay and roll)", folder: true },
+} as const satisfies Record<string, CommandInput>;
+
+export type CommandInputName = keyof typeof COMMAND_INPUTS;
+
+/** What an input takes, as its sentence says it. */
+export function describeInput(input: CommandInput): string {
+  return input.takes ?? describeKinds(input.kinds);
+}
+
+/**
+ * A file given to `input`, classified as cheaply as the input allows: a `text` input's file is parsed
+ * only when its name says YAML (history and inventories may be large), else only its first lines are
+ * looked at. The parsed file comes back with it when it was parsed.
+ */
+export function classifyInput(path: string, input: CommandInput): ClassifiedFile {
+  if (input.text && !/\.ya?ml$/i.test(path)) return { kind: sniffKind(path) };
+  return classifyFile(path);
+}
+
 /** "a scenario (…) or a fleet file (…)": what a command takes, from the kinds it accepts. */
 export function describeKinds(kinds: readonly Kind[]): string {
   const whats = kinds.map((kind) => KINDS[kind].what);
@@ -158,13 +255,9 @@ export function wrongKindMessage(kind: Kind, command: string, takes: string): st
   return `this is ${KINDS[kind].what}; \`edgesim ${command}\` takes ${takes}; ${KINDS[kind].instead}`;
 }
 
-/** Throws the one sentence when the file's kind is known and is none of those `command` accepts. */
-export function refuseWrongKind(
-  file: string,
-  kind: Kind | undefined,
-  command: string,
-  accepts: readonly Kind[],
-): void {
-  if (kind === undefined || accepts.includes(kind)) return;
-  throw new InputError([{ file, message: wrongKindMessage(kind, command, describeKinds(accepts)) }]);
+/** Throws the one sentence when the file's kind is known and is none of those `name` takes. */
+export function refuseWrongKind(file: string, kind: Kind | undefined, name: CommandInputName): void {
+  const input: CommandInput = COMMAND_INPUTS[name];
+  if (kind === undefined || input.kinds.includes(kind)) return;
+  throw new InputError([{ file, message: wrongKindMessage(kind, name, describeInput(input)) }]);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
+import type { ExpectationOutcome, ExpectationResult } from "../shared/expectations.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
 import { plural } from "../shared/plural.js";
 import { peakUnavailable, walkAvailability } from "../sim/availability.js";
@@ -30,14 +31,7 @@ export interface ExpectationContext {
   update?: boolean;
 }
 
-export interface ExpectationOutcome {
-  passed: boolean;
-  message: string;
-}
-
-export interface ExpectationResult extends ExpectationOutcome {
-  name: string;
-}
+export type { ExpectationOutcome, ExpectationResult };
 
 export interface Expectation<K extends ExpectationKey> {
   id: K;

@@ -12,7 +12,7 @@ import { ensureBuilt, spawnEdgesim } from "../fixtures/cli.js";
 const PROFILES = resolve(import.meta.dirname, "../../scenarios/profiles");
 const SECRET = "SECRET_TOKEN_9f2c";
 
-type Kind = "scenario" | "fleet" | "fleet-plan";
+type Kind = "scenario" | "fleet" | "fleet-plan" | "path";
 
 interface Case {
   kind: Kind;
@@ -33,6 +33,8 @@ const fleet = (base: string, update: string): string =>
 const plan = (inventory: string, from: string, update: string): string =>
   `name: p\nupdate: ${update}\nfrom: ${from}\ninventory: ${inventory}\nstrategy: { waves: [{ name: all, rest: true, concurrency: 2 }] }\n`;
 const GENERATED = "{ generate: { clusters: 2 } }";
+const pathFile = (from: string, to: string, fleet?: string): string =>
+  `name: q\npath:\n  from: ${from}\n  to: ${to}\n${fleet ? `  fleet: ${fleet}\n` : ""}expect: { steps: 1 }\n`;
 const CSV = "name,timeZone,profile\nstore-1,America/Chicago,\n";
 
 const CASES: Case[] = [
@@ -57,12 +59,19 @@ const CASES: Case[] = [
     text: plan("{ csv: stores.csv }", inside("base.yaml"), inside("update.yaml")),
     files: { "stores.csv": "name,timeZone,profile\nstore-1,America/Chicago,../outside/base.yaml\n" },
   },
+  { kind: "path", reference: "path.from", text: pathFile(out("base.yaml"), inside("update.yaml")) },
+  { kind: "path", reference: "path.to", text: pathFile(inside("base.yaml"), out("update.yaml")) },
+  {
+    kind: "path",
+    reference: "path.fleet",
+    text: pathFile(inside("base.yaml"), inside("update.yaml"), "../outside/plan.yaml"),
+  },
 ];
 
 /** The commands, and how each is given the file; which kinds each takes. */
 const COMMANDS: { name: string; args: (file: string) => string[]; takes: Kind[] }[] = [
   { name: "run", args: (f) => ["run", f], takes: ["scenario", "fleet", "fleet-plan"] },
-  { name: "test", args: () => ["test", "."], takes: ["scenario", "fleet", "fleet-plan"] },
+  { name: "test", args: () => ["test", "."], takes: ["scenario", "fleet", "fleet-plan", "path"] },
   {
     name: "report",
     args: (f) => ["report", f, "-o", "page.html"],
@@ -102,6 +111,7 @@ function layout(c: Case): string {
     writeFileSync(join(top, "outside", name), `${SECRET}: hunter2\n${text}`);
   }
   writeFileSync(join(top, "outside", "stores.csv"), `name,timeZone,${SECRET}\nstore-1,America/Chicago,x\n`);
+  writeFileSync(join(top, "outside", "plan.yaml"), plan(GENERATED, inside("base.yaml"), `${SECRET}.yaml`));
   writeFileSync(join(root, "file.yaml"), c.text);
   for (const [name, text] of Object.entries(c.files ?? { "stores.csv": CSV }))
     writeFileSync(join(root, name), text);
