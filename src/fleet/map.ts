@@ -9,6 +9,7 @@ import type { Behavior } from "../shared/types.js";
 import { faultFreeRollout } from "../sim/estimate.js";
 import { type SimCluster, type SimRun, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
+import { fastSummary } from "../sim/site-summary.js";
 import {
   clusterNodes,
   type NodeAction,
@@ -281,7 +282,21 @@ export function rollSite(
 ): SiteOutcome {
   const seed = seedOverride ?? siteSeed(plan.seed, trial, site.name);
   const drawn = drawFaults(site, plan.faults, seed, predicted, site.own?.retries ?? plan.retries ?? 1);
-  const result = simulate(siteInput(plan, site, seed, drawn.events, planner));
+  const input = siteInput(plan, site, seed, drawn.events, planner);
+  // Most sites take the fast path (the same outcome without the machines); the rest are simulated.
+  const fast = plan.keepResults ? undefined : fastSummary(input);
+  if (fast) {
+    const failure = fast.failure;
+    return {
+      result: fast.result,
+      behavior: fast.behavior,
+      durationMs: Math.max(fast.durationMs, fast.lastEntryMs),
+      disruptedNodeMs: fast.disruptedNodeMs,
+      ...(failure ? { why: `${failure.node} ${failure.action}: ${failure.reason}` } : {}),
+      faults: drawn.faults,
+    };
+  }
+  const result = simulate(input);
   const reason = why(result);
   return {
     result: result.result,

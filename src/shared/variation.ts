@@ -56,6 +56,14 @@ export function currentVariation(): ModelVariation | undefined {
   return active;
 }
 
+/**
+ * True when a variation is in force or the decision points are being traced: a shortcut that reaches its
+ * result without passing the decision points (the fleet's per-site fast path) must not be taken then.
+ */
+export function variationWatched(): boolean {
+  return active !== undefined || points !== undefined;
+}
+
 /** True when the variation in force is of this kind. */
 export function varied(kind: Exclude<VariationKind, "rule">): boolean {
   if (points !== undefined) points.add(kind);

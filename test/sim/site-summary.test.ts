@@ -1,0 +1,114 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { drawFaults, siteInput, siteSeed } from "../../src/fleet/map.js";
+import { loadFleetSource } from "../../src/fleet/orchestrate.js";
+import { cachedPlanner } from "../../src/rules/plan-cache.js";
+import { Rng } from "../../src/shared/rng.js";
+import { withVariation } from "../../src/shared/variation.js";
+import { simulate } from "../../src/sim/simulate.js";
+import { fastSummary, summarize } from "../../src/sim/site-summary.js";
+import type { SimInputEvent, SimulationInput } from "../../src/sim/types.js";
+
+const profiles = resolve("scenarios/profiles");
+const from = `${profiles}/k3s-base.yaml`;
+/** Updates whose plan repaves, reboots or restarts services (the fast path's three actions). */
+const UPDATES = [
+  "k3s-registry-change",
+  "k3s-os-uri-change",
+  "k3s-os-version-change",
+  "k3s-cluster-config",
+  "k3s-storage-values",
+];
+
+const plans = new Map<string, ReturnType<typeof loadFleetSource>>();
+function planOf(update: string): ReturnType<typeof loadFleetSource> {
+  let plan = plans.get(update);
+  if (!plan) {
+    plan = loadFleetSource({ whatIf: { clusters: 3, update: `${profiles}/${update}.yaml`, from } });
+    plans.set(update, plan);
+  }
+  return plan;
+}
+
+/** A random site: its shape, limits and faults (heavy rates, so failures, retries, halts and restarts happen). */
+function randomInput(rng: Rng, i: number): SimulationInput {
+  const plan = planOf(UPDATES[i % UPDATES.length] as string);
+  const base = plan.sites[0] as (typeof plan.sites)[number];
+  const site = {
+    ...base,
+    name: `site-${i}`,
+    controlPlanes: 1 + Math.floor(rng.next() * 3),
+    workers: Math.floor(rng.next() * 7),
+    own: { maxUnavailable: 1 + Math.floor(rng.next() * 3), retries: Math.floor(rng.next() * 3) },
+  };
+  const seed = siteSeed(7, 0, site.name);
+  const retries = site.own.retries;
+  const faults = { nodeActionFailure: rng.next() * 0.5, agentRestart: rng.next() };
+  const drawn = drawFaults(site, { ...plan.faults, ...faults }, seed, 3_600_000 * rng.next(), retries);
+  const events: SimInputEvent[] = [...drawn.events];
+  // Sometimes a failure armed for one action only (which then never fires, or does).
+  if (rng.next() < 0.2)
+    events.push({ at: 0, type: "node-fail", node: "cp-1", action: rng.next() < 0.5 ? "repave" : "reboot" });
+  const input = siteInput(plan, site, seed, events, cachedPlanner({ rke2Quirk: plan.rke2Quirk }));
+  // Sometimes the target does not cordon, or does not drain; sometimes the update comes late.
+  const shape = rng.next();
+  if (shape < 0.3) {
+    const target = input.profiles.get(site.update);
+    if (target) {
+      const drain =
+        shape < 0.15 ? { ...target.drain, cordon: false } : { ...target.drain, drainPods: "false" as const };
+      input.profiles = new Map(input.profiles).set(site.update, { ...target, drain });
+    }
+  }
+  if (rng.next() < 0.2) {
+    const at = Math.floor(rng.next() * 1_800_000);
+    input.events = input.events.map((e) => (e.type === "update" ? { ...e, at } : e));
+  }
+  return input;
+}
+
+describe("the fleet's per-site fast path", () => {
+  it("gives the summary simulate() gives, over thousands of random eligible sites", () => {
+    const rng = new Rng(2026);
+    const counts = { sites: 0, failed: 0, retried: 0, restarts: 0, behaviors: new Set<string>() };
+    for (let i = 0; i < 2_000; i++) {
+      const input = randomInput(rng, i);
+      const fast = fastSummary(input);
+      expect(fast, `site ${i} is eligible`).toBeDefined();
+      const full = summarize(simulate(input));
+      expect(fast, `site ${i}`).toEqual(full);
+      counts.sites++;
+      if (full.result === "failed") counts.failed++;
+      if (full.nodes.some((n) => Object.values(n.actions).some((a) => (a ?? 0) > 1))) counts.retried++;
+      if (input.events.some((e) => e.type === "agent-restart")) counts.restarts++;
+      counts.behaviors.add(full.behavior);
+    }
+    // The random sites do reach what the fast path claims to cover.
+    expect(counts.failed).toBeGreaterThan(50);
+    expect(counts.retried).toBeGreaterThan(100);
+    expect(counts.restarts).toBeGreaterThan(200);
+    expect([...counts.behaviors].sort()).toEqual(["reboot", "repave", "service-restart"]);
+  });
+
+  it("falls back to simulate() for what it does not run", async () => {
+    const rng = new Rng(5);
+    const input = randomInput(rng, 0);
+    expect(fastSummary(input)).toBeDefined();
+    const outage: SimInputEvent[] = [
+      { at: 60_000, type: "kubernetes", state: "down" },
+      { at: 600_000, type: "kubernetes", state: "up" },
+    ];
+    expect(fastSummary({ ...input, events: [...input.events, ...outage] })).toBeUndefined();
+    expect(fastSummary({ ...input, abPartitions: true })).toBeUndefined();
+    expect(fastSummary({ ...input, workerPools: [{ name: "edge", workers: 2 }] })).toBeUndefined();
+    const twice = input.events.find((e) => e.type === "update") as SimInputEvent;
+    expect(fastSummary({ ...input, events: [...input.events, { ...twice, at: 1_000 }] })).toBeUndefined();
+    const as = (behavior: "no-op" | "config-reload"): SimulationInput => ({
+      ...input,
+      plan: (a, b) => ({ ...input.plan(a, b), behavior }),
+    });
+    expect(fastSummary(as("no-op"))).toBeUndefined();
+    expect(fastSummary(as("config-reload"))).toBeUndefined();
+    expect(await withVariation({ kind: "retries-ignored" }, () => fastSummary(input))).toBeUndefined();
+  });
+});
