@@ -1,7 +1,12 @@
 import { existsSync } from "node:fs";
 import { InputError } from "../shared/diagnostics.js";
 import { formatDuration, parseDuration } from "../shared/duration.js";
-import type { ExpectationOutcome, ExpectationResult } from "../shared/expectations.js";
+import {
+  checkExpectations,
+  type ExpectationCheck,
+  type ExpectationOutcome,
+  type ExpectationResult,
+} from "../shared/expectations.js";
 import { readTextFile, writeOutput } from "../shared/files.js";
 import { plural } from "../shared/plural.js";
 import { peakUnavailable, walkAvailability } from "../sim/availability.js";
@@ -33,9 +38,10 @@ export interface ExpectationContext {
 
 export type { ExpectationOutcome, ExpectationResult };
 
-export interface Expectation<K extends ExpectationKey> {
+/** A scenario's expectation: the one contract (`shared/expectations.ts`), its id a key of `expect:`. */
+export interface Expectation<K extends ExpectationKey>
+  extends ExpectationCheck<NonNullable<ScenarioExpect[K]>, ExpectationContext> {
   id: K;
-  check: (expected: NonNullable<ScenarioExpect[K]>, context: ExpectationContext) => ExpectationOutcome;
 }
 
 /**
@@ -341,17 +347,12 @@ export function evaluateExpectations(
   expect: ScenarioExpect,
   context: ExpectationContext,
 ): ExpectationResult[] {
-  const results: ExpectationResult[] = [];
-  for (const key of Object.keys(EXPECTATIONS) as ExpectationKey[]) {
-    // A fault that never fires is checked even when the scenario does not mention it: it must say so.
-    const expected =
-      key === "unfiredFaults" && expect[key] === undefined && unfiredFaults(context.result).length > 0
-        ? "forbidden"
-        : expect[key];
-    if (expected === undefined) continue;
-    // The registry is typed per key; TypeScript cannot follow the key through the loop.
-    const expectation = EXPECTATIONS[key] as Expectation<ExpectationKey>;
-    results.push({ name: key, ...expectation.check(expected as never, context) });
-  }
-  return results;
+  // A fault that never fires is checked even when the scenario does not mention it: it must say so.
+  const unfired =
+    expect.unfiredFaults === undefined && unfiredFaults(context.result).length > 0
+      ? { unfiredFaults: "forbidden" as const }
+      : {};
+  // The registry is typed per key; the one contract takes its checks as a list.
+  const checks = Object.values(EXPECTATIONS) as ExpectationCheck<never, ExpectationContext>[];
+  return checkExpectations(checks, { ...expect, ...unfired }, context);
 }
