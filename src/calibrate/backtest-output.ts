@@ -1,5 +1,5 @@
 import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
+import { svgOf as chartSvg, esc } from "../fleet/svg.js";
 import { utcTime } from "../fleet/windows.js";
 import { formatDuration } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
@@ -131,21 +131,9 @@ export function backtestJson(b: Backtest): unknown {
   };
 }
 
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
+/** A chart of this page: room for the site names on the left. */
 function svgOf(options: Plot.PlotOptions): string {
-  const { document } = parseHTML("<!doctype html><html><body></body></html>");
-  const node = Plot.plot({
-    document,
-    width: 820,
-    marginLeft: 90,
-    marginBottom: 40,
-    style: { fontSize: "12px", background: "white" },
-    ...options,
-  }) as unknown as { outerHTML: string };
-  return node.outerHTML;
+  return chartSvg({ marginLeft: 90, ...options });
 }
 
 const MIN = 60_000;

@@ -1,8 +1,8 @@
 import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
 import { formatDuration } from "../shared/duration.js";
 import { deadlineText, durationText, plural, unschedulableWhy } from "./output.js";
 import type { FleetPlanRun, StrategyRun } from "./run.js";
+import { svgOf as chartSvg, esc } from "./svg.js";
 import { templateCalendar } from "./template-html.js";
 import { utcTime } from "./windows.js";
 
@@ -17,23 +17,9 @@ import { utcTime } from "./windows.js";
 const HOUR = 3_600_000;
 const COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A fresh server-side document for each chart: Plot draws into it, and we keep the SVG's markup. */
+/** A chart of this page: 260 px high, room for the count labels on the left. */
 function svgOf(options: Plot.PlotOptions): string {
-  const { document } = parseHTML("<!doctype html><html><body></body></html>");
-  const node = Plot.plot({
-    document,
-    width: 820,
-    height: 260,
-    marginLeft: 64,
-    marginBottom: 40,
-    style: { fontSize: "12px", background: "white" },
-    ...options,
-  }) as unknown as { outerHTML: string };
-  return node.outerHTML;
+  return chartSvg({ height: 260, marginLeft: 64, ...options });
 }
 
 const date = (ms: number) => new Date(ms);

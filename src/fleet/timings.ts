@@ -2,7 +2,8 @@ import type { Profile } from "../profile/types.js";
 import type { Plan } from "../rules/types.js";
 import { overlayTimings } from "../scenario/timings.js";
 import { classOf, type TimingClass, type TimingsFile } from "../scenario/timings-file.js";
-import { TIMED_STEPS } from "../shared/timing-distribution.js";
+import { formatDuration } from "../shared/duration.js";
+import { drawFrom, TIMED_STEPS } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
 import type { LoadedFleetPlan, Site } from "./load.js";
 
@@ -22,6 +23,12 @@ export interface TimingsUsed {
   classSites: number;
   /** A timings file's failure rate, applied as the plan's faults.nodeActionFailure (or why not). */
   failureRate?: { behavior: NodeAction; rate: number } | { notApplied: string };
+  /**
+   * The file's drain reaches past an update profile's drain timeout, at which the simulation cuts every
+   * drain (Palette stops waiting for evictions there): the shortest such timeout and the file's largest
+   * drain p90 (its own or a class's), said so that a fitted drain is not cut silently.
+   */
+  drainCapped?: { timeoutMs: number; p90Ms: number };
 }
 
 /** The timings a plan uses, as its summary says them. */
@@ -106,6 +113,7 @@ export function withTimingsFile(
         };
     }
   }
+  const drainCapped = drainCut(file, sites, plan);
   out.timingsUsed = {
     source: "file",
     file: shownAs,
@@ -113,8 +121,28 @@ export function withTimingsFile(
     classes: classes.length,
     classSites: sites.filter((s) => s.classTimings !== undefined).length,
     ...(failureRate ? { failureRate } : {}),
+    ...(drainCapped ? { drainCapped } : {}),
   };
   return out;
+}
+
+/** The file's largest drain p90 against the shortest drain timeout of the profiles the sites update to. */
+function drainCut(
+  file: TimingsFile,
+  sites: readonly Site[],
+  plan: LoadedFleetPlan,
+): TimingsUsed["drainCapped"] {
+  const drains = [file.timings, ...file.classes.map((k) => k.timings)]
+    .map((t) => t.distributions?.drain)
+    .filter((d) => d !== undefined);
+  if (drains.length === 0) return undefined;
+  const p90Ms = Math.max(...drains.map((d) => drawFrom(d, 0.9)));
+  let timeoutMs = Number.POSITIVE_INFINITY;
+  for (const update of new Set(sites.map((s) => s.update))) {
+    const t = plan.profiles.get(update)?.drain.timeoutMs;
+    if (t !== undefined && t > 0) timeoutMs = Math.min(timeoutMs, t);
+  }
+  return p90Ms > timeoutMs ? { timeoutMs, p90Ms } : undefined;
 }
 
 /** The summary's line: which timings, and what of them is drawn. */
@@ -128,6 +156,11 @@ export function timingsText(used: TimingsUsed): string {
   if (used.classes > 0)
     details.push(
       `${used.classes} class${used.classes === 1 ? "" : "es"} (${used.classSites} site${used.classSites === 1 ? "" : "s"})`,
+    );
+  const cut = used.drainCapped;
+  if (cut)
+    details.push(
+      `drain cut at the update profile's ${formatDuration(cut.timeoutMs)} drain timeout (the file's drain p90 is ${formatDuration(Math.round(cut.p90Ms / 1000) * 1000)})`,
     );
   const f = used.failureRate;
   if (f)

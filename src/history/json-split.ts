@@ -15,6 +15,11 @@ export interface SplitHandlers {
   capture(path: JsonPath): boolean;
   /** A captured value, or a scalar outside captured values; `line`/`col` where it starts. */
   value(path: JsonPath, value: unknown, line: number, col: number): void;
+  /**
+   * A captured value's bytes before they are parsed: true when the handler took them itself (a fast
+   * path for a shape it knows), false to have them parsed and handed to `value` as usual.
+   */
+  raw?(path: JsonPath, bytes: Buffer, line: number, col: number): boolean;
 }
 
 interface Frame {
@@ -253,6 +258,7 @@ export class JsonSplitter {
     this.mode = "outside";
     const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
     this.parts = [];
+    if (this.handlers.raw?.(this.startPath, bytes, this.startLine, this.startCol)) return;
     const text = bytes.toString("utf8");
     let value: unknown;
     try {

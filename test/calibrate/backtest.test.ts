@@ -111,6 +111,9 @@ describe("timings from a file", () => {
       classSites: 100,
       failureRate: { behavior: "reboot" },
     });
+    // The fitted drains (p90 about 3 m) reach past the reboot profile's 120 s drain timeout: said, not hidden.
+    expect(summary.timings.drainCapped.timeoutMs).toBe(120_000);
+    expect(summary.timings.drainCapped.p90Ms).toBeGreaterThan(150_000);
     // Fitted timings (a 6 m reboot, 30 s between nodes) make the rollout longer than the 4 m default guess.
     expect(summary.durationMs).toBeGreaterThan(JSON.parse(plain.stdout).summary.durationMs);
     // Seeded draws: the same seed, the same bytes.
