@@ -56,6 +56,36 @@ export function twoNodeRefusal(
 }
 
 /**
+ * What is wrong with a cluster declared two-node, each with the key of the cluster it is about: exactly two
+ * control planes (Two-Node Architecture § Limitations), no agent mode, no systemd extensions (§ Limitations;
+ * systemd extensions § Two-Node Cluster Considerations), a K3s or Canonical initial profile. One check for a
+ * scenario's cluster and a fleet file's clusters.
+ */
+export function twoNodeProblems(cluster: {
+  controlPlanes: number;
+  mode?: DeliveryMode | undefined;
+  /** The initial profile's, when it loaded. */
+  distribution?: { name: string; distribution: Distribution } | undefined;
+}): { key: "controlPlanes" | "mode" | "twoNode"; message: string }[] {
+  const problems: { key: "controlPlanes" | "mode" | "twoNode"; message: string }[] = [];
+  if (cluster.controlPlanes !== TWO_NODE_CONTROL_PLANES)
+    problems.push({
+      key: "controlPlanes",
+      message: `a two-node cluster has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${cluster.controlPlanes}`,
+    });
+  const refusal = cluster.mode === undefined ? undefined : twoNodeRefusal("k3s", cluster.mode);
+  if (refusal) problems.push({ key: "mode", message: `${refusal.reason} (rule ${refusal.rule})` });
+  const initial = cluster.distribution;
+  const distribution = initial ? twoNodeRefusal(initial.distribution, undefined) : undefined;
+  if (initial && distribution)
+    problems.push({
+      key: "twoNode",
+      message: `${distribution.reason}: the initial profile ${initial.name} is ${initial.distribution} (rule ${distribution.rule})`,
+    });
+  return problems;
+}
+
+/**
  * Two-Node Architecture § Upgrade Behavior: "one of the nodes is selected at random to undergo the upgrade
  * first". The queue with its two control planes in the order the seeded draw picks (one draw, only when
  * both are queued); the rest unchanged.

@@ -10,14 +10,17 @@ import { plural } from "../shared/plural.js";
 import type { AbFallback, DeliveryMode } from "../shared/types.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
-import type {
-  FleetTimelineEntry,
-  NodeReport,
-  SimInputEvent,
-  SimProfile,
-  SimulationResult,
-  TimelineEntry,
-  Timings,
+import {
+  DEFAULT_TWO_NODE_LEADER,
+  type FleetTimelineEntry,
+  type NodeReport,
+  type SimInputEvent,
+  type SimProfile,
+  type SimulationResult,
+  type TimelineEntry,
+  type Timings,
+  type TwoNode,
+  twoNodeProblems,
 } from "../sim/types.js";
 import {
   CLUSTER_EVENT_KINDS,
@@ -53,6 +56,8 @@ export interface LoadedFleetCluster {
   abFallback?: AbFallback;
   /** `mode`: how this cluster gets Kubernetes (see PlanOptions.mode). */
   mode?: DeliveryMode;
+  /** `twoNode`: two-node HA, with its leader (as a scenario's `cluster.twoNode`). */
+  twoNode?: TwoNode;
   timings: Partial<Timings>;
   /** The cluster's own events, in ms relative to its start in the wave, sorted stably. */
   events: SimInputEvent[];
@@ -117,6 +122,17 @@ function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): Loa
     }
     const profile = load(cluster.profile, ["clusters", index, "profile"]);
     const nodes = nodeNames(cluster.controlPlanes, cluster.workers);
+    const twoNode =
+      cluster.twoNode === undefined || cluster.twoNode === false
+        ? undefined
+        : { leader: cluster.twoNode === true ? DEFAULT_TWO_NODE_LEADER : cluster.twoNode.leader };
+    if (twoNode)
+      for (const problem of twoNodeProblems({
+        controlPlanes: cluster.controlPlanes,
+        mode: cluster.mode,
+        distribution: profile,
+      }))
+        bag.add(diagnosticAt(yaml, ["clusters", index, problem.key], problem.message));
     const events: SimInputEvent[] = [];
     cluster.events.forEach((event, e) => {
       const at = parseDuration(event.at) ?? 0;
@@ -150,6 +166,7 @@ function resolveFleet(yaml: YamlFile, data: FleetFile, root: ReferenceRoot): Loa
       ...(cluster.abPartitions !== undefined ? { abPartitions: cluster.abPartitions } : {}),
       ...(cluster.abFallback !== undefined ? { abFallback: cluster.abFallback } : {}),
       ...(cluster.mode !== undefined ? { mode: cluster.mode } : {}),
+      ...(twoNode ? { twoNode } : {}),
       timings: parseTimings(cluster.timings),
       events,
     });
@@ -266,6 +283,7 @@ export function fleetFilePlan(fleet: LoadedFleet, seed: number, startMs = 0): Lo
       ...(cluster.abPartitions !== undefined ? { abPartitions: cluster.abPartitions } : {}),
       ...(cluster.abFallback !== undefined ? { abFallback: cluster.abFallback } : {}),
       ...(cluster.mode !== undefined ? { mode: cluster.mode } : {}),
+      ...(cluster.twoNode ? { twoNode: cluster.twoNode } : {}),
       timings: cluster.timings,
     },
   }));

@@ -10,7 +10,7 @@ import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.j
 import { plural } from "../shared/plural.js";
 import { type AbFallback, type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
-import type { SimInputEvent, SimProfile, Timings } from "../sim/types.js";
+import type { SimInputEvent, SimProfile, Timings, TwoNode } from "../sim/types.js";
 import { generateInventory, parseInventoryCsv, type RawSite } from "./inventory.js";
 import {
   type FleetPlanFile,
@@ -62,6 +62,7 @@ export interface SiteOwn {
   abPartitions?: boolean;
   abFallback?: AbFallback;
   mode?: DeliveryMode;
+  twoNode?: TwoNode;
   timings?: Partial<Timings>;
 }
 

@@ -169,6 +169,7 @@ function siteCluster(plan: SiteSimPlan, site: Site): SimCluster {
     ...(retries !== undefined ? { retries } : {}),
     ...(own.abPartitions ? { abPartitions: true } : {}),
     ...(own.abFallback !== undefined ? { abFallback: own.abFallback } : {}),
+    ...(own.twoNode ? { twoNode: own.twoNode } : {}),
     timings: siteTimings(plan, site),
   };
 }

@@ -4,7 +4,7 @@ import type { Profile } from "../profile/types.js";
 import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
-import type { AbFallback, DeliveryMode } from "../shared/types.js";
+import type { AbFallback, DeliveryMode, Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import { simProfile } from "../sim/input.js";
 import {
@@ -14,9 +14,8 @@ import {
   type SimInputEvent,
   type SimProfile,
   type Timings,
-  TWO_NODE_CONTROL_PLANES,
   type TwoNode,
-  twoNodeRefusal,
+  twoNodeProblems,
   type WorkerPool,
 } from "../sim/types.js";
 import { MAX_WORKERS, type ScenarioExpect, type ScenarioFile, scenarioSchema } from "./schema.js";
@@ -233,17 +232,7 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
         "needs cluster.abPartitions: true (only a node with A/B partitions falls back)",
       ),
     );
-  const twoNode = checkTwoNode(yaml, data, bag);
-  const distributionRefusal =
-    twoNode && initial ? twoNodeRefusal(initial.distribution, undefined) : undefined;
-  if (distributionRefusal)
-    bag.add(
-      diagnosticAt(
-        yaml,
-        ["cluster", "twoNode"],
-        `${distributionRefusal.reason}: the initial profile ${initial?.name} is ${initial?.distribution} (rule ${distributionRefusal.rule})`,
-      ),
-    );
+  const twoNode = checkTwoNode(yaml, data, bag, initial);
   const timings = timingsOf(data, yaml, bag);
   bag.throwIfAny();
   if (!initial) throw new InputError([diagnosticAt(yaml, ["profile"], "initial profile did not load")]);
@@ -280,7 +269,12 @@ function resolveScenario(yaml: YamlFile, data: ScenarioFile, root: ReferenceRoot
  * simulation against the initial profile, and each update is refused when published. `expect.writeOutage`
  * needs a two-node cluster.
  */
-function checkTwoNode(yaml: YamlFile, data: ScenarioFile, bag: DiagnosticBag): TwoNode | undefined {
+function checkTwoNode(
+  yaml: YamlFile,
+  data: ScenarioFile,
+  bag: DiagnosticBag,
+  initial: { name: string; distribution: Distribution } | undefined,
+): TwoNode | undefined {
   const given = data.cluster.twoNode;
   if (given === undefined || given === false) {
     if (data.expect.writeOutage !== undefined)
@@ -293,17 +287,12 @@ function checkTwoNode(yaml: YamlFile, data: ScenarioFile, bag: DiagnosticBag): T
       );
     return undefined;
   }
-  if (data.cluster.controlPlanes !== TWO_NODE_CONTROL_PLANES)
-    bag.add(
-      diagnosticAt(
-        yaml,
-        ["cluster", "controlPlanes"],
-        `a two-node cluster has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${data.cluster.controlPlanes}`,
-      ),
-    );
-  const mode = data.cluster.mode;
-  const refusal = mode === undefined ? undefined : twoNodeRefusal("k3s", mode);
-  if (refusal) bag.add(diagnosticAt(yaml, ["cluster", "mode"], `${refusal.reason} (rule ${refusal.rule})`));
+  for (const problem of twoNodeProblems({
+    controlPlanes: data.cluster.controlPlanes,
+    mode: data.cluster.mode,
+    distribution: initial,
+  }))
+    bag.add(diagnosticAt(yaml, ["cluster", problem.key], problem.message));
   const bounds = data.expect.writeOutage;
   if (bounds?.min !== undefined && bounds.max !== undefined) {
     const min = parseDuration(bounds.min);

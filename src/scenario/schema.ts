@@ -87,6 +87,21 @@ export const timingsSchema = z
 // The bounds live apart from the schemas, so the CLI's options can use them without loading zod.
 export { MAX_CONTROL_PLANES, MAX_FAIL_TIMES, MAX_RETRIES, MAX_WORKERS };
 
+/** `cluster.twoNode`, the one definition for a scenario's cluster and a fleet file's clusters. */
+export const twoNodeSchema = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      leader: z
+        .enum(["cp-1", "cp-2"])
+        .meta({ description: "the leader, which takes the writes (default cp-1)" }),
+    }),
+  ])
+  .meta({
+    description:
+      "two-node HA (Two-Node Architecture): exactly 2 control planes, K3s or Canonical, appliance mode; an upgrade pauses the liveness probes, the seed picks which node goes first, writes are unavailable while the leader is down",
+  });
+
 export const clusterSchema = z.strictObject({
   controlPlanes: z.int().min(1).max(MAX_CONTROL_PLANES).meta({ description: "nodes cp-1..cp-N" }),
   workers: z.int().min(0).max(MAX_WORKERS).meta({ description: "nodes worker-1..worker-M" }),
@@ -110,6 +125,7 @@ export const clusterSchema = z.strictObject({
     description:
       'how the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions, CanvOS 4.10, system.uri NA) or agent (agent mode). Default: appliance, or sysext (the more disruptive reading, with a warning) when the OS uri is "NA"',
   }),
+  twoNode: twoNodeSchema.optional(),
 });
 
 /** A pool name becomes node names `<name>-1..`: a DNS label, and not `cp` (the control planes' prefix). */
@@ -136,20 +152,6 @@ export const scenarioClusterSchema = clusterSchema.extend({
   workerPools: z.array(workerPoolSchema).min(1).optional().meta({
     description: "named worker pools instead of `workers`; maxUnavailable counts across all pools' workers",
   }),
-  twoNode: z
-    .union([
-      z.boolean(),
-      z.strictObject({
-        leader: z
-          .enum(["cp-1", "cp-2"])
-          .meta({ description: "the leader, which takes the writes (default cp-1)" }),
-      }),
-    ])
-    .optional()
-    .meta({
-      description:
-        "two-node HA (Two-Node Architecture): exactly 2 control planes, K3s or Canonical, appliance mode; an upgrade pauses the liveness probes, the seed picks which node goes first, writes are unavailable while the leader is down",
-    }),
 });
 
 const at = durationSchema.meta({ description: "virtual time of the event since the start" });

@@ -7,6 +7,7 @@ export {
   DEFAULT_TWO_NODE_LEADER,
   TWO_NODE_CONTROL_PLANES,
   type TwoNode,
+  twoNodeProblems,
   twoNodeRefusal,
   writeOutages,
 } from "../controller/two-node.js";

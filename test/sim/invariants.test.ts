@@ -42,6 +42,10 @@ interface Spec {
   maxUnavailable: number;
   retries: number;
   abPartitions: boolean;
+  /** After an A/B fallback: wait for an operator (Known Issues, 2025) or rejoin by itself (default rejoin here). */
+  abFallback?: "rejoin" | "operator";
+  /** Operator recoveries (`node` indexes the nodes, modulo), with `abFallback: operator`. */
+  recovers?: { at: number; node: number }[];
   /** Profiles whose drain policy does not cordon. */
   noCordon: ProfileId[];
   /** "from->to" for every ordered pair of distinct profiles. */
@@ -86,6 +90,8 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
   maxUnavailable: fc.integer({ min: 1, max: 4 }),
   retries: fc.integer({ min: 0, max: 2 }),
   abPartitions: fc.boolean(),
+  abFallback: fc.constantFrom<"rejoin" | "operator">("rejoin", "operator"),
+  recovers: fc.array(fc.record({ at: timeArb, node: fc.nat({ max: 12 }) }), { maxLength: 3 }),
   noCordon: fc.subarray([...PROFILES]),
   table: fc.record(Object.fromEntries(pairs.map((pair) => [pair, tableEntryArb]))) as fc.Arbitrary<
     Record<string, TableEntry>
@@ -186,6 +192,8 @@ function toInput(spec: Spec): SimulationInput {
     events.push({ at: f.at, type: "node-fail", node, action: f.action, times: f.times });
   }
   for (const at of spec.restarts) events.push({ at, type: "agent-restart" });
+  for (const r of spec.recovers ?? [])
+    events.push({ at: r.at, type: "operator-recover", node: names[r.node % names.length] as string });
   for (const { outage, offsetMs } of spec.outageRestarts) {
     const o = spec.outages[outage % Math.max(1, spec.outages.length)];
     if (o) events.push({ at: o.at + Math.min(offsetMs, o.forMs ?? offsetMs), type: "agent-restart" });
@@ -209,8 +217,8 @@ function toInput(spec: Spec): SimulationInput {
     maxUnavailable: spec.maxUnavailable,
     retries: spec.retries,
     abPartitions: spec.abPartitions,
-    // The automatic rejoin: the properties hold retries and halts to it (operator recovery has its own tests).
-    abFallback: "rejoin",
+    // The automatic rejoin, or waiting for an operator (recovered by the generated `recovers`, or never).
+    abFallback: spec.abFallback ?? "rejoin",
     profiles: PROFILES.map((id) => simProfile(id, { cordon: !spec.noCordon.includes(id) })),
     plan: (from, to) => planOf(spec, from.name, to.name),
     events,
@@ -377,11 +385,25 @@ function checkOutcome(spec: Spec, result: SimulationResult): void {
     case "failed":
       expect(failedEvidence).toBe(true);
       break;
-    case "blocked":
-      // The agent is not Idle and nothing failed: it waits on Kubernetes, blocked or with a paused rollout.
+    case "blocked": {
+      // The agent is not Idle and nothing failed: it waits on Kubernetes, blocked or with a paused rollout,
+      // or on an operator: a node that fell back waits out of the cluster (abFallback: operator).
       expect(failedEvidence).toBe(false);
-      expect(downAtEnd).toBe(true);
+      const awaiting = new Set<string>();
+      for (const entry of timeline) {
+        if (entry.event === "node-awaiting-operator") awaiting.add(entry.node);
+        if (entry.event === "operator-recovered") awaiting.delete(entry.node);
+      }
+      if (!downAtEnd) {
+        expect(spec.abFallback).toBe("operator");
+        expect(awaiting.size, "blocked with Kubernetes up: a node must wait for an operator").toBeGreaterThan(
+          0,
+        );
+      }
+      for (const node of awaiting)
+        expect(result.nodes.find((n) => n.name === node)?.state, node).toBe("AwaitingOperator");
       break;
+    }
   }
 }
 
