@@ -10,6 +10,7 @@ import { plural } from "../shared/plural.js";
 import type { AbFallback, DeliveryMode } from "../shared/types.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
+import type { SimCluster } from "../sim/input.js";
 import {
   DEFAULT_TWO_NODE_LEADER,
   type FleetTimelineEntry,
@@ -43,21 +44,14 @@ import { siteSeed } from "./map.js";
 import { type FleetResult, runFleetPlan, type TrialRun } from "./run.js";
 import { parseInstant } from "./windows.js";
 
-export interface LoadedFleetCluster {
+/** A fleet file's cluster: a simulated cluster without pools (SimCluster), with its place in the wave. */
+export interface LoadedFleetCluster extends Omit<SimCluster, "workerPools"> {
   name: string;
   index: number;
   /** Name of the profile the cluster is on before the wave. */
   profile: string;
-  controlPlanes: number;
-  workers: number;
-  maxUnavailable?: number;
-  retries?: number;
-  abPartitions?: boolean;
-  abFallback?: AbFallback;
   /** `mode`: how this cluster gets Kubernetes (see PlanOptions.mode). */
   mode?: DeliveryMode;
-  /** `twoNode`: two-node HA, with its leader (as a scenario's `cluster.twoNode`). */
-  twoNode?: TwoNode;
   timings: Partial<Timings>;
   /** The cluster's own events, in ms relative to its start in the wave, sorted stably. */
   events: SimInputEvent[];

@@ -10,6 +10,7 @@ import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.j
 import { plural } from "../shared/plural.js";
 import { type AbFallback, type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
+import type { SimCluster } from "../sim/input.js";
 import type { SimInputEvent, SimProfile, Timings, TwoNode } from "../sim/types.js";
 import { generateInventory, parseInventoryCsv, type RawSite } from "./inventory.js";
 import {
@@ -55,15 +56,9 @@ export interface Site {
 }
 
 /** A site's own simulation settings (a fleet file's cluster): each one overrides the plan's. */
-export interface SiteOwn {
+export interface SiteOwn extends Omit<SimCluster, "controlPlanes" | "workers" | "workerPools"> {
   events?: SimInputEvent[];
-  maxUnavailable?: number;
-  retries?: number;
-  abPartitions?: boolean;
-  abFallback?: AbFallback;
   mode?: DeliveryMode;
-  twoNode?: TwoNode;
-  timings?: Partial<Timings>;
 }
 
 export interface Wave {

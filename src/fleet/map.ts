@@ -9,7 +9,7 @@ import type { Behavior } from "../shared/types.js";
 import { faultFreeRollout } from "../sim/estimate.js";
 import { type SimCluster, type SimRun, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
-import { fastSummary } from "../sim/site-summary.js";
+import { disruptedNodeMs, fastSummary } from "../sim/site-summary.js";
 import {
   clusterNodes,
   type NodeAction,
@@ -205,20 +205,6 @@ export function siteTimings(plan: SiteSimPlan, site: Site): Partial<Timings> {
 /** How long a site holds its slot: its rollout, or its last event when later (a blocked site stalls). */
 function occupied(result: SimulationResult): number {
   return Math.max(result.durationMs, result.timeline.at(-1)?.t ?? 0);
-}
-
-/** Node-ms away from Ready: from each node's first timeline entry to its last. */
-export function disruptedNodeMs(result: SimulationResult): number {
-  const spans = new Map<string, [number, number]>();
-  for (const entry of result.timeline) {
-    if (entry.node === undefined) continue;
-    const span = spans.get(entry.node);
-    if (span) span[1] = entry.t;
-    else spans.set(entry.node, [entry.t, entry.t]);
-  }
-  let total = 0;
-  for (const [a, b] of spans.values()) total += b - a;
-  return total;
 }
 
 function reasonOf(entry: object): string {

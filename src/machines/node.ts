@@ -25,6 +25,17 @@ export * from "./node-types.js";
  * the job), read through the machine's `delays`. The machine emits what happens (`NodeEmitted`): the
  * timeline is the stream of those events.
  */
+/**
+ * An action that ends while Kubernetes is down: the node is done, but it reports Ready through the API
+ * server, so it waits to rejoin (docs/decisions.md, "a node's action ends while Kubernetes is down").
+ */
+const finishedWhileDown = (action: NodeAction) =>
+  ({
+    guard: "kubernetesDown",
+    target: "WaitingToRejoin",
+    actions: ["complete", { type: "emitFinished", params: { action } }, "emitRejoinWaiting"],
+  }) as const;
+
 export const nodeMachine = setup({
   types: {
     context: {} as NodeContext,
@@ -285,15 +296,7 @@ export const nodeMachine = setup({
           },
           { guard: "fallsBack", target: "Rejoining", actions: ["fallBack", "emitFailed", "emitFallback"] },
           { guard: "failing", target: "Failed" },
-          {
-            guard: "kubernetesDown",
-            target: "WaitingToRejoin",
-            actions: [
-              "complete",
-              { type: "emitFinished", params: { action: "repave" } },
-              "emitRejoinWaiting",
-            ],
-          },
+          finishedWhileDown("repave"),
           {
             target: "Rejoining",
             actions: ["complete", { type: "emitFinished", params: { action: "repave" } }],
@@ -306,15 +309,7 @@ export const nodeMachine = setup({
       after: {
         action: [
           { guard: "failing", target: "Failed" },
-          {
-            guard: "kubernetesDown",
-            target: "WaitingToRejoin",
-            actions: [
-              "complete",
-              { type: "emitFinished", params: { action: "reboot" } },
-              "emitRejoinWaiting",
-            ],
-          },
+          finishedWhileDown("reboot"),
           {
             target: "Rejoining",
             actions: ["complete", { type: "emitFinished", params: { action: "reboot" } }],
@@ -327,15 +322,7 @@ export const nodeMachine = setup({
       after: {
         action: [
           { guard: "failing", target: "Failed" },
-          {
-            guard: "kubernetesDown",
-            target: "WaitingToRejoin",
-            actions: [
-              "complete",
-              { type: "emitFinished", params: { action: "service-restart" } },
-              "emitRejoinWaiting",
-            ],
-          },
+          finishedWhileDown("service-restart"),
           {
             target: "Rejoining",
             actions: ["complete", { type: "emitFinished", params: { action: "service-restart" } }],
@@ -348,15 +335,7 @@ export const nodeMachine = setup({
       after: {
         action: [
           { guard: "failing", target: "Failed" },
-          {
-            guard: "kubernetesDown",
-            target: "WaitingToRejoin",
-            actions: [
-              "complete",
-              { type: "emitFinished", params: { action: "config-reload" } },
-              "emitRejoinWaiting",
-            ],
-          },
+          finishedWhileDown("config-reload"),
           {
             target: "Ready",
             actions: [

@@ -6,7 +6,7 @@ import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
 import type { AbFallback, DeliveryMode, Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
-import { simProfile } from "../sim/input.js";
+import { type SimCluster, simProfile } from "../sim/input.js";
 import {
   clusterNodes,
   DEFAULT_TWO_NODE_LEADER,
@@ -25,24 +25,14 @@ import { scenarioDiagnostics, scenarioErrorMap } from "./validate.js";
 /** An event of the scenario, in virtual ms, with where it came from (for messages and stable sorting). */
 export type ScenarioEvent = SimInputEvent & { index: number };
 
-export interface LoadedScenario {
+/** A loaded scenario: the cluster it simulates (SimCluster, whose fields it narrows) and what it replays. */
+export interface LoadedScenario extends SimCluster {
   name: string;
   file: string;
   description?: string;
   seed?: number;
-  controlPlanes: number;
   /** Worker count: `cluster.workers`, or the total over `workerPools`. */
   workers: number;
-  /** `cluster.workerPools`, when the scenario names pools instead of `workers`. */
-  workerPools?: WorkerPool[];
-  maxUnavailable?: number;
-  retries?: number;
-  /** `cluster.abPartitions` (absent = false). */
-  abPartitions?: boolean;
-  /** `cluster.abFallback` (absent: DEFAULT_AB_FALLBACK). */
-  abFallback?: AbFallback;
-  /** `cluster.twoNode`: two-node HA, with its leader (cp-1 unless named). */
-  twoNode?: TwoNode;
   timings: Partial<Timings>;
   /** cp-1..cp-N then worker-1..worker-M (or each pool's `<pool>-1..`). */
   nodes: string[];

@@ -32,8 +32,8 @@ export interface SiteSummary {
   nodes: { name: string; state: string; profile: string; actions: Partial<Record<NodeAction, number>> }[];
 }
 
-/** The summary of a full simulation. */
-export function summarize(result: SimulationResult): SiteSummary {
+/** Node-ms away from Ready: from each node's first timeline entry to its last, summed. */
+export function disruptedNodeMs(result: SimulationResult): number {
   const spans = new Map<string, [number, number]>();
   for (const entry of result.timeline) {
     if (entry.node === undefined) continue;
@@ -41,8 +41,14 @@ export function summarize(result: SimulationResult): SiteSummary {
     if (span) span[1] = entry.t;
     else spans.set(entry.node, [entry.t, entry.t]);
   }
-  let disrupted = 0;
-  for (const [a, b] of spans.values()) disrupted += b - a;
+  let total = 0;
+  for (const [a, b] of spans.values()) total += b - a;
+  return total;
+}
+
+/** The summary of a full simulation. */
+export function summarize(result: SimulationResult): SiteSummary {
+  const disrupted = disruptedNodeMs(result);
   return {
     result: result.result,
     behavior: result.behavior,
