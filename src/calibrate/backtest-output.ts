@@ -3,6 +3,7 @@ import { svgOf as chartSvg, esc } from "../fleet/svg.js";
 import { utcTime } from "../fleet/windows.js";
 import { formatDuration } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
+import { textTable } from "../shared/table.js";
 import type { Backtest, SiteForecast } from "./backtest.js";
 
 /** `edgesim backtest`'s text, JSON and HTML page. */
@@ -54,14 +55,7 @@ export function backtestText(b: Backtest): string {
       r.inside90 ? "yes" : "no",
     ]),
   ];
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  for (const r of rows)
-    out.push(
-      r
-        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    );
+  out.push(...textTable(rows));
   const missed = b.sites.filter((s) => !s.in90);
   if (missed.length > 0) {
     out.push("");

@@ -1,7 +1,7 @@
 import { readHistory } from "../history/load.js";
 import { formatDuration } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
-import type { TimedStep } from "../shared/timing-distribution.js";
+import { TIMED_STEPS, type TimedStep } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
 import {
   DEFAULT_MAX_SPELL_MS,
@@ -139,17 +139,6 @@ export function fitExtracted(
   };
 }
 
-const STEP_ORDER: readonly TimedStep[] = [
-  "cordon",
-  "drain",
-  "repave",
-  "reboot",
-  "serviceRestart",
-  "configReload",
-  "rejoin",
-  "agentRestart",
-];
-
 function fitSteps(observations: readonly Observation[]): StepFit[] {
   const groups = new Map<TimedStep, { behavior: NodeAction; intervals: Censored[] }>();
   for (const o of observations) {
@@ -157,7 +146,7 @@ function fitSteps(observations: readonly Observation[]): StepFit[] {
     g.intervals.push(o.triangular ? [o.loMs, o.hiMs, true] : [o.loMs, o.hiMs]);
     groups.set(o.step, g);
   }
-  return STEP_ORDER.filter((s) => groups.has(s)).map((step) => {
+  return TIMED_STEPS.filter((s) => groups.has(s)).map((step) => {
     const g = groups.get(step) as { behavior: NodeAction; intervals: Censored[] };
     return { step, behavior: g.behavior, fit: fitDurations(g.intervals) };
   });

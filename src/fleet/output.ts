@@ -2,6 +2,7 @@ import { type Colours, outcomeColour, PLAIN } from "../report/colour.js";
 import type { ExpectationResult } from "../scenario/expectations.js";
 import { formatDuration as formatMs } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
+import { textTable } from "../shared/table.js";
 import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
@@ -318,16 +319,6 @@ function resultExpectations(
     .map((e) => ({ name: "result", passed: e.passed }));
 }
 
-function table(rows: string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) =>
-    r
-      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-      .join("  ")
-      .trimEnd(),
-  );
-}
-
 /** The first column left-aligned, the others right-aligned (numbers). */
 function rightAligned(rows: string[][]): string[] {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
@@ -402,7 +393,7 @@ export function* planTextPieces(
     );
     lines.push("");
     lines.push(
-      ...table([
+      ...textTable([
         ["wave", "sites", "start (UTC)", "end (UTC)", "conv", "fail", "block", "skip", "no window", "max"],
         ...trial.schedule.waves.map((w) => [
           w.name,
@@ -439,7 +430,7 @@ export function* planTextPieces(
     if (perZone.size > 0) {
       lines.push("", "  calendar (local time)");
       lines.push(
-        ...table([
+        ...textTable([
           ["zone", "sites", "first start", "last end"],
           ...[...perZone]
             .sort()
@@ -514,7 +505,7 @@ export function* planTextPieces(
     lines.push("", "compare");
     let horizonNote = false;
     lines.push(
-      ...table([
+      ...textTable([
         [
           "strategy",
           "conv",

@@ -1,5 +1,6 @@
 import { formatDuration as formatMs } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
+import { textTable } from "../shared/table.js";
 import { type BusinessHoursFigure, businessHoursFigure } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { PlanExpectation } from "./output.js";
@@ -13,16 +14,6 @@ import { parseInstant, utcTime } from "./windows.js";
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
 const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
 const MAX_SESSIONS_LISTED = 12;
-
-function table(rows: string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) =>
-    r
-      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-      .join("  ")
-      .trimEnd(),
-  );
-}
 
 function sessionLabel(s: Session): string {
   const close = Number.isFinite(s.closeMs) ? `-${utcTime(s.closeMs).slice(11)}` : "";
@@ -64,7 +55,7 @@ export function templateTextLines(s: StrategyRun): string[] {
   );
   lines.push("");
   lines.push(
-    ...table([
+    ...textTable([
       ["version", "published (UTC)", "picked up by", "windows", "everywhere (UTC)", "state"],
       ...sched.versions.map((v) => [
         v.name,
@@ -90,7 +81,7 @@ export function templateTextLines(s: StrategyRun): string[] {
         `${x.action} ${sched.versions[x.version]?.name}`,
         `${x.started} started`,
       ]);
-    lines.push(...table(rows).map((l) => `    ${l}`));
+    lines.push(...textTable(rows).map((l) => `    ${l}`));
     if (sched.sessions.length > MAX_SESSIONS_LISTED)
       lines.push(`    … ${sched.sessions.length - MAX_SESSIONS_LISTED} more (--json lists them all)`);
   }
@@ -115,7 +106,7 @@ export function businessHoursLines(figure: BusinessHoursFigure): string[] {
   return [
     "",
     `  local time (business hours ${figure.businessHours}, daytime ${figure.daytime.replace("daily ", "")})`,
-    ...table([
+    ...textTable([
       ["zone", "sites", "rollouts", "begun in daytime", "node-hours disrupted", "in business hours"],
       ...figure.zones.map((z) => [
         z.zone,

@@ -5,21 +5,13 @@ import { formatDuration } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
 import type { Behavior } from "../shared/types.js";
 import { colours } from "./colour.js";
-import { markdownCode, markdownText } from "./plan-markdown.js";
+import { BEHAVIOR_MARK, markdownCode, markdownText } from "./plan-markdown.js";
 
 export interface PathReportOptions {
   color?: boolean;
   /** Fleet costs of the paths shown, by rank (0 = recommended). */
   fleet?: readonly (FleetPathCost | undefined)[];
 }
-
-const MARK: Record<Behavior, string> = {
-  repave: "🔴",
-  reboot: "🟠",
-  "service-restart": "🟡",
-  "config-reload": "🔵",
-  "no-op": "⚪",
-};
 
 /** The changes that decided a step's behavior (the most disruptive ones), for "why". */
 export function deciding(plan: Plan): Plan["changes"] {
@@ -280,7 +272,7 @@ export function formatPathMarkdown(result: PathSearchResult, options: PathReport
   const worst: Behavior =
     best.repavesPerNode > 0 ? "repave" : best.rebootsPerNode > 0 ? "reboot" : "service-restart";
   lines.push(
-    `### ${MARK[worst]} edgesim path: ${plural(best.steps.length, "step")}, ${plural(best.repavesPerNode, "repave")} per node — ${title}`,
+    `### ${BEHAVIOR_MARK[worst]} edgesim path: ${plural(best.steps.length, "step")}, ${plural(best.repavesPerNode, "repave")} per node — ${title}`,
   );
   lines.push("");
   const fleet = options.fleet?.[0];
@@ -299,7 +291,7 @@ export function formatPathMarkdown(result: PathSearchResult, options: PathReport
       row([
         String(i + 1),
         markdownText(stepTitle(result, step)),
-        `${MARK[step.behavior]} ${step.behavior}`,
+        `${BEHAVIOR_MARK[step.behavior]} ${step.behavior}`,
         markdownText(groupsPhrase(step)),
         markdownText(whyLines(result, step).join("; ")),
       ]),

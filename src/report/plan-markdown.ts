@@ -11,7 +11,7 @@ export interface PlanMarkdownOptions {
 }
 
 /** A marker in front of the behavior, so the outcome reads at a glance in a pull-request comment. */
-const MARK: Record<Behavior, string> = {
+export const BEHAVIOR_MARK: Record<Behavior, string> = {
   repave: "🔴",
   reboot: "🟠",
   "service-restart": "🟡",
@@ -84,7 +84,7 @@ export function formatPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
       `**UNSUPPORTED**: Palette does not support this update (see below). The other changes alone: **${plan.behavior}**.`,
     );
   } else {
-    lines.push(`### ${MARK[plan.behavior]} edgesim plan: ${plan.behavior} — ${title}`);
+    lines.push(`### ${BEHAVIOR_MARK[plan.behavior]} edgesim plan: ${plan.behavior} — ${title}`);
     lines.push("");
     lines.push(`**${plan.behavior}**: ${markdownText(behaviorSentence(plan))}.`);
   }
@@ -118,7 +118,7 @@ export function formatPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
     lines.push(row(["---", "---", "---", "---", "---", "---"]));
     for (const change of plan.changes) {
       const path = change.innerPath !== undefined ? `${change.path} → ${change.innerPath}` : change.path;
-      const behavior = `${MARK[change.behavior]} ${change.behavior}${change.unclassified ? " (unclassified)" : ""}`;
+      const behavior = `${BEHAVIOR_MARK[change.behavior]} ${change.behavior}${change.unclassified ? " (unclassified)" : ""}`;
       const services = change.services?.length ? `; restarts ${change.services.join(", ")}` : "";
       const assumption = change.assumption !== undefined ? `; assumption: ${change.assumption}` : "";
       lines.push(
