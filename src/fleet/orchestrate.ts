@@ -121,9 +121,10 @@ export async function writeShard(
   return { shard, sites: sites.length, file };
 }
 
+export { fleetVerdict } from "./expectations.js";
 export { type FleetRun, runFleet } from "./file.js";
 export type { LoadedFleetPlan } from "./load.js";
-export { clusterCsv, clusterNdjson, fleetVerdict, planJson, planTextPieces } from "./output.js";
+export { clusterCsv, clusterNdjson, planJson, planTextPieces } from "./output.js";
 export { type SolvedPaths, solvePaths } from "./path-cost.js";
 export type { FleetPlanRun, ProgressSink } from "./run.js";
 export type { WhatIf } from "./what-if.js";
