@@ -9,7 +9,7 @@ import {
 import { plural } from "../shared/plural.js";
 import { businessHoursFigure } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
-import type { FleetPlanRun, StrategyRun } from "./run.js";
+import type { FleetPlanRun, StrategyRun } from "./result.js";
 import type { PlanExpect } from "./schema.js";
 import { roundedHours, stateText } from "./template-output.js";
 import { parseInstant, utcTime } from "./windows.js";

@@ -5,7 +5,7 @@ import { plural } from "../shared/plural.js";
 import { textTable } from "../shared/table.js";
 import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
-import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
+import type { FleetPlanRun, StrategyRun, TrialRun } from "./result.js";
 import type { PlanExpect } from "./schema.js";
 import { businessHoursLines, siteVersions, templateJson, templateTextLines } from "./template-output.js";
 import { timingsText, timingsUsed } from "./timings.js";

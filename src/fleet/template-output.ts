@@ -3,7 +3,7 @@ import { plural } from "../shared/plural.js";
 import { textTable } from "../shared/table.js";
 import { type BusinessHoursFigure, businessHoursFigure } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
-import type { StrategyRun, TrialRun } from "./run.js";
+import type { StrategyRun, TrialRun } from "./result.js";
 import type { PlanExpect } from "./schema.js";
 import type { TemplateStrategy } from "./template-load.js";
 import { describeAssumptions, TEMPLATE_RULES } from "./template-policy.js";
