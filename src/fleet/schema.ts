@@ -1,5 +1,11 @@
 import * as z from "zod";
-import { durationSchema, seedSchema, timingsSchema } from "../scenario/schema.js";
+import {
+  durationSchema,
+  rke2QuirkSchema,
+  seedSchema,
+  timingsSchema,
+  variableValuesSchema,
+} from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
 import { MAX_GENERATED_SITES } from "./limits.js";
 import { templateExpectSchema, templateSchema } from "./template-schema.js";
@@ -41,8 +47,7 @@ export const siteSchema = z.strictObject({
     .boolean()
     .optional()
     .meta({ description: "a registry at the site: the image crosses the link once" }),
-  variables: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  variables: variableValuesSchema
     .optional()
     .meta({ description: "the site's profile variable values (a template version needs each one Assigned)" }),
 });
@@ -150,8 +155,8 @@ export const fleetPlanSchema = z
       description: "the profile waves roll out (or one per distribution); a template has its versions",
     }),
     from: profileRef.optional().meta({ description: "sites' current profile when they name none" }),
-    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    rke2Quirk: z.boolean().optional(),
+    variables: variableValuesSchema.optional(),
+    rke2Quirk: rke2QuirkSchema.optional(),
     cluster: z
       .strictObject({
         shape: shapeSchema.optional(),

@@ -17,6 +17,14 @@ const DURATION_HELP = "a duration such as 30s, 5m, 1h30m or a number of seconds"
 export const MAX_VIRTUAL_MS = 366 * 86_400_000;
 
 /** Whole numbers 0..2^32-1 (the generator's state): no seed is rounded or aliased to another. */
+/** Profile variable values (`{{ .spectro.var.NAME }}`): the one shape for scenarios, fleet files and fleet plans. */
+export const variableValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** Whether the RKE2 known issue (`stages.*` repaves) applies; the one definition for every file kind. */
+export const rke2QuirkSchema = z
+  .boolean()
+  .meta({ description: "apply the RKE2 known issue (stages.* repaves); default true" });
+
 export const seedSchema = z
   .int(`expected a whole number from 0 to ${MAX_SEED}`)
   .min(0, `expected a whole number from 0 to ${MAX_SEED}`)
@@ -287,14 +295,10 @@ export const scenarioSchema = z
     description: z.string().optional(),
     cluster: scenarioClusterSchema,
     profile: z.string().min(1).meta({ description: "initial profile, relative to the scenario file" }),
-    variables: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    variables: variableValuesSchema
       .optional()
       .meta({ description: "profile variables ({{ .spectro.var.NAME }}) for every profile of the scenario" }),
-    rke2Quirk: z
-      .boolean()
-      .optional()
-      .meta({ description: "apply the RKE2 known issue (stages.* repaves); default true" }),
+    rke2Quirk: rke2QuirkSchema.optional(),
     events: z.array(eventSchema).default([]),
     expect: expectSchema.default({}),
   })
