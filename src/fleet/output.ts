@@ -414,6 +414,13 @@ export function* planTextPieces(
       byBehavior.set(o.behavior, (byBehavior.get(o.behavior) ?? 0) + 1);
     if (byBehavior.size > 0)
       lines.push(`  behaviors: ${[...byBehavior].map(([b, n]) => `${b} ${n}`).join(", ")}`);
+    const outages = [...trial.outcomes.values()].flatMap((o) =>
+      o.writeOutageMs !== undefined ? [o.writeOutageMs] : [],
+    );
+    if (outages.length > 0)
+      lines.push(
+        `  write outage: ${plural(outages.length, "two-node site")}, at most ${formatDuration(Math.max(...outages))} each (writes unavailable while the leader is down; per site in --clusters-csv)`,
+      );
     if (s.strategy.unselected.length > 0)
       lines.push(`  ${plural(s.strategy.unselected.length, "site")} in no wave (not rolled)`);
     // The calendar: when each zone's sites rolled, in local time.

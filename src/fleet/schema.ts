@@ -1,5 +1,11 @@
 import * as z from "zod";
-import { durationSchema, seedSchema, timingsSchema } from "../scenario/schema.js";
+import {
+  deliveryModeSchema,
+  durationSchema,
+  seedSchema,
+  timingsSchema,
+  twoNodeSchema,
+} from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
 import { MAX_GENERATED_SITES } from "./limits.js";
 import { templateExpectSchema, templateSchema } from "./template-schema.js";
@@ -45,6 +51,8 @@ export const siteSchema = z.strictObject({
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .optional()
     .meta({ description: "the site's profile variable values (a template version needs each one Assigned)" }),
+  mode: deliveryModeSchema.optional().meta({ description: "the site's delivery mode, over cluster.mode" }),
+  twoNode: twoNodeSchema.optional().meta({ description: "a two-node HA site, over cluster.twoNode" }),
 });
 
 export const generateSchema = z.strictObject({
@@ -157,6 +165,8 @@ export const fleetPlanSchema = z
         shape: shapeSchema.optional(),
         maxUnavailable: z.int().min(1).optional(),
         retries: z.int().min(0).max(100).optional(),
+        mode: deliveryModeSchema.optional(),
+        twoNode: twoNodeSchema.optional(),
         timings: timingsSchema.optional(),
         classes: z
           .array(
