@@ -36,8 +36,10 @@ export interface SiteOutcome {
   disruptedNodeMs: number;
   /** Why it failed or blocked, one line. */
   why?: string;
-  /** A two-node site's total write outage (its leader down), ms; absent for other sites. */
+  /** A two-node site's total write outage (its leader down), ms; absent for other sites and refused updates. */
   writeOutageMs?: number;
+  /** The update was refused when published (the site stays on its profile); `why` says why. */
+  refused?: true;
   /** Faults drawn for this site in this trial, for the per-cluster output. */
   faults: string[];
   /** The whole simulation, when the plan keeps results (a fleet file's per-cluster report). */
@@ -209,11 +211,18 @@ function why(result: SimulationResult): string | undefined {
   for (const refused of result.refused)
     if (!outcome?.includes(refused.reason))
       parts.push(`update to ${refused.profile} refused: ${refused.reason} (rule ${refused.rule})`);
-  if (result.writeOutageMs !== undefined)
+  const outage = writeOutageOf(result);
+  if (outage !== undefined)
     parts.push(
-      `write outage ${formatDuration(result.writeOutageMs)} (${result.writeOutageMs} ms in total; two-node: writes unavailable while the leader is down)`,
+      `write outage ${formatDuration(outage)} (${outage} ms in total; two-node: writes unavailable while the leader is down)`,
     );
   return parts.length > 0 ? parts.join("; ") : undefined;
+}
+
+/** A two-node site's write outage, unless its update was refused (nothing rolled, so nothing to say). */
+function writeOutageOf(result: SimulationResult): number | undefined {
+  if (result.writeOutageMs === undefined) return undefined;
+  return result.refused.length > 0 && result.writeOutageMs === 0 ? undefined : result.writeOutageMs;
 }
 
 function whyOutcome(result: SimulationResult): string | undefined {
@@ -289,13 +298,15 @@ export function rollSite(
   }
   const result = simulate(input);
   const reason = why(result);
+  const outage = writeOutageOf(result);
   return {
     result: result.result,
     behavior: result.behavior,
     durationMs: occupied(result),
     disruptedNodeMs: disruptedNodeMs(result),
     ...(reason !== undefined ? { why: reason } : {}),
-    ...(result.writeOutageMs !== undefined ? { writeOutageMs: result.writeOutageMs } : {}),
+    ...(outage !== undefined ? { writeOutageMs: outage } : {}),
+    ...(result.refused.length > 0 ? { refused: true as const } : {}),
     faults: drawn.faults,
     ...(plan.keepResults ? { simulation: result } : {}),
   };
