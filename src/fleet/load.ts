@@ -267,11 +267,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       raw = generateInventory(gen, seed, (field) => {
         const d = diagnosticAt(
           yaml,
-          [
-            "inventory",
-            "generate",
-            field === "timeZone" ? "timeZones" : field === "shape" ? "shapes" : field,
-          ],
+          ["inventory", "generate", field === "timeZone" ? "timeZones" : field],
           "",
         );
         return {
