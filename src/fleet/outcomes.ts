@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import PQueue from "p-queue";
 import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import type { PlanTable } from "../rules/plan-table.js";
+import type { DeliveryMode } from "../shared/types.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { type PackedOutcomes, rollSite, type SiteOutcome, siteSimPlan } from "./map.js";
@@ -302,16 +303,21 @@ export async function mapTrials(
   if (failure) throw failure.error;
 }
 
-/** The planner's plans by profile id: profiles are cloned into each thread, so their objects differ there. */
+/**
+ * The planner's plans by profile id and delivery mode (the fleet's default, then each site mode's):
+ * profiles are cloned into each thread, so their objects differ there.
+ */
 function plansById(plan: LoadedFleetPlan, planner: PlanTable): WorkerData["plans"] {
   const ids = new Map<unknown, string>();
   for (const [id, p] of plan.profiles) ids.set(p.profile, id);
   const out: WorkerData["plans"] = [];
-  for (const [from, to, made] of planner.pairs()) {
-    const a = ids.get(from);
-    const b = ids.get(to);
-    if (a !== undefined && b !== undefined) out.push([a, b, made]);
-  }
+  const tables: [DeliveryMode | null, PlanTable][] = [[null, planner], ...planner.modes()];
+  for (const [mode, table] of tables)
+    for (const [from, to, made] of table.pairs()) {
+      const a = ids.get(from);
+      const b = ids.get(to);
+      if (a !== undefined && b !== undefined) out.push([a, b, mode, made]);
+    }
   return out;
 }
 

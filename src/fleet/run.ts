@@ -1,4 +1,4 @@
-import { cachedPlanner, type Planner } from "../rules/plan-cache.js";
+import { cachedPlanner, type PlanTable } from "../rules/plan-cache.js";
 import type { Behavior } from "../shared/types.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan, Strategy } from "./load.js";
@@ -124,14 +124,14 @@ function scheduleSitesOf(plan: LoadedFleetPlan, predictions: Predictions): Sched
 /** What every trial of a run shares: the plans, the predictions, the sites as the schedule sees them. */
 interface Shared {
   plan: LoadedFleetPlan;
-  planner: Planner;
+  planner: PlanTable;
   predictions: Predictions;
   scheduleSites: ScheduleSite[];
 }
 
 function shared(
   plan: LoadedFleetPlan,
-  planner: Planner,
+  planner: PlanTable,
   given?: { predictions?: Predictions; scheduleSites?: ScheduleSite[] },
 ): Shared {
   const predictions = given?.predictions ?? new Predictions(plan, planner);
@@ -233,7 +233,7 @@ export function runFleetPlan(
     predictions?: Predictions;
     scheduleSites?: ScheduleSite[];
   },
-  planner: Planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk }),
+  planner: PlanTable = cachedPlanner({ rke2Quirk: plan.rke2Quirk }),
 ): FleetPlanRun {
   return runTrials(shared(plan, planner, given), progress, given);
 }

@@ -1,9 +1,11 @@
 import * as z from "zod";
 import {
+  deliveryModeSchema,
   durationSchema,
   rke2QuirkSchema,
   seedSchema,
   timingsSchema,
+  twoNodeSchema,
   variableValuesSchema,
 } from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
@@ -50,6 +52,8 @@ export const siteSchema = z.strictObject({
   variables: variableValuesSchema
     .optional()
     .meta({ description: "the site's profile variable values (a template version needs each one Assigned)" }),
+  mode: deliveryModeSchema.optional().meta({ description: "the site's delivery mode, over cluster.mode" }),
+  twoNode: twoNodeSchema.optional().meta({ description: "a two-node HA site, over cluster.twoNode" }),
 });
 
 export const generateSchema = z.strictObject({
@@ -162,6 +166,8 @@ export const fleetPlanSchema = z
         shape: shapeSchema.optional(),
         maxUnavailable: z.int().min(1).optional(),
         retries: z.int().min(0).max(100).optional(),
+        mode: deliveryModeSchema.optional(),
+        twoNode: twoNodeSchema.optional(),
         timings: timingsSchema.optional(),
         classes: z
           .array(

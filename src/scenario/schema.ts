@@ -95,7 +95,7 @@ export const timingsSchema = z
 // The bounds live apart from the schemas, so the CLI's options can use them without loading zod.
 export { MAX_CONTROL_PLANES, MAX_FAIL_TIMES, MAX_RETRIES, MAX_WORKERS };
 
-/** `cluster.twoNode`, the one definition for a scenario's cluster and a fleet file's clusters. */
+/** `cluster.twoNode`, the one definition for a scenario's cluster, a fleet file's clusters, a fleet plan and its sites. */
 export const twoNodeSchema = z
   .union([
     z.boolean(),
@@ -109,6 +109,12 @@ export const twoNodeSchema = z
     description:
       "two-node HA (Two-Node Architecture): exactly 2 control planes, K3s or Canonical, appliance mode; an upgrade pauses the liveness probes, the seed picks which node goes first, writes are unavailable while the leader is down",
   });
+
+/** `cluster.mode`, the one definition for a scenario's cluster, a fleet file's clusters, a fleet plan and its sites. */
+export const deliveryModeSchema = z.enum(DELIVERY_MODES).meta({
+  description:
+    'how the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions, CanvOS 4.10, system.uri NA) or agent (agent mode). Default: appliance, or sysext (the more disruptive reading, with a warning) when the OS uri is "NA"',
+});
 
 export const clusterSchema = z.strictObject({
   controlPlanes: z.int().min(1).max(MAX_CONTROL_PLANES).meta({ description: "nodes cp-1..cp-N" }),
@@ -129,10 +135,7 @@ export const clusterSchema = z.strictObject({
     description:
       "A/B partitions (later Palette releases): a repave whose new image does not boot falls back to the previous image, the node Ready on it, instead of staying Failed (default false)",
   }),
-  mode: z.enum(DELIVERY_MODES).optional().meta({
-    description:
-      'how the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions, CanvOS 4.10, system.uri NA) or agent (agent mode). Default: appliance, or sysext (the more disruptive reading, with a warning) when the OS uri is "NA"',
-  }),
+  mode: deliveryModeSchema.optional(),
   twoNode: twoNodeSchema.optional(),
 });
 
