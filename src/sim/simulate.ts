@@ -2,6 +2,7 @@ import { RolloutController } from "../controller/controller.js";
 import { allRefusals, mergeRefusals, refuseUnsupported } from "../controller/refusals.js";
 import {
   TWO_NODE_CONTROL_PLANES,
+  TWO_NODE_LEADERS,
   twoNodeRefusal,
   writeOutages,
   writeOutageTotal,
@@ -52,8 +53,11 @@ function validate(input: SimulationInput): void {
         "cluster.controlPlanes",
         `a two-node cluster has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${input.controlPlanes}`,
       );
-    else if (!["cp-1", "cp-2"].includes(input.twoNode.leader))
-      bad("cluster.twoNode.leader", `must be cp-1 or cp-2 (got ${JSON.stringify(input.twoNode.leader)})`);
+    else if (!TWO_NODE_LEADERS.includes(input.twoNode.leader))
+      bad(
+        "cluster.twoNode.leader",
+        `must be ${TWO_NODE_LEADERS.join(" or ")} (got ${JSON.stringify(input.twoNode.leader)})`,
+      );
     const initial = input.profiles.get(input.initialProfile);
     const refusal = initial && twoNodeRefusal(initial.profile.distribution, undefined);
     if (refusal) bad("cluster.twoNode", `${refusal.reason} (rule ${refusal.rule})`);

@@ -6,6 +6,7 @@
 export {
   DEFAULT_TWO_NODE_LEADER,
   TWO_NODE_CONTROL_PLANES,
+  TWO_NODE_LEADERS,
   type TwoNode,
   twoNodeProblems,
   twoNodeRefusal,
