@@ -1,4 +1,5 @@
-import { createSimLogger, logTimeline } from "../log/logger.js";
+import { createSimLogger } from "../log/logger.js";
+import { logTimeline } from "../log/policy.js";
 import { prepareOutput, writeError } from "../shared/files.js";
 import { type Bus, createBus } from "../sim/bus.js";
 import { VirtualClock } from "../sim/clock.js";

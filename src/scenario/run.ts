@@ -26,7 +26,7 @@ export interface RunOptions {
   seed?: number;
   /** Rewrite golden timelines instead of comparing them. */
   update?: boolean;
-  /** Subscribers to the simulation's events (logs: src/log/logger.ts `logTimeline`, live views). */
+  /** Subscribers to the simulation's events (logs: src/log/policy.ts `logTimeline`, live views). */
   bus?: Bus;
   /** The clock the simulation runs on (the one a log stamps its lines with); must be fresh. */
   clock?: VirtualClock;

@@ -16,7 +16,7 @@ import { clusterNodes, isPoolName, type SimulationInput, type SimulationResult }
 export interface SimulationHooks {
   /**
    * The sink every timeline entry and actor transition is handed to as it happens; what becomes of them
-   * (a log and its levels: src/log/logger.ts `logTimeline`, a live view) is the subscriber's business.
+   * (a log and its levels: src/log/policy.ts `logTimeline`, a live view) is the subscriber's business.
    */
   bus?: Bus;
   /** The clock to run on; pass the one a log stamps its lines with. Must be fresh (nothing pending). */

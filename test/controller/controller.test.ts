@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logTimeline } from "../../src/log/logger.js";
+import { logTimeline } from "../../src/log/policy.js";
 import { InputError } from "../../src/shared/diagnostics.js";
 import type { Behavior } from "../../src/shared/types.js";
 import { withVariation } from "../../src/shared/variation.js";
