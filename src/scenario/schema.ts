@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { DEFAULT_TWO_NODE_LEADER, TWO_NODE_LEADERS } from "../controller/two-node.js";
 import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import { NODE_STATES } from "../machines/node.js";
 import { parseDuration } from "../shared/duration.js";
@@ -101,8 +102,8 @@ export const twoNodeSchema = z
     z.boolean(),
     z.strictObject({
       leader: z
-        .enum(["cp-1", "cp-2"])
-        .meta({ description: "the leader, which takes the writes (default cp-1)" }),
+        .enum(TWO_NODE_LEADERS)
+        .meta({ description: `the leader, which takes the writes (default ${DEFAULT_TWO_NODE_LEADER})` }),
     }),
   ])
   .meta({
