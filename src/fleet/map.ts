@@ -329,14 +329,24 @@ export function rollSite(
   const fast = prepared && fastOutcome(prepared, seed, drawn.events);
   if (fast) {
     const failure = fast.failure;
-    return {
-      result: fast.result,
-      behavior: fast.behavior,
-      durationMs: Math.max(fast.durationMs, fast.lastEntryMs),
-      disruptedNodeMs: fast.disruptedNodeMs,
-      ...(failure ? { why: `${failure.node} ${failure.action}: ${failure.reason}` } : {}),
-      faults: drawn.faults,
-    };
+    const durationMs = Math.max(fast.durationMs, fast.lastEntryMs);
+    // Two literals rather than a spread (the same keys in the same order): this runs for most sites.
+    return failure
+      ? {
+          result: fast.result,
+          behavior: fast.behavior,
+          durationMs,
+          disruptedNodeMs: fast.disruptedNodeMs,
+          why: `${failure.node} ${failure.action}: ${failure.reason}`,
+          faults: drawn.faults,
+        }
+      : {
+          result: fast.result,
+          behavior: fast.behavior,
+          durationMs,
+          disruptedNodeMs: fast.disruptedNodeMs,
+          faults: drawn.faults,
+        };
   }
   const result = simulate(siteInput(plan, site, seed, drawn.events, planner));
   const reason = why(result);

@@ -28,8 +28,6 @@ interface TimedEvent {
   cancelled: boolean;
 }
 
-const noop = (): void => {};
-
 /** Default event cap of `runUntilIdle`: far above any real scenario, low enough to stop a loop quickly. */
 export const DEFAULT_EVENT_LIMIT = 5_000_000;
 
@@ -45,8 +43,6 @@ export class VirtualClock {
   private nextSeq = 0;
   private current = 0;
   private executed = 0;
-  /** Events run or skipped, kept for reuse so that a long run allocates none per event. */
-  private readonly spare: TimedEvent[] = [];
 
   /** Virtual ms since the start. */
   get now(): number {
@@ -76,14 +72,13 @@ export class VirtualClock {
   call<A>(delayMs: number, fn: (arg: A) => void, arg: A): number {
     if (!Number.isFinite(delayMs) || delayMs < 0) delayMs = 0;
     const seq = this.nextSeq++;
-    let event = this.spare.pop();
-    if (event) {
-      event.at = this.current + delayMs;
-      event.seq = seq;
-      event.fn = fn as (arg: never) => void;
-      event.arg = arg;
-      event.cancelled = false;
-    } else event = { at: this.current + delayMs, seq, fn: fn as (arg: never) => void, arg, cancelled: false };
+    const event: TimedEvent = {
+      at: this.current + delayMs,
+      seq,
+      fn: fn as (arg: never) => void,
+      arg,
+      cancelled: false,
+    };
     this.heap.push(event);
     this.byId?.set(seq, event);
     return seq;
@@ -123,29 +118,19 @@ export class VirtualClock {
       if (!event) return false;
       if (event.cancelled) {
         this.cancelledInHeap--;
-        this.recycle(event);
         continue;
       }
       this.byId?.delete(event.seq);
       this.current = event.at;
       this.executed++;
-      const { fn, arg } = event;
-      this.recycle(event);
-      fn(arg as never);
+      event.fn(event.arg as never);
       return true;
     }
   }
 
-  private recycle(event: TimedEvent): void {
-    event.fn = noop;
-    event.arg = undefined;
-    this.spare.push(event);
-  }
-
   /** Drops every pending event and goes back to virtual 0, as a new clock (for a clock reused run after run). */
   reset(): void {
-    for (const event of this.heap.values()) this.recycle(event);
-    this.heap.clear();
+    if (this.heap.size > 0) this.heap.clear();
     this.byId = undefined;
     this.cancelledInHeap = 0;
     this.nextSeq = 0;

@@ -181,11 +181,8 @@ interface FastNode extends JobDurations {
   worker: boolean;
   state: NodeState;
   profile: string;
-  /** A job is in hand (taken at its start, put down when the node rejoins). */
-  job: boolean;
   attempts: number;
   failing: boolean;
-  failed: boolean;
   /** Failures armed on the node: the action each is for, and how many attempts are left to fail. */
   armed: { action: NodeAction | "any"; remaining: number }[];
   /** Attempts of the action started. */
@@ -205,7 +202,7 @@ class FastRun {
   readonly clock = new VirtualClock();
   readonly nodes: FastNode[] = [];
   site!: FastSite;
-  rng!: Rng;
+  readonly rng = new Rng(0);
   nodeCount = 0;
   events: readonly SimInputEvent[] = [];
   nextEvent = 0;
@@ -231,7 +228,7 @@ class FastRun {
   reset(site: FastSite, seed: number, events: readonly SimInputEvent[]): void {
     this.clock.reset();
     this.site = site;
-    this.rng = new Rng(seed);
+    this.rng.reseed(seed);
     this.events = events;
     this.nextEvent = 0;
     const count = site.names.length;
@@ -245,10 +242,8 @@ class FastRun {
           worker: false,
           state: "Ready",
           profile: "",
-          job: false,
           attempts: 0,
           failing: false,
-          failed: false,
           armed: [],
           starts: 0,
           first: -1,
@@ -260,14 +255,13 @@ class FastRun {
         };
         this.nodes.push(node);
       }
+      // (An array's length is set only when it changes: setting it is a call into the runtime.)
       node.worker = i >= site.controlPlanes;
       node.state = "Ready";
       node.profile = site.initialProfile;
-      node.job = false;
       node.attempts = 0;
       node.failing = false;
-      node.failed = false;
-      node.armed.length = 0;
+      if (node.armed.length > 0) node.armed.length = 0;
       node.starts = 0;
       node.first = -1;
       node.last = -1;
@@ -284,10 +278,10 @@ class FastRun {
     this.firstUpdateAt = -1;
     this.lastRolloutEnd = -1;
     this.cursor = 0;
-    this.deferred.length = 0;
+    if (this.deferred.length > 0) this.deferred.length = 0;
     this.busy = 0;
     this.busyWorkers = 0;
-    this.failedNodes.length = 0;
+    if (this.failedNodes.length > 0) this.failedNodes.length = 0;
     this.pumpScheduled = false;
   }
 
@@ -304,7 +298,7 @@ class FastRun {
   beginRollout(): void {
     this.behavior = this.site.behavior;
     this.cursor = 0;
-    this.deferred.length = 0;
+    if (this.deferred.length > 0) this.deferred.length = 0;
     this.phase = "running";
     this.touch(); // rollout-started
     this.schedulePump();
@@ -350,9 +344,7 @@ class FastRun {
     const site = this.site;
     drawJob(this.rng, site.draw, node);
     if (site.drainSkipped) node.drainMs = 0;
-    node.job = true;
     node.attempts = 0;
-    node.failed = false;
     node.failing = false;
     this.busy++;
     if (node.worker) this.busyWorkers++;
@@ -384,7 +376,7 @@ class FastRun {
         return;
       }
     }
-    failedNodes.length = 0;
+    if (failedNodes.length > 0) failedNodes.length = 0;
     // The controller's `nextStarts`, for a queue of every node (control planes first), none adopting;
     // each node is started as soon as it is chosen, in the order the controller starts them.
     const nodes = this.nodes;
@@ -417,7 +409,7 @@ class FastRun {
           this.startNode(node);
         }
       }
-      deferred.length = kept;
+      if (kept < deferred.length) deferred.length = kept;
       while (this.cursor < count && this.busyWorkers < maxUnavailable) {
         const node = nodes[this.cursor++] as FastNode;
         if (node.profile === to) continue;
@@ -513,8 +505,7 @@ class FastRun {
       const node = nodes[i] as FastNode;
       if (node.first >= 0) disrupted += node.last - node.first;
     }
-    const failure = this.failure();
-    return {
+    const outcome: FastOutcome = {
       result: this.phase === "halted" ? "failed" : "converged",
       behavior: this.behavior,
       finalProfile,
@@ -524,8 +515,10 @@ class FastRun {
           : 0,
       lastEntryMs: Math.max(0, this.lastEntry),
       disruptedNodeMs: disrupted,
-      ...(failure ? { failure } : {}),
     };
+    const failure = this.failure();
+    if (failure) outcome.failure = failure;
+    return outcome;
   }
 }
 
@@ -552,7 +545,6 @@ function actionDone(node: FastNode): void {
   if (node.failing) {
     node.state = "Failed";
     node.failing = false;
-    node.failed = true;
     run.touch(node); // action-failed
     run.failedNodes.push(node);
     run.schedulePump();
@@ -567,7 +559,6 @@ function rejoined(node: FastNode): void {
   const run = node.run;
   node.state = "Ready";
   run.touch(node); // node-rejoined
-  node.job = false;
   node.attempts = 0;
   run.busy--;
   if (node.worker) run.busyWorkers--;
