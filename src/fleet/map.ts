@@ -5,10 +5,11 @@ import { formatDuration } from "../shared/duration.js";
 import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
+import { variationWatched } from "../shared/variation.js";
 import { faultFreeRollout } from "../sim/estimate.js";
 import { type SimCluster, type SimRun, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
-import { disruptedNodeMs, fastSummary } from "../sim/site-summary.js";
+import { disruptedNodeMs, type FastSite, fastOutcome, prepareFast } from "../sim/site-summary.js";
 import {
   clusterNodes,
   type NodeAction,
@@ -270,6 +271,60 @@ export class Predictions {
   }
 }
 
+/** Each plan's prepared fast-path sites (null: not one it runs), per planner, by kind of site. */
+const fastSites = new WeakMap<SiteSimPlan, WeakMap<PlanFn, Map<string, FastSite | null>>>();
+let lastFast: { plan: SiteSimPlan; planner: PlanFn; site: Site; prepared: FastSite | undefined } | undefined;
+
+/**
+ * A site's fast-path preparation, the same for every trial (`prepareFast` of its input without drawn
+ * faults). Sites without settings of their own are one kind per (profile, update, shape), prepared once
+ * per plan and planner; a site with its own settings is prepared each time it is rolled.
+ */
+function fastSite(plan: SiteSimPlan, site: Site, planner: PlanFn): FastSite | undefined {
+  const last = lastFast;
+  if (last && last.plan === plan && last.planner === planner) {
+    const s = last.site;
+    if (
+      s === site ||
+      (s.profile === site.profile &&
+        s.update === site.update &&
+        s.controlPlanes === site.controlPlanes &&
+        s.workers === site.workers &&
+        !s.own &&
+        !site.own &&
+        !s.classTimings &&
+        !site.classTimings)
+    )
+      return last.prepared;
+  }
+  const make = () => prepareFast(siteInput(plan, site, 0, [], planner));
+  // Nothing kept while a model variation is watched: it may prepare differently (or not at all) then.
+  if (variationWatched()) return make();
+  if (site.own || site.classTimings) {
+    const prepared = make();
+    lastFast = { plan, planner, site, prepared };
+    return prepared;
+  }
+  let byPlanner = fastSites.get(plan);
+  if (!byPlanner) {
+    byPlanner = new WeakMap();
+    fastSites.set(plan, byPlanner);
+  }
+  let kinds = byPlanner.get(planner);
+  if (!kinds) {
+    kinds = new Map();
+    byPlanner.set(planner, kinds);
+  }
+  const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}`;
+  let prepared = kinds.get(key);
+  if (prepared === undefined) {
+    prepared = make() ?? null;
+    kinds.set(key, prepared);
+  }
+  lastFast = { plan, planner, site, prepared: prepared ?? undefined };
+  return prepared ?? undefined;
+}
+
 /** Simulates one site for one trial. Pure: the same plan, site and trial give the same outcome. */
 export function rollSite(
   plan: SiteSimPlan,
@@ -282,21 +337,31 @@ export function rollSite(
 ): SiteOutcome {
   const seed = seedOverride ?? siteSeed(plan.seed, trial, site.name);
   const drawn = drawFaults(site, plan.faults, seed, predicted, site.own?.retries ?? plan.retries ?? 1);
-  const input = siteInput(plan, site, seed, drawn.events, planner);
   // Most sites take the fast path (the same outcome without the machines); the rest are simulated.
-  const fast = plan.keepResults ? undefined : fastSummary(input);
+  const prepared = plan.keepResults ? undefined : fastSite(plan, site, planner);
+  const fast = prepared && fastOutcome(prepared, seed, drawn.events);
   if (fast) {
     const failure = fast.failure;
-    return {
-      result: fast.result,
-      behavior: fast.behavior,
-      durationMs: Math.max(fast.durationMs, fast.lastEntryMs),
-      disruptedNodeMs: fast.disruptedNodeMs,
-      ...(failure ? { why: `${failure.node} ${failure.action}: ${failure.reason}` } : {}),
-      faults: drawn.faults,
-    };
+    const durationMs = Math.max(fast.durationMs, fast.lastEntryMs);
+    // Two literals rather than a spread (the same keys in the same order): this runs for most sites.
+    return failure
+      ? {
+          result: fast.result,
+          behavior: fast.behavior,
+          durationMs,
+          disruptedNodeMs: fast.disruptedNodeMs,
+          why: `${failure.node} ${failure.action}: ${failure.reason}`,
+          faults: drawn.faults,
+        }
+      : {
+          result: fast.result,
+          behavior: fast.behavior,
+          durationMs,
+          disruptedNodeMs: fast.disruptedNodeMs,
+          faults: drawn.faults,
+        };
   }
-  const result = simulate(input);
+  const result = simulate(siteInput(plan, site, seed, drawn.events, planner));
   const reason = why(result);
   const outage = writeOutageOf(result);
   return {
