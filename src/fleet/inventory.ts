@@ -23,7 +23,7 @@ export interface RawSite {
   /** The site's delivery mode, over the plan's `cluster.mode`. */
   mode?: DeliveryMode;
   /** Two-node HA, over the plan's `cluster.twoNode` (false: not two-node, whatever the plan says). */
-  twoNode?: boolean | { leader: "cp-1" | "cp-2" };
+  twoNode?: boolean | { leader: string };
   /** Where a field of this site stands, for diagnostics. */
   at: (field: string) => Omit<Diagnostic, "message">;
 }

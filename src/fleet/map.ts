@@ -272,15 +272,17 @@ export class Predictions {
 }
 
 /** Each plan's prepared fast-path sites (null: not one it runs), per planner, by kind of site. */
-const fastSites = new WeakMap<SiteSimPlan, WeakMap<PlanFn, Map<string, FastSite | null>>>();
-let lastFast: { plan: SiteSimPlan; planner: PlanFn; site: Site; prepared: FastSite | undefined } | undefined;
+const fastSites = new WeakMap<SiteSimPlan, WeakMap<PlanTable, Map<string, FastSite | null>>>();
+let lastFast:
+  | { plan: SiteSimPlan; planner: PlanTable; site: Site; prepared: FastSite | undefined }
+  | undefined;
 
 /**
  * A site's fast-path preparation, the same for every trial (`prepareFast` of its input without drawn
  * faults). Sites without settings of their own are one kind per (profile, update, shape), prepared once
  * per plan and planner; a site with its own settings is prepared each time it is rolled.
  */
-function fastSite(plan: SiteSimPlan, site: Site, planner: PlanFn): FastSite | undefined {
+function fastSite(plan: SiteSimPlan, site: Site, planner: PlanTable): FastSite | undefined {
   const last = lastFast;
   if (last && last.plan === plan && last.planner === planner) {
     const s = last.site;
