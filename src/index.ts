@@ -20,6 +20,7 @@ export { type FleetFile, fleetSchema } from "./fleet/file-schema.js";
 export { type LoadedFleetPlan, loadFleetPlan } from "./fleet/load.js";
 export { type FleetPlanRun, type FleetResult, runFleetPlan, runFleetPlanOnThreads } from "./fleet/run.js";
 export { jsonSchemas } from "./kinds/json-schema.js";
+export { logEntry, logTimeline, type SimLogger } from "./log/policy.js";
 export { DEFAULT_TIMINGS } from "./machines/node.js";
 export { drainPolicy, osImage } from "./profile/drain.js";
 export { parseProfile } from "./profile/parse.js";
@@ -43,6 +44,7 @@ export { BEHAVIORS, type Behavior, DISTRIBUTIONS, type Distribution } from "./sh
 export { type Bus, createBus } from "./sim/bus.js";
 export { VirtualClock } from "./sim/clock.js";
 export { estimateRollout, type RolloutEstimate } from "./sim/estimate.js";
+export { simProfile } from "./sim/input.js";
 export { type SimulationHooks, simulate } from "./sim/simulate.js";
 export type {
   NodeReport,

@@ -1,5 +1,5 @@
 // examples/library/demo.mjs: run it in the clone with `node examples/library/demo.mjs` (or in any project with edgesim installed)
-import { drainPolicy, InputError, loadProfile, osImage, plan, runFleet, runScenario, simulate } from "edgesim";
+import { InputError, loadProfile, plan, runFleet, runScenario, simProfile, simulate } from "edgesim";
 
 const update = plan("scenarios/profiles/k3s-base.yaml", "scenarios/profiles/k3s-registry-change.yaml");
 console.log(update.behavior, update.changes.map((c) => `${c.path}: ${c.rule}`));
@@ -11,7 +11,7 @@ console.log(run.result, run.behavior, run.passed);
 const profiles = new Map();
 for (const name of ["k3s-base", "k3s-stage-boot-change"]) {
   const profile = loadProfile(`scenarios/profiles/${name}.yaml`);
-  profiles.set(profile.name, { id: profile.name, profile, drain: drainPolicy(profile), osImage: osImage(profile) });
+  profiles.set(profile.name, simProfile(profile));
 }
 const sim = simulate({
   seed: 7, controlPlanes: 1, workers: 2, initialProfile: "k3s-base", profiles,

@@ -1,6 +1,5 @@
 import { bundledProfiles, DEFAULT_LINK_MBPS, type Site } from "../fleet/load.js";
 import { rollSite, type SiteOutcome, type SiteSimPlan } from "../fleet/map.js";
-import { readHistory } from "../history/load.js";
 import { loadProfileFile } from "../profile/file.js";
 import { cachedPlanner } from "../rules/plan-cache.js";
 import { classOf, type TimingsFile, timingsFileOf } from "../scenario/timings-file.js";
@@ -10,8 +9,8 @@ import type { NodeAction } from "../shared/types.js";
 import { parseYamlFile } from "../shared/yaml.js";
 import { simProfile } from "../sim/input.js";
 import type { SimProfile } from "../sim/types.js";
-import { type Calibration, calibrationYaml, fitExtracted } from "./calibrate.js";
-import { DEFAULT_MAX_SPELL_MS, DEFAULT_NOT_READY_DELAY_MS, extract } from "./extract.js";
+import { type Calibration, calibrateHistory, calibrationYaml } from "./calibrate.js";
+import { DEFAULT_MAX_SPELL_MS } from "./extract.js";
 import { loadInventory, loadRollouts, type Rollout } from "./rollouts.js";
 
 /**
@@ -108,20 +107,19 @@ export function backtest(files: readonly string[], options: BacktestOptions): Ba
     throw new InputError([
       { file: options.rollouts, message: `no rollout starts before --train-until ${stamp}: nothing to fit` },
     ]);
-  const store = readHistory(files, options.siteLabel ? { siteLabel: options.siteLabel } : {});
-  const extracted = extract(store, rollouts, {
-    notReadyDelayMs: options.notReadyDelayMs ?? DEFAULT_NOT_READY_DELAY_MS,
-    maxSpellMs: DEFAULT_MAX_SPELL_MS,
-  });
-  const calibration = fitExtracted(extracted, {
-    files: [...files],
-    rolloutsFile: options.rollouts,
+  const calibration = calibrateHistory(
+    files,
     rollouts,
     inventory,
-    classLabel: options.classLabel,
-    untilMs: until,
-    skipped: [...store.skipped.entries()],
-  });
+    {
+      rollouts: options.rollouts,
+      ...(options.classLabel ? { classLabel: options.classLabel } : {}),
+      ...(options.siteLabel ? { siteLabel: options.siteLabel } : {}),
+      ...(options.notReadyDelayMs !== undefined ? { notReadyDelayMs: options.notReadyDelayMs } : {}),
+      untilMs: until,
+    },
+    true,
+  );
   const fitted = calibration.steps.filter((s) => !("tooFew" in s.fit));
   if (fitted.length === 0)
     throw new InputError([
@@ -133,8 +131,7 @@ export function backtest(files: readonly string[], options: BacktestOptions): Ba
   // The timings exactly as `calibrate -o` writes them and `fleet --timings` reads them.
   const timings = timingsFileOf(parseYamlFile(calibrationYaml(calibration), "<fitted timings>"));
   // As many retries as the training history shows a node needed (the engine halts a node past them).
-  const failuresPerSite = extracted.attempts.filter((a) => a.atMs < until).map((a) => a.failures);
-  const retries = Math.max(1, ...failuresPerSite);
+  const retries = Math.max(1, calibration.maxFailures);
 
   const profiles = new Map<string, SimProfile>();
   const base = loadProfileFile(`${bundledProfiles()}k3s-base.yaml`);
@@ -143,7 +140,7 @@ export function backtest(files: readonly string[], options: BacktestOptions): Ba
     profiles.set(behavior, uncapped(simProfile(loadProfileFile(`${bundledProfiles()}${file}`), behavior)));
   const planner = cachedPlanner({ rke2Quirk: true });
 
-  const actualOf = new Map(extracted.actuals.map((a) => [`${a.rollout}\u0000${a.site}`, a]));
+  const actualOf = new Map(calibration.actuals.map((a) => [`${a.rollout}\u0000${a.site}`, a]));
   const sites: SiteForecast[] = [];
   const out: RolloutForecast[] = [];
   for (const r of later) {
@@ -237,7 +234,7 @@ export function backtest(files: readonly string[], options: BacktestOptions): Ba
     retries,
     training: {
       rollouts: before.length,
-      intervals: extracted.observations.filter((o) => o.atMs < until).length,
+      intervals: calibration.fittedIntervals,
     },
     rollouts: out,
     sites,

@@ -1,17 +1,20 @@
-import { readHistory } from "../history/load.js";
+import { streamHistory } from "../history/load.js";
+import { type HistoryStore, Rewind } from "../history/store.js";
 import { formatDuration } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
 import { TIMED_STEPS, type TimedStep } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
 import {
+  type Attempts,
   DEFAULT_MAX_SPELL_MS,
   DEFAULT_NOT_READY_DELAY_MS,
-  type Extracted,
-  extract,
+  Extractor,
   type Note,
   type Observation,
+  type ObservationSink,
+  type SiteActual,
 } from "./extract.js";
-import { type Censored, type FitResult, fitDurations, MIN_SAMPLES, type Proportion, wilson } from "./fit.js";
+import { DurationSample, type FitResult, fitSample, MIN_SAMPLES, type Proportion, wilson } from "./fit.js";
 import { type Inventory, loadInventory, loadRollouts, type Rollout } from "./rollouts.js";
 
 /**
@@ -55,66 +58,154 @@ export interface Calibration {
   classes: ClassFit[];
   notes: Note[];
   skipped: [string, number][];
-  extracted: Extracted;
+  /** Step intervals found, and of them those fitted (that began before `untilMs`). */
+  intervals: number;
+  fittedIntervals: number;
+  /** The most failed attempts of one node in one rollout, among those fitted. */
+  maxFailures: number;
+  /** Each site's whole rollout as seen (when asked for: the back-test). */
+  actuals: SiteActual[];
 }
 
 export function calibrate(files: readonly string[], options: CalibrateOptions): Calibration {
   const inventory: Inventory | undefined = options.inventory ? loadInventory(options.inventory) : undefined;
   const rollouts = loadRollouts(options.rollouts, inventory);
-  const store = readHistory(files, options.siteLabel ? { siteLabel: options.siteLabel } : {});
-  const extracted = extract(store, rollouts, {
-    notReadyDelayMs: options.notReadyDelayMs ?? DEFAULT_NOT_READY_DELAY_MS,
-    maxSpellMs: DEFAULT_MAX_SPELL_MS,
-  });
-  return fitExtracted(extracted, {
-    files: [...files],
-    rolloutsFile: options.rollouts,
-    rollouts,
-    inventory,
-    classLabel: options.classLabel,
-    untilMs: options.untilMs,
-    skipped: [...store.skipped.entries()],
-  });
+  return calibrateHistory(files, rollouts, inventory, options, false);
 }
 
-export function fitExtracted(
-  extracted: Extracted,
-  context: {
-    files: string[];
-    rolloutsFile: string;
-    rollouts: Rollout[];
-    inventory?: Inventory | undefined;
-    classLabel?: string | undefined;
-    untilMs?: number | undefined;
-    skipped: [string, number][];
-  },
-): Calibration {
-  const until = context.untilMs ?? Number.POSITIVE_INFINITY;
-  const observations = extracted.observations.filter((o) => o.atMs < until);
-  const steps = fitSteps(observations);
-  const byBehavior = new Map<NodeAction, { attempts: number; failures: number }>();
-  for (const a of extracted.attempts) {
-    if (a.atMs >= until) continue;
-    const t = byBehavior.get(a.behavior) ?? { attempts: 0, failures: 0 };
+/** One step's intervals as counts, and the behavior of its earliest interval. */
+interface StepSample {
+  behavior: NodeAction;
+  atMs: number;
+  sample: DurationSample;
+}
+
+/**
+ * The fit's side of the extraction: each interval is counted into its step's sample (pooled, and its
+ * site's class) as it is found, and each attempt into its behavior's tally; nothing else is kept.
+ */
+class Fold implements ObservationSink {
+  readonly steps = new Map<TimedStep, StepSample>();
+  readonly classes = new Map<string, Map<TimedStep, StepSample>>();
+  readonly tally = new Map<NodeAction, { attempts: number; failures: number }>();
+  intervals = 0;
+  fitted = 0;
+  maxFailures = 0;
+
+  constructor(
+    private readonly untilMs: number,
+    private readonly classOf: Map<string, string> | undefined,
+  ) {}
+
+  observation(o: Observation): void {
+    this.intervals++;
+    if (o.atMs >= this.untilMs) return;
+    this.fitted++;
+    add(this.steps, o);
+    const value = this.classOf?.get(o.site);
+    if (value === undefined) return;
+    let steps = this.classes.get(value);
+    if (!steps) {
+      steps = new Map();
+      this.classes.set(value, steps);
+    }
+    add(steps, o);
+  }
+
+  attempts(a: Attempts): void {
+    if (a.atMs >= this.untilMs) return;
+    const t = this.tally.get(a.behavior) ?? { attempts: 0, failures: 0 };
     t.attempts += a.attempts;
     t.failures += a.failures;
-    byBehavior.set(a.behavior, t);
+    this.tally.set(a.behavior, t);
+    if (a.failures > this.maxFailures) this.maxFailures = a.failures;
   }
-  const failure = [...byBehavior.entries()]
-    .sort((a, b) => a[0].localeCompare(b[0]))
-    .map(([behavior, t]) => ({ behavior, rate: wilson(t.failures, t.attempts) }));
-  const classes: ClassFit[] = [];
-  const { inventory, classLabel } = context;
+}
+
+function add(steps: Map<TimedStep, StepSample>, o: Observation): void {
+  let s = steps.get(o.step);
+  if (!s) {
+    s = { behavior: o.behavior, atMs: o.atMs, sample: new DurationSample() };
+    steps.set(o.step, s);
+  } else if (o.atMs < s.atMs || (o.atMs === s.atMs && o.behavior < s.behavior)) {
+    s.behavior = o.behavior;
+    s.atMs = o.atMs;
+  }
+  s.sample.add(o.loMs, o.hiMs, o.triangular);
+}
+
+/**
+ * Reads the history and fits it: the reader hands each node's finished stretches to the extraction,
+ * which counts every interval into the fit as it is found, so memory holds the nodes' open spells and
+ * the counts, not the history. If a file goes back before what was already handed over, the history is
+ * read again in one piece (the same result, more memory).
+ */
+export function calibrateHistory(
+  files: readonly string[],
+  rollouts: Rollout[],
+  inventory: Inventory | undefined,
+  options: CalibrateOptions,
+  actuals: boolean,
+): Calibration {
+  const until = options.untilMs ?? Number.POSITIVE_INFINITY;
+  let classOf: Map<string, string> | undefined;
+  const { classLabel } = options;
   if (inventory && classLabel) {
-    const classOf = new Map<string, string>();
+    classOf = new Map<string, string>();
     for (const site of inventory.sites.values()) {
       const value = site.labels[classLabel];
       if (value !== undefined) classOf.set(site.name, value);
     }
+  }
+  const read = (handOver: boolean) => {
+    const fold = new Fold(until, classOf);
+    let store: HistoryStore | undefined;
+    const extractor = new Extractor(
+      rollouts,
+      {
+        notReadyDelayMs: options.notReadyDelayMs ?? DEFAULT_NOT_READY_DELAY_MS,
+        maxSpellMs: DEFAULT_MAX_SPELL_MS,
+        actuals,
+      },
+      fold,
+      (id) => store?.describe(id) ?? "",
+    );
+    store = streamHistory(
+      files,
+      options.siteLabel ? { siteLabel: options.siteLabel } : {},
+      {
+        begin: (s) => {
+          store = s;
+          extractor.intervalsFor(s.given.map((g) => g.site));
+        },
+        node: (n) => extractor.node(n),
+        site: (site, beforeMs) => extractor.site(site, beforeMs),
+      },
+      handOver,
+    );
+    store.finish((n) => extractor.node(n));
+    store.given.forEach((g, i) => {
+      extractor.given(g, i);
+    });
+    return { fold, store, ...extractor.finish() };
+  };
+  let result: ReturnType<typeof read>;
+  try {
+    result = read(true);
+  } catch (error) {
+    if (!(error instanceof Rewind)) throw error;
+    result = read(false);
+  }
+  const { fold, store, notes } = result;
+  const steps = fitSteps(fold.steps);
+  const failure = [...fold.tally.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([behavior, t]) => ({ behavior, rate: wilson(t.failures, t.attempts) }));
+  const classes: ClassFit[] = [];
+  if (classOf && classLabel) {
     const values = [...new Set(classOf.values())].sort();
     for (const value of values) {
-      const own = observations.filter((o) => classOf.get(o.site) === value);
-      const fitted = fitSteps(own);
+      const fitted = fitSteps(fold.classes.get(value) ?? new Map());
       const enough = fitted.length > 0 && fitted.every((s) => !("tooFew" in s.fit));
       classes.push({
         label: classLabel,
@@ -127,28 +218,25 @@ export function fitExtracted(
     }
   }
   return {
-    files: context.files,
-    rolloutsFile: context.rolloutsFile,
-    rollouts: context.rollouts,
+    files: [...files],
+    rolloutsFile: options.rollouts,
+    rollouts,
     steps,
     failure,
     classes,
-    notes: extracted.notes,
-    skipped: context.skipped,
-    extracted,
+    notes,
+    skipped: [...store.skipped.entries()],
+    intervals: fold.intervals,
+    fittedIntervals: fold.fitted,
+    maxFailures: fold.maxFailures,
+    actuals: result.actuals,
   };
 }
 
-function fitSteps(observations: readonly Observation[]): StepFit[] {
-  const groups = new Map<TimedStep, { behavior: NodeAction; intervals: Censored[] }>();
-  for (const o of observations) {
-    const g = groups.get(o.step) ?? { behavior: o.behavior, intervals: [] };
-    g.intervals.push(o.triangular ? [o.loMs, o.hiMs, true] : [o.loMs, o.hiMs]);
-    groups.set(o.step, g);
-  }
-  return TIMED_STEPS.filter((s) => groups.has(s)).map((step) => {
-    const g = groups.get(step) as { behavior: NodeAction; intervals: Censored[] };
-    return { step, behavior: g.behavior, fit: fitDurations(g.intervals) };
+function fitSteps(samples: Map<TimedStep, StepSample>): StepFit[] {
+  return TIMED_STEPS.filter((s) => samples.has(s)).map((step) => {
+    const g = samples.get(step) as StepSample;
+    return { step, behavior: g.behavior, fit: fitSample(g.sample) };
   });
 }
 
@@ -278,7 +366,7 @@ export function calibrationJson(c: Calibration): unknown {
 /** What the command prints for people. */
 export function calibrationText(c: Calibration, written?: string): string {
   const out: string[] = [];
-  const n = c.extracted.observations.length;
+  const n = c.intervals;
   out.push(
     `Calibrated from ${plural(c.files.length, "history file")}, ${plural(c.rollouts.length, "rollout")}: ${plural(n, "step interval")}.`,
   );

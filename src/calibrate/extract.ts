@@ -1,4 +1,4 @@
-import type { HistoryStore, NodeSignals, Transition } from "../history/store.js";
+import { type GivenInterval, type NodeSignals, Rewind, type Transition } from "../history/store.js";
 import type { TimedStep } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
 import type { Rollout } from "./rollouts.js";
@@ -65,17 +65,18 @@ export interface Note {
   example: string;
 }
 
-export interface Extracted {
-  observations: Observation[];
-  attempts: Attempts[];
-  actuals: SiteActual[];
-  notes: Note[];
+/** Where the extraction's findings go, one at a time (nothing is kept here). */
+export interface ObservationSink {
+  observation(o: Observation): void;
+  attempts(a: Attempts): void;
 }
 
 export interface ExtractOptions {
   notReadyDelayMs: number;
   /** A NotReady spell longer than this is no update step (a dead node): reported, left out. */
   maxSpellMs: number;
+  /** Keep each site's whole rollout as seen (the back-test compares with it). */
+  actuals?: boolean;
 }
 
 export const DEFAULT_NOT_READY_DELAY_MS = 40_000;
@@ -88,55 +89,132 @@ const ACTION_STEP: Record<NodeAction, TimedStep> = {
   "config-reload": "configReload",
 };
 
-export function extract(
-  store: HistoryStore,
-  rollouts: readonly Rollout[],
-  options: ExtractOptions,
-): Extracted {
-  const out: Extracted = { observations: [], attempts: [], actuals: [], notes: [] };
-  const notes = new Map<string, Note>();
-  const note = (kind: string, example: string) => {
-    const n = notes.get(kind);
-    if (n) n.count++;
-    else notes.set(kind, { kind, count: 1, example });
-  };
-  const bySite = new Map<string, Rollout[]>();
-  for (const r of rollouts)
-    for (const s of r.sites)
-      bySite.set(
-        s,
-        [...(bySite.get(s) ?? []), r].sort((a, b) => a.fromMs - b.fromMs),
+/** A note's place in the order of the history (node by node in name order, then the intervals file). */
+type Rank = [phase: number, key: string, sub: number, at: number];
+
+const before = (a: Rank, b: Rank) =>
+  a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] !== b[2] ? a[2] < b[2] : a[3] < b[3];
+
+/**
+ * The extraction, fed stretch by stretch (`node`), as the reader hands them over: observations and
+ * attempts go to the sink as found; what a site's nodes show together (the pace between nodes, the
+ * site's whole rollout) is kept per site and rollout until the reader says every node of the site is
+ * past the rollout (`site`). Notes keep a count and one example: the first in the history's order
+ * (node by node in name order), whatever order the stretches come in.
+ */
+export class Extractor {
+  private readonly notes = new Map<string, { note: Note; rank: Rank }>();
+  private readonly bySite = new Map<string, Rollout[]>();
+  private readonly spans = new Map<string, Map<Rollout, NodeSpan[]>>();
+  /** Per site: the rollouts ending before this are closed (their spans fitted). */
+  private readonly closedBefore = new Map<string, number>();
+  private readonly actuals = new Map<string, SiteActual>();
+  private readonly sitesWithIntervals = new Set<string>();
+
+  constructor(
+    rollouts: readonly Rollout[],
+    private readonly options: ExtractOptions,
+    private readonly sink: ObservationSink,
+    private readonly describe: (source: number) => string,
+  ) {
+    for (const r of rollouts)
+      for (const s of r.sites) {
+        const list = this.bySite.get(s) ?? [];
+        list.push(r);
+        this.bySite.set(s, list);
+      }
+    for (const list of this.bySite.values()) list.sort((a, b) => a.fromMs - b.fromMs);
+  }
+
+  /** Sites with intervals given directly: their spans wait for the end (the intervals come last). */
+  intervalsFor(sites: Iterable<string>): void {
+    for (const s of sites) this.sitesWithIntervals.add(s);
+  }
+
+  private note(kind: string, rank: Rank, example: () => string): void {
+    const n = this.notes.get(kind);
+    if (!n) this.notes.set(kind, { note: { kind, count: 1, example: example() }, rank });
+    else {
+      n.note.count++;
+      if (before(rank, n.rank)) {
+        n.rank = rank;
+        n.note.example = example();
+      }
+    }
+  }
+
+  private span(x: NodeSpan, rollout: Rollout): void {
+    if (rollout.untilMs < (this.closedBefore.get(x.site) ?? Number.NEGATIVE_INFINITY))
+      throw new Rewind(
+        `${x.site}/${x.node}: a node seen after its site's rollout ${rollout.name} was closed`,
       );
-  const actuals = new Map<string, SiteActual>();
-  const spans = new Map<string, NodeSpan[]>();
-  const span = (x: NodeSpan) => {
-    const key = `${x.rollout}\u0000${x.site}`;
-    const list = spans.get(key) ?? [];
+    let bySite = this.spans.get(x.site);
+    if (!bySite) {
+      bySite = new Map();
+      this.spans.set(x.site, bySite);
+    }
+    const list = bySite.get(rollout) ?? [];
     const same = list.find((o) => o.node === x.node);
     if (!same) list.push(x);
     else {
       if (x.startHi < same.startHi) [same.startLo, same.startHi] = [x.startLo, x.startHi];
       if (x.endHi > same.endHi) [same.endLo, same.endHi] = [x.endLo, x.endHi];
     }
-    spans.set(key, list);
-  };
-  const describe = (t: Transition) => {
-    const s = store.sources[t.source];
-    return s ? `${s.file}${s.line !== undefined ? `:${s.line}:${s.col ?? 1}` : ""} ${s.where}` : "";
-  };
-  const stamp = (ms: number) => new Date(ms).toISOString().replace(":00.000Z", "Z");
-
-  for (const node of store.nodeSignals()) {
-    const siteRollouts = bySite.get(node.site) ?? [];
-    extractNode(node, siteRollouts, options, out, note, describe, stamp, actuals, span);
+    bySite.set(rollout, list);
   }
-  for (const g of store.given) {
-    const r = (bySite.get(g.site) ?? []).find((x) => g.startMs >= x.fromMs && g.startMs <= x.untilMs);
-    if (!r) {
-      note("intervals in no rollout's window", `${g.site}/${g.node} ${g.step} at ${stamp(g.startMs)}`);
-      continue;
+
+  private actual(rollout: Rollout, site: string, start: number, end: number): void {
+    if (!this.options.actuals) return;
+    const key = `${rollout.index}\u0000${site}`;
+    const actual = this.actuals.get(key);
+    if (!actual) this.actuals.set(key, { rollout: rollout.index, site, startMs: start, endMs: end });
+    else {
+      actual.startMs = Math.min(actual.startMs, start);
+      actual.endMs = Math.max(actual.endMs, end);
     }
-    out.observations.push({
+  }
+
+  /** A stretch of one node's changes. */
+  node(node: NodeSignals): void {
+    extractNode(
+      node,
+      this.bySite.get(node.site) ?? [],
+      this.options,
+      this.sink,
+      (kind, rank, example) => this.note(kind, rank, example),
+      this.describe,
+      (rollout, start, end) => this.actual(rollout, node.site, start, end),
+      (x, rollout) => this.span(x, rollout),
+    );
+  }
+
+  /** Every node of `site` is handed over up to `beforeMs`: its rollouts that ended before are closed. */
+  site(site: string, beforeMs: number): void {
+    if (this.sitesWithIntervals.has(site)) return;
+    const bySite = this.spans.get(site);
+    const closed = Math.max(this.closedBefore.get(site) ?? Number.NEGATIVE_INFINITY, beforeMs);
+    this.closedBefore.set(site, closed);
+    if (!bySite) return;
+    for (const [rollout, list] of bySite)
+      if (rollout.untilMs < closed) {
+        paceBetweenNodes(list, this.sink);
+        bySite.delete(rollout);
+      }
+    if (bySite.size === 0) this.spans.delete(site);
+  }
+
+  /** One interval of the intervals file (`index`: its place among them). */
+  given(g: GivenInterval, index: number): void {
+    const r = (this.bySite.get(g.site) ?? []).find((x) => g.startMs >= x.fromMs && g.startMs <= x.untilMs);
+    if (!r) {
+      this.note(
+        "intervals in no rollout's window",
+        [1, "", 0, index],
+        () => `${g.site}/${g.node} ${g.step} at ${stamp(g.startMs)}`,
+      );
+      return;
+    }
+    this.sink.observation({
       step: g.step,
       behavior: r.behavior,
       site: g.site,
@@ -148,26 +226,22 @@ export function extract(
       triangular: false,
     });
     // The site's span as seen: from its first interval's start to its last interval's end.
-    const key = `${r.index}\u0000${g.site}`;
-    const end = g.startMs + (g.loMs + g.hiMs) / 2;
-    span({
-      node: g.node,
-      behavior: r.behavior,
-      rollout: r.index,
-      site: g.site,
-      startLo: g.startMs,
-      startHi: g.startMs,
-      endLo: g.startMs + g.loMs,
-      endHi: g.startMs + g.hiMs,
-    });
-    const actual = actuals.get(key);
-    if (!actual) actuals.set(key, { rollout: r.index, site: g.site, startMs: g.startMs, endMs: end });
-    else {
-      actual.startMs = Math.min(actual.startMs, g.startMs);
-      actual.endMs = Math.max(actual.endMs, end);
-    }
+    this.span(
+      {
+        node: g.node,
+        behavior: r.behavior,
+        rollout: r.index,
+        site: g.site,
+        startLo: g.startMs,
+        startHi: g.startMs,
+        endLo: g.startMs + g.loMs,
+        endHi: g.startMs + g.hiMs,
+      },
+      r,
+    );
+    this.actual(r, g.site, g.startMs, g.startMs + (g.loMs + g.hiMs) / 2);
     if (g.step === ACTION_STEP[r.behavior])
-      out.attempts.push({
+      this.sink.attempts({
         behavior: r.behavior,
         site: g.site,
         rollout: r.index,
@@ -176,11 +250,25 @@ export function extract(
         failures: g.failed ? 1 : 0,
       });
   }
-  out.observations.push(...paceBetweenNodes(spans));
-  out.actuals = [...actuals.values()].sort((a, b) => a.rollout - b.rollout || a.site.localeCompare(b.site));
-  out.notes = [...notes.values()];
-  return out;
+
+  /** The end of the history: every rollout closed; the notes (in the history's order) and the actuals. */
+  finish(): { notes: Note[]; actuals: SiteActual[] } {
+    for (const bySite of this.spans.values())
+      for (const list of bySite.values()) paceBetweenNodes(list, this.sink);
+    this.spans.clear();
+    const notes = [...this.notes.values()].sort((a, b) =>
+      before(a.rank, b.rank) ? -1 : before(b.rank, a.rank) ? 1 : 0,
+    );
+    return {
+      notes: notes.map((n) => n.note),
+      actuals: [...this.actuals.values()].sort(
+        (a, b) => a.rollout - b.rollout || a.site.localeCompare(b.site),
+      ),
+    };
+  }
 }
+
+const stamp = (ms: number) => new Date(ms).toISOString().replace(":00.000Z", "Z");
 
 const mid = (t: Transition) => (Number.isFinite(t.loMs) ? (t.loMs + t.hiMs) / 2 : t.hiMs);
 
@@ -188,14 +276,14 @@ function extractNode(
   node: NodeSignals,
   rollouts: readonly Rollout[],
   options: ExtractOptions,
-  out: Extracted,
-  note: (kind: string, example: string) => void,
-  describe: (t: Transition) => string,
-  stamp: (ms: number) => string,
-  actuals: Map<string, SiteActual>,
-  span: (x: NodeSpan) => void,
+  out: ObservationSink,
+  note: (kind: string, rank: Rank, example: () => string) => void,
+  describe: (source: number) => string,
+  actual: (rollout: Rollout, start: number, end: number) => void,
+  span: (x: NodeSpan, rollout: Rollout) => void,
 ): void {
   const where = `${node.site}/${node.node}`;
+  const key = `${node.site}\u0000${node.node}`;
   const inRollout = (ms: number) => rollouts.find((r) => ms >= r.fromMs && ms <= r.untilMs);
   const used = new Set<Transition>();
   const cordons = node.cordoned;
@@ -205,7 +293,11 @@ function extractNode(
     const uncordon = cordons.slice(i + 1).find((t) => t.to === 0);
     const rollout = inRollout(mid(c));
     if (!rollout) {
-      note("cordons in no rollout's window (maintenance?)", `${where} at ${stamp(c.hiMs)}: ${describe(c)}`);
+      note(
+        "cordons in no rollout's window (maintenance?)",
+        [0, key, 0, c.hiMs],
+        () => `${where} at ${stamp(c.hiMs)}: ${describe(c.source)}`,
+      );
       continue;
     }
     const endMs = Math.min(uncordon ? uncordon.hiMs : Number.POSITIVE_INFINITY, rollout.untilMs);
@@ -227,18 +319,20 @@ function extractNode(
     if (!disrupts) {
       note(
         `cordon spells of ${rollout.behavior} rollouts (no NotReady: the metrics cannot time their steps; use the intervals file)`,
-        `${where} in ${rollout.name}`,
+        [0, key, 0, c.hiMs],
+        () => `${where} in ${rollout.name}`,
       );
     } else if (cycles.length === 0) {
       const gap = spell.find((t) => t.to === -1);
       if (gap) {
         note(
           "cycles seen only as a gap in scraping (a single control plane's reboot takes the API server down)",
-          `${where} in ${rollout.name} at ${stamp(gap.loMs)}`,
+          [0, key, 0, c.hiMs],
+          () => `${where} in ${rollout.name} at ${stamp(gap.loMs)}`,
         );
         push(out, rollout, node, "drain", c.hiMs, gap.loMs - c.hiMs, gap.hiMs - c.loMs, false);
         push(out, rollout, node, action, gap.loMs, 0, gap.hiMs - gap.loMs, false);
-        out.attempts.push({
+        out.attempts({
           behavior: rollout.behavior,
           site: node.site,
           rollout: rollout.index,
@@ -251,7 +345,8 @@ function extractNode(
       } else {
         note(
           `cordon spells of reboot/repave rollouts with no NotReady and no gap (not counted)`,
-          `${where} in ${rollout.name} at ${stamp(c.hiMs)}`,
+          [0, key, 0, c.hiMs],
+          () => `${where} in ${rollout.name} at ${stamp(c.hiMs)}`,
         );
       }
     } else {
@@ -263,7 +358,9 @@ function extractNode(
         const length = (spellTooLong.up ? spellTooLong.up.hiMs : endMs) - spellTooLong.down.loMs;
         note(
           `NotReady spells longer than ${Math.round(options.maxSpellMs / 3_600_000)}h (a dead node, not an update step; left out)`,
-          `${where}: NotReady for ${Math.round(length / 3_600_000)}h from ${stamp(spellTooLong.down.hiMs)}: ${describe(spellTooLong.down)}`,
+          [0, key, 0, c.hiMs],
+          () =>
+            `${where}: NotReady for ${Math.round(length / 3_600_000)}h from ${stamp(spellTooLong.down.hiMs)}: ${describe(spellTooLong.down.source)}`,
         );
         continue;
       }
@@ -288,7 +385,7 @@ function extractNode(
           last.up.hiMs - last.down.loMs + delay,
           sameWidth(last.down, last.up),
         );
-      out.attempts.push({
+      out.attempts({
         behavior: rollout.behavior,
         site: node.site,
         rollout: rollout.index,
@@ -302,28 +399,25 @@ function extractNode(
       }
     }
     if (lastReady)
-      span({
-        node: node.node,
-        behavior: rollout.behavior,
-        rollout: rollout.index,
-        site: node.site,
-        startLo: c.loMs,
-        startHi: c.hiMs,
-        endLo: lastReady[0],
-        endHi: lastReady[1],
-      });
-    const key = `${rollout.index}\u0000${node.site}`;
+      span(
+        {
+          node: node.node,
+          behavior: rollout.behavior,
+          rollout: rollout.index,
+          site: node.site,
+          startLo: c.loMs,
+          startHi: c.hiMs,
+          endLo: lastReady[0],
+          endHi: lastReady[1],
+        },
+        rollout,
+      );
     const start = mid(c);
     const end = Math.max(
       lastReadyMs ?? start,
       uncordon && uncordon.hiMs <= rollout.untilMs ? mid(uncordon) : start,
     );
-    const actual = actuals.get(key);
-    if (!actual) actuals.set(key, { rollout: rollout.index, site: node.site, startMs: start, endMs: end });
-    else {
-      actual.startMs = Math.min(actual.startMs, start);
-      actual.endMs = Math.max(actual.endMs, end);
-    }
+    actual(rollout, start, end);
   }
   for (const t of node.ready) {
     if (t.to !== 0 || used.has(t) || !Number.isFinite(t.loMs)) continue;
@@ -331,13 +425,14 @@ function extractNode(
       inRollout(mid(t))
         ? "NotReady spells without a cordon during a rollout (flaps?)"
         : "NotReady spells in no rollout's window (flaps?)",
-      `${where} at ${stamp(t.hiMs)}: ${describe(t)}`,
+      [0, key, 1, t.hiMs],
+      () => `${where} at ${stamp(t.hiMs)}: ${describe(t.source)}`,
     );
   }
 }
 
 function push(
-  out: Extracted,
+  out: ObservationSink,
   rollout: Rollout,
   node: NodeSignals,
   step: TimedStep,
@@ -346,7 +441,7 @@ function push(
   hiMs: number,
   triangular: boolean,
 ): void {
-  out.observations.push({
+  out.observation({
     step,
     behavior: rollout.behavior,
     site: node.site,
@@ -365,30 +460,27 @@ function push(
  * the same rollout (nodes one after another; overlapping nodes are rolled in parallel and give none).
  * Fitted as the `cordon` step: the wait before a node is cordoned, which the simulation spends first.
  */
-function paceBetweenNodes(spans: Map<string, NodeSpan[]>): Observation[] {
-  const out: Observation[] = [];
-  for (const list of spans.values()) {
-    list.sort((a, b) => a.startHi - b.startHi);
-    for (let i = 1; i < list.length; i++) {
-      const prev = list[i - 1] as NodeSpan;
-      const next = list[i] as NodeSpan;
-      const lo = next.startLo - prev.endHi;
-      const hi = next.startHi - prev.endLo;
-      if (hi < 0) continue;
-      out.push({
-        step: "cordon",
-        behavior: next.behavior,
-        site: next.site,
-        node: next.node,
-        rollout: next.rollout,
-        atMs: next.startHi,
-        loMs: Math.max(0, lo),
-        hiMs: Math.max(lo, hi, 1),
-        triangular: false,
-      });
-    }
+function paceBetweenNodes(list: NodeSpan[], out: ObservationSink): void {
+  // In time order; nodes cordoned at the same instant in name order.
+  list.sort((a, b) => a.startHi - b.startHi || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  for (let i = 1; i < list.length; i++) {
+    const prev = list[i - 1] as NodeSpan;
+    const next = list[i] as NodeSpan;
+    const lo = next.startLo - prev.endHi;
+    const hi = next.startHi - prev.endLo;
+    if (hi < 0) continue;
+    out.observation({
+      step: "cordon",
+      behavior: next.behavior,
+      site: next.site,
+      node: next.node,
+      rollout: next.rollout,
+      atMs: next.startHi,
+      loMs: Math.max(0, lo),
+      hiMs: Math.max(lo, hi, 1),
+      triangular: false,
+    });
   }
-  return out;
 }
 
 const sameWidth = (a: Transition, b: Transition) => Math.abs(a.hiMs - a.loMs - (b.hiMs - b.loMs)) < 1;

@@ -40,27 +40,67 @@ export type Censored =
   | readonly [lo: number, hi: number]
   | readonly [lo: number, hi: number, triangular: true];
 
+/** Equal intervals counted once with a weight: what the fit, its KS band and the quantiles are computed from. */
 interface Group {
+  /** The interval as observed (the KS band and the midpoints use these). */
+  rawLo: number;
+  rawHi: number;
+  /** As the likelihood reads it: a plain interval starts at 0 (a triangular kernel keeps its centre). */
   lo: number;
   hi: number;
   triangular: boolean;
   w: number;
 }
 
-/** Intervals grouped: scraped histories repeat the same few (lo, hi) pairs thousands of times. */
-function grouped(intervals: readonly Censored[]): Group[] {
-  const map = new Map<string, Group>();
-  for (const interval of intervals) {
-    const triangular = interval[2] === true && interval[1] - interval[0] >= 1;
-    // A triangular kernel keeps its own centre (its low end may be below 0); a plain interval starts at 0.
-    const lo = triangular ? interval[0] : Math.max(0, interval[0]);
-    const hi = Math.max(1, interval[1]);
-    const key = `${lo}:${hi}:${triangular}`;
-    const g = map.get(key);
+/**
+ * A step's durations as counts per distinct interval: scraped histories repeat the same few (lo, hi)
+ * pairs thousands of times, so the fit holds a few hundred groups however many intervals it is given,
+ * and each interval can be added as it is found, without keeping it.
+ */
+export class DurationSample {
+  /** lo → hi → [plain, triangular] counts. */
+  private readonly byLo = new Map<number, Map<number, Group[]>>();
+  n = 0;
+
+  add(lo: number, hi: number, triangular: boolean): void {
+    this.n++;
+    let byHi = this.byLo.get(lo);
+    if (!byHi) {
+      byHi = new Map();
+      this.byLo.set(lo, byHi);
+    }
+    let pair = byHi.get(hi);
+    if (!pair) {
+      pair = [];
+      byHi.set(hi, pair);
+    }
+    const slot = triangular ? 1 : 0;
+    const g = pair[slot];
     if (g) g.w++;
-    else map.set(key, { lo, hi, triangular, w: 1 });
+    else {
+      // A triangular kernel keeps its own centre (its low end may be below 0); a plain interval starts at 0.
+      const kernel = triangular && hi - lo >= 1;
+      pair[slot] = {
+        rawLo: lo,
+        rawHi: hi,
+        lo: kernel ? lo : Math.max(0, lo),
+        hi: Math.max(1, hi),
+        triangular: kernel,
+        w: 1,
+      };
+    }
   }
-  return [...map.values()];
+
+  /** The groups in one order whatever order the intervals came in (the likelihood's sum is then the same). */
+  groups(): Group[] {
+    const out: Group[] = [];
+    for (const lo of [...this.byLo.keys()].sort((a, b) => a - b)) {
+      const byHi = this.byLo.get(lo) as Map<number, Group[]>;
+      for (const hi of [...byHi.keys()].sort((a, b) => a - b))
+        for (const g of byHi.get(hi) as Group[]) if (g) out.push(g);
+    }
+    return out;
+  }
 }
 
 function logLikelihood(groups: readonly Group[], mu: number, sigma: number): number {
@@ -133,18 +173,26 @@ function maximise(f: (x: [number, number]) => number, start: [number, number]): 
   return (simplex[0] as { x: [number, number] }).x;
 }
 
-/** The censoring-aware KS distance of a CDF against interval data. */
-function ksDistance(intervals: readonly Censored[], cdf: (ms: number) => number): number {
-  const n = intervals.length;
-  const los = intervals.map(([lo]) => lo).sort((a, b) => a - b);
-  const his = intervals.map(([, hi]) => hi).sort((a, b) => a - b);
-  const points = [...new Set([...los, ...his])].sort((a, b) => a - b);
+/** Values with weights, sorted, as one sorted list would hold them. */
+function weighted(pairs: [number, number][]): [number, number][] {
+  return pairs.sort((a, b) => a[0] - b[0]);
+}
+
+/** The censoring-aware KS distance of a CDF against interval data (as counts per interval). */
+function ksDistance(groups: readonly Group[], n: number, cdf: (ms: number) => number): number {
+  const los = weighted(groups.map((g) => [g.rawLo, g.w]));
+  const his = weighted(groups.map((g) => [g.rawHi, g.w]));
+  const points = [...new Set([...los.map(([x]) => x), ...his.map(([x]) => x)])].sort((a, b) => a - b);
   let d = 0;
   let endedBy = 0; // intervals with hi ≤ t: surely done by t
   let startedBy = 0; // intervals with lo ≤ t: possibly done by t
+  let h = 0;
+  let l = 0;
   for (const t of points) {
-    while (endedBy < n && (his[endedBy] as number) <= t) endedBy++;
-    while (startedBy < n && (los[startedBy] as number) <= t) startedBy++;
+    for (; h < his.length && (his[h] as [number, number])[0] <= t; h++)
+      endedBy += (his[h] as [number, number])[1];
+    for (; l < los.length && (los[l] as [number, number])[0] <= t; l++)
+      startedBy += (los[l] as [number, number])[1];
     const f = cdf(t);
     // Just before t, too: the band and the CDF both jump at data points.
     d = Math.max(d, endedBy / n - f, f - startedBy / n);
@@ -152,27 +200,53 @@ function ksDistance(intervals: readonly Censored[], cdf: (ms: number) => number)
   return Math.max(0, d);
 }
 
-function empiricalQuantile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const at = p * (sorted.length - 1);
+/** The p-quantile of a sorted sample given as (value, count) pairs, interpolated as over the whole list. */
+function empiricalQuantile(sorted: readonly [number, number][], n: number, p: number): number {
+  if (n === 0) return 0;
+  const at = p * (n - 1);
   const i = Math.floor(at);
-  const a = sorted[i] as number;
-  const b = sorted[Math.min(i + 1, sorted.length - 1)] as number;
+  const nth = (k: number) => {
+    let seen = 0;
+    for (const [x, w] of sorted) {
+      seen += w;
+      if (k < seen) return x;
+    }
+    return (sorted[sorted.length - 1] as [number, number])[0];
+  };
+  const a = nth(i);
+  const b = nth(Math.min(i + 1, n - 1));
   return a + (b - a) * (at - i);
 }
 
+/** A step's durations, each known only to an interval: the fit of them (see `fitSample`). */
 export function fitDurations(intervals: readonly Censored[]): FitResult {
-  const n = intervals.length;
+  const sample = new DurationSample();
+  for (const interval of intervals) sample.add(interval[0], interval[1], interval[2] === true);
+  return fitSample(sample);
+}
+
+export function fitSample(sample: DurationSample): FitResult {
+  const n = sample.n;
   if (n < MIN_SAMPLES) return { n, tooFew: true };
-  const groups = grouped(intervals);
-  const mids = intervals.map(([lo, hi]) => Math.max(1, (lo + hi) / 2)).sort((a, b) => a - b);
-  const logs = mids.map(Math.log);
-  const mean = logs.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / n) || 0.1;
+  const groups = sample.groups();
+  const mids = weighted(groups.map((g) => [Math.max(1, (g.rawLo + g.rawHi) / 2), g.w]));
+  // Summed one by one in sorted order, as over the list of every midpoint.
+  let sum = 0;
+  for (const [x, w] of mids) {
+    const log = Math.log(x);
+    for (let k = 0; k < w; k++) sum += log;
+  }
+  const mean = sum / n;
+  let squares = 0;
+  for (const [x, w] of mids) {
+    const dev = (Math.log(x) - mean) ** 2;
+    for (let k = 0; k < w; k++) squares += dev;
+  }
+  const sd = Math.sqrt(squares / n) || 0.1;
   const [mu, logSigma] = maximise(([m, ls]) => logLikelihood(groups, m, Math.exp(ls)), [mean, Math.log(sd)]);
   const sigma = Math.exp(logSigma);
   const cdf = (ms: number) => (ms <= 0 ? 0 : normalCdf(Math.log(ms), mu, sigma));
-  const distance = ksDistance(intervals, cdf);
+  const distance = ksDistance(groups, n, cdf);
   const critical = Math.max(0.03, 1.36 / Math.sqrt(n));
   const lognormal = {
     n,
@@ -184,12 +258,12 @@ export function fitDurations(intervals: readonly Censored[]): FitResult {
     p90Ms: Math.exp(mu + sigma * Z90),
   };
   if (distance <= critical) return { ...lognormal, kind: "lognormal" };
-  const quantiles = EMPIRICAL_PS.map((p) => [p, empiricalQuantile(mids, p)] as [number, number]);
+  const quantiles = EMPIRICAL_PS.map((p) => [p, empiricalQuantile(mids, n, p)] as [number, number]);
   return {
     ...lognormal,
     kind: "quantiles",
-    medianMs: empiricalQuantile(mids, 0.5),
-    p90Ms: empiricalQuantile(mids, 0.9),
+    medianMs: empiricalQuantile(mids, n, 0.5),
+    p90Ms: empiricalQuantile(mids, n, 0.9),
     quantiles,
   };
 }

@@ -1,7 +1,7 @@
 import { type AgentMachine, type AgentStateName, agentMachine } from "../machines/agent.js";
 import { type DrivenSnapshot, MachineDriver } from "../machines/driver.js";
 import { type NodeEmitted, type NodeStateName, nodeMachine, type Timings } from "../machines/node.js";
-import { assertNever, mostDisruptive } from "../shared/types.js";
+import { assertNever } from "../shared/types.js";
 import type { ControllerDeps } from "./deps.js";
 import { resolveTimings } from "./durations.js";
 import { currentRollout } from "./lifecycle.js";
@@ -72,10 +72,7 @@ export class RolloutController {
     });
     this.agent.on("*", (emitted) => {
       this.timeline.emitted(emitted);
-      if (emitted.type === "agent-resumed") {
-        this.runner.resyncAgent = true;
-        this.runner.schedulePump();
-      }
+      if (emitted.type === "agent-resumed") this.runner.agentResumed();
     });
     let previous = this.agent.getSnapshot();
     this.agent.subscribe((snapshot) => {
@@ -198,20 +195,7 @@ export class RolloutController {
     if (decision.kind === "none") return;
     for (const node of decision.behind) this.roster.catchUp.add(node);
     if (decision.kind === "join-rollout" && rollout) {
-      for (const node of decision.behind) {
-        rollout.skipped.delete(node);
-        rollout.queue.push(node);
-      }
-      rollout.behavior = mostDisruptive([rollout.behavior, "repave"]);
-      rollout.noOp = false;
-      this.runner.lastBehavior = rollout.behavior;
-      this.timeline.record({
-        event: "pool-catch-up",
-        pool: name,
-        profile: rollout.target,
-        nodes: decision.behind.length,
-      });
-      this.runner.schedulePump();
+      this.runner.catchUpInRollout(name, decision.behind);
       return;
     }
     this.firstUpdateAt ??= this.deps.clock.now;
@@ -252,14 +236,7 @@ export class RolloutController {
     this.agent.send({ type: "KUBERNETES_DOWN" });
     this.roster.kubernetes(false);
     // Also while the agent restarts: its rollout is paused all the same (it resumes into the outage).
-    if (this.runner.lifecycle.phase === "running") {
-      this.runner.lifecycle = { phase: "paused", rollout: this.runner.lifecycle.rollout };
-      this.timeline.record({
-        event: "rollout-paused",
-        profile: this.runner.lifecycle.rollout.target,
-        reason: "kubernetes-down",
-      });
-    }
+    this.runner.pause();
   }
 
   private onKubernetesUp(): void {
@@ -267,8 +244,7 @@ export class RolloutController {
     this.timeline.record({ event: "kubernetes-up" });
     this.agent.send({ type: "KUBERNETES_UP" });
     // A retargeted rollout announced itself (rollout-started); only a rollout that carries on says it resumed.
-    if (this.runner.lifecycle.phase === "paused" && this.runner.agentState() === "Applying")
-      this.runner.resume(this.runner.lifecycle.rollout);
+    if (this.runner.agentState() === "Applying") this.runner.resume();
     // Nodes waiting, drained, for Kubernetes go on with their action (after the rollout's own news).
     this.roster.kubernetes(true);
     this.runner.schedulePump();
@@ -296,13 +272,7 @@ export class RolloutController {
       this.runner.beginRollout(target, superseded);
     }
     // Kubernetes came back while the agent was down, and the rollout carries on (not retargeted).
-    if (
-      from === "Restarting" &&
-      to === "Applying" &&
-      this.runner.lifecycle.phase === "paused" &&
-      this.runner.kubernetesUp()
-    )
-      this.runner.resume(this.runner.lifecycle.rollout);
+    if (from === "Restarting" && to === "Applying" && this.runner.kubernetesUp()) this.runner.resume();
   }
 
   private onNodeSnapshot(node: NodeHandle, to: NodeStateName): void {

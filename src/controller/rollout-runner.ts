@@ -2,7 +2,7 @@ import { type AgentMachine, type AgentStateName, agentRecord } from "../machines
 import type { MachineDriver } from "../machines/driver.js";
 import type { Timings } from "../machines/node.js";
 import type { Plan } from "../rules/types.js";
-import { assertNever, type Behavior, type NodeAction } from "../shared/types.js";
+import { assertNever, type Behavior, mostDisruptive, type NodeAction } from "../shared/types.js";
 import type { ControllerDeps } from "./deps.js";
 import { nodeJob } from "./durations.js";
 import { currentRollout, IDLE, type Rollout, type RolloutLifecycle } from "./lifecycle.js";
@@ -38,14 +38,16 @@ export function profileOf(input: SimulationInput, id: string): SimProfile {
 /**
  * Runs the rollouts the agent asks for: plans each (`planRollout`), starts nodes as `nextStarts` allows,
  * retries or halts on failures (`retryDecision`), finishes, and keeps the rollout's lifecycle as one state.
- * The pump runs at most once per instant, after the instant's transitions have settled.
+ * The pump runs at most once per instant, after the instant's transitions have settled. Its state is its
+ * own: the controller reads it and tells it what happened (`pause`, `resume`, `agentResumed`,
+ * `catchUpInRollout`), never sets it.
  */
 export class RolloutRunner {
-  lifecycle: RolloutLifecycle<NodeHandle> = IDLE;
-  lastBehavior: Behavior = "no-op";
-  lastRolloutEnd: number | undefined;
+  private state: RolloutLifecycle<NodeHandle> = IDLE;
+  private behavior: Behavior = "no-op";
+  private rolloutEnd: number | undefined;
   /** The agent resumed from a restart: nodes that finished meanwhile are reported to it at the next pump. */
-  resyncAgent = false;
+  private resyncAgent = false;
   /** Two-node: the liveness probes are paused (an upgrade of the control planes is under way). */
   private probesPaused = false;
   private pumpScheduled = false;
@@ -80,9 +82,61 @@ export class RolloutRunner {
     return this.agent.getSnapshot().context.kubernetesUp;
   }
 
-  resume(rollout: Rollout<NodeHandle>): void {
-    this.lifecycle = { phase: "running", rollout };
-    this.timeline.record({ event: "rollout-resumed", profile: rollout.target });
+  /** The rollout's lifecycle: idle, running, paused (Kubernetes down) or halted. */
+  get lifecycle(): RolloutLifecycle<NodeHandle> {
+    return this.state;
+  }
+
+  /** Behavior of the last rollout the agent applied (`no-op` if none). */
+  get lastBehavior(): Behavior {
+    return this.behavior;
+  }
+
+  /** When the last rollout finished, halted or was refused (undefined: none has). */
+  get lastRolloutEnd(): number | undefined {
+    return this.rolloutEnd;
+  }
+
+  /** Kubernetes went down: a running rollout pauses (also while the agent restarts: it resumes into the outage). */
+  pause(): void {
+    if (this.state.phase !== "running") return;
+    this.state = { phase: "paused", rollout: this.state.rollout };
+    this.timeline.record({
+      event: "rollout-paused",
+      profile: this.state.rollout.target,
+      reason: "kubernetes-down",
+    });
+  }
+
+  /** A paused rollout carries on (Kubernetes is back, and the agent applies it). */
+  resume(): void {
+    if (this.state.phase !== "paused") return;
+    this.state = { phase: "running", rollout: this.state.rollout };
+    this.timeline.record({ event: "rollout-resumed", profile: this.state.rollout.target });
+  }
+
+  /** The agent is back from a restart: nodes that finished meanwhile are reported to it at the next pump. */
+  agentResumed(): void {
+    this.resyncAgent = true;
+    this.schedulePump();
+  }
+
+  /**
+   * A pool's nodes left behind join the rollout in progress (its "skip worker node update" was turned
+   * off): they are queued, and repaved, so the rollout is at least a repave.
+   */
+  catchUpInRollout(pool: string, behind: readonly NodeHandle[]): void {
+    const rollout = currentRollout(this.state);
+    if (!rollout) return;
+    for (const node of behind) {
+      rollout.skipped.delete(node);
+      rollout.queue.push(node);
+    }
+    rollout.behavior = mostDisruptive([rollout.behavior, "repave"]);
+    rollout.noOp = false;
+    this.behavior = rollout.behavior;
+    this.timeline.record({ event: "pool-catch-up", pool, profile: rollout.target, nodes: behind.length });
+    this.schedulePump();
   }
 
   private planFor(from: string, to: string): Plan {
@@ -110,23 +164,23 @@ export class RolloutRunner {
     switch (decision.kind) {
       case "refused":
         // Palette blocks the upgrade: the cluster stays as it is, the agent drops the update.
-        this.lifecycle = IDLE;
+        this.state = IDLE;
         this.timeline.record({
           event: "update-refused",
           profile: target,
           rule: VERSION_SKEW_RULE,
           ...decision.refusal,
         });
-        this.lastRolloutEnd = this.deps.clock.now;
+        this.rolloutEnd = this.deps.clock.now;
         // A refused retarget leaves the superseded rollout's nodes mid-way: the agent goes back to that
         // profile, the latest it accepted, and a rollout planned from where the nodes are finishes it.
         if (superseded !== null) this.agent.send({ type: "UPDATE", profile: superseded });
         this.agent.send({ type: "ROLLOUT_REFUSED" });
         return;
       case "rejected":
-        this.lifecycle = { phase: "halted" };
+        this.state = { phase: "halted" };
         this.timeline.record({ event: "update-rejected", profile: target, reasons: decision.reasons });
-        this.lastRolloutEnd = this.deps.clock.now;
+        this.rolloutEnd = this.deps.clock.now;
         this.agent.send({ type: "ROLLOUT_FAILED", reason: "unsupported update" });
         return;
       case "started":
@@ -135,7 +189,7 @@ export class RolloutRunner {
         assertNever(decision);
     }
     const { behavior, services } = decision;
-    this.lastBehavior = behavior;
+    this.behavior = behavior;
     const twoNodeUpgrade =
       this.input.twoNode !== undefined &&
       behavior !== "no-op" &&
@@ -152,7 +206,7 @@ export class RolloutRunner {
       deferred: [],
       skipped: new Set(decision.skipped),
     };
-    this.lifecycle = this.kubernetesUp() ? { phase: "running", rollout } : { phase: "paused", rollout };
+    this.state = this.kubernetesUp() ? { phase: "running", rollout } : { phase: "paused", rollout };
     if (behavior === "no-op") this.timeline.record({ event: "update-acknowledged", profile: target, from });
     else this.timeline.record({ event: "rollout-started", profile: target, from, behavior, services });
     for (const skipped of decision.skippedPools)
@@ -182,7 +236,7 @@ export class RolloutRunner {
 
   /** Retries, halts, starts whatever may start now, finishes the rollout. */
   private pump(): void {
-    const rollout = currentRollout(this.lifecycle);
+    const rollout = currentRollout(this.state);
     if (!rollout || this.agentState() !== "Applying" || !this.kubernetesUp()) return;
     const target = rollout.target;
     if (this.resyncAgent) {
@@ -287,20 +341,20 @@ export class RolloutRunner {
   }
 
   private finishRollout(rollout: Rollout<NodeHandle>): void {
-    this.lastRolloutEnd = this.deps.clock.now;
+    this.rolloutEnd = this.deps.clock.now;
     if (!rollout.noOp)
       this.timeline.record({
         event: "rollout-finished",
         profile: rollout.target,
         behavior: rollout.behavior,
       });
-    this.lifecycle = IDLE;
+    this.state = IDLE;
     this.agent.send({ type: "ROLLOUT_FINISHED" });
   }
 
   private halt(rollout: Rollout<NodeHandle>, node: NodeHandle, action: NodeAction, reason: string): void {
-    this.lifecycle = { phase: "halted", failure: { node: node.name, action, reason } };
-    this.lastRolloutEnd = this.deps.clock.now;
+    this.state = { phase: "halted", failure: { node: node.name, action, reason } };
+    this.rolloutEnd = this.deps.clock.now;
     this.timeline.record({
       event: "rollout-halted",
       node: node.name,

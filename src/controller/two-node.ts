@@ -17,6 +17,9 @@ export interface TwoNode {
 /** The default leader: the first control plane (edgesim's choice; `cluster.twoNode: { leader: cp-2 }` overrides). */
 export const DEFAULT_TWO_NODE_LEADER = controlPlaneName(1);
 
+/** The nodes that may lead: the cluster's two control planes. */
+export const TWO_NODE_LEADERS: readonly [string, string] = [controlPlaneName(1), controlPlaneName(2)];
+
 /** Two-Node Architecture § Limitations: exactly two nodes in the control plane pool. */
 export const TWO_NODE_CONTROL_PLANES = 2;
 

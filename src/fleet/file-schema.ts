@@ -5,8 +5,10 @@ import {
   durationSchema,
   kubernetesEventSchema,
   nodeFailEventSchema,
+  rke2QuirkSchema,
   SCENARIO_RESULTS,
   seedSchema,
+  variableValuesSchema,
 } from "../scenario/schema.js";
 import { BEHAVIORS } from "../shared/types.js";
 
@@ -93,14 +95,10 @@ export const fleetSchema = z
       .string()
       .min(1)
       .meta({ description: "the profile rolled out to every cluster, relative to the fleet file" }),
-    variables: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    variables: variableValuesSchema
       .optional()
       .meta({ description: "profile variables ({{ .spectro.var.NAME }}) for every profile of the fleet" }),
-    rke2Quirk: z
-      .boolean()
-      .optional()
-      .meta({ description: "apply the RKE2 known issue (stages.* repaves); default true" }),
+    rke2Quirk: rke2QuirkSchema.optional(),
     clusters: z.array(fleetClusterSchema).min(1).meta({ description: "in wave order" }),
     expect: fleetExpectSchema.default({}),
   })

@@ -2,7 +2,7 @@ import { parse } from "csv-parse/sync";
 import type { Diagnostic } from "../shared/diagnostics.js";
 import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
-import type { Distribution } from "../shared/types.js";
+import { DELIVERY_MODES, type DeliveryMode, type Distribution, isDeliveryMode } from "../shared/types.js";
 import type { GenerateSpec } from "./schema.js";
 import { SHAPE_PATTERN } from "./schema.js";
 
@@ -20,6 +20,10 @@ export interface RawSite {
   localRegistry?: boolean;
   /** Profile variable values (`key=value;…` in a CSV). */
   variables?: Record<string, string>;
+  /** The site's delivery mode, over the plan's `cluster.mode`. */
+  mode?: DeliveryMode;
+  /** Two-node HA, over the plan's `cluster.twoNode` (false: not two-node, whatever the plan says). */
+  twoNode?: boolean | { leader: string };
   /** Where a field of this site stands, for diagnostics. */
   at: (field: string) => Omit<Diagnostic, "message">;
 }
@@ -34,13 +38,16 @@ export const CSV_COLUMNS = [
   "linkMbps",
   "localRegistry",
   "variables",
+  "mode",
+  "twoNode",
 ] as const;
 const REQUIRED_COLUMNS = ["name", "timeZone"] as const;
 
 /**
  * Reads an inventory exported from a CMDB or a spreadsheet. The first row names the columns (any
  * order; `name` and `timeZone` required, the others of `CSV_COLUMNS` optional); labels are
- * `key=value` pairs separated by `;`. Problems name the row (as the spreadsheet numbers it: the
+ * `key=value` pairs separated by `;`; `mode` is a delivery mode, `twoNode` yes/no or the leader (`cp-1`,
+ * `cp-2`). Problems name the row (as the spreadsheet numbers it: the
  * header is row 1) and the column.
  */
 export function parseInventoryCsv(text: string, file: string): { sites: RawSite[]; problems: Diagnostic[] } {
@@ -146,6 +153,28 @@ export function parseInventoryCsv(text: string, file: string): { sites: RawSite[
       else if (/^(no|false|0|n)$/i.test(local)) localRegistry = false;
       else problems.push({ ...at("localRegistry"), message: `localRegistry is yes or no, got "${local}"` });
     }
+    const modeText = value("mode");
+    let mode: DeliveryMode | undefined;
+    if (modeText !== undefined) {
+      if (isDeliveryMode(modeText)) mode = modeText;
+      else
+        problems.push({
+          ...at("mode"),
+          message: `mode must be one of ${DELIVERY_MODES.join(", ")} (got ${JSON.stringify(modeText)})`,
+        });
+    }
+    const twoNodeText = value("twoNode");
+    let twoNode: RawSite["twoNode"];
+    if (twoNodeText !== undefined) {
+      if (/^(yes|true|1|y)$/i.test(twoNodeText)) twoNode = true;
+      else if (/^(no|false|0|n)$/i.test(twoNodeText)) twoNode = false;
+      else if (twoNodeText === "cp-1" || twoNodeText === "cp-2") twoNode = { leader: twoNodeText };
+      else
+        problems.push({
+          ...at("twoNode"),
+          message: `twoNode is yes, no or the leader (cp-1 or cp-2), got ${JSON.stringify(twoNodeText)}`,
+        });
+    }
     const shape = value("shape");
     if (shape !== undefined && !SHAPE_PATTERN.test(shape))
       problems.push({
@@ -164,6 +193,8 @@ export function parseInventoryCsv(text: string, file: string): { sites: RawSite[
       ...(linkMbps !== undefined ? { linkMbps } : {}),
       ...(localRegistry !== undefined ? { localRegistry } : {}),
       ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      ...(mode !== undefined ? { mode } : {}),
+      ...(twoNode !== undefined ? { twoNode } : {}),
       at,
     });
   });

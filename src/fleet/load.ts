@@ -17,7 +17,14 @@ import {
 } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type { SimCluster } from "../sim/input.js";
-import type { SimInputEvent, SimProfile, Timings, TwoNode } from "../sim/types.js";
+import {
+  DEFAULT_TWO_NODE_LEADER,
+  type SimInputEvent,
+  type SimProfile,
+  type Timings,
+  type TwoNode,
+  twoNodeProblems,
+} from "../sim/types.js";
 import { generateInventory, parseInventoryCsv, type RawSite } from "./inventory.js";
 import {
   type FleetPlanFile,
@@ -55,7 +62,8 @@ export interface Site {
   classTimings?: Partial<Timings>;
   /**
    * What a fleet file (`fleet:` + `clusters:`) says of one cluster, over the plan's: its scripted events
-   * (ms from its start in the wave), its own settings and timings. A plan's sites have none of these.
+   * (ms from its start in the wave), its own settings and timings. A plan's sites have only a delivery
+   * `mode` and `twoNode` (the site's own, else the plan's `cluster.mode`, `cluster.twoNode`).
    */
   own?: SiteOwn;
 }
@@ -271,6 +279,8 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
         ...(s.variables !== undefined
           ? { variables: Object.fromEntries(Object.entries(s.variables).map(([k, v]) => [k, String(v)])) }
           : {}),
+        ...(s.mode !== undefined ? { mode: s.mode } : {}),
+        ...(s.twoNode !== undefined ? { twoNode: s.twoNode } : {}),
         at: (field: string) => {
           const d = diagnosticAt(yaml, ["inventory", "sites", i, ...field.split(".")], "");
           return {
@@ -343,6 +353,8 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   // One copy of the image over the slowest link must fit the year of virtual time a run may last.
   const maxDownloadBits = (MAX_VIRTUAL_MS / 1000) * 1e6;
   const imageTooLarge = new Set<number>();
+  // Two-node problems at a key of the plan's `cluster`, each said once with the sites it applies to.
+  const planWide = new Map<string, { path: YamlPath; message: string; sites: string[] }>();
   const seen = new Map<string, number>();
   const sites: Site[] = [];
   raw.forEach((site, index) => {
@@ -422,6 +434,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       if (Object.entries(o.labels).every(([k, v]) => site.labels[k] === v)) window = o.window;
     }
     if (site.window !== undefined) window = parseWindowAt(site.window, () => site.at("window"));
+    const own = siteOwn(site, controlPlanes, current);
     sites.push({
       name: site.name,
       index: sites.length,
@@ -435,9 +448,58 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       linkMbps,
       localRegistry: site.localRegistry ?? false,
       ...(site.variables !== undefined ? { variables: site.variables } : {}),
+      ...(own ? { own } : {}),
     });
   }
-  for (const d of DISTRIBUTIONS) void d;
+  /**
+   * A site's delivery mode and two-node HA: its own (`mode`, `twoNode` in the inventory) over the plan's
+   * `cluster.mode` and `cluster.twoNode`. A two-node site is checked as a scenario's cluster is
+   * (`twoNodeProblems`), each problem at the place that says it: the site's own field (CSV row and column,
+   * or `inventory.sites[i]`), else the plan's `cluster` key, said once for all the sites it applies to.
+   */
+  function siteOwn(site: RawSite, controlPlanes: number, current: Profile): SiteOwn | undefined {
+    const mode = site.mode ?? data.cluster?.mode;
+    const given = site.twoNode ?? data.cluster?.twoNode;
+    const twoNode: TwoNode | undefined =
+      given === undefined || given === false
+        ? undefined
+        : { leader: given === true ? DEFAULT_TWO_NODE_LEADER : given.leader };
+    if (twoNode) {
+      const placeOf = (
+        key: "controlPlanes" | "mode" | "twoNode",
+      ): Omit<Diagnostic, "message"> | undefined => {
+        if (key === "controlPlanes" && site.shape !== undefined) return site.at("shape");
+        if (key === "mode" && site.mode !== undefined) return site.at("mode");
+        if (key === "twoNode" && site.twoNode !== undefined) return site.at("twoNode");
+        return undefined;
+      };
+      for (const problem of twoNodeProblems({ controlPlanes, mode, distribution: current })) {
+        const own = placeOf(problem.key);
+        if (own) {
+          bag.add({ ...own, message: `${problem.message} (site "${site.name}")` });
+          continue;
+        }
+        // The plan's key: `cluster.shape` (or `cluster.twoNode` when the shape is the default), `cluster.mode`, `cluster.twoNode`.
+        const key =
+          problem.key === "controlPlanes" && data.cluster?.shape === undefined ? "twoNode" : problem.key;
+        const path: YamlPath = ["cluster", key === "controlPlanes" ? "shape" : key];
+        const id = `${path.join(".")}\u0000${problem.message}`;
+        const seenSites = planWide.get(id);
+        if (seenSites) seenSites.sites.push(site.name);
+        else planWide.set(id, { path, message: problem.message, sites: [site.name] });
+      }
+    }
+    if (mode === undefined && twoNode === undefined) return undefined;
+    return { ...(mode !== undefined ? { mode } : {}), ...(twoNode ? { twoNode } : {}) };
+  }
+  for (const { path, message, sites: names } of planWide.values()) {
+    const shown = names
+      .slice(0, 3)
+      .map((n) => JSON.stringify(n))
+      .join(", ");
+    const more = names.length > 3 ? ` and ${names.length - 3} more` : "";
+    at(path, `${message} (${names.length === 1 ? "site" : "sites"} ${shown}${more})`);
+  }
 
   // Fault rates.
   const rateAt = (value: number | undefined, path: YamlPath): number => {

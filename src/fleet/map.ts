@@ -1,15 +1,15 @@
 import { SIMULATION_OUTCOMES } from "../controller/types.js";
-import type { Profile } from "../profile/types.js";
-import { cachedPlanner } from "../rules/plan-cache.js";
-import type { Plan } from "../rules/types.js";
+import type { PlanTable } from "../rules/plan-table.js";
 import { overlayTimings } from "../scenario/timings.js";
+import { formatDuration } from "../shared/duration.js";
 import { hashSeed } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
+import { variationWatched } from "../shared/variation.js";
 import { faultFreeRollout } from "../sim/estimate.js";
 import { type SimCluster, type SimRun, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
-import { disruptedNodeMs, fastSummary } from "../sim/site-summary.js";
+import { disruptedNodeMs, type FastSite, fastOutcome, prepareFast } from "../sim/site-summary.js";
 import {
   clusterNodes,
   type NodeAction,
@@ -20,6 +20,7 @@ import {
   type Timings,
 } from "../sim/types.js";
 import type { Faults, LoadedFleetPlan, Site } from "./load.js";
+import { sitePlanner } from "./site-planner.js";
 
 /**
  * The map half of a fleet rollout: each site's update simulated from its own start (virtual 0), with
@@ -36,6 +37,10 @@ export interface SiteOutcome {
   disruptedNodeMs: number;
   /** Why it failed or blocked, one line. */
   why?: string;
+  /** A two-node site's total write outage (its leader down), ms; absent for other sites and refused updates. */
+  writeOutageMs?: number;
+  /** The update was refused when published (the site stays on its profile); `why` says why. */
+  refused?: true;
   /** Faults drawn for this site in this trial, for the per-cluster output. */
   faults: string[];
   /** The whole simulation, when the plan keeps results (a fleet file's per-cluster report). */
@@ -69,22 +74,6 @@ export function siteSimPlan(plan: SiteSimPlan): SiteSimPlan {
     rke2Quirk: plan.rke2Quirk,
     ...(plan.keepResults ? { keepResults: true } : {}),
   };
-}
-
-type PlanFn = (from: Profile, to: Profile) => Plan;
-const modePlanners = new Map<string, PlanFn>();
-
-/** The planner of a site: the fleet's, or one for the site's own delivery mode (one per mode and quirk). */
-export function sitePlanner(plan: SiteSimPlan, site: Site, planner: PlanFn): PlanFn {
-  const mode = site.own?.mode;
-  if (mode === undefined) return planner;
-  const key = `${plan.rke2Quirk}\u0000${mode}`;
-  let p = modePlanners.get(key);
-  if (!p) {
-    p = cachedPlanner({ rke2Quirk: plan.rke2Quirk, mode });
-    modePlanners.set(key, p);
-  }
-  return p;
 }
 
 export interface SiteRolloutInput {
@@ -152,7 +141,7 @@ export function siteInput(
   site: Site,
   seed: number,
   events: SimInputEvent[],
-  planner: (from: Profile, to: Profile) => Plan,
+  planner: PlanTable,
 ): SimulationInput {
   return simulationInput(siteCluster(plan, site), { ...siteRun(plan, site, events, planner), seed });
 }
@@ -179,7 +168,7 @@ function siteRun(
   plan: SiteSimPlan,
   site: Site,
   events: SimInputEvent[],
-  planner: (from: Profile, to: Profile) => Plan,
+  planner: PlanTable,
 ): Omit<SimRun, "seed"> {
   const own = site.own ?? {};
   const all = own.events ? [...events, ...own.events] : events;
@@ -188,7 +177,7 @@ function siteRun(
   return {
     initialProfile: site.profile,
     profiles: plan.profiles,
-    plan: sitePlanner(plan, site, planner),
+    plan: sitePlanner(site, planner),
     events: [...atStart, { at: 0, type: "update", profile: site.update }, ...later],
     source: plan.file,
   };
@@ -212,7 +201,32 @@ function reasonOf(entry: object): string {
   return typeof reason === "string" ? `: ${reason}` : "";
 }
 
+/**
+ * One line on a site's outcome: why it failed or blocked, that its update was refused (the site stays on its
+ * profile), and for a two-node site how long writes were unavailable (its total over the rollout).
+ */
 function why(result: SimulationResult): string | undefined {
+  const parts: string[] = [];
+  const outcome = whyOutcome(result);
+  if (outcome !== undefined) parts.push(outcome);
+  for (const refused of result.refused)
+    if (!outcome?.includes(refused.reason))
+      parts.push(`update to ${refused.profile} refused: ${refused.reason} (rule ${refused.rule})`);
+  const outage = writeOutageOf(result);
+  if (outage !== undefined)
+    parts.push(
+      `write outage ${formatDuration(outage)} (${outage} ms in total; two-node: writes unavailable while the leader is down)`,
+    );
+  return parts.length > 0 ? parts.join("; ") : undefined;
+}
+
+/** A two-node site's write outage, unless its update was refused (nothing rolled, so nothing to say). */
+function writeOutageOf(result: SimulationResult): number | undefined {
+  if (result.writeOutageMs === undefined) return undefined;
+  return result.refused.length > 0 && result.writeOutageMs === 0 ? undefined : result.writeOutageMs;
+}
+
+function whyOutcome(result: SimulationResult): string | undefined {
   if (result.failure) return `${result.failure.node} ${result.failure.action}: ${result.failure.reason}`;
   if (result.result === "blocked") {
     const last = [...result.timeline]
@@ -236,7 +250,7 @@ export class Predictions {
   private readonly cache = new Map<string, { durationMs: number; behavior: Behavior }>();
   constructor(
     private readonly plan: SiteSimPlan,
-    private readonly planner: (from: Profile, to: Profile) => Plan,
+    private readonly planner: PlanTable,
   ) {}
   of(site: Site): { durationMs: number; behavior: Behavior } {
     const own =
@@ -257,40 +271,109 @@ export class Predictions {
   }
 }
 
+/** Each plan's prepared fast-path sites (null: not one it runs), per planner, by kind of site. */
+const fastSites = new WeakMap<SiteSimPlan, WeakMap<PlanTable, Map<string, FastSite | null>>>();
+let lastFast:
+  | { plan: SiteSimPlan; planner: PlanTable; site: Site; prepared: FastSite | undefined }
+  | undefined;
+
+/**
+ * A site's fast-path preparation, the same for every trial (`prepareFast` of its input without drawn
+ * faults). Sites without settings of their own are one kind per (profile, update, shape), prepared once
+ * per plan and planner; a site with its own settings is prepared each time it is rolled.
+ */
+function fastSite(plan: SiteSimPlan, site: Site, planner: PlanTable): FastSite | undefined {
+  const last = lastFast;
+  if (last && last.plan === plan && last.planner === planner) {
+    const s = last.site;
+    if (
+      s === site ||
+      (s.profile === site.profile &&
+        s.update === site.update &&
+        s.controlPlanes === site.controlPlanes &&
+        s.workers === site.workers &&
+        !s.own &&
+        !site.own &&
+        !s.classTimings &&
+        !site.classTimings)
+    )
+      return last.prepared;
+  }
+  const make = () => prepareFast(siteInput(plan, site, 0, [], planner));
+  // Nothing kept while a model variation is watched: it may prepare differently (or not at all) then.
+  if (variationWatched()) return make();
+  if (site.own || site.classTimings) {
+    const prepared = make();
+    lastFast = { plan, planner, site, prepared };
+    return prepared;
+  }
+  let byPlanner = fastSites.get(plan);
+  if (!byPlanner) {
+    byPlanner = new WeakMap();
+    fastSites.set(plan, byPlanner);
+  }
+  let kinds = byPlanner.get(planner);
+  if (!kinds) {
+    kinds = new Map();
+    byPlanner.set(planner, kinds);
+  }
+  const key = `${site.profile}\u0000${site.update}\u0000${site.controlPlanes}+${site.workers}`;
+  let prepared = kinds.get(key);
+  if (prepared === undefined) {
+    prepared = make() ?? null;
+    kinds.set(key, prepared);
+  }
+  lastFast = { plan, planner, site, prepared: prepared ?? undefined };
+  return prepared ?? undefined;
+}
+
 /** Simulates one site for one trial. Pure: the same plan, site and trial give the same outcome. */
 export function rollSite(
   plan: SiteSimPlan,
   site: Site,
   trial: number,
   predicted: number,
-  planner: (from: Profile, to: Profile) => Plan,
+  planner: PlanTable,
   /** The simulation's seed when not the site's own for the trial (a template's later rollouts). */
   seedOverride?: number,
 ): SiteOutcome {
   const seed = seedOverride ?? siteSeed(plan.seed, trial, site.name);
   const drawn = drawFaults(site, plan.faults, seed, predicted, site.own?.retries ?? plan.retries ?? 1);
-  const input = siteInput(plan, site, seed, drawn.events, planner);
   // Most sites take the fast path (the same outcome without the machines); the rest are simulated.
-  const fast = plan.keepResults ? undefined : fastSummary(input);
+  const prepared = plan.keepResults ? undefined : fastSite(plan, site, planner);
+  const fast = prepared && fastOutcome(prepared, seed, drawn.events);
   if (fast) {
     const failure = fast.failure;
-    return {
-      result: fast.result,
-      behavior: fast.behavior,
-      durationMs: Math.max(fast.durationMs, fast.lastEntryMs),
-      disruptedNodeMs: fast.disruptedNodeMs,
-      ...(failure ? { why: `${failure.node} ${failure.action}: ${failure.reason}` } : {}),
-      faults: drawn.faults,
-    };
+    const durationMs = Math.max(fast.durationMs, fast.lastEntryMs);
+    // Two literals rather than a spread (the same keys in the same order): this runs for most sites.
+    return failure
+      ? {
+          result: fast.result,
+          behavior: fast.behavior,
+          durationMs,
+          disruptedNodeMs: fast.disruptedNodeMs,
+          why: `${failure.node} ${failure.action}: ${failure.reason}`,
+          faults: drawn.faults,
+        }
+      : {
+          result: fast.result,
+          behavior: fast.behavior,
+          durationMs,
+          disruptedNodeMs: fast.disruptedNodeMs,
+          faults: drawn.faults,
+        };
   }
-  const result = simulate(input);
+  const result = simulate(siteInput(plan, site, seed, drawn.events, planner));
   const reason = why(result);
+  const outage = writeOutageOf(result);
   return {
     result: result.result,
     behavior: result.behavior,
     durationMs: occupied(result),
     disruptedNodeMs: disruptedNodeMs(result),
     ...(reason !== undefined ? { why: reason } : {}),
+    ...(outage !== undefined ? { writeOutageMs: outage } : {}),
+    ...(result.refused.length > 0 ? { refused: true as const } : {}),
     faults: drawn.faults,
     ...(plan.keepResults ? { simulation: result } : {}),
   };

@@ -4,6 +4,7 @@ import PQueue from "p-queue";
 import type { PlanTable } from "../rules/plan-table.js";
 import { InputError } from "../shared/diagnostics.js";
 import { defaultThreads } from "../shared/threads.js";
+import type { DeliveryMode } from "../shared/types.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { type PackedOutcomes, rollSite, type SiteOutcome, siteSimPlan } from "./map.js";
 import { keptInFull, OutcomeStore, type TrialOutcome, TrialTable } from "./outcome-store.js";
@@ -284,16 +285,21 @@ async function mapTrials(
   if (failure) throw failure.error;
 }
 
-/** The planner's plans by profile id: profiles are cloned into each thread, so their objects differ there. */
+/**
+ * The planner's plans by profile id and delivery mode (the fleet's default, then each site mode's):
+ * profiles are cloned into each thread, so their objects differ there.
+ */
 function plansById(plan: LoadedFleetPlan, planner: PlanTable): WorkerData["plans"] {
   const ids = new Map<unknown, string>();
   for (const [id, p] of plan.profiles) ids.set(p.profile, id);
   const out: WorkerData["plans"] = [];
-  for (const [from, to, made] of planner.pairs()) {
-    const a = ids.get(from);
-    const b = ids.get(to);
-    if (a !== undefined && b !== undefined) out.push([a, b, made]);
-  }
+  const tables: [DeliveryMode | null, PlanTable][] = [[null, planner], ...planner.modes()];
+  for (const [mode, table] of tables)
+    for (const [from, to, made] of table.pairs()) {
+      const a = ids.get(from);
+      const b = ids.get(to);
+      if (a !== undefined && b !== undefined) out.push([a, b, mode, made]);
+    }
   return out;
 }
 

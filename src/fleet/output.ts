@@ -305,6 +305,13 @@ export function* planTextPieces(
       byBehavior.set(o.behavior, (byBehavior.get(o.behavior) ?? 0) + 1);
     if (byBehavior.size > 0)
       lines.push(`  behaviors: ${[...byBehavior].map(([b, n]) => `${b} ${n}`).join(", ")}`);
+    const outages = [...trial.outcomes.values()].flatMap((o) =>
+      o.writeOutageMs !== undefined ? [o.writeOutageMs] : [],
+    );
+    if (outages.length > 0)
+      lines.push(
+        `  write outage: ${plural(outages.length, "two-node site")}, at most ${formatDuration(Math.max(...outages))} each (writes unavailable while the leader is down; per site in --clusters-csv)`,
+      );
     if (s.strategy.unselected.length > 0)
       lines.push(`  ${plural(s.strategy.unselected.length, "site")} in no wave (not rolled)`);
     // The calendar: when each zone's sites rolled, in local time.
@@ -332,6 +339,7 @@ export function* planTextPieces(
     // Counted over every site, listed for the first few only.
     const problems: string[] = [];
     let problemCount = 0;
+    let refusedCount = 0;
     for (const site of plan.sites) {
       const p = trial.schedule.placements[site.index];
       const problem =
@@ -339,13 +347,17 @@ export function* planTextPieces(
           ? `${site.name} (${site.timeZone}, ${site.window.text}): ${unschedulableWhy(p)}`
           : p?.state === "rolled" && p.result !== "converged"
             ? `${site.name} (${p.wave}): ${p.result} — ${trial.outcomes.get(site.index)?.why ?? ""}`
-            : undefined;
+            : p?.state === "rolled" && trial.outcomes.get(site.index)?.refused
+              ? `${site.name} (${p.wave}): update refused, stays on ${site.profile} — ${trial.outcomes.get(site.index)?.why ?? ""}`
+              : undefined;
       if (problem === undefined) continue;
       problemCount++;
+      if (p?.state === "rolled" && p.result === "converged") refusedCount++;
       if (problems.length < MAX_FAILED_LISTED) problems.push(problem);
     }
     if (problemCount > 0) {
-      lines.push("", `  sites not converged (${problemCount})`);
+      const heading = refusedCount > 0 ? "sites not converged or refused" : "sites not converged";
+      lines.push("", `  ${heading} (${problemCount})`);
       for (const p of problems) lines.push(`    ${p}`);
       if (problemCount > MAX_FAILED_LISTED)
         lines.push(`    … ${problemCount - MAX_FAILED_LISTED} more (--clusters-csv FILE lists every site)`);

@@ -1,5 +1,13 @@
 import * as z from "zod";
-import { durationSchema, seedSchema, timingsSchema } from "../scenario/schema.js";
+import {
+  deliveryModeSchema,
+  durationSchema,
+  rke2QuirkSchema,
+  seedSchema,
+  timingsSchema,
+  twoNodeSchema,
+  variableValuesSchema,
+} from "../scenario/schema.js";
 import { DISTRIBUTIONS } from "../shared/types.js";
 import { MAX_GENERATED_SITES } from "./limits.js";
 import { templateExpectSchema, templateSchema } from "./template-schema.js";
@@ -41,10 +49,11 @@ export const siteSchema = z.strictObject({
     .boolean()
     .optional()
     .meta({ description: "a registry at the site: the image crosses the link once" }),
-  variables: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  variables: variableValuesSchema
     .optional()
     .meta({ description: "the site's profile variable values (a template version needs each one Assigned)" }),
+  mode: deliveryModeSchema.optional().meta({ description: "the site's delivery mode, over cluster.mode" }),
+  twoNode: twoNodeSchema.optional().meta({ description: "a two-node HA site, over cluster.twoNode" }),
 });
 
 export const generateSchema = z.strictObject({
@@ -150,13 +159,15 @@ export const fleetPlanSchema = z
       description: "the profile waves roll out (or one per distribution); a template has its versions",
     }),
     from: profileRef.optional().meta({ description: "sites' current profile when they name none" }),
-    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    rke2Quirk: z.boolean().optional(),
+    variables: variableValuesSchema.optional(),
+    rke2Quirk: rke2QuirkSchema.optional(),
     cluster: z
       .strictObject({
         shape: shapeSchema.optional(),
         maxUnavailable: z.int().min(1).optional(),
         retries: z.int().min(0).max(100).optional(),
+        mode: deliveryModeSchema.optional(),
+        twoNode: twoNodeSchema.optional(),
         timings: timingsSchema.optional(),
         classes: z
           .array(

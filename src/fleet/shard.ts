@@ -80,6 +80,10 @@ export function simulationFingerprint(plan: LoadedFleetPlan): string {
   let b = hashSeed(2, ...parts);
   for (const site of plan.sites)
     b = hashSeed(b, site.name, site.profile, site.update, site.controlPlanes, site.workers);
+  // A site's own delivery mode and two-node HA change its outcome; sites without them keep the print.
+  for (const site of plan.sites)
+    if (site.own?.mode !== undefined || site.own?.twoNode !== undefined)
+      b = hashSeed(b, site.name, site.own.mode ?? "", site.own.twoNode?.leader ?? "");
   return `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
 }
 

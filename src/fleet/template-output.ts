@@ -172,7 +172,8 @@ export function siteVersions(plan: LoadedFleetPlan, trial: TrialRun, site: numbe
   if (!s) return "";
   if (!trial.template) {
     const p = trial.schedule.placements[site];
-    return p?.state === "rolled" && p.result === "converged" && s.update !== s.profile
+    const refused = trial.outcomes.get(site)?.refused === true;
+    return p?.state === "rolled" && p.result === "converged" && !refused && s.update !== s.profile
       ? `${s.profile}; ${s.update}@${isoMinute(p.endMs)}`
       : s.profile;
   }

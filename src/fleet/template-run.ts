@@ -1,5 +1,4 @@
-import type { Profile } from "../profile/types.js";
-import type { Plan } from "../rules/types.js";
+import type { PlanTable } from "../rules/plan-table.js";
 import { hashSeed } from "../shared/hash.js";
 import type { LoadedFleetPlan, Site, Strategy } from "./load.js";
 import { type Predictions, rollSite, type SiteOutcome, siteSeed } from "./map.js";
@@ -10,7 +9,7 @@ import { PolicyWindows } from "./template-policy.js";
 import { templateSchedule } from "./template-schedule.js";
 
 export interface TemplateRunContext {
-  planner: (from: Profile, to: Profile) => Plan;
+  planner: PlanTable;
   predictions: Predictions;
   /** Outcomes of this trial by (site, from, to, attempt), shared by the file's template strategies. */
   cache: Map<string, SiteOutcome>;

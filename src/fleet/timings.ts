@@ -1,11 +1,11 @@
-import type { Profile } from "../profile/types.js";
-import type { Plan } from "../rules/types.js";
+import type { PlanTable } from "../rules/plan-table.js";
 import { overlayTimings } from "../scenario/timings.js";
 import { classOf, type TimingClass, type TimingsFile } from "../scenario/timings-file.js";
 import { formatDuration } from "../shared/duration.js";
 import { drawFrom, TIMED_STEPS } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
 import { assignClasses, type LoadedFleetPlan, type Site, type TimingsUsed } from "./load.js";
+import { sitePlanner } from "./site-planner.js";
 
 /** The timings a plan uses, as its summary says them. */
 export function timingsUsed(plan: LoadedFleetPlan): TimingsUsed {
@@ -37,7 +37,7 @@ export function withTimingsFile(
   plan: LoadedFleetPlan,
   file: TimingsFile,
   shownAs: string,
-  planner: (from: Profile, to: Profile) => Plan,
+  planner: PlanTable,
 ): LoadedFleetPlan {
   const classes = [...file.classes, ...(plan.timingClasses ?? [])];
   const sites = plan.sites.map((s) => ({ ...s }));
@@ -57,12 +57,12 @@ export function withTimingsFile(
       const behaviors = new Set<string>();
       const pairs = new Set<string>();
       for (const s of sites) {
-        const key = `${s.profile}\u0000${s.update}`;
+        const key = `${s.profile}\u0000${s.update}\u0000${s.own?.mode ?? ""}`;
         if (pairs.has(key)) continue;
         pairs.add(key);
         const from = plan.profiles.get(s.profile)?.profile;
         const to = plan.profiles.get(s.update)?.profile;
-        if (from && to) behaviors.add(planner(from, to).behavior);
+        if (from && to) behaviors.add(sitePlanner(s, planner)(from, to).behavior);
       }
       behaviors.delete("no-op");
       const [only] = behaviors;

@@ -9,8 +9,10 @@ import Tinypool from "tinypool";
 import type { Profile } from "../profile/types.js";
 import { type Planner, planTable } from "../rules/plan-table.js";
 import type { Plan } from "../rules/types.js";
+import type { DeliveryMode } from "../shared/types.js";
 import type { Site } from "./load.js";
 import { type PackedOutcomes, packOutcomes, rollSite, type SiteOutcome, type SiteSimPlan } from "./map.js";
+import { sitePlanner } from "./site-planner.js";
 
 export interface SiteBatch {
   trial: number;
@@ -21,32 +23,40 @@ export interface SiteBatch {
   packed: boolean;
 }
 
-/** What each thread is given once: the simulation inputs, and the plans made by the main thread (by profile id). */
+/**
+ * What each thread is given once: the simulation inputs, and the plans made by the main thread (by profile
+ * id, and the delivery mode they were made for: null for the fleet's default).
+ */
 export interface WorkerData {
   plan: SiteSimPlan;
-  plans: [from: string, to: string, plan: Plan][];
+  plans: [from: string, to: string, mode: DeliveryMode | null, plan: Plan][];
 }
 
 const { plan, plans } = Tinypool.workerData as WorkerData;
 const profileOf = (id: string): Profile | undefined => plan.profiles.get(id)?.profile;
-let rules: Planner | undefined;
-const planner = planTable((from, to) => {
-  if (!rules) throw new Error(`no plan from ${from.name} to ${to.name} was made for this thread`);
-  return rules(from, to);
-});
-for (const [from, to, made] of plans) {
+/** The rules, loaded only when a batch names a pair (and mode) this thread was not given a plan for. */
+let rules: ((mode: DeliveryMode | undefined) => Planner) | undefined;
+const missing =
+  (mode?: DeliveryMode): Planner =>
+  (from, to) => {
+    if (!rules) throw new Error(`no plan from ${from.name} to ${to.name} was made for this thread`);
+    return rules(mode)(from, to);
+  };
+const planner = planTable(missing(), missing);
+for (const [from, to, mode, made] of plans) {
   const a = profileOf(from);
   const b = profileOf(to);
-  if (a && b) planner.seed(a, b, made);
+  if (a && b) (mode === null ? planner : planner.forMode(mode)).seed(a, b, made);
 }
 
 export default async function rollBatch(batch: SiteBatch): Promise<SiteOutcome[] | PackedOutcomes> {
   for (const site of batch.sites) {
     const from = profileOf(site.profile);
     const to = profileOf(site.update);
-    if (rules || !from || !to || planner.has(from, to)) continue;
-    const { cachedPlanner } = await import("../rules/plan-cache.js");
-    rules = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+    if (rules || !from || !to || sitePlanner(site, planner).has(from, to)) continue;
+    const { planUpdate } = await import("../rules/plan.js");
+    const rke2Quirk = plan.rke2Quirk;
+    rules = (mode) => (a, b) => planUpdate(a, b, { rke2Quirk, ...(mode !== undefined ? { mode } : {}) });
   }
   const outcomes = batch.sites.map((site, i) =>
     rollSite(plan, site, batch.trial, batch.predicted[i] ?? 0, planner),

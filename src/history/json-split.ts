@@ -20,6 +20,12 @@ export interface SplitHandlers {
    * path for a shape it knows), false to have them parsed and handed to `value` as usual.
    */
   raw?(path: JsonPath, bytes: Buffer, line: number, col: number): boolean;
+  /**
+   * A captured value straight from the chunk, before any copy: the index just past the value when the
+   * handler read it whole from `chunk` at `at` (a fast path for a shape it knows), else -1 (then the value
+   * is gathered as usual, across chunks if need be, and given to `raw` and `value`).
+   */
+  scan?(path: JsonPath, chunk: Buffer, at: number, line: number, col: number): number;
 }
 
 interface Frame {
@@ -49,6 +55,8 @@ export class JsonSplitter {
   private startCol = 1;
   private startPath: JsonPath = [];
   private seenRoot = false;
+  /** The next line break in the chunk at or after the last fast-read value (the chunk's length: none). */
+  private nextNewline = -1;
 
   constructor(
     private readonly file: string,
@@ -64,6 +72,7 @@ export class JsonSplitter {
   }
 
   push(chunk: Buffer): void {
+    this.nextNewline = -1;
     let i = 0;
     const n = chunk.length;
     while (i < n) {
@@ -95,7 +104,8 @@ export class JsonSplitter {
         this.inString = inString;
         this.escape = escaped;
         if (done < 0) {
-          this.parts.push(chunk.subarray(from, n));
+          // The reader may reuse the chunk's memory: what is carried over is copied.
+          this.parts.push(Buffer.from(chunk.subarray(from, n)));
           break;
         }
         this.parts.push(chunk.subarray(from, done));
@@ -116,7 +126,7 @@ export class JsonSplitter {
           } else if (b === NEWLINE) this.fail("a line break inside a string");
         }
         if (done < 0) {
-          this.parts.push(chunk.subarray(from, n));
+          this.parts.push(Buffer.from(chunk.subarray(from, n)));
           break;
         }
         this.parts.push(chunk.subarray(from, done));
@@ -130,7 +140,7 @@ export class JsonSplitter {
           const b = chunk[i] as number;
           if (b === 44 || b === 125 || b === 93 || b === 32 || b === 9 || b === 13 || b === NEWLINE) break;
         }
-        this.parts.push(chunk.subarray(from, i));
+        this.parts.push(Buffer.from(chunk.subarray(from, i)));
         if (i < n) this.finishScalar();
         continue;
       }
@@ -188,6 +198,18 @@ export class JsonSplitter {
     if (!top) this.seenRoot = true;
     const path = this.path();
     if ((b === 123 || b === 91) && this.handlers.capture(path)) {
+      if (this.handlers.scan) {
+        const end = this.handlers.scan(path, chunk, i, this.line, this.colAt(i));
+        if (end >= 0) {
+          // Line breaks inside the value: the next one is looked for once, not once per value.
+          if (this.nextNewline < i) this.nextNewline = newlineFrom(chunk, i);
+          while (this.nextNewline < end) {
+            this.newline(this.nextNewline);
+            this.nextNewline = newlineFrom(chunk, this.nextNewline + 1);
+          }
+          return end;
+        }
+      }
       this.mode = "capture";
       this.depth = 0;
       this.inString = false;
@@ -277,6 +299,11 @@ export class JsonSplitter {
     if (this.mode === "scalar") this.finishScalar();
     if (!this.seenRoot) this.fail("no JSON value in the file");
   }
+}
+
+function newlineFrom(chunk: Buffer, from: number): number {
+  const at = chunk.indexOf(NEWLINE, from);
+  return at < 0 ? chunk.length : at;
 }
 
 /** Where in the file a `JSON.parse` error of a captured value stands. */

@@ -3,9 +3,9 @@ import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { TIMED_STEPS, type TimedStep } from "../shared/timing-distribution.js";
 import { EventMerger, readEventList, timeOf } from "./events.js";
-import { readPrometheusFile } from "./prometheus.js";
-import { fileChunks, fileLines } from "./read.js";
-import { HistoryStore } from "./store.js";
+import { firstSampleMs, readPrometheusFile } from "./prometheus.js";
+import { fileHead, fileLines } from "./read.js";
+import { HistoryStore, type NodeSignals } from "./store.js";
 
 /**
  * Reads history files of any of the three kinds into one store, telling each file's kind from its
@@ -25,24 +25,71 @@ export interface HistoryOptions {
   siteLabel?: string;
 }
 
+/** What the reader hands over as it goes (see `HistoryStore.cut`). */
+export interface HistoryTaker {
+  /** The events and intervals are read (the Prometheus responses come next). */
+  begin?(store: HistoryStore): void;
+  /** A stretch of one node's changes, each node's in time order. */
+  node(node: NodeSignals): void;
+  /** A site whose nodes are all handed over up to `beforeMs`. */
+  site?(site: string, beforeMs: number): void;
+}
+
+/** The whole history read into a store, nothing handed over yet (`nodeSignals` gives it all). */
 export function readHistory(files: readonly string[], options: HistoryOptions = {}): HistoryStore {
+  return streamHistory(files, options, undefined, false);
+}
+
+/**
+ * Reads history files of any kind: first the events and intervals (small; the events of all files are
+ * merged), then the Prometheus responses in time order (by their first sample), handing each node's
+ * finished stretches to `taker` after each file, so memory holds the nodes' open spells, not the history.
+ * With `handOver` false nothing is handed over as it goes: the store holds it all. The store is returned,
+ * its rest not handed over (`finish`). Throws `Rewind` when a file goes back before a stretch already
+ * handed over.
+ */
+export function streamHistory(
+  files: readonly string[],
+  options: HistoryOptions = {},
+  taker?: HistoryTaker,
+  handOver = true,
+): HistoryStore {
   const store = new HistoryStore();
   const events = new EventMerger(store);
-  for (const file of files) readOne(file, store, events, options);
+  const prometheus: { file: string; firstMs: number; order: number }[] = [];
+  const kinds = files.map((file) => kindOf(file));
+  files.forEach((file, order) => {
+    const kind = kinds[order] as FileKind;
+    if (kind.kind === "prometheus")
+      prometheus.push({ file, firstMs: kind.firstMs ?? Number.NEGATIVE_INFINITY, order });
+    else if (kind.kind === "csv") readIntervalsCsv(file, store);
+    else if (kind.kind === "ndjson") readNdjson(file, store, events);
+    else readEventList(file, events);
+  });
   events.flush();
+  taker?.begin?.(store);
+  prometheus.sort((a, b) => a.firstMs - b.firstMs || a.order - b.order);
+  prometheus.forEach(({ file }, k) => {
+    readPrometheusFile(file, store, options);
+    if (taker && handOver)
+      store.cut(prometheus[k + 1]?.firstMs ?? Number.POSITIVE_INFINITY, taker.node, taker.site);
+  });
   return store;
 }
 
-function readOne(file: string, store: HistoryStore, events: EventMerger, options: HistoryOptions): undefined {
+type FileKind = { kind: "csv" | "ndjson" | "events" } | { kind: "prometheus"; firstMs: number | undefined };
+
+/** A file's kind, from its name and first bytes. */
+function kindOf(file: string): FileKind {
   const lower = file.toLowerCase();
-  if (lower.endsWith(".csv")) return readIntervalsCsv(file, store);
-  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return readNdjson(file, store, events);
-  const head = headOf(file);
+  if (lower.endsWith(".csv")) return { kind: "csv" };
+  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return { kind: "ndjson" };
+  const head = fileHead(file, 64 * 1024);
   if (head.trim() === "") throw new InputError([{ file, message: "is empty" }]);
-  if (/"items"\s*:/.test(head) && !/"resultType"\s*:/.test(head)) return readEventList(file, events);
-  if (/"(data|status)"\s*:/.test(head)) return readPrometheusFile(file, store, options);
+  if (/"items"\s*:/.test(head) && !/"resultType"\s*:/.test(head)) return { kind: "events" };
+  if (/"(data|status)"\s*:/.test(head)) return { kind: "prometheus", firstMs: firstSampleMs(head) };
   if (!head.trimStart().startsWith("{") || (head.trimStart().startsWith("{") && /\}\s*\n\s*\{/.test(head)))
-    return readNdjson(file, store, events);
+    return { kind: "ndjson" };
   throw new InputError([
     {
       file,
@@ -52,11 +99,6 @@ function readOne(file: string, store: HistoryStore, events: EventMerger, options
         "not a history file edgesim knows: a Prometheus query_range response, an event list (kubectl get events -o json), NDJSON events or intervals, or an intervals CSV",
     },
   ]);
-}
-
-function headOf(file: string): string {
-  for (const chunk of fileChunks(file)) return chunk.subarray(0, 64 * 1024).toString("utf8");
-  return "";
 }
 
 function readNdjson(file: string, store: HistoryStore, events: EventMerger): undefined {

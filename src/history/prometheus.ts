@@ -1,7 +1,7 @@
 import { DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { type JsonPath, JsonSplitter } from "./json-split.js";
 import { fileChunks } from "./read.js";
-import { GAP_STEPS, type HistoryStore, type Signal } from "./store.js";
+import { GAP_STEPS, type HistoryStore, labelsText, type Signal } from "./store.js";
 
 /**
  * Reads the JSON that Prometheus's `/api/v1/query_range` returns (`resultType: matrix`) for the two
@@ -25,40 +25,50 @@ interface Series {
   value?: unknown;
 }
 
-function labelsText(metric: Record<string, unknown>): string {
-  const entries = Object.entries(metric)
-    .filter(([k]) => k !== "__name__")
-    .map(([k, v]) => `${k}="${String(v)}"`);
-  return `${String(metric.__name__ ?? "")}{${entries.join(",")}}`;
-}
+/** Runs of the series being read (value, first ms, last ms; flat), reused from series to series. */
+let scratch = new Float64Array(3 * 1024);
 
 export function readPrometheusFile(file: string, store: HistoryStore, options: PromOptions = {}): undefined {
   let resultType: unknown;
-  let resultTypeAt: [number, number] | undefined;
   let status: unknown;
   let series = 0;
   const bag = new DiagnosticBag();
+  const fast = (path: JsonPath, bytes: Buffer, at: number, line: number, col: number, whole: boolean) => {
+    if (path.length !== 3 || bag.size > 0) return -1;
+    const read = scanSeries(bytes, at);
+    if (!read) return -1;
+    if (whole) {
+      for (let i = read.end; i < bytes.length; i++) {
+        const c = bytes[i] as number;
+        if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return -1;
+      }
+    }
+    const header = headerOf(bytes, read.metricFrom, read.metricTo, options.siteLabel);
+    if (!header) return -1;
+    series++;
+    if ("skip" in header) store.skip(header.skip);
+    else if (read.count > 0) {
+      const source = store.seriesSource(
+        file,
+        path[2] as number,
+        bytes.toString("utf8", read.metricFrom, read.metricTo),
+        line,
+        col,
+      );
+      store.addRuns(header.site, header.node, header.signal, scratch, read.count, read.stepMs, source);
+    }
+    if (bag.size >= 10) bag.throwIfAny();
+    return read.end;
+  };
   const splitter = new JsonSplitter(file, {
     capture: (path) => path.length === 3 && path[0] === "data" && path[1] === "result",
-    raw: (path: JsonPath, bytes: Buffer, line: number, col: number) => {
-      if (path.length !== 3 || bag.size > 0) return false;
-      const fast = scanSeries(bytes);
-      if (!fast) return false;
-      series++;
-      const where = `data.result[${String(path[2])}]`;
-      const header = seriesHeader(file, where, fast.metric, line, col, store, bag, options);
-      if (header && fast.runs.length > 0) {
-        const source = store.source({ file, where: `${where} ${header.labels}`, line, col });
-        store.addRuns(header.site, header.node, header.signal, fast.runs, fast.stepMs, source);
-      }
-      if (bag.size >= 10) bag.throwIfAny();
-      return true;
-    },
+    scan: (path, chunk, at, line, col) => fast(path, chunk, at, line, col, false),
+    raw: (path: JsonPath, bytes: Buffer, line: number, col: number) =>
+      fast(path, bytes, 0, line, col, true) >= 0,
     value: (path: JsonPath, value: unknown, line: number, col: number) => {
       if (path.length === 1 && path[0] === "status") status = value;
       else if (path.length === 2 && path[0] === "data" && path[1] === "resultType") {
         resultType = value;
-        resultTypeAt = [line, col];
         if (value !== "matrix")
           throw new InputError([
             {
@@ -76,7 +86,7 @@ export function readPrometheusFile(file: string, store: HistoryStore, options: P
       }
     },
   });
-  for (const chunk of fileChunks(file)) splitter.push(chunk);
+  for (const chunk of fileChunks(file, undefined, true)) splitter.push(chunk);
   splitter.end();
   bag.throwIfAny();
   if (status !== undefined && status !== "success")
@@ -87,7 +97,15 @@ export function readPrometheusFile(file: string, store: HistoryStore, options: P
     ]);
   if (resultType === undefined)
     throw new InputError([{ file, path: "data.resultType", message: 'missing; expected "matrix"' }]);
-  void resultTypeAt;
+}
+
+/**
+ * The first sample's time (ms) in the first bytes of a Prometheus response, to read the files in time
+ * order; undefined when the head shows none.
+ */
+export function firstSampleMs(head: string): number | undefined {
+  const match = /"values"\s*:\s*\[\s*\[\s*(\d+(?:\.\d+)?)\s*,/.exec(head);
+  return match ? Math.round(Number(match[1]) * 1000) : undefined;
 }
 
 /** A series' labels checked: the signal it gives, its site and node; undefined when skipped or wrong. */
@@ -100,7 +118,7 @@ function seriesHeader(
   store: HistoryStore,
   bag: DiagnosticBag,
   options: PromOptions,
-): { labels: string; site: string; node: string; signal: Signal } | undefined {
+): { site: string; node: string; signal: Signal } | undefined {
   const at = (message: string, where = path) => bag.add({ file, line, col, path: where, message });
   if (typeof metric !== "object" || metric === null) {
     at("a series without `metric` labels");
@@ -109,30 +127,29 @@ function seriesHeader(
   const m = metric as Record<string, unknown>;
   const name = m.__name__;
   let signal: Signal;
-  if (name === "kube_node_spec_unschedulable") signal = "cordoned";
-  else if (name === "kube_node_status_condition") {
+  if (name === CORDONED) signal = "cordoned";
+  else if (name === CONDITION) {
     if (m.condition !== "Ready" || m.status !== "true") {
-      store.skip(`kube_node_status_condition series other than condition="Ready",status="true"`);
+      store.skip(SKIP_CONDITION);
       return undefined;
     }
     signal = "ready";
   } else {
-    store.skip(`series of other metrics (${String(name ?? "no __name__")})`);
+    store.skip(skipOther(String(name ?? "no __name__")));
     return undefined;
   }
-  const labels = labelsText(m);
   const siteLabel = [options.siteLabel, ...SITE_LABELS].find(
     (l) => l !== undefined && typeof m[l] === "string",
   );
   const node = m.node;
   if (siteLabel === undefined || typeof node !== "string") {
     at(
-      `${labels}: no ${siteLabel === undefined ? `site label (${[options.siteLabel, ...SITE_LABELS].filter(Boolean).join(" or ")})` : "node label"}`,
+      `${labelsText(m)}: no ${siteLabel === undefined ? `site label (${[options.siteLabel, ...SITE_LABELS].filter(Boolean).join(" or ")})` : "node label"}`,
       `${path}.metric`,
     );
     return undefined;
   }
-  return { labels, site: m[siteLabel] as string, node, signal };
+  return { site: m[siteLabel] as string, node, signal };
 }
 
 function readSeries(
@@ -148,7 +165,8 @@ function readSeries(
   const at = (message: string, where = path) => bag.add({ file, line, col, path: where, message });
   const header = seriesHeader(file, path, s.metric, line, col, store, bag, options);
   if (!header) return;
-  const { labels, site, node, signal } = header;
+  const { site, node, signal } = header;
+  const labels = labelsText(s.metric as Record<string, unknown>);
   if (!Array.isArray(s.values)) {
     at(`${labels}: no \`values\` array (an instant vector? edgesim reads range queries)`, `${path}.values`);
     return;
@@ -194,8 +212,8 @@ function readSeries(
     previous = ms;
   }
   if (runs.length === 0) return;
-  const source = store.source({ file, where: `${path} ${labels}`, line, col });
-  store.addRuns(site, node, signal, runs, stepMs, source);
+  const source = store.source({ file, where: `${path} ${labels}`, line, col }, true);
+  store.addRuns(site, node, signal, runs, runs.length, stepMs, source);
 }
 
 /**
@@ -205,9 +223,12 @@ function readSeries(
  * out of order) returns undefined, and the series is parsed and checked the ordinary way, which places
  * the error.
  */
-function scanSeries(b: Buffer): { metric: unknown; runs: number[]; stepMs: number } | undefined {
+function scanSeries(
+  b: Buffer,
+  start: number,
+): { metricFrom: number; metricTo: number; count: number; stepMs: number; end: number } | undefined {
   const n = b.length;
-  let i = 0;
+  let i = start;
   const ws = () => {
     while (i < n) {
       const c = b[i] as number;
@@ -218,46 +239,43 @@ function scanSeries(b: Buffer): { metric: unknown; runs: number[]; stepMs: numbe
   ws();
   if (b[i] !== 123) return undefined;
   i++;
-  let metric: unknown;
-  let runs: number[] | undefined;
+  let metricFrom = -1;
+  let metricTo = -1;
+  let count = -1;
   let stepMs = Number.POSITIVE_INFINITY;
   for (;;) {
     ws();
     if (b[i] !== 34) return undefined;
     const keyEnd = b.indexOf(34, i + 1);
     if (keyEnd < 0) return undefined;
-    const key = b.toString("latin1", i + 1, keyEnd);
+    const key = i + 1;
     i = keyEnd + 1;
     ws();
     if (b[i] !== 58) return undefined;
     i++;
     ws();
-    if (key === "metric" && metric === undefined) {
+    if (metricFrom < 0 && bytesAre(b, key, keyEnd, "metric")) {
       if (b[i] !== 123) return undefined;
-      const from = i;
-      let inString = false;
+      metricFrom = i;
+      // Label values are plain strings: no escapes, no nesting (else the ordinary parse).
       for (i++; i < n; i++) {
         const c = b[i] as number;
-        if (inString) {
-          if (c === 92) i++;
-          else if (c === 34) inString = false;
-        } else if (c === 34) inString = true;
-        else if (c === 123 || c === 91) return undefined;
-        else if (c === 125) break;
+        if (c === 92 || c === 123 || c === 91) return undefined;
+        if (c === 34) {
+          const close = b.indexOf(34, i + 1);
+          if (close < 0) return undefined;
+          i = close;
+        } else if (c === 125) break;
       }
       if (i >= n) return undefined;
       i++;
-      try {
-        metric = JSON.parse(b.toString("utf8", from, i));
-      } catch {
-        return undefined;
-      }
-    } else if (key === "values" && runs === undefined) {
+      metricTo = i;
+    } else if (count < 0 && bytesAre(b, key, keyEnd, "values")) {
       if (b[i] !== 91) return undefined;
       i++;
-      runs = [];
+      count = 0;
       let previous = Number.NEGATIVE_INFINITY;
-      let count = 0;
+      let points = 0;
       ws();
       if (b[i] === 93) i++;
       else
@@ -304,13 +322,22 @@ function scanSeries(b: Buffer): { metric: unknown; runs: number[]; stepMs: numbe
           i++;
           if (ms <= previous) return undefined;
           const silence = ms - previous;
-          if (count > 0 && silence < stepMs) stepMs = silence;
-          const k = runs.length;
+          if (points > 0 && silence < stepMs) stepMs = silence;
           // As in readSeries: a silence of several steps ends the run even when the value is the same.
-          if (k > 0 && runs[k - 3] === v && silence <= GAP_STEPS * stepMs) runs[k - 1] = ms;
-          else runs.push(v, ms, ms);
+          if (count > 0 && scratch[count - 3] === v && silence <= GAP_STEPS * stepMs) scratch[count - 1] = ms;
+          else {
+            if (count + 3 > scratch.length) {
+              const grown = new Float64Array(scratch.length * 2);
+              grown.set(scratch);
+              scratch = grown;
+            }
+            scratch[count] = v;
+            scratch[count + 1] = ms;
+            scratch[count + 2] = ms;
+            count += 3;
+          }
           previous = ms;
-          count++;
+          points++;
           ws();
           if (b[i] === 44) {
             i++;
@@ -334,7 +361,80 @@ function scanSeries(b: Buffer): { metric: unknown; runs: number[]; stepMs: numbe
     }
     return undefined;
   }
-  ws();
-  if (i !== n || metric === undefined || runs === undefined) return undefined;
-  return { metric, runs, stepMs };
+  if (metricFrom < 0 || count < 0) return undefined;
+  return { metricFrom, metricTo, count, stepMs, end: i };
+}
+
+/** The bytes [from, to) spell `text` (ASCII). */
+function bytesAre(b: Buffer, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (b[from + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+const CORDONED = "kube_node_spec_unschedulable";
+const CONDITION = "kube_node_status_condition";
+const SKIP_CONDITION = `kube_node_status_condition series other than condition="Ready",status="true"`;
+const skipOther = (name: string) => `series of other metrics (${name})`;
+
+/**
+ * A series' labels read from their bytes (`{"k":"v",…}`, plain strings, as scanSeries checked): the
+ * signal, site and node, or the kind of series skipped; undefined when anything is amiss (a missing label,
+ * a value not a string), so the ordinary parse gives its placed message.
+ */
+function headerOf(
+  b: Buffer,
+  from: number,
+  to: number,
+  siteLabel: string | undefined,
+): { signal: Signal; site: string; node: string } | { skip: string } | undefined {
+  let name = -1;
+  let nameEnd = -1;
+  let ready = 0; // condition="Ready" and status="true" (1 bit each)
+  let conditionSeen = false;
+  let statusSeen = false;
+  let node: string | undefined;
+  let own: string | undefined;
+  let cluster: string | undefined;
+  let site: string | undefined;
+  let i = from + 1;
+  for (;;) {
+    while (i < to && (b[i] === 32 || b[i] === 10 || b[i] === 13 || b[i] === 9 || b[i] === 44)) i++;
+    if (i >= to || b[i] === 125) break;
+    if (b[i] !== 34) return undefined;
+    const k0 = i + 1;
+    const k1 = b.indexOf(34, k0);
+    i = k1 + 1;
+    while (i < to && (b[i] === 32 || b[i] === 10 || b[i] === 13 || b[i] === 9)) i++;
+    if (b[i] !== 58) return undefined;
+    i++;
+    while (i < to && (b[i] === 32 || b[i] === 10 || b[i] === 13 || b[i] === 9)) i++;
+    if (b[i] !== 34) return undefined;
+    const v0 = i + 1;
+    const v1 = b.indexOf(34, v0);
+    if (v1 < 0 || v1 >= to) return undefined;
+    i = v1 + 1;
+    if (bytesAre(b, k0, k1, "__name__")) {
+      name = v0;
+      nameEnd = v1;
+    } else if (bytesAre(b, k0, k1, "condition")) {
+      conditionSeen = true;
+      ready = bytesAre(b, v0, v1, "Ready") ? ready | 1 : ready & ~1;
+    } else if (bytesAre(b, k0, k1, "status")) {
+      statusSeen = true;
+      ready = bytesAre(b, v0, v1, "true") ? ready | 2 : ready & ~2;
+    } else if (bytesAre(b, k0, k1, "node")) node = b.toString("utf8", v0, v1);
+    else if (bytesAre(b, k0, k1, "cluster")) cluster = b.toString("utf8", v0, v1);
+    else if (bytesAre(b, k0, k1, "site")) site = b.toString("utf8", v0, v1);
+    if (siteLabel !== undefined && b.toString("utf8", k0, k1) === siteLabel) own = b.toString("utf8", v0, v1);
+  }
+  let signal: Signal;
+  if (name >= 0 && bytesAre(b, name, nameEnd, CORDONED)) signal = "cordoned";
+  else if (name >= 0 && bytesAre(b, name, nameEnd, CONDITION)) {
+    if (!conditionSeen || !statusSeen || ready !== 3) return { skip: SKIP_CONDITION };
+    signal = "ready";
+  } else return { skip: skipOther(name >= 0 ? b.toString("utf8", name, nameEnd) : "no __name__") };
+  const siteName = own ?? cluster ?? site;
+  if (siteName === undefined || node === undefined) return undefined;
+  return { signal, site: siteName, node };
 }

@@ -26,8 +26,16 @@ export function maxHistoryBytes(env: NodeJS.ProcessEnv = process.env): number {
   return Math.floor(gib * 1024 ** 3);
 }
 
-/** The file's chunks, in order; a file that is not regular or is over the bound is refused first. */
-export function* fileChunks(file: string, limit = maxHistoryBytes()): Generator<Buffer> {
+/**
+ * The file's chunks, in order; a file that is not regular or is over the bound is refused first. With
+ * `reuse`, every chunk is read into the same memory: a chunk is valid until the next is asked for.
+ */
+export function* fileChunks(
+  file: string,
+  limit = maxHistoryBytes(),
+  reuse = false,
+  chunkBytes = CHUNK_BYTES,
+): Generator<Buffer> {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -48,9 +56,10 @@ export function* fileChunks(file: string, limit = maxHistoryBytes()): Generator<
         },
       ]);
     let total = 0;
+    const shared = reuse ? reusedChunk(chunkBytes) : undefined;
     for (;;) {
-      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-      const read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      const buffer = shared ?? Buffer.allocUnsafe(chunkBytes);
+      const read = readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) return;
       total += read;
       if (total > limit)
@@ -62,6 +71,14 @@ export function* fileChunks(file: string, limit = maxHistoryBytes()): Generator<
   } finally {
     closeSync(fd);
   }
+}
+
+let reused: Buffer | undefined;
+
+/** One chunk's memory for every file read with `reuse` (one such file is read at a time). */
+function reusedChunk(bytes: number): Buffer {
+  if (!reused || reused.length !== bytes) reused = Buffer.allocUnsafe(bytes);
+  return reused;
 }
 
 function gib(bytes: number): string {
@@ -103,6 +120,12 @@ export function* fileLines(
 
 function stripCr(line: string): string {
   return line.endsWith("\r") ? line.slice(0, -1) : line;
+}
+
+/** The file's first `bytes` bytes (fewer when it is shorter), as text. */
+export function fileHead(file: string, bytes: number, limit = maxHistoryBytes()): string {
+  for (const chunk of fileChunks(file, limit, false, bytes)) return chunk.toString("utf8");
+  return "";
 }
 
 /** The first non-blank byte of a file (to tell a JSON document from NDJSON), or undefined when empty. */

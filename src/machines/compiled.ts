@@ -19,20 +19,25 @@ import { type AnyStateMachine, assign, cancel, emit, raise } from "xstate";
  */
 
 /**
- * The xstate internals this engine reads (beyond the public API), checked on the pinned version by
- * test/machines/xstate-seam.test.ts, which fails when xstate is upgraded until they are re-read:
- * - the machine's `root`, `implementations` (`actions`, `guards`, `delays`), `config` (`context`,
- *   `output`) and `resolveState` (for a guard object's `check`);
+ * The xstate internals this engine reads (beyond the public API), exactly these; checked on the pinned
+ * version by test/machines/xstate-seam.test.ts, which fails naming the internal when one is gone or
+ * changed, and fails on any xstate upgrade until they are re-read here and XSTATE_VERIFIED is updated:
+ * - the machine's `root`, `implementations`, `config` and `resolveState`;
+ * - its implementations' `actions`, `guards` and `delays`; its config's `context` and `output`;
  * - each state node's `key`, `type`, `parent`, `states`, `entry`, `exit`, `always`, `invoke`,
- *   `transitions` (a Map from event descriptor to transitions) and `initial` (`target`, `actions`);
- * - each transition's `target`, `source`, `actions`, `guard` and `reenter`;
- * - a built-in action's `type` and `resolve` (to tell it), and its arguments: `assignment` (assign),
- *   `event` (emit, raise), `delay` and `id` (raise), `sendId` (cancel), `collect` (enqueueActions).
+ *   `transitions` (a Map from event descriptor to transitions) and `initial`, whose `target` and
+ *   `actions` are read;
+ * - each transition's `target`, `source`, `actions` and `guard`;
+ * - a built-in action's `type` and `resolve` (to tell it), and its arguments: `assignment`
+ *   (`xstate.assign`), `event` (`xstate.emit`, `xstate.raise`), `delay` and `id` (`xstate.raise`),
+ *   `sendId` (`xstate.cancel`), `collect` (`xstate.enqueueActions`);
+ * - a built-in guard's `check` (`and`, `or`, `not`, `stateIn`).
  */
 export const XSTATE_VERIFIED = "5.33.3";
 export const XSTATE_INTERNALS_READ = {
   machine: ["root", "implementations", "config", "resolveState"],
   implementations: ["actions", "guards", "delays"],
+  config: ["context", "output"],
   stateNode: [
     "key",
     "type",
@@ -45,7 +50,17 @@ export const XSTATE_INTERNALS_READ = {
     "transitions",
     "initial",
   ],
-  transition: ["target", "source", "actions", "guard", "reenter"],
+  initial: ["target", "actions"],
+  transition: ["target", "source", "actions", "guard"],
+  builtinAction: ["type", "resolve"],
+  builtinArguments: {
+    "xstate.assign": ["assignment"],
+    "xstate.emit": ["event"],
+    "xstate.raise": ["event", "delay", "id"],
+    "xstate.cancel": ["sendId"],
+    "xstate.enqueueActions": ["collect"],
+  },
+  builtinGuard: ["check"],
 } as const;
 
 type Fn = (...args: never[]) => unknown;
@@ -68,7 +83,6 @@ interface XTransition {
   source: XStateNode;
   actions: unknown[];
   guard?: unknown;
-  reenter: boolean;
 }
 
 interface Implementations {
@@ -99,13 +113,7 @@ interface Step {
   context: unknown;
 }
 
-const BUILTINS = new Set([
-  "xstate.assign",
-  "xstate.emit",
-  "xstate.raise",
-  "xstate.cancel",
-  "xstate.enqueueActions",
-]);
+const BUILTINS: ReadonlySet<string> = new Set(Object.keys(XSTATE_INTERNALS_READ.builtinArguments));
 
 const compiled = new WeakMap<AnyStateMachine, CompiledMachine | null>();
 

@@ -8,7 +8,7 @@ import type { Plan } from "../rules/types.js";
 import { InputError } from "../shared/diagnostics.js";
 import { plural } from "../shared/plural.js";
 import { estimateCatchUp, estimateRollout, type RolloutEstimate } from "../sim/estimate.js";
-import type { Timings } from "../sim/types.js";
+import { clusterNodes, type Timings } from "../sim/types.js";
 import {
   type ConstraintProblem,
   PATH_CONSTRAINTS,
@@ -118,8 +118,11 @@ function key(state: PathState): string {
 function nodeTimes(estimate: RolloutEstimate): StepTiming {
   const controlPlaneMs: number[] = [];
   const workerMs: number[] = [];
+  const controlPlanes = new Set(
+    clusterNodes({ controlPlanes: estimate.controlPlanes, workers: 0 }).map((node) => node.name),
+  );
   for (const node of estimate.nodes) {
-    (node.node.startsWith("cp-") ? controlPlaneMs : workerMs).push(node.readyMs - node.startMs);
+    (controlPlanes.has(node.node) ? controlPlaneMs : workerMs).push(node.readyMs - node.startMs);
   }
   return { durationMs: estimate.durationMs, controlPlaneMs, workerMs };
 }

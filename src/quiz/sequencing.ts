@@ -4,7 +4,7 @@ import { actionOrder, peakUnavailable } from "../scenario/expectations.js";
 import { formatClock } from "../shared/duration.js";
 import type { Rng } from "../shared/rng.js";
 import type { Behavior } from "../shared/types.js";
-import { simProfile, simulationInput } from "../sim/input.js";
+import { type SimCluster, simProfile, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
 import {
   clusterNodes,
@@ -53,11 +53,7 @@ function firstChange(
   return undefined;
 }
 
-interface Cluster {
-  controlPlanes: number;
-  workers: number;
-  maxUnavailable?: number;
-}
+type Cluster = Pick<SimCluster, "controlPlanes" | "workers" | "maxUnavailable">;
 
 function run(
   base: LoadedBase,

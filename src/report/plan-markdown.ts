@@ -2,7 +2,14 @@ import type { Plan, PlannedChange } from "../rules/types.js";
 import { formatClock, formatDuration } from "../shared/duration.js";
 import type { Behavior } from "../shared/types.js";
 import type { RolloutEstimate } from "../sim/estimate.js";
-import { behaviorSentence, changedValueTexts, nodeOrder, servicesPhrase, shortValue } from "./plan-text.js";
+import {
+  behaviorSentence,
+  changedValueTexts,
+  noChangesSentence,
+  nodeOrder,
+  servicesPhrase,
+  shortValue,
+} from "./plan-text.js";
 
 export interface PlanMarkdownOptions {
   controlPlanes?: number;
@@ -106,11 +113,7 @@ export function formatPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
 
   lines.push("");
   if (plan.changes.length === 0) {
-    lines.push(
-      plan.unsupported.length > 0
-        ? `No other changes: only the unsupported ${plan.unsupported.length === 1 ? "change" : "changes"} above.`
-        : "No changes.",
-    );
+    lines.push(noChangesSentence(plan, "above"));
   } else {
     lines.push(`#### Changes (${plan.changes.length})`);
     lines.push("");

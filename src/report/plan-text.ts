@@ -31,6 +31,16 @@ const SYMBOL: Record<Behavior, string> = {
 };
 
 /** What the whole cluster goes through, in words. */
+/**
+ * What a plan with no classified change says, in text and Markdown alike. An unsupported change is a
+ * change: "No changes." beside it would contradict it, so the sentence points at the unsupported list.
+ */
+export function noChangesSentence(plan: Plan, where: "above" | "below"): string {
+  if (plan.unsupported.length === 0) return "No changes.";
+  const which = plan.unsupported.length === 1 ? "change" : "changes";
+  return `No other changes: only the unsupported ${which} ${where}.`;
+}
+
 export function behaviorSentence(plan: Plan): string {
   const behavior = plan.behavior;
   switch (behavior) {
@@ -105,12 +115,7 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   lines.push("");
 
   if (plan.changes.length === 0) {
-    // An unsupported change is a change: "No changes." above it would contradict it.
-    lines.push(
-      plan.unsupported.length > 0
-        ? `No other changes: only the unsupported ${plan.unsupported.length === 1 ? "change" : "changes"} below.`
-        : "No changes.",
-    );
+    lines.push(noChangesSentence(plan, "below"));
   } else {
     lines.push(`Changes (${plan.changes.length}): ${countByBehavior(plan.changes)}`);
     lines.push(`  ${legend(plan.changes)}`);

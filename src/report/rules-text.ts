@@ -1,3 +1,4 @@
+import { ROLLOUT_RULES, rolloutRuleUrl } from "../rules/rollout-rules.js";
 import { REFERENCE_PAGE, type Rule } from "../rules/table.js";
 import { type Colours, PLAIN } from "./colour.js";
 
@@ -38,5 +39,21 @@ export function formatRules(rules: readonly Rule[], c: Colours = PLAIN): string 
 ${rules.length} rules from Palette's documentation, mainly Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).
 Delivery modes: rules marked "delivery … only" apply to that mode (plan --mode, cluster.mode); with options.system.uri "NA" and no mode, a plan takes sysext, the more disruptive reading.
 Stages: each X.before and X.after stage (boot.after, initramfs.before…) follows the rule of stage X.
+
+${formatRolloutRules()}`;
+}
+
+/** The rules of the rollout (drain, two-node, A/B fallback, one upgrade at a time), each with its page and section. */
+function formatRolloutRules(): string {
+  const width = Math.max(...ROLLOUT_RULES.map((rule) => rule.id.length));
+  const indent = " ".repeat(width + 2);
+  const lines = ROLLOUT_RULES.map((rule) =>
+    [
+      `${rule.id.padEnd(width)}  ${rule.statement}`,
+      `${indent}${rule.page.title} § ${rule.section}: ${rolloutRuleUrl(rule)}`,
+    ].join("\n"),
+  );
+  return `Rollout rules (how an update is applied, whatever it changes; played by the simulation):
+${lines.join("\n")}
 `;
 }

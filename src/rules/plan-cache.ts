@@ -10,5 +10,8 @@ export type { Planner, PlanTable } from "./plan-table.js";
  * pair is classified once however many clusters roll it.
  */
 export function cachedPlanner(options: PlanOptions = {}): PlanTable {
-  return planTable((from, to) => planUpdate(from, to, options));
+  return planTable(
+    (from, to) => planUpdate(from, to, options),
+    (mode) => (from, to) => planUpdate(from, to, { ...options, mode }),
+  );
 }

@@ -1,4 +1,5 @@
 import type { Profile } from "../profile/types.js";
+import type { DeliveryMode } from "../shared/types.js";
 import type { Plan } from "./types.js";
 
 /** What a simulation asks of the rules: the plan from one profile to another. */
@@ -12,6 +13,14 @@ export interface PlanTable extends Planner {
   seed(from: Profile, to: Profile, plan: Plan): void;
   /** Every pair and its plan, in the order they were first planned. */
   pairs(): [from: Profile, to: Profile, plan: Plan][];
+  /**
+   * The table of the plans made for one delivery mode (a fleet site's or cluster's own `mode`), one per
+   * mode for as long as this table lives: the same pair plans differently under `sysext` (a Kubernetes bump
+   * repaves) than under `agent` or with no mode given.
+   */
+  forMode(mode: DeliveryMode): PlanTable;
+  /** The tables made for modes so far, in the order they were first asked for. */
+  modes(): [mode: DeliveryMode, table: PlanTable][];
 }
 
 /**
@@ -20,7 +29,7 @@ export interface PlanTable extends Planner {
  * cluster that names it. This module does not load the rules (nor the YAML parser they may use), so
  * a thread given every plan it needs never loads them.
  */
-export function planTable(make: Planner): PlanTable {
+export function planTable(make: Planner, makeFor: (mode: DeliveryMode) => Planner = () => make): PlanTable {
   const plans = new Map<Profile, Map<Profile, Plan>>();
   const order: [Profile, Profile, Plan][] = [];
   const row = (from: Profile) => {
@@ -44,10 +53,23 @@ export function planTable(make: Planner): PlanTable {
     seed(from, to, plan);
     return plan;
   };
+  const byMode = new Map<DeliveryMode, PlanTable>();
+  const forMode = (mode: DeliveryMode): PlanTable => {
+    let table = byMode.get(mode);
+    if (!table) {
+      const made = makeFor(mode);
+      // A mode's table has no modes of its own: asked for one, it answers with its parent's.
+      table = Object.assign(planTable(made, makeFor), { forMode, modes: () => [...byMode] });
+      byMode.set(mode, table);
+    }
+    return table;
+  };
   return Object.assign(planner, {
     size: () => order.length,
     has: (from: Profile, to: Profile) => plans.get(from)?.has(to) === true,
     seed,
     pairs: () => [...order],
+    forMode,
+    modes: () => [...byMode],
   });
 }

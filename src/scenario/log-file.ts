@@ -1,11 +1,12 @@
 import { createSimLogger } from "../log/logger.js";
+import { logTimeline } from "../log/policy.js";
 import { prepareOutput, writeError } from "../shared/files.js";
+import { type Bus, createBus } from "../sim/bus.js";
 import { VirtualClock } from "../sim/clock.js";
-import type { SimLogger } from "../sim/types.js";
 
-/** What a run needs to log: a logger and the clock it stamps its lines with. */
+/** What a run needs to log: the bus its entries go to (a logger listens) and the clock the lines are stamped with. */
 export interface LogHooks {
-  logger: SimLogger;
+  bus: Bus;
   clock: VirtualClock;
 }
 
@@ -26,7 +27,9 @@ export function withLogFile<T>(file: string, body: (hooks: LogHooks) => T): T {
     throw writeError(target, error);
   }
   try {
-    const result = body({ logger, clock });
+    const bus = createBus();
+    logTimeline(bus, logger);
+    const result = body({ bus, clock });
     // The destination is synchronous: every line is on disk once the run returns.
     logger.flush();
     output.commit();

@@ -12,7 +12,6 @@ import type {
   NodeReport,
   RefusedUpdate,
   SimInputEvent,
-  SimLogger,
   SimulationOutcome,
   SimulationResult,
   TimelineEntry,
@@ -27,11 +26,9 @@ export interface RunOptions {
   seed?: number;
   /** Rewrite golden timelines instead of comparing them. */
   update?: boolean;
-  /** Subscribers to the simulation's events (logs, live views). */
+  /** Subscribers to the simulation's events (logs: src/log/policy.ts `logTimeline`, live views). */
   bus?: Bus;
-  /** Passed to the simulation as its logger (see src/log/logger.ts). */
-  logger?: SimLogger;
-  /** The clock the logger stamps its lines with; must be fresh. */
+  /** The clock the simulation runs on (the one a log stamps its lines with); must be fresh. */
   clock?: VirtualClock;
   /** The folder references may not leave (default: any path is followed). */
   root?: ReferenceRoot;
@@ -95,7 +92,6 @@ export function runLoadedScenario(scenario: LoadedScenario, options: RunOptions 
   });
   const hooks: SimulationHooks = {
     ...(options.bus ? { bus: options.bus } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   };
   const result = simulate(input, hooks);

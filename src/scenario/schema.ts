@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { DEFAULT_TWO_NODE_LEADER, TWO_NODE_LEADERS } from "../controller/two-node.js";
 import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import { NODE_STATES } from "../machines/node.js";
 import { parseDuration } from "../shared/duration.js";
@@ -17,6 +18,14 @@ const DURATION_HELP = "a duration such as 30s, 5m, 1h30m or a number of seconds"
 export const MAX_VIRTUAL_MS = 366 * 86_400_000;
 
 /** Whole numbers 0..2^32-1 (the generator's state): no seed is rounded or aliased to another. */
+/** Profile variable values (`{{ .spectro.var.NAME }}`): the one shape for scenarios, fleet files and fleet plans. */
+export const variableValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** Whether the RKE2 known issue (`stages.*` repaves) applies; the one definition for every file kind. */
+export const rke2QuirkSchema = z
+  .boolean()
+  .meta({ description: "apply the RKE2 known issue (stages.* repaves); default true" });
+
 export const seedSchema = z
   .int(`expected a whole number from 0 to ${MAX_SEED}`)
   .min(0, `expected a whole number from 0 to ${MAX_SEED}`)
@@ -87,20 +96,26 @@ export const timingsSchema = z
 // The bounds live apart from the schemas, so the CLI's options can use them without loading zod.
 export { MAX_CONTROL_PLANES, MAX_FAIL_TIMES, MAX_RETRIES, MAX_WORKERS };
 
-/** `cluster.twoNode`, the one definition for a scenario's cluster and a fleet file's clusters. */
+/** `cluster.twoNode`, the one definition for a scenario's cluster, a fleet file's clusters, a fleet plan and its sites. */
 export const twoNodeSchema = z
   .union([
     z.boolean(),
     z.strictObject({
       leader: z
-        .enum(["cp-1", "cp-2"])
-        .meta({ description: "the leader, which takes the writes (default cp-1)" }),
+        .enum(TWO_NODE_LEADERS)
+        .meta({ description: `the leader, which takes the writes (default ${DEFAULT_TWO_NODE_LEADER})` }),
     }),
   ])
   .meta({
     description:
       "two-node HA (Two-Node Architecture): exactly 2 control planes, K3s or Canonical, appliance mode; an upgrade pauses the liveness probes, the seed picks which node goes first, writes are unavailable while the leader is down",
   });
+
+/** `cluster.mode`, the one definition for a scenario's cluster, a fleet file's clusters, a fleet plan and its sites. */
+export const deliveryModeSchema = z.enum(DELIVERY_MODES).meta({
+  description:
+    'how the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions, CanvOS 4.10, system.uri NA) or agent (agent mode). Default: appliance, or sysext (the more disruptive reading, with a warning) when the OS uri is "NA"',
+});
 
 export const clusterSchema = z.strictObject({
   controlPlanes: z.int().min(1).max(MAX_CONTROL_PLANES).meta({ description: "nodes cp-1..cp-N" }),
@@ -121,10 +136,7 @@ export const clusterSchema = z.strictObject({
     description:
       "A/B partitions (later Palette releases): a repave whose new image does not boot falls back to the previous image, the node Ready on it, instead of staying Failed (default false)",
   }),
-  mode: z.enum(DELIVERY_MODES).optional().meta({
-    description:
-      'how the cluster gets Kubernetes: appliance (provider image), sysext (systemd extensions, CanvOS 4.10, system.uri NA) or agent (agent mode). Default: appliance, or sysext (the more disruptive reading, with a warning) when the OS uri is "NA"',
-  }),
+  mode: deliveryModeSchema.optional(),
   twoNode: twoNodeSchema.optional(),
 });
 
@@ -287,14 +299,10 @@ export const scenarioSchema = z
     description: z.string().optional(),
     cluster: scenarioClusterSchema,
     profile: z.string().min(1).meta({ description: "initial profile, relative to the scenario file" }),
-    variables: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    variables: variableValuesSchema
       .optional()
       .meta({ description: "profile variables ({{ .spectro.var.NAME }}) for every profile of the scenario" }),
-    rke2Quirk: z
-      .boolean()
-      .optional()
-      .meta({ description: "apply the RKE2 known issue (stages.* repaves); default true" }),
+    rke2Quirk: rke2QuirkSchema.optional(),
     events: z.array(eventSchema).default([]),
     expect: expectSchema.default({}),
   })

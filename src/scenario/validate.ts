@@ -9,7 +9,8 @@ type Issue = z.core.$ZodIssue;
  * Turns zod issues into diagnostics that read well for a scenario author. Zod's own messages for a
  * union ("Invalid input") and for unknown keys (pointing at the parent mapping) say little, so:
  * an event that fails every branch is judged against the branch its kind key selects, and an
- * unknown key is reported at the key itself.
+ * unknown key is reported at the key itself; a value that has the shape of one branch of another union
+ * is judged against that branch.
  */
 export function scenarioDiagnostics(
   yaml: YamlFile,
@@ -65,6 +66,13 @@ function collect(yaml: YamlFile, issue: Issue, prefix: YamlPath, out: Diagnostic
         collectEvent(yaml, issue, path, value, out, kinds, context);
         return;
       }
+      // The one branch the value has the shape of (a fleet plan's `inventory: { sites: … }`, a
+      // `twoNode: { leader: … }`) is what was meant: its own problems say what is wrong, at their place.
+      const fitting = nonFinite(value) ? [] : issue.errors.filter((branch) => fits(yaml, path, branch));
+      if (fitting.length === 1) {
+        for (const inner of fitting[0] as Issue[]) collect(yaml, inner, path, out, context);
+        return;
+      }
       out.push(diagnosticAt(yaml, path, issue.message));
       return;
     }
@@ -102,6 +110,22 @@ function collectEvent(
     return;
   }
   for (const inner of branch) collect(yaml, inner, path, out, context);
+}
+
+/**
+ * Whether a union's branch failed only inside a value of its own shape: not for the value's type or an
+ * unknown key at the union's place, nor for a key it requires that is not there.
+ */
+function fits(yaml: YamlFile, path: YamlPath, branch: readonly Issue[]): boolean {
+  if (branch.length === 0) return false;
+  return branch.every((inner) => {
+    if (inner.path.length === 0) return inner.code !== "invalid_type" && inner.code !== "unrecognized_keys";
+    const missing =
+      inner.code === "invalid_type" &&
+      inner.path.length === 1 &&
+      valueAt(yaml.value, [...path, inner.path[0] as string | number]) === undefined;
+    return !missing;
+  });
 }
 
 function unknownKeyMessage(path: YamlPath, key: string, context: Context): string {

@@ -7,6 +7,10 @@ export class Rng {
   constructor(seed: number) {
     this.state = seed >>> 0;
   }
+  /** Starts over from `seed`, as `new Rng(seed)` would (a generator reused run after run). */
+  reseed(seed: number): void {
+    this.state = seed >>> 0;
+  }
   /** A float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

@@ -23,8 +23,9 @@ export class RunawayClockError extends Error {
 interface TimedEvent {
   at: number;
   seq: number;
-  id: number;
-  fn: () => void;
+  fn: (arg: never) => void;
+  arg: unknown;
+  cancelled: boolean;
 }
 
 /** Default event cap of `runUntilIdle`: far above any real scenario, low enough to stop a loop quickly. */
@@ -32,10 +33,13 @@ export const DEFAULT_EVENT_LIMIT = 5_000_000;
 
 export class VirtualClock {
   private readonly heap = new MinHeap<TimedEvent>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
-  /** Ids of events cancelled while still in the heap; they are skipped (lazily) when they surface. */
-  private cancelled = new Set<number>();
-  /** Ids scheduled and not yet run or cancelled, so a late `cancel` of a spent id is a no-op. */
-  private live = new Set<number>();
+  /**
+   * Events still pending by id, kept only once something has been cancelled (until then no event is
+   * looked up by id, so none is tracked: a clock that never cancels pays nothing per event for it).
+   */
+  private byId: Map<number, TimedEvent> | undefined;
+  /** Cancelled events still in the heap; they are skipped (lazily) when they surface. */
+  private cancelledInHeap = 0;
   private nextSeq = 0;
   private current = 0;
   private executed = 0;
@@ -52,25 +56,50 @@ export class VirtualClock {
 
   /** Events scheduled and neither run nor cancelled. */
   get pendingCount(): number {
-    return this.live.size;
+    return this.heap.size - this.cancelledInHeap;
   }
 
   /** Runs `fn` after `delayMs` of virtual time; returns an id for `cancel`. */
   schedule(delayMs: number, fn: () => void): number {
+    return this.call(delayMs, fn, undefined);
+  }
+
+  /**
+   * Runs `fn(arg)` after `delayMs` of virtual time, in the same order as `schedule` (the two share one
+   * sequence): a caller with many timers passes one function and each timer's subject instead of
+   * making a closure per timer. Returns an id for `cancel`.
+   */
+  call<A>(delayMs: number, fn: (arg: A) => void, arg: A): number {
     if (!Number.isFinite(delayMs) || delayMs < 0) delayMs = 0;
     const seq = this.nextSeq++;
-    this.live.add(seq);
-    this.heap.push({ at: this.current + delayMs, seq, id: seq, fn });
+    const event: TimedEvent = {
+      at: this.current + delayMs,
+      seq,
+      fn: fn as (arg: never) => void,
+      arg,
+      cancelled: false,
+    };
+    this.heap.push(event);
+    this.byId?.set(seq, event);
     return seq;
   }
 
   /** Runs `fn` at absolute virtual time `at` (or now, if that is in the past). */
   scheduleAt(at: number, fn: () => void): number {
-    return this.schedule(at - this.current, fn);
+    return this.call(at - this.current, fn, undefined);
   }
 
+  /** Cancels a pending event; an id already run or cancelled is a no-op. */
   cancel(id: number): void {
-    if (this.live.delete(id)) this.cancelled.add(id);
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const event of this.heap.values()) if (!event.cancelled) this.byId.set(event.seq, event);
+    }
+    const event = this.byId.get(id);
+    if (!event) return;
+    this.byId.delete(id);
+    event.cancelled = true;
+    this.cancelledInHeap++;
   }
 
   // xstate's Clock interface.
@@ -87,13 +116,26 @@ export class VirtualClock {
     for (;;) {
       const event = this.heap.pop();
       if (!event) return false;
-      if (this.cancelled.delete(event.id)) continue;
-      this.live.delete(event.id);
+      if (event.cancelled) {
+        this.cancelledInHeap--;
+        continue;
+      }
+      this.byId?.delete(event.seq);
       this.current = event.at;
       this.executed++;
-      event.fn();
+      event.fn(event.arg as never);
       return true;
     }
+  }
+
+  /** Drops every pending event and goes back to virtual 0, as a new clock (for a clock reused run after run). */
+  reset(): void {
+    if (this.heap.size > 0) this.heap.clear();
+    this.byId = undefined;
+    this.cancelledInHeap = 0;
+    this.nextSeq = 0;
+    this.current = 0;
+    this.executed = 0;
   }
 
   /** Runs events until none is left; throws `RunawayClockError` after `limit` events. Returns how many ran. */

@@ -3,7 +3,7 @@ import { planUpdate } from "../rules/plan.js";
 import type { Plan, PlanOptions } from "../rules/types.js";
 import { type SimCluster, type SimRun, simulationInput, updateProfiles } from "./input.js";
 import { simulate } from "./simulate.js";
-import { type SimulationResult, type Timings, type TwoNode, twoNodeRefusal } from "./types.js";
+import { clusterNodes, type SimulationResult, twoNodeRefusal } from "./types.js";
 
 export interface RolloutEstimate {
   controlPlanes: number;
@@ -40,13 +40,7 @@ export function estimateRollout(
   from: Profile,
   to: Profile,
   plan: Plan,
-  cluster: {
-    controlPlanes: number;
-    workers: number;
-    maxUnavailable?: number;
-    timings?: Partial<Timings>;
-    twoNode?: TwoNode;
-  },
+  cluster: Pick<SimCluster, "controlPlanes" | "workers" | "maxUnavailable" | "timings" | "twoNode">,
 ): RolloutEstimate {
   const maxUnavailable = cluster.maxUnavailable ?? 1;
   const pair = updateProfiles(from, to);
@@ -100,7 +94,7 @@ export function planWithEstimate(
   from: Profile,
   to: Profile,
   options: PlanOptions & {
-    cluster: { controlPlanes: number; workers: number; maxUnavailable?: number; twoNode?: TwoNode };
+    cluster: Pick<SimCluster, "controlPlanes" | "workers" | "maxUnavailable" | "twoNode">;
     warnings?: readonly string[];
   },
 ): { plan: Plan; estimate?: RolloutEstimate } {
@@ -134,31 +128,34 @@ export function estimateCatchUp(
   poolProfile: Profile,
   controlPlaneProfile: Profile,
   planner: (from: Profile, to: Profile) => Plan,
-  cluster: { controlPlanes: number; workers: number; maxUnavailable?: number; timings?: Partial<Timings> },
+  cluster: Pick<SimCluster, "controlPlanes" | "workers" | "maxUnavailable" | "timings">,
 ): RolloutEstimate {
   const maxUnavailable = cluster.maxUnavailable ?? 1;
   const pool = "pool";
   const pair = updateProfiles(poolProfile, controlPlaneProfile);
-  const result = faultFreeRollout(
-    {
-      ...cluster,
-      workerPools: [{ name: pool, workers: cluster.workers, skipWorkerUpdate: true }],
-      maxUnavailable,
-    },
-    {
-      initialProfile: pair.from.id,
-      profiles: pair.profiles,
-      plan: planner,
-      events: [
-        { at: 0, type: "update", profile: pair.to.id },
-        { at: CATCH_UP_AT_MS, type: "pool-toggle", pool, skipWorkerUpdate: false },
-      ],
-    },
+  const shape = {
+    ...cluster,
+    workerPools: [{ name: pool, workers: cluster.workers, skipWorkerUpdate: true }],
+    maxUnavailable,
+  };
+  const members = new Set(
+    clusterNodes(shape)
+      .filter((node) => node.pool === pool)
+      .map((node) => node.name),
   );
+  const result = faultFreeRollout(shape, {
+    initialProfile: pair.from.id,
+    profiles: pair.profiles,
+    plan: planner,
+    events: [
+      { at: 0, type: "update", profile: pair.to.id },
+      { at: CATCH_UP_AT_MS, type: "pool-toggle", pool, skipWorkerUpdate: false },
+    ],
+  });
   const nodes = new Map<string, { node: string; action: string; startMs: number; readyMs: number }>();
   let lastReady = CATCH_UP_AT_MS;
   for (const entry of result.timeline) {
-    if (entry.node === undefined || entry.t < CATCH_UP_AT_MS || !entry.node.startsWith(`${pool}-`)) continue;
+    if (entry.node === undefined || entry.t < CATCH_UP_AT_MS || !members.has(entry.node)) continue;
     if (entry.event === "action-started" && !nodes.has(entry.node)) {
       nodes.set(entry.node, {
         node: entry.node,

@@ -2,6 +2,7 @@ import { RolloutController } from "../controller/controller.js";
 import { allRefusals, mergeRefusals, refuseUnsupported } from "../controller/refusals.js";
 import {
   TWO_NODE_CONTROL_PLANES,
+  TWO_NODE_LEADERS,
   twoNodeRefusal,
   writeOutages,
   writeOutageTotal,
@@ -10,22 +11,15 @@ import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { Rng } from "../shared/rng.js";
 import { type Bus, createBus } from "./bus.js";
 import { DEFAULT_EVENT_LIMIT, VirtualClock } from "./clock.js";
-import {
-  clusterNodes,
-  isPoolName,
-  logEntry,
-  type SimLogger,
-  type SimulationInput,
-  type SimulationResult,
-  type TimelineEntry,
-} from "./types.js";
+import { clusterNodes, isPoolName, type SimulationInput, type SimulationResult } from "./types.js";
 
 export interface SimulationHooks {
-  /** Receives every timeline entry and actor transition as it happens. */
+  /**
+   * The sink every timeline entry and actor transition is handed to as it happens; what becomes of them
+   * (a log and its levels: src/log/policy.ts `logTimeline`, a live view) is the subscriber's business.
+   */
   bus?: Bus;
-  /** Gets one line per timeline entry (see src/log/logger.ts for a pino logger on virtual time). */
-  logger?: SimLogger;
-  /** The clock to run on; pass the one the logger stamps its lines with. Must be fresh (nothing pending). */
+  /** The clock to run on; pass the one a log stamps its lines with. Must be fresh (nothing pending). */
   clock?: VirtualClock;
   /** Cap on clock events, against runaway loops. */
   eventLimit?: number;
@@ -59,8 +53,11 @@ function validate(input: SimulationInput): void {
         "cluster.controlPlanes",
         `a two-node cluster has exactly ${TWO_NODE_CONTROL_PLANES} control planes (Two-Node Architecture § Limitations), not ${input.controlPlanes}`,
       );
-    else if (!["cp-1", "cp-2"].includes(input.twoNode.leader))
-      bad("cluster.twoNode.leader", `must be cp-1 or cp-2 (got ${JSON.stringify(input.twoNode.leader)})`);
+    else if (!TWO_NODE_LEADERS.includes(input.twoNode.leader))
+      bad(
+        "cluster.twoNode.leader",
+        `must be ${TWO_NODE_LEADERS.join(" or ")} (got ${JSON.stringify(input.twoNode.leader)})`,
+      );
     const initial = input.profiles.get(input.initialProfile);
     const refusal = initial && twoNodeRefusal(initial.profile.distribution, undefined);
     if (refusal) bad("cluster.twoNode", `${refusal.reason} (rule ${refusal.rule})`);
@@ -95,42 +92,35 @@ export function simulate(input: SimulationInput, hooks: SimulationHooks = {}): S
   validate(input);
   const clock = hooks.clock ?? new VirtualClock();
   const bus = hooks.bus ?? createBus();
-  const logger = hooks.logger;
-  const onEntry = logger ? (entry: TimelineEntry) => logEntry(logger, entry) : undefined;
-  if (onEntry) bus.on("timeline", onEntry);
-  try {
-    const { accepted, refused } = refuseUnsupported(input);
-    const controller = new RolloutController(input, {
-      clock,
-      rng: new Rng(input.seed),
-      onEntry: (entry) => bus.emit("timeline", entry),
-      onTransition: {
-        wanted: () => bus.listenerCount("transition") > 0,
-        emit: (event) => bus.emit("transition", event),
-      },
-    });
-    // Scenario events go on the clock first, so an event and a timer due at the same instant run event first.
-    controller.start(accepted);
-    clock.runUntilIdle(hooks.eventLimit ?? DEFAULT_EVENT_LIMIT);
-    const outcome = controller.outcome();
-    controller.stop();
-    const result: SimulationResult = {
-      result: outcome.result,
-      behavior: outcome.behavior,
-      finalProfile: outcome.finalProfile,
-      nodes: outcome.nodes,
-      timeline: mergeRefusals(outcome.timeline, refused),
-      durationMs: outcome.durationMs,
-      refused: allRefusals(outcome.timeline, refused),
-      faults: outcome.faults,
-    };
-    if (outcome.failure) result.failure = outcome.failure;
-    if (input.twoNode) {
-      const last = result.timeline.at(-1)?.t ?? 0;
-      result.writeOutageMs = writeOutageTotal(writeOutages(result.timeline), last);
-    }
-    return result;
-  } finally {
-    if (onEntry) bus.off("timeline", onEntry);
+  const { accepted, refused } = refuseUnsupported(input);
+  const controller = new RolloutController(input, {
+    clock,
+    rng: new Rng(input.seed),
+    onEntry: (entry) => bus.emit("timeline", entry),
+    onTransition: {
+      wanted: () => bus.listenerCount("transition") > 0,
+      emit: (event) => bus.emit("transition", event),
+    },
+  });
+  // Scenario events go on the clock first, so an event and a timer due at the same instant run event first.
+  controller.start(accepted);
+  clock.runUntilIdle(hooks.eventLimit ?? DEFAULT_EVENT_LIMIT);
+  const outcome = controller.outcome();
+  controller.stop();
+  const result: SimulationResult = {
+    result: outcome.result,
+    behavior: outcome.behavior,
+    finalProfile: outcome.finalProfile,
+    nodes: outcome.nodes,
+    timeline: mergeRefusals(outcome.timeline, refused),
+    durationMs: outcome.durationMs,
+    refused: allRefusals(outcome.timeline, refused),
+    faults: outcome.faults,
+  };
+  if (outcome.failure) result.failure = outcome.failure;
+  if (input.twoNode) {
+    const last = result.timeline.at(-1)?.t ?? 0;
+    result.writeOutageMs = writeOutageTotal(writeOutages(result.timeline), last);
   }
+  return result;
 }

@@ -1,9 +1,8 @@
-import { nodeJob, resolveTimings } from "../controller/durations.js";
+import { drawJob, type JobDraw, jobDraw, jobShape, resolveTimings } from "../controller/durations.js";
 import type { SimProfile } from "../controller/types.js";
-import type { NodeJob } from "../machines/node-types.js";
-import type { Plan } from "../rules/types.js";
+import type { JobDurations } from "../machines/node-types.js";
 import { Rng } from "../shared/rng.js";
-import type { Behavior, NodeAction, NodeRole } from "../shared/types.js";
+import type { Behavior, NodeAction } from "../shared/types.js";
 import { variationWatched } from "../shared/variation.js";
 import { VirtualClock } from "./clock.js";
 import {
@@ -66,24 +65,41 @@ export function summarize(result: SimulationResult): SiteSummary {
   };
 }
 
-/** What the fast path runs: one update whose plan takes every node through the same action. */
-interface Eligible {
-  events: SimInputEvent[];
-  target: SimProfile;
-  plan: Plan;
-  action: NodeAction;
-}
-
 const FAST_ACTIONS: ReadonlySet<Behavior> = new Set(["repave", "reboot", "service-restart"]);
 
 /**
- * The one predicate deciding whether `fastSummary` may run `input`: a valid cluster of control planes
- * and workers (no pools, no A/B partitions, not two-node), one update whose plan repaves, reboots or
- * restarts services on every node, and besides it only node failures armed no later than the update and
- * at most one agent restart — no Kubernetes outage, nothing else scripted — with no model variation in
- * force or traced. Everything else is run by `simulate()`.
+ * What the fast path reads of a site once, whatever the trial: its nodes, limits, timings, plan and
+ * target, and its own events (its update among them). A trial adds only its seed and drawn faults
+ * (`fastOutcome`), so a fleet prepares each kind of site once for all its trials.
  */
-function eligible(input: SimulationInput): Eligible | undefined {
+export interface FastSite {
+  names: readonly string[];
+  controlPlanes: number;
+  initialProfile: string;
+  target: SimProfile;
+  behavior: Behavior;
+  action: NodeAction;
+  draw: JobDraw;
+  cordon: boolean;
+  drainSkipped: boolean;
+  maxUnavailable: number;
+  retries: number;
+  agentRestartMs: number;
+  /** The site's events in time order (stable), as the controller is given them. */
+  events: readonly SimInputEvent[];
+  updateAt: number;
+  restarts: number;
+}
+
+/**
+ * The one predicate deciding whether the fast path may run a site (here its parts that do not depend
+ * on the trial; `fastOutcome` checks a trial's drawn events the same way): a valid cluster of control
+ * planes and workers (no pools, no A/B partitions, not two-node), one update whose plan repaves,
+ * reboots or restarts services on every node, and besides it only node failures armed no later than
+ * the update and at most one agent restart — no Kubernetes outage, nothing else scripted — with no
+ * model variation in force or traced. Everything else is run by `simulate()`.
+ */
+export function prepareFast(input: SimulationInput): FastSite | undefined {
   if (variationWatched()) return undefined;
   if (input.twoNode !== undefined || input.abPartitions) return undefined;
   if (input.workerPools !== undefined && input.workerPools.length > 0) return undefined;
@@ -104,346 +120,500 @@ function eligible(input: SimulationInput): Eligible | undefined {
     else if (event.type !== "node-fail") return undefined;
   }
   if (!update || restarts > 1) return undefined;
-  const names = new Set(clusterNodes(input).map((node) => node.name));
+  const names = clusterNodes(input).map((node) => node.name);
   for (const event of input.events)
-    if (event.type === "node-fail" && (event.at > update.at || !names.has(event.node))) return undefined;
+    if (event.type === "node-fail" && (event.at > update.at || !names.includes(event.node))) return undefined;
   const target = input.profiles.get(update.profile);
   if (!target) return undefined;
   const plan = input.plan(initial.profile, target.profile);
   if (plan.unsupported.length > 0 || !FAST_ACTIONS.has(plan.behavior)) return undefined;
-  // In time order, stable, as the controller is given them (after the publish-time refusals, none here).
-  const events = [...input.events].sort((a, b) => a.at - b.at);
-  return { events, target, plan, action: plan.behavior as NodeAction };
+  const action = plan.behavior as NodeAction;
+  const timings = resolveTimings(input.timings);
+  const shape = jobShape(action, plan, target, names.length);
+  return {
+    names,
+    controlPlanes: input.controlPlanes,
+    initialProfile: input.initialProfile,
+    target,
+    behavior: plan.behavior,
+    action,
+    draw: jobDraw(timings, action, target),
+    cordon: shape.cordon,
+    drainSkipped: shape.drainSkipped !== undefined,
+    maxUnavailable: Math.max(1, Math.floor(input.maxUnavailable ?? 1)),
+    retries: Math.max(0, Math.floor(input.retries ?? 1)),
+    agentRestartMs: timings.agentRestartMs,
+    // In time order, stable, as the controller is given them (after the publish-time refusals, none here).
+    events: [...input.events].sort(byTime),
+    updateAt: update.at,
+    restarts,
+  };
 }
 
-type FastState = "Ready" | "Cordoned" | "Draining" | "Acting" | "Rejoining" | "Failed";
+const byTime = (a: SimInputEvent, b: SimInputEvent): number => a.at - b.at;
 
-interface FastNode {
-  name: string;
-  role: NodeRole;
-  state: FastState;
+/**
+ * A site's events for a trial: its drawn ones first, then its own, in time order (stable) — the order
+ * the site's input lists them in (drawn before its own at each instant, its update after those at 0).
+ * Undefined when a drawn event is not one the fast path runs.
+ */
+function trialEvents(site: FastSite, drawn: readonly SimInputEvent[]): readonly SimInputEvent[] | undefined {
+  if (drawn.length === 0) return site.events;
+  let restarts = site.restarts;
+  for (const event of drawn) {
+    if (!(Number.isFinite(event.at) && event.at >= 0)) return undefined;
+    if (event.type === "agent-restart") {
+      if (++restarts > 1) return undefined;
+    } else if (event.type !== "node-fail" || event.at > site.updateAt || !site.names.includes(event.node))
+      return undefined;
+  }
+  return [...drawn, ...site.events].sort(byTime);
+}
+
+type NodeState = "Ready" | "Cordoned" | "Draining" | "Acting" | "Rejoining" | "Failed";
+type AgentState = "Idle" | "Applying" | "Failed" | "Restarting";
+type Phase = "idle" | "running" | "halted";
+
+/** One node of the run: a flat record, reused from site to site (its job's durations in it). */
+interface FastNode extends JobDurations {
+  run: FastRun;
+  index: number;
+  worker: boolean;
+  state: NodeState;
   profile: string;
-  job: NodeJob | null;
   attempts: number;
   failing: boolean;
-  failureReason: string | null;
+  /** Failures armed on the node: the action each is for, and how many attempts are left to fail. */
   armed: { action: NodeAction | "any"; remaining: number }[];
-  started: Partial<Record<NodeAction, number>>;
+  /** Attempts of the action started. */
+  starts: number;
   /** First and last timeline entry of the node (-1: none yet). */
   first: number;
   last: number;
 }
 
-type AgentState = "Idle" | "Applying" | "Failed" | "Restarting";
-
 /**
- * The site's summary computed without the machines: the node lifecycle (cordon, drain, action, rejoin),
- * the agent (applying, restarting, failed) and the controller's sequencing (control planes one at a
- * time, then workers `maxUnavailable` at a time, retries, halt) as a plain loop on the same
- * `VirtualClock`, scheduling in the same order, drawing each job from the controller's own `nodeJob`
- * on the same generator in the same order — so the summary is the one `summarize(simulate(input))`
- * gives (test/sim/site-summary.test.ts checks that over thousands of random sites). Undefined when the
- * input is not one it runs (see `eligible`): run `simulate()` then.
+ * The state of one site's run: the node lifecycle (cordon, drain, action, rejoin), the agent (applying,
+ * restarting, failed) and the controller's sequencing (control planes one at a time, then workers
+ * `maxUnavailable` at a time, retries, halt). One is kept and reset for each site, its clock too; each
+ * timer is a function of the module and its node or run (no closure per timer).
  */
-export function fastSummary(input: SimulationInput): SiteSummary | undefined {
-  const ok = eligible(input);
-  if (!ok) return undefined;
-  const { target, plan, action } = ok;
-  const timings = resolveTimings(input.timings);
-  const maxUnavailable = Math.max(1, Math.floor(input.maxUnavailable ?? 1));
-  const retries = Math.max(0, Math.floor(input.retries ?? 1));
-  const nodeCount = input.controlPlanes + input.workers;
-  const clock = new VirtualClock();
-  const rng = new Rng(input.seed);
-  const nodes: FastNode[] = clusterNodes(input).map(({ name, role }) => ({
-    name,
-    role,
-    state: "Ready",
-    profile: input.initialProfile,
-    job: null,
-    attempts: 0,
-    failing: false,
-    failureReason: null,
-    armed: [],
-    started: {},
-    first: -1,
-    last: -1,
-  }));
-  const byName = new Map(nodes.map((node) => [node.name, node]));
+class FastRun {
+  readonly clock = new VirtualClock();
+  readonly nodes: FastNode[] = [];
+  site!: FastSite;
+  readonly rng = new Rng(0);
+  nodeCount = 0;
+  events: readonly SimInputEvent[] = [];
+  nextEvent = 0;
+  lastEntry = -1;
+  agent: AgentState = "Idle";
+  agentTarget: string | null = null;
+  pending: string | null = null;
+  applied = "";
+  agentFailed = false;
+  phase: Phase = "idle";
+  failureNode: FastNode | null = null;
+  behavior: Behavior = "no-op";
+  firstUpdateAt = -1;
+  lastRolloutEnd = -1;
+  cursor = 0;
+  readonly deferred: FastNode[] = [];
+  busy = 0;
+  busyWorkers = 0;
+  /** Nodes whose attempt failed, in the order they failed (the controller's set). */
+  readonly failedNodes: FastNode[] = [];
+  pumpScheduled = false;
 
-  let lastEntry = -1;
-  const touch = (node?: FastNode): void => {
-    const t = clock.now;
-    lastEntry = t;
+  reset(site: FastSite, seed: number, events: readonly SimInputEvent[]): void {
+    this.clock.reset();
+    this.site = site;
+    this.rng.reseed(seed);
+    this.events = events;
+    this.nextEvent = 0;
+    const count = site.names.length;
+    this.nodeCount = count;
+    for (let i = 0; i < count; i++) {
+      let node = this.nodes[i];
+      if (!node) {
+        node = {
+          run: this,
+          index: i,
+          worker: false,
+          state: "Ready",
+          profile: "",
+          attempts: 0,
+          failing: false,
+          armed: [],
+          starts: 0,
+          first: -1,
+          last: -1,
+          cordonMs: 0,
+          drainMs: 0,
+          actionMs: 0,
+          rejoinMs: 0,
+        };
+        this.nodes.push(node);
+      }
+      // (An array's length is set only when it changes: setting it is a call into the runtime.)
+      node.worker = i >= site.controlPlanes;
+      node.state = "Ready";
+      node.profile = site.initialProfile;
+      node.attempts = 0;
+      node.failing = false;
+      if (node.armed.length > 0) node.armed.length = 0;
+      node.starts = 0;
+      node.first = -1;
+      node.last = -1;
+    }
+    this.lastEntry = -1;
+    this.agent = "Idle";
+    this.agentTarget = null;
+    this.pending = null;
+    this.applied = site.initialProfile;
+    this.agentFailed = false;
+    this.phase = "idle";
+    this.failureNode = null;
+    this.behavior = "no-op";
+    this.firstUpdateAt = -1;
+    this.lastRolloutEnd = -1;
+    this.cursor = 0;
+    if (this.deferred.length > 0) this.deferred.length = 0;
+    this.busy = 0;
+    this.busyWorkers = 0;
+    if (this.failedNodes.length > 0) this.failedNodes.length = 0;
+    this.pumpScheduled = false;
+  }
+
+  /** A timeline entry now (of the node, when given). */
+  touch(node?: FastNode): void {
+    const t = this.clock.now;
+    this.lastEntry = t;
     if (node) {
       if (node.first < 0) node.first = t;
       node.last = t;
     }
-  };
+  }
 
-  let agent = "Idle" as AgentState;
-  let agentTarget: string | null = null;
-  let pending: string | null = null;
-  let applied = input.initialProfile;
-  let agentFailed = false;
-  type Phase = "idle" | "running" | "halted";
-  let phase = "idle" as Phase;
-  let failure: SiteSummary["failure"];
-  let behavior: Behavior = "no-op";
-  let firstUpdateAt: number | undefined;
-  let lastRolloutEnd: number | undefined;
-  let cursor = 0;
-  let deferred: FastNode[] = [];
-  let busy = 0;
-  let busyWorkers = 0;
-  const failed = new Set<FastNode>();
-  let pumpScheduled = false;
+  beginRollout(): void {
+    this.behavior = this.site.behavior;
+    this.cursor = 0;
+    if (this.deferred.length > 0) this.deferred.length = 0;
+    this.phase = "running";
+    this.touch(); // rollout-started
+    this.schedulePump();
+  }
 
-  const becomeBusy = (node: FastNode): void => {
-    busy++;
-    if (node.role === "worker") busyWorkers++;
-  };
+  schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.clock.call(0, pumpNow, this);
+  }
 
-  const beginRollout = (): void => {
-    behavior = plan.behavior;
-    cursor = 0;
-    deferred = [];
-    phase = "running";
-    touch(); // rollout-started
-    schedulePump();
-  };
-
-  const schedulePump = (): void => {
-    if (pumpScheduled) return;
-    pumpScheduled = true;
-    clock.schedule(0, () => {
-      pumpScheduled = false;
-      pump();
-    });
-  };
-
-  const startAttempt = (node: FastNode): void => {
-    const job = node.job as NodeJob;
+  startAttempt(node: FastNode): void {
+    const action = this.site.action;
     node.state = "Acting";
-    const index = node.armed.findIndex(
-      (a) => a.remaining > 0 && (a.action === job.action || a.action === "any"),
-    );
+    const armed = node.armed;
+    let index = -1;
+    for (let i = 0; i < armed.length; i++) {
+      const a = armed[i] as FastNode["armed"][number];
+      if (a.remaining > 0 && (a.action === action || a.action === "any")) {
+        index = i;
+        break;
+      }
+    }
     if (index >= 0) {
-      const armed = node.armed[index] as FastNode["armed"][number];
-      armed.remaining--;
-      if (armed.remaining <= 0) node.armed.splice(index, 1);
+      const a = armed[index] as FastNode["armed"][number];
+      a.remaining--;
+      if (a.remaining <= 0) armed.splice(index, 1);
     }
     node.failing = index >= 0;
     node.attempts++;
-    node.started[job.action] = (node.started[job.action] ?? 0) + 1;
-    touch(node); // action-started
-    clock.schedule(job.durations.actionMs, () => actionDone(node));
-  };
+    node.starts++;
+    this.touch(node); // action-started
+    this.clock.call(node.actionMs, actionDone, node);
+  }
 
-  const drainDone = (node: FastNode): void => {
-    touch(node); // node-drained (or, drain skipped, the action's start at the same instant)
-    startAttempt(node);
-  };
-
-  const draining = (node: FastNode): void => {
+  draining(node: FastNode): void {
     node.state = "Draining";
-    touch(node); // node-draining / node-drain-skipped
-    clock.schedule((node.job as NodeJob).durations.drainMs, () => drainDone(node));
-  };
+    this.touch(node); // node-draining / node-drain-skipped
+    this.clock.call(node.drainMs, drainDone, node);
+  }
 
-  const actionDone = (node: FastNode): void => {
-    const job = node.job as NodeJob;
-    if (node.failing) {
-      node.state = "Failed";
-      node.failing = false;
-      node.failureReason = `injected failure: ${job.action} did not complete on ${node.name}`;
-      touch(node); // action-failed
-      failed.add(node);
-      schedulePump();
-      return;
-    }
-    node.profile = job.targetProfile;
-    node.state = "Rejoining";
-    touch(node); // action-finished
-    clock.schedule(job.durations.rejoinMs, () => rejoined(node));
-  };
-
-  const rejoined = (node: FastNode): void => {
-    node.state = "Ready";
-    touch(node); // node-rejoined
-    node.job = null;
+  startNode(node: FastNode): void {
+    const site = this.site;
+    drawJob(this.rng, site.draw, node);
+    if (site.drainSkipped) node.drainMs = 0;
     node.attempts = 0;
-    busy--;
-    if (node.role === "worker") busyWorkers--;
-    schedulePump();
-  };
-
-  const startNode = (node: FastNode): void => {
-    const job = nodeJob(rng, timings, action, plan, target, nodeCount);
-    node.job = job;
-    node.attempts = 0;
-    node.failureReason = null;
     node.failing = false;
-    if (job.cordon) {
+    this.busy++;
+    if (node.worker) this.busyWorkers++;
+    if (site.cordon) {
       node.state = "Cordoned";
-      touch(node); // node-cordoned
-      clock.schedule(job.durations.cordonMs, () => draining(node));
-    } else draining(node);
-  };
+      this.touch(node); // node-cordoned
+      this.clock.call(node.cordonMs, draining, node);
+    } else this.draining(node);
+  }
 
-  const isOn = (node: FastNode, to: string): boolean =>
-    node.profile === to && (node.job?.targetProfile ?? node.profile) === to;
-
-  const pump = (): void => {
-    if (phase !== "running" || agent !== "Applying") return;
-    const to = target.id;
-    for (const node of [...failed]) {
-      if (node.attempts <= retries) {
-        touch(node); // action-retried
-        failed.delete(node);
-        startAttempt(node);
+  pump(): void {
+    if (this.phase !== "running" || this.agent !== "Applying") return;
+    const site = this.site;
+    const to = site.target.id;
+    const failedNodes = this.failedNodes;
+    for (let i = 0; i < failedNodes.length; i++) {
+      const node = failedNodes[i] as FastNode;
+      if (node.attempts <= site.retries) {
+        this.touch(node); // action-retried
+        this.startAttempt(node);
       } else {
-        phase = "halted";
-        failure = {
-          node: node.name,
-          action: (node.job as NodeJob).action,
-          reason: node.failureReason ?? "action failed",
-        };
-        lastRolloutEnd = clock.now;
-        touch(node); // rollout-halted
-        agent = "Failed";
-        agentFailed = true;
+        failedNodes.splice(0, i + 1);
+        this.phase = "halted";
+        this.failureNode = node;
+        this.lastRolloutEnd = this.clock.now;
+        this.touch(node); // rollout-halted
+        this.agent = "Failed";
+        this.agentFailed = true;
         return;
       }
     }
-    // The controller's `nextStarts`, for a queue of every node (control planes first), none adopting.
-    const starts: FastNode[] = [];
+    if (failedNodes.length > 0) failedNodes.length = 0;
+    // The controller's `nextStarts`, for a queue of every node (control planes first), none adopting;
+    // each node is started as soon as it is chosen, in the order the controller starts them.
+    const nodes = this.nodes;
+    const count = this.nodeCount;
+    const maxUnavailable = site.maxUnavailable;
     let paused = false;
-    let b = busy;
-    let bw = busyWorkers;
-    while (cursor < nodes.length) {
-      const node = nodes[cursor] as FastNode;
-      if (isOn(node, to)) {
-        cursor++;
+    while (this.cursor < count) {
+      const node = nodes[this.cursor] as FastNode;
+      if (node.profile === to) {
+        this.cursor++;
         continue;
       }
-      if (node.role !== "control-plane") break;
+      if (node.worker) break;
       paused = true;
-      if (node.state === "Ready" && b === 0) {
-        cursor++;
-        starts.push(node);
-        b++;
+      if (node.state === "Ready" && this.busy === 0) {
+        this.cursor++;
+        this.startNode(node);
       }
       break;
     }
-    if (!paused && b > bw) paused = true;
+    if (!paused && this.busy > this.busyWorkers) paused = true;
     if (!paused) {
-      if (deferred.length > 0) {
-        const still: FastNode[] = [];
-        for (const node of deferred) {
-          if (isOn(node, to)) continue;
-          if (node.state !== "Ready" || bw >= maxUnavailable) still.push(node);
-          else {
-            starts.push(node);
-            b++;
-            bw++;
-          }
-        }
-        deferred = still;
-      }
-      while (cursor < nodes.length && bw < maxUnavailable) {
-        const node = nodes[cursor++] as FastNode;
-        if (isOn(node, to)) continue;
-        if (node.state !== "Ready") deferred = [...deferred, node];
+      const deferred = this.deferred;
+      let kept = 0;
+      for (let i = 0; i < deferred.length; i++) {
+        const node = deferred[i] as FastNode;
+        if (node.profile === to) continue;
+        if (node.state !== "Ready" || this.busyWorkers >= maxUnavailable) deferred[kept++] = node;
         else {
-          starts.push(node);
-          b++;
-          bw++;
+          this.startNode(node);
+        }
+      }
+      if (kept < deferred.length) deferred.length = kept;
+      while (this.cursor < count && this.busyWorkers < maxUnavailable) {
+        const node = nodes[this.cursor++] as FastNode;
+        if (node.profile === to) continue;
+        if (node.state !== "Ready") deferred.push(node);
+        else {
+          this.startNode(node);
         }
       }
     }
-    for (const node of starts) {
-      becomeBusy(node);
-      startNode(node);
+    if (!paused && this.cursor >= count && this.deferred.length === 0 && this.busy === 0) {
+      this.lastRolloutEnd = this.clock.now;
+      this.touch(); // rollout-finished
+      this.phase = "idle";
+      this.applied = this.agentTarget ?? this.applied;
+      this.agentTarget = null;
+      this.agent = "Idle";
     }
-    if (!paused && cursor >= nodes.length && deferred.length === 0 && b === 0) {
-      lastRolloutEnd = clock.now;
-      touch(); // rollout-finished
-      phase = "idle";
-      applied = agentTarget ?? applied;
-      agentTarget = null;
-      agent = "Idle";
-    }
-  };
+  }
 
-  const resume = (): void => {
+  resume(): void {
     let begins = false;
-    if (agentFailed) agent = "Failed";
-    else if (agentTarget !== null) agent = "Applying";
-    else if (pending !== null) {
-      agent = "Applying";
-      agentTarget = pending;
-      pending = null;
+    if (this.agentFailed) this.agent = "Failed";
+    else if (this.agentTarget !== null) this.agent = "Applying";
+    else if (this.pending !== null) {
+      this.agent = "Applying";
+      this.agentTarget = this.pending;
+      this.pending = null;
       begins = true;
-    } else agent = "Idle";
-    touch(); // agent-resumed
-    schedulePump();
-    if (begins) beginRollout();
-  };
+    } else this.agent = "Idle";
+    this.touch(); // agent-resumed
+    this.schedulePump();
+    if (begins) this.beginRollout();
+  }
 
-  const onEvent = (event: SimInputEvent): void => {
+  onEvent(event: SimInputEvent): void {
     switch (event.type) {
       case "update":
-        firstUpdateAt ??= clock.now;
-        touch(); // update-received
-        if (agent === "Idle") {
-          agent = "Applying";
-          agentTarget = event.profile;
-          beginRollout();
-        } else pending = event.profile;
+        if (this.firstUpdateAt < 0) this.firstUpdateAt = this.clock.now;
+        this.touch(); // update-received
+        if (this.agent === "Idle") {
+          this.agent = "Applying";
+          this.agentTarget = event.profile;
+          this.beginRollout();
+        } else this.pending = event.profile;
         return;
       case "node-fail": {
-        const node = byName.get(event.node) as FastNode;
-        touch(node); // failure-armed
+        const node = this.nodes[this.site.names.indexOf(event.node)] as FastNode;
+        this.touch(node); // failure-armed
         node.armed.push({ action: event.action, remaining: Math.max(1, event.times ?? 1) });
         return;
       }
       case "agent-restart":
-        touch(); // agent-restart
-        agent = "Restarting";
-        clock.schedule(timings.agentRestartMs, resume);
+        this.touch(); // agent-restart
+        this.agent = "Restarting";
+        this.clock.call(this.site.agentRestartMs, resumeNow, this);
         return;
       default:
         throw new Error(`the fast path does not run ${event.type} events`);
     }
-  };
+  }
 
-  for (const event of ok.events) clock.scheduleAt(Math.max(0, event.at), () => onEvent(event));
-  clock.runUntilIdle();
+  /** Runs the site to the end; false when it ends in a state the fast path does not summarise. */
+  run(): boolean {
+    const events = this.events;
+    for (let i = 0; i < events.length; i++)
+      this.clock.call(Math.max(0, (events[i] as SimInputEvent).at), nextEvent, this);
+    this.clock.runUntilIdle();
+    // Blocked: not a case it runs (nothing here blocks).
+    return this.phase === "halted" || this.agent === "Idle";
+  }
 
-  let result: SimulationOutcome = "converged";
-  if (phase === "halted") result = "failed";
-  else if (agent !== "Idle") return undefined; // blocked: not a case it runs (nothing here blocks)
-  const first = nodes[0]?.profile;
-  const finalProfile = first !== undefined && nodes.every((n) => n.profile === first) ? first : applied;
-  let disrupted = 0;
-  for (const node of nodes) if (node.first >= 0) disrupted += node.last - node.first;
-  return {
-    result,
-    behavior,
-    finalProfile,
-    durationMs:
-      firstUpdateAt !== undefined && lastRolloutEnd !== undefined
-        ? Math.max(0, lastRolloutEnd - firstUpdateAt)
-        : 0,
-    lastEntryMs: Math.max(0, lastEntry),
-    disruptedNodeMs: disrupted,
-    ...(failure ? { failure } : {}),
-    nodes: nodes.map((n) => ({
-      name: n.name,
-      state: n.state === "Failed" ? "Failed" : "Ready",
-      profile: n.profile,
-      actions: { ...n.started },
-    })),
-  };
+  failure(): SiteSummary["failure"] {
+    const node = this.failureNode;
+    if (!node) return undefined;
+    const action = this.site.action;
+    const name = this.site.names[node.index] as string;
+    return { node: name, action, reason: `injected failure: ${action} did not complete on ${name}` };
+  }
+
+  /** What a fleet reads of the run, but the nodes. */
+  outcome(): FastOutcome {
+    let finalProfile = this.applied;
+    const nodes = this.nodes;
+    const count = this.nodeCount;
+    if (count > 0) {
+      const first = (nodes[0] as FastNode).profile;
+      let same = true;
+      for (let i = 1; i < count; i++) if ((nodes[i] as FastNode).profile !== first) same = false;
+      if (same) finalProfile = first;
+    }
+    let disrupted = 0;
+    for (let i = 0; i < count; i++) {
+      const node = nodes[i] as FastNode;
+      if (node.first >= 0) disrupted += node.last - node.first;
+    }
+    const outcome: FastOutcome = {
+      result: this.phase === "halted" ? "failed" : "converged",
+      behavior: this.behavior,
+      finalProfile,
+      durationMs:
+        this.firstUpdateAt >= 0 && this.lastRolloutEnd >= 0
+          ? Math.max(0, this.lastRolloutEnd - this.firstUpdateAt)
+          : 0,
+      lastEntryMs: Math.max(0, this.lastEntry),
+      disruptedNodeMs: disrupted,
+    };
+    const failure = this.failure();
+    if (failure) outcome.failure = failure;
+    return outcome;
+  }
+}
+
+// The clock's handlers: one function each, given its node or run.
+function pumpNow(run: FastRun): void {
+  run.pumpScheduled = false;
+  run.pump();
+}
+function resumeNow(run: FastRun): void {
+  run.resume();
+}
+function nextEvent(run: FastRun): void {
+  run.onEvent(run.events[run.nextEvent++] as SimInputEvent);
+}
+function draining(node: FastNode): void {
+  node.run.draining(node);
+}
+function drainDone(node: FastNode): void {
+  node.run.touch(node); // node-drained (or, drain skipped, the action's start at the same instant)
+  node.run.startAttempt(node);
+}
+function actionDone(node: FastNode): void {
+  const run = node.run;
+  if (node.failing) {
+    node.state = "Failed";
+    node.failing = false;
+    run.touch(node); // action-failed
+    run.failedNodes.push(node);
+    run.schedulePump();
+    return;
+  }
+  node.profile = run.site.target.id;
+  node.state = "Rejoining";
+  run.touch(node); // action-finished
+  run.clock.call(node.rejoinMs, rejoined, node);
+}
+function rejoined(node: FastNode): void {
+  const run = node.run;
+  node.state = "Ready";
+  run.touch(node); // node-rejoined
+  node.attempts = 0;
+  run.busy--;
+  if (node.worker) run.busyWorkers--;
+  run.schedulePump();
+}
+
+/** The one run kept and reset for each site (the fast path is not re-entered while it runs). */
+let shared: FastRun | undefined;
+
+function runFast(site: FastSite, seed: number, drawn: readonly SimInputEvent[]): FastRun | undefined {
+  if (variationWatched()) return undefined;
+  const events = trialEvents(site, drawn);
+  if (!events) return undefined;
+  shared ??= new FastRun();
+  shared.reset(site, seed, events);
+  return shared.run() ? shared : undefined;
+}
+
+/** What a fleet reads of a site's run: its summary but the nodes. */
+export type FastOutcome = Omit<SiteSummary, "nodes">;
+
+/**
+ * A prepared site's summary for a trial (its seed, and the faults drawn for it, listed before its own
+ * events at each instant as a site's input lists them), without the nodes; undefined when the drawn
+ * events are not ones the fast path runs (run `simulate()` then).
+ */
+export function fastOutcome(
+  site: FastSite,
+  seed: number,
+  drawn: readonly SimInputEvent[],
+): FastOutcome | undefined {
+  return runFast(site, seed, drawn)?.outcome();
+}
+
+/**
+ * The site's summary computed without the machines: the node lifecycle, the agent and the controller's
+ * sequencing as a plain loop on the same `VirtualClock`, scheduling in the same order, drawing each
+ * job's durations as the controller's `nodeJob` does (`jobDraw`, `drawJob`, `jobShape`) on the same
+ * generator in the same order — so the summary is the one `summarize(simulate(input))` gives
+ * (test/sim/site-summary.test.ts checks that over thousands of random sites). Undefined when the input
+ * is not one it runs (see `prepareFast`): run `simulate()` then.
+ */
+export function fastSummary(input: SimulationInput): SiteSummary | undefined {
+  const site = prepareFast(input);
+  const run = site && runFast(site, input.seed, []);
+  if (!run) return undefined;
+  const nodes: SiteSummary["nodes"] = [];
+  for (let i = 0; i < run.nodeCount; i++) {
+    const node = run.nodes[i] as FastNode;
+    nodes.push({
+      name: site.names[i] as string,
+      state: node.state === "Failed" ? "Failed" : "Ready",
+      profile: node.profile,
+      actions: node.starts > 0 ? { [site.action]: node.starts } : {},
+    });
+  }
+  return { ...run.outcome(), nodes };
 }

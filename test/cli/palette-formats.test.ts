@@ -63,6 +63,37 @@ describe("Palette formats, planned end to end", () => {
     expect(plan.warnings.some((w: string) => w.includes("no delivery mode was given"))).toBe(true);
   });
 
+  it('Canonical (edge-canonical) in a cluster-create body: uri "NA" bumps repave as sysext, reboot with --mode agent', async () => {
+    const { code, plan } = await planJson(
+      "cluster-create-canonical-v1.json",
+      "cluster-create-canonical-v2.json",
+    );
+    expect(code).toBe(0);
+    expect(plan.distribution).toBe("canonical");
+    expect(plan.mode).toBe("sysext");
+    expect(plan.behavior).toBe("repave");
+    expect(rulesOf(plan)).toContain("kubernetes:@version:sysext.kubernetes.version");
+    const io = memoryIo();
+    const args = [`${F}/cluster-create-canonical-v1.json`, `${F}/cluster-create-canonical-v2.json`];
+    expect(await main(["plan", ...args, "--mode", "agent", "--json"], io)).toBe(0);
+    const agent = JSON.parse(io.out) as { mode: string; behavior: string; changes: { rule: string }[] };
+    expect([agent.mode, agent.behavior]).toEqual(["agent", "reboot"]);
+    expect(agent.changes.map((c) => c.rule)).toContain("kubernetes.version.agent-mode");
+  });
+
+  it("Terraform modules profile with the kubeadm pack named kubernetes: read as PXK-E, with the assumption said", async () => {
+    const { code, plan } = await planJson(
+      "terraform-profile-kubeadm-v1.yaml",
+      "terraform-profile-kubeadm-v2.yaml",
+    );
+    expect(code).toBe(0);
+    expect(plan.distribution).toBe("pxk-e");
+    expect(plan.behavior).toBe("reboot");
+    expect(
+      plan.warnings.some((w: string) => /"kubernetes".*read as distribution pxk-e, an assumption/.test(w)),
+    ).toBe(true);
+  });
+
   it("cluster-create body with --mode agent: the kubernetes bump reboots by the agent-mode assumption", async () => {
     const io = memoryIo();
     const code = await main(

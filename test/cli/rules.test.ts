@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { ROLLOUT_RULES, rolloutRuleUrl } from "../../src/rules/rollout-rules.js";
 import { REFERENCE_PAGE, RULES } from "../../src/rules/table.js";
 
 async function rules(...args: string[]) {
@@ -21,8 +22,29 @@ describe("edgesim rules", () => {
     expect(out).toContain(
       `${RULES.length} rules from Palette's documentation, mainly Edge Cluster Upgrade Behavior (${REFERENCE_PAGE}); a path no rule covers is planned as reboot (unclassified).`,
     );
-    expect(out.trimEnd().endsWith("follows the rule of stage X.")).toBe(true);
+    expect(out).toContain("follows the rule of stage X.\n\nRollout rules");
     expect(out).toMatch(/^addon\.values .*\n.*\n.*\n\s+assumes: .*edgesim assumes add-ons disrupt no node/m);
+  });
+
+  it("lists the rollout rules (drain, two-node, A/B fallback, one upgrade at a time), each with its page and section", async () => {
+    const { out } = await rules();
+    const ids = ROLLOUT_RULES.map((rule) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "drain.drain-pods",
+        "two-node.write-outage",
+        "ab-fallback.operator",
+        "agent.previous-upgrade-completes",
+      ]),
+    );
+    for (const rule of ROLLOUT_RULES) {
+      const id = rule.id.replace(/\./g, "\\.");
+      const place = `${rule.page.title} § ${rule.section}: ${rolloutRuleUrl(rule)}`;
+      expect(out).toMatch(
+        new RegExp(`^${id}\\s+\\S.*\\n\\s+${place.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"),
+      );
+    }
   });
 
   it("--mode picks a delivery mode's rules; the systemd-extension rows cite their page and section", async () => {

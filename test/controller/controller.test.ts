@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { logTimeline } from "../../src/log/policy.js";
 import { InputError } from "../../src/shared/diagnostics.js";
 import type { Behavior } from "../../src/shared/types.js";
 import { withVariation } from "../../src/shared/variation.js";
@@ -840,14 +841,15 @@ describe("determinism", () => {
 });
 
 describe("hooks and input", () => {
-  it("streams every timeline entry on the bus, and a line per entry to the logger", () => {
+  it("streams every timeline entry on the bus, and a line per entry to a logger listening there", () => {
     const bus = createBus();
     const seen: TimelineEntry[] = [];
     const transitions: string[] = [];
     bus.on("timeline", (e) => seen.push(e));
     bus.on("transition", (e) => transitions.push(`${e.actor}:${e.from}->${e.to}`));
     const lines: string[] = [];
-    const r = simulate(makeInput(), { bus, logger: { info: (_obj, msg) => lines.push(String(msg)) } });
+    logTimeline(bus, { info: (_obj, msg) => lines.push(String(msg)) });
+    const r = simulate(makeInput(), { bus });
     expect(seen).toEqual(r.timeline);
     expect(lines).toEqual(r.timeline.map((e) => e.event));
     expect(transitions).toContain("cp-1:Ready->Cordoned");

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { assign, createActor, setup } from "xstate";
+import { assign, createActor, setup, spawnChild } from "xstate";
 import { type AgentEvent, agentMachine } from "../../src/machines/agent.js";
 import { compile } from "../../src/machines/compiled.js";
-import { MachineDriver } from "../../src/machines/driver.js";
+import { type DriverOptions, MachineDriver } from "../../src/machines/driver.js";
 import { type NodeEvent, type NodeJob, nodeMachine } from "../../src/machines/node.js";
 import { VirtualClock } from "../../src/sim/clock.js";
 import type { NodeAction } from "../../src/sim/types.js";
@@ -78,7 +78,12 @@ function observe<T extends { value: unknown; context: unknown }>(
 const timed = <E>(event: fc.Arbitrary<E>) =>
   fc.array(fc.record({ at: fc.integer({ min: 0, max: 400 }), event }), { maxLength: 25 });
 
-describe("MachineDriver runs a machine as an actor would", () => {
+const ENGINES: [string, DriverOptions][] = [
+  ["compiled", {}],
+  ["on xstate's public transition()", { engine: "xstate" }],
+];
+
+describe.each(ENGINES)("MachineDriver (%s) runs a machine as an actor would", (_engine, options) => {
   it("the node machine: same states, contexts, emitted events and times", () => {
     const input = {
       name: "worker-1",
@@ -97,7 +102,7 @@ describe("MachineDriver runs a machine as an actor would", () => {
           return actor;
         }, events);
         const viaDriver = trace<NodeEvent>((clock, log) => {
-          const driver = new MachineDriver(nodeMachine, clock, nodeInput);
+          const driver = new MachineDriver(nodeMachine, clock, nodeInput, options);
           observe(clock, log, driver);
           driver.start();
           return driver;
@@ -142,7 +147,7 @@ describe("MachineDriver runs a machine as an actor would", () => {
           return actor;
         }, events);
         const viaDriver = trace<AgentEvent>((clock, log) => {
-          const driver = new MachineDriver(agentMachine, clock, input);
+          const driver = new MachineDriver(agentMachine, clock, input, options);
           observe(clock, log, driver);
           wire(driver);
           driver.start();
@@ -182,7 +187,7 @@ describe("MachineDriver runs a machine as an actor would", () => {
           return actor;
         }, events);
         const viaDriver = trace<E>((clock, log) => {
-          const driver = new MachineDriver(nested, clock, undefined);
+          const driver = new MachineDriver(nested, clock, undefined, options);
           observe(clock, log, driver);
           driver.start();
           return driver;
@@ -190,6 +195,62 @@ describe("MachineDriver runs a machine as an actor would", () => {
         expect(viaDriver).toEqual(viaActor);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it("runs a machine's own action functions, with the driver as self, as an actor does", () => {
+    type E = { type: "go" } | { type: "back" } | { type: "ping" };
+    const seen: string[] = [];
+    const machine = setup({ types: { events: {} as E } }).createMachine({
+      id: "own",
+      initial: "a",
+      context: { pings: 0 },
+      entry: () => seen.push("entered root"),
+      states: {
+        a: {
+          entry: ({ self }) => {
+            seen.push("entered a");
+            self.send({ type: "ping" });
+          },
+          on: { go: "b", ping: { actions: assign(({ context }) => ({ pings: context.pings + 1 })) } },
+        },
+        b: { type: "parallel", states: { x: {}, y: {} }, on: { back: "a" }, exit: () => seen.push("left b") },
+      },
+    });
+    expect(compile(machine)).toBeUndefined();
+    const events = [
+      { at: 1, event: { type: "go" } as E },
+      { at: 2, event: { type: "back" } as E },
+      { at: 3, event: { type: "go" } as E },
+    ];
+    const viaActor = trace<E>((clock, log) => {
+      const actor = createActor(machine, { clock });
+      observe(clock, log, actor);
+      actor.start();
+      return actor;
+    }, events);
+    const actorSeen = seen.splice(0);
+    const viaDriver = trace<E>((clock, log) => {
+      const driver = new MachineDriver(machine, clock, undefined, options);
+      observe(clock, log, driver);
+      driver.start();
+      return driver;
+    }, events);
+    expect(viaDriver).toEqual(viaActor);
+    expect(seen).toEqual(actorSeen);
+    expect(seen).toEqual(["entered root", "entered a", "left b", "entered a"]);
+    expect(viaDriver.at(-2)).toContain('{"pings":2}');
+  });
+
+  it("refuses a machine that needs an actor system, naming what it does", () => {
+    const child = setup({}).createMachine({ id: "child" });
+    const machine = setup({ actors: { child } }).createMachine({
+      id: "spawner",
+      initial: "a",
+      states: { a: { entry: spawnChild("child") } },
+    });
+    expect(() => new MachineDriver(machine, new VirtualClock(), undefined, { engine: "xstate" })).toThrow(
+      "machine spawner: xstate.spawnChild needs an actor system, which the machine driver does not have",
     );
   });
 });

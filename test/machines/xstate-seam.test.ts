@@ -3,7 +3,21 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AnyStateMachine, initialTransition, transition } from "xstate";
+import {
+  type AnyStateMachine,
+  and,
+  assign,
+  cancel,
+  emit,
+  enqueueActions,
+  initialTransition,
+  not,
+  or,
+  raise,
+  setup,
+  stateIn,
+  transition,
+} from "xstate";
 import { type AgentEvent, agentMachine } from "../../src/machines/agent.js";
 import {
   type CompiledScope,
@@ -40,27 +54,128 @@ describe("the xstate internals the compiled engine reads", () => {
     expect(pinned).toBe(XSTATE_VERIFIED);
   });
 
+  it("are listed, exactly, in the engine's header comment", () => {
+    const source = readFileSync(`${root}/src/machines/compiled.ts`, "utf8");
+    const header = source.slice(source.indexOf("The xstate internals this engine reads"));
+    const listed = new Set(
+      [...header.slice(0, header.indexOf("*/")).matchAll(/`([^`]+)`/g)].map((match) => match[1]),
+    );
+    const read = new Set<string>(
+      Object.entries(XSTATE_INTERNALS_READ).flatMap(([, names]) =>
+        Array.isArray(names)
+          ? names
+          : Object.entries(names).flatMap(([type, args]) => [type, ...(args as readonly string[])]),
+      ),
+    );
+    for (const guard of ["and", "or", "not", "stateIn"]) read.add(guard);
+    expect([...listed].sort()).toEqual([...read].sort());
+  });
+
   it.each([
     ["node", nodeMachine],
     ["agent", agentMachine],
+    ["probe", probe],
   ] as [string, AnyStateMachine][])("are all there on the %s machine", (_name, machine) => {
-    const m = machine as unknown as Record<string, Record<string, unknown>>;
-    for (const key of XSTATE_INTERNALS_READ.machine) expect(m, `machine.${key}`).toHaveProperty(key);
-    for (const key of XSTATE_INTERNALS_READ.implementations)
-      expect(m.implementations, `machine.implementations.${key}`).toHaveProperty(key);
-    const rootNode = m.root as unknown as { states: Record<string, Record<string, unknown>> };
-    for (const state of [rootNode as unknown as Record<string, unknown>, ...Object.values(rootNode.states)]) {
-      for (const key of XSTATE_INTERNALS_READ.stateNode)
-        expect(state, `stateNode.${key}`).toHaveProperty(key);
-      expect(state.transitions).toBeInstanceOf(Map);
-      for (const transitions of (state.transitions as Map<string, Record<string, unknown>[]>).values())
-        for (const t of transitions)
-          for (const key of XSTATE_INTERNALS_READ.transition)
-            expect(t, `transition.${key}`).toHaveProperty(key);
-    }
+    expect(
+      missingInternals(machine),
+      `xstate ${installed}: internals the compiled engine reads are gone (see src/machines/compiled.ts)`,
+    ).toEqual([]);
     expect(compile(machine), "the machine is still compiled").toBeDefined();
   });
+
+  it("are all there on xstate's built-in actions and guards", () => {
+    const assignment = { n: 1 };
+    const event = { type: "e" };
+    const collect = () => {};
+    const made: [string, unknown, Record<string, unknown>][] = [
+      ["xstate.assign", assign(assignment), { assignment }],
+      ["xstate.emit", emit(event), { event }],
+      ["xstate.raise", raise(event, { delay: 5, id: "timer" }), { event, delay: 5, id: "timer" }],
+      ["xstate.cancel", cancel("timer"), { sendId: "timer" }],
+      ["xstate.enqueueActions", enqueueActions(collect), { collect }],
+    ];
+    const missing: string[] = [];
+    expect(made.map(([type]) => type)).toEqual(Object.keys(XSTATE_INTERNALS_READ.builtinArguments));
+    for (const [type, action, args] of made) {
+      const a = action as Record<string, unknown>;
+      for (const key of XSTATE_INTERNALS_READ.builtinAction) if (!(key in a)) missing.push(`${type}: ${key}`);
+      if (a.type !== type) missing.push(`${type}: type is ${String(a.type)}`);
+      if (typeof a.resolve !== "function") missing.push(`${type}: resolve is not a function`);
+      const read =
+        XSTATE_INTERNALS_READ.builtinArguments[type as keyof typeof XSTATE_INTERNALS_READ.builtinArguments];
+      for (const key of read) if (a[key] !== args[key]) missing.push(`${type}: argument ${key}`);
+    }
+    const guards: [string, unknown][] = [
+      ["and", and(["g"])],
+      ["or", or(["g"])],
+      ["not", not("g")],
+      ["stateIn", stateIn("Idle")],
+    ];
+    for (const [name, guard] of guards)
+      for (const key of XSTATE_INTERNALS_READ.builtinGuard)
+        if (typeof (guard as Record<string, unknown>)[key] !== "function")
+          missing.push(`guard ${name}: ${key}`);
+    expect(missing, `xstate ${installed}: internals the compiled engine reads are gone or changed`).toEqual(
+      [],
+    );
+  });
 });
+
+/** A flat machine using every part of xstate the compiled engine reads: context, delays, guards, always. */
+const probe = setup({
+  types: { context: {} as { n: number }, events: {} as { type: "go" } | { type: "stop" } },
+  actions: { bump: assign(({ context }) => ({ n: context.n + 1 })) },
+  guards: { small: ({ context }) => context.n < 3 },
+  delays: { soon: 5 },
+}).createMachine({
+  id: "probe",
+  initial: "a",
+  context: () => ({ n: 0 }),
+  states: {
+    a: {
+      on: { go: { guard: and(["small", not("small")]), target: "b" } },
+      after: { soon: { target: "b", actions: "bump" } },
+      exit: emit({ type: "left" }),
+    },
+    b: { entry: "bump", always: { guard: "small", target: "a" }, on: { stop: { actions: cancel("x") } } },
+  },
+});
+
+/** What the compiled engine reads of a machine and is not there, each named (`stateNode a: exit`…). */
+function missingInternals(machine: AnyStateMachine): string[] {
+  const missing: string[] = [];
+  const has = (where: string, object: unknown, keys: readonly string[]) => {
+    for (const key of keys)
+      if (typeof object !== "object" || object === null || !(key in object)) missing.push(`${where}: ${key}`);
+  };
+  const m = machine as unknown as Record<string, Record<string, unknown>>;
+  has("machine", m, XSTATE_INTERNALS_READ.machine);
+  has("machine.implementations", m.implementations, XSTATE_INTERNALS_READ.implementations);
+  if (typeof m.resolveState !== "function") missing.push("machine: resolveState is not a function");
+  const config = m.config as { context?: unknown; output?: unknown };
+  if (config?.context === undefined) missing.push("machine.config: context");
+  const rootNode = m.root as unknown as { states: Record<string, Record<string, unknown>> };
+  for (const [name, state] of [
+    ["root", rootNode as unknown as Record<string, unknown>] as const,
+    ...Object.entries(rootNode?.states ?? {}),
+  ]) {
+    has(`stateNode ${name}`, state, XSTATE_INTERNALS_READ.stateNode);
+    if (!(state.transitions instanceof Map)) {
+      missing.push(`stateNode ${name}: transitions is not a Map`);
+      continue;
+    }
+    for (const transitions of (state.transitions as Map<string, Record<string, unknown>[]>).values())
+      for (const t of transitions) has(`stateNode ${name}: transition`, t, XSTATE_INTERNALS_READ.transition);
+    for (const t of (state.always as Record<string, unknown>[] | undefined) ?? [])
+      has(`stateNode ${name}: always`, t, XSTATE_INTERNALS_READ.transition);
+  }
+  has(
+    "root.initial",
+    (rootNode as unknown as Record<string, unknown>)?.initial,
+    XSTATE_INTERNALS_READ.initial,
+  );
+  return missing;
+}
 
 /** One step's effects, as strings: what was emitted, raised later (with its delay and id), cancelled. */
 type Effects = string[];
@@ -181,6 +296,25 @@ describe("the compiled engine against xstate's public transition()", () => {
         expect(viaCompiled(nodeMachine, input, events)).toEqual(viaXstate(nodeMachine, input, events));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("a probe machine using every internal read (guards, delays, always, cancel), alike", () => {
+    const states = (
+      probe.root as unknown as { states: Record<string, { transitions: Map<string, unknown> }> }
+    ).states;
+    const after = [...(states.a?.transitions.keys() ?? [])].filter((type) =>
+      type.startsWith("xstate.after."),
+    );
+    expect(after).toHaveLength(1);
+    const probeEvent = fc.constantFrom(
+      ...[{ type: "go" }, { type: "stop" }, ...after.map((type) => ({ type }))],
+    );
+    fc.assert(
+      fc.property(fc.array(probeEvent, { maxLength: 20 }), (events) => {
+        expect(viaCompiled(probe, undefined, events)).toEqual(viaXstate(probe, undefined, events));
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type DocPage, PAGES } from "../../src/rules/reference.js";
+import { ROLLOUT_RULES } from "../../src/rules/rollout-rules.js";
 import { RULES, type Rule } from "../../src/rules/table.js";
 
 /**
@@ -84,6 +85,18 @@ describe("docs/palette-sources.md", () => {
     expect(missing).toEqual([]);
   });
 
+  it("names every rollout rule under the section of the page it cites, beside the code that plays it", () => {
+    const missing: string[] = [];
+    for (const rule of ROLLOUT_RULES) {
+      const sections = [rule.section, rule.section.replace(/ \(.*$/, "")];
+      const row = record
+        .get(rule.page.title)
+        ?.rows.find((r) => sections.includes(r.section) && r.names.includes(rule.id));
+      if (!row?.names.includes(rule.code)) missing.push(`${rule.id}: ${rule.page.title} § ${rule.section}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("names only rules that exist and code that exists", () => {
     const stale: string[] = [];
     for (const entry of record.values()) {
@@ -91,7 +104,8 @@ describe("docs/palette-sources.md", () => {
         for (const name of row.names) {
           const found = isCodePath(name)
             ? existsSync(join(ROOT, name))
-            : rules.some((rule) => matches(name, rule.id) && pageOf(rule)?.title === entry.title);
+            : rules.some((rule) => matches(name, rule.id) && pageOf(rule)?.title === entry.title) ||
+              ROLLOUT_RULES.some((rule) => rule.id === name && rule.page.title === entry.title);
           if (!found) stale.push(`${entry.title} § ${row.section}: ${name}`);
         }
       }

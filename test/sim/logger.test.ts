@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSimLogger } from "../../src/log/logger.js";
+import { logTimeline } from "../../src/log/policy.js";
+import { createBus } from "../../src/sim/bus.js";
 import { VirtualClock } from "../../src/sim/clock.js";
 import { simulate } from "../../src/sim/simulate.js";
 import { makeInput } from "./fixtures.js";
@@ -11,7 +13,9 @@ describe("createSimLogger", () => {
   it("writes one NDJSON line per timeline entry, stamped with virtual time", () => {
     const file = join(mkdtempSync(join(tmpdir(), "edgesim-log-")), "run.ndjson");
     const clock = new VirtualClock();
-    const result = simulate(makeInput(), { clock, logger: createSimLogger(file, clock) });
+    const bus = createBus();
+    logTimeline(bus, createSimLogger(file, clock));
+    const result = simulate(makeInput(), { clock, bus });
     const lines = readFileSync(file, "utf8")
       .trim()
       .split("\n")
@@ -33,7 +37,9 @@ describe("createSimLogger", () => {
         { at: 60_000, type: "node-fail", node: "worker-1", action: "reboot" },
       ],
     });
-    const result = simulate(input, { clock, logger: createSimLogger(file, clock) });
+    const bus = createBus();
+    logTimeline(bus, createSimLogger(file, clock));
+    const result = simulate(input, { clock, bus });
     expect(result.result).toBe("failed");
     const levels = new Map(
       readFileSync(file, "utf8")

@@ -6,7 +6,13 @@ import { cachedPlanner } from "../../src/rules/plan-cache.js";
 import { Rng } from "../../src/shared/rng.js";
 import { withVariation } from "../../src/shared/variation.js";
 import { simulate } from "../../src/sim/simulate.js";
-import { fastSummary, summarize } from "../../src/sim/site-summary.js";
+import {
+  type FastSite,
+  fastOutcome,
+  fastSummary,
+  prepareFast,
+  summarize,
+} from "../../src/sim/site-summary.js";
 import type { SimInputEvent, SimulationInput } from "../../src/sim/types.js";
 
 const profiles = resolve("scenarios/profiles");
@@ -30,8 +36,15 @@ function planOf(update: string): ReturnType<typeof loadFleetSource> {
   return plan;
 }
 
-/** A random site: its shape, limits and faults (heavy rates, so failures, retries, halts and restarts happen). */
-function randomInput(rng: Rng, i: number): SimulationInput {
+/**
+ * A random site: its shape, limits and faults (heavy rates, so failures, retries, halts and restarts
+ * happen). `input` is its whole input; `drawn` its drawn events and `own` its input without them (what
+ * the fleet prepares once for every trial).
+ */
+function randomSite(
+  rng: Rng,
+  i: number,
+): { input: SimulationInput; own: SimulationInput; drawn: SimInputEvent[] } {
   const plan = planOf(UPDATES[i % UPDATES.length] as string);
   const base = plan.sites[0] as (typeof plan.sites)[number];
   const site = {
@@ -49,7 +62,9 @@ function randomInput(rng: Rng, i: number): SimulationInput {
   // Sometimes a failure armed for one action only (which then never fires, or does).
   if (rng.next() < 0.2)
     events.push({ at: 0, type: "node-fail", node: "cp-1", action: rng.next() < 0.5 ? "repave" : "reboot" });
-  const input = siteInput(plan, site, seed, events, cachedPlanner({ rke2Quirk: plan.rke2Quirk }));
+  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+  const input = siteInput(plan, site, seed, events, planner);
+  const own = siteInput(plan, site, seed, [], planner);
   // Sometimes the target does not cordon, or does not drain; sometimes the update comes late.
   const shape = rng.next();
   if (shape < 0.3) {
@@ -58,13 +73,19 @@ function randomInput(rng: Rng, i: number): SimulationInput {
       const drain =
         shape < 0.15 ? { ...target.drain, cordon: false } : { ...target.drain, drainPods: "false" as const };
       input.profiles = new Map(input.profiles).set(site.update, { ...target, drain });
+      own.profiles = input.profiles;
     }
   }
   if (rng.next() < 0.2) {
     const at = Math.floor(rng.next() * 1_800_000);
     input.events = input.events.map((e) => (e.type === "update" ? { ...e, at } : e));
+    own.events = own.events.map((e) => (e.type === "update" ? { ...e, at } : e));
   }
-  return input;
+  return { input, own, drawn: events };
+}
+
+function randomInput(rng: Rng, i: number): SimulationInput {
+  return randomSite(rng, i).input;
 }
 
 describe("the fleet's per-site fast path", () => {
@@ -72,11 +93,16 @@ describe("the fleet's per-site fast path", () => {
     const rng = new Rng(2026);
     const counts = { sites: 0, failed: 0, retried: 0, restarts: 0, behaviors: new Set<string>() };
     for (let i = 0; i < 2_000; i++) {
-      const input = randomInput(rng, i);
+      const { input, own, drawn } = randomSite(rng, i);
       const fast = fastSummary(input);
       expect(fast, `site ${i} is eligible`).toBeDefined();
       const full = summarize(simulate(input));
       expect(fast, `site ${i}`).toEqual(full);
+      // As a fleet runs it: the site prepared once without its drawn faults, the trial adding them.
+      const prepared = prepareFast(own);
+      expect(prepared, `site ${i} is eligible without its faults`).toBeDefined();
+      const { nodes: _, ...outcome } = full;
+      expect(fastOutcome(prepared as FastSite, input.seed, drawn), `site ${i}, prepared`).toEqual(outcome);
       counts.sites++;
       if (full.result === "failed") counts.failed++;
       if (full.nodes.some((n) => Object.values(n.actions).some((a) => (a ?? 0) > 1))) counts.retried++;

@@ -1,0 +1,89 @@
+import { type DocPage, PAGES } from "./reference.js";
+
+/**
+ * A rule of the rollout rather than of a profile change: how Palette drains, orders, waits and recovers
+ * while it applies an update, as the simulation plays it. Each one names the page and section it comes
+ * from and the code that plays it; `edgesim rules` lists them after the table of change rules, and
+ * docs/palette-sources.md records what was read in each page.
+ */
+export interface RolloutRule {
+  id: string;
+  /** What edgesim does, in one sentence. */
+  statement: string;
+  page: DocPage;
+  section: string;
+  /** The section's anchor on the page, when it has its own heading. */
+  anchor?: string;
+  /** Where the simulation plays it. */
+  code: string;
+}
+
+export const ROLLOUT_RULES: readonly RolloutRule[] = [
+  {
+    id: "drain.drain-pods",
+    statement:
+      "pack.drainPods in the OS layer: auto (the default) drains a multi-node cluster's nodes and not a single-node cluster's (node-drain-skipped), true drains every node, false none",
+    page: PAGES.skipDraining,
+    section: "Skip Node Draining During Upgrades (drainPods)",
+    anchor: "skip-node-draining-during-upgrades",
+    code: "src/profile/drain.ts",
+  },
+  {
+    id: "drain.pod-selector",
+    statement:
+      "pack.podSelector: only matching pods are drained, and pods labelled upgrade.cattle.io/plan=control-plan|worker-plan, app=spectro, spectro-proxy or palette-webhook never are; read and reported when a drain begins (edgesim has no pods: the drain takes its timings)",
+    page: PAGES.skipDraining,
+    section: "Skip Node Draining During Upgrades (podSelector)",
+    anchor: "skip-node-draining-during-upgrades",
+    code: "src/profile/drain.ts",
+  },
+  {
+    id: "drain.disable-eviction",
+    statement:
+      "pack.disableEviction: true: pods are deleted rather than evicted, so a PodDisruptionBudget cannot hang the drain; read and reported when a drain begins (edgesim models no PodDisruptionBudget)",
+    page: PAGES.skipDraining,
+    section: "Skip Node Draining During Upgrades (warning)",
+    anchor: "skip-node-draining-during-upgrades",
+    code: "src/profile/drain.ts",
+  },
+  {
+    id: "two-node.upgrade-order",
+    statement:
+      "a two-node cluster pauses its liveness probes, upgrades one control plane picked at random (by the seed) first, then the other",
+    page: PAGES.twoNode,
+    section: "Upgrade Behavior",
+    anchor: "upgrade-behavior",
+    code: "src/controller/two-node.ts",
+  },
+  {
+    id: "two-node.write-outage",
+    statement:
+      "while a two-node cluster's leader is down, writes are unavailable and reads served (write-outage in the timeline, writeOutageMs in run --json, a fleet site's why)",
+    page: PAGES.twoNode,
+    section: "Upgrade Behavior",
+    anchor: "upgrade-behavior",
+    code: "src/controller/two-node.ts",
+  },
+  {
+    id: "ab-fallback.operator",
+    statement:
+      "a host that fell back to its passive partition after an OS image upgrade does not rejoin on its own: the rollout waits for an operator (abFallback: operator, the default; a recover event)",
+    page: PAGES.knownIssues,
+    section: "Active Known Issues (Edge, August 28, 2025)",
+    anchor: "active-known-issues",
+    code: "src/machines/node.ts",
+  },
+  {
+    id: "agent.previous-upgrade-completes",
+    statement:
+      "no Kubernetes upgrade starts until the previous one has completed, also one a Kubernetes outage paused: the update waits",
+    page: PAGES.releaseNotes,
+    section: "Release 4.9.14 (Edge, Bug Fixes)",
+    code: "src/machines/agent.ts",
+  },
+];
+
+/** The address of a rollout rule's section (the page's, when the section has no heading of its own). */
+export function rolloutRuleUrl(rule: RolloutRule): string {
+  return rule.anchor === undefined ? rule.page.url : `${rule.page.url}#${rule.anchor}`;
+}
