@@ -1,5 +1,5 @@
 import type { LoadedFleetPlan } from "./load.js";
-import type { TrialRun } from "./run.js";
+import type { TrialRun } from "./result.js";
 import { type MaintenanceWindow, parseWindow, type WindowInstance, windowInstances } from "./windows.js";
 
 /**

@@ -41,7 +41,8 @@ import {
   type Site,
 } from "./load.js";
 import { siteSeed } from "./map.js";
-import { type FleetResult, runFleetPlan, type TrialRun } from "./run.js";
+import type { FleetResult, TrialRun } from "./result.js";
+import { runFleetPlan } from "./run.js";
 import { parseInstant } from "./windows.js";
 
 /** A fleet file's cluster: a simulated cluster without pools (SimCluster), with its place in the wave. */

@@ -1,7 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { formatDuration } from "../shared/duration.js";
 import { deadlineText, durationText, plural, unschedulableWhy } from "./output.js";
-import type { FleetPlanRun, StrategyRun } from "./run.js";
+import type { FleetPlanRun, StrategyRun } from "./result.js";
 import { svgOf as chartSvg, esc } from "./svg.js";
 import { templateCalendar } from "./template-html.js";
 import { utcTime } from "./windows.js";

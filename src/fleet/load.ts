@@ -2,13 +2,19 @@ import { dirname, isAbsolute, join } from "node:path";
 import type { Profile } from "../profile/types.js";
 import { parseTimings, profileLoader } from "../scenario/load.js";
 import { MAX_VIRTUAL_MS } from "../scenario/schema.js";
-import { parseTimingClasses, type TimingClass } from "../scenario/timings-file.js";
+import { classOf, parseTimingClasses, type TimingClass } from "../scenario/timings-file.js";
 import { scenarioDiagnostics, scenarioErrorMap } from "../scenario/validate.js";
 import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { plural } from "../shared/plural.js";
-import { type AbFallback, type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
+import {
+  type AbFallback,
+  type DeliveryMode,
+  DISTRIBUTIONS,
+  type Distribution,
+  type NodeAction,
+} from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type { SimCluster } from "../sim/input.js";
 import {
@@ -28,7 +34,6 @@ import {
   type StrategySpec,
 } from "./schema.js";
 import { checkSiteVariables, resolveTemplate, type TemplateStrategy } from "./template-load.js";
-import { assignClasses, type TimingsUsed } from "./timings.js";
 import {
   canonicalZone,
   isTimeZone,
@@ -128,6 +133,40 @@ export interface LoadedFleetPlan {
   businessHours?: MaintenanceWindow;
   /** Keep each site's whole simulation result in its outcome (a fleet file's per-cluster report). */
   keepResults?: boolean;
+}
+
+/**
+ * Which timings a fleet's forecast rests on, said in its summary (text and JSON): the defaults (guesses),
+ * the plan's own `cluster.timings`/`cluster.classes`, a fleet file's, or a timings file (`--timings`,
+ * what `edgesim calibrate` writes). A forecast never hides that it rests on guesses.
+ */
+export interface TimingsUsed {
+  source: "defaults" | "plan" | "file";
+  /** The timings file, as given on the command line. */
+  file?: string;
+  /** The steps given as distributions (drawn), and those given as plain durations (jittered). */
+  distributions: string[];
+  /** Sites that take a class's timings, and the number of classes. */
+  classes: number;
+  classSites: number;
+  /** A timings file's failure rate, applied as the plan's faults.nodeActionFailure (or why not). */
+  failureRate?: { behavior: NodeAction; rate: number } | { notApplied: string };
+  /**
+   * The file's drain reaches past an update profile's drain timeout, at which the simulation cuts every
+   * drain (Palette stops waiting for evictions there): the shortest such timeout and the file's largest
+   * drain p90 (its own or a class's), said so that a fitted drain is not cut silently.
+   */
+  drainCapped?: { timeoutMs: number; p90Ms: number };
+}
+
+/** Each site's class timings: the first class (of `classes`) its labels match. */
+export function assignClasses(sites: Site[], classes: readonly TimingClass[]): void {
+  if (classes.length === 0) return;
+  for (const site of sites) {
+    const k = classOf(classes, site.labels);
+    if (k) site.classTimings = k.timings;
+    else delete site.classTimings;
+  }
 }
 
 export const DEFAULT_START = "2026-12-07T00:00Z";

@@ -1,16 +1,16 @@
 import { cachedPlanner } from "../rules/plan-cache.js";
 import { loadTimingsFile } from "../scenario/timings-file.js";
-import { InputError } from "../shared/diagnostics.js";
 import type { ReferenceRoot } from "../shared/files.js";
 import type { YamlFile } from "../shared/yaml.js";
 import { loadAnyFleetPlan } from "./file.js";
 import { renderFleetHtml } from "./html.js";
 import type { LoadedFleetPlan } from "./load.js";
-import { Predictions } from "./map.js";
 import { mapSites, threadsFor } from "./outcomes.js";
 import { partFileIn, writePartExclusive } from "./part-out.js";
-import { type FleetPlanRun, type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "./run.js";
-import { parseShard, partFiles, partPieces, readParts, shardSites } from "./shard.js";
+import { prepareFleet } from "./prepare.js";
+import type { FleetPlanRun } from "./result.js";
+import { runFleetPlan } from "./run.js";
+import { parseShard, partPieces, shardSites } from "./shard.js";
 import { withTimingsFile } from "./timings.js";
 import { loadWhatIf, type WhatIf } from "./what-if.js";
 
@@ -43,43 +43,6 @@ export function loadFleetSource(source: FleetSource, overrides: FleetOverrides =
   return loadAnyFleetPlan(source.file, source.kind, { ...options, root: source.root }, source.yaml);
 }
 
-/** Where the sites' outcomes come from. */
-export type OutcomeSource =
-  /** Simulated in this process, lazily, as the schedule asks for them. */
-  | { from: "process" }
-  /** Simulated ahead on worker threads when it pays (default: the cores for a large fleet, else 1). */
-  | { from: "threads"; threads?: number; progress?: ProgressSink }
-  /** Read back from the part files (or folders of them) that `--shard` runs wrote. */
-  | { from: "parts"; paths: readonly string[] };
-
-/** Rolls a fleet: every strategy over the same trials, the outcomes taken from `outcomes`. */
-export async function rollFleet(plan: LoadedFleetPlan, outcomes: OutcomeSource): Promise<FleetPlanRun> {
-  switch (outcomes.from) {
-    case "process":
-      return runFleetPlan(plan);
-    case "threads":
-      return runFleetPlanOnThreads(plan, {
-        threads: outcomes.threads ?? threadsFor(plan),
-        ...(outcomes.progress ? { progress: outcomes.progress } : {}),
-      });
-    case "parts": {
-      const first = outcomes.paths[0];
-      if (first === undefined) throw new InputError([{ file: "parts", message: "no part file given" }]);
-      const store = readParts(plan, partFiles(outcomes.paths));
-      return runFleetPlan(plan, undefined, {
-        store,
-        missing: (trial, s) =>
-          new InputError([
-            {
-              file: first,
-              message: `site ${plan.sites[s]?.name} (trial ${trial}) is in none of the parts: were they made with this strategy?`,
-            },
-          ]),
-      });
-    }
-  }
-}
-
 /** `edgesim report FLEET`: the fleet rolled in this process, and its self-contained page. */
 export function fleetReportPage(
   source: FleetSource,
@@ -107,25 +70,24 @@ export async function writeShard(
   options: { threads?: number } = {},
 ): Promise<ShardWritten> {
   const shard = parseShard(shardText);
-  const sites = shardSites(plan, shard);
-  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
-  const predictions = new Predictions(plan, planner);
-  const store = await mapSites(
-    plan,
-    sites,
-    (s) => predictions.of(plan.sites[s] as LoadedFleetPlan["sites"][number]).durationMs,
-    { threads: options.threads ?? threadsFor(plan, sites.length), planner },
-  );
+  const prepared = prepareFleet(plan);
+  const sites = shardSites(prepared, shard);
+  const store = await mapSites(prepared, sites, {
+    threads: options.threads ?? threadsFor(plan, sites.length),
+  });
   const file = partFileIn(out, shard);
   writePartExclusive(file, partPieces(plan, shard, store, sites.length));
   return { shard, sites: sites.length, file };
 }
 
+export { fleetVerdict } from "./expectations.js";
 export { type FleetRun, runFleet } from "./file.js";
 export type { LoadedFleetPlan } from "./load.js";
-export { clusterCsv, clusterNdjson, fleetVerdict, planJson, planTextPieces } from "./output.js";
+export type { OutcomeSource } from "./outcomes.js";
+export { clusterCsv, clusterNdjson, planJson, planTextPieces } from "./output.js";
 export { type SolvedPaths, solvePaths } from "./path-cost.js";
-export type { FleetPlanRun, ProgressSink } from "./run.js";
+export type { FleetPlanRun, ProgressSink } from "./result.js";
+export { rollFleet } from "./run.js";
 export type { WhatIf } from "./what-if.js";
 
 /** A timings file (what `edgesim calibrate -o` writes) over a loaded plan; `given` is how the user named it. */

@@ -1,164 +1,148 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import PQueue from "p-queue";
-import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import type { PlanTable } from "../rules/plan-table.js";
+import { InputError } from "../shared/diagnostics.js";
+import { defaultThreads } from "../shared/threads.js";
 import type { DeliveryMode } from "../shared/types.js";
-import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { type PackedOutcomes, rollSite, type SiteOutcome, siteSimPlan } from "./map.js";
+import { keptInFull, OutcomeStore, type TrialOutcome, TrialTable } from "./outcome-store.js";
+import type { PreparedFleet } from "./prepare.js";
+import type { ProgressSink } from "./result.js";
+import { partFiles, readParts } from "./shard.js";
+import { neverFits } from "./windows.js";
 import type { SiteBatch, WorkerData } from "./worker.js";
 
-/** What the schedule and a trial's figures read of a site's outcome: a few numbers. */
-export interface TrialOutcome {
-  result: SimulationOutcome;
-  durationMs: number;
-  disruptedNodeMs: number;
-}
+/**
+ * The map stage of a fleet run: each site's outcome in each trial, from where the caller says — simulated
+ * in this process (lazily, as the schedule asks), on worker threads (every site some window can take,
+ * ahead of the schedule), or read back from the parts shards wrote — handed on trial by trial, in trial
+ * order. A site's outcome depends on the plan, the site and the trial only, so every source gives the
+ * same outcomes and the run the same bytes.
+ */
+
+/** Where the sites' outcomes come from. */
+export type OutcomeSource =
+  /** Simulated in this process, lazily, as the schedule asks for them. */
+  | { from: "process"; progress?: ProgressSink }
+  /** Simulated ahead on worker threads when it pays (default: the cores for a large fleet, else 1). */
+  | { from: "threads"; threads?: number; progress?: ProgressSink }
+  /** Read back from the part files (or folders of them) that `--shard` runs wrote. */
+  | { from: "parts"; paths: readonly string[] };
+
+/** A site's outcome in the trial being handed on (the `SiteOutcome` itself in a trial kept in full). */
+export type OutcomeOf = (site: number) => TrialOutcome | SiteOutcome;
 
 /**
- * The trials whose outcomes are kept in full (the faults drawn, why a site failed): the first, which
- * the calendar and the per-site output show; every trial when the plan keeps results.
+ * Hands each trial's outcomes to `onTrial`, in trial order: synchronously (undefined) in this process and
+ * from parts, as a promise on threads.
  */
-export function keptInFull(plan: Pick<LoadedFleetPlan, "keepResults">, trial: number): boolean {
-  return trial === 0 || plan.keepResults === true;
-}
-
-/**
- * One trial's outcomes by inventory index. A trial kept in full holds each `SiteOutcome`; any other
- * holds three numbers a site in typed arrays (17 bytes), which is all its schedule and figures read.
- */
-export class TrialTable {
-  private readonly full: (SiteOutcome | undefined)[] | undefined;
-  /** 0: not simulated; else 1 + the result's index in SIMULATION_OUTCOMES. */
-  private readonly codes: Uint8Array;
-  private readonly durations: Float64Array | undefined;
-  private readonly disrupted: Float64Array | undefined;
-  private count = 0;
-
-  constructor(
-    readonly trial: number,
-    sites: number,
-    inFull: boolean,
-  ) {
-    this.codes = new Uint8Array(sites);
-    if (inFull) this.full = new Array(sites);
-    else {
-      this.durations = new Float64Array(sites);
-      this.disrupted = new Float64Array(sites);
+export function siteOutcomes(
+  prepared: PreparedFleet,
+  source: OutcomeSource,
+  onTrial: (trial: number, outcome: OutcomeOf) => void,
+): Promise<void> | undefined {
+  const { plan } = prepared;
+  switch (source.from) {
+    case "process":
+      inProcess(prepared, onTrial, source.progress);
+      return undefined;
+    case "parts": {
+      const first = source.paths[0];
+      if (first === undefined) throw new InputError([{ file: "parts", message: "no part file given" }]);
+      const store = readParts(plan, partFiles(source.paths));
+      for (let trial = 0; trial < plan.trials; trial++)
+        onTrial(trial, (site) => {
+          const o = store.get(trial, site);
+          if (!o)
+            throw new InputError([
+              {
+                file: first,
+                message: `site ${plan.sites[site]?.name} (trial ${trial}) is in none of the parts: were they made with this strategy?`,
+              },
+            ]);
+          return o;
+        });
+      return undefined;
     }
-  }
-
-  get inFull(): boolean {
-    return this.full !== undefined;
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  set(site: number, outcome: TrialOutcome | SiteOutcome): void {
-    if (this.codes[site] === 0) this.count++;
-    this.codes[site] = SIMULATION_OUTCOMES.indexOf(outcome.result) + 1;
-    if (this.full) this.full[site] = outcome as SiteOutcome;
-    else {
-      (this.durations as Float64Array)[site] = outcome.durationMs;
-      (this.disrupted as Float64Array)[site] = outcome.disruptedNodeMs;
-    }
-  }
-
-  /** A batch from a thread, packed as `packOutcomes` made it. */
-  setPacked(sites: readonly number[], packed: PackedOutcomes): void {
-    sites.forEach((s, k) => {
-      this.set(s, {
-        result: SIMULATION_OUTCOMES[(packed.codes[k] as number) - 1] as SimulationOutcome,
-        durationMs: packed.durations[k] as number,
-        disruptedNodeMs: packed.disrupted[k] as number,
-      });
-    });
-  }
-
-  has(site: number): boolean {
-    return this.codes[site] !== 0;
-  }
-
-  /** The outcome (the `SiteOutcome` itself in a trial kept in full), or undefined when not simulated. */
-  get(site: number): TrialOutcome | SiteOutcome | undefined {
-    const code = this.codes[site] as number;
-    if (code === 0) return undefined;
-    if (this.full) return this.full[site];
-    return {
-      result: SIMULATION_OUTCOMES[code - 1] as SimulationOutcome,
-      durationMs: (this.durations as Float64Array)[site] as number,
-      disruptedNodeMs: (this.disrupted as Float64Array)[site] as number,
-    };
-  }
-
-  /** The simulated sites in inventory order. */
-  *sites(): Generator<number> {
-    for (let s = 0; s < this.codes.length; s++) if (this.codes[s] !== 0) yield s;
-  }
-}
-
-/** Per trial, each simulated site's outcome by its inventory index (a trial's table made as it is first set). */
-export class OutcomeStore {
-  private readonly byTrial: TrialTable[] = [];
-
-  constructor(private readonly plan: Pick<LoadedFleetPlan, "keepResults"> & { sites: readonly unknown[] }) {}
-
-  /** The trial's table, made empty when missing. */
-  table(trial: number): TrialTable {
-    let row = this.byTrial[trial];
-    if (!row)
-      this.byTrial[trial] = row = new TrialTable(trial, this.plan.sites.length, keptInFull(this.plan, trial));
-    return row;
-  }
-
-  set(trial: number, site: number, outcome: TrialOutcome | SiteOutcome): void {
-    this.table(trial).set(site, outcome);
-  }
-
-  get(trial: number, site: number): TrialOutcome | SiteOutcome | undefined {
-    return this.byTrial[trial]?.get(site);
-  }
-
-  get size(): number {
-    return this.byTrial.reduce((n, t) => n + (t?.size ?? 0), 0);
-  }
-
-  /** Every outcome, trial by trial, sites in inventory order: the same order whoever computed them. */
-  *entries(): Generator<[trial: number, site: number, outcome: TrialOutcome | SiteOutcome]> {
-    for (let trial = 0; trial < this.byTrial.length; trial++) {
-      const row = this.byTrial[trial];
-      if (!row) continue;
-      for (const site of row.sites()) yield [trial, site, row.get(site) as TrialOutcome];
+    case "threads": {
+      const threads = source.threads ?? threadsFor(plan, prepared.rolled.length);
+      // A site no window can take is never rolled: simulating it ahead would be wasted.
+      const sites = prepared.rolled.filter(
+        (i) =>
+          !neverFits(
+            prepared.scheduleSites[i] as PreparedFleet["scheduleSites"][number],
+            plan.windowMode,
+            plan.prefetch,
+          ),
+      );
+      if (threads <= 1 || sites.length * plan.trials < MIN_SITES_FOR_THREADS) {
+        inProcess(prepared, onTrial, source.progress);
+        return undefined;
+      }
+      const progress = source.progress;
+      return mapTrials(
+        prepared,
+        sites,
+        {
+          threads,
+          ...(progress
+            ? {
+                progress: (done: number, total: number) =>
+                  progress(
+                    done,
+                    total,
+                    plan.trials > 1
+                      ? `site simulations, trial ${Math.min(plan.trials, Math.floor(done / sites.length) + 1)} of ${plan.trials}`
+                      : "site simulations",
+                  ),
+              }
+            : {}),
+        },
+        (table) =>
+          onTrial(table.trial, (i) => {
+            const o = table.get(i);
+            if (!o) throw new Error(`site ${plan.sites[i]?.name} of trial ${table.trial} was not simulated`);
+            return o;
+          }),
+      );
     }
   }
 }
 
-/** Sites some wave of some strategy rolls (a site in no wave is never simulated), in inventory order. */
-export function rolledSites(plan: LoadedFleetPlan): number[] {
-  const rolled = new Set<number>();
-  for (const strategy of plan.strategies)
-    for (const wave of strategy.waves) for (const s of wave.sites) rolled.add(s);
-  return [...rolled].sort((a, b) => a - b);
+/** Each trial in turn, its sites simulated here when the schedule first asks for them. */
+function inProcess(
+  prepared: PreparedFleet,
+  onTrial: (trial: number, outcome: OutcomeOf) => void,
+  progress: ProgressSink | undefined,
+): void {
+  const { plan, planner, scheduleSites } = prepared;
+  for (let trial = 0; trial < plan.trials; trial++) {
+    onTrial(trial, (site) =>
+      rollSite(
+        plan,
+        plan.sites[site] as LoadedFleetPlan["sites"][number],
+        trial,
+        scheduleSites[site]?.predictedMs ?? 0,
+        planner,
+      ),
+    );
+    progress?.(trial + 1, plan.trials, "trials");
+  }
 }
-
-import { defaultThreads } from "../shared/threads.js";
-
-export { defaultThreads };
 
 /** Fewer site simulations than this run in the process: starting threads would cost more than they save. */
-export const MIN_SITES_FOR_THREADS = 256;
+const MIN_SITES_FOR_THREADS = 256;
 
 /**
  * Site simulations from which `--threads` defaults to the cores: each thread costs about half a second of
  * CPU to start and warm up, and a site about 0.1 ms to simulate, so below this one thread is as fast.
  */
-export const SITES_FOR_DEFAULT_THREADS = 16_384;
+const SITES_FOR_DEFAULT_THREADS = 16_384;
 
 /** The thread count when `--threads` is not given: the cores for a fleet large enough to gain from them, else 1. */
-export function threadsFor(plan: LoadedFleetPlan, sites = rolledSites(plan).length): number {
+export function threadsFor(plan: LoadedFleetPlan, sites: number): number {
   return sites * plan.trials >= SITES_FOR_DEFAULT_THREADS ? defaultThreads() : 1;
 }
 
@@ -180,8 +164,6 @@ function batchSize(sites: number, threads: number): number {
 
 export interface MapOptions {
   threads: number;
-  /** The fleet's plans: the threads are given those of every site's pair, made here once. */
-  planner: PlanTable;
   /** Called as simulations finish. */
   progress?: (done: number, total: number) => void;
 }
@@ -192,13 +174,12 @@ export interface MapOptions {
  * only, so the store holds the same outcomes whatever the thread count or the order they finish in.
  */
 export async function mapSites(
-  plan: LoadedFleetPlan,
+  prepared: PreparedFleet,
   sites: readonly number[],
-  predictedMs: (site: number) => number,
   options: MapOptions,
 ): Promise<OutcomeStore> {
-  const store = new OutcomeStore(plan);
-  await mapTrials(plan, sites, predictedMs, options, (table) => {
+  const store = new OutcomeStore(prepared.plan);
+  await mapTrials(prepared, sites, options, (table) => {
     for (const s of table.sites()) store.set(table.trial, s, table.get(s) as TrialOutcome);
   });
   return store;
@@ -210,13 +191,14 @@ export async function mapSites(
  * the one handed on, so the outcomes held at once do not grow with the trial count; a trial not kept
  * in full comes back from the threads as typed arrays (`packOutcomes`).
  */
-export async function mapTrials(
-  plan: LoadedFleetPlan,
+async function mapTrials(
+  prepared: PreparedFleet,
   sites: readonly number[],
-  predictedMs: (site: number) => number,
   options: MapOptions,
   onTrial: (table: TrialTable) => void,
 ): Promise<void> {
+  const { plan, planner, scheduleSites } = prepared;
+  const predictedMs = (s: number) => scheduleSites[s]?.predictedMs ?? 0;
   const total = sites.length * plan.trials;
   let done = 0;
   if (options.threads <= 1 || total < MIN_SITES_FOR_THREADS) {
@@ -224,7 +206,7 @@ export async function mapTrials(
       const table = new TrialTable(trial, plan.sites.length, keptInFull(plan, trial));
       for (const s of sites) {
         const site = plan.sites[s] as LoadedFleetPlan["sites"][number];
-        table.set(s, rollSite(plan, site, trial, predictedMs(s), options.planner));
+        table.set(s, rollSite(plan, site, trial, predictedMs(s), planner));
         if (++done % MIN_BATCH === 0 || done === total) options.progress?.(done, total);
       }
       onTrial(table);
@@ -242,7 +224,7 @@ export async function mapTrials(
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: AHEAD_PER_THREAD,
-    workerData: { plan: siteSimPlan(plan), plans: plansById(plan, options.planner) } satisfies WorkerData,
+    workerData: { plan: siteSimPlan(plan), plans: plansById(plan, planner) } satisfies WorkerData,
     execArgv: workerExecArgv(process.execArgv),
   });
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored).

@@ -5,15 +5,9 @@ import { plural } from "../shared/plural.js";
 import { textTable } from "../shared/table.js";
 import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
-import type { FleetPlanRun, StrategyRun, TrialRun } from "./run.js";
+import type { FleetPlanRun, StrategyRun, TrialRun } from "./result.js";
 import type { PlanExpect } from "./schema.js";
-import {
-  businessHoursLines,
-  siteVersions,
-  templateExpectations,
-  templateJson,
-  templateTextLines,
-} from "./template-output.js";
+import { businessHoursLines, siteVersions, templateJson, templateTextLines } from "./template-output.js";
 import { timingsText, timingsUsed } from "./timings.js";
 import { localTime, utcTime } from "./windows.js";
 
@@ -196,112 +190,9 @@ export function headline(run: FleetPlanRun): { strategy: StrategyRun; trial: Tri
   return { strategy, trial: strategy.first };
 }
 
-export function evaluatePlanExpectations(run: FleetPlanRun): PlanExpectation[] {
-  const out: PlanExpectation[] = [];
-  const expect = run.plan.expect;
-  const check = (label: string, e: PlanExpect, s: StrategyRun) => {
-    const trial = s.first;
-    const prefix = label ? `${label}.` : "";
-    if (e.result !== undefined)
-      out.push({
-        name: `${prefix}result`,
-        passed: trial.result === e.result,
-        message:
-          trial.result === e.result ? `result is ${e.result}` : `expected ${e.result}, got ${trial.result}`,
-      });
-    if (e.haltedWave !== undefined) {
-      const got = trial.schedule.halted?.wave ?? null;
-      out.push({
-        name: `${prefix}haltedWave`,
-        passed: got === e.haltedWave,
-        message:
-          got === e.haltedWave
-            ? `halted wave is ${got ?? "none"}`
-            : `expected ${e.haltedWave ?? "no halt"}, got ${got ?? "no halt"}`,
-      });
-    }
-    if (e.deadlineMet !== undefined) {
-      const p = s.risk.deadlineMetProbability;
-      const passed = p !== undefined && p >= e.deadlineMet.probability;
-      out.push({
-        name: `${prefix}deadlineMet`,
-        passed,
-        message:
-          p === undefined
-            ? "the strategy has no deadline"
-            : `deadline met in ${pct(p)} of ${plural(s.trials.length, "trial")} (want ≥ ${pct(e.deadlineMet.probability)})`,
-      });
-    }
-    if (e.maxConcurrent !== undefined) {
-      const got = trial.schedule.maxConcurrent;
-      out.push({
-        name: `${prefix}maxConcurrent`,
-        passed: got <= e.maxConcurrent,
-        message: `at most ${plural(got, "site")} at once (limit ${e.maxConcurrent})`,
-      });
-    }
-    if (e.peakRegistryGbps !== undefined) {
-      const got = trial.schedule.peakRegistryBps / 1e9;
-      const passed =
-        (e.peakRegistryGbps.min === undefined || got >= e.peakRegistryGbps.min) &&
-        (e.peakRegistryGbps.max === undefined || got <= e.peakRegistryGbps.max);
-      out.push({
-        name: `${prefix}peakRegistryGbps`,
-        passed,
-        message: `peak registry throughput ${gbps(trial.schedule.peakRegistryBps)} (want ${e.peakRegistryGbps.min ?? 0}..${e.peakRegistryGbps.max ?? "∞"})`,
-      });
-    }
-    if (e.unschedulable !== undefined) {
-      const got = trial.schedule.placements.filter((p) => p.state === "unschedulable").length;
-      out.push({
-        name: `${prefix}unschedulable`,
-        passed: got === e.unschedulable,
-        message: `${plural(got, "site")} ${got === 1 ? "fits" : "fit"} no window (want ${e.unschedulable})`,
-      });
-    }
-    out.push(...templateExpectations(run.plan, e, s, prefix));
-  };
-  const main = run.strategies[0];
-  if (main) check("", expect, main);
-  for (const [name, e] of Object.entries(expect.strategies ?? {})) {
-    const s = run.strategies.find((x) => x.strategy.name === name);
-    if (s) check(name, e, s);
-  }
-  if (expect.slower) {
-    const a = run.strategies.find((x) => x.strategy.name === expect.slower?.strategy);
-    const b = run.strategies.find((x) => x.strategy.name === expect.slower?.than);
-    if (a && b) {
-      const passed = a.risk.durationMs.p50 > b.risk.durationMs.p50;
-      out.push({
-        name: "slower",
-        passed,
-        message: `${a.strategy.name} ${p50Text(a)} vs ${b.strategy.name} ${p50Text(b)}`,
-      });
-    }
-  }
-  return out;
-}
-
-/** A rolled fleet's expectations, and whether it passed: each holds, or (without any) every strategy converged. */
-export function fleetVerdict(run: FleetPlanRun): { expectations: PlanExpectation[]; passed: boolean } {
-  const expectations = evaluatePlanExpectations(run);
-  const passed =
-    expectations.length > 0
-      ? expectations.every((e) => e.passed)
-      : run.strategies.every((s) => s.first.result === "converged");
-  return { expectations, passed };
-}
-
 /** Said after the start when the plan gave none: the default is a choice the reader should see. */
 function startNote(plan: LoadedFleetPlan): string {
   return plan.startFrom === "default" ? " (the default: set start: in the plan, or --start)" : "";
-}
-
-/** A strategy's p50 duration, or why it has none (nothing rolled before the horizon). */
-function p50Text(s: StrategyRun): string {
-  return s.trials.some((t) => t.rolled === 0)
-    ? "rolled no site before the horizon"
-    : `p50 ${formatDuration(s.risk.durationMs.p50)}`;
 }
 
 /** The expectations about one strategy's result: the file's own `result` for the first, `NAME.result`. */

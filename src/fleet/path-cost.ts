@@ -38,7 +38,7 @@ export function fleetPathCost(
       profiles,
       sites: plan.sites.map((site) => ({ ...site, profile: fromId, update: toId })),
     };
-    const run = runFleetPlan(stepPlan, undefined, undefined, planner);
+    const run = runFleetPlan(stepPlan, planner);
     const trial = run.strategies[0]?.first;
     const placements = trial?.schedule.placements ?? [];
     const stepWindows = new Set<string>();

@@ -2,7 +2,7 @@ import { MinHeap } from "../shared/heap.js";
 import { varied } from "../shared/variation.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { Strategy } from "./load.js";
-import type { WindowCalendar, WindowMode } from "./windows.js";
+import { neverFits, type ScheduleSite, type WindowMode, windowNeedMs } from "./windows.js";
 
 /**
  * The schedule half of a fleet rollout: a cheap pass on the fleet's clock (UTC ms) over per-site
@@ -12,15 +12,6 @@ import type { WindowCalendar, WindowMode } from "./windows.js";
  * duration. Downloads share the central registry's capacity max-min fairly, each capped by its
  * site's link: a wave that is too wide turns into a pull storm.
  */
-export interface ScheduleSite {
-  name: string;
-  calendar: WindowCalendar;
-  /** The fault-free rollout time, what windows are fitted against. */
-  predictedMs: number;
-  /** Bytes the site pulls from the central registry (0: nothing to download). */
-  downloadBytes: number;
-  linkBps: number;
-}
 
 export interface ScheduleInput {
   strategy: Strategy;
@@ -146,21 +137,6 @@ class PendingSites {
     this.unfetched.clear();
     return all;
   }
-}
-
-/** What a window must hold for the site: its fault-free rollout, plus the download unless prefetched. */
-export function windowNeedMs(site: ScheduleSite, prefetch: boolean): number {
-  const download = !prefetch && site.downloadBytes > 0 ? (site.downloadBytes / site.linkBps) * 1000 : 0;
-  return Math.ceil(site.predictedMs + download);
-}
-
-/**
- * No window of the site's calendar can ever take it (`fits`: none is long enough; `start-only`: it has
- * none): it is reported unschedulable and never rolled, whatever the wave, the trial or the strategy.
- */
-export function neverFits(site: ScheduleSite, windowMode: WindowMode, prefetch: boolean): boolean {
-  const longest = site.calendar.longestMs();
-  return windowMode === "fits" ? longest < windowNeedMs(site, prefetch) : longest <= 0;
 }
 
 export function schedule(input: ScheduleInput): Schedule {

@@ -6,7 +6,8 @@ import { hashSeed } from "../shared/hash.js";
 import { plural } from "../shared/plural.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { SiteOutcome } from "./map.js";
-import { OutcomeStore, rolledSites } from "./outcomes.js";
+import { OutcomeStore } from "./outcome-store.js";
+import type { PreparedFleet } from "./prepare.js";
 
 /**
  * A fleet's map step split across processes (or Kubernetes pods): shard I of N simulates the sites
@@ -48,11 +49,12 @@ export function shardOf(siteName: string, count: number): number {
   return hashSeed(0, "shard", siteName) % count;
 }
 
-/** The rolled sites of one shard, in inventory order. */
-export function shardSites(plan: LoadedFleetPlan, shard: Shard): number[] {
-  return rolledSites(plan).filter(
-    (s) => shardOf((plan.sites[s] as { name: string }).name, shard.count) === shard.index,
-  );
+/**
+ * The rolled sites of one shard, in inventory order: every one, even a site no window takes — the windows
+ * are the schedule's, and a merge may re-plan them.
+ */
+export function shardSites({ plan, rolled }: PreparedFleet, shard: Shard): number[] {
+  return rolled.filter((s) => shardOf((plan.sites[s] as { name: string }).name, shard.count) === shard.index);
 }
 
 /**

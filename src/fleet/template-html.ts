@@ -1,6 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import type { LoadedFleetPlan } from "./load.js";
-import type { TrialRun } from "./run.js";
+import type { TrialRun } from "./result.js";
 import { utcTime } from "./windows.js";
 
 /**

@@ -3,8 +3,7 @@ import { plural } from "../shared/plural.js";
 import { textTable } from "../shared/table.js";
 import { type BusinessHoursFigure, businessHoursFigure } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
-import type { PlanExpectation } from "./output.js";
-import type { StrategyRun, TrialRun } from "./run.js";
+import type { StrategyRun, TrialRun } from "./result.js";
 import type { PlanExpect } from "./schema.js";
 import type { TemplateStrategy } from "./template-load.js";
 import { describeAssumptions, TEMPLATE_RULES } from "./template-policy.js";
@@ -12,7 +11,8 @@ import type { Session, TemplateSchedule, VersionTimeline } from "./template-sche
 import { parseInstant, utcTime } from "./windows.js";
 
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
-const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
+/** Hours to one decimal. */
+export const roundedHours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
 const MAX_SESSIONS_LISTED = 12;
 
 function sessionLabel(s: Session): string {
@@ -20,7 +20,7 @@ function sessionLabel(s: Session): string {
   return `${s.kind === "window" ? "window" : "upgrade now"} ${utcTime(s.openMs)}${close}`;
 }
 
-function stateText(v: VersionTimeline, sched: TemplateSchedule): string {
+export function stateText(v: VersionTimeline, sched: TemplateSchedule): string {
   switch (v.state) {
     case "skipped":
       return `skipped (replaced by ${sched.versions[v.skippedFor ?? 0]?.name} before a window)${v.blockedBy ? ` — ${v.blockedBy}` : ""}`;
@@ -187,97 +187,4 @@ export function siteVersions(plan: LoadedFleetPlan, trial: TrialRun, site: numbe
 
 function isoMinute(ms: number): string {
   return new Date(ms).toISOString().replace(/:\d\d\.\d{3}Z$/, "Z");
-}
-
-/** The template expectations of `expect` (or `expect.strategies.NAME`) about one strategy. */
-export function templateExpectations(
-  plan: LoadedFleetPlan,
-  e: PlanExpect,
-  s: StrategyRun,
-  prefix: string,
-): PlanExpectation[] {
-  const out: PlanExpectation[] = [];
-  const sched = s.first.template?.schedule;
-  const needsTemplate = (name: string) => {
-    out.push({
-      name: `${prefix}${name}`,
-      passed: false,
-      message: `strategy ${s.strategy.name} is not a template`,
-    });
-  };
-  const version = (name: string) => sched?.versions.find((v) => v.name === name);
-  const list = <T>(x: T | readonly T[] | undefined): readonly T[] =>
-    x === undefined ? [] : Array.isArray(x) ? (x as readonly T[]) : [x as T];
-  for (const want of list(e.versionEverywhereBy)) {
-    const { version: name, by } = want;
-    if (!sched) {
-      needsTemplate("versionEverywhereBy");
-      continue;
-    }
-    const v = version(name);
-    const byMs = parseInstant(by) ?? Number.NEGATIVE_INFINITY;
-    const notBeforeMs = want.notBefore !== undefined ? (parseInstant(want.notBefore) ?? 0) : undefined;
-    const at = v?.everywhereAtMs;
-    out.push({
-      name: `${prefix}versionEverywhereBy`,
-      passed: at !== undefined && at <= byMs && (notBeforeMs === undefined || at >= notBeforeMs),
-      message:
-        v === undefined
-          ? `no version ${name}`
-          : at === undefined
-            ? `${name} never reached every site (${stateText(v, sched)})`
-            : `${name} on every site at ${utcTime(at)} (want ${notBeforeMs !== undefined ? `${utcTime(notBeforeMs)} to ` : "by "}${utcTime(byMs)})`,
-    });
-  }
-  for (const want of list(e.windowsToApply)) {
-    const { version: name, max, min } = want;
-    if (!sched) {
-      needsTemplate("windowsToApply");
-      continue;
-    }
-    const v = version(name);
-    const applied = v?.everywhereAtMs !== undefined;
-    out.push({
-      name: `${prefix}windowsToApply`,
-      passed: v !== undefined && applied && v.windows <= max && (min === undefined || v.windows >= min),
-      message:
-        v === undefined
-          ? `no version ${name}`
-          : `${name} took ${plural(v.windows, "window")}${applied ? "" : " and did not reach every site"} (${min !== undefined ? `${min} to ${max}` : `at most ${max}`})`,
-    });
-  }
-  if (e.skippedVersions !== undefined) {
-    if (!sched) needsTemplate("skippedVersions");
-    else {
-      const got = sched.versions.filter((v) => v.state === "skipped").map((v) => v.name);
-      const want = [...e.skippedVersions];
-      const passed = got.length === want.length && got.every((g) => want.includes(g));
-      out.push({
-        name: `${prefix}skippedVersions`,
-        passed,
-        message: `skipped ${got.length > 0 ? got.join(", ") : "none"} (want ${want.length > 0 ? want.join(", ") : "none"})`,
-      });
-    }
-  }
-  if (e.blockedHours !== undefined) {
-    if (!sched) needsTemplate("blockedHours");
-    else
-      out.push({
-        name: `${prefix}blockedHours`,
-        passed:
-          sched.blockedMs / 3_600_000 <= e.blockedHours.max &&
-          (e.blockedHours.min === undefined || sched.blockedMs / 3_600_000 >= e.blockedHours.min),
-        message: `partially applied for ${hours(sched.blockedMs)} h (${e.blockedHours.min !== undefined ? `${e.blockedHours.min} to ${e.blockedHours.max}` : `at most ${e.blockedHours.max}`})`,
-      });
-  }
-  if (e.businessHoursDisruption !== undefined) {
-    const figure = businessHoursFigure(plan, s.first);
-    const got = figure.total.businessNodeHours;
-    out.push({
-      name: `${prefix}businessHoursDisruption`,
-      passed: got <= e.businessHoursDisruption.max,
-      message: `${Math.round(got * 10) / 10} node-hours disrupted in local business hours (at most ${e.businessHoursDisruption.max})`,
-    });
-  }
-  return out;
 }

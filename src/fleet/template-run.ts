@@ -2,17 +2,11 @@ import type { PlanTable } from "../rules/plan-table.js";
 import { hashSeed } from "../shared/hash.js";
 import type { LoadedFleetPlan, Site, Strategy } from "./load.js";
 import { type Predictions, rollSite, type SiteOutcome, siteSeed } from "./map.js";
-import type { TrialRun } from "./run.js";
+import type { TemplateRun, TrialRun } from "./result.js";
 import type { Placement, Schedule } from "./schedule.js";
 import type { TemplateStrategy } from "./template-load.js";
 import { PolicyWindows } from "./template-policy.js";
-import { type TemplateSchedule, templateSchedule } from "./template-schedule.js";
-
-/** A template strategy's trial: the template's timeline and the simulated outcome of each rollout (same order). */
-export interface TemplateRun {
-  schedule: TemplateSchedule;
-  outcomes: SiteOutcome[];
-}
+import { templateSchedule } from "./template-schedule.js";
 
 export interface TemplateRunContext {
   planner: PlanTable;

@@ -4,32 +4,8 @@ import { classOf, type TimingClass, type TimingsFile } from "../scenario/timings
 import { formatDuration } from "../shared/duration.js";
 import { drawFrom, TIMED_STEPS } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
-import type { LoadedFleetPlan, Site } from "./load.js";
+import { assignClasses, type LoadedFleetPlan, type Site, type TimingsUsed } from "./load.js";
 import { sitePlanner } from "./site-planner.js";
-
-/**
- * Which timings a fleet's forecast rests on, said in its summary (text and JSON): the defaults (guesses),
- * the plan's own `cluster.timings`/`cluster.classes`, a fleet file's, or a timings file (`--timings`,
- * what `edgesim calibrate` writes). A forecast never hides that it rests on guesses.
- */
-export interface TimingsUsed {
-  source: "defaults" | "plan" | "file";
-  /** The timings file, as given on the command line. */
-  file?: string;
-  /** The steps given as distributions (drawn), and those given as plain durations (jittered). */
-  distributions: string[];
-  /** Sites that take a class's timings, and the number of classes. */
-  classes: number;
-  classSites: number;
-  /** A timings file's failure rate, applied as the plan's faults.nodeActionFailure (or why not). */
-  failureRate?: { behavior: NodeAction; rate: number } | { notApplied: string };
-  /**
-   * The file's drain reaches past an update profile's drain timeout, at which the simulation cuts every
-   * drain (Palette stops waiting for evictions there): the shortest such timeout and the file's largest
-   * drain p90 (its own or a class's), said so that a fitted drain is not cut silently.
-   */
-  drainCapped?: { timeoutMs: number; p90Ms: number };
-}
 
 /** The timings a plan uses, as its summary says them. */
 export function timingsUsed(plan: LoadedFleetPlan): TimingsUsed {
@@ -50,16 +26,6 @@ function distributionSteps(plan: LoadedFleetPlan): string[] {
   for (const k of plan.timingClasses ?? [])
     for (const step of Object.keys(k.timings.distributions ?? {})) steps.add(step);
   return TIMED_STEPS.filter((s) => steps.has(s));
-}
-
-/** Each site's class timings: the first class (of `classes`) its labels match. */
-export function assignClasses(sites: Site[], classes: readonly TimingClass[]): void {
-  if (classes.length === 0) return;
-  for (const site of sites) {
-    const k = classOf(classes, site.labels);
-    if (k) site.classTimings = k.timings;
-    else delete site.classTimings;
-  }
 }
 
 /**

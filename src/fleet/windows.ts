@@ -262,6 +262,32 @@ export class WindowCalendar {
   }
 }
 
+/** A site as the schedule sees it: its calendar, its fault-free rollout, the image it downloads. */
+export interface ScheduleSite {
+  name: string;
+  calendar: WindowCalendar;
+  /** The fault-free rollout time, what windows are fitted against. */
+  predictedMs: number;
+  /** Bytes the site pulls from the central registry (0: nothing to download). */
+  downloadBytes: number;
+  linkBps: number;
+}
+
+/** What a window must hold for the site: its fault-free rollout, plus the download unless prefetched. */
+export function windowNeedMs(site: ScheduleSite, prefetch: boolean): number {
+  const download = !prefetch && site.downloadBytes > 0 ? (site.downloadBytes / site.linkBps) * 1000 : 0;
+  return Math.ceil(site.predictedMs + download);
+}
+
+/**
+ * No window of the site's calendar can ever take it (`fits`: none is long enough; `start-only`: it has
+ * none): it is reported unschedulable and never rolled, whatever the wave, the trial or the strategy.
+ */
+export function neverFits(site: ScheduleSite, windowMode: WindowMode, prefetch: boolean): boolean {
+  const longest = site.calendar.longestMs();
+  return windowMode === "fits" ? longest < windowNeedMs(site, prefetch) : longest <= 0;
+}
+
 /**
  * `2026-12-07 01:00 CST`-style local time of an instant in a zone, for calendars: the zone's abbreviation
  * where one exists (CST, CET, JST, IST, AEDT), else its UTC offset (`UTC+4`, `UTC+5:45`).

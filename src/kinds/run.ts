@@ -1,6 +1,6 @@
+import { fleetVerdict } from "../fleet/expectations.js";
 import { type FleetRun, runFleet } from "../fleet/file.js";
 import { loadFleetPlan } from "../fleet/load.js";
-import { fleetVerdict } from "../fleet/output.js";
 import { solvePaths } from "../fleet/path-cost.js";
 import { runFleetPlan } from "../fleet/run.js";
 import type { ExpectationResult } from "../scenario/expectations.js";

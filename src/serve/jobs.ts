@@ -42,14 +42,21 @@ export async function runJob(job: Job): Promise<JobResult> {
       const replay = fleetSiteReplay(plan, job.name, job.site ?? "", job.strategy);
       return { ok: true, json: `${JSON.stringify(replay, null, 2)}\n` };
     }
-    const [{ runFleetPlanOnThreads }, output, { jsonChunks }, { renderFleetHtml }] = await Promise.all([
+    const [
+      { runFleetPlanOnThreads },
+      output,
+      { evaluatePlanExpectations },
+      { jsonChunks },
+      { renderFleetHtml },
+    ] = await Promise.all([
       import("../fleet/run.js"),
       import("../fleet/output.js"),
+      import("../fleet/expectations.js"),
       import("../shared/json.js"),
       import("../fleet/html.js"),
     ]);
     const run = await runFleetPlanOnThreads(plan, { threads: 1 });
-    const expectations = output.evaluatePlanExpectations(run);
+    const expectations = evaluatePlanExpectations(run);
     return {
       ok: true,
       json: [...jsonChunks(output.planJson(run, expectations))].join(""),

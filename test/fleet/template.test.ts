@@ -6,8 +6,8 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { evaluatePlanExpectations } from "../../src/fleet/expectations.js";
 import { loadFleetPlan } from "../../src/fleet/load.js";
-import { evaluatePlanExpectations } from "../../src/fleet/output.js";
 import { runFleetPlan } from "../../src/fleet/run.js";
 import { InputError } from "../../src/shared/diagnostics.js";
 

@@ -6,7 +6,7 @@ import { MAX_CLUSTERS_OPTION } from "../../src/cli/fleet-options.js";
 import { MAX_GENERATED_SITES } from "../../src/fleet/limits.js";
 import { loadFleetPlan } from "../../src/fleet/load.js";
 import { packOutcomes, type SiteOutcome } from "../../src/fleet/map.js";
-import { OutcomeStore, TrialTable } from "../../src/fleet/outcomes.js";
+import { OutcomeStore, TrialTable } from "../../src/fleet/outcome-store.js";
 import { type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "../../src/fleet/run.js";
 import { ensureBuilt } from "../fixtures/cli.js";
 

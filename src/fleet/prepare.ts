@@ -1,0 +1,83 @@
+import { cachedPlanner, type PlanTable } from "../rules/plan-cache.js";
+import { type Behavior, mostDisruptive } from "../shared/types.js";
+import type { LoadedFleetPlan } from "./load.js";
+import { Predictions } from "./map.js";
+import { type ScheduleSite, WindowCalendar } from "./windows.js";
+
+/**
+ * The first stage of a fleet run, done once for every trial and strategy: the plans of the fleet's
+ * (from, to) pairs, each kind of site's fault-free prediction, one window calendar per zone and window,
+ * and the sites as the schedule sees them. The stages after it (outcomes.ts, trial.ts, aggregate.ts)
+ * read these and compute none of them again.
+ */
+export interface PreparedFleet {
+  plan: LoadedFleetPlan;
+  /** The fleet's plans, one per (from, to) pair: threads are given them, made here once. */
+  planner: PlanTable;
+  predictions: Predictions;
+  /** Each site as the schedule sees it, by inventory index. */
+  scheduleSites: ScheduleSite[];
+  /** Sites some wave of some strategy rolls (a site in no wave is never simulated), in inventory order. */
+  rolled: number[];
+  /** The most disruptive behavior predicted over the fleet. */
+  behavior: Behavior;
+}
+
+export function prepareFleet(
+  plan: LoadedFleetPlan,
+  planner: PlanTable = cachedPlanner({ rke2Quirk: plan.rke2Quirk }),
+): PreparedFleet {
+  const predictions = new Predictions(plan, planner);
+  const scheduleSites = scheduleSitesOf(plan, predictions);
+  return {
+    plan,
+    planner,
+    predictions,
+    scheduleSites,
+    rolled: rolledSites(plan),
+    behavior: mostDisruptive(plan.sites.map((site) => predictions.of(site).behavior)),
+  };
+}
+
+/** Sites some wave of some strategy rolls, in inventory order. */
+function rolledSites(plan: LoadedFleetPlan): number[] {
+  const rolled = new Set<number>();
+  for (const strategy of plan.strategies)
+    for (const wave of strategy.waves) for (const s of wave.sites) rolled.add(s);
+  return [...rolled].sort((a, b) => a - b);
+}
+
+/** Sites that must download the new image: the update changes the OS (a repave). */
+function downloadBytes(
+  plan: LoadedFleetPlan,
+  site: LoadedFleetPlan["sites"][number],
+  behavior: Behavior,
+): number {
+  if (behavior !== "repave" || plan.imageGiB <= 0) return 0;
+  const copies = site.localRegistry ? 1 : site.controlPlanes + site.workers;
+  return plan.imageGiB * 8 * 1024 ** 3 * copies;
+}
+
+/** The sites as the schedule sees them: windows (one calendar per zone and window), prediction, download. */
+function scheduleSitesOf(plan: LoadedFleetPlan, predictions: Predictions): ScheduleSite[] {
+  const calendars = new Map<string, WindowCalendar>();
+  const calendarOf = (zone: string, window: LoadedFleetPlan["sites"][number]["window"]) => {
+    const key = `${zone}\u0000${window.text}`;
+    let c = calendars.get(key);
+    if (!c) {
+      c = new WindowCalendar(window, zone, plan.startMs, plan.horizonMs);
+      calendars.set(key, c);
+    }
+    return c;
+  };
+  return plan.sites.map((site) => {
+    const predicted = predictions.of(site);
+    return {
+      name: site.name,
+      calendar: calendarOf(site.timeZone, site.window),
+      predictedMs: predicted.durationMs,
+      downloadBytes: downloadBytes(plan, site, predicted.behavior),
+      linkBps: site.linkMbps * 1e6,
+    };
+  });
+}
