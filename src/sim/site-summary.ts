@@ -96,8 +96,9 @@ export interface FastSite {
  * on the trial; `fastOutcome` checks a trial's drawn events the same way): a valid cluster of control
  * planes and workers (no pools, no A/B partitions, not two-node), one update whose plan repaves,
  * reboots or restarts services on every node, and besides it only node failures armed no later than
- * the update and at most one agent restart — no Kubernetes outage, nothing else scripted — with no
- * model variation in force or traced. Everything else is run by `simulate()`.
+ * the update, at most one agent restart and Kubernetes going down and up (outages) — nothing else
+ * scripted — with no model variation in force or traced. Everything else is run by `simulate()`, and
+ * so is a run that ends blocked (Kubernetes still down with an update waiting or a rollout paused).
  */
 export function prepareFast(input: SimulationInput): FastSite | undefined {
   if (variationWatched()) return undefined;
@@ -117,7 +118,7 @@ export function prepareFast(input: SimulationInput): FastSite | undefined {
       if (update) return undefined;
       update = event;
     } else if (event.type === "agent-restart") restarts++;
-    else if (event.type !== "node-fail") return undefined;
+    else if (event.type !== "node-fail" && event.type !== "kubernetes") return undefined;
   }
   if (!update || restarts > 1) return undefined;
   const names = clusterNodes(input).map((node) => node.name);
@@ -164,15 +165,30 @@ function trialEvents(site: FastSite, drawn: readonly SimInputEvent[]): readonly 
     if (!(Number.isFinite(event.at) && event.at >= 0)) return undefined;
     if (event.type === "agent-restart") {
       if (++restarts > 1) return undefined;
-    } else if (event.type !== "node-fail" || event.at > site.updateAt || !site.names.includes(event.node))
+    } else if (event.type === "kubernetes") continue;
+    else if (event.type !== "node-fail" || event.at > site.updateAt || !site.names.includes(event.node))
       return undefined;
   }
   return [...drawn, ...site.events].sort(byTime);
 }
 
-type NodeState = "Ready" | "Cordoned" | "Draining" | "Acting" | "Rejoining" | "Failed";
-type AgentState = "Idle" | "Applying" | "Failed" | "Restarting";
-type Phase = "idle" | "running" | "halted";
+/**
+ * The node machine's states as the fast path keeps them (`Acting`: repaving, rebooting or restarting
+ * services); the two waiting states are the machine's own, held while Kubernetes is down.
+ */
+type NodeState =
+  | "Ready"
+  | "Cordoned"
+  | "Draining"
+  | "WaitingForKubernetes"
+  | "Acting"
+  | "Rejoining"
+  | "WaitingToRejoin"
+  | "Failed";
+/** The agent machine's states (`Blocked`: BlockedKubernetesDown; UpdatePending is never settled in). */
+type AgentState = "Idle" | "Applying" | "Blocked" | "Failed" | "Restarting";
+/** The rollout's lifecycle (`RolloutLifecycle`). */
+type Phase = "idle" | "running" | "paused" | "halted";
 
 /** One node of the run: a flat record, reused from site to site (its job's durations in it). */
 interface FastNode extends JobDurations {
@@ -224,6 +240,8 @@ class FastRun {
   /** Nodes whose attempt failed, in the order they failed (the controller's set). */
   readonly failedNodes: FastNode[] = [];
   pumpScheduled = false;
+  /** Kubernetes is up (the agent's and the busy nodes' view: they are told at the same instant). */
+  kubernetesUp = true;
 
   reset(site: FastSite, seed: number, events: readonly SimInputEvent[]): void {
     this.clock.reset();
@@ -283,6 +301,7 @@ class FastRun {
     this.busyWorkers = 0;
     if (this.failedNodes.length > 0) this.failedNodes.length = 0;
     this.pumpScheduled = false;
+    this.kubernetesUp = true;
   }
 
   /** A timeline entry now (of the node, when given). */
@@ -299,7 +318,7 @@ class FastRun {
     this.behavior = this.site.behavior;
     this.cursor = 0;
     if (this.deferred.length > 0) this.deferred.length = 0;
-    this.phase = "running";
+    this.phase = this.kubernetesUp ? "running" : "paused";
     this.touch(); // rollout-started
     this.schedulePump();
   }
@@ -356,7 +375,13 @@ class FastRun {
   }
 
   pump(): void {
-    if (this.phase !== "running" || this.agent !== "Applying") return;
+    // The runner's pump: a rollout in progress (paused or not), the agent applying, Kubernetes up.
+    if (
+      (this.phase !== "running" && this.phase !== "paused") ||
+      this.agent !== "Applying" ||
+      !this.kubernetesUp
+    )
+      return;
     const site = this.site;
     const to = site.target.id;
     const failedNodes = this.failedNodes;
@@ -429,19 +454,72 @@ class FastRun {
     }
   }
 
+  /** The agent back from its restart, in the state its record and Kubernetes say. */
   resume(): void {
     let begins = false;
     if (this.agentFailed) this.agent = "Failed";
     else if (this.agentTarget !== null) this.agent = "Applying";
     else if (this.pending !== null) {
-      this.agent = "Applying";
-      this.agentTarget = this.pending;
-      this.pending = null;
-      begins = true;
+      if (this.kubernetesUp) {
+        this.agent = "Applying";
+        this.agentTarget = this.pending;
+        this.pending = null;
+        begins = true;
+      } else {
+        this.agent = "Blocked";
+        this.touch(); // agent-blocked
+      }
     } else this.agent = "Idle";
     this.touch(); // agent-resumed
     this.schedulePump();
     if (begins) this.beginRollout();
+    // Kubernetes came back while the agent was down: a rollout the outage paused carries on.
+    if (this.agent === "Applying" && this.kubernetesUp && this.phase === "paused") {
+      this.phase = "running";
+      this.touch(); // rollout-resumed
+    }
+  }
+
+  /** The controller's `onKubernetesDown`: the agent and the busy nodes note it, a running rollout pauses. */
+  kubernetesDown(): void {
+    if (!this.kubernetesUp) return;
+    this.touch(); // kubernetes-down
+    this.kubernetesUp = false;
+    if (this.phase === "running") {
+      this.phase = "paused";
+      this.touch(); // rollout-paused
+    }
+  }
+
+  /**
+   * The controller's `onKubernetesUp`: a blocked agent applies the update it holds, a paused rollout
+   * resumes, the nodes waiting for Kubernetes go on in cluster order (a drained one begins its action, one
+   * waiting to rejoin rejoins, the whole rejoin time from now), then the pump.
+   */
+  kubernetesBack(): void {
+    if (this.kubernetesUp) return;
+    this.touch(); // kubernetes-up
+    this.kubernetesUp = true;
+    if (this.agent === "Blocked") {
+      this.agent = "Applying";
+      this.agentTarget = this.pending;
+      this.pending = null;
+      this.beginRollout();
+    }
+    if (this.agent === "Applying" && this.phase === "paused") {
+      this.phase = "running";
+      this.touch(); // rollout-resumed
+    }
+    const nodes = this.nodes;
+    for (let i = 0; i < this.nodeCount; i++) {
+      const node = nodes[i] as FastNode;
+      if (node.state === "WaitingForKubernetes") this.startAttempt(node);
+      else if (node.state === "WaitingToRejoin") {
+        node.state = "Rejoining";
+        this.clock.call(node.rejoinMs, rejoined, node);
+      }
+    }
+    this.schedulePump();
   }
 
   onEvent(event: SimInputEvent): void {
@@ -449,11 +527,17 @@ class FastRun {
       case "update":
         if (this.firstUpdateAt < 0) this.firstUpdateAt = this.clock.now;
         this.touch(); // update-received
-        if (this.agent === "Idle") {
+        if (this.agent === "Idle" && this.kubernetesUp) {
           this.agent = "Applying";
           this.agentTarget = event.profile;
           this.beginRollout();
-        } else this.pending = event.profile;
+        } else {
+          this.pending = event.profile;
+          if (this.agent === "Idle") {
+            this.agent = "Blocked";
+            this.touch(); // agent-blocked
+          }
+        }
         return;
       case "node-fail": {
         const node = this.nodes[this.site.names.indexOf(event.node)] as FastNode;
@@ -466,6 +550,10 @@ class FastRun {
         this.agent = "Restarting";
         this.clock.call(this.site.agentRestartMs, resumeNow, this);
         return;
+      case "kubernetes":
+        if (event.state === "down") this.kubernetesDown();
+        else this.kubernetesBack();
+        return;
       default:
         throw new Error(`the fast path does not run ${event.type} events`);
     }
@@ -477,7 +565,7 @@ class FastRun {
     for (let i = 0; i < events.length; i++)
       this.clock.call(Math.max(0, (events[i] as SimInputEvent).at), nextEvent, this);
     this.clock.runUntilIdle();
-    // Blocked: not a case it runs (nothing here blocks).
+    // Blocked (the agent not back to Idle: Kubernetes still down): left to `simulate()`.
     return this.phase === "halted" || this.agent === "Idle";
   }
 
@@ -537,8 +625,12 @@ function draining(node: FastNode): void {
   node.run.draining(node);
 }
 function drainDone(node: FastNode): void {
-  node.run.touch(node); // node-drained (or, drain skipped, the action's start at the same instant)
-  node.run.startAttempt(node);
+  const run = node.run;
+  // node-drained (or, drain skipped, the action's start or the wait at the same instant)
+  run.touch(node);
+  // Palette applies nothing while Kubernetes is down: the drained node waits, cordoned (node-waiting).
+  if (!run.kubernetesUp) node.state = "WaitingForKubernetes";
+  else run.startAttempt(node);
 }
 function actionDone(node: FastNode): void {
   const run = node.run;
@@ -551,12 +643,22 @@ function actionDone(node: FastNode): void {
     return;
   }
   node.profile = run.site.target.id;
+  run.touch(node); // action-finished (and node-rejoin-waiting while Kubernetes is down)
+  // A node reports Ready through the API server: with Kubernetes down it waits to rejoin.
+  if (!run.kubernetesUp) {
+    node.state = "WaitingToRejoin";
+    return;
+  }
   node.state = "Rejoining";
-  run.touch(node); // action-finished
   run.clock.call(node.rejoinMs, rejoined, node);
 }
 function rejoined(node: FastNode): void {
   const run = node.run;
+  if (!run.kubernetesUp) {
+    node.state = "WaitingToRejoin";
+    run.touch(node); // node-rejoin-waiting
+    return;
+  }
   node.state = "Ready";
   run.touch(node); // node-rejoined
   node.attempts = 0;
@@ -610,7 +712,9 @@ export function fastSummary(input: SimulationInput): SiteSummary | undefined {
     const node = run.nodes[i] as FastNode;
     nodes.push({
       name: site.names[i] as string,
-      state: node.state === "Failed" ? "Failed" : "Ready",
+      // A run it summarises ends with each node Ready, Failed or (halted, then Kubernetes went down)
+      // waiting for Kubernetes: the machine's state names.
+      state: node.state,
       profile: node.profile,
       actions: node.starts > 0 ? { [site.action]: node.starts } : {},
     });

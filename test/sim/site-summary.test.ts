@@ -37,8 +37,9 @@ function planOf(update: string): ReturnType<typeof loadFleetSource> {
 }
 
 /**
- * A random site: its shape, limits and faults (heavy rates, so failures, retries, halts and restarts
- * happen). `input` is its whole input; `drawn` its drawn events and `own` its input without them (what
+ * A random site: its shape, limits and faults (heavy rates, so failures, retries, halts, restarts and
+ * Kubernetes outages happen, outages over restarts too, and now and then a scripted flap: Kubernetes
+ * down at the update, down twice, up while up, or down for good). `input` is its whole input; `drawn` its drawn events and `own` its input without them (what
  * the fleet prepares once for every trial).
  */
 function randomSite(
@@ -56,9 +57,34 @@ function randomSite(
   };
   const seed = siteSeed(7, 0, site.name);
   const retries = site.own.retries;
-  const faults = { nodeActionFailure: rng.next() * 0.5, agentRestart: rng.next() };
+  const minMs = 60_000 + Math.floor(rng.next() * 1_800_000);
+  const faults = {
+    nodeActionFailure: rng.next() * 0.5,
+    agentRestart: rng.next(),
+    ...(rng.next() < 0.7
+      ? {
+          kubernetesOutage: {
+            probability: rng.next(),
+            minMs,
+            maxMs: minMs + Math.floor(rng.next() * 1_800_000),
+          },
+        }
+      : {}),
+  };
   const drawn = drawFaults(site, { ...plan.faults, ...faults }, seed, 3_600_000 * rng.next(), retries);
   const events: SimInputEvent[] = [...drawn.events];
+  const flap = rng.next();
+  if (flap < 0.15) {
+    // Kubernetes flapping, scripted: downs and ups in any order (a down while down, an up while up, a
+    // down at the update's instant or without an up after it).
+    const count = 1 + Math.floor(rng.next() * 4);
+    for (let k = 0; k < count; k++)
+      events.push({
+        at: rng.next() < 0.2 ? 0 : Math.floor(rng.next() * 7_200_000),
+        type: "kubernetes",
+        state: rng.next() < 0.5 ? "down" : "up",
+      });
+  }
   // Sometimes a failure armed for one action only (which then never fires, or does).
   if (rng.next() < 0.2)
     events.push({ at: 0, type: "node-fail", node: "cp-1", action: rng.next() < 0.5 ? "repave" : "reboot" });
@@ -91,28 +117,60 @@ function randomInput(rng: Rng, i: number): SimulationInput {
 describe("the fleet's per-site fast path", () => {
   it("gives the summary simulate() gives, over thousands of random eligible sites", () => {
     const rng = new Rng(2026);
-    const counts = { sites: 0, failed: 0, retried: 0, restarts: 0, behaviors: new Set<string>() };
-    for (let i = 0; i < 2_000; i++) {
+    const counts = {
+      sites: 0,
+      failed: 0,
+      retried: 0,
+      restarts: 0,
+      outages: 0,
+      outagesOverRestarts: 0,
+      waited: 0,
+      blocked: 0,
+      behaviors: new Set<string>(),
+    };
+    for (let i = 0; i < 3_000; i++) {
       const { input, own, drawn } = randomSite(rng, i);
+      const result = simulate(input);
+      const full = summarize(result);
       const fast = fastSummary(input);
-      expect(fast, `site ${i} is eligible`).toBeDefined();
-      const full = summarize(simulate(input));
-      expect(fast, `site ${i}`).toEqual(full);
-      // As a fleet runs it: the site prepared once without its drawn faults, the trial adding them.
       const prepared = prepareFast(own);
       expect(prepared, `site ${i} is eligible without its faults`).toBeDefined();
+      // A run that ends blocked (Kubernetes still down) is left to simulate(); every other one is taken.
+      if (full.result === "blocked") {
+        expect(fast, `site ${i} ends blocked`).toBeUndefined();
+        expect(
+          fastOutcome(prepared as FastSite, input.seed, drawn),
+          `site ${i} ends blocked`,
+        ).toBeUndefined();
+        counts.blocked++;
+        continue;
+      }
+      expect(fast, `site ${i} is eligible`).toBeDefined();
+      expect(fast, `site ${i}`).toEqual(full);
+      // As a fleet runs it: the site prepared once without its drawn faults, the trial adding them.
       const { nodes: _, ...outcome } = full;
       expect(fastOutcome(prepared as FastSite, input.seed, drawn), `site ${i}, prepared`).toEqual(outcome);
       counts.sites++;
       if (full.result === "failed") counts.failed++;
       if (full.nodes.some((n) => Object.values(n.actions).some((a) => (a ?? 0) > 1))) counts.retried++;
-      if (input.events.some((e) => e.type === "agent-restart")) counts.restarts++;
+      const restart = input.events.some((e) => e.type === "agent-restart");
+      if (restart) counts.restarts++;
+      if (input.events.some((e) => e.type === "kubernetes")) {
+        counts.outages++;
+        if (restart) counts.outagesOverRestarts++;
+      }
+      if (result.timeline.some((e) => e.event === "node-waiting" || e.event === "node-rejoin-waiting"))
+        counts.waited++;
       counts.behaviors.add(full.behavior);
     }
     // The random sites do reach what the fast path claims to cover.
     expect(counts.failed).toBeGreaterThan(50);
     expect(counts.retried).toBeGreaterThan(100);
     expect(counts.restarts).toBeGreaterThan(200);
+    expect(counts.outages).toBeGreaterThan(500);
+    expect(counts.outagesOverRestarts).toBeGreaterThan(200);
+    expect(counts.waited).toBeGreaterThan(200);
+    expect(counts.blocked).toBeGreaterThan(0);
     expect([...counts.behaviors].sort()).toEqual(["reboot", "repave", "service-restart"]);
   });
 
@@ -120,15 +178,20 @@ describe("the fleet's per-site fast path", () => {
     const rng = new Rng(5);
     const input = randomInput(rng, 0);
     expect(fastSummary(input)).toBeDefined();
-    const outage: SimInputEvent[] = [
-      { at: 60_000, type: "kubernetes", state: "down" },
-      { at: 600_000, type: "kubernetes", state: "up" },
+    // Kubernetes down for good during the rollout: it ends blocked.
+    const down: SimInputEvent = { at: 60_000, type: "kubernetes", state: "down" };
+    const forGood = { ...input, events: [...input.events.filter((e) => e.type !== "kubernetes"), down] };
+    expect(simulate(forGood).result).toBe("blocked");
+    expect(fastSummary(forGood)).toBeUndefined();
+    const twice: SimInputEvent[] = [
+      { at: 10_000, type: "agent-restart" },
+      { at: 20_000, type: "agent-restart" },
     ];
-    expect(fastSummary({ ...input, events: [...input.events, ...outage] })).toBeUndefined();
+    expect(fastSummary({ ...input, events: [...input.events, ...twice] })).toBeUndefined();
     expect(fastSummary({ ...input, abPartitions: true })).toBeUndefined();
     expect(fastSummary({ ...input, workerPools: [{ name: "edge", workers: 2 }] })).toBeUndefined();
-    const twice = input.events.find((e) => e.type === "update") as SimInputEvent;
-    expect(fastSummary({ ...input, events: [...input.events, { ...twice, at: 1_000 }] })).toBeUndefined();
+    const update = input.events.find((e) => e.type === "update") as SimInputEvent;
+    expect(fastSummary({ ...input, events: [...input.events, { ...update, at: 1_000 }] })).toBeUndefined();
     const as = (behavior: "no-op" | "config-reload"): SimulationInput => ({
       ...input,
       plan: (a, b) => ({ ...input.plan(a, b), behavior }),
