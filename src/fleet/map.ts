@@ -88,6 +88,24 @@ export function siteSeed(fleetSeed: number, trial: number, site: string): number
   return hashSeed(fleetSeed, "trial", trial, "site", site);
 }
 
+/** A site's drawn faults for a trial: the events given to its simulation, and each described. */
+export interface DrawnFaults {
+  events: SimInputEvent[];
+  faults: string[];
+}
+
+/**
+ * Nothing drawn: one shared answer, frozen (its lists are only read: a site's input copies its events,
+ * an outcome keeps its descriptions), so a site without faults allocates nothing for them.
+ */
+const NONE_DRAWN: DrawnFaults = Object.freeze({
+  events: Object.freeze([]) as unknown as SimInputEvent[],
+  faults: Object.freeze([]) as unknown as string[],
+});
+
+/** The generator faults are drawn from, reseeded for each site and trial (as a new one would start). */
+const faultRng = new Rng(0);
+
 /**
  * Draws a site's faults for a trial from the fleet's rates: per node, how many attempts of its action
  * fail in a row (each with `nodeActionFailure`); a Kubernetes outage (its start uniform over the
@@ -99,21 +117,27 @@ export function drawFaults(
   seed: number,
   expectedMs: number,
   retries: number,
-): { events: SimInputEvent[]; faults: string[] } {
-  const events: SimInputEvent[] = [];
-  const described: string[] = [];
-  // No rate: nothing is drawn (the generator is made only when something is).
+): DrawnFaults {
+  // No rate: nothing is drawn (the generator is seeded only when something is).
   if (faults.nodeActionFailure <= 0 && !faults.kubernetesOutage && !(faults.agentRestart > 0))
-    return { events, faults: described };
-  const rng = new Rng(hashSeed(seed, "faults"));
+    return NONE_DRAWN;
+  let drawn: DrawnFaults | undefined;
+  const rng = faultRng;
+  rng.reseed(hashSeed(seed, "faults"));
   if (faults.nodeActionFailure > 0) {
-    const nodes = clusterNodes(site).map((node) => node.name);
-    for (const node of nodes) {
+    // Per node in `clusterNodes` order (control planes, then workers: a site's whole counts), its name
+    // made only for a node that fails.
+    let nodes: { name: string }[] | undefined;
+    const count = site.controlPlanes + site.workers;
+    for (let i = 0; i < count; i++) {
       let times = 0;
       while (times <= retries && rng.next() < faults.nodeActionFailure) times++;
       if (times > 0) {
-        events.push({ at: 0, type: "node-fail", node, action: "any" as NodeAction | "any", times });
-        described.push(`${node} action fails ×${times}`);
+        nodes ??= clusterNodes(site);
+        const node = (nodes[i] as { name: string }).name;
+        drawn ??= { events: [], faults: [] };
+        drawn.events.push({ at: 0, type: "node-fail", node, action: "any" as NodeAction | "any", times });
+        drawn.faults.push(`${node} action fails ×${times}`);
       }
     }
   }
@@ -121,18 +145,20 @@ export function drawFaults(
   if (outage && rng.next() < outage.probability) {
     const at = Math.floor(rng.next() * Math.max(1, expectedMs));
     const length = outage.minMs + Math.floor(rng.next() * (outage.maxMs - outage.minMs + 1));
-    events.push(
+    drawn ??= { events: [], faults: [] };
+    drawn.events.push(
       { at, type: "kubernetes", state: "down" },
       { at: at + length, type: "kubernetes", state: "up" },
     );
-    described.push(`kubernetes down ${Math.round(length / 60_000)}m`);
+    drawn.faults.push(`kubernetes down ${Math.round(length / 60_000)}m`);
   }
   if (faults.agentRestart > 0 && rng.next() < faults.agentRestart) {
     const at = Math.floor(rng.next() * Math.max(1, expectedMs));
-    events.push({ at, type: "agent-restart" });
-    described.push("agent restart");
+    drawn ??= { events: [], faults: [] };
+    drawn.events.push({ at, type: "agent-restart" });
+    drawn.faults.push("agent restart");
   }
-  return { events, faults: described };
+  return drawn ?? NONE_DRAWN;
 }
 
 /** A site's simulation for a trial: its cluster, the given events (its drawn faults) and its update. */
