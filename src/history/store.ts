@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
+import { grown } from "../shared/columns.js";
 import type { TimedStep } from "../shared/timing-distribution.js";
 
 /**
@@ -77,16 +78,6 @@ const FREE = -2;
 const WHOLE = -1;
 /** The index of the signal's slot beside its node's other: node × 2 + this. */
 const SIGNAL_SLOT: Record<Signal, number> = { cordoned: 0, ready: 1 };
-
-function grown<T extends Float64Array | Int32Array>(array: T, need: number, fill: number): T {
-  if (need <= array.length) return array;
-  let length = array.length;
-  while (length < need) length *= 2;
-  const next = new (array.constructor as new (n: number) => T)(length);
-  next.set(array);
-  next.fill(fill, array.length);
-  return next;
-}
 
 /** The bytes [offset, offset + length) of a file, or undefined when it cannot be read now. */
 function readBytes(file: string, offset: number, length: number): Buffer | undefined {
