@@ -115,8 +115,18 @@ export class HistoryStore {
   /** Per node: everything up to this instant has been handed over. */
   private cutMs = new Float64Array(1024).fill(Number.NEGATIVE_INFINITY);
   private nodeTotal = 0;
-  /** Nodes holding runs or changes not handed over, in the order they became so. */
-  private readonly open = new Set<number>();
+  /**
+   * Nodes holding runs or changes not handed over, in the order they became so (`openList`, its first
+   * `openCount`), and per node whether it is among them: columns, not a set, whose table V8 would
+   * allocate anew (in its large-object space) each time it grows or shrinks.
+   */
+  private openList = new Int32Array(1024);
+  private openCount = 0;
+  private isOpen = new Int32Array(1024);
+  /** Per site: the cut that last handed over one of its nodes (1, 2, …), and those sites of this cut. */
+  private siteCut = new Int32Array(1024);
+  private cutSites = new Int32Array(1024);
+  private cuts = 0;
 
   // Per slot (node × 2 + signal).
   /** The smallest sampling step seen (ms): a longer silence than a few steps is a gap. */
@@ -153,12 +163,15 @@ export class HistoryStore {
   /** Runs not handed over that name it; a series' source is freed when its last run is handed over. */
   private srcRefs = new Float64Array(1024);
   private readonly whole = new Map<number, Source>();
-  private readonly srcFree: number[] = [];
+  /** Freed source ids, a stack (its first `srcFreeCount`). */
+  private srcFree = new Int32Array(1024);
+  private srcFreeCount = 0;
   private srcTotal = 0;
 
   private allocSource(file: number, refs: number): number {
-    let id = this.srcFree.pop();
-    if (id === undefined) {
+    let id: number;
+    if (this.srcFreeCount > 0) id = this.srcFree[--this.srcFreeCount] as number;
+    else {
       id = this.srcTotal++;
       const need = this.srcTotal;
       this.srcFile = grown(this.srcFile, need, FREE);
@@ -240,6 +253,7 @@ export class HistoryStore {
       this.siteNames.push(site);
       this.siteIndex.set(site, s);
       this.siteNodes.push(new Map());
+      this.siteCut = grown(this.siteCut, s + 1, 0);
     }
     const nodes = this.siteNodes[s] as Map<string, number>;
     let n = nodes.get(node);
@@ -248,6 +262,7 @@ export class HistoryStore {
       nodes.set(node, n);
       this.nodeNames.push(node);
       this.nodeSite = grown(this.nodeSite, n + 1, 0);
+      this.isOpen = grown(this.isOpen, n + 1, 0);
       this.cutMs = grown(this.cutMs, n + 1, Number.NEGATIVE_INFINITY);
       const slots = 2 * (n + 1);
       this.stepMs = grown(this.stepMs, slots, Number.POSITIVE_INFINITY);
@@ -312,7 +327,7 @@ export class HistoryStore {
     if (last > (this.frontier[slot] as number)) this.frontier[slot] = last;
     if (stepMs < (this.stepMs[slot] as number)) this.stepMs[slot] = stepMs;
     if (this.srcFile[source] !== FREE) this.srcRefs[source] = (this.srcRefs[source] as number) + count / 3;
-    this.open.add(n);
+    this.markOpen(n);
   }
 
   /** A change known from an event: `to` at an instant in (loMs, hiMs]. Such a node is handed over at the end. */
@@ -333,7 +348,7 @@ export class HistoryStore {
       this.changes.set(slot, list);
     }
     list.push(to, loMs, hiMs, source);
-    this.open.add(n);
+    this.markOpen(n);
   }
 
   /**
@@ -346,27 +361,59 @@ export class HistoryStore {
     take: (node: NodeSignals) => void,
     site?: (site: string, beforeMs: number) => void,
   ): void {
-    const sites = new Set<number>();
-    for (const n of this.open) {
+    const cut = ++this.cuts;
+    let sites = 0;
+    let kept = 0;
+    for (let i = 0; i < this.openCount; i++) {
+      const n = this.openList[i] as number;
+      if (!this.cutNode(n, watermarkMs, take)) {
+        this.openList[kept++] = n;
+        continue;
+      }
+      const s = this.nodeSite[n] as number;
+      if (this.siteCut[s] !== cut) {
+        this.siteCut[s] = cut;
+        this.cutSites = grown(this.cutSites, sites + 1, 0);
+        this.cutSites[sites++] = s;
+      }
       const c = 2 * n;
-      const r = c + 1;
-      if (this.changes.has(c) || this.changes.has(r)) continue;
-      const cFrontier = this.frontier[c] as number;
-      const rFrontier = this.frontier[r] as number;
-      if (!(Math.max(cFrontier, rFrontier) < watermarkMs)) continue;
-      const at = Math.min(cFrontier, rFrontier);
-      if (!(at > (this.cutMs[n] as number))) continue;
-      const cordoned = this.transitionsOf(c, at, true);
-      const ready = this.transitionsOf(r, at, true);
-      if (cordoned.value !== 0 || cordoned.last < at || ready.last < at) continue;
-      this.commit(c, cordoned, at);
-      this.commit(r, ready, at);
-      this.cutMs[n] = at;
-      this.handOver(n, cordoned, ready, take);
-      if (this.head[c] === -1 && this.head[r] === -1) this.open.delete(n);
-      sites.add(this.nodeSite[n] as number);
+      if (this.head[c] === -1 && this.head[c + 1] === -1) this.isOpen[n] = 0;
+      else this.openList[kept++] = n;
     }
-    if (site) for (const s of sites) site(this.siteNames[s] as string, this.siteCutMs(s));
+    this.openCount = kept;
+    if (site)
+      for (let i = 0; i < sites; i++) {
+        const s = this.cutSites[i] as number;
+        site(this.siteNames[s] as string, this.siteCutMs(s));
+      }
+  }
+
+  /** Marks the node as holding something not handed over (at the end of the list when it was not). */
+  private markOpen(n: number): void {
+    if (this.isOpen[n]) return;
+    this.isOpen[n] = 1;
+    this.openList = grown(this.openList, this.openCount + 1, 0);
+    this.openList[this.openCount++] = n;
+  }
+
+  /** The node's stretch up to its last sample handed over, when nothing from `watermarkMs` on can change it. */
+  private cutNode(n: number, watermarkMs: number, take: (node: NodeSignals) => void): boolean {
+    const c = 2 * n;
+    const r = c + 1;
+    if (this.changes.has(c) || this.changes.has(r)) return false;
+    const cFrontier = this.frontier[c] as number;
+    const rFrontier = this.frontier[r] as number;
+    if (!(Math.max(cFrontier, rFrontier) < watermarkMs)) return false;
+    const at = Math.min(cFrontier, rFrontier);
+    if (!(at > (this.cutMs[n] as number))) return false;
+    const cordoned = this.transitionsOf(c, at, true);
+    const ready = this.transitionsOf(r, at, true);
+    if (cordoned.value !== 0 || cordoned.last < at || ready.last < at) return false;
+    this.commit(c, cordoned, at);
+    this.commit(r, ready, at);
+    this.cutMs[n] = at;
+    this.handOver(n, cordoned, ready, take);
+    return true;
   }
 
   /** The earliest instant a site's nodes are handed over to. */
@@ -385,9 +432,10 @@ export class HistoryStore {
 
   /** Everything not handed over yet, node by node in name order: the end of the history. */
   finish(take: (node: NodeSignals) => void): void {
-    const entries = [...this.open].map((n) => ({ n, key: this.keyOf(n) }));
+    const entries = Array.from(this.openList.subarray(0, this.openCount), (n) => ({ n, key: this.keyOf(n) }));
     entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.open.clear();
+    for (const { n } of entries) this.isOpen[n] = 0;
+    this.openCount = 0;
     for (const { n } of entries) {
       const c = this.transitionsOf(2 * n, Number.POSITIVE_INFINITY, false);
       const r = this.transitionsOf(2 * n + 1, Number.POSITIVE_INFINITY, false);
@@ -420,7 +468,8 @@ export class HistoryStore {
     if (this.srcFile[id] === FREE || (this.srcRefs[id] as number) > 0) return;
     this.srcFile[id] = FREE;
     this.whole.delete(id);
-    this.srcFree.push(id);
+    this.srcFree = grown(this.srcFree, this.srcFreeCount + 1, 0);
+    this.srcFree[this.srcFreeCount++] = id;
   }
 
   /**
