@@ -117,11 +117,11 @@ export class Extractor {
    * records in one table (start lo/hi and end lo/hi, the rollout's number, the node), reused once closed.
    */
   private readonly siteNumber = new Map<string, number>();
-  private closedBefore = new Float64Array(1024).fill(Number.NEGATIVE_INFINITY);
-  private spanHead = new Int32Array(1024).fill(-1);
+  private closedBefore = new Float64Array(1024);
+  private spanHead = new Int32Array(1024);
   private spanTimes = new Float64Array(4 * 1024);
   private spanRollout = new Int32Array(1024);
-  private spanNext = new Int32Array(1024).fill(-1);
+  private spanNext = new Int32Array(1024);
   private readonly spanNode: string[] = [];
   private spanFree = -1;
   private spanTotal = 0;
@@ -166,8 +166,10 @@ export class Extractor {
     if (s === undefined) {
       s = this.siteNumber.size;
       this.siteNumber.set(site, s);
-      this.closedBefore = grown(this.closedBefore, s + 1, Number.NEGATIVE_INFINITY);
-      this.spanHead = grown(this.spanHead, s + 1, -1);
+      this.closedBefore = grown(this.closedBefore, s + 1);
+      this.spanHead = grown(this.spanHead, s + 1);
+      this.closedBefore[s] = Number.NEGATIVE_INFINITY;
+      this.spanHead[s] = -1;
     }
     return s;
   }
@@ -196,9 +198,9 @@ export class Extractor {
     if (k >= 0) this.spanFree = this.spanNext[k] as number;
     else {
       k = this.spanTotal++;
-      this.spanTimes = grown(this.spanTimes, 4 * (k + 1), 0);
-      this.spanRollout = grown(this.spanRollout, k + 1, 0);
-      this.spanNext = grown(this.spanNext, k + 1, -1);
+      this.spanTimes = grown(this.spanTimes, 4 * (k + 1));
+      this.spanRollout = grown(this.spanRollout, k + 1);
+      this.spanNext = grown(this.spanNext, k + 1);
     }
     this.spanTimes[4 * k] = x.startLo;
     this.spanTimes[4 * k + 1] = x.startHi;

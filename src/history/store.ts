@@ -113,7 +113,7 @@ export class HistoryStore {
   private readonly nodeNames: string[] = [];
   private nodeSite = new Int32Array(1024);
   /** Per node: everything up to this instant has been handed over. */
-  private cutMs = new Float64Array(1024).fill(Number.NEGATIVE_INFINITY);
+  private cutMs = new Float64Array(1024);
   private nodeTotal = 0;
   /**
    * Nodes holding runs or changes not handed over, in the order they became so (`openList`, its first
@@ -130,31 +130,31 @@ export class HistoryStore {
 
   // Per slot (node × 2 + signal).
   /** The smallest sampling step seen (ms): a longer silence than a few steps is a gap. */
-  private stepMs = new Float64Array(2048).fill(Number.POSITIVE_INFINITY);
+  private stepMs = new Float64Array(2048);
   /** The sampling step the stretches handed over were read with. */
-  private cutStepMs = new Float64Array(2048).fill(Number.POSITIVE_INFINITY);
+  private cutStepMs = new Float64Array(2048);
   /** The value after the runs handed over (-1: none yet), and the last sample among them. */
-  private value = new Float64Array(2048).fill(-1);
-  private last = new Float64Array(2048).fill(Number.NEGATIVE_INFINITY);
+  private value = new Float64Array(2048);
+  private last = new Float64Array(2048);
   /** The last sample seen (handed over or not). */
-  private frontier = new Float64Array(2048).fill(Number.NEGATIVE_INFINITY);
+  private frontier = new Float64Array(2048);
   /** The runs not handed over: first and last record in `runs` (-1: none). */
-  private head = new Int32Array(2048).fill(-1);
-  private tail = new Int32Array(2048).fill(-1);
+  private head = new Int32Array(2048);
+  private tail = new Int32Array(2048);
   /** Changes given as such (events): to, lo, hi, source; only slots that have any. */
   private readonly changes = new Map<number, number[]>();
 
   /** Runs not handed over, four numbers a record (value, first sample ms, last sample ms, source). */
   private runs = new Float64Array(4 * 4096);
   /** The next record of the same slot, or of the free list (-1: none). */
-  private runNext = new Int32Array(4096).fill(-1);
+  private runNext = new Int32Array(4096);
   private runFree = -1;
   private runTotal = 0;
 
   // Per source id: a place given whole, or a Prometheus series by where its labels are in its file.
   private readonly files: string[] = [];
   private readonly fileIndex = new Map<string, number>();
-  private srcFile = new Int32Array(1024).fill(FREE);
+  private srcFile = new Int32Array(1024);
   private srcOffset = new Float64Array(1024);
   private srcLength = new Int32Array(1024);
   private srcIndex = new Int32Array(1024);
@@ -174,13 +174,13 @@ export class HistoryStore {
     else {
       id = this.srcTotal++;
       const need = this.srcTotal;
-      this.srcFile = grown(this.srcFile, need, FREE);
-      this.srcOffset = grown(this.srcOffset, need, 0);
-      this.srcLength = grown(this.srcLength, need, 0);
-      this.srcIndex = grown(this.srcIndex, need, 0);
-      this.srcLine = grown(this.srcLine, need, 0);
-      this.srcCol = grown(this.srcCol, need, 0);
-      this.srcRefs = grown(this.srcRefs, need, 0);
+      this.srcFile = grown(this.srcFile, need);
+      this.srcOffset = grown(this.srcOffset, need);
+      this.srcLength = grown(this.srcLength, need);
+      this.srcIndex = grown(this.srcIndex, need);
+      this.srcLine = grown(this.srcLine, need);
+      this.srcCol = grown(this.srcCol, need);
+      this.srcRefs = grown(this.srcRefs, need);
     }
     this.srcFile[id] = file;
     this.srcRefs[id] = refs;
@@ -253,7 +253,8 @@ export class HistoryStore {
       this.siteNames.push(site);
       this.siteIndex.set(site, s);
       this.siteNodes.push(new Map());
-      this.siteCut = grown(this.siteCut, s + 1, 0);
+      this.siteCut = grown(this.siteCut, s + 1);
+      this.siteCut[s] = 0;
     }
     const nodes = this.siteNodes[s] as Map<string, number>;
     let n = nodes.get(node);
@@ -261,18 +262,29 @@ export class HistoryStore {
       n = this.nodeTotal++;
       nodes.set(node, n);
       this.nodeNames.push(node);
-      this.nodeSite = grown(this.nodeSite, n + 1, 0);
-      this.isOpen = grown(this.isOpen, n + 1, 0);
-      this.cutMs = grown(this.cutMs, n + 1, Number.NEGATIVE_INFINITY);
+      this.nodeSite = grown(this.nodeSite, n + 1);
+      this.isOpen = grown(this.isOpen, n + 1);
+      this.cutMs = grown(this.cutMs, n + 1);
       const slots = 2 * (n + 1);
-      this.stepMs = grown(this.stepMs, slots, Number.POSITIVE_INFINITY);
-      this.cutStepMs = grown(this.cutStepMs, slots, Number.POSITIVE_INFINITY);
-      this.value = grown(this.value, slots, -1);
-      this.last = grown(this.last, slots, Number.NEGATIVE_INFINITY);
-      this.frontier = grown(this.frontier, slots, Number.NEGATIVE_INFINITY);
-      this.head = grown(this.head, slots, -1);
-      this.tail = grown(this.tail, slots, -1);
+      this.stepMs = grown(this.stepMs, slots);
+      this.cutStepMs = grown(this.cutStepMs, slots);
+      this.value = grown(this.value, slots);
+      this.last = grown(this.last, slots);
+      this.frontier = grown(this.frontier, slots);
+      this.head = grown(this.head, slots);
+      this.tail = grown(this.tail, slots);
       this.nodeSite[n] = s;
+      this.isOpen[n] = 0;
+      this.cutMs[n] = Number.NEGATIVE_INFINITY;
+      for (let slot = 2 * n; slot <= 2 * n + 1; slot++) {
+        this.stepMs[slot] = Number.POSITIVE_INFINITY;
+        this.cutStepMs[slot] = Number.POSITIVE_INFINITY;
+        this.value[slot] = -1;
+        this.last[slot] = Number.NEGATIVE_INFINITY;
+        this.frontier[slot] = Number.NEGATIVE_INFINITY;
+        this.head[slot] = -1;
+        this.tail[slot] = -1;
+      }
     }
     return n;
   }
@@ -285,8 +297,8 @@ export class HistoryStore {
       return k;
     }
     const k = this.runTotal++;
-    this.runs = grown(this.runs, 4 * (k + 1), 0);
-    this.runNext = grown(this.runNext, k + 1, -1);
+    this.runs = grown(this.runs, 4 * (k + 1));
+    this.runNext = grown(this.runNext, k + 1);
     return k;
   }
 
@@ -373,7 +385,7 @@ export class HistoryStore {
       const s = this.nodeSite[n] as number;
       if (this.siteCut[s] !== cut) {
         this.siteCut[s] = cut;
-        this.cutSites = grown(this.cutSites, sites + 1, 0);
+        this.cutSites = grown(this.cutSites, sites + 1);
         this.cutSites[sites++] = s;
       }
       const c = 2 * n;
@@ -392,7 +404,7 @@ export class HistoryStore {
   private markOpen(n: number): void {
     if (this.isOpen[n]) return;
     this.isOpen[n] = 1;
-    this.openList = grown(this.openList, this.openCount + 1, 0);
+    this.openList = grown(this.openList, this.openCount + 1);
     this.openList[this.openCount++] = n;
   }
 
@@ -468,7 +480,7 @@ export class HistoryStore {
     if (this.srcFile[id] === FREE || (this.srcRefs[id] as number) > 0) return;
     this.srcFile[id] = FREE;
     this.whole.delete(id);
-    this.srcFree = grown(this.srcFree, this.srcFreeCount + 1, 0);
+    this.srcFree = grown(this.srcFree, this.srcFreeCount + 1);
     this.srcFree[this.srcFreeCount++] = id;
   }
 
