@@ -106,8 +106,11 @@ export function generatePrometheusHistory(
   return { files, bytes };
 }
 
-/** Generates a history into a temporary folder, calibrates it in a child process, removes the folder. */
-export function benchCalibrate(sites: number, rollouts = 20): CalibrateFigure {
+/**
+ * Generates a history of `sites` sites × `rollouts` rollouts (one every two days) into a temporary folder,
+ * calibrates it in a child process, removes the folder.
+ */
+export function benchCalibrate(sites: number, rollouts: number): CalibrateFigure {
   const dir = mkdtempSync(join(tmpdir(), "edgesim-bench-calibrate-"));
   try {
     const started = performance.now();

@@ -1,4 +1,5 @@
 import { type GivenInterval, type NodeSignals, Rewind, type Transition } from "../history/store.js";
+import { grown } from "../shared/columns.js";
 import type { TimedStep } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";
 import type { Rollout } from "./rollouts.js";
@@ -105,11 +106,25 @@ const before = (a: Rank, b: Rank) =>
 export class Extractor {
   private readonly notes = new Map<string, { note: Note; rank: Rank }>();
   private readonly bySite = new Map<string, Rollout[]>();
-  private readonly spans = new Map<string, Map<Rollout, NodeSpan[]>>();
-  /** Per site: the rollouts ending before this are closed (their spans fitted). */
-  private readonly closedBefore = new Map<string, number>();
   private readonly actuals = new Map<string, SiteActual>();
   private readonly sitesWithIntervals = new Set<string>();
+  /** The rollouts by number (a span's `spanRollout`). */
+  private readonly rolloutList: Rollout[] = [];
+  private readonly rolloutNumber = new Map<Rollout, number>();
+  /**
+   * Per site (numbered as first seen), flat rather than an object per node: the instant before which its
+   * rollouts are closed (their spans fitted), and its open rollouts' node spans as a linked list of
+   * records in one table (start lo/hi and end lo/hi, the rollout's number, the node), reused once closed.
+   */
+  private readonly siteNumber = new Map<string, number>();
+  private closedBefore = new Float64Array(1024);
+  private spanHead = new Int32Array(1024);
+  private spanTimes = new Float64Array(4 * 1024);
+  private spanRollout = new Int32Array(1024);
+  private spanNext = new Int32Array(1024);
+  private readonly spanNode: string[] = [];
+  private spanFree = -1;
+  private spanTotal = 0;
 
   constructor(
     rollouts: readonly Rollout[],
@@ -117,12 +132,15 @@ export class Extractor {
     private readonly sink: ObservationSink,
     private readonly describe: (source: number) => string,
   ) {
-    for (const r of rollouts)
+    for (const r of rollouts) {
+      this.rolloutNumber.set(r, this.rolloutList.length);
+      this.rolloutList.push(r);
       for (const s of r.sites) {
         const list = this.bySite.get(s) ?? [];
         list.push(r);
         this.bySite.set(s, list);
       }
+    }
     for (const list of this.bySite.values()) list.sort((a, b) => a.fromMs - b.fromMs);
   }
 
@@ -143,24 +161,103 @@ export class Extractor {
     }
   }
 
+  private siteOf(site: string): number {
+    let s = this.siteNumber.get(site);
+    if (s === undefined) {
+      s = this.siteNumber.size;
+      this.siteNumber.set(site, s);
+      this.closedBefore = grown(this.closedBefore, s + 1);
+      this.spanHead = grown(this.spanHead, s + 1);
+      this.closedBefore[s] = Number.NEGATIVE_INFINITY;
+      this.spanHead[s] = -1;
+    }
+    return s;
+  }
+
   private span(x: NodeSpan, rollout: Rollout): void {
-    if (rollout.untilMs < (this.closedBefore.get(x.site) ?? Number.NEGATIVE_INFINITY))
+    const s = this.siteOf(x.site);
+    if (rollout.untilMs < (this.closedBefore[s] as number))
       throw new Rewind(
         `${x.site}/${x.node}: a node seen after its site's rollout ${rollout.name} was closed`,
       );
-    let bySite = this.spans.get(x.site);
-    if (!bySite) {
-      bySite = new Map();
-      this.spans.set(x.site, bySite);
+    const r = this.rolloutNumber.get(rollout) as number;
+    const t = this.spanTimes;
+    for (let k = this.spanHead[s] as number; k >= 0; k = this.spanNext[k] as number) {
+      if (this.spanRollout[k] !== r || this.spanNode[k] !== x.node) continue;
+      if (x.startHi < (t[4 * k + 1] as number)) {
+        t[4 * k] = x.startLo;
+        t[4 * k + 1] = x.startHi;
+      }
+      if (x.endHi > (t[4 * k + 3] as number)) {
+        t[4 * k + 2] = x.endLo;
+        t[4 * k + 3] = x.endHi;
+      }
+      return;
     }
-    const list = bySite.get(rollout) ?? [];
-    const same = list.find((o) => o.node === x.node);
-    if (!same) list.push(x);
+    let k = this.spanFree;
+    if (k >= 0) this.spanFree = this.spanNext[k] as number;
     else {
-      if (x.startHi < same.startHi) [same.startLo, same.startHi] = [x.startLo, x.startHi];
-      if (x.endHi > same.endHi) [same.endLo, same.endHi] = [x.endLo, x.endHi];
+      k = this.spanTotal++;
+      this.spanTimes = grown(this.spanTimes, 4 * (k + 1));
+      this.spanRollout = grown(this.spanRollout, k + 1);
+      this.spanNext = grown(this.spanNext, k + 1);
     }
-    bySite.set(rollout, list);
+    this.spanTimes[4 * k] = x.startLo;
+    this.spanTimes[4 * k + 1] = x.startHi;
+    this.spanTimes[4 * k + 2] = x.endLo;
+    this.spanTimes[4 * k + 3] = x.endHi;
+    this.spanRollout[k] = r;
+    this.spanNode[k] = x.node;
+    // Appended, so each rollout's spans come out in the order first seen.
+    this.spanNext[k] = -1;
+    let tail = this.spanHead[s] as number;
+    if (tail < 0) this.spanHead[s] = k;
+    else {
+      while ((this.spanNext[tail] as number) >= 0) tail = this.spanNext[tail] as number;
+      this.spanNext[tail] = k;
+    }
+  }
+
+  /**
+   * The site's spans of the rollouts that `closes` (all when undefined), taken out of the table: the pace
+   * between its nodes, rollout by rollout in the order first seen.
+   */
+  private close(site: string, s: number, closes?: (rollout: Rollout) => boolean): void {
+    const lists = new Map<number, NodeSpan[]>();
+    let kept = -1;
+    for (let k = this.spanHead[s] as number; k >= 0; ) {
+      const next = this.spanNext[k] as number;
+      const r = this.spanRollout[k] as number;
+      const rollout = this.rolloutList[r] as Rollout;
+      if (!closes || closes(rollout)) {
+        let list = lists.get(r);
+        if (!list) {
+          list = [];
+          lists.set(r, list);
+        }
+        const t = this.spanTimes;
+        list.push({
+          node: this.spanNode[k] as string,
+          behavior: rollout.behavior,
+          rollout: rollout.index,
+          site,
+          startLo: t[4 * k] as number,
+          startHi: t[4 * k + 1] as number,
+          endLo: t[4 * k + 2] as number,
+          endHi: t[4 * k + 3] as number,
+        });
+        this.spanNext[k] = this.spanFree;
+        this.spanFree = k;
+      } else {
+        if (kept < 0) this.spanHead[s] = k;
+        else this.spanNext[kept] = k;
+        this.spanNext[k] = -1;
+        kept = k;
+      }
+      k = next;
+    }
+    if (kept < 0) this.spanHead[s] = -1;
+    for (const list of lists.values()) paceBetweenNodes(list, this.sink);
   }
 
   private actual(rollout: Rollout, site: string, start: number, end: number): void {
@@ -191,16 +288,10 @@ export class Extractor {
   /** Every node of `site` is handed over up to `beforeMs`: its rollouts that ended before are closed. */
   site(site: string, beforeMs: number): void {
     if (this.sitesWithIntervals.has(site)) return;
-    const bySite = this.spans.get(site);
-    const closed = Math.max(this.closedBefore.get(site) ?? Number.NEGATIVE_INFINITY, beforeMs);
-    this.closedBefore.set(site, closed);
-    if (!bySite) return;
-    for (const [rollout, list] of bySite)
-      if (rollout.untilMs < closed) {
-        paceBetweenNodes(list, this.sink);
-        bySite.delete(rollout);
-      }
-    if (bySite.size === 0) this.spans.delete(site);
+    const s = this.siteOf(site);
+    const closed = Math.max(this.closedBefore[s] as number, beforeMs);
+    this.closedBefore[s] = closed;
+    if ((this.spanHead[s] as number) >= 0) this.close(site, s, (rollout) => rollout.untilMs < closed);
   }
 
   /** One interval of the intervals file (`index`: its place among them). */
@@ -253,9 +344,7 @@ export class Extractor {
 
   /** The end of the history: every rollout closed; the notes (in the history's order) and the actuals. */
   finish(): { notes: Note[]; actuals: SiteActual[] } {
-    for (const bySite of this.spans.values())
-      for (const list of bySite.values()) paceBetweenNodes(list, this.sink);
-    this.spans.clear();
+    for (const [site, s] of this.siteNumber) if ((this.spanHead[s] as number) >= 0) this.close(site, s);
     const notes = [...this.notes.values()].sort((a, b) =>
       before(a.rank, b.rank) ? -1 : before(b.rank, a.rank) ? 1 : 0,
     );

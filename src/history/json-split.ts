@@ -17,15 +17,17 @@ export interface SplitHandlers {
   value(path: JsonPath, value: unknown, line: number, col: number): void;
   /**
    * A captured value's bytes before they are parsed: true when the handler took them itself (a fast
-   * path for a shape it knows), false to have them parsed and handed to `value` as usual.
+   * path for a shape it knows), false to have them parsed and handed to `value` as usual. `offset`: where
+   * the value begins in the file (bytes).
    */
-  raw?(path: JsonPath, bytes: Buffer, line: number, col: number): boolean;
+  raw?(path: JsonPath, bytes: Buffer, line: number, col: number, offset: number): boolean;
   /**
    * A captured value straight from the chunk, before any copy: the index just past the value when the
    * handler read it whole from `chunk` at `at` (a fast path for a shape it knows), else -1 (then the value
-   * is gathered as usual, across chunks if need be, and given to `raw` and `value`).
+   * is gathered as usual, across chunks if need be, and given to `raw` and `value`). `offset`: where the
+   * chunk begins in the file (bytes).
    */
-  scan?(path: JsonPath, chunk: Buffer, at: number, line: number, col: number): number;
+  scan?(path: JsonPath, chunk: Buffer, at: number, line: number, col: number, offset: number): number;
 }
 
 interface Frame {
@@ -53,6 +55,8 @@ export class JsonSplitter {
   private base = 0;
   private startLine = 1;
   private startCol = 1;
+  /** Where the value being captured begins in the file (bytes). */
+  private startOffset = 0;
   private startPath: JsonPath = [];
   private seenRoot = false;
   /** The next line break in the chunk at or after the last fast-read value (the chunk's length: none). */
@@ -199,7 +203,7 @@ export class JsonSplitter {
     const path = this.path();
     if ((b === 123 || b === 91) && this.handlers.capture(path)) {
       if (this.handlers.scan) {
-        const end = this.handlers.scan(path, chunk, i, this.line, this.colAt(i));
+        const end = this.handlers.scan(path, chunk, i, this.line, this.colAt(i), this.base);
         if (end >= 0) {
           // Line breaks inside the value: the next one is looked for once, not once per value.
           if (this.nextNewline < i) this.nextNewline = newlineFrom(chunk, i);
@@ -217,6 +221,7 @@ export class JsonSplitter {
       this.startPath = path;
       this.startLine = this.line;
       this.startCol = this.colAt(i);
+      this.startOffset = this.base + i;
       this.parts = [];
       return i; // the capture loop counts this bracket
     }
@@ -280,7 +285,7 @@ export class JsonSplitter {
     this.mode = "outside";
     const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
     this.parts = [];
-    if (this.handlers.raw?.(this.startPath, bytes, this.startLine, this.startCol)) return;
+    if (this.handlers.raw?.(this.startPath, bytes, this.startLine, this.startCol, this.startOffset)) return;
     const text = bytes.toString("utf8");
     let value: unknown;
     try {

@@ -33,7 +33,16 @@ export function readPrometheusFile(file: string, store: HistoryStore, options: P
   let status: unknown;
   let series = 0;
   const bag = new DiagnosticBag();
-  const fast = (path: JsonPath, bytes: Buffer, at: number, line: number, col: number, whole: boolean) => {
+  /** `offset`: where `bytes` begins in the file. */
+  const fast = (
+    path: JsonPath,
+    bytes: Buffer,
+    at: number,
+    line: number,
+    col: number,
+    offset: number,
+    whole: boolean,
+  ) => {
     if (path.length !== 3 || bag.size > 0) return -1;
     const read = scanSeries(bytes, at);
     if (!read) return -1;
@@ -51,7 +60,8 @@ export function readPrometheusFile(file: string, store: HistoryStore, options: P
       const source = store.seriesSource(
         file,
         path[2] as number,
-        bytes.toString("utf8", read.metricFrom, read.metricTo),
+        offset + read.metricFrom,
+        read.metricTo - read.metricFrom,
         line,
         col,
       );
@@ -62,9 +72,9 @@ export function readPrometheusFile(file: string, store: HistoryStore, options: P
   };
   const splitter = new JsonSplitter(file, {
     capture: (path) => path.length === 3 && path[0] === "data" && path[1] === "result",
-    scan: (path, chunk, at, line, col) => fast(path, chunk, at, line, col, false),
-    raw: (path: JsonPath, bytes: Buffer, line: number, col: number) =>
-      fast(path, bytes, 0, line, col, true) >= 0,
+    scan: (path, chunk, at, line, col, offset) => fast(path, chunk, at, line, col, offset, false),
+    raw: (path: JsonPath, bytes: Buffer, line: number, col: number, offset: number) =>
+      fast(path, bytes, 0, line, col, offset, true) >= 0,
     value: (path: JsonPath, value: unknown, line: number, col: number) => {
       if (path.length === 1 && path[0] === "status") status = value;
       else if (path.length === 2 && path[0] === "data" && path[1] === "resultType") {

@@ -1,3 +1,5 @@
+import { closeSync, openSync, readSync } from "node:fs";
+import { grown } from "../shared/columns.js";
 import type { TimedStep } from "../shared/timing-distribution.js";
 
 /**
@@ -46,31 +48,6 @@ export interface Source {
   col?: number;
 }
 
-interface SignalRuns {
-  /** Flat runs not handed over yet: value, first sample ms, last sample ms, source. */
-  runs: number[];
-  /** The smallest sampling step seen (ms): a longer silence than a few steps is a gap. */
-  stepMs: number;
-  /** The sampling step the stretches handed over were read with. */
-  cutStepMs: number;
-  /** Changes given as such (events): to, lo, hi, source. */
-  changes: number[];
-  /** The value after the runs handed over (-1: none yet), and the last sample among them. */
-  value: number;
-  last: number;
-  /** The last sample seen (handed over or not). */
-  frontier: number;
-}
-
-interface NodeEntry {
-  key: string;
-  site: string;
-  node: string;
-  signals: Record<Signal, SignalRuns>;
-  /** Everything up to this instant has been handed over. */
-  cutMs: number;
-}
-
 export interface NodeSignals {
   site: string;
   node: string;
@@ -88,19 +65,6 @@ export class Rewind extends Error {
   }
 }
 
-interface SourceEntry {
-  /** A place given whole (events, intervals, series read the ordinary way)… */
-  source?: Source;
-  /** …or a Prometheus series: its file, index in `data.result`, labels as JSON, and where it starts. */
-  file?: string;
-  index?: number;
-  metric?: string;
-  line?: number;
-  col?: number;
-  /** Runs not handed over that name it; a series' source is dropped when its last run is handed over. */
-  refs: number;
-}
-
 /** A series' labels as Prometheus writes them: `name{k="v",…}`. */
 export function labelsText(metric: Record<string, unknown>): string {
   const entries = Object.entries(metric)
@@ -109,40 +73,170 @@ export function labelsText(metric: Record<string, unknown>): string {
   return `${String(metric.__name__ ?? "")}{${entries.join(",")}}`;
 }
 
+/** A source slot that is free (`srcFile`); -1 is a place given whole (`whole`). */
+const FREE = -2;
+const WHOLE = -1;
+/** The index of the signal's slot beside its node's other: node × 2 + this. */
+const SIGNAL_SLOT: Record<Signal, number> = { cordoned: 0, ready: 1 };
+
+/** The bytes [offset, offset + length) of a file, or undefined when it cannot be read now. */
+function readBytes(file: string, offset: number, length: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const bytes = Buffer.alloc(length);
+    return readSync(fd, bytes, 0, length, offset) === length ? bytes : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The store keeps what it holds between stretches in flat columns, not an object per node: a node is a
+ * number (in the order first seen); per node its site's number and the instant handed over to, per node
+ * and signal (slot `node × 2 + signal`) the sampling steps, the value and last sample after the runs
+ * handed over, the last sample seen, and its runs not handed over yet as a linked list in one shared
+ * table whose records are reused once handed over. So what stays for the whole read is a few numbers per
+ * node, its name and an entry in its site's map; the runs held are those of the nodes' open spells.
+ */
 export class HistoryStore {
   readonly given: GivenInterval[] = [];
-  private readonly sources = new Map<number, SourceEntry>();
-  private nextSource = 0;
-  /** Site → node → its entry. */
-  private readonly nodes = new Map<string, Map<string, NodeEntry>>();
-  private nodeTotal = 0;
-  /** Nodes holding runs not handed over. */
-  private readonly open = new Set<NodeEntry>();
   /** Counts of things read but not used, by kind (shown in the report). */
   readonly skipped = new Map<string, number>();
 
-  /** A place in the history files; `series` sources are dropped once their runs are handed over. */
-  source(source: Source, series = false): number {
-    const id = this.nextSource++;
-    this.sources.set(id, { source, refs: series ? 0 : Number.POSITIVE_INFINITY });
+  private readonly siteNames: string[] = [];
+  private readonly siteIndex = new Map<string, number>();
+  /** Per site: node name → node number. */
+  private readonly siteNodes: Map<string, number>[] = [];
+  private readonly nodeNames: string[] = [];
+  private nodeSite = new Int32Array(1024);
+  /** Per node: everything up to this instant has been handed over. */
+  private cutMs = new Float64Array(1024);
+  private nodeTotal = 0;
+  /**
+   * Nodes holding runs or changes not handed over, in the order they became so (`openList`, its first
+   * `openCount`), and per node whether it is among them: columns, not a set, whose table V8 would
+   * allocate anew (in its large-object space) each time it grows or shrinks.
+   */
+  private openList = new Int32Array(1024);
+  private openCount = 0;
+  private isOpen = new Int32Array(1024);
+  /** Per site: the cut that last handed over one of its nodes (1, 2, …), and those sites of this cut. */
+  private siteCut = new Int32Array(1024);
+  private cutSites = new Int32Array(1024);
+  private cuts = 0;
+
+  // Per slot (node × 2 + signal).
+  /** The smallest sampling step seen (ms): a longer silence than a few steps is a gap. */
+  private stepMs = new Float64Array(2048);
+  /** The sampling step the stretches handed over were read with. */
+  private cutStepMs = new Float64Array(2048);
+  /** The value after the runs handed over (-1: none yet), and the last sample among them. */
+  private value = new Float64Array(2048);
+  private last = new Float64Array(2048);
+  /** The last sample seen (handed over or not). */
+  private frontier = new Float64Array(2048);
+  /** The runs not handed over: first and last record in `runs` (-1: none). */
+  private head = new Int32Array(2048);
+  private tail = new Int32Array(2048);
+  /** Changes given as such (events): to, lo, hi, source; only slots that have any. */
+  private readonly changes = new Map<number, number[]>();
+
+  /** Runs not handed over, four numbers a record (value, first sample ms, last sample ms, source). */
+  private runs = new Float64Array(4 * 4096);
+  /** The next record of the same slot, or of the free list (-1: none). */
+  private runNext = new Int32Array(4096);
+  private runFree = -1;
+  private runTotal = 0;
+
+  // Per source id: a place given whole, or a Prometheus series by where its labels are in its file.
+  private readonly files: string[] = [];
+  private readonly fileIndex = new Map<string, number>();
+  private srcFile = new Int32Array(1024);
+  private srcOffset = new Float64Array(1024);
+  private srcLength = new Int32Array(1024);
+  private srcIndex = new Int32Array(1024);
+  private srcLine = new Int32Array(1024);
+  private srcCol = new Int32Array(1024);
+  /** Runs not handed over that name it; a series' source is freed when its last run is handed over. */
+  private srcRefs = new Float64Array(1024);
+  private readonly whole = new Map<number, Source>();
+  /** Freed source ids, a stack (its first `srcFreeCount`). */
+  private srcFree = new Int32Array(1024);
+  private srcFreeCount = 0;
+  private srcTotal = 0;
+
+  private allocSource(file: number, refs: number): number {
+    let id: number;
+    if (this.srcFreeCount > 0) id = this.srcFree[--this.srcFreeCount] as number;
+    else {
+      id = this.srcTotal++;
+      const need = this.srcTotal;
+      this.srcFile = grown(this.srcFile, need);
+      this.srcOffset = grown(this.srcOffset, need);
+      this.srcLength = grown(this.srcLength, need);
+      this.srcIndex = grown(this.srcIndex, need);
+      this.srcLine = grown(this.srcLine, need);
+      this.srcCol = grown(this.srcCol, need);
+      this.srcRefs = grown(this.srcRefs, need);
+    }
+    this.srcFile[id] = file;
+    this.srcRefs[id] = refs;
     return id;
   }
 
-  /** A Prometheus series as a place (its labels made into text only if a message needs them). */
-  seriesSource(file: string, index: number, metric: string, line: number, col: number): number {
-    const id = this.nextSource++;
-    this.sources.set(id, { file, index, metric, line, col, refs: 0 });
+  /** A place in the history files; `series` sources are dropped once their runs are handed over. */
+  source(source: Source, series = false): number {
+    const id = this.allocSource(WHOLE, series ? 0 : Number.POSITIVE_INFINITY);
+    this.whole.set(id, source);
+    return id;
+  }
+
+  /**
+   * A Prometheus series as a place: its file, index in `data.result`, where it starts (line:col), and
+   * where its `metric` object's bytes are in the file (offset, length): its labels are read again only if
+   * a message needs them.
+   */
+  seriesSource(
+    file: string,
+    index: number,
+    metricOffset: number,
+    metricLength: number,
+    line: number,
+    col: number,
+  ): number {
+    let f = this.fileIndex.get(file);
+    if (f === undefined) {
+      f = this.files.length;
+      this.files.push(file);
+      this.fileIndex.set(file, f);
+    }
+    const id = this.allocSource(f, 0);
+    this.srcOffset[id] = metricOffset;
+    this.srcLength[id] = metricLength;
+    this.srcIndex[id] = index;
+    this.srcLine[id] = line;
+    this.srcCol[id] = col;
     return id;
   }
 
   /** `file:line:col where` of a source, for messages. */
   describe(id: number): string {
-    const entry = this.sources.get(id);
-    if (entry?.metric !== undefined) {
-      const labels = labelsText(JSON.parse(entry.metric) as Record<string, unknown>);
-      return `${entry.file}:${entry.line}:${entry.col} data.result[${entry.index}] ${labels}`;
+    const f = id >= 0 && id < this.srcTotal ? (this.srcFile[id] as number) : FREE;
+    if (f >= 0) {
+      const file = this.files[f] as string;
+      const bytes = readBytes(file, this.srcOffset[id] as number, this.srcLength[id] as number);
+      let labels = "";
+      try {
+        if (bytes) labels = ` ${labelsText(JSON.parse(bytes.toString("utf8")) as Record<string, unknown>)}`;
+      } catch {
+        // The file changed since it was read: the place without its labels.
+      }
+      return `${file}:${this.srcLine[id]}:${this.srcCol[id]} data.result[${this.srcIndex[id]}]${labels}`;
     }
-    const s = entry?.source;
+    const s = f === WHOLE ? this.whole.get(id) : undefined;
     if (!s) return "";
     return `${s.file}${s.line !== undefined ? `:${s.line}:${s.col ?? 1}` : ""} ${s.where}`;
   }
@@ -151,34 +245,61 @@ export class HistoryStore {
     this.skipped.set(kind, (this.skipped.get(kind) ?? 0) + count);
   }
 
-  private entry(site: string, node: string): NodeEntry {
-    let bySite = this.nodes.get(site);
-    if (!bySite) {
-      bySite = new Map();
-      this.nodes.set(site, bySite);
+  /** The node's number, a new one when first seen. */
+  private nodeOf(site: string, node: string): number {
+    let s = this.siteIndex.get(site);
+    if (s === undefined) {
+      s = this.siteNames.length;
+      this.siteNames.push(site);
+      this.siteIndex.set(site, s);
+      this.siteNodes.push(new Map());
+      this.siteCut = grown(this.siteCut, s + 1);
+      this.siteCut[s] = 0;
     }
-    let entry = bySite.get(node);
-    if (!entry) {
-      const fresh = (): SignalRuns => ({
-        runs: [],
-        stepMs: Number.POSITIVE_INFINITY,
-        cutStepMs: Number.POSITIVE_INFINITY,
-        changes: [],
-        value: -1,
-        last: Number.NEGATIVE_INFINITY,
-        frontier: Number.NEGATIVE_INFINITY,
-      });
-      entry = {
-        key: `${site}\u0000${node}`,
-        site,
-        node,
-        signals: { cordoned: fresh(), ready: fresh() },
-        cutMs: Number.NEGATIVE_INFINITY,
-      };
-      bySite.set(node, entry);
-      this.nodeTotal++;
+    const nodes = this.siteNodes[s] as Map<string, number>;
+    let n = nodes.get(node);
+    if (n === undefined) {
+      n = this.nodeTotal++;
+      nodes.set(node, n);
+      this.nodeNames.push(node);
+      this.nodeSite = grown(this.nodeSite, n + 1);
+      this.isOpen = grown(this.isOpen, n + 1);
+      this.cutMs = grown(this.cutMs, n + 1);
+      const slots = 2 * (n + 1);
+      this.stepMs = grown(this.stepMs, slots);
+      this.cutStepMs = grown(this.cutStepMs, slots);
+      this.value = grown(this.value, slots);
+      this.last = grown(this.last, slots);
+      this.frontier = grown(this.frontier, slots);
+      this.head = grown(this.head, slots);
+      this.tail = grown(this.tail, slots);
+      this.nodeSite[n] = s;
+      this.isOpen[n] = 0;
+      this.cutMs[n] = Number.NEGATIVE_INFINITY;
+      for (let slot = 2 * n; slot <= 2 * n + 1; slot++) {
+        this.stepMs[slot] = Number.POSITIVE_INFINITY;
+        this.cutStepMs[slot] = Number.POSITIVE_INFINITY;
+        this.value[slot] = -1;
+        this.last[slot] = Number.NEGATIVE_INFINITY;
+        this.frontier[slot] = Number.NEGATIVE_INFINITY;
+        this.head[slot] = -1;
+        this.tail[slot] = -1;
+      }
     }
-    return entry;
+    return n;
+  }
+
+  /** A record for a run, from the free list or a new one. */
+  private allocRun(): number {
+    if (this.runFree >= 0) {
+      const k = this.runFree;
+      this.runFree = this.runNext[k] as number;
+      return k;
+    }
+    const k = this.runTotal++;
+    this.runs = grown(this.runs, 4 * (k + 1));
+    this.runNext = grown(this.runNext, k + 1);
+    return k;
   }
 
   /**
@@ -195,20 +316,30 @@ export class HistoryStore {
     source: number,
   ): void {
     if (count === 0) return;
-    const entry = this.entry(site, node);
-    const s = entry.signals[signal];
-    if ((runs[1] as number) < entry.cutMs)
+    const n = this.nodeOf(site, node);
+    const slot = 2 * n + SIGNAL_SLOT[signal];
+    if ((runs[1] as number) < (this.cutMs[n] as number))
       throw new Rewind(`${site}/${node}: samples before a stretch already read`);
-    if (s.cutStepMs !== Number.POSITIVE_INFINITY && stepMs < s.cutStepMs)
+    const cutStep = this.cutStepMs[slot] as number;
+    if (cutStep !== Number.POSITIVE_INFINITY && stepMs < cutStep)
       throw new Rewind(`${site}/${node}: a finer scrape after a stretch already read`);
-    for (let i = 0; i < count; i += 3)
-      s.runs.push(runs[i] as number, runs[i + 1] as number, runs[i + 2] as number, source);
+    for (let i = 0; i < count; i += 3) {
+      const k = this.allocRun();
+      this.runs[4 * k] = runs[i] as number;
+      this.runs[4 * k + 1] = runs[i + 1] as number;
+      this.runs[4 * k + 2] = runs[i + 2] as number;
+      this.runs[4 * k + 3] = source;
+      this.runNext[k] = -1;
+      const tail = this.tail[slot] as number;
+      if (tail < 0) this.head[slot] = k;
+      else this.runNext[tail] = k;
+      this.tail[slot] = k;
+    }
     const last = runs[count - 1] as number;
-    if (last > s.frontier) s.frontier = last;
-    if (stepMs < s.stepMs) s.stepMs = stepMs;
-    const held = this.sources.get(source);
-    if (held) held.refs += count / 3;
-    this.open.add(entry);
+    if (last > (this.frontier[slot] as number)) this.frontier[slot] = last;
+    if (stepMs < (this.stepMs[slot] as number)) this.stepMs[slot] = stepMs;
+    if (this.srcFile[source] !== FREE) this.srcRefs[source] = (this.srcRefs[source] as number) + count / 3;
+    this.markOpen(n);
   }
 
   /** A change known from an event: `to` at an instant in (loMs, hiMs]. Such a node is handed over at the end. */
@@ -221,9 +352,15 @@ export class HistoryStore {
     hiMs: number,
     source: number,
   ): void {
-    const entry = this.entry(site, node);
-    entry.signals[signal].changes.push(to, loMs, hiMs, source);
-    this.open.add(entry);
+    const n = this.nodeOf(site, node);
+    const slot = 2 * n + SIGNAL_SLOT[signal];
+    let list = this.changes.get(slot);
+    if (!list) {
+      list = [];
+      this.changes.set(slot, list);
+    }
+    list.push(to, loMs, hiMs, source);
+    this.markOpen(n);
   }
 
   /**
@@ -236,65 +373,190 @@ export class HistoryStore {
     take: (node: NodeSignals) => void,
     site?: (site: string, beforeMs: number) => void,
   ): void {
-    const sites = new Set<string>();
-    for (const entry of this.open) {
-      const c = entry.signals.cordoned;
-      const r = entry.signals.ready;
-      if (c.changes.length > 0 || r.changes.length > 0) continue;
-      if (!(Math.max(c.frontier, r.frontier) < watermarkMs)) continue;
-      const at = Math.min(c.frontier, r.frontier);
-      if (!(at > entry.cutMs)) continue;
-      const cordoned = transitionsOf(c, at, true);
-      const ready = transitionsOf(r, at, true);
-      if (c.value !== 0 || c.last < at || r.last < at) {
-        rollback(c, cordoned);
-        rollback(r, ready);
+    const cut = ++this.cuts;
+    let sites = 0;
+    let kept = 0;
+    for (let i = 0; i < this.openCount; i++) {
+      const n = this.openList[i] as number;
+      if (!this.cutNode(n, watermarkMs, take)) {
+        this.openList[kept++] = n;
         continue;
       }
-      entry.cutMs = at;
-      this.handOver(entry, cordoned, ready, take);
-      if (c.runs.length === 0 && r.runs.length === 0) this.open.delete(entry);
-      sites.add(entry.site);
+      const s = this.nodeSite[n] as number;
+      if (this.siteCut[s] !== cut) {
+        this.siteCut[s] = cut;
+        this.cutSites = grown(this.cutSites, sites + 1);
+        this.cutSites[sites++] = s;
+      }
+      const c = 2 * n;
+      if (this.head[c] === -1 && this.head[c + 1] === -1) this.isOpen[n] = 0;
+      else this.openList[kept++] = n;
     }
-    if (site) for (const name of sites) site(name, this.siteCutMs(name));
+    this.openCount = kept;
+    if (site)
+      for (let i = 0; i < sites; i++) {
+        const s = this.cutSites[i] as number;
+        site(this.siteNames[s] as string, this.siteCutMs(s));
+      }
+  }
+
+  /** Marks the node as holding something not handed over (at the end of the list when it was not). */
+  private markOpen(n: number): void {
+    if (this.isOpen[n]) return;
+    this.isOpen[n] = 1;
+    this.openList = grown(this.openList, this.openCount + 1);
+    this.openList[this.openCount++] = n;
+  }
+
+  /** The node's stretch up to its last sample handed over, when nothing from `watermarkMs` on can change it. */
+  private cutNode(n: number, watermarkMs: number, take: (node: NodeSignals) => void): boolean {
+    const c = 2 * n;
+    const r = c + 1;
+    if (this.changes.has(c) || this.changes.has(r)) return false;
+    const cFrontier = this.frontier[c] as number;
+    const rFrontier = this.frontier[r] as number;
+    if (!(Math.max(cFrontier, rFrontier) < watermarkMs)) return false;
+    const at = Math.min(cFrontier, rFrontier);
+    if (!(at > (this.cutMs[n] as number))) return false;
+    const cordoned = this.transitionsOf(c, at, true);
+    const ready = this.transitionsOf(r, at, true);
+    if (cordoned.value !== 0 || cordoned.last < at || ready.last < at) return false;
+    this.commit(c, cordoned, at);
+    this.commit(r, ready, at);
+    this.cutMs[n] = at;
+    this.handOver(n, cordoned, ready, take);
+    return true;
   }
 
   /** The earliest instant a site's nodes are handed over to. */
-  private siteCutMs(site: string): number {
+  private siteCutMs(site: number): number {
     let min = Number.POSITIVE_INFINITY;
-    for (const entry of this.nodes.get(site)?.values() ?? []) if (entry.cutMs < min) min = entry.cutMs;
+    for (const n of (this.siteNodes[site] as Map<string, number>).values()) {
+      const cut = this.cutMs[n] as number;
+      if (cut < min) min = cut;
+    }
     return min;
+  }
+
+  private keyOf(n: number): string {
+    return `${this.siteNames[this.nodeSite[n] as number]}\u0000${this.nodeNames[n]}`;
   }
 
   /** Everything not handed over yet, node by node in name order: the end of the history. */
   finish(take: (node: NodeSignals) => void): void {
-    const entries = [...this.open].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.open.clear();
-    for (const entry of entries) {
-      const c = transitionsOf(entry.signals.cordoned, Number.POSITIVE_INFINITY, false);
-      const r = transitionsOf(entry.signals.ready, Number.POSITIVE_INFINITY, false);
-      entry.cutMs = Number.POSITIVE_INFINITY;
-      this.handOver(entry, c, r, take);
+    const entries = Array.from(this.openList.subarray(0, this.openCount), (n) => ({ n, key: this.keyOf(n) }));
+    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const { n } of entries) this.isOpen[n] = 0;
+    this.openCount = 0;
+    for (const { n } of entries) {
+      const c = this.transitionsOf(2 * n, Number.POSITIVE_INFINITY, false);
+      const r = this.transitionsOf(2 * n + 1, Number.POSITIVE_INFINITY, false);
+      this.commit(2 * n, c, Number.POSITIVE_INFINITY);
+      this.commit(2 * n + 1, r, Number.POSITIVE_INFINITY);
+      this.cutMs[n] = Number.POSITIVE_INFINITY;
+      this.handOver(n, c, r, take);
     }
   }
 
-  /** A stretch to `take`; then the sources of series whose every run is handed over are dropped. */
-  private handOver(entry: NodeEntry, cordoned: Taken, ready: Taken, take: (node: NodeSignals) => void): void {
+  /** A stretch to `take`; then the sources of series whose every run is handed over are freed. */
+  private handOver(n: number, cordoned: Taken, ready: Taken, take: (node: NodeSignals) => void): void {
     for (const id of cordoned.sources) this.handed(id);
     for (const id of ready.sources) this.handed(id);
-    take({ site: entry.site, node: entry.node, cordoned: cordoned.out, ready: ready.out });
+    take({
+      site: this.siteNames[this.nodeSite[n] as number] as string,
+      node: this.nodeNames[n] as string,
+      cordoned: cordoned.out,
+      ready: ready.out,
+    });
     for (const id of cordoned.sources) this.release(id);
     for (const id of ready.sources) this.release(id);
   }
 
   private handed(id: number): void {
-    const held = this.sources.get(id);
-    if (held) held.refs--;
+    if (this.srcFile[id] !== FREE) this.srcRefs[id] = (this.srcRefs[id] as number) - 1;
   }
 
   private release(id: number): void {
-    const held = this.sources.get(id);
-    if (held && held.refs <= 0) this.sources.delete(id);
+    if (this.srcFile[id] === FREE || (this.srcRefs[id] as number) > 0) return;
+    this.srcFile[id] = FREE;
+    this.whole.delete(id);
+    this.srcFree = grown(this.srcFree, this.srcFreeCount + 1);
+    this.srcFree[this.srcFreeCount++] = id;
+  }
+
+  /**
+   * The changes of the slot's runs that begin by `atMs` (all of them, and the events, when not
+   * `partial`), in time order: runs become changes between them, silences become gaps. Nothing is
+   * changed: `commit` moves the slot's state past them.
+   */
+  private transitionsOf(slot: number, atMs: number, partial: boolean): Taken {
+    const out: Transition[] = [];
+    const runs = this.runs;
+    const order: number[] = [];
+    let sorted = true;
+    let previous = Number.NEGATIVE_INFINITY;
+    for (let k = this.head[slot] as number; k >= 0; k = this.runNext[k] as number) {
+      const first = runs[4 * k + 1] as number;
+      if (first <= atMs) order.push(k);
+      if (first < previous) sorted = false;
+      previous = first;
+    }
+    if (!sorted) order.sort((a, b) => (runs[4 * a + 1] as number) - (runs[4 * b + 1] as number));
+    const stepMs = this.stepMs[slot] as number;
+    const gapMs = Number.isFinite(stepMs) ? stepMs * GAP_STEPS : Number.POSITIVE_INFINITY;
+    let value = this.value[slot] as number;
+    let last = this.last[slot] as number;
+    const sources: number[] = [];
+    for (const k of order) {
+      const v = runs[4 * k] as number;
+      const first = runs[4 * k + 1] as number;
+      const end = runs[4 * k + 2] as number;
+      const source = runs[4 * k + 3] as number;
+      sources.push(source);
+      if (value >= 0 && first - last > gapMs) out.push({ to: -1, loMs: last, hiMs: first, source });
+      // Two files may overlap: a run starting before the last one ended only extends it.
+      if (value >= 0 && v !== value)
+        out.push({ to: v as 0 | 1, loMs: Math.min(last, first), hiMs: first, source });
+      if (value < 0) out.push({ to: v as 0 | 1, loMs: Number.NEGATIVE_INFINITY, hiMs: first, source });
+      value = v;
+      last = Math.max(last, end);
+    }
+    if (!partial) {
+      const changes = this.changes.get(slot) ?? [];
+      for (let i = 0; i < changes.length; i += 4)
+        out.push({
+          to: changes[i] as 0 | 1,
+          loMs: changes[i + 1] as number,
+          hiMs: changes[i + 2] as number,
+          source: changes[i + 3] as number,
+        });
+    }
+    out.sort((a, b) => a.hiMs - b.hiMs || a.loMs - b.loMs);
+    return { out, value, last, sources, partial };
+  }
+
+  /** The slot's state moved past the runs that begin by `atMs` (and its events, when not partial). */
+  private commit(slot: number, taken: Taken, atMs: number): void {
+    this.value[slot] = taken.value;
+    this.last[slot] = taken.last;
+    this.cutStepMs[slot] = Math.min(this.cutStepMs[slot] as number, this.stepMs[slot] as number);
+    let kept = -1;
+    for (let k = this.head[slot] as number; k >= 0; ) {
+      const next = this.runNext[k] as number;
+      if ((this.runs[4 * k + 1] as number) <= atMs) {
+        this.runNext[k] = this.runFree;
+        this.runFree = k;
+      } else {
+        if (kept < 0) this.head[slot] = k;
+        else this.runNext[kept] = k;
+        this.runNext[k] = -1;
+        kept = k;
+      }
+      k = next;
+    }
+    if (kept < 0) this.head[slot] = -1;
+    this.tail[slot] = kept;
+    if (!taken.partial) this.changes.delete(slot);
   }
 
   /** Every node's changes, in time order: the whole history at once (for tests and small histories). */
@@ -311,77 +573,9 @@ export class HistoryStore {
 
 interface Taken {
   out: Transition[];
-  /** The signal's state and runs before, to put back when the stretch is not handed over after all. */
-  before: { value: number; last: number; runs: number[]; cutStepMs: number };
+  /** The signal's value and last sample after these runs. */
+  value: number;
+  last: number;
   sources: number[];
-}
-
-/**
- * The changes of the runs that begin by `atMs` (all of them, and the events, at the end), in time order:
- * runs become changes between them, silences become gaps. The signal's state moves on past them.
- */
-function transitionsOf(s: SignalRuns, atMs: number, partial: boolean): Taken {
-  const out: Transition[] = [];
-  const count = s.runs.length / 4;
-  const order: number[] = [];
-  let sorted = true;
-  for (let i = 0; i < count; i++) {
-    if ((s.runs[i * 4 + 1] as number) <= atMs) order.push(i);
-    if (i > 0 && (s.runs[i * 4 + 1] as number) < (s.runs[i * 4 - 3] as number)) sorted = false;
-  }
-  if (!sorted) order.sort((a, b) => (s.runs[a * 4 + 1] as number) - (s.runs[b * 4 + 1] as number));
-  const before = { value: s.value, last: s.last, runs: s.runs, cutStepMs: s.cutStepMs };
-  const gapMs = Number.isFinite(s.stepMs) ? s.stepMs * GAP_STEPS : Number.POSITIVE_INFINITY;
-  let value = s.value;
-  let last = s.last;
-  const sources: number[] = [];
-  for (const i of order) {
-    const v = s.runs[i * 4] as number;
-    const first = s.runs[i * 4 + 1] as number;
-    const end = s.runs[i * 4 + 2] as number;
-    const source = s.runs[i * 4 + 3] as number;
-    sources.push(source);
-    if (value >= 0 && first - last > gapMs) out.push({ to: -1, loMs: last, hiMs: first, source });
-    // Two files may overlap: a run starting before the last one ended only extends it.
-    if (value >= 0 && v !== value)
-      out.push({ to: v as 0 | 1, loMs: Math.min(last, first), hiMs: first, source });
-    if (value < 0) out.push({ to: v as 0 | 1, loMs: Number.NEGATIVE_INFINITY, hiMs: first, source });
-    value = v;
-    last = Math.max(last, end);
-  }
-  s.value = value;
-  s.last = last;
-  s.cutStepMs = Math.min(s.cutStepMs, s.stepMs);
-  if (order.length === count) s.runs = [];
-  else {
-    const keep: number[] = [];
-    for (let i = 0; i < count; i++)
-      if ((s.runs[i * 4 + 1] as number) > atMs)
-        keep.push(
-          s.runs[i * 4] as number,
-          s.runs[i * 4 + 1] as number,
-          s.runs[i * 4 + 2] as number,
-          s.runs[i * 4 + 3] as number,
-        );
-    s.runs = keep;
-  }
-  if (!partial) {
-    for (let i = 0; i < s.changes.length; i += 4)
-      out.push({
-        to: s.changes[i] as 0 | 1,
-        loMs: s.changes[i + 1] as number,
-        hiMs: s.changes[i + 2] as number,
-        source: s.changes[i + 3] as number,
-      });
-    s.changes = [];
-  }
-  out.sort((a, b) => a.hiMs - b.hiMs || a.loMs - b.loMs);
-  return { out, before, sources };
-}
-
-function rollback(s: SignalRuns, taken: Taken): void {
-  s.value = taken.before.value;
-  s.last = taken.before.last;
-  s.runs = taken.before.runs;
-  s.cutStepMs = taken.before.cutStepMs;
+  partial: boolean;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -72,5 +72,44 @@ describe("the Prometheus reader's fast path", () => {
     expect(() => changes(write("value.json", [{ ...series[0], values: [[1000, "2"]] }]))).toThrow(
       /not 0 or 1/,
     );
+  });
+
+  it("names a series by its file, place and labels, read back from the file only when asked", () => {
+    // Each series is longer than a read chunk (4 MiB), so each is gathered across chunks, the second
+    // from its start in the second chunk to the third: each is named by where its labels are in the file.
+    const long = values(1000, "0".repeat(320_000));
+    const file = write("named.json", [
+      { ...series[0], values: long },
+      { ...series[1], values: long },
+    ]);
+    const second = readFileSync(file, "utf8").lastIndexOf('{"metric"');
+    expect(second).toBeGreaterThan(4 * 1024 * 1024);
+    const named = (f: string) => {
+      const store = readHistory([f]);
+      const out = new Set<string>();
+      store.finish((n) => {
+        for (const t of [...n.cordoned, ...n.ready]) out.add(store.describe(t.source));
+      });
+      return [...out];
+    };
+    expect(named(file)).toEqual([
+      `${file}:1:61 data.result[0] kube_node_spec_unschedulable{cluster="s1",node="n1"}`,
+      `${file}:1:${second + 1} data.result[1] kube_node_status_condition{cluster="s1",node="n1",condition="Ready",status="true"}`,
+    ]);
+    // Read straight from a chunk, or by the ordinary parse: named the same way.
+    const fast = write("named-fast.json", series, 2);
+    const slow = write(
+      "named-slow.json",
+      series.map((s) => ({ ...s, extra: true })),
+      2,
+    );
+    expect(named(fast)).toEqual([
+      `${fast}:6:7 data.result[0] kube_node_spec_unschedulable{cluster="s1",node="n1"}`,
+      `${fast}:43:7 data.result[1] kube_node_status_condition{cluster="s1",node="n1",condition="Ready",status="true"}`,
+    ]);
+    expect(named(slow)).toEqual([
+      `${slow}:6:7 data.result[0] kube_node_spec_unschedulable{cluster="s1",node="n1"}`,
+      `${slow}:44:7 data.result[1] kube_node_status_condition{cluster="s1",node="n1",condition="Ready",status="true"}`,
+    ]);
   });
 });
