@@ -129,9 +129,12 @@ export function simulationFingerprint(plan: LoadedFleetPlan): string {
  * strategies, and each site's zone, window and link. Parts sharded by trial hold schedules already run,
  * so a merge must give them all the same; parts sharded by site do not depend on it.
  */
-export function scheduleFingerprint(plan: LoadedFleetPlan): string {
+export function scheduleFingerprint(
+  plan: LoadedFleetPlan,
+  simulation: string = simulationFingerprint(plan),
+): string {
   const parts: (string | number)[] = [
-    simulationFingerprint(plan),
+    simulation,
     plan.startMs,
     plan.horizonMs,
     plan.windowMode,
@@ -175,12 +178,13 @@ interface SitesBody {
 }
 
 function headerOf(plan: LoadedFleetPlan, shard: Shard, layout: ShardLayout): PartHeader {
+  const fingerprint = simulationFingerprint(plan);
   return {
     edgesimFleetPart: PART_FORMAT,
     fleet: plan.name,
     layout,
-    fingerprint: simulationFingerprint(plan),
-    ...(layout === "trials" ? { schedule: scheduleFingerprint(plan) } : {}),
+    fingerprint,
+    ...(layout === "trials" ? { schedule: scheduleFingerprint(plan, fingerprint) } : {}),
     shard: shard.index,
     shards: shard.count,
     trials: plan.trials,
@@ -257,8 +261,8 @@ interface Part {
   body: () => unknown;
 }
 
-/** A part's header, checked against this run; its body is read when asked for. */
-function readPart(plan: LoadedFleetPlan, file: string): Part {
+/** A part's header, checked against this run's simulation fingerprint; its body is read when asked for. */
+function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Part {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -280,7 +284,7 @@ function readPart(plan: LoadedFleetPlan, file: string): Part {
     throw at(
       `is a part of format ${header.edgesimFleetPart}, made by another edgesim version (this one reads format ${PART_FORMAT}): run the shards again with this version`,
     );
-  if (header.fingerprint !== simulationFingerprint(plan) || header.trials !== plan.trials)
+  if (header.fingerprint !== fingerprint || header.trials !== plan.trials)
     throw at(
       `was made for other simulation inputs (fleet "${header.fleet}"): the seed, trials, inventory, faults, timings or profiles differ from this run's`,
     );
@@ -299,8 +303,10 @@ function readPart(plan: LoadedFleetPlan, file: string): Part {
  * simulation inputs (and, sharded by trial, the same schedules); a problem names the file.
  */
 function readHeaders(plan: LoadedFleetPlan, files: readonly string[]): Part[] {
-  const parts = files.map((file) => readPart(plan, file));
+  const fingerprint = simulationFingerprint(plan);
+  const parts = files.map((file) => readPart(plan, fingerprint, file));
   const first = parts[0];
+  let schedule: string | undefined;
   if (!first) throw new InputError([{ file: "parts", message: "no part file given" }]);
   const seen = new Map<number, string>();
   const problems: Diagnostic[] = [];
@@ -315,7 +321,10 @@ function readHeaders(plan: LoadedFleetPlan, files: readonly string[]): Part[] {
     const other = seen.get(header.shard);
     if (other !== undefined) throw at(`shard ${header.shard} is given twice (${other} and ${file})`);
     seen.set(header.shard, file);
-    if (header.layout === "trials" && header.schedule !== scheduleFingerprint(plan))
+    if (
+      header.layout === "trials" &&
+      header.schedule !== (schedule ??= scheduleFingerprint(plan, fingerprint))
+    )
       throw at(
         "was scheduled with other waves, windows, start or registry than this run's: parts sharded by trial hold their schedules (to re-plan the same simulations at the merge, shard by site: --shard-by sites)",
       );
