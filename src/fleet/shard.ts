@@ -321,10 +321,8 @@ function readHeaders(plan: LoadedFleetPlan, files: readonly string[]): Part[] {
     const other = seen.get(header.shard);
     if (other !== undefined) throw at(`shard ${header.shard} is given twice (${other} and ${file})`);
     seen.set(header.shard, file);
-    if (
-      header.layout === "trials" &&
-      header.schedule !== (schedule ??= scheduleFingerprint(plan, fingerprint))
-    )
+    if (header.layout === "trials") schedule ??= scheduleFingerprint(plan, fingerprint);
+    if (header.layout === "trials" && header.schedule !== schedule)
       throw at(
         "was scheduled with other waves, windows, start or registry than this run's: parts sharded by trial hold their schedules (to re-plan the same simulations at the merge, shard by site: --shard-by sites)",
       );
