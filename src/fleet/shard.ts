@@ -169,6 +169,8 @@ interface PartHeader {
   /** Sharded by trial: the part's trials, from (inclusive) to (exclusive). */
   from?: number;
   to?: number;
+  /** The body's encoding: V8's serialization unless said (a trial part of plain values is JSON). */
+  body?: "json";
 }
 
 /** Sharded by site: the shard's sites (inventory indices) and, per trial, their outcomes in that order. */
@@ -225,8 +227,99 @@ export function trialPartPieces(
   piece: AggregatePiece,
 ): Uint8Array[] {
   const from = trials[0] ?? 0;
-  const header = { ...headerOf(plan, shard, "trials"), from, to: from + trials.length };
+  const header: PartHeader = { ...headerOf(plan, shard, "trials"), from, to: from + trials.length };
+  // JSON reads back about three times faster than V8's serialization, but only plain values exactly.
+  const plain = {
+    ...piece,
+    strategies: piece.strategies.map((s) =>
+      s.first ? { ...s, first: { ...s.first, outcomes: [...s.first.outcomes] } } : s,
+    ),
+  };
+  const nonFinite = jsonNonFinite(plain);
+  if (nonFinite) {
+    header.body = "json";
+    // Infinity and NaN go as marked strings (no string of the body starts with the mark), then back.
+    for (const [holder, key, value] of nonFinite) holder[key] = `${NON_FINITE}${value}`;
+    try {
+      return [Buffer.from(`${JSON.stringify(header)}\n${JSON.stringify(plain)}`)];
+    } finally {
+      for (const [holder, key, value] of nonFinite) holder[key] = value;
+    }
+  }
   return [Buffer.from(`${JSON.stringify(header)}\n`), serialize(piece)];
+}
+
+/** What a non-finite number is written as in a JSON body, before the number itself. */
+const NON_FINITE = "\u0000edgesim:";
+
+type Holder = Record<string | number, unknown>;
+
+/**
+ * Where `value` holds a non-finite number (each holder, key and number), when JSON gives everything else
+ * back exactly: plain objects and arrays of strings (none starting with NON_FINITE), booleans, null and
+ * numbers other than -0 — no undefined, Map or class instance anywhere. Undefined when JSON would not.
+ */
+function jsonNonFinite(value: unknown): [Holder, string | number, number][] | undefined {
+  const found: [Holder, string | number, number][] = [];
+  const stack: [Holder, string | number][] = [[{ value }, "value"]];
+  while (stack.length > 0) {
+    const [holder, key] = stack.pop() as [Holder, string | number];
+    const v = holder[key];
+    switch (typeof v) {
+      case "string":
+        if (v.startsWith(NON_FINITE)) return undefined;
+        continue;
+      case "boolean":
+        continue;
+      case "number":
+        if (Object.is(v, -0)) return undefined;
+        if (!Number.isFinite(v)) found.push([holder, key, v]);
+        continue;
+      case "object": {
+        if (v === null) continue;
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            if (!(i in v)) return undefined;
+            stack.push([v as unknown as Holder, i]);
+          }
+          continue;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return undefined;
+        for (const k in v) stack.push([v as Holder, k]);
+        continue;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return found;
+}
+
+/** A JSON body's marked strings back to the numbers they stand for. */
+function restoreNonFinite(value: unknown): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== "object" || v === null) continue;
+    const o = v as Holder;
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === "string") {
+        if (x.startsWith(NON_FINITE)) o[k] = Number(x.slice(NON_FINITE.length));
+      } else if (typeof x === "object" && x !== null) stack.push(x);
+    }
+  }
+}
+
+/** A trial part's body as written: JSON with the first trial's outcomes as entries, or V8's serialization. */
+function trialPiece(header: PartHeader, body: unknown): AggregatePiece {
+  if (header.body !== "json") return body as AggregatePiece;
+  restoreNonFinite(body);
+  const piece = body as AggregatePiece;
+  for (const s of piece?.strategies ?? [])
+    if (s?.first) s.first.outcomes = new Map(s.first.outcomes as unknown as [number, SiteOutcome][]);
+  return piece;
 }
 
 /** The part files given: files as they are, folders for the part files in them (sorted). */
@@ -290,7 +383,8 @@ function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Par
     );
   const body = () => {
     try {
-      return deserialize(bytes.subarray(end + 1));
+      const rest = bytes.subarray(end + 1);
+      return header.body === "json" ? JSON.parse(rest.toString("utf8")) : deserialize(rest);
     } catch {
       throw new InputError([{ file, message: "is cut short or damaged (its body cannot be read)" }]);
     }
@@ -347,7 +441,7 @@ export function mergedTrialParts(plan: LoadedFleetPlan, paths: readonly string[]
   const parts = readHeaders(plan, partFiles(paths));
   if (parts[0]?.header.layout !== "trials") return undefined;
   const pieces = parts.map(({ file, header, body }) => {
-    const piece = body() as AggregatePiece;
+    const piece = trialPiece(header, body());
     const trials = (header.to ?? 0) - (header.from ?? 0);
     const whole =
       Array.isArray(piece?.strategies) &&

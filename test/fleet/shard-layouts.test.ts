@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,8 +23,10 @@ import {
   rollFleet,
   writeShard,
 } from "../../src/fleet/orchestrate.js";
-import { runFleetPlan } from "../../src/fleet/run.js";
-import { shardTrials } from "../../src/fleet/shard.js";
+import { writePartExclusive } from "../../src/fleet/part-out.js";
+import { prepareFleet } from "../../src/fleet/prepare.js";
+import { rollTrials, runFleetPlan } from "../../src/fleet/run.js";
+import { mergedTrialParts, shardTrials, trialPartPieces } from "../../src/fleet/shard.js";
 import { jsonChunks } from "../../src/shared/json.js";
 import { parseYamlFile } from "../../src/shared/yaml.js";
 
@@ -108,6 +118,34 @@ describe("shards by trial and by site", () => {
     );
     const one = outputs(runFleetPlan(plan));
     for (const count of [2, 3]) expect(outputs(await merged(plan, await shards(plan, count)))).toEqual(one);
+  });
+
+  it("merges a fleet file's kept simulations (one shard, and two by site)", async () => {
+    const plan = loadFleetSource({
+      file: `${root}/scenarios/fleet/retail-wave-stops-on-failure.yaml`,
+      kind: "fleet",
+      root,
+    });
+    const one = outputs(runFleetPlan(plan));
+    expect(outputs(await merged(plan, await shards(plan, 1)))).toEqual(one);
+    expect(outputs(await merged(plan, await shards(plan, 2)))).toEqual(one);
+  });
+
+  it("writes a body JSON cannot give back exactly in V8's serialization instead", async () => {
+    const plan = whatIf(2, false);
+    const aggregate = await rollTrials(prepareFleet(plan), { from: "process" });
+    const piece = aggregate.piece();
+    const first = piece.strategies[0]?.first as unknown as Record<string, unknown>;
+    first.undefinedKept = undefined;
+    first.negativeZero = -0;
+    const file = join(dir, "v8", "part-0-of-1.part");
+    mkdirSync(join(dir, "v8"));
+    writePartExclusive(file, trialPartPieces(plan, { index: 0, count: 1 }, [0, 1], piece));
+    expect(readFileSync(file, "utf8").split("\n")[0]).not.toContain('"body"');
+    const back = mergedTrialParts(plan, [file])?.strategies[0]?.first as unknown as Record<string, unknown>;
+    expect("undefinedKept" in back).toBe(true);
+    expect(Object.is(back.negativeZero, -0)).toBe(true);
+    expect(back.outcomes).toBeInstanceOf(Map);
   });
 
   it("refuses parts of other inputs, layouts or shard counts, missing, doubled or cut short", async () => {
