@@ -34,14 +34,21 @@ export async function fleetCommand(
   options: FleetCommandOptions,
 ): Promise<void> {
   const plan = loadPlan(io, file, options, "fleet");
+  if (options.shard === undefined && options.out === undefined && options.shardBy !== undefined)
+    throw new InputError([{ file: "--shard-by", message: "goes with --shard and --out" }]);
   if (options.shard !== undefined || options.out !== undefined) {
     if (options.shard === undefined || options.out === undefined)
       throw new InputError([{ file: "--shard", message: "--shard and --out go together" }]);
     const written = await writeShard(plan, options.shard, userPath(io, options.out), {
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.shardBy !== undefined ? { by: options.shardBy } : {}),
     });
+    const { index, count } = written.shard;
+    const last = written.fromTrial + written.trials - 1;
     io.stdout(
-      `shard ${written.shard.index}/${written.shard.count}: ${written.sites} of ${plural(plan.sites.length, "site")} × ${plural(plan.trials, "trial")} → ${written.file}\n`,
+      written.layout === "trials"
+        ? `shard ${index}/${count}: ${written.trials === 1 ? `trial ${last}` : `trials ${written.fromTrial}–${last}`} of ${plan.trials} × ${plural(written.sites, "site")} → ${written.file}\n`
+        : `shard ${index}/${count}: ${written.sites} of ${plural(plan.sites.length, "site")} × ${plural(plan.trials, "trial")} → ${written.file}\n`,
     );
     setExit(EXIT.ok);
     return;

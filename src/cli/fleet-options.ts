@@ -19,6 +19,7 @@ export interface FleetCommandOptions extends RootOptions {
   clustersNdjson?: string;
   threads?: number;
   shard?: string;
+  shardBy?: string;
   out?: string;
   timings?: string;
 }

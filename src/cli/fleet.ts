@@ -25,11 +25,15 @@ export const registerFleet: Register = (program, io, setExit) => {
     )
     .option(
       "--shard <i/n>",
-      "Simulate only shard I of N (0-based; I from JOB_COMPLETION_INDEX when set) and write its part to --out",
+      "Run only shard I of N (0-based; I from JOB_COMPLETION_INDEX when set) and write its part to --out",
+    )
+    .option(
+      "--shard-by <trials|sites>",
+      "With --shard: share out the trials (the default when there are at least N trials; the merge only combines) or the sites (the merge runs the schedules, and may re-plan the waves)",
     )
     .option(
       "--out <dir>",
-      "With --shard: the folder the part is written to, as part-I-of-N.ndjson (created if missing; an existing part is never replaced)",
+      "With --shard: the folder the part is written to, as part-I-of-N.part (created if missing; an existing part is never replaced)",
     )
     .addHelpText(
       "after",

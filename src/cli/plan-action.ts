@@ -143,7 +143,13 @@ function loadBoth(
     } catch (error) {
       if (!isInputError(error)) throw error;
       // A scenario or fleet file given by mistake gets one sentence, not the profile schema's errors.
-      const kind = text === undefined ? undefined : kinds?.classifyText(text, path).kind;
+      // A file that is not text (a shard's part) is known by its first bytes.
+      const kind =
+        text !== undefined
+          ? kinds?.classifyText(text, path).kind
+          : stdin
+            ? undefined
+            : kinds?.classifyFile(path).kind;
       if (kinds && kind !== undefined && kind !== "profile") {
         problems.push({
           file: path,

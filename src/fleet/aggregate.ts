@@ -1,5 +1,5 @@
 import { type Behavior, mostDisruptive } from "../shared/types.js";
-import type { Strategy } from "./load.js";
+import type { LoadedFleetPlan, Strategy } from "./load.js";
 import type { PreparedFleet } from "./prepare.js";
 import type { Distribution, FleetPlanRun, StrategyRun, TrialRun, TrialSummary } from "./result.js";
 
@@ -30,19 +30,45 @@ export class FleetAggregate {
   }
 
   finish(): FleetPlanRun {
-    const { plan } = this.prepared;
+    return combined(this.prepared.plan, [this.piece()]);
+  }
+
+  /** What a shard of a fleet sharded by trial hands on: its trials' figures (and the first trial, if its). */
+  piece(): AggregatePiece {
     return {
-      plan,
-      strategies: this.runs.map((r) => ({
-        strategy: r.strategy,
-        trials: r.trials,
-        first: r.first as TrialRun,
-        risk: risk(r.trials, r.strategy),
-      })),
-      nodes: plan.sites.reduce((n, s) => n + s.controlPlanes + s.workers, 0),
       behavior: this.behavior,
+      strategies: this.runs.map((r) => ({ trials: r.trials, ...(r.first ? { first: r.first } : {}) })),
     };
   }
+}
+
+/** One shard's share of the aggregate: per strategy (in the plan's order) its trials' figures, in trial order. */
+export interface AggregatePiece {
+  behavior: Behavior;
+  strategies: { trials: TrialSummary[]; first?: TrialRun }[];
+}
+
+/**
+ * The run from the pieces of every trial (each trial in exactly one piece; together they hold trial 0):
+ * figures put back in trial order, so the risk adds them up in the order one process does.
+ */
+export function combined(plan: LoadedFleetPlan, pieces: readonly AggregatePiece[]): FleetPlanRun {
+  return {
+    plan,
+    strategies: plan.strategies.map((strategy, i) => {
+      const trials: TrialSummary[] = [];
+      let first: TrialRun | undefined;
+      for (const piece of pieces) {
+        const mine = piece.strategies[i] as AggregatePiece["strategies"][number];
+        trials.push(...mine.trials);
+        first ??= mine.first;
+      }
+      if (pieces.length > 1) trials.sort((a, b) => a.trial - b.trial);
+      return { strategy, trials, first: first as TrialRun, risk: risk(trials, strategy) };
+    }),
+    nodes: plan.sites.reduce((n, s) => n + s.controlPlanes + s.workers, 0),
+    behavior: mostDisruptive(pieces.map((p) => p.behavior)),
+  };
 }
 
 /** The figures of a trial that every trial keeps. */

@@ -5,12 +5,20 @@ import type { YamlFile } from "../shared/yaml.js";
 import { loadAnyFleetPlan } from "./file.js";
 import { renderFleetHtml } from "./html.js";
 import type { LoadedFleetPlan } from "./load.js";
-import { mapSites, threadsFor } from "./outcomes.js";
+import { mapSites, type OutcomeSource } from "./outcomes.js";
 import { partFileIn, writePartExclusive } from "./part-out.js";
 import { prepareFleet } from "./prepare.js";
 import type { FleetPlanRun } from "./result.js";
-import { runFleetPlan } from "./run.js";
-import { parseShard, partPieces, shardSites } from "./shard.js";
+import { rollTrials, runFleetPlan } from "./run.js";
+import {
+  parseShard,
+  type ShardLayout,
+  shardLayout,
+  shardSites,
+  shardTrials,
+  sitePartPieces,
+  trialPartPieces,
+} from "./shard.js";
 import { withTimingsFile } from "./timings.js";
 import { loadWhatIf, type WhatIf } from "./what-if.js";
 
@@ -52,32 +60,48 @@ export function fleetReportPage(
   return { run, html: renderFleetHtml(run) };
 }
 
-/** What one shard simulated, and the part file it wrote. */
+/** What one shard ran, and the part file it wrote. */
 export interface ShardWritten {
   shard: { index: number; count: number };
+  layout: ShardLayout;
+  /** The sites simulated (sharded by site: the shard's own; by trial: every rolled site). */
   sites: number;
+  /** The trials run (by trial: the shard's own, from `fromTrial`; by site: every trial). */
+  trials: number;
+  fromTrial: number;
   file: string;
 }
 
 /**
- * One shard of a fleet (`--shard I/N`, or the environment's index): its sites simulated for every trial
- * (on `threads` threads), written as a part file in the folder `out`, never over an existing one.
+ * One shard of a fleet (`--shard I/N`, or the environment's index), sharded by trial or by site
+ * (`by`, default by trial when there are at least as many trials as shards: see shard.ts), written as a
+ * part file in the folder `out`, never over an existing one. A shard runs in this process unless given
+ * `threads`: threads cost CPU to start, and N shards are N processes already.
  */
 export async function writeShard(
   plan: LoadedFleetPlan,
   shardText: string,
   out: string,
-  options: { threads?: number } = {},
+  options: { threads?: number; by?: string } = {},
 ): Promise<ShardWritten> {
   const shard = parseShard(shardText);
+  const layout = shardLayout(plan, shard, options.by);
   const prepared = prepareFleet(plan);
+  const threads = options.threads ?? 1;
+  if (layout === "trials") {
+    const trials = shardTrials(plan.trials, shard);
+    const source: OutcomeSource = threads > 1 ? { from: "threads", threads } : { from: "process" };
+    const aggregate = await rollTrials(prepared, source, trials);
+    const file = partFileIn(out, shard);
+    writePartExclusive(file, trialPartPieces(plan, shard, trials, aggregate.piece()));
+    const sites = prepared.rolled.length;
+    return { shard, layout, sites, trials: trials.length, fromTrial: trials[0] ?? 0, file };
+  }
   const sites = shardSites(prepared, shard);
-  const store = await mapSites(prepared, sites, {
-    threads: options.threads ?? threadsFor(plan, sites.length),
-  });
+  const store = await mapSites(prepared, sites, { threads });
   const file = partFileIn(out, shard);
-  writePartExclusive(file, partPieces(plan, shard, store, sites.length));
-  return { shard, sites: sites.length, file };
+  writePartExclusive(file, sitePartPieces(plan, shard, store, sites));
+  return { shard, layout, sites: sites.length, trials: plan.trials, fromTrial: 0, file };
 }
 
 export { fleetVerdict } from "./expectations.js";

@@ -72,6 +72,17 @@ export class TrialTable {
     });
   }
 
+  /** The given sites' outcomes packed as `packOutcomes` packs them (each site simulated). */
+  packInto(sites: readonly number[], packed: PackedOutcomes): void {
+    sites.forEach((s, k) => {
+      const o = this.get(s);
+      if (!o) throw new Error(`site ${s} of trial ${this.trial} was not simulated`);
+      packed.codes[k] = this.codes[s] as number;
+      packed.durations[k] = o.durationMs;
+      packed.disrupted[k] = o.disruptedNodeMs;
+    });
+  }
+
   has(site: number): boolean {
     return this.codes[site] !== 0;
   }

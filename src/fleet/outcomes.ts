@@ -34,25 +34,32 @@ export type OutcomeSource =
 /** A site's outcome in the trial being handed on (the `SiteOutcome` itself in a trial kept in full). */
 export type OutcomeOf = (site: number) => TrialOutcome | SiteOutcome;
 
+/** Every trial of the plan, in order. */
+export function allTrials(plan: Pick<LoadedFleetPlan, "trials">): number[] {
+  return Array.from({ length: plan.trials }, (_, t) => t);
+}
+
 /**
  * Hands each trial's outcomes to `onTrial`, in trial order: synchronously (undefined) in this process and
- * from parts, as a promise on threads.
+ * from parts, as a promise on threads. `trials` (ascending; default every trial) are the trials run: a
+ * shard of a fleet sharded by trial runs its own.
  */
 export function siteOutcomes(
   prepared: PreparedFleet,
   source: OutcomeSource,
   onTrial: (trial: number, outcome: OutcomeOf) => void,
+  trials: readonly number[] = allTrials(prepared.plan),
 ): Promise<void> | undefined {
   const { plan } = prepared;
   switch (source.from) {
     case "process":
-      inProcess(prepared, onTrial, source.progress);
+      inProcess(prepared, trials, onTrial, source.progress);
       return undefined;
     case "parts": {
       const first = source.paths[0];
       if (first === undefined) throw new InputError([{ file: "parts", message: "no part file given" }]);
       const store = readParts(plan, partFiles(source.paths));
-      for (let trial = 0; trial < plan.trials; trial++)
+      for (const trial of trials)
         onTrial(trial, (site) => {
           const o = store.get(trial, site);
           if (!o)
@@ -77,14 +84,15 @@ export function siteOutcomes(
             plan.prefetch,
           ),
       );
-      if (threads <= 1 || sites.length * plan.trials < MIN_SITES_FOR_THREADS) {
-        inProcess(prepared, onTrial, source.progress);
+      if (threads <= 1 || sites.length * trials.length < MIN_SITES_FOR_THREADS) {
+        inProcess(prepared, trials, onTrial, source.progress);
         return undefined;
       }
       const progress = source.progress;
       return mapTrials(
         prepared,
         sites,
+        trials,
         {
           threads,
           ...(progress
@@ -93,8 +101,8 @@ export function siteOutcomes(
                   progress(
                     done,
                     total,
-                    plan.trials > 1
-                      ? `site simulations, trial ${Math.min(plan.trials, Math.floor(done / sites.length) + 1)} of ${plan.trials}`
+                    trials.length > 1
+                      ? `site simulations, trial ${Math.min(trials.length, Math.floor(done / sites.length) + 1)} of ${trials.length}`
                       : "site simulations",
                   ),
               }
@@ -114,11 +122,12 @@ export function siteOutcomes(
 /** Each trial in turn, its sites simulated here when the schedule first asks for them. */
 function inProcess(
   prepared: PreparedFleet,
+  trials: readonly number[],
   onTrial: (trial: number, outcome: OutcomeOf) => void,
   progress: ProgressSink | undefined,
 ): void {
   const { plan, planner, scheduleSites } = prepared;
-  for (let trial = 0; trial < plan.trials; trial++) {
+  trials.forEach((trial, k) => {
     onTrial(trial, (site) =>
       rollSite(
         plan,
@@ -128,8 +137,8 @@ function inProcess(
         planner,
       ),
     );
-    progress?.(trial + 1, plan.trials, "trials");
-  }
+    progress?.(k + 1, trials.length, "trials");
+  });
 }
 
 /** Fewer site simulations than this run in the process: starting threads would cost more than they save. */
@@ -179,7 +188,7 @@ export async function mapSites(
   options: MapOptions,
 ): Promise<OutcomeStore> {
   const store = new OutcomeStore(prepared.plan);
-  await mapTrials(prepared, sites, options, (table) => {
+  await mapTrials(prepared, sites, allTrials(prepared.plan), options, (table) => {
     for (const s of table.sites()) store.set(table.trial, s, table.get(s) as TrialOutcome);
   });
   return store;
@@ -194,15 +203,16 @@ export async function mapSites(
 async function mapTrials(
   prepared: PreparedFleet,
   sites: readonly number[],
+  trials: readonly number[],
   options: MapOptions,
   onTrial: (table: TrialTable) => void,
 ): Promise<void> {
   const { plan, planner, scheduleSites } = prepared;
   const predictedMs = (s: number) => scheduleSites[s]?.predictedMs ?? 0;
-  const total = sites.length * plan.trials;
+  const total = sites.length * trials.length;
   let done = 0;
   if (options.threads <= 1 || total < MIN_SITES_FOR_THREADS) {
-    for (let trial = 0; trial < plan.trials; trial++) {
+    for (const trial of trials) {
       const table = new TrialTable(trial, plan.sites.length, keptInFull(plan, trial));
       for (const s of sites) {
         const site = plan.sites[s] as LoadedFleetPlan["sites"][number];
@@ -229,6 +239,7 @@ async function mapTrials(
   });
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored).
   const queue = new PQueue({ concurrency: threads * AHEAD_PER_THREAD });
+  // Keyed by the trial's place in `trials`: `next` is the place of the next trial to hand on.
   const open = new Map<number, { table: TrialTable; left: number }>();
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -243,12 +254,13 @@ async function mapTrials(
   };
   try {
     const batches = Math.ceil(sites.length / batch);
-    for (let trial = 0; trial < plan.trials && !failure; trial++) {
-      while (!failure && trial - next >= TRIALS_AHEAD) await new Promise<void>((r) => (wake = r));
+    for (let k = 0; k < trials.length && !failure; k++) {
+      const trial = trials[k] as number;
+      while (!failure && k - next >= TRIALS_AHEAD) await new Promise<void>((r) => (wake = r));
       if (failure) break;
       const table = new TrialTable(trial, plan.sites.length, keptInFull(plan, trial));
       const entry = { table, left: batches };
-      open.set(trial, entry);
+      open.set(k, entry);
       for (let i = 0; i < sites.length && !failure; i += batch) {
         const chunk = sites.slice(i, i + batch);
         const job: SiteBatch = {

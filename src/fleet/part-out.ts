@@ -1,13 +1,12 @@
-import { closeSync, lstatSync, mkdirSync, openSync, rmSync } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../shared/diagnostics.js";
-import { writeAllSync, writeError } from "../shared/files.js";
-import { batched } from "../shared/json.js";
+import { writeError } from "../shared/files.js";
 import type { Shard } from "./shard.js";
 
 /**
  * Where a shard writes its part: `--out` is a folder (created when missing, with or without a trailing
- * slash; refused when it is a file), and the part is `part-I-of-N.ndjson` in it.
+ * slash; refused when it is a file), and the part is `part-I-of-N.part` in it.
  */
 export function partFileIn(out: string, shard: Shard): string {
   let isFolder = false;
@@ -17,7 +16,7 @@ export function partFileIn(out: string, shard: Shard): string {
       throw new InputError([
         {
           file: out,
-          message: "--out: is a file, not a folder (a shard writes part-I-of-N.ndjson in a folder)",
+          message: "--out: is a file, not a folder (a shard writes part-I-of-N.part in a folder)",
         },
       ]);
     isFolder = true;
@@ -33,7 +32,7 @@ export function partFileIn(out: string, shard: Shard): string {
       throw writeError({ file: out, option: "--out" }, error);
     }
   }
-  return join(out, `part-${shard.index}-of-${shard.count}.ndjson`);
+  return join(out, `part-${shard.index}-of-${shard.count}.part`);
 }
 
 /**
@@ -41,7 +40,7 @@ export function partFileIn(out: string, shard: Shard): string {
  * earlier run, can never replace one another; the second is refused and writes nothing. A write that
  * fails part-way removes the file it created.
  */
-export function writePartExclusive(file: string, pieces: Iterable<string>): void {
+export function writePartExclusive(file: string, pieces: Iterable<Uint8Array>): void {
   const target = { file, option: "--out" };
   let fd: number;
   try {
@@ -58,9 +57,10 @@ export function writePartExclusive(file: string, pieces: Iterable<string>): void
     throw writeError(target, error);
   }
   try {
-    for (const chunk of batched(pieces, 1 << 20)) {
+    for (const piece of pieces) {
       try {
-        writeAllSync(fd, chunk);
+        for (let offset = 0; offset < piece.length; )
+          offset += writeSync(fd, piece, offset, piece.length - offset);
       } catch (error) {
         throw writeError(target, error);
       }

@@ -2,8 +2,9 @@ import { cachedPlanner, type PlanTable } from "../rules/plan-cache.js";
 import { FleetAggregate } from "./aggregate.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { type OutcomeSource, siteOutcomes } from "./outcomes.js";
-import { prepareFleet } from "./prepare.js";
+import { type PreparedFleet, prepareFleet } from "./prepare.js";
 import type { FleetPlanRun, ProgressSink } from "./result.js";
+import { mergedTrialParts } from "./shard.js";
 import { scheduleTrial } from "./trial.js";
 
 export type { FleetPlanRun, FleetResult, ProgressSink } from "./result.js";
@@ -49,10 +50,30 @@ function pipeline(
   source: OutcomeSource,
   planner: PlanTable,
 ): FleetPlanRun | Promise<FleetPlanRun> {
-  const prepared = prepareFleet(plan, planner);
+  // Parts of a fleet sharded by trial hold every trial's figures already: the merge only combines them.
+  if (source.from === "parts") {
+    const merged = mergedTrialParts(plan, source.paths);
+    if (merged) return merged;
+  }
+  const aggregate = rollTrials(prepareFleet(plan, planner), source);
+  return aggregate instanceof Promise ? aggregate.then((a) => a.finish()) : aggregate.finish();
+}
+
+/**
+ * The pipeline's stages after `prepare` over the given trials (ascending; default every trial): what a
+ * shard of a fleet sharded by trial runs for its own trials, and a whole run for all.
+ */
+export function rollTrials(
+  prepared: PreparedFleet,
+  source: OutcomeSource,
+  trials?: readonly number[],
+): FleetAggregate | Promise<FleetAggregate> {
   const aggregate = new FleetAggregate(prepared);
-  const mapped = siteOutcomes(prepared, source, (trial, outcome) =>
-    aggregate.add(scheduleTrial(prepared, trial, outcome)),
+  const mapped = siteOutcomes(
+    prepared,
+    source,
+    (trial, outcome) => aggregate.add(scheduleTrial(prepared, trial, outcome)),
+    ...(trials ? [trials] : []),
   );
-  return mapped ? mapped.then(() => aggregate.finish()) : aggregate.finish();
+  return mapped ? mapped.then(() => aggregate) : aggregate;
 }

@@ -1,19 +1,31 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { StringDecoder } from "node:string_decoder";
+import { deserialize, serialize } from "node:v8";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
 import { hashSeed } from "../shared/hash.js";
 import { plural } from "../shared/plural.js";
+import { type AggregatePiece, combined } from "./aggregate.js";
 import type { LoadedFleetPlan } from "./load.js";
-import type { SiteOutcome } from "./map.js";
+import type { PackedOutcomes, SiteOutcome } from "./map.js";
 import { OutcomeStore } from "./outcome-store.js";
 import type { PreparedFleet } from "./prepare.js";
+import type { FleetPlanRun } from "./result.js";
 
 /**
- * A fleet's map step split across processes (or Kubernetes pods): shard I of N simulates the sites
- * whose name hashes to I — a stable assignment that depends on the site's name only, not on its
- * place in the inventory or the size of the fleet — and writes their outcomes, every trial, as NDJSON.
- * `merge` reads the parts back and runs the schedule over them: the same output as one process.
+ * A fleet run split across processes (or Kubernetes pods), one of two ways (the layout):
+ *
+ * - by trial (the default when there are at least as many trials as shards): shard I runs a block of the
+ *   trials, every site and every strategy's schedule, and writes each trial's figures (and the first
+ *   trial whole, when it is its own); `merge` only puts the figures back in trial order. Nothing is
+ *   simulated or scheduled twice, so N shards cost about what one process does, and the merge little.
+ * - by site (fewer trials than shards, or `--shard-by sites`): shard I simulates the sites whose name
+ *   hashes to I — a stable assignment that depends on the site's name only, not on its place in the
+ *   inventory or the size of the fleet — for every trial; `merge` runs the schedules over the outcomes
+ *   of all the parts, so it may re-plan other waves over the same simulations.
+ *
+ * A part is a JSON header line (what it is, for which simulation, which shard) then its body in V8's
+ * serialization (`node:v8`): typed arrays for the trials' packed outcomes, and objects as they were,
+ * so that the merge prints the same bytes as one process.
  */
 export interface Shard {
   /** 0-based, as JOB_COMPLETION_INDEX counts. */
@@ -42,6 +54,31 @@ export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): 
   else throw bad(`"${text}" gives no shard index and JOB_COMPLETION_INDEX is not set (give I/N)`);
   if (index >= count) throw bad(`shard ${index} of ${count} does not exist (shards are 0..${count - 1})`);
   return { index, count };
+}
+
+/** How a fleet's shards divide the work: see the top of this file. */
+export type ShardLayout = "trials" | "sites";
+
+/** `--shard-by`: the layout asked for, or by trial when there are at least as many trials as shards. */
+export function shardLayout(plan: Pick<LoadedFleetPlan, "trials">, shard: Shard, by?: string): ShardLayout {
+  if (by === undefined) return plan.trials >= shard.count ? "trials" : "sites";
+  if (by !== "trials" && by !== "sites")
+    throw new InputError([{ file: "--shard-by", message: `expected trials or sites, got "${by}"` }]);
+  if (by === "trials" && plan.trials < shard.count)
+    throw new InputError([
+      {
+        file: "--shard-by",
+        message: `trials: ${plural(plan.trials, "trial")} cannot be shared by ${shard.count} shards (shard by sites, or run fewer shards)`,
+      },
+    ]);
+  return by;
+}
+
+/** The trials of shard I of N when sharded by trial: a block of consecutive trials, the blocks as even as they go. */
+export function shardTrials(trials: number, shard: Shard): number[] {
+  const from = Math.floor((shard.index * trials) / shard.count);
+  const to = Math.floor(((shard.index + 1) * trials) / shard.count);
+  return Array.from({ length: to - from }, (_, k) => from + k);
 }
 
 /** The shard a site belongs to: a hash of its name. */
@@ -87,38 +124,205 @@ export function simulationFingerprint(plan: LoadedFleetPlan): string {
   return `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
 }
 
+/**
+ * What a trial's schedules depend on besides the simulation: the start, horizon, windows, registry and
+ * strategies, and each site's zone, window and link. Parts sharded by trial hold schedules already run,
+ * so a merge must give them all the same; parts sharded by site do not depend on it.
+ */
+export function scheduleFingerprint(
+  plan: LoadedFleetPlan,
+  simulation: string = simulationFingerprint(plan),
+): string {
+  const parts: (string | number)[] = [
+    simulation,
+    plan.startMs,
+    plan.horizonMs,
+    plan.windowMode,
+    String(plan.prefetch),
+    String(plan.registryGbps),
+    plan.imageGiB,
+    String(plan.keepResults === true),
+    JSON.stringify(plan.strategies),
+  ];
+  const a = hashSeed(3, ...parts);
+  let b = hashSeed(4, ...parts);
+  for (const site of plan.sites)
+    b = hashSeed(b, site.timeZone, site.window.text, site.linkMbps, String(site.localRegistry === true));
+  return `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
+}
+
+/** The version of the part format: header line then V8-serialized body (1 was NDJSON lines). */
+const PART_FORMAT = 2;
+
 interface PartHeader {
-  edgesimFleetPart: 1;
+  edgesimFleetPart: number;
   fleet: string;
+  layout: ShardLayout;
   fingerprint: string;
+  /** Parts sharded by trial: the schedules' fingerprint too. */
+  schedule?: string;
   shard: number;
   shards: number;
   trials: number;
-  sites: number;
+  /** Sharded by site: the sites in the part (each for every trial). */
+  sites?: number;
+  /** Sharded by trial: the part's trials, from (inclusive) to (exclusive). */
+  from?: number;
+  to?: number;
+  /** The body's encoding: V8's serialization unless said (a trial part of plain values is JSON). */
+  body?: "json";
 }
 
-/** A shard's part file: a header line, then one line per (trial, site) outcome. */
-export function* partPieces(
-  plan: LoadedFleetPlan,
-  shard: Shard,
-  store: OutcomeStore,
-  sites: number,
-): Generator<string> {
-  const header: PartHeader = {
-    edgesimFleetPart: 1,
+/** Sharded by site: the shard's sites (inventory indices) and, per trial, their outcomes in that order. */
+interface SitesBody {
+  sites: Int32Array;
+  trials: ({ full: SiteOutcome[] } | PackedOutcomes)[];
+}
+
+function headerOf(plan: LoadedFleetPlan, shard: Shard, layout: ShardLayout): PartHeader {
+  const fingerprint = simulationFingerprint(plan);
+  return {
+    edgesimFleetPart: PART_FORMAT,
     fleet: plan.name,
-    fingerprint: simulationFingerprint(plan),
+    layout,
+    fingerprint,
+    ...(layout === "trials" ? { schedule: scheduleFingerprint(plan, fingerprint) } : {}),
     shard: shard.index,
     shards: shard.count,
     trials: plan.trials,
-    sites,
   };
-  yield `${JSON.stringify(header)}\n`;
-  for (const [trial, s, outcome] of store.entries())
-    yield `${JSON.stringify({ trial, site: (plan.sites[s] as { name: string }).name, index: s, outcome })}\n`;
 }
 
-/** The part files given: files as they are, folders for the `part-*.ndjson` files in them (sorted). */
+/** A part of a fleet sharded by site: the header, then its sites' outcomes, every trial. */
+export function sitePartPieces(
+  plan: LoadedFleetPlan,
+  shard: Shard,
+  store: OutcomeStore,
+  sites: readonly number[],
+): Uint8Array[] {
+  const body: SitesBody = { sites: Int32Array.from(sites), trials: [] };
+  for (let trial = 0; trial < plan.trials; trial++) {
+    const table = store.table(trial);
+    if (table.inFull) {
+      body.trials.push({ full: sites.map((s) => table.get(s) as SiteOutcome) });
+      continue;
+    }
+    const packed: PackedOutcomes = {
+      codes: new Uint8Array(sites.length),
+      durations: new Float64Array(sites.length),
+      disrupted: new Float64Array(sites.length),
+    };
+    table.packInto(sites, packed);
+    body.trials.push(packed);
+  }
+  const header = { ...headerOf(plan, shard, "sites"), sites: sites.length };
+  return [Buffer.from(`${JSON.stringify(header)}\n`), serialize(body)];
+}
+
+/** A part of a fleet sharded by trial: the header, then its trials' figures (the first trial's run whole). */
+export function trialPartPieces(
+  plan: LoadedFleetPlan,
+  shard: Shard,
+  trials: readonly number[],
+  piece: AggregatePiece,
+): Uint8Array[] {
+  const from = trials[0] ?? 0;
+  const header: PartHeader = { ...headerOf(plan, shard, "trials"), from, to: from + trials.length };
+  // JSON reads back about three times faster than V8's serialization, but only plain values exactly.
+  const plain = {
+    ...piece,
+    strategies: piece.strategies.map((s) =>
+      s.first ? { ...s, first: { ...s.first, outcomes: [...s.first.outcomes] } } : s,
+    ),
+  };
+  const nonFinite = jsonNonFinite(plain);
+  if (nonFinite) {
+    header.body = "json";
+    // Infinity and NaN go as marked strings (no string of the body starts with the mark), then back.
+    for (const [holder, key, value] of nonFinite) holder[key] = `${NON_FINITE}${value}`;
+    try {
+      return [Buffer.from(`${JSON.stringify(header)}\n${JSON.stringify(plain)}`)];
+    } finally {
+      for (const [holder, key, value] of nonFinite) holder[key] = value;
+    }
+  }
+  return [Buffer.from(`${JSON.stringify(header)}\n`), serialize(piece)];
+}
+
+/** What a non-finite number is written as in a JSON body, before the number itself. */
+const NON_FINITE = "\u0000edgesim:";
+
+type Holder = Record<string | number, unknown>;
+
+/**
+ * Where `value` holds a non-finite number (each holder, key and number), when JSON gives everything else
+ * back exactly: plain objects and arrays of strings (none starting with NON_FINITE), booleans, null and
+ * numbers other than -0 — no undefined, Map or class instance anywhere. Undefined when JSON would not.
+ */
+function jsonNonFinite(value: unknown): [Holder, string | number, number][] | undefined {
+  const found: [Holder, string | number, number][] = [];
+  const stack: [Holder, string | number][] = [[{ value }, "value"]];
+  while (stack.length > 0) {
+    const [holder, key] = stack.pop() as [Holder, string | number];
+    const v = holder[key];
+    switch (typeof v) {
+      case "string":
+        if (v.startsWith(NON_FINITE)) return undefined;
+        continue;
+      case "boolean":
+        continue;
+      case "number":
+        if (Object.is(v, -0)) return undefined;
+        if (!Number.isFinite(v)) found.push([holder, key, v]);
+        continue;
+      case "object": {
+        if (v === null) continue;
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            if (!(i in v)) return undefined;
+            stack.push([v as unknown as Holder, i]);
+          }
+          continue;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return undefined;
+        for (const k in v) stack.push([v as Holder, k]);
+        continue;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return found;
+}
+
+/** A JSON body's marked strings back to the numbers they stand for. */
+function restoreNonFinite(value: unknown): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== "object" || v === null) continue;
+    const o = v as Holder;
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === "string") {
+        if (x.startsWith(NON_FINITE)) o[k] = Number(x.slice(NON_FINITE.length));
+      } else if (typeof x === "object" && x !== null) stack.push(x);
+    }
+  }
+}
+
+/** A trial part's body as written: JSON with the first trial's outcomes as entries, or V8's serialization. */
+function trialPiece(header: PartHeader, body: unknown): AggregatePiece {
+  if (header.body !== "json") return body as AggregatePiece;
+  restoreNonFinite(body);
+  const piece = body as AggregatePiece;
+  for (const s of piece?.strategies ?? [])
+    if (s?.first) s.first.outcomes = new Map(s.first.outcomes as unknown as [number, SiteOutcome][]);
+  return piece;
+}
+
+/** The part files given: files as they are, folders for the part files in them (sorted). */
 export function partFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
   for (const path of paths) {
@@ -130,114 +334,162 @@ export function partFiles(paths: readonly string[]): string[] {
     }
     if (!isDir) files.push(path);
     else {
+      // Parts of the NDJSON format (1) too, so that they are refused by name rather than missed.
       const inside = readdirSync(path)
-        .filter((name) => /^part-.*\.ndjson$/.test(name))
+        .filter((name) => /^part-\d+-of-\d+\.(part|ndjson)$/.test(name))
         .sort()
         .map((name) => join(path, name));
       if (inside.length === 0)
-        throw new InputError([{ file: path, message: "holds no part-*.ndjson part files" }]);
+        throw new InputError([{ file: path, message: "holds no part-I-of-N.part files" }]);
       files.push(...inside);
     }
   }
   return files;
 }
 
-/**
- * Reads the parts back into one store, checking that they are the N shards of this fleet, each once,
- * made from the same simulation inputs; a problem names the file and line.
- */
-export function readParts(plan: LoadedFleetPlan, files: readonly string[]): OutcomeStore {
-  const store = new OutcomeStore(plan);
-  const fingerprint = simulationFingerprint(plan);
-  const seen = new Map<number, string>();
-  let shards: { count: number; file: string } | undefined;
-  const problems: Diagnostic[] = [];
-  for (const file of files) {
-    let header: PartHeader | undefined;
-    let lines = 0;
-    let counted = 0;
-    for (const line of readLines(file)) {
-      lines++;
-      if (line.trim() === "") continue;
-      const at = (message: string): InputError => new InputError([{ file, line: lines, col: 1, message }]);
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw at("not a JSON line (a part file is NDJSON written by `edgesim fleet --shard`)");
-      }
-      if (!header) {
-        const h = value as Partial<PartHeader>;
-        if (h?.edgesimFleetPart !== 1)
-          throw at("not an edgesim fleet part (its first line is not a part header)");
-        if (h.fingerprint !== fingerprint || h.trials !== plan.trials)
-          throw at(
-            `was made for other simulation inputs (fleet "${h.fleet}"): the seed, trials, inventory, faults, timings or profiles differ from this run's`,
-          );
-        header = h as PartHeader;
-        if (shards && shards.count !== header.shards)
-          throw at(`is a shard of ${header.shards}, ${shards.file} of ${shards.count}`);
-        shards ??= { count: header.shards, file };
-        const other = seen.get(header.shard);
-        if (other !== undefined) throw at(`shard ${header.shard} is given twice (${other} and ${file})`);
-        seen.set(header.shard, file);
-        continue;
-      }
-      const row = value as { trial?: unknown; site?: unknown; index?: unknown; outcome?: SiteOutcome };
-      const index = row.index;
-      if (
-        typeof index !== "number" ||
-        typeof row.trial !== "number" ||
-        !row.outcome ||
-        plan.sites[index]?.name !== row.site
-      )
-        throw at("is not an outcome of a site of this fleet");
-      store.set(row.trial, index, row.outcome);
-      counted++;
-    }
-    if (!header) throw new InputError([{ file, message: "is empty (no part header)" }]);
-    if (counted !== header.sites * header.trials)
-      problems.push({
-        file,
-        message: `holds ${plural(counted, "outcome")}, its header promises ${header.sites * header.trials} (a part cut short?)`,
-      });
-  }
-  if (shards) {
-    const missing: number[] = [];
-    for (let i = 0; i < shards.count; i++) if (!seen.has(i)) missing.push(i);
-    if (missing.length > 0)
-      problems.push({
-        file: files[0] as string,
-        message: `${missing.length === 1 ? "shard" : "shards"} ${missing.join(", ")} of ${shards.count} missing: give every part`,
-      });
-  }
-  if (problems.length > 0) throw new InputError(problems);
-  return store;
+interface Part {
+  file: string;
+  header: PartHeader;
+  /** The body, deserialized on first use. */
+  body: () => unknown;
 }
 
-/** The file's lines, read in blocks: a part may be larger than one string can hold. */
-function* readLines(file: string): Generator<string> {
-  let fd: number;
+/** A part's header, checked against this run's simulation fingerprint; its body is read when asked for. */
+function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Part {
+  let bytes: Buffer;
   try {
-    fd = openSync(file, "r");
+    bytes = readFileSync(file);
   } catch {
     throw new InputError([{ file, message: "cannot read the part file" }]);
   }
+  const at = (message: string): InputError => new InputError([{ file, line: 1, col: 1, message }]);
+  const end = bytes.indexOf(10);
+  if (bytes.length === 0) throw new InputError([{ file, message: "is empty (no part header)" }]);
+  let header: Partial<PartHeader>;
   try {
-    const decoder = new StringDecoder("utf8");
-    const buffer = Buffer.alloc(1 << 20);
-    let rest = "";
-    for (;;) {
-      const n = readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      const text = rest + decoder.write(buffer.subarray(0, n));
-      const lines = text.split("\n");
-      rest = lines.pop() as string;
-      yield* lines;
-    }
-    rest += decoder.end();
-    if (rest !== "") yield rest;
-  } finally {
-    closeSync(fd);
+    header = JSON.parse(bytes.subarray(0, end < 0 ? bytes.length : end).toString("utf8")) as PartHeader;
+  } catch {
+    throw at("not an edgesim fleet part (its first line is not a part header)");
   }
+  if (typeof header?.edgesimFleetPart !== "number")
+    throw at("not an edgesim fleet part (its first line is not a part header)");
+  if (header.edgesimFleetPart !== PART_FORMAT)
+    throw at(
+      `is a part of format ${header.edgesimFleetPart}, made by another edgesim version (this one reads format ${PART_FORMAT}): run the shards again with this version`,
+    );
+  if (header.fingerprint !== fingerprint || header.trials !== plan.trials)
+    throw at(
+      `was made for other simulation inputs (fleet "${header.fleet}"): the seed, trials, inventory, faults, timings or profiles differ from this run's`,
+    );
+  const body = () => {
+    try {
+      const rest = bytes.subarray(end + 1);
+      return header.body === "json" ? JSON.parse(rest.toString("utf8")) : deserialize(rest);
+    } catch {
+      throw new InputError([{ file, message: "is cut short or damaged (its body cannot be read)" }]);
+    }
+  };
+  return { file, header: header as PartHeader, body };
+}
+
+/**
+ * The parts' headers, checked: the N shards of this fleet in one layout, each once, made from the same
+ * simulation inputs (and, sharded by trial, the same schedules); a problem names the file.
+ */
+function readHeaders(plan: LoadedFleetPlan, files: readonly string[]): Part[] {
+  const fingerprint = simulationFingerprint(plan);
+  const parts = files.map((file) => readPart(plan, fingerprint, file));
+  const first = parts[0];
+  let schedule: string | undefined;
+  if (!first) throw new InputError([{ file: "parts", message: "no part file given" }]);
+  const seen = new Map<number, string>();
+  const problems: Diagnostic[] = [];
+  for (const { file, header } of parts) {
+    const at = (message: string): InputError => new InputError([{ file, line: 1, col: 1, message }]);
+    if (header.layout !== first.header.layout)
+      throw at(
+        `is sharded by ${header.layout}, ${first.file} by ${first.header.layout}: give the parts of one shard run`,
+      );
+    if (header.shards !== first.header.shards)
+      throw at(`is a shard of ${header.shards}, ${first.file} of ${first.header.shards}`);
+    const other = seen.get(header.shard);
+    if (other !== undefined) throw at(`shard ${header.shard} is given twice (${other} and ${file})`);
+    seen.set(header.shard, file);
+    if (header.layout === "trials") schedule ??= scheduleFingerprint(plan, fingerprint);
+    if (header.layout === "trials" && header.schedule !== schedule)
+      throw at(
+        "was scheduled with other waves, windows, start or registry than this run's: parts sharded by trial hold their schedules (to re-plan the same simulations at the merge, shard by site: --shard-by sites)",
+      );
+  }
+  const missing: number[] = [];
+  for (let i = 0; i < first.header.shards; i++) if (!seen.has(i)) missing.push(i);
+  if (missing.length > 0)
+    problems.push({
+      file: first.file,
+      message: `${missing.length === 1 ? "shard" : "shards"} ${missing.join(", ")} of ${first.header.shards} missing: give every part`,
+    });
+  if (problems.length > 0) throw new InputError(problems);
+  return parts;
+}
+
+/**
+ * The merged run of parts sharded by trial: every trial's figures put back in trial order, the first
+ * trial's run from the part that ran it. Undefined when the parts are sharded by site (their schedules
+ * are run by the merge).
+ */
+export function mergedTrialParts(plan: LoadedFleetPlan, paths: readonly string[]): FleetPlanRun | undefined {
+  const parts = readHeaders(plan, partFiles(paths));
+  if (parts[0]?.header.layout !== "trials") return undefined;
+  const pieces = parts.map(({ file, header, body }) => {
+    const piece = trialPiece(header, body());
+    const trials = (header.to ?? 0) - (header.from ?? 0);
+    const whole =
+      Array.isArray(piece?.strategies) &&
+      piece.strategies.length === plan.strategies.length &&
+      piece.strategies.every(
+        (s) => s.trials.length === trials && (header.from === 0) === (s.first !== undefined),
+      );
+    if (!whole)
+      throw new InputError([
+        {
+          file,
+          message: `does not hold the ${plural(trials, "trial")} its header promises (a part cut short?)`,
+        },
+      ]);
+    return piece;
+  });
+  return combined(plan, pieces);
+}
+
+/** Reads parts sharded by site back into one store (each trial's outcomes of every part's sites). */
+export function readParts(plan: LoadedFleetPlan, files: readonly string[]): OutcomeStore {
+  const store = new OutcomeStore(plan);
+  for (const { file, header, body } of readHeaders(plan, files)) {
+    if (header.layout !== "sites")
+      throw new InputError([{ file, message: "is sharded by trial: its schedules were run by the shards" }]);
+    const got = body() as SitesBody;
+    const sites = got?.sites instanceof Int32Array ? Array.from(got.sites) : undefined;
+    if (
+      !sites ||
+      sites.length !== header.sites ||
+      !Array.isArray(got.trials) ||
+      got.trials.length !== plan.trials
+    )
+      throw new InputError([
+        {
+          file,
+          message: `does not hold the ${plural(header.sites ?? 0, "site")} × ${plural(plan.trials, "trial")} its header promises (a part cut short?)`,
+        },
+      ]);
+    if (sites.some((s) => plan.sites[s] === undefined))
+      throw new InputError([{ file, message: "holds sites this fleet does not have" }]);
+    got.trials.forEach((t, trial) => {
+      if ("full" in t)
+        t.full.forEach((o, k) => {
+          store.set(trial, sites[k] as number, o);
+        });
+      else store.table(trial).setPacked(sites, t);
+    });
+  }
+  return store;
 }

@@ -40,7 +40,7 @@ const isMapping = (value: unknown): value is Record<string, unknown> =>
 
 export const KINDS = {
   "fleet-part": {
-    what: "a shard's part file (NDJSON written by `edgesim fleet --shard`)",
+    what: "a shard's part file (written by `edgesim fleet --shard`)",
     instead: "merge the parts with `edgesim fleet merge FILE PARTS...`",
     detect: (value) => "edgesimFleetPart" in value,
     sniff: /^\s*\{\s*"edgesimFleetPart"\s*:/,

@@ -161,10 +161,10 @@ describe("shard parts", () => {
     const r = shard(0, join(dir, "parts"));
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(readFileSync(join(dir, "parts", "part-0-of-2.ndjson"), "utf8")).toMatch(/^\{/);
+    expect(readFileSync(join(dir, "parts", "part-0-of-2.part"), "utf8")).toMatch(/^\{/);
     const slash = shard(1, `${join(dir, "newdir")}/`);
     expect(slash.status).toBe(0);
-    expect(readFileSync(join(dir, "newdir", "part-1-of-2.ndjson"), "utf8")).toMatch(/^\{/);
+    expect(readFileSync(join(dir, "newdir", "part-1-of-2.part"), "utf8")).toMatch(/^\{/);
   });
 
   it("a file named by --out is refused", () => {
@@ -178,11 +178,11 @@ describe("shard parts", () => {
   it("a part is created exclusively: a second shard with the same index never replaces it", () => {
     const out = join(dir, "twice");
     expect(shard(0, out).status).toBe(0);
-    const first = readFileSync(join(out, "part-0-of-2.ndjson"), "utf8");
+    const first = readFileSync(join(out, "part-0-of-2.part"));
     const again = shard(0, out);
     expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(/part-0-of-2\.ndjson.*--out: the part already exists/);
-    expect(readFileSync(join(out, "part-0-of-2.ndjson"), "utf8")).toBe(first);
+    expect(again.stderr).toMatch(/part-0-of-2\.part.*--out: the part already exists/);
+    expect(readFileSync(join(out, "part-0-of-2.part")).equals(first)).toBe(true);
   });
 });
 
