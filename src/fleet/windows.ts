@@ -293,9 +293,66 @@ export function neverFits(site: ScheduleSite, windowMode: WindowMode, prefetch: 
  * where one exists (CST, CET, JST, IST, AEDT), else its UTC offset (`UTC+4`, `UTC+5:45`).
  */
 export function localTime(ms: number, zone: string): string {
+  const offset = steadyOffset(ms, zone);
+  if (offset !== undefined) {
+    const text = minuteText(ms + offset * 60_000);
+    if (text !== undefined) return `${text} ${zoneAbbreviation(ms, zone, offset)}`;
+  }
   // A zone object (luxon keeps one per name), not its name: a name is validated again at every call.
   const local = DateTime.fromMillis(ms, { zone: IANAZone.create(zone) });
   return `${local.toFormat("yyyy-MM-dd HH:mm")} ${zoneAbbreviation(ms, zone, local.offset)}`;
+}
+
+const HOUR_MS = 3_600_000;
+/** Zones by name, numbered for the offsets' keys. */
+const zoneNumbers = new Map<string, number>();
+/**
+ * A zone's offset in minutes over each UTC hour asked about, by `hour * zones + zone` (NaN: the offset
+ * changes within that hour, or is not whole minutes). Per-site output asks millions of times for a few
+ * thousand hours; luxon computes the offset anew each time (Intl's parts of a date). Cleared when large.
+ */
+const hourOffsets = new Map<number, number>();
+const MAX_HOUR_OFFSETS = 200_000;
+
+/**
+ * The zone's offset at `ms` when it is the same over the whole UTC hour around it and whole minutes
+ * (luxon's offset, asked at the hour's first and last millisecond; no zone changes its offset twice
+ * within an hour), else undefined.
+ */
+function steadyOffset(ms: number, zone: string): number | undefined {
+  let z = zoneNumbers.get(zone);
+  if (z === undefined) {
+    // Fewer than 2^20 zones are numbered (there are about 600), so that the key below is exact.
+    if (zoneNumbers.size >= 1_048_576) return undefined;
+    z = zoneNumbers.size;
+    zoneNumbers.set(zone, z);
+  }
+  const hour = Math.floor(ms / HOUR_MS);
+  // Exact: a date's hours since 1970 are below 2^32.
+  const key = hour * 1_048_576 + z;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const iana = IANAZone.create(zone);
+    const first = iana.offset(hour * HOUR_MS);
+    const last = iana.offset(hour * HOUR_MS + HOUR_MS - 1);
+    offset = first === last && Number.isInteger(first) ? first : Number.NaN;
+    if (hourOffsets.size >= MAX_HOUR_OFFSETS) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return Number.isNaN(offset) ? undefined : offset;
+}
+
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * `yyyy-MM-dd HH:mm` of an instant read in UTC, as luxon's `toFormat` writes it, for the years 1000 to
+ * 9999 (undefined outside them: luxon's own padding and signs then apply).
+ */
+function minuteText(ms: number): string | undefined {
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) return undefined;
+  return `${year}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
 }
 
 /**
@@ -347,6 +404,8 @@ export function utcOffset(minutes: number): string {
 }
 
 export function utcTime(ms: number): string {
+  const text = minuteText(ms);
+  if (text !== undefined) return `${text}Z`;
   return DateTime.fromMillis(ms, { zone: "UTC" }).toFormat("yyyy-MM-dd HH:mm'Z'");
 }
 
