@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
   localTime,
+  minuteText,
   parseInstant,
   parseWindow,
   utcTime,
@@ -203,6 +204,9 @@ describe("local and UTC times of the per-site output", () => {
     for (const iso of ["1850-06-01T00:00Z", "1883-11-18T17:00Z", "0999-12-31T23:59Z", "+010000-01-01T00:00Z"])
       instants.push(Date.parse(iso));
     for (let i = 0; i < 2000; i++) instants.push(Math.floor((rng.next() - 0.3) * 4e12));
+    // Fractions of a millisecond (a download's end), either side of 1970 and of an hour.
+    for (const ms of [-0.5, -1.5, -3_600_000.25, 0.5, 3_599_999.75, at("2026-03-08T07:00Z") - 0.5])
+      instants.push(ms);
     const wrong: string[] = [];
     for (const zone of zones)
       for (const ms of instants) {
@@ -214,6 +218,10 @@ describe("local and UTC times of the per-site output", () => {
     for (const ms of instants) {
       const want = DateTime.fromMillis(ms, { zone: "UTC" }).toFormat("yyyy-MM-dd HH:mm'Z'");
       if (utcTime(ms) !== want) wrong.push(`UTC ${ms}: ${utcTime(ms)}, luxon ${want}`);
+      // The versions' ISO minutes, as Date writes them.
+      const iso = minuteText(ms, "T");
+      const date = new Date(ms).toISOString().replace(/:\d\d\.\d{3}Z$/, "Z");
+      if (iso !== undefined && `${iso}Z` !== date) wrong.push(`ISO ${ms}: ${iso}Z, Date ${date}`);
     }
     expect(wrong).toEqual([]);
     expect(instants.length).toBeGreaterThan(10_000);
