@@ -643,10 +643,18 @@ function resolveStrategy(
   bag: DiagnosticBag,
 ): Strategy {
   const at = (p: YamlPath, message: string) => bag.add(diagnosticAt(yaml, [...path, ...p], message));
-  const taken = new Map<number, string>();
-  const byName = new Map(sites.map((s) => [s.name, s.index]));
+  // The wave that took each site, by its place in the spec (-1: none yet): a million sites, so no map.
+  const takenBy = new Int32Array(sites.length).fill(-1);
+  const takenIn = (s: number) => spec.waves?.[takenBy[s] as number]?.name;
+  let names: Set<string> | undefined;
   const waves: Wave[] = [];
-  const untaken = () => sites.filter((s) => !taken.has(s.index)).map((s) => s.index);
+  /** The first `limit` sites no wave took yet, in inventory order (a site's index is its place). */
+  const untaken = (limit = sites.length) => {
+    const out: number[] = [];
+    for (let s = 0; s < sites.length && out.length < limit; s++) if (takenBy[s] === -1) out.push(s);
+    return out;
+  };
+  const firstUntaken = (n: number) => (Number.isInteger(n) && n >= 0 ? untaken(n) : untaken().slice(0, n));
   (spec.waves ?? []).forEach((w, i) => {
     const kinds = [w.select, w.count, w.percent, w.rest].filter((k) => k !== undefined).length;
     if (kinds !== 1) {
@@ -658,34 +666,37 @@ function resolveStrategy(
     let chosen: number[] = [];
     if (w.select) {
       const labels = Object.entries(w.select.labels ?? {}).map(([k, v]) => [k, String(v)] as const);
-      const names = new Set(w.select.names ?? []);
+      const selected = new Set(w.select.names ?? []);
       w.select.names?.forEach((n, j) => {
-        if (!byName.has(n)) at(["waves", i, "select", "names", j], `no site "${n}" in the inventory`);
+        names ??= new Set(sites.map((s) => s.name));
+        if (!names.has(n)) at(["waves", i, "select", "names", j], `no site "${n}" in the inventory`);
       });
       chosen = sites
-        .filter((s) => (names.size === 0 || names.has(s.name)) && labels.every(([k, v]) => s.labels[k] === v))
+        .filter(
+          (s) => (selected.size === 0 || selected.has(s.name)) && labels.every(([k, v]) => s.labels[k] === v),
+        )
         .map((s) => s.index);
-      const twice = chosen.filter((s) => taken.has(s));
+      const twice = chosen.filter((s) => takenBy[s] !== -1);
       if (twice.length > 0) {
         const first = sites[twice[0] as number]?.name;
         at(
           ["waves", i, "select"],
-          `selects ${plural(twice.length, "site")} an earlier wave already has (${first} is in wave "${taken.get(twice[0] as number)}")`,
+          `selects ${plural(twice.length, "site")} an earlier wave already has (${first} is in wave "${takenIn(twice[0] as number)}")`,
         );
       }
     } else if (w.count !== undefined) {
-      chosen = untaken().slice(0, w.count);
+      chosen = firstUntaken(w.count);
     } else if (w.percent !== undefined) {
       if (!(w.percent >= 0 && w.percent <= 100)) {
         at(["waves", i, "percent"], `a percentage between 0 and 100, got ${w.percent}`);
         return;
       }
-      chosen = untaken().slice(0, Math.max(1, Math.round((sites.length * w.percent) / 100)));
+      chosen = firstUntaken(Math.max(1, Math.round((sites.length * w.percent) / 100)));
     } else {
       chosen = untaken();
     }
     if (chosen.length === 0 && sites.length > 0) at(["waves", i], `wave "${w.name}" selects no site`);
-    for (const s of chosen) if (!taken.has(s)) taken.set(s, w.name);
+    for (const s of chosen) if (takenBy[s] === -1) takenBy[s] = i;
     const budget =
       w.failureBudget === undefined
         ? undefined

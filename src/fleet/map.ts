@@ -1,4 +1,3 @@
-import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import type { PlanTable } from "../rules/plan-table.js";
 import { overlayTimings } from "../scenario/timings.js";
 import { formatDuration } from "../shared/duration.js";
@@ -403,23 +402,4 @@ export function rollSite(
     faults: drawn.faults,
     ...(plan.keepResults ? { simulation: result } : {}),
   };
-}
-
-/** A batch's outcomes as a thread sends them back for a trial not kept in full: typed arrays, cheap to copy. */
-export interface PackedOutcomes {
-  codes: Uint8Array;
-  durations: Float64Array;
-  disrupted: Float64Array;
-}
-
-export function packOutcomes(outcomes: readonly SiteOutcome[]): PackedOutcomes {
-  const codes = new Uint8Array(outcomes.length);
-  const durations = new Float64Array(outcomes.length);
-  const disrupted = new Float64Array(outcomes.length);
-  outcomes.forEach((o, k) => {
-    codes[k] = SIMULATION_OUTCOMES.indexOf(o.result) + 1;
-    durations[k] = o.durationMs;
-    disrupted[k] = o.disruptedNodeMs;
-  });
-  return { codes, durations, disrupted };
 }

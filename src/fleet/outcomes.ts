@@ -6,8 +6,14 @@ import { InputError } from "../shared/diagnostics.js";
 import { defaultThreads } from "../shared/threads.js";
 import type { DeliveryMode } from "../shared/types.js";
 import type { LoadedFleetPlan } from "./load.js";
-import { type PackedOutcomes, rollSite, type SiteOutcome, siteSimPlan } from "./map.js";
-import { keptInFull, OutcomeStore, type TrialOutcome, TrialTable } from "./outcome-store.js";
+import { rollSite, type SiteOutcome, siteSimPlan } from "./map.js";
+import {
+  keptInFull,
+  OutcomeStore,
+  type PackedOutcomes,
+  type TrialOutcome,
+  TrialTable,
+} from "./outcome-store.js";
 import type { PreparedFleet } from "./prepare.js";
 import type { ProgressSink } from "./result.js";
 import { partFiles, readParts } from "./shard.js";
@@ -197,8 +203,9 @@ export async function mapSites(
 /**
  * The map step streamed: each trial's outcomes of the given sites, handed to `onTrial` in trial order
  * as soon as that trial is complete, then dropped. At most TRIALS_AHEAD trials are simulated ahead of
- * the one handed on, so the outcomes held at once do not grow with the trial count; a trial not kept
- * in full comes back from the threads as typed arrays (`packOutcomes`).
+ * the one handed on, so the outcomes held at once do not grow with the trial count; a batch comes back
+ * from the threads as typed arrays (`packOutcomes`), in a trial kept in full with the details of the few
+ * sites that have any.
  */
 async function mapTrials(
   prepared: PreparedFleet,
@@ -267,18 +274,13 @@ async function mapTrials(
           trial,
           sites: chunk.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]),
           predicted: predicted.slice(i, i + batch),
-          packed: !table.inFull,
+          inFull: table.inFull,
         };
         await queue.onSizeLessThan(threads * AHEAD_PER_THREAD);
         queue
           .add(async () => {
             if (failure) return;
-            const got = (await pool.run(job)) as SiteOutcome[] | PackedOutcomes;
-            if (Array.isArray(got))
-              chunk.forEach((s, k) => {
-                table.set(s, got[k] as SiteOutcome);
-              });
-            else table.setPacked(chunk, got);
+            table.setPacked(chunk, (await pool.run(job)) as PackedOutcomes);
             entry.left--;
             done += chunk.length;
             options.progress?.(done, total);

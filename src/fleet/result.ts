@@ -42,9 +42,19 @@ export interface TemplateRun {
   outcomes: SiteOutcome[];
 }
 
+/**
+ * A trial's site outcomes by inventory index: packed in typed arrays for a waves strategy (each outcome
+ * made when asked), a map for a template's.
+ */
+export interface SiteOutcomes {
+  get(site: number): SiteOutcome | undefined;
+  /** In the order the schedule asked for them. */
+  values(): Iterable<SiteOutcome>;
+}
+
 export interface TrialRun extends TrialFigures {
   schedule: Schedule;
-  outcomes: Map<number, SiteOutcome>;
+  outcomes: SiteOutcomes;
   /** A template strategy's own timeline (its `schedule` then holds each site's span, as waves do). */
   template?: TemplateRun;
 }

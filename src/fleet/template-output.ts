@@ -8,7 +8,7 @@ import type { PlanExpect } from "./schema.js";
 import type { TemplateStrategy } from "./template-load.js";
 import { describeAssumptions, TEMPLATE_RULES } from "./template-policy.js";
 import type { Session, TemplateSchedule, VersionTimeline } from "./template-schedule.js";
-import { parseInstant, utcTime } from "./windows.js";
+import { minuteText, parseInstant, utcTime } from "./windows.js";
 
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
 /** Hours to one decimal. */
@@ -186,5 +186,6 @@ export function siteVersions(plan: LoadedFleetPlan, trial: TrialRun, site: numbe
 }
 
 function isoMinute(ms: number): string {
-  return new Date(ms).toISOString().replace(/:\d\d\.\d{3}Z$/, "Z");
+  const text = minuteText(ms, "T");
+  return text !== undefined ? `${text}Z` : new Date(ms).toISOString().replace(/:\d\d\.\d{3}Z$/, "Z");
 }

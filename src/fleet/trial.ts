@@ -1,8 +1,9 @@
 import type { Strategy } from "./load.js";
 import type { SiteOutcome } from "./map.js";
+import { keptInFull, TrialTable } from "./outcome-store.js";
 import type { OutcomeOf } from "./outcomes.js";
 import type { PreparedFleet } from "./prepare.js";
-import type { FleetResult, TrialRun } from "./result.js";
+import type { FleetResult, SiteOutcomes, TrialRun } from "./result.js";
 import { type Placement, type Schedule, schedule } from "./schedule.js";
 import { runTemplateTrial } from "./template-run.js";
 
@@ -14,8 +15,8 @@ import { runTemplateTrial } from "./template-run.js";
  */
 export function scheduleTrial(prepared: PreparedFleet, trial: number, outcome: OutcomeOf): TrialRun[] {
   const { plan, planner, predictions, scheduleSites } = prepared;
-  // Kept in the order the schedules ask for them, as the output lists them.
-  const asked = new Map<number, ReturnType<OutcomeOf>>();
+  // Packed, in the order the schedules ask for them, as the output lists them.
+  const asked = new TrialTable(trial, plan.sites.length, keptInFull(plan, trial));
   // A template's sites roll several times (one simulation per version step), each simulated here.
   const templateCache = new Map<string, SiteOutcome>();
   return plan.strategies.map((strategy) => {
@@ -33,16 +34,14 @@ export function scheduleTrial(prepared: PreparedFleet, trial: number, outcome: O
       ...(plan.registryGbps !== undefined ? { registryBps: plan.registryGbps * 1e9 } : {}),
       prefetch: plan.prefetch,
       outcome: (site) => {
-        let o = asked.get(site);
-        if (!o) {
-          o = outcome(site);
-          asked.set(site, o);
-        }
+        const known = asked.get(site);
+        if (known) return known;
+        const o = outcome(site);
+        asked.set(site, o);
         return o;
       },
     });
-    // Only the first trial's outcomes are kept, and they are the sites' full outcomes.
-    return trialRun(prepared, strategy, trial, sched, asked as Map<number, SiteOutcome>);
+    return trialRun(prepared, strategy, trial, sched, asked);
   });
 }
 
@@ -52,7 +51,7 @@ function trialRun(
   strategy: Strategy,
   trial: number,
   sched: Schedule,
-  outcomes: Map<number, SiteOutcome>,
+  outcomes: TrialTable,
 ): TrialRun {
   let failed = 0;
   let blocked = 0;
@@ -61,7 +60,7 @@ function trialRun(
     if (p.state === "rolled") {
       if (p.result === "failed") failed++;
       if (p.result === "blocked") blocked++;
-      disrupted += outcomes.get(s)?.disruptedNodeMs ?? 0;
+      disrupted += outcomes.disruptedNodeMs(s);
     }
     if (p.state === "unschedulable") blocked++;
   });
@@ -76,7 +75,8 @@ function trialRun(
   return {
     trial,
     schedule: sched,
-    outcomes,
+    // A trial kept in full holds each site's whole outcome; any other, what the figures read.
+    outcomes: outcomes as SiteOutcomes,
     result,
     durationMs,
     endMs: sched.endMs,

@@ -293,9 +293,87 @@ export function neverFits(site: ScheduleSite, windowMode: WindowMode, prefetch: 
  * where one exists (CST, CET, JST, IST, AEDT), else its UTC offset (`UTC+4`, `UTC+5:45`).
  */
 export function localTime(ms: number, zone: string): string {
+  const steady = steadyHour(ms, zone);
+  if (steady !== undefined) {
+    const text = minuteText(ms + steady.offset * 60_000, " ");
+    if (text !== undefined) return `${text} ${steady.abbreviation}`;
+  }
   // A zone object (luxon keeps one per name), not its name: a name is validated again at every call.
   const local = DateTime.fromMillis(ms, { zone: IANAZone.create(zone) });
   return `${local.toFormat("yyyy-MM-dd HH:mm")} ${zoneAbbreviation(ms, zone, local.offset)}`;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Zones by name, numbered for the hours' keys. */
+const zoneNumbers = new Map<string, number>();
+/**
+ * A zone's offset in minutes and its abbreviation over each UTC hour asked about, by `hour * 2^20 + zone`
+ * (null: the offset changes within that hour, or is not whole minutes). Per-site output asks millions of
+ * times for a few thousand hours; luxon computes the offset anew each time (Intl's parts of a date).
+ * Cleared when large.
+ */
+const steadyHours = new Map<number, { offset: number; abbreviation: string } | null>();
+const MAX_STEADY_HOURS = 200_000;
+
+/**
+ * The zone's offset at `ms`, and its abbreviation, when the offset is the same over the whole UTC hour
+ * around it and whole minutes (luxon's offset, asked at the hour's first and last millisecond; no zone
+ * changes its offset twice within an hour), else undefined. The abbreviation is `zoneAbbreviation`'s,
+ * asked at the first instant of the hour that is formatted, as each call did before.
+ */
+function steadyHour(ms: number, zone: string): { offset: number; abbreviation: string } | undefined {
+  let z = zoneNumbers.get(zone);
+  if (z === undefined) {
+    // Fewer than 2^20 zones are numbered (there are about 600), so that the key below is exact.
+    if (zoneNumbers.size >= 1_048_576) return undefined;
+    z = zoneNumbers.size;
+    zoneNumbers.set(zone, z);
+  }
+  const hour = Math.floor(ms / HOUR_MS);
+  // Exact: a date's hours since 1970 are below 2^32.
+  const key = hour * 1_048_576 + z;
+  let steady = steadyHours.get(key);
+  if (steady === undefined) {
+    const iana = IANAZone.create(zone);
+    const first = iana.offset(hour * HOUR_MS);
+    const last = iana.offset(hour * HOUR_MS + HOUR_MS - 1);
+    steady =
+      first === last && Number.isInteger(first)
+        ? { offset: first, abbreviation: zoneAbbreviation(ms, zone, first) }
+        : null;
+    if (steadyHours.size >= MAX_STEADY_HOURS) steadyHours.clear();
+    steadyHours.set(key, steady);
+  }
+  return steady ?? undefined;
+}
+
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** `HH:mm` of each minute of a day. */
+const DAY_MINUTES = Array.from({ length: 1440 }, (_, m) => `${two(Math.floor(m / 60))}:${two(m % 60)}`);
+/** `yyyy-MM-dd` of each day asked about, by days since 1970 (cleared when large). */
+const dayTexts = new Map<number, string>();
+const MAX_DAY_TEXTS = 100_000;
+
+/**
+ * `yyyy-MM-dd HH:mm` of an instant read in UTC (`sep` between date and time), as luxon's `toFormat`
+ * and `Date`'s `toISOString` write it, for the years 1000 to 9999 (undefined outside them, and for a
+ * fraction of a millisecond before 1970: the caller then asks luxon or `Date`).
+ */
+export function minuteText(ms: number, sep: " " | "T"): string | undefined {
+  // A date truncates its milliseconds toward zero: the same as the floor below only from 1970 on.
+  if (ms < 0 && !Number.isInteger(ms)) return undefined;
+  const day = Math.floor(ms / DAY_MS);
+  let date = dayTexts.get(day);
+  if (date === undefined) {
+    const d = new Date(day * DAY_MS);
+    const year = d.getUTCFullYear();
+    if (!(year >= 1000 && year <= 9999)) return undefined;
+    date = `${year}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
+    if (dayTexts.size >= MAX_DAY_TEXTS) dayTexts.clear();
+    dayTexts.set(day, date);
+  }
+  return `${date}${sep}${DAY_MINUTES[Math.floor((ms - day * DAY_MS) / 60_000)]}`;
 }
 
 /**
@@ -347,6 +425,8 @@ export function utcOffset(minutes: number): string {
 }
 
 export function utcTime(ms: number): string {
+  const text = minuteText(ms, " ");
+  if (text !== undefined) return `${text}Z`;
   return DateTime.fromMillis(ms, { zone: "UTC" }).toFormat("yyyy-MM-dd HH:mm'Z'");
 }
 

@@ -11,7 +11,8 @@ import { type Planner, planTable } from "../rules/plan-table.js";
 import type { Plan } from "../rules/types.js";
 import type { DeliveryMode } from "../shared/types.js";
 import type { Site } from "./load.js";
-import { type PackedOutcomes, packOutcomes, rollSite, type SiteOutcome, type SiteSimPlan } from "./map.js";
+import { rollSite, type SiteSimPlan } from "./map.js";
+import { type PackedOutcomes, packOutcomes } from "./outcome-store.js";
 import { sitePlanner } from "./site-planner.js";
 
 export interface SiteBatch {
@@ -19,8 +20,8 @@ export interface SiteBatch {
   sites: Site[];
   /** Each site's fault-free rollout time (where its faults are drawn). */
   predicted: number[];
-  /** Send back three numbers a site (a trial not kept in full) rather than each outcome. */
-  packed: boolean;
+  /** A trial kept in full: each site's behavior and details are sent back too, not only its three numbers. */
+  inFull: boolean;
 }
 
 /**
@@ -49,7 +50,7 @@ for (const [from, to, mode, made] of plans) {
   if (a && b) (mode === null ? planner : planner.forMode(mode)).seed(a, b, made);
 }
 
-export default async function rollBatch(batch: SiteBatch): Promise<SiteOutcome[] | PackedOutcomes> {
+export default async function rollBatch(batch: SiteBatch): Promise<PackedOutcomes> {
   for (const site of batch.sites) {
     const from = profileOf(site.profile);
     const to = profileOf(site.update);
@@ -61,5 +62,5 @@ export default async function rollBatch(batch: SiteBatch): Promise<SiteOutcome[]
   const outcomes = batch.sites.map((site, i) =>
     rollSite(plan, site, batch.trial, batch.predicted[i] ?? 0, planner),
   );
-  return batch.packed ? packOutcomes(outcomes) : outcomes;
+  return packOutcomes(outcomes, batch.inFull);
 }

@@ -40,6 +40,21 @@ describe("the progress bar", () => {
     bar(500, 1000, "trials");
     expect(drawn.at(-1)).toBe("\r\u001b[K[###############...............] 500/1000 trials, about 20s left");
   });
+
+  it("goes by the later half of the run: a slow first stretch (threads warming up) fades out of the time left", () => {
+    let t = 0;
+    const drawn: string[] = [];
+    const bar = progressBar((text) => drawn.push(text), { now: () => t });
+    // 10 a second for 10 s, then 100 a second: at 2,100 of 5,000 (30 s), 2,900 left take 29 s at the
+    // rate since 15 s; the rate since the start (about 70 a second) would say 42 s.
+    for (let s = 0; s <= 30; s++) {
+      t = s * 1000;
+      bar(s <= 10 ? s * 10 : 100 + (s - 10) * 100, 5000, "site simulations");
+    }
+    expect(drawn.at(-1)).toBe(
+      "\r\u001b[K[#############.................] 2100/5000 site simulations, about 29s left",
+    );
+  });
 });
 
 describe("edgesim fleet's bar in a terminal", () => {

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { MAX_CLUSTERS_OPTION } from "../../src/cli/fleet-options.js";
 import { MAX_GENERATED_SITES } from "../../src/fleet/limits.js";
 import { loadFleetPlan } from "../../src/fleet/load.js";
-import { packOutcomes, type SiteOutcome } from "../../src/fleet/map.js";
-import { OutcomeStore, TrialTable } from "../../src/fleet/outcome-store.js";
+import type { SiteOutcome } from "../../src/fleet/map.js";
+import { OutcomeStore, packOutcomes, TrialTable } from "../../src/fleet/outcome-store.js";
 import { type ProgressSink, runFleetPlan, runFleetPlanOnThreads } from "../../src/fleet/run.js";
 import { ensureBuilt } from "../fixtures/cli.js";
 
@@ -50,9 +50,11 @@ describe("trials streamed", () => {
     expect(JSON.stringify(threaded.strategies.map((s) => [s.risk, s.trials, s.first.schedule]))).toBe(
       JSON.stringify(single.strategies.map((s) => [s.risk, s.trials, s.first.schedule])),
     );
-    expect([...(threaded.strategies[0]?.first.outcomes ?? [])]).toEqual([
-      ...(single.strategies[0]?.first.outcomes ?? []),
-    ]);
+    // The same outcomes, key for key, in the order the schedule asked for them.
+    const outcomes = (run: typeof single) =>
+      JSON.stringify([...(run.strategies[0]?.first.outcomes.values() ?? [])]);
+    expect(outcomes(threaded)).toBe(outcomes(single));
+    expect(outcomes(single)).toContain('"faults":["');
     const careful = single.strategies[0];
     expect(careful?.trials).toHaveLength(12);
     // Faults happened and halted some trials: the summaries carry what the risk reads.
@@ -78,8 +80,8 @@ describe("a trial's outcomes", () => {
     behavior: "repave",
     durationMs,
     disruptedNodeMs: durationMs * 4,
-    faults: ["cp-1 action fails ×1"],
     why: "cp-1 repave: failed",
+    faults: ["cp-1 action fails ×1"],
   });
 
   it("are held in full in the first trial and as three numbers a site in the others", () => {
@@ -94,6 +96,45 @@ describe("a trial's outcomes", () => {
       [0, 3],
       [1, 3],
     ]);
+  });
+
+  it("of a trial kept in full are packed: the details only for the sites that have any, the keys in their order", () => {
+    const plain: SiteOutcome = {
+      result: "converged",
+      behavior: "reboot",
+      durationMs: 5,
+      disruptedNodeMs: 7,
+      faults: [],
+    };
+    const refused: SiteOutcome = {
+      result: "converged",
+      behavior: "no-op",
+      durationMs: 0,
+      disruptedNodeMs: 0,
+      why: "update to b refused: x (rule r)",
+      writeOutageMs: 0,
+      refused: true,
+      faults: [],
+    };
+    const sent = [outcome("failed", 30), plain, refused];
+    const packed = packOutcomes(sent, true);
+    expect(packed.details?.map(([k]) => k)).toEqual([0, 2]);
+    const table = new TrialTable(0, 10, true);
+    table.setPacked([9, 2, 5], packed);
+    const direct = new TrialTable(0, 10, true);
+    [9, 2, 5].forEach((s, k) => {
+      direct.set(s, sent[k] as SiteOutcome);
+    });
+    for (const t of [table, direct]) {
+      expect([9, 2, 5].map((s) => JSON.stringify(t.get(s)))).toEqual(sent.map((o) => JSON.stringify(o)));
+      // In the order they were set, not the inventory's.
+      expect([...t.values()].map((o) => o.durationMs)).toEqual([30, 5, 0]);
+      expect(t.disruptedNodeMs(9)).toBe(120);
+    }
+    // A site set again loses the details it had.
+    direct.set(9, plain);
+    expect(JSON.stringify(direct.get(9))).toBe(JSON.stringify(plain));
+    expect(direct.size).toBe(3);
   });
 
   it("come back from a thread packed as they went in", () => {

@@ -1,5 +1,15 @@
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { parseInstant, parseWindow, WindowCalendar, windowInstances } from "../../src/fleet/windows.js";
+import {
+  localTime,
+  minuteText,
+  parseInstant,
+  parseWindow,
+  utcTime,
+  WindowCalendar,
+  windowInstances,
+} from "../../src/fleet/windows.js";
+import { Rng } from "../../src/shared/rng.js";
 
 const H = 3_600_000;
 const win = (text: string) => {
@@ -160,5 +170,60 @@ describe("parsing windows", () => {
   it("Fri-Mon wraps over the weekend", () => {
     const parsed = parseWindow("Fri-Mon 01:00-02:00");
     expect(parsed.ok && parsed.value.rules[0]?.days).toEqual([1, 5, 6, 7]);
+  });
+});
+
+describe("local and UTC times of the per-site output", () => {
+  // What both functions wrote before they formatted instants themselves: luxon for every call.
+  const luxonLocal = (ms: number, zone: string) => {
+    const local = DateTime.fromMillis(ms, { zone });
+    return local.toFormat("yyyy-MM-dd HH:mm");
+  };
+  const zones = [
+    "America/New_York",
+    "America/St_Johns", // UTC-3:30, its changes at 02:00 local (05:30 UTC)
+    "Australia/Lord_Howe", // a change of 30 minutes
+    "Asia/Kathmandu", // UTC+5:45
+    "Pacific/Chatham", // UTC+12:45 / +13:45
+    "Europe/Dublin", // negative DST in the tz data
+    "Africa/Casablanca", // DST suspended for Ramadan every year
+    "UTC",
+  ];
+
+  it("are luxon's, minute for minute, across offset changes, old dates and far years", () => {
+    const rng = new Rng(7);
+    const instants: number[] = [];
+    // Either side of every half hour of the months in which those zones change (some at :30 UTC).
+    for (const [from, until] of [
+      ["2026-02-10T00:00Z", "2026-04-15T00:00Z"],
+      ["2026-09-20T00:00Z", "2026-11-10T00:00Z"],
+    ] as const)
+      for (let ms = at(from); ms < at(until); ms += H / 2)
+        instants.push(ms - 1, ms + Math.floor(rng.next() * 1000));
+    // Local mean times (offsets in seconds) and years luxon pads or signs itself.
+    for (const iso of ["1850-06-01T00:00Z", "1883-11-18T17:00Z", "0999-12-31T23:59Z", "+010000-01-01T00:00Z"])
+      instants.push(Date.parse(iso));
+    for (let i = 0; i < 2000; i++) instants.push(Math.floor((rng.next() - 0.3) * 4e12));
+    // Fractions of a millisecond (a download's end), either side of 1970 and of an hour.
+    for (const ms of [-0.5, -1.5, -3_600_000.25, 0.5, 3_599_999.75, at("2026-03-08T07:00Z") - 0.5])
+      instants.push(ms);
+    const wrong: string[] = [];
+    for (const zone of zones)
+      for (const ms of instants) {
+        const text = localTime(ms, zone);
+        const want = luxonLocal(ms, zone);
+        if (text.slice(0, text.lastIndexOf(" ")) !== want)
+          wrong.push(`${zone} ${ms}: ${text}, luxon ${want}`);
+      }
+    for (const ms of instants) {
+      const want = DateTime.fromMillis(ms, { zone: "UTC" }).toFormat("yyyy-MM-dd HH:mm'Z'");
+      if (utcTime(ms) !== want) wrong.push(`UTC ${ms}: ${utcTime(ms)}, luxon ${want}`);
+      // The versions' ISO minutes, as Date writes them.
+      const iso = minuteText(ms, "T");
+      const date = new Date(ms).toISOString().replace(/:\d\d\.\d{3}Z$/, "Z");
+      if (iso !== undefined && `${iso}Z` !== date) wrong.push(`ISO ${ms}: ${iso}Z, Date ${date}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(instants.length).toBeGreaterThan(10_000);
   });
 });
