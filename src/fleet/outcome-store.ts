@@ -223,6 +223,14 @@ export class TrialTable {
   *values(): Generator<TrialOutcome | SiteOutcome> {
     for (let k = 0; k < this.count; k++) yield this.get(this.order[k] as number) as TrialOutcome;
   }
+
+  /** (site, outcome) in the same order as `values`. */
+  *entries(): Generator<[site: number, outcome: TrialOutcome | SiteOutcome]> {
+    for (let k = 0; k < this.count; k++) {
+      const site = this.order[k] as number;
+      yield [site, this.get(site) as TrialOutcome];
+    }
+  }
 }
 
 /** Per trial, each simulated site's outcome by its inventory index (a trial's table made as it is first set). */

@@ -50,6 +50,8 @@ export interface SiteOutcomes {
   get(site: number): SiteOutcome | undefined;
   /** In the order the schedule asked for them. */
   values(): Iterable<SiteOutcome>;
+  /** (site, outcome), in the same order. */
+  entries(): Iterable<[site: number, outcome: SiteOutcome]>;
 }
 
 export interface TrialRun extends TrialFigures {

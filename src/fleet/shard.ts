@@ -6,8 +6,8 @@ import { hashSeed } from "../shared/hash.js";
 import { plural } from "../shared/plural.js";
 import { type AggregatePiece, combined } from "./aggregate.js";
 import type { LoadedFleetPlan } from "./load.js";
-import type { PackedOutcomes, SiteOutcome } from "./map.js";
-import { OutcomeStore } from "./outcome-store.js";
+import type { SiteOutcome } from "./map.js";
+import { OutcomeStore, type PackedOutcomes } from "./outcome-store.js";
 import type { PreparedFleet } from "./prepare.js";
 import type { FleetPlanRun } from "./result.js";
 
@@ -228,13 +228,15 @@ export function trialPartPieces(
 ): Uint8Array[] {
   const from = trials[0] ?? 0;
   const header: PartHeader = { ...headerOf(plan, shard, "trials"), from, to: from + trials.length };
-  // JSON reads back about three times faster than V8's serialization, but only plain values exactly.
+  // The first trial's outcomes as (site, outcome) entries in the order the schedule asked for them,
+  // whichever way they are held (packed, or a map); read back as a map (trialPiece).
   const plain = {
     ...piece,
     strategies: piece.strategies.map((s) =>
-      s.first ? { ...s, first: { ...s.first, outcomes: [...s.first.outcomes] } } : s,
+      s.first ? { ...s, first: { ...s.first, outcomes: [...s.first.outcomes.entries()] } } : s,
     ),
   };
+  // JSON reads back about three times faster than V8's serialization, but only plain values exactly.
   const nonFinite = jsonNonFinite(plain);
   if (nonFinite) {
     header.body = "json";
@@ -246,7 +248,7 @@ export function trialPartPieces(
       for (const [holder, key, value] of nonFinite) holder[key] = value;
     }
   }
-  return [Buffer.from(`${JSON.stringify(header)}\n`), serialize(piece)];
+  return [Buffer.from(`${JSON.stringify(header)}\n`), serialize(plain)];
 }
 
 /** What a non-finite number is written as in a JSON body, before the number itself. */
@@ -312,10 +314,9 @@ function restoreNonFinite(value: unknown): void {
   }
 }
 
-/** A trial part's body as written: JSON with the first trial's outcomes as entries, or V8's serialization. */
+/** A trial part's body as written (JSON or V8's serialization), the first trial's outcomes as entries. */
 function trialPiece(header: PartHeader, body: unknown): AggregatePiece {
-  if (header.body !== "json") return body as AggregatePiece;
-  restoreNonFinite(body);
+  if (header.body === "json") restoreNonFinite(body);
   const piece = body as AggregatePiece;
   for (const s of piece?.strategies ?? [])
     if (s?.first) s.first.outcomes = new Map(s.first.outcomes as unknown as [number, SiteOutcome][]);
