@@ -17,9 +17,13 @@ import { utcTime } from "./windows.js";
 const HOUR = 3_600_000;
 const COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 
-/** A chart of this page: 260 px high, room for the count labels on the left. */
+/**
+ * A chart of this page: 260 px high, room for the count labels on the left, and on the right for half of a
+ * time tick's label (`12-07 08:00` is about 66 px wide at 12 px, centred on its tick): the time axis often ends
+ * on a tick, whose label Plot's default 20 px would cut.
+ */
 function svgOf(options: Plot.PlotOptions): string {
-  return chartSvg({ height: 260, marginLeft: 64, ...options });
+  return chartSvg({ height: 260, marginLeft: 64, marginRight: 40, ...options });
 }
 
 const date = (ms: number) => new Date(ms);

@@ -23,6 +23,19 @@ async function ticks(
   return page.locator(`#${chart} g[aria-label="${axis}-axis tick label"] text`).allTextContents();
 }
 
+/** The tick labels of the page's charts that reach past their SVG's left or right edge (so the browser cuts them). */
+async function cutLabels(page: import("playwright-core").Page): Promise<string[]> {
+  return page.locator("svg").evaluateAll((svgs) =>
+    svgs.flatMap((svg) => {
+      const box = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('g[aria-label$="tick label"] text')].flatMap((t) => {
+        const r = t.getBoundingClientRect();
+        return r.left < box.left - 0.5 || r.right > box.right + 0.5 ? [t.textContent ?? ""] : [];
+      });
+    }),
+  );
+}
+
 describe("the fleet report in a browser", () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   beforeAll(async () => {
@@ -88,6 +101,20 @@ describe("the fleet report in a browser", () => {
       .evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().right)))
       expect(box).toBeLessThanOrEqual(640);
     await page.close();
+  });
+
+  it("cuts no tick label at a chart's edge: the time axis ending on a whole hour shows that hour whole", async () => {
+    // The rollout ends at 07:41Z, so the time axis ends on 08:00, a tick at the chart's right edge.
+    const file = await report("scenarios/fleet-plans/two-node-stores.yaml");
+    for (const width of [1100, 640]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(`file://${file}`);
+      const xs = await ticks(page, "completion-0", "x");
+      expect(xs[xs.length - 1]).toBe("12-07 08:00");
+      expect(await page.locator("svg").count()).toBeGreaterThan(2);
+      expect(await cutLabels(page)).toEqual([]);
+      await page.close();
+    }
   });
 
   it("draws every strategy, and one trial as a single value, not a histogram", async () => {
