@@ -1,4 +1,4 @@
-import { ROLLOUT_RULES, rolloutRuleUrl } from "../rules/rollout-rules.js";
+import { ROLLOUT_RULES, rolloutRuleSource, rolloutRuleUrl } from "../rules/rollout-rules.js";
 import { REFERENCE_PAGE, type Rule } from "../rules/table.js";
 import { type Colours, PLAIN } from "./colour.js";
 
@@ -50,7 +50,7 @@ function formatRolloutRules(): string {
   const lines = ROLLOUT_RULES.map((rule) =>
     [
       `${rule.id.padEnd(width)}  ${rule.statement}`,
-      `${indent}${rule.page.title} § ${rule.section}: ${rolloutRuleUrl(rule)}`,
+      `${indent}${rolloutRuleSource(rule)}: ${rolloutRuleUrl(rule)}`,
     ].join("\n"),
   );
   return `Rollout rules (how an update is applied, whatever it changes; played by the simulation):

@@ -58,7 +58,7 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
   {
     id: "two-node.write-outage",
     statement:
-      "while a two-node cluster's leader is down, writes are unavailable and reads served (write-outage in the timeline, writeOutageMs in run --json, a fleet site's why)",
+      "while a two-node cluster's leader is down, writes are unavailable and reads served (write-outage in the timeline, writeOutageMs in run --json, a fleet site's why and the fleet report page)",
     page: PAGES.twoNode,
     section: "Upgrade Behavior",
     anchor: "upgrade-behavior",
@@ -82,6 +82,18 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
     code: "src/machines/agent.ts",
   },
 ];
+
+/** A rollout rule by its id; an id no rule has is a bug of edgesim, not of its input. */
+export function rolloutRule(id: string): RolloutRule {
+  const rule = ROLLOUT_RULES.find((r) => r.id === id);
+  if (!rule) throw new Error(`no rollout rule ${id}`);
+  return rule;
+}
+
+/** Where a rollout rule comes from, as text: `Two-Node Architecture § Upgrade Behavior`. */
+export function rolloutRuleSource(rule: RolloutRule): string {
+  return `${rule.page.title} § ${rule.section}`;
+}
 
 /** The address of a rollout rule's section (the page's, when the section has no heading of its own). */
 export function rolloutRuleUrl(rule: RolloutRule): string {
