@@ -1,5 +1,6 @@
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import type { Strategy } from "./load.js";
+import { plannerWarnings } from "./planner-warnings.js";
 import type { PreparedFleet } from "./prepare.js";
 import type { Distribution, FleetPlanRun, StrategyRun, TrialRun, TrialSummary } from "./result.js";
 
@@ -41,6 +42,7 @@ export class FleetAggregate {
       })),
       nodes: plan.sites.reduce((n, s) => n + s.controlPlanes + s.workers, 0),
       behavior: this.behavior,
+      warnings: plannerWarnings(plan, this.prepared.planner),
     };
   }
 }

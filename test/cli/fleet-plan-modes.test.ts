@@ -93,6 +93,48 @@ describe("fleet plans: cluster.mode and per-site mode", () => {
     expect(r.stdout).toContain("behaviors: reboot 2, repave 1");
   });
 
+  it("the planner's warnings are printed once per (from, to, mode), as edgesim plan prints them, not per site", () => {
+    const plan = spawnEdgesim(
+      ["plan", `${P}/sc-k3s-sysext.yaml`, `${P}/sc-k3s-sysext-kubernetes-upgrade.yaml`, "--json"],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    const noMode = (JSON.parse(plan.stdout) as { warnings: string[] }).warnings;
+    expect(noMode).toEqual([
+      expect.stringContaining('options.system.uri is "NA" and no delivery mode was given'),
+    ]);
+    write("warned.csv", "name,timeZone,mode\na,UTC,\nb,UTC,\nc,UTC,\nd,UTC,agent\n");
+    const r = fleet("warned.yaml", sysextPlan("warned", "", "{ csv: warned.csv }"));
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("warnings ("));
+    expect(lines[at]).toMatch(/^warnings \(2\), /);
+    // The three sites with no mode: one line, with the plan's own words; the agent site: its plan's warning.
+    expect(lines[at + 1]).toBe(
+      `  - sc-k3s-sysext → sc-k3s-sysext-kubernetes-upgrade (3 sites, no mode given): ${noMode[0]}`,
+    );
+    expect(lines[at + 2]).toMatch(
+      /^ {2}- sc-k3s-sysext → sc-k3s-sysext-kubernetes-upgrade \(1 site, mode agent\): 1 change decided by edgesim's choice/,
+    );
+    expect(r.stdout.split(noMode[0] as string).length).toBe(2);
+    // --json carries them too; a plan whose sites all give a mode has no such warning.
+    const json = spawnEdgesim(["fleet", join(dir, "warned.yaml"), "--allow-outside", "--json"], {
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
+    const warnings = (JSON.parse(json.stdout) as { warnings: { text: string; plans: unknown[] }[] }).warnings;
+    expect(warnings[0]).toEqual({
+      text: noMode[0],
+      plans: [{ from: "sc-k3s-sysext", to: "sc-k3s-sysext-kubernetes-upgrade", mode: null, sites: 3 }],
+    });
+    const sysext = fleet(
+      "all-sysext.yaml",
+      sysextPlan("all-sysext", ", mode: sysext", "{ csv: warned.csv }"),
+    );
+    expect(sysext.status).toBe(0);
+    expect(sysext.stdout).not.toContain("no delivery mode was given");
+  });
+
   it("a bad mode in the CSV is named by row and column", () => {
     write("bad-mode.csv", "name,timeZone,mode\nok,UTC,agent\nbad,UTC,sideways\n");
     const r = fleet("bad-mode.yaml", sysextPlan("bad-mode", "", "{ csv: bad-mode.csv }"));
