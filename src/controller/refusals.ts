@@ -1,7 +1,7 @@
 import type { Distribution } from "../shared/types.js";
 import { varied } from "../shared/variation.js";
 import { SKIP_WORKER_RULE, skipWorkerSupported } from "./skew.js";
-import { twoNodeRefusal } from "./two-node.js";
+import { twoNodePlanRefusal, twoNodeRefusal } from "./two-node.js";
 import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } from "./types.js";
 
 /**
@@ -10,7 +10,8 @@ import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } fro
  * last accepted profile. An update to a distribution without "skip worker node update" (K3s, RKE2) is
  * refused while a worker pool has the toggle on (Node Pools § Skip Worker Node Update: Edge supports it on
  * PXK-E and Canonical only); so is an update of a two-node cluster to a distribution other than K3s and
- * Canonical (Two-Node Architecture § Limitations). The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
+ * Canonical (Two-Node Architecture § Limitations), or to a profile the planner reads as systemd-extension
+ * delivery (uri "NA" with no mode: `twoNodePlanRefusal`). The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
  */
 export function refuseUnsupported(
   input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan" | "workerPools" | "twoNode">,
@@ -49,7 +50,12 @@ export function refuseUnsupported(
         });
         continue;
       }
-      const twoNode = to && input.twoNode ? twoNodeRefusal(to.profile.distribution, undefined) : undefined;
+      // The distribution first (whatever the plan), then the delivery mode the plan was made for.
+      const twoNode =
+        to && input.twoNode
+          ? (twoNodeRefusal(to.profile.distribution, undefined) ??
+            (from ? twoNodePlanRefusal(input.plan(from.profile, to.profile)) : undefined))
+          : undefined;
       if (twoNode) {
         refused.push({ t: event.at, profile: event.profile, ...twoNode });
         continue;

@@ -59,6 +59,28 @@ export function twoNodeRefusal(
 }
 
 /**
+ * Why a two-node cluster cannot take an update, by its plan: the distribution, or the delivery mode the plan
+ * was made for. An explicit `sysext` or `agent` is refused when the cluster is loaded (`twoNodeProblems`);
+ * a mode the planner read from options.system.uri "NA" is refused here with the same rule, the reading said
+ * as an assumption: a two-node cluster keeps getting Kubernetes in a provider image built for every upgrade
+ * (systemd extensions § Two-Node Cluster Considerations), which "NA" names none of, and agent mode, the
+ * other reading of "NA", is not supported either (Two-Node Architecture § Limitations). `plan --two-node`,
+ * `run` and every fleet site read it alike.
+ */
+export function twoNodePlanRefusal(plan: {
+  distribution: Distribution;
+  mode?: DeliveryMode | undefined;
+  modeAssumption?: string | undefined;
+}): { rule: RuleId; reason: string } | undefined {
+  const refusal = twoNodeRefusal(plan.distribution, plan.mode);
+  if (!refusal || refusal.rule !== TWO_NODE_SYSEXT_RULE || plan.modeAssumption === undefined) return refusal;
+  return {
+    rule: refusal.rule,
+    reason: `${refusal.reason}; assumed: ${plan.modeAssumption}, and agent mode, the other reading of "NA", is not supported on two-node clusters either (Two-Node Architecture § Limitations)`,
+  };
+}
+
+/**
  * What is wrong with a cluster declared two-node, each with the key of the cluster it is about: exactly two
  * control planes (Two-Node Architecture § Limitations), no agent mode, no systemd extensions (§ Limitations;
  * systemd extensions § Two-Node Cluster Considerations), a K3s or Canonical initial profile. One check for a

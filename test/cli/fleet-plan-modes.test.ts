@@ -222,6 +222,66 @@ strategy:
     );
   });
 
+  it("a two-node site on a uri-NA profile with no mode is refused as sysext, the one reading plan, run and fleet share", () => {
+    // plan --two-node: the planner reads uri "NA" with no mode as sysext, which two-node clusters do not support.
+    const planned = spawnEdgesim(
+      [
+        "plan",
+        `${P}/sc-k3s-sysext.yaml`,
+        `${P}/sc-k3s-sysext-kubernetes-upgrade.yaml`,
+        "--two-node",
+        "--json",
+      ],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    expect(planned.status).toBe(2);
+    const unsupported = (JSON.parse(planned.stdout) as { unsupported: { rule: string; reason: string }[] })
+      .unsupported;
+    expect(unsupported.map((u) => u.rule)).toEqual(["two-node.sysext"]);
+    const reason = unsupported[0]?.reason ?? "";
+    // The reading is said as an assumption, with the pages and sections it rests on.
+    expect(reason).toContain("systemd extensions § Two-Node Cluster Considerations");
+    expect(reason).toContain(
+      'assumed: options.system.uri "NA" with no delivery mode given is read as systemd-extension delivery',
+    );
+    expect(reason).toContain("Deliver Kubernetes and Agent Binaries via systemd Extensions § New Clusters");
+    expect(reason).toContain("Two-Node Architecture § Limitations");
+
+    // A fleet's two-node site: the same refusal, the same words; it stays on its profile.
+    const r = fleet(
+      "pair-na.yaml",
+      `name: pair-na
+from: ${P}/sc-k3s-sysext.yaml
+update: ${P}/sc-k3s-sysext-kubernetes-upgrade.yaml
+cluster: { shape: "2+1", twoNode: true }
+inventory: { sites: [{ name: pair, timeZone: UTC }] }
+strategy:
+  waves: [{ name: all, rest: true, concurrency: 5 }]
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const row = r.rows.get("pair") as Record<string, string>;
+    expect(row.why).toBe(
+      `update to sc-k3s-sysext-kubernetes-upgrade refused: ${reason} (rule two-node.sysext)`,
+    );
+    expect(row.versions).toBe("sc-k3s-sysext");
+
+    // A scenario: refused when published, the same words.
+    const scenario = write(
+      "pair-na-scenario.yaml",
+      `name: pair-na-scenario
+cluster: { controlPlanes: 2, workers: 1, twoNode: true }
+profile: ${P}/sc-k3s-sysext.yaml
+events:
+  - { at: 1m, update: ${P}/sc-k3s-sysext-kubernetes-upgrade.yaml }
+`,
+    );
+    const run = spawnEdgesim(["run", scenario, "--allow-outside", "--json"], { cwd: dir, timeoutMs: 60_000 });
+    const refused = (JSON.parse(run.stdout) as { refused: { rule: string; reason: string }[] }).refused;
+    expect(refused).toEqual([expect.objectContaining({ rule: "two-node.sysext", reason })]);
+  });
+
   it("two-node on RKE2 is refused at load, at the plan's key or the site's field, with the page cited", () => {
     const rke2 = `name: pairs-rke2
 from: ${P}/rke2-base.yaml
