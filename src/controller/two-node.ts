@@ -1,3 +1,4 @@
+import { TWO_NODE_DISTRIBUTIONS } from "../rules/rollout-rules.js";
 import type { RuleId } from "../rules/table.js";
 import type { Rng } from "../shared/rng.js";
 import type { DeliveryMode, Distribution, NodeAction, Service } from "../shared/types.js";
@@ -30,7 +31,7 @@ export const TWO_NODE_SYSEXT_RULE: RuleId = "two-node.sysext";
 
 /** Two-Node Architecture § Limitations: "only support K3s and Palette Optimized Canonical Kubernetes". */
 export function twoNodeSupported(distribution: Distribution): boolean {
-  return distribution === "k3s" || distribution === "canonical";
+  return TWO_NODE_DISTRIBUTIONS.includes(distribution);
 }
 
 /** Why a two-node cluster cannot run this distribution or delivery mode, with the rule; undefined when it can. */

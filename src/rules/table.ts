@@ -91,6 +91,8 @@ export const STAGES = [
 
 const ALL = DISTRIBUTIONS;
 
+/** The rules of the rollout, beside the table's: `edgesim rules` lists both, filtered alike. */
+export { rolloutRulesFor } from "./rollout-rules.js";
 export { REFERENCE_PAGE };
 
 /** A section of that page: its heading, and the anchor the documentation site gives it. */
