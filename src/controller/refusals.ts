@@ -2,7 +2,13 @@ import type { Distribution } from "../shared/types.js";
 import { varied } from "../shared/variation.js";
 import { SKIP_WORKER_RULE, skipWorkerSupported } from "./skew.js";
 import { twoNodePlanRefusal, twoNodeRefusal } from "./two-node.js";
-import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } from "./types.js";
+import type {
+  RefusedUpdate,
+  SimInputEvent,
+  SimulationInput,
+  TimelineEntry,
+  TimelineEntryOf,
+} from "./types.js";
 
 /**
  * Unsupported updates (a CNI or storage pack switch) are refused when they are published, as Palette
@@ -74,7 +80,7 @@ export function refuseUnsupported(
   return { accepted, refused };
 }
 
-export function refusalEntry(refusal: RefusedUpdate): TimelineEntry {
+export function refusalEntry(refusal: RefusedUpdate): TimelineEntryOf<"update-refused"> {
   return {
     t: refusal.t,
     event: "update-refused",
