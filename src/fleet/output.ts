@@ -7,7 +7,6 @@ import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { plannerWarningLines } from "./planner-warnings.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./result.js";
-import type { PlanExpect } from "./schema.js";
 import { businessHoursLines, siteVersions, templateJson, templateTextLines } from "./template-output.js";
 import { timingsText, timingsUsed } from "./timings.js";
 import { localTime, utcTime } from "./windows.js";
