@@ -1,8 +1,14 @@
 import type { Distribution } from "../shared/types.js";
 import { varied } from "../shared/variation.js";
 import { SKIP_WORKER_RULE, skipWorkerSupported } from "./skew.js";
-import { twoNodeRefusal } from "./two-node.js";
-import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } from "./types.js";
+import { twoNodePlanRefusal, twoNodeRefusal } from "./two-node.js";
+import type {
+  RefusedUpdate,
+  SimInputEvent,
+  SimulationInput,
+  TimelineEntry,
+  TimelineEntryOf,
+} from "./types.js";
 
 /**
  * Unsupported updates (a CNI or storage pack switch) are refused when they are published, as Palette
@@ -10,7 +16,8 @@ import type { RefusedUpdate, SimInputEvent, SimulationInput, TimelineEntry } fro
  * last accepted profile. An update to a distribution without "skip worker node update" (K3s, RKE2) is
  * refused while a worker pool has the toggle on (Node Pools § Skip Worker Node Update: Edge supports it on
  * PXK-E and Canonical only); so is an update of a two-node cluster to a distribution other than K3s and
- * Canonical (Two-Node Architecture § Limitations). The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
+ * Canonical (Two-Node Architecture § Limitations), or to a profile the planner reads as systemd-extension
+ * delivery (uri "NA" with no mode: `twoNodePlanRefusal`). The same for a scenario and for each cluster of a fleet. `accepted` is in time order.
  */
 export function refuseUnsupported(
   input: Pick<SimulationInput, "events" | "initialProfile" | "profiles" | "plan" | "workerPools" | "twoNode">,
@@ -49,7 +56,12 @@ export function refuseUnsupported(
         });
         continue;
       }
-      const twoNode = to && input.twoNode ? twoNodeRefusal(to.profile.distribution, undefined) : undefined;
+      // The distribution first (whatever the plan), then the delivery mode the plan was made for.
+      const twoNode =
+        to && input.twoNode
+          ? (twoNodeRefusal(to.profile.distribution, undefined) ??
+            (from ? twoNodePlanRefusal(input.plan(from.profile, to.profile)) : undefined))
+          : undefined;
       if (twoNode) {
         refused.push({ t: event.at, profile: event.profile, ...twoNode });
         continue;
@@ -68,7 +80,7 @@ export function refuseUnsupported(
   return { accepted, refused };
 }
 
-export function refusalEntry(refusal: RefusedUpdate): TimelineEntry {
+export function refusalEntry(refusal: RefusedUpdate): TimelineEntryOf<"update-refused"> {
   return {
     t: refusal.t,
     event: "update-refused",

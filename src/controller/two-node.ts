@@ -1,3 +1,4 @@
+import { TWO_NODE_DISTRIBUTIONS } from "../rules/rollout-rules.js";
 import type { RuleId } from "../rules/table.js";
 import type { Rng } from "../shared/rng.js";
 import type { DeliveryMode, Distribution, NodeAction, Service } from "../shared/types.js";
@@ -30,7 +31,7 @@ export const TWO_NODE_SYSEXT_RULE: RuleId = "two-node.sysext";
 
 /** Two-Node Architecture § Limitations: "only support K3s and Palette Optimized Canonical Kubernetes". */
 export function twoNodeSupported(distribution: Distribution): boolean {
-  return distribution === "k3s" || distribution === "canonical";
+  return TWO_NODE_DISTRIBUTIONS.includes(distribution);
 }
 
 /** Why a two-node cluster cannot run this distribution or delivery mode, with the rule; undefined when it can. */
@@ -56,6 +57,28 @@ export function twoNodeRefusal(
         "two-node clusters do not support systemd extensions: Kubernetes comes in the provider image (systemd extensions § Two-Node Cluster Considerations)",
     };
   return undefined;
+}
+
+/**
+ * Why a two-node cluster cannot take an update, by its plan: the distribution, or the delivery mode the plan
+ * was made for. An explicit `sysext` or `agent` is refused when the cluster is loaded (`twoNodeProblems`);
+ * a mode the planner read from options.system.uri "NA" is refused here with the same rule, the reading said
+ * as an assumption: a two-node cluster keeps getting Kubernetes in a provider image built for every upgrade
+ * (systemd extensions § Two-Node Cluster Considerations), which "NA" names none of, and agent mode, the
+ * other reading of "NA", is not supported either (Two-Node Architecture § Limitations). `plan --two-node`,
+ * `run` and every fleet site read it alike.
+ */
+export function twoNodePlanRefusal(plan: {
+  distribution: Distribution;
+  mode?: DeliveryMode | undefined;
+  modeAssumption?: string | undefined;
+}): { rule: RuleId; reason: string } | undefined {
+  const refusal = twoNodeRefusal(plan.distribution, plan.mode);
+  if (!refusal || refusal.rule !== TWO_NODE_SYSEXT_RULE || plan.modeAssumption === undefined) return refusal;
+  return {
+    rule: refusal.rule,
+    reason: `${refusal.reason}; assumed: ${plan.modeAssumption}, and agent mode, the other reading of "NA", is not supported on two-node clusters either (Two-Node Architecture § Limitations)`,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import type { LoadedFleetPlan, Strategy } from "./load.js";
+import { type PlannerWarning, plannerWarnings } from "./planner-warnings.js";
 import type { PreparedFleet } from "./prepare.js";
 import type { Distribution, FleetPlanRun, StrategyRun, TrialRun, TrialSummary } from "./result.js";
 
@@ -38,6 +39,7 @@ export class FleetAggregate {
     return {
       behavior: this.behavior,
       strategies: this.runs.map((r) => ({ trials: r.trials, ...(r.first ? { first: r.first } : {}) })),
+      warnings: plannerWarnings(this.prepared.plan, this.prepared.planner),
     };
   }
 }
@@ -46,6 +48,8 @@ export class FleetAggregate {
 export interface AggregatePiece {
   behavior: Behavior;
   strategies: { trials: TrialSummary[]; first?: TrialRun }[];
+  /** The planner's warnings (the same in every piece: they depend on the plan only). */
+  warnings: PlannerWarning[];
 }
 
 /**
@@ -68,6 +72,7 @@ export function combined(plan: LoadedFleetPlan, pieces: readonly AggregatePiece[
     }),
     nodes: plan.sites.reduce((n, s) => n + s.controlPlanes + s.workers, 0),
     behavior: mostDisruptive(pieces.map((p) => p.behavior)),
+    warnings: pieces[0]?.warnings ?? [],
   };
 }
 

@@ -7,7 +7,7 @@ import { formatDuration, parseDuration } from "../shared/duration.js";
 import { checkExpectations } from "../shared/expectations.js";
 import { type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { plural } from "../shared/plural.js";
-import type { AbFallback, DeliveryMode } from "../shared/types.js";
+import type { DeliveryMode } from "../shared/types.js";
 import { type Behavior, mostDisruptive } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type { SimCluster } from "../sim/input.js";
@@ -20,7 +20,6 @@ import {
   type SimulationResult,
   type TimelineEntry,
   type Timings,
-  type TwoNode,
   twoNodeProblems,
 } from "../sim/types.js";
 import {

@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { rolloutRule, rolloutRuleSource, rolloutRuleUrl } from "../rules/rollout-rules.js";
 import { formatDuration } from "../shared/duration.js";
 import { deadlineText, durationText, plural, unschedulableWhy } from "./output.js";
 import type { FleetPlanRun, StrategyRun } from "./result.js";
@@ -17,9 +18,13 @@ import { utcTime } from "./windows.js";
 const HOUR = 3_600_000;
 const COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 
-/** A chart of this page: 260 px high, room for the count labels on the left. */
+/**
+ * A chart of this page: 260 px high, room for the count labels on the left, and on the right for half of a
+ * time tick's label (`12-07 08:00` is about 66 px wide at 12 px, centred on its tick): the time axis often ends
+ * on a tick, whose label Plot's default 20 px would cut.
+ */
 function svgOf(options: Plot.PlotOptions): string {
-  return chartSvg({ height: 260, marginLeft: 64, ...options });
+  return chartSvg({ height: 260, marginLeft: 64, marginRight: 40, ...options });
 }
 
 const date = (ms: number) => new Date(ms);
@@ -279,13 +284,53 @@ function strategySection(run: FleetPlanRun, strategy: StrategyRun, index: number
       }`
     : `<p id="${id("problems")}">Every site converged.</p>`;
   parts.push(`<section><h3>Sites that did not converge (${problems.length})</h3>${table}</section>`);
+  const outages = writeOutageSection(run, trial, id("write-outage"));
+  if (outages) parts.push(outages.section);
 
   const counts = countsOf(strategy);
   return `<section class="strategy" id="strategy-${index}" data-strategy="${esc(strategy.strategy.name)}">
 <h2>Strategy: ${esc(strategy.strategy.name)}</h2>
-<p class="summary">${esc(trial.result)} — ${counts.converged} converged, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.noWindow} with no window, ${counts.notStarted} not started. Duration ${esc(durationText(trial, plan.horizonMs))}${strategy.strategy.deadlineMs !== undefined ? `; ${esc(deadlineText(trial, strategy.strategy.deadlineMs))}` : ""}.${strategy.trials.length > 1 ? ` The charts show trial 1 of ${strategy.trials.length}.` : ""}</p>
+<p class="summary">${esc(trial.result)} — ${counts.converged} converged, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.noWindow} with no window, ${counts.notStarted} not started. Duration ${esc(durationText(trial, plan.horizonMs))}${strategy.strategy.deadlineMs !== undefined ? `; ${esc(deadlineText(trial, strategy.strategy.deadlineMs))}` : ""}.${outages ? ` ${esc(outages.summary)}` : ""}${strategy.trials.length > 1 ? ` The charts show trial 1 of ${strategy.trials.length}.` : ""}</p>
 ${parts.join("\n")}
 </section>`;
+}
+
+/**
+ * The two-node sites of a trial and how long each one's writes were unavailable (its leader down), with the
+ * rule's citation; none when no site is two-node (or every two-node site's update was refused).
+ */
+function writeOutageSection(
+  run: FleetPlanRun,
+  trial: StrategyRun["first"],
+  id: string,
+): { section: string; summary: string } | undefined {
+  const sites = [...trial.outcomes.entries()]
+    .flatMap(([i, o]) => {
+      const site = run.plan.sites[i];
+      return site && o.writeOutageMs !== undefined
+        ? [{ i, site, ms: o.writeOutageMs, result: o.result }]
+        : [];
+    })
+    .sort((a, b) => a.i - b.i);
+  if (sites.length === 0) return undefined;
+  const rule = rolloutRule("two-node.write-outage");
+  const longest = Math.max(...sites.map((s) => s.ms));
+  const row = (s: (typeof sites)[number]) =>
+    `<tr><td>${esc(s.site.name)}</td><td>${esc(s.site.timeZone)}</td><td>${esc(s.result)}</td><td>${esc(formatDuration(s.ms))}</td></tr>`;
+  const SHOWN = 20;
+  const head =
+    "<thead><tr><th>site</th><th>time zone</th><th>result</th><th>writes unavailable</th></tr></thead>";
+  const section = `<section id="${id}"><h3>Write outage at two-node sites (${sites.length})</h3>
+<p class="rule">While a two-node cluster's leader is down, writes are unavailable and reads are served (rule <code>${esc(rule.id)}</code>, <a href="${esc(rolloutRuleUrl(rule))}">${esc(rolloutRuleSource(rule))}</a>). Each site's total over its rollout:</p>
+<table class="outages">${head}<tbody>${sites.slice(0, SHOWN).map(row).join("")}</tbody></table>${
+    sites.length > SHOWN
+      ? `<details><summary>${sites.length - SHOWN} more</summary><table class="outages"><tbody>${sites.slice(SHOWN).map(row).join("")}</tbody></table></details>`
+      : ""
+  }</section>`;
+  return {
+    section,
+    summary: `Writes unavailable at ${plural(sites.length, "two-node site")}, at most ${formatDuration(longest)} each (the leader down).`,
+  };
 }
 
 /** The most sites disrupted in one hour, all zones stacked. */
@@ -325,7 +370,7 @@ export function renderFleetHtml(run: FleetPlanRun): string {
 <style>
 body{font:14px system-ui,sans-serif;margin:24px auto;max-width:1000px;padding:0 16px;color:#222}h1{font-size:22px}h2{font-size:18px;margin:28px 0 6px;border-top:1px solid #ccc;padding-top:12px}h3{font-size:15px;margin:18px 0 4px}
 svg{max-width:100%;height:auto}figure{margin:0}table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bottom:1px solid #ddd}th{background:#f4f4f4}
-td:nth-child(n+3){text-align:right}.problems td{text-align:left}.problems td:nth-child(-n+3){white-space:nowrap}
+td:nth-child(n+3){text-align:right}.problems td{text-align:left}.problems td:nth-child(-n+3){white-space:nowrap}.outages td:nth-child(3){text-align:left}
 </style></head><body>
 <h1>${esc(plan.name)}</h1>
 <p id="summary">${plural(plan.sites.length, "site")}, ${plural(run.nodes, "node")}, update behavior ${esc(run.behavior)}; ${plural(run.strategies.length, "strategy", "strategies")} (${esc(names.join(", "))}), ${plural(plan.trials, "trial")}; starts ${esc(utcTime(plan.startMs))}.</p>

@@ -8,13 +8,7 @@ import { type Diagnostic, DiagnosticBag, InputError } from "../shared/diagnostic
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
 import { plural } from "../shared/plural.js";
-import {
-  type AbFallback,
-  type DeliveryMode,
-  DISTRIBUTIONS,
-  type Distribution,
-  type NodeAction,
-} from "../shared/types.js";
+import type { DeliveryMode, Distribution, NodeAction } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import type { SimCluster } from "../sim/input.js";
 import {

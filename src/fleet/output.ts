@@ -5,8 +5,8 @@ import { plural } from "../shared/plural.js";
 import { textTable } from "../shared/table.js";
 import { businessHoursFigure, showsBusinessHours } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
+import { plannerWarningLines } from "./planner-warnings.js";
 import type { FleetPlanRun, StrategyRun, TrialRun } from "./result.js";
-import type { PlanExpect } from "./schema.js";
 import { businessHoursLines, siteVersions, templateJson, templateTextLines } from "./template-output.js";
 import { timingsText, timingsUsed } from "./timings.js";
 import { localTime, utcTime } from "./windows.js";
@@ -259,6 +259,7 @@ export function* planTextPieces(
   lines.push(
     `start          ${utcTime(plan.startMs)}${startNote(plan)}   windows: ${templatesOnly ? "the template's maintenance policy (UTC)" : windowless ? "none (sites roll at any time)" : plan.windowMode}`,
   );
+  lines.push(...plannerWarningLines(run.warnings));
   for (const s of run.strategies) {
     const trial = s.first;
     lines.push("");
@@ -510,6 +511,7 @@ export function planJson(run: FleetPlanRun, expectations: readonly PlanExpectati
       trials: plan.trials,
       ...(plan.trials > 1 ? { risk: strategy.risk } : {}),
     },
+    ...(run.warnings.length > 0 ? { warnings: run.warnings } : {}),
     strategies: run.strategies.map(strategyJson),
     expectations,
     passed: expectations.every((e) => e.passed),

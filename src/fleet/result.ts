@@ -2,6 +2,7 @@ import type { Behavior } from "../shared/types.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { LoadedFleetPlan, Strategy } from "./load.js";
 import type { SiteOutcome } from "./map.js";
+import type { PlannerWarning } from "./planner-warnings.js";
 import type { Schedule } from "./schedule.js";
 import type { TemplateSchedule } from "./template-schedule.js";
 
@@ -91,6 +92,8 @@ export interface FleetPlanRun {
   nodes: number;
   /** Behavior of the update over the fleet (most disruptive predicted). */
   behavior: Behavior;
+  /** The planner's warnings, once per plan (from, to, mode), not per site. */
+  warnings: PlannerWarning[];
 }
 
 /**

@@ -1,14 +1,13 @@
 import { formatDuration as formatMs } from "../shared/duration.js";
 import { plural } from "../shared/plural.js";
 import { textTable } from "../shared/table.js";
-import { type BusinessHoursFigure, businessHoursFigure } from "./business-hours.js";
+import type { BusinessHoursFigure } from "./business-hours.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { StrategyRun, TrialRun } from "./result.js";
-import type { PlanExpect } from "./schema.js";
 import type { TemplateStrategy } from "./template-load.js";
 import { describeAssumptions, TEMPLATE_RULES } from "./template-policy.js";
 import type { Session, TemplateSchedule, VersionTimeline } from "./template-schedule.js";
-import { minuteText, parseInstant, utcTime } from "./windows.js";
+import { minuteText, utcTime } from "./windows.js";
 
 const formatDuration = (ms: number) => formatMs(Math.round(ms / 1000) * 1000);
 /** Hours to one decimal. */

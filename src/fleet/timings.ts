@@ -1,6 +1,6 @@
 import type { PlanTable } from "../rules/plan-table.js";
 import { overlayTimings } from "../scenario/timings.js";
-import { classOf, type TimingClass, type TimingsFile } from "../scenario/timings-file.js";
+import type { TimingsFile } from "../scenario/timings-file.js";
 import { formatDuration } from "../shared/duration.js";
 import { drawFrom, TIMED_STEPS } from "../shared/timing-distribution.js";
 import type { NodeAction } from "../shared/types.js";

@@ -35,9 +35,16 @@ export function logEntry(logger: SimLogger, entry: TimelineEntry | FleetTimeline
   write.call(logger, entry, entry.event);
 }
 
-/** One log line per timeline entry on the bus, at the entry's level; returns a function that unsubscribes. */
+/**
+ * One log line per timeline entry on the bus, at the entry's level, and one per update refused when it was
+ * published (the bus's `refused`, at `warn` as every `update-refused`); returns a function that unsubscribes.
+ */
 export function logTimeline(bus: Bus, logger: SimLogger): () => void {
   const onEntry = (entry: TimelineEntry) => logEntry(logger, entry);
   bus.on("timeline", onEntry);
-  return () => bus.off("timeline", onEntry);
+  bus.on("refused", onEntry);
+  return () => {
+    bus.off("timeline", onEntry);
+    bus.off("refused", onEntry);
+  };
 }

@@ -45,7 +45,7 @@ export function classifyDiff(
   const { from, to } = diff;
   const distribution = to.distribution;
   const uri = analyseUri(from, to, uriReferences);
-  const { mode, warning: modeWarning } = deliveryMode(options.mode, uri);
+  const { mode, warning: modeWarning, assumption: modeAssumption } = deliveryMode(options.mode, uri);
   const rules = ruleSet(distribution, (options.rke2Quirk ?? true) && !varied("rke2-quirk-off"), mode);
   const changes: PlannedChange[] = [];
   const unsupported: Unsupported[] = [];
@@ -104,6 +104,7 @@ export function classifyDiff(
     to: to.name,
     distribution,
     mode,
+    ...(modeAssumption !== undefined ? { modeAssumption } : {}),
     behavior: mostDisruptive(changes.map((c) => c.behavior)),
     changes,
     services: SERVICES.filter((service) => restarted.has(service)),
@@ -166,6 +167,9 @@ function analyseUri(from: Profile, to: Profile, references: readonly UriReferenc
   };
 }
 
+/** Where uri "NA" is said to mean systemd-extension delivery. */
+const NEW_CLUSTERS = "Deliver Kubernetes and Agent Binaries via systemd Extensions § New Clusters";
+
 /**
  * The delivery mode the rules apply for. uri "NA" is written by both systemd-extension delivery (where a
  * Kubernetes upgrade repaves) and agent mode (where edgesim assumes a reboot): with no mode given, the
@@ -174,18 +178,19 @@ function analyseUri(from: Profile, to: Profile, references: readonly UriReferenc
 function deliveryMode(
   given: DeliveryMode | undefined,
   uri: Pick<UriAnalysis, "uriNA">,
-): { mode: DeliveryMode; warning?: string } {
+): { mode: DeliveryMode; warning?: string; assumption?: string } {
   if (given === "appliance" && uri.uriNA) {
     return {
       mode: "sysext",
-      warning:
-        'delivery mode appliance with options.system.uri "NA": an appliance-mode cluster with no provider image gets Kubernetes through systemd extensions (Deliver Kubernetes and Agent Binaries via systemd Extensions § New Clusters); planned as sysext',
+      assumption: `delivery mode appliance with options.system.uri "NA" is read as systemd-extension delivery (${NEW_CLUSTERS})`,
+      warning: `delivery mode appliance with options.system.uri "NA": an appliance-mode cluster with no provider image gets Kubernetes through systemd extensions (${NEW_CLUSTERS}); planned as sysext`,
     };
   }
   if (given !== undefined) return { mode: given };
   if (!uri.uriNA) return { mode: "appliance" };
   return {
     mode: "sysext",
+    assumption: `options.system.uri "NA" with no delivery mode given is read as systemd-extension delivery, the more disruptive reading (${NEW_CLUSTERS})`,
     warning:
       'options.system.uri is "NA" and no delivery mode was given: both systemd-extension delivery and agent mode write NA; planned as sysext, the more disruptive reading (a Kubernetes version change repaves every node). If the cluster runs in agent mode, plan with --mode agent (cluster.mode: agent in a scenario, mode: agent for a fleet site)',
   };

@@ -1,3 +1,4 @@
+import { type DeliveryMode, DISTRIBUTIONS, type Distribution } from "../shared/types.js";
 import { type DocPage, PAGES } from "./reference.js";
 
 /**
@@ -16,7 +17,20 @@ export interface RolloutRule {
   anchor?: string;
   /** Where the simulation plays it. */
   code: string;
+  /** The distributions it applies to (every one, unless the rule's page limits it). */
+  distributions: readonly Distribution[];
+  /** The delivery modes it applies to; absent: every mode. */
+  modes?: readonly DeliveryMode[];
 }
+
+/** Two-Node Architecture § Limitations: "Two-node clusters only support K3s and Palette Optimized Canonical Kubernetes". */
+export const TWO_NODE_DISTRIBUTIONS: readonly Distribution[] = ["k3s", "canonical"];
+
+/**
+ * A two-node cluster's delivery mode: appliance only (§ Limitations: no agent mode; systemd extensions
+ * § Two-Node Cluster Considerations: no systemd extensions).
+ */
+const TWO_NODE_MODES: readonly DeliveryMode[] = ["appliance"];
 
 export const ROLLOUT_RULES: readonly RolloutRule[] = [
   {
@@ -27,6 +41,7 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
     section: "Skip Node Draining During Upgrades (drainPods)",
     anchor: "skip-node-draining-during-upgrades",
     code: "src/profile/drain.ts",
+    distributions: DISTRIBUTIONS,
   },
   {
     id: "drain.pod-selector",
@@ -36,6 +51,7 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
     section: "Skip Node Draining During Upgrades (podSelector)",
     anchor: "skip-node-draining-during-upgrades",
     code: "src/profile/drain.ts",
+    distributions: DISTRIBUTIONS,
   },
   {
     id: "drain.disable-eviction",
@@ -45,6 +61,7 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
     section: "Skip Node Draining During Upgrades (warning)",
     anchor: "skip-node-draining-during-upgrades",
     code: "src/profile/drain.ts",
+    distributions: DISTRIBUTIONS,
   },
   {
     id: "two-node.upgrade-order",
@@ -54,15 +71,19 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
     section: "Upgrade Behavior",
     anchor: "upgrade-behavior",
     code: "src/controller/two-node.ts",
+    distributions: TWO_NODE_DISTRIBUTIONS,
+    modes: TWO_NODE_MODES,
   },
   {
     id: "two-node.write-outage",
     statement:
-      "while a two-node cluster's leader is down, writes are unavailable and reads served (write-outage in the timeline, writeOutageMs in run --json, a fleet site's why)",
+      "while a two-node cluster's leader is down, writes are unavailable and reads served (write-outage in the timeline, writeOutageMs in run --json, a fleet site's why and the fleet report page)",
     page: PAGES.twoNode,
     section: "Upgrade Behavior",
     anchor: "upgrade-behavior",
     code: "src/controller/two-node.ts",
+    distributions: TWO_NODE_DISTRIBUTIONS,
+    modes: TWO_NODE_MODES,
   },
   {
     id: "ab-fallback.operator",
@@ -72,6 +93,7 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
     section: "Active Known Issues (Edge, August 28, 2025)",
     anchor: "active-known-issues",
     code: "src/machines/node.ts",
+    distributions: DISTRIBUTIONS,
   },
   {
     id: "agent.previous-upgrade-completes",
@@ -80,8 +102,30 @@ export const ROLLOUT_RULES: readonly RolloutRule[] = [
     page: PAGES.releaseNotes,
     section: "Release 4.9.14 (Edge, Bug Fixes)",
     code: "src/machines/agent.ts",
+    distributions: DISTRIBUTIONS,
   },
 ];
+
+/** The rollout rules for a distribution and a delivery mode (either absent: all), as `rulesFor` filters the table. */
+export function rolloutRulesFor(distribution?: Distribution, mode?: DeliveryMode): RolloutRule[] {
+  return ROLLOUT_RULES.filter(
+    (rule) =>
+      (distribution === undefined || rule.distributions.includes(distribution)) &&
+      (mode === undefined || rule.modes === undefined || rule.modes.includes(mode)),
+  );
+}
+
+/** A rollout rule by its id; an id no rule has is a bug of edgesim, not of its input. */
+export function rolloutRule(id: string): RolloutRule {
+  const rule = ROLLOUT_RULES.find((r) => r.id === id);
+  if (!rule) throw new Error(`no rollout rule ${id}`);
+  return rule;
+}
+
+/** Where a rollout rule comes from, as text: `Two-Node Architecture § Upgrade Behavior`. */
+export function rolloutRuleSource(rule: RolloutRule): string {
+  return `${rule.page.title} § ${rule.section}`;
+}
 
 /** The address of a rollout rule's section (the page's, when the section has no heading of its own). */
 export function rolloutRuleUrl(rule: RolloutRule): string {

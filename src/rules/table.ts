@@ -91,6 +91,8 @@ export const STAGES = [
 
 const ALL = DISTRIBUTIONS;
 
+/** The rules of the rollout, beside the table's: `edgesim rules` lists both, filtered alike. */
+export { rolloutRulesFor } from "./rollout-rules.js";
 export { REFERENCE_PAGE };
 
 /** A section of that page: its heading, and the anchor the documentation site gives it. */
@@ -476,6 +478,8 @@ export const RULES = [
     path: "@cluster:two-node:sysext",
     behavior: "unsupported",
     reason: "two-node clusters do not support systemd extensions: they keep Kubernetes in the provider image",
+    assumption:
+      'an update to a profile whose options.system.uri is "NA", with no delivery mode given, is read as systemd-extension delivery (§ New Clusters), as every plan reads it, and refused by this rule too: the section says two-node clusters get Kubernetes in a provider image built for every upgrade, which "NA" names none of; agent mode, the other reading, is refused by two-node.agent-mode',
     ...cite(SYSEXT_TWO_NODE, undefined, PAGES.systemdExtensions),
     covered: true,
   },

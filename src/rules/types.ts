@@ -43,6 +43,12 @@ export interface Plan {
    * Always set by the planner; optional for plans written by hand (tests, tables).
    */
   mode?: DeliveryMode;
+  /**
+   * Why `mode` is `sysext` when no mode (or `appliance`) was given: TO's `options.system.uri` is "NA", read
+   * as systemd-extension delivery. An assumption, said wherever the mode refuses something (a two-node
+   * cluster); absent when the mode was given or the uri names an image.
+   */
+  modeAssumption?: string;
   /** The most disruptive behavior among the changes; `no-op` when nothing changed. */
   behavior: Behavior;
   changes: PlannedChange[];

@@ -4,7 +4,7 @@ import type { Profile } from "../profile/types.js";
 import { DiagnosticBag, InputError, isInputError } from "../shared/diagnostics.js";
 import { parseDuration } from "../shared/duration.js";
 import { outsideRoot, type ReferenceRoot, readTextFile } from "../shared/files.js";
-import type { AbFallback, DeliveryMode, Distribution } from "../shared/types.js";
+import type { DeliveryMode, Distribution } from "../shared/types.js";
 import { diagnosticAt, parseYamlFile, type YamlFile, type YamlPath } from "../shared/yaml.js";
 import { type SimCluster, simProfile } from "../sim/input.js";
 import {

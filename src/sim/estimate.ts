@@ -3,7 +3,7 @@ import { planUpdate } from "../rules/plan.js";
 import type { Plan, PlanOptions } from "../rules/types.js";
 import { type SimCluster, type SimRun, simulationInput, updateProfiles } from "./input.js";
 import { simulate } from "./simulate.js";
-import { clusterNodes, type SimulationResult, twoNodeRefusal } from "./types.js";
+import { clusterNodes, type SimulationResult, twoNodePlanRefusal } from "./types.js";
 
 export interface RolloutEstimate {
   controlPlanes: number;
@@ -105,7 +105,7 @@ export function planWithEstimate(
   const warnings = options.warnings ?? [];
   const warned = warnings.length > 0 ? { ...planned, warnings: [...warnings, ...planned.warnings] } : planned;
   // A two-node cluster on a distribution or delivery mode the page excludes is refused like a pack switch.
-  const twoNodeRefused = options.cluster.twoNode ? twoNodeRefusal(to.distribution, warned.mode) : undefined;
+  const twoNodeRefused = options.cluster.twoNode ? twoNodePlanRefusal(warned) : undefined;
   const plan: Plan = twoNodeRefused
     ? { ...warned, unsupported: [...warned.unsupported, { layer: "kubernetes", ...twoNodeRefused }] }
     : warned;

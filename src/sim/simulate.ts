@@ -1,5 +1,5 @@
 import { RolloutController } from "../controller/controller.js";
-import { allRefusals, mergeRefusals, refuseUnsupported } from "../controller/refusals.js";
+import { allRefusals, mergeRefusals, refusalEntry, refuseUnsupported } from "../controller/refusals.js";
 import {
   TWO_NODE_CONTROL_PLANES,
   TWO_NODE_LEADERS,
@@ -104,6 +104,11 @@ export function simulate(input: SimulationInput, hooks: SimulationHooks = {}): S
   });
   // Scenario events go on the clock first, so an event and a timer due at the same instant run event first.
   controller.start(accepted);
+  // Refusals at publish time never reach the controller: told on the bus at their time, for a log that
+  // listens (no listener, nothing is scheduled, so a run without one is unchanged).
+  if (bus.listenerCount("refused") > 0)
+    for (const refusal of refused)
+      clock.schedule(Math.max(0, refusal.t - clock.now), () => bus.emit("refused", refusalEntry(refusal)));
   clock.runUntilIdle(hooks.eventLimit ?? DEFAULT_EVENT_LIMIT);
   const outcome = controller.outcome();
   controller.stop();

@@ -8,6 +8,7 @@ export {
   TWO_NODE_CONTROL_PLANES,
   TWO_NODE_LEADERS,
   type TwoNode,
+  twoNodePlanRefusal,
   twoNodeProblems,
   twoNodeRefusal,
   writeOutages,

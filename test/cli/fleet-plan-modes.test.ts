@@ -93,6 +93,48 @@ describe("fleet plans: cluster.mode and per-site mode", () => {
     expect(r.stdout).toContain("behaviors: reboot 2, repave 1");
   });
 
+  it("the planner's warnings are printed once per (from, to, mode), as edgesim plan prints them, not per site", () => {
+    const plan = spawnEdgesim(
+      ["plan", `${P}/sc-k3s-sysext.yaml`, `${P}/sc-k3s-sysext-kubernetes-upgrade.yaml`, "--json"],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    const noMode = (JSON.parse(plan.stdout) as { warnings: string[] }).warnings;
+    expect(noMode).toEqual([
+      expect.stringContaining('options.system.uri is "NA" and no delivery mode was given'),
+    ]);
+    write("warned.csv", "name,timeZone,mode\na,UTC,\nb,UTC,\nc,UTC,\nd,UTC,agent\n");
+    const r = fleet("warned.yaml", sysextPlan("warned", "", "{ csv: warned.csv }"));
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("warnings ("));
+    expect(lines[at]).toMatch(/^warnings \(2\), /);
+    // The three sites with no mode: one line, with the plan's own words; the agent site: its plan's warning.
+    expect(lines[at + 1]).toBe(
+      `  - sc-k3s-sysext → sc-k3s-sysext-kubernetes-upgrade (3 sites, no mode given): ${noMode[0]}`,
+    );
+    expect(lines[at + 2]).toMatch(
+      /^ {2}- sc-k3s-sysext → sc-k3s-sysext-kubernetes-upgrade \(1 site, mode agent\): 1 change decided by edgesim's choice/,
+    );
+    expect(r.stdout.split(noMode[0] as string).length).toBe(2);
+    // --json carries them too; a plan whose sites all give a mode has no such warning.
+    const json = spawnEdgesim(["fleet", join(dir, "warned.yaml"), "--allow-outside", "--json"], {
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
+    const warnings = (JSON.parse(json.stdout) as { warnings: { text: string; plans: unknown[] }[] }).warnings;
+    expect(warnings[0]).toEqual({
+      text: noMode[0],
+      plans: [{ from: "sc-k3s-sysext", to: "sc-k3s-sysext-kubernetes-upgrade", mode: null, sites: 3 }],
+    });
+    const sysext = fleet(
+      "all-sysext.yaml",
+      sysextPlan("all-sysext", ", mode: sysext", "{ csv: warned.csv }"),
+    );
+    expect(sysext.status).toBe(0);
+    expect(sysext.stdout).not.toContain("no delivery mode was given");
+  });
+
   it("a bad mode in the CSV is named by row and column", () => {
     write("bad-mode.csv", "name,timeZone,mode\nok,UTC,agent\nbad,UTC,sideways\n");
     const r = fleet("bad-mode.yaml", sysextPlan("bad-mode", "", "{ csv: bad-mode.csv }"));
@@ -178,6 +220,66 @@ strategy:
     expect(r.stdout).toMatch(
       /sites not converged or refused \(1\)\n\s+pair \(all\): update refused, stays on k3s-base/,
     );
+  });
+
+  it("a two-node site on a uri-NA profile with no mode is refused as sysext, the one reading plan, run and fleet share", () => {
+    // plan --two-node: the planner reads uri "NA" with no mode as sysext, which two-node clusters do not support.
+    const planned = spawnEdgesim(
+      [
+        "plan",
+        `${P}/sc-k3s-sysext.yaml`,
+        `${P}/sc-k3s-sysext-kubernetes-upgrade.yaml`,
+        "--two-node",
+        "--json",
+      ],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    expect(planned.status).toBe(2);
+    const unsupported = (JSON.parse(planned.stdout) as { unsupported: { rule: string; reason: string }[] })
+      .unsupported;
+    expect(unsupported.map((u) => u.rule)).toEqual(["two-node.sysext"]);
+    const reason = unsupported[0]?.reason ?? "";
+    // The reading is said as an assumption, with the pages and sections it rests on.
+    expect(reason).toContain("systemd extensions § Two-Node Cluster Considerations");
+    expect(reason).toContain(
+      'assumed: options.system.uri "NA" with no delivery mode given is read as systemd-extension delivery',
+    );
+    expect(reason).toContain("Deliver Kubernetes and Agent Binaries via systemd Extensions § New Clusters");
+    expect(reason).toContain("Two-Node Architecture § Limitations");
+
+    // A fleet's two-node site: the same refusal, the same words; it stays on its profile.
+    const r = fleet(
+      "pair-na.yaml",
+      `name: pair-na
+from: ${P}/sc-k3s-sysext.yaml
+update: ${P}/sc-k3s-sysext-kubernetes-upgrade.yaml
+cluster: { shape: "2+1", twoNode: true }
+inventory: { sites: [{ name: pair, timeZone: UTC }] }
+strategy:
+  waves: [{ name: all, rest: true, concurrency: 5 }]
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const row = r.rows.get("pair") as Record<string, string>;
+    expect(row.why).toBe(
+      `update to sc-k3s-sysext-kubernetes-upgrade refused: ${reason} (rule two-node.sysext)`,
+    );
+    expect(row.versions).toBe("sc-k3s-sysext");
+
+    // A scenario: refused when published, the same words.
+    const scenario = write(
+      "pair-na-scenario.yaml",
+      `name: pair-na-scenario
+cluster: { controlPlanes: 2, workers: 1, twoNode: true }
+profile: ${P}/sc-k3s-sysext.yaml
+events:
+  - { at: 1m, update: ${P}/sc-k3s-sysext-kubernetes-upgrade.yaml }
+`,
+    );
+    const run = spawnEdgesim(["run", scenario, "--allow-outside", "--json"], { cwd: dir, timeoutMs: 60_000 });
+    const refused = (JSON.parse(run.stdout) as { refused: { rule: string; reason: string }[] }).refused;
+    expect(refused).toEqual([expect.objectContaining({ rule: "two-node.sysext", reason })]);
   });
 
   it("two-node on RKE2 is refused at load, at the plan's key or the site's field, with the page cited", () => {

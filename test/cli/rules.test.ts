@@ -122,13 +122,17 @@ describe("edgesim rules", () => {
     expect(out).toContain(
       "Edge Cluster Upgrade Behavior § Known Issues (RKE2): https://docs.spectrocloud.com/clusters/edge/upgrade-behavior/#known-issues",
     );
-    const json = JSON.parse((await rules("--json")).out) as { id: string; url: string }[];
-    expect(json.find((rule) => rule.id === "os.options.system.uri")?.url).toBe(`${REFERENCE_PAGE}#os-layer`);
+    const json = JSON.parse((await rules("--json")).out) as { changeRules: { id: string; url: string }[] };
+    expect(json.changeRules.find((rule) => rule.id === "os.options.system.uri")?.url).toBe(
+      `${REFERENCE_PAGE}#os-layer`,
+    );
   });
 
   it("filters by distribution and leaves the RKE2 known issue out on request", async () => {
     const ids = async (...args: string[]) =>
-      (JSON.parse((await rules(...args, "--json")).out) as { id: string }[]).map((rule) => rule.id);
+      (JSON.parse((await rules(...args, "--json")).out) as { changeRules: { id: string }[] }).changeRules.map(
+        (rule) => rule.id,
+      );
     const k3s = await ids("--distribution", "k3s");
     const rke2 = await ids("--distribution", "rke2");
     const rke2Fixed = await ids("--distribution", "rke2", "--no-rke2-quirk");
@@ -138,6 +142,61 @@ describe("edgesim rules", () => {
     expect(rke2Fixed).not.toContain("rke2.stages");
     expect(rke2Fixed).toContain("os.stages.boot");
     expect(rke2.length - rke2Fixed.length).toBe(2);
+  });
+
+  it("--json: one object, the change rules and the rollout rules, each rollout rule with its source and scope", async () => {
+    const json = JSON.parse((await rules("--json")).out) as {
+      changeRules: { id: string }[];
+      rolloutRules: Record<string, unknown>[];
+    };
+    expect(Object.keys(json)).toEqual(["changeRules", "rolloutRules"]);
+    expect(json.changeRules.map((rule) => rule.id)).toEqual(RULES.map((rule) => rule.id));
+    expect(json.rolloutRules.map((rule) => rule.id)).toEqual(ROLLOUT_RULES.map((rule) => rule.id));
+    expect(json.rolloutRules.find((rule) => rule.id === "two-node.write-outage")).toEqual({
+      id: "two-node.write-outage",
+      statement: expect.stringContaining("writes are unavailable"),
+      reference: "Two-Node Architecture § Upgrade Behavior",
+      url: "https://docs.spectrocloud.com/clusters/edge/architecture/two-node/#upgrade-behavior",
+      code: "src/controller/two-node.ts",
+      distributions: ["k3s", "canonical"],
+      modes: ["appliance"],
+    });
+    for (const rule of json.rolloutRules)
+      expect(Object.keys(rule).filter((key) => key !== "modes")).toEqual([
+        "id",
+        "statement",
+        "reference",
+        "url",
+        "code",
+        "distributions",
+      ]);
+  });
+
+  it("--distribution and --mode filter the rollout rules as they filter the change rules", async () => {
+    const rollout = async (...args: string[]) =>
+      (
+        JSON.parse((await rules(...args, "--json")).out) as { rolloutRules: { id: string }[] }
+      ).rolloutRules.map((rule) => rule.id);
+    const all = ROLLOUT_RULES.map((rule) => rule.id);
+    const twoNode = ["two-node.upgrade-order", "two-node.write-outage"];
+    // Two-Node Architecture § Limitations: K3s and Canonical only, not in agent mode; no systemd extensions.
+    expect(await rollout("--distribution", "k3s")).toEqual(all);
+    expect(await rollout("--distribution", "canonical")).toEqual(all);
+    expect(await rollout("--distribution", "rke2")).toEqual(all.filter((id) => !twoNode.includes(id)));
+    expect(await rollout("--distribution", "pxk-e")).toEqual(all.filter((id) => !twoNode.includes(id)));
+    expect(await rollout("--distribution", "k3s", "--mode", "agent")).toEqual(
+      all.filter((id) => !twoNode.includes(id)),
+    );
+    expect(await rollout("--mode", "sysext")).toEqual(all.filter((id) => !twoNode.includes(id)));
+    expect(await rollout("--mode", "appliance")).toEqual(all);
+    // The text says the same.
+    const text = (await rules("--distribution", "rke2")).out;
+    expect(text).toContain("Rollout rules");
+    expect(text).toMatch(/^drain\.drain-pods /m);
+    expect(text).not.toMatch(/^two-node\.write-outage /m);
+    expect((await rules("--distribution", "k3s")).out).toMatch(
+      /^two-node\.write-outage .*\[k3s, canonical only; delivery appliance only\]$/m,
+    );
   });
 
   it("rejects an unknown distribution", async () => {

@@ -23,6 +23,19 @@ async function ticks(
   return page.locator(`#${chart} g[aria-label="${axis}-axis tick label"] text`).allTextContents();
 }
 
+/** The tick labels of the page's charts that reach past their SVG's left or right edge (so the browser cuts them). */
+async function cutLabels(page: import("playwright-core").Page): Promise<string[]> {
+  return page.locator("svg").evaluateAll((svgs) =>
+    svgs.flatMap((svg) => {
+      const box = svg.getBoundingClientRect();
+      return Array.from(svg.querySelectorAll('g[aria-label$="tick label"] text')).flatMap((t) => {
+        const r = t.getBoundingClientRect();
+        return r.left < box.left - 0.5 || r.right > box.right + 0.5 ? [t.textContent ?? ""] : [];
+      });
+    }),
+  );
+}
+
 describe("the fleet report in a browser", () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   beforeAll(async () => {
@@ -88,6 +101,52 @@ describe("the fleet report in a browser", () => {
       .evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().right)))
       expect(box).toBeLessThanOrEqual(640);
     await page.close();
+  });
+
+  it("cuts no tick label at a chart's edge: the time axis ending on a whole hour shows that hour whole", async () => {
+    // The rollout ends at 07:41Z, so the time axis ends on 08:00, a tick at the chart's right edge.
+    const file = await report("scenarios/fleet-plans/two-node-stores.yaml");
+    for (const width of [1100, 640]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(`file://${file}`);
+      const xs = await ticks(page, "completion-0", "x");
+      expect(xs[xs.length - 1]).toBe("12-07 08:00");
+      expect(await page.locator("svg").count()).toBeGreaterThan(2);
+      expect(await cutLabels(page)).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it("shows each two-node site's write outage, with the rule's page and section; a plan without one shows none", async () => {
+    const file = await report("scenarios/fleet-plans/two-node-stores.yaml");
+    const page = await browser.newPage();
+    await page.goto(`file://${file}`);
+    // The two two-node stores, in the plan's order, with the outage their CSV why gives (the kiosk is one node).
+    const rows = await page
+      .locator("#write-outage-0 table.outages tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.textContent)),
+      );
+    expect(rows).toEqual([
+      ["store-01", "America/Chicago", "converged", "12m46s"],
+      ["store-02", "America/Chicago", "converged", "13m29s"],
+    ]);
+    const link = page.locator("#write-outage-0 p.rule a");
+    expect(await link.textContent()).toBe("Two-Node Architecture § Upgrade Behavior");
+    expect(await link.getAttribute("href")).toBe(
+      "https://docs.spectrocloud.com/clusters/edge/architecture/two-node/#upgrade-behavior",
+    );
+    expect(await page.locator("#write-outage-0 p.rule").textContent()).toContain("two-node.write-outage");
+    expect(await page.locator("#strategy-0 p.summary").textContent()).toContain(
+      "Writes unavailable at 2 two-node sites, at most 13m29s each",
+    );
+    await page.close();
+    const other = await browser.newPage();
+    await other.goto(`file://${await report("scenarios/fleet-plans/pull-storm.yaml")}`);
+    expect(await other.locator("section.strategy").count()).toBe(2);
+    expect(await other.locator("[id^=write-outage]").count()).toBe(0);
+    expect(await other.locator("body").textContent()).not.toContain("Writes unavailable");
+    await other.close();
   });
 
   it("draws every strategy, and one trial as a single value, not a histogram", async () => {
