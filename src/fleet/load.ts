@@ -589,6 +589,25 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       if (!specs.some(([n]) => n === expect.slower?.[key]))
         at(["expect", "slower", key], `no strategy "${expect.slower[key]}"`);
   }
+  // The instants `versionEverywhereBy` is checked against (the plan's own, and each strategy's).
+  const instantsAt = (e: PlanExpect, path: YamlPath) => {
+    const list = e.versionEverywhereBy;
+    if (list === undefined) return;
+    const many = Array.isArray(list);
+    (many ? list : [list]).forEach((want, i) => {
+      for (const key of ["by", "notBefore"] as const) {
+        const text = want[key];
+        if (text === undefined || parseInstant(text) !== undefined) continue;
+        at(
+          [...path, "versionEverywhereBy", ...(many ? [i] : []), key],
+          `"${text}" is not an ISO 8601 date-time (e.g. 2026-12-13T04:00Z)`,
+        );
+      }
+    });
+  };
+  instantsAt(expect, ["expect"]);
+  for (const [name, e] of Object.entries(expect.strategies ?? {}))
+    instantsAt(e, ["expect", "strategies", name]);
   if (expect.deadlineMet) rateAt(expect.deadlineMet.probability, ["expect", "deadlineMet", "probability"]);
   const timings = parseTimings(data.cluster?.timings, (path, message) =>
     at(["cluster", "timings", ...path], message),

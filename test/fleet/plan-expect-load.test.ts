@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadFleetPlan } from "../../src/fleet/load.js";
+import { InputError } from "../../src/shared/diagnostics.js";
+
+const versions = join(resolve("."), "scenarios/fleet-plans/template-profiles");
+const dir = mkdtempSync(join(tmpdir(), "edgesim-plan-expect-"));
+let n = 0;
+
+function write(body: string): string {
+  const file = join(dir, `plan-${++n}.yaml`);
+  writeFileSync(
+    file,
+    `name: t${n}
+start: 2026-12-07T00:00Z
+from: ${versions}/retail-1.0.0.yaml
+inventory:
+  sites:
+    - { name: a, timeZone: America/New_York }
+strategy:
+  palette:
+    policy: { schedules: [weekly], windowHours: 4 }
+    versions:
+      - { at: 2026-12-08T10:00Z, profile: ${versions}/retail-2.0.0.yaml }
+${body}`,
+  );
+  return file;
+}
+
+function problems(file: string): string {
+  try {
+    loadFleetPlan(file);
+  } catch (error) {
+    if (error instanceof InputError) return error.message;
+    throw error;
+  }
+  return "";
+}
+
+describe("a fleet plan's expectations are checked when it loads", () => {
+  it("an instant of versionEverywhereBy that does not parse is refused at its place", () => {
+    const by = problems(write(`expect:\n  versionEverywhereBy: { version: "2.0.0", by: next sunday }\n`));
+    expect(by).toMatch(/plan-\d+\.yaml:\d+:\d+: .*expect\.versionEverywhereBy\.by.*"next sunday"/);
+    const notBefore = problems(
+      write(
+        `expect:\n  versionEverywhereBy:\n    - { version: "2.0.0", by: 2026-12-13T04:00Z }\n    - { version: "2.0.0", by: 2026-12-13T04:00Z, notBefore: soon }\n`,
+      ),
+    );
+    expect(notBefore).toMatch(/expect\.versionEverywhereBy\[1\]\.notBefore.*"soon"/);
+    const nested = problems(
+      write(
+        `expect:\n  strategies:\n    palette: { versionEverywhereBy: { version: "2.0.0", by: tomorrow } }\n`,
+      ),
+    );
+    expect(nested).toMatch(/expect\.strategies\.palette\.versionEverywhereBy\.by.*"tomorrow"/);
+    expect(
+      problems(write(`expect:\n  versionEverywhereBy: { version: "2.0.0", by: 2026-12-13T04:00Z }\n`)),
+    ).toBe("");
+  });
+});
