@@ -606,8 +606,15 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     });
   };
   instantsAt(expect, ["expect"]);
-  for (const [name, e] of Object.entries(expect.strategies ?? {}))
+  for (const [name, e] of Object.entries(expect.strategies ?? {})) {
     instantsAt(e, ["expect", "strategies", name]);
+    // One strategy's checks have no other strategy to compare it with: nothing would check it here.
+    if (e.slower)
+      at(
+        ["expect", "strategies", name, "slower"],
+        "slower compares two strategies: give it once, at expect.slower",
+      );
+  }
   if (expect.deadlineMet) rateAt(expect.deadlineMet.probability, ["expect", "deadlineMet", "probability"]);
   const timings = parseTimings(data.cluster?.timings, (path, message) =>
     at(["cluster", "timings", ...path], message),

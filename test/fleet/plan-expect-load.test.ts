@@ -51,12 +51,22 @@ describe("a fleet plan's expectations are checked when it loads", () => {
     expect(notBefore).toMatch(/expect\.versionEverywhereBy\[1\]\.notBefore.*"soon"/);
     const nested = problems(
       write(
-        `expect:\n  strategies:\n    palette: { versionEverywhereBy: { version: "2.0.0", by: tomorrow } }\n`,
+        `expect:\n  strategies:\n    strategy: { versionEverywhereBy: { version: "2.0.0", by: tomorrow } }\n`,
       ),
     );
-    expect(nested).toMatch(/expect\.strategies\.palette\.versionEverywhereBy\.by.*"tomorrow"/);
+    expect(nested).toMatch(/expect\.strategies\.strategy\.versionEverywhereBy\.by.*"tomorrow"/);
+    expect(nested).not.toMatch(/no strategy/);
     expect(
       problems(write(`expect:\n  versionEverywhereBy: { version: "2.0.0", by: 2026-12-13T04:00Z }\n`)),
     ).toBe("");
+  });
+});
+
+describe("slower compares two strategies: only at expect.slower", () => {
+  it("expect.strategies.NAME.slower, which nothing would check, is refused at its place", () => {
+    const nested = problems(
+      write(`expect:\n  strategies:\n    strategy: { slower: { strategy: strategy, than: strategy } }\n`),
+    );
+    expect(nested).toMatch(/expect\.strategies\.strategy\.slower: .*expect\.slower/);
   });
 });
