@@ -469,6 +469,8 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
         key: "controlPlanes" | "mode" | "twoNode",
       ): Omit<Diagnostic, "message"> | undefined => {
         if (key === "controlPlanes" && site.shape !== undefined) return site.at("shape");
+        // The plan's shape made two-node by the site's own `twoNode`: said at the site's field.
+        if (key === "controlPlanes" && site.twoNode !== undefined) return site.at("twoNode");
         if (key === "mode" && site.mode !== undefined) return site.at("mode");
         if (key === "twoNode" && site.twoNode !== undefined) return site.at("twoNode");
         return undefined;

@@ -70,3 +70,37 @@ describe("slower compares two strategies: only at expect.slower", () => {
     expect(nested).toMatch(/expect\.strategies\.strategy\.slower: .*expect\.slower/);
   });
 });
+
+describe("a two-node site's problems are said where the site says it", () => {
+  const profiles = join(resolve("."), "scenarios/profiles");
+  function plan(sites: string, cluster = ""): string {
+    const file = join(dir, `two-node-${++n}.yaml`);
+    writeFileSync(
+      file,
+      `name: tn
+start: 2026-12-07T00:00Z
+from: ${profiles}/k3s-base.yaml
+update: ${profiles}/k3s-os-uri-change.yaml
+${cluster}inventory:
+  sites:
+    - { name: a, timeZone: America/New_York }
+${sites}strategy:
+  waves: [{ name: all, rest: true, concurrency: 2 }]
+`,
+    );
+    return file;
+  }
+
+  it("a site's own twoNode on the plan's (default) shape: at the site's twoNode, not a cluster key the plan lacks", () => {
+    const text = problems(plan(`    - { name: b, timeZone: America/New_York, twoNode: true }\n`));
+    expect(text).toMatch(
+      /two-node-\d+\.yaml:8:\d+: inventory\.sites\[1\]\.twoNode: .*exactly 2 control planes.*not 1/,
+    );
+    expect(text).not.toMatch(/cluster\.twoNode/);
+  });
+
+  it("the plan's twoNode on its default shape stays at cluster.twoNode, said once for its sites", () => {
+    const text = problems(plan("", "cluster: { twoNode: true }\n"));
+    expect(text).toMatch(/:5:\d+: cluster\.twoNode: .*exactly 2 control planes.*\(site "a"\)/);
+  });
+});
