@@ -354,7 +354,12 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   const maxDownloadBits = (MAX_VIRTUAL_MS / 1000) * 1e6;
   const imageTooLarge = new Set<number>();
   // Two-node problems at a key of the plan's `cluster`, each said once with the sites it applies to.
-  const planWide = new Map<string, { path: YamlPath; message: string; sites: string[] }>();
+  // Two-node problems, each said once at its place with the sites it applies to: a site's own field (one
+  // site; every site of `inventory.generate` shares its fields), else a key of the plan's `cluster`.
+  const twoNodeSaid = new Map<
+    string,
+    { place: Omit<Diagnostic, "message">; message: string; sites: string[] }
+  >();
   const seen = new Map<string, number>();
   const sites: Site[] = [];
   raw.forEach((site, index) => {
@@ -476,31 +481,29 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
         return undefined;
       };
       for (const problem of twoNodeProblems({ controlPlanes, mode, distribution: current })) {
-        const own = placeOf(problem.key);
-        if (own) {
-          bag.add({ ...own, message: `${problem.message} (site "${site.name}")` });
-          continue;
-        }
-        // The plan's key: `cluster.shape` (or `cluster.twoNode` when the shape is the default), `cluster.mode`, `cluster.twoNode`.
+        // The site's own field, else the plan's key: `cluster.shape` (or `cluster.twoNode` when the shape is
+        // the default), `cluster.mode`, `cluster.twoNode`.
         const key =
           problem.key === "controlPlanes" && data.cluster?.shape === undefined ? "twoNode" : problem.key;
-        const path: YamlPath = ["cluster", key === "controlPlanes" ? "shape" : key];
-        const id = `${path.join(".")}\u0000${problem.message}`;
-        const seenSites = planWide.get(id);
-        if (seenSites) seenSites.sites.push(site.name);
-        else planWide.set(id, { path, message: problem.message, sites: [site.name] });
+        const place: Omit<Diagnostic, "message"> =
+          placeOf(problem.key) ??
+          diagnosticAt(yaml, ["cluster", key === "controlPlanes" ? "shape" : key], "");
+        const id = `${place.file}:${place.line}:${place.col}:${place.path}\u0000${problem.message}`;
+        const said = twoNodeSaid.get(id);
+        if (said) said.sites.push(site.name);
+        else twoNodeSaid.set(id, { place, message: problem.message, sites: [site.name] });
       }
     }
     if (mode === undefined && twoNode === undefined) return undefined;
     return { ...(mode !== undefined ? { mode } : {}), ...(twoNode ? { twoNode } : {}) };
   }
-  for (const { path, message, sites: names } of planWide.values()) {
+  for (const { place, message, sites: names } of twoNodeSaid.values()) {
     const shown = names
       .slice(0, 3)
       .map((n) => JSON.stringify(n))
       .join(", ");
     const more = names.length > 3 ? ` and ${names.length - 3} more` : "";
-    at(path, `${message} (${names.length === 1 ? "site" : "sites"} ${shown}${more})`);
+    bag.add({ ...place, message: `${message} (${names.length === 1 ? "site" : "sites"} ${shown}${more})` });
   }
 
   // Fault rates.

@@ -104,3 +104,27 @@ ${sites}strategy:
     expect(text).toMatch(/:5:\d+: cluster\.twoNode: .*exactly 2 control planes.*\(site "a"\)/);
   });
 });
+
+describe("a two-node problem of generated sites", () => {
+  it("is said once at inventory.generate, with the sites it applies to, not once per site", () => {
+    const profiles = join(resolve("."), "scenarios/profiles");
+    const file = join(dir, `generated-${++n}.yaml`);
+    writeFileSync(
+      file,
+      `name: tg
+start: 2026-12-07T00:00Z
+from: ${profiles}/k3s-base.yaml
+update: ${profiles}/k3s-os-uri-change.yaml
+cluster: { twoNode: true }
+inventory: { generate: { clusters: 50, prefix: store, shapes: ["1+2"] } }
+strategy:
+  waves: [{ name: all, rest: true, concurrency: 2 }]
+`,
+    );
+    const lines = problems(file).split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /inventory\.generate\.shape: .*exactly 2 control planes.*not 1 \(sites "store-00001", "store-00002", "store-00003" and 47 more\)$/,
+    );
+  });
+});
