@@ -188,6 +188,7 @@ function article(expected: string): string {
   if (expected === "object") return "a mapping";
   if (expected === "array") return "a list";
   if (expected === "int") return "a whole number";
+  if (expected === "null") return "null";
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 

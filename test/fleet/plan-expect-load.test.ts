@@ -128,3 +128,11 @@ strategy:
     );
   });
 });
+
+describe("a value of a type no branch of a union takes, in a fleet plan", () => {
+  it("is told the types it may be, null as YAML writes it", () => {
+    expect(problems(write(`expect:\n  haltedWave: 5\n`))).toMatch(
+      /expect\.haltedWave: must be a string or null \(got 5\)$/,
+    );
+  });
+});
