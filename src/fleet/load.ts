@@ -353,7 +353,6 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   // One copy of the image over the slowest link must fit the year of virtual time a run may last.
   const maxDownloadBits = (MAX_VIRTUAL_MS / 1000) * 1e6;
   const imageTooLarge = new Set<number>();
-  // Two-node problems at a key of the plan's `cluster`, each said once with the sites it applies to.
   // Two-node problems, each said once at its place with the sites it applies to: a site's own field (one
   // site; every site of `inventory.generate` shares its fields), else a key of the plan's `cluster`.
   const twoNodeSaid = new Map<
