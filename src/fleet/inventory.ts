@@ -168,7 +168,7 @@ export function parseInventoryCsv(text: string, file: string): { sites: RawSite[
     if (twoNodeText !== undefined) {
       if (/^(yes|true|1|y)$/i.test(twoNodeText)) twoNode = true;
       else if (/^(no|false|0|n)$/i.test(twoNodeText)) twoNode = false;
-      else if (twoNodeText === "cp-1" || twoNodeText === "cp-2") twoNode = { leader: twoNodeText };
+      else if (/^cp-[12]$/i.test(twoNodeText)) twoNode = { leader: twoNodeText.toLowerCase() };
       else
         problems.push({
           ...at("twoNode"),

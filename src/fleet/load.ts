@@ -347,8 +347,12 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   // One copy of the image over the slowest link must fit the year of virtual time a run may last.
   const maxDownloadBits = (MAX_VIRTUAL_MS / 1000) * 1e6;
   const imageTooLarge = new Set<number>();
-  // Two-node problems at a key of the plan's `cluster`, each said once with the sites it applies to.
-  const planWide = new Map<string, { path: YamlPath; message: string; sites: string[] }>();
+  // Two-node problems, each said once at its place with the sites it applies to: a site's own field (one
+  // site; every site of `inventory.generate` shares its fields), else a key of the plan's `cluster`.
+  const twoNodeSaid = new Map<
+    string,
+    { place: Omit<Diagnostic, "message">; message: string; sites: string[] }
+  >();
   const seen = new Map<string, number>();
   const sites: Site[] = [];
   raw.forEach((site, index) => {
@@ -463,36 +467,36 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
         key: "controlPlanes" | "mode" | "twoNode",
       ): Omit<Diagnostic, "message"> | undefined => {
         if (key === "controlPlanes" && site.shape !== undefined) return site.at("shape");
+        // The plan's shape made two-node by the site's own `twoNode`: said at the site's field.
+        if (key === "controlPlanes" && site.twoNode !== undefined) return site.at("twoNode");
         if (key === "mode" && site.mode !== undefined) return site.at("mode");
         if (key === "twoNode" && site.twoNode !== undefined) return site.at("twoNode");
         return undefined;
       };
       for (const problem of twoNodeProblems({ controlPlanes, mode, distribution: current })) {
-        const own = placeOf(problem.key);
-        if (own) {
-          bag.add({ ...own, message: `${problem.message} (site "${site.name}")` });
-          continue;
-        }
-        // The plan's key: `cluster.shape` (or `cluster.twoNode` when the shape is the default), `cluster.mode`, `cluster.twoNode`.
+        // The site's own field, else the plan's key: `cluster.shape` (or `cluster.twoNode` when the shape is
+        // the default), `cluster.mode`, `cluster.twoNode`.
         const key =
           problem.key === "controlPlanes" && data.cluster?.shape === undefined ? "twoNode" : problem.key;
-        const path: YamlPath = ["cluster", key === "controlPlanes" ? "shape" : key];
-        const id = `${path.join(".")}\u0000${problem.message}`;
-        const seenSites = planWide.get(id);
-        if (seenSites) seenSites.sites.push(site.name);
-        else planWide.set(id, { path, message: problem.message, sites: [site.name] });
+        const place: Omit<Diagnostic, "message"> =
+          placeOf(problem.key) ??
+          diagnosticAt(yaml, ["cluster", key === "controlPlanes" ? "shape" : key], "");
+        const id = `${place.file}:${place.line}:${place.col}:${place.path}\u0000${problem.message}`;
+        const said = twoNodeSaid.get(id);
+        if (said) said.sites.push(site.name);
+        else twoNodeSaid.set(id, { place, message: problem.message, sites: [site.name] });
       }
     }
     if (mode === undefined && twoNode === undefined) return undefined;
     return { ...(mode !== undefined ? { mode } : {}), ...(twoNode ? { twoNode } : {}) };
   }
-  for (const { path, message, sites: names } of planWide.values()) {
+  for (const { place, message, sites: names } of twoNodeSaid.values()) {
     const shown = names
       .slice(0, 3)
       .map((n) => JSON.stringify(n))
       .join(", ");
     const more = names.length > 3 ? ` and ${names.length - 3} more` : "";
-    at(path, `${message} (${names.length === 1 ? "site" : "sites"} ${shown}${more})`);
+    bag.add({ ...place, message: `${message} (${names.length === 1 ? "site" : "sites"} ${shown}${more})` });
   }
 
   // Fault rates.
@@ -582,6 +586,32 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     for (const key of ["than", "strategy"] as const)
       if (!specs.some(([n]) => n === expect.slower?.[key]))
         at(["expect", "slower", key], `no strategy "${expect.slower[key]}"`);
+  }
+  // The instants `versionEverywhereBy` is checked against (the plan's own, and each strategy's).
+  const instantsAt = (e: PlanExpect, path: YamlPath) => {
+    const list = e.versionEverywhereBy;
+    if (list === undefined) return;
+    const many = Array.isArray(list);
+    (many ? list : [list]).forEach((want, i) => {
+      for (const key of ["by", "notBefore"] as const) {
+        const text = want[key];
+        if (text === undefined || parseInstant(text) !== undefined) continue;
+        at(
+          [...path, "versionEverywhereBy", ...(many ? [i] : []), key],
+          `"${text}" is not an ISO 8601 date-time (e.g. 2026-12-13T04:00Z)`,
+        );
+      }
+    });
+  };
+  instantsAt(expect, ["expect"]);
+  for (const [name, e] of Object.entries(expect.strategies ?? {})) {
+    instantsAt(e, ["expect", "strategies", name]);
+    // One strategy's checks have no other strategy to compare it with: nothing would check it here.
+    if (e.slower)
+      at(
+        ["expect", "strategies", name, "slower"],
+        "slower compares two strategies: give it once, at expect.slower",
+      );
   }
   if (expect.deadlineMet) rateAt(expect.deadlineMet.probability, ["expect", "deadlineMet", "probability"]);
   const timings = parseTimings(data.cluster?.timings, (path, message) =>

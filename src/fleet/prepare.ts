@@ -50,8 +50,8 @@ function rolledSites(plan: LoadedFleetPlan): number[] {
   return out;
 }
 
-/** Sites that must download the new image: the update changes the OS (a repave). */
-function downloadBytes(
+/** The bits a site pulls: one copy of the image per node (one for a site with a local registry), when the update changes the OS (a repave). */
+function downloadBits(
   plan: LoadedFleetPlan,
   site: LoadedFleetPlan["sites"][number],
   behavior: Behavior,
@@ -79,7 +79,7 @@ function scheduleSitesOf(plan: LoadedFleetPlan, predictions: Predictions): Sched
       name: site.name,
       calendar: calendarOf(site.timeZone, site.window),
       predictedMs: predicted.durationMs,
-      downloadBytes: downloadBytes(plan, site, predicted.behavior),
+      downloadBits: downloadBits(plan, site, predicted.behavior),
       linkBps: site.linkMbps * 1e6,
     };
   });

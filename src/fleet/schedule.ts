@@ -213,8 +213,8 @@ export function schedule(input: ScheduleInput): Schedule {
     const downloading = new Map<number, { windowEndMs: number; downloadStartMs: number; giveUpMs: number }>();
     for (const s of toStart) {
       const site = sites[s] as ScheduleSite;
-      if (input.prefetch && site.downloadBytes > 0) {
-        flows.push({ site: s, remaining: site.downloadBytes, cap: site.linkBps, rate: 0, prefetch: true });
+      if (input.prefetch && site.downloadBits > 0) {
+        flows.push({ site: s, remaining: site.downloadBits, cap: site.linkBps, rate: 0, prefetch: true });
         pending.addUnfetched(s);
       } else pending.add(s, Number.NEGATIVE_INFINITY, t);
     }
@@ -270,13 +270,13 @@ export function schedule(input: ScheduleInput): Schedule {
             pending.add(s, slot.startMs, t);
             continue;
           }
-          if (!input.prefetch && site.downloadBytes > 0) {
+          if (!input.prefetch && site.downloadBits > 0) {
             const giveUpMs =
               input.windowMode === "fits" ? slot.windowEndMs - site.predictedMs : Number.POSITIVE_INFINITY;
             downloading.set(s, { windowEndMs: slot.windowEndMs, downloadStartMs: t, giveUpMs });
             flows.push({
               site: s,
-              remaining: site.downloadBytes,
+              remaining: site.downloadBits,
               cap: site.linkBps,
               rate: 0,
               prefetch: false,

@@ -268,14 +268,14 @@ export interface ScheduleSite {
   calendar: WindowCalendar;
   /** The fault-free rollout time, what windows are fitted against. */
   predictedMs: number;
-  /** Bytes the site pulls from the central registry (0: nothing to download). */
-  downloadBytes: number;
+  /** Bits the site pulls from the central registry, as its link and the registry move them (bits per second; 0: nothing to download). */
+  downloadBits: number;
   linkBps: number;
 }
 
 /** What a window must hold for the site: its fault-free rollout, plus the download unless prefetched. */
 export function windowNeedMs(site: ScheduleSite, prefetch: boolean): number {
-  const download = !prefetch && site.downloadBytes > 0 ? (site.downloadBytes / site.linkBps) * 1000 : 0;
+  const download = !prefetch && site.downloadBits > 0 ? (site.downloadBits / site.linkBps) * 1000 : 0;
   return Math.ceil(site.predictedMs + download);
 }
 

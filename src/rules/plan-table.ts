@@ -27,9 +27,10 @@ export interface PlanTable extends Planner {
  * One plan per distinct (from, to) pair for as long as the table lives, each made by `make` the first
  * time it is asked for. Keyed by the profiles themselves: a loaded profile is one object for every
  * cluster that names it. This module does not load the rules (nor the YAML parser they may use), so
- * a thread given every plan it needs never loads them.
+ * a thread given every plan it needs never loads them. `makeFor` makes the planner of one delivery mode
+ * (`forMode`); it has no default, which would hand a `sysext` site the plans made without its mode.
  */
-export function planTable(make: Planner, makeFor: (mode: DeliveryMode) => Planner = () => make): PlanTable {
+export function planTable(make: Planner, makeFor: (mode: DeliveryMode) => Planner): PlanTable {
   const plans = new Map<Profile, Map<Profile, Plan>>();
   const order: [Profile, Profile, Plan][] = [];
   const row = (from: Profile) => {

@@ -17,7 +17,6 @@ const DURATION_HELP = "a duration such as 30s, 5m, 1h30m or a number of seconds"
 /** Durations and event times are at most a year of virtual time: past it, a run is a typo, not a plan. */
 export const MAX_VIRTUAL_MS = 366 * 86_400_000;
 
-/** Whole numbers 0..2^32-1 (the generator's state): no seed is rounded or aliased to another. */
 /** Profile variable values (`{{ .spectro.var.NAME }}`): the one shape for scenarios, fleet files and fleet plans. */
 export const variableValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -26,6 +25,7 @@ export const rke2QuirkSchema = z
   .boolean()
   .meta({ description: "apply the RKE2 known issue (stages.* repaves); default true" });
 
+/** Whole numbers 0..2^32-1 (the generator's state): no seed is rounded or aliased to another. */
 export const seedSchema = z
   .int(`expected a whole number from 0 to ${MAX_SEED}`)
   .min(0, `expected a whole number from 0 to ${MAX_SEED}`)

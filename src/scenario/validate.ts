@@ -154,9 +154,21 @@ function valueAt(root: unknown, path: YamlPath): unknown {
  */
 export const scenarioErrorMap: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
-    case "invalid_union":
+    case "invalid_union": {
       // `.inf`/`.nan` fail every branch of a string-or-number union (a duration) before its own check.
-      return nonFinite(issue.input) ? `must be a finite number (got ${describe(issue.input)})` : undefined;
+      if (nonFinite(issue.input)) return `must be a finite number (got ${describe(issue.input)})`;
+      // A value of a type no branch takes: the types it may be (`twoNode: "yes"`).
+      const types = issue.errors.map((branch) => {
+        const [only] = branch;
+        return branch.length === 1 && only?.code === "invalid_type" && only.path.length === 0
+          ? only.expected
+          : undefined;
+      });
+      if (issue.input === undefined || types.length === 0 || types.some((t) => t === undefined))
+        return undefined;
+      const said = [...new Set(types as string[])].map(article);
+      return `must be ${said.join(" or ")} (got ${describe(issue.input)})`;
+    }
     case "invalid_type":
       if (issue.input === undefined) return "is required";
       if (nonFinite(issue.input)) return `must be a finite number (got ${describe(issue.input)})`;
@@ -176,6 +188,7 @@ function article(expected: string): string {
   if (expected === "object") return "a mapping";
   if (expected === "array") return "a list";
   if (expected === "int") return "a whole number";
+  if (expected === "null") return "null";
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
