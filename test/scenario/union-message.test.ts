@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { expectScenarioDiagnostic, HEADER } from "./helpers.js";
 
 describe("a value of a type no branch of a union takes", () => {
