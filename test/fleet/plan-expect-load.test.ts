@@ -2,8 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadFleetPlan } from "../../src/fleet/load.js";
-import { InputError } from "../../src/shared/diagnostics.js";
+import { planProblems } from "./helpers.js";
 
 const versions = join(resolve("."), "scenarios/fleet-plans/template-profiles");
 const dir = mkdtempSync(join(tmpdir(), "edgesim-plan-expect-"));
@@ -29,15 +28,7 @@ ${body}`,
   return file;
 }
 
-function problems(file: string): string {
-  try {
-    loadFleetPlan(file);
-  } catch (error) {
-    if (error instanceof InputError) return error.message;
-    throw error;
-  }
-  return "";
-}
+const problems = planProblems;
 
 describe("a fleet plan's expectations are checked when it loads", () => {
   it("an instant of versionEverywhereBy that does not parse is refused at its place", () => {

@@ -8,7 +8,7 @@ import { evaluatePlanExpectations } from "../../src/fleet/expectations.js";
 import { loadFleetPlan } from "../../src/fleet/load.js";
 import { runFleetPlan } from "../../src/fleet/run.js";
 import { shareRegistry } from "../../src/fleet/schedule.js";
-import { InputError } from "../../src/shared/diagnostics.js";
+import { planProblems } from "./helpers.js";
 
 const profiles = resolve("scenarios/profiles");
 const dir = mkdtempSync(join(tmpdir(), "edgesim-fleet-plan-"));
@@ -35,13 +35,8 @@ const strategy = `strategy:
 `;
 
 function problems(file: string): string[] {
-  try {
-    loadFleetPlan(file);
-  } catch (error) {
-    if (error instanceof InputError) return error.message.split("\n");
-    throw error;
-  }
-  return [];
+  const message = planProblems(file);
+  return message === "" ? [] : message.split("\n");
 }
 
 describe("bad fleet plans are refused before any simulation, at file:line:col", () => {

@@ -9,7 +9,7 @@ import { main } from "../../src/cli/main.js";
 import { evaluatePlanExpectations } from "../../src/fleet/expectations.js";
 import { loadFleetPlan } from "../../src/fleet/load.js";
 import { runFleetPlan } from "../../src/fleet/run.js";
-import { InputError } from "../../src/shared/diagnostics.js";
+import { planProblems } from "./helpers.js";
 
 const root = resolve(".");
 const plans = join(root, "scenarios/fleet-plans");
@@ -37,15 +37,7 @@ const TEMPLATE = `strategy:
     upgradeNow: [2026-12-10T12:00Z]
 `;
 
-function problems(file: string): string {
-  try {
-    loadFleetPlan(file);
-  } catch (error) {
-    if (error instanceof InputError) return error.message;
-    throw error;
-  }
-  return "";
-}
+const problems = planProblems;
 
 function run(file: string) {
   const result = runFleetPlan(loadFleetPlan(file));
