@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadFleetPlanYaml } from "../src/fleet/load.js";
+import { type LoadedFleetPlan, loadFleetPlanYaml } from "../src/fleet/load.js";
 import { Predictions, rollSite } from "../src/fleet/map.js";
 import { DEFAULT_TIMINGS } from "../src/machines/node-types.js";
 import { cachedPlanner } from "../src/rules/plan-cache.js";
+import type { PlanTable } from "../src/rules/plan-table.js";
 import { Rng } from "../src/shared/rng.js";
 import { parseYamlFile } from "../src/shared/yaml.js";
 import { VirtualClock } from "../src/sim/clock.js";
@@ -65,6 +66,15 @@ export interface TelcoBench {
   >;
 }
 
+/** The median of a non-empty list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (m: number) => `${Math.round(m).toLocaleString("en-US")} MiB`;
 
@@ -110,15 +120,49 @@ export function referenceLoop(sites: number): { cpuMs: number; checksum: number 
   return { cpuMs: (used.user + used.system) / 1000, checksum };
 }
 
-/** The engine's per-site path (`rollSite`: faults drawn, the site simulated, its outcome) for `sites` sites, in this process. */
+/** The what-if plans the engine loop rolls, by size: loaded once, so a round measures only its sites. */
+const loaded = new Map<number, { plan: LoadedFleetPlan; planner: PlanTable; predictions: Predictions }>();
+
+/**
+ * The engine's per-site path (`rollSite`: faults drawn, the site simulated, its outcome) for `sites`
+ * sites of a what-if plan, in this process. The plan is loaded (and its sites' kinds predicted) once per
+ * size, as a fleet run does once for all its sites: its loading's garbage is not collected in a round.
+ */
 export function engineLoop(sites: number): { cpuMs: number } {
-  const plan = loadFleetPlanYaml(parseYamlFile(whatIfPlan(sites, false), "<bench>"));
-  const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
-  const predictions = new Predictions(plan, planner);
+  let held = loaded.get(sites);
+  if (!held) {
+    const plan = loadFleetPlanYaml(parseYamlFile(whatIfPlan(sites, false), "<bench>"));
+    const planner = cachedPlanner({ rke2Quirk: plan.rke2Quirk });
+    held = { plan, planner, predictions: new Predictions(plan, planner) };
+    loaded.set(sites, held);
+  }
+  const { plan, planner, predictions } = held;
   const cpu = process.cpuUsage();
   for (const site of plan.sites) rollSite(plan, site, 0, predictions.of(site).durationMs, planner);
   const used = process.cpuUsage(cpu);
   return { cpuMs: (used.user + used.system) / 1000 };
+}
+
+/**
+ * The per-node measure: `rounds` rounds of `perRound` sites, engine then reference in each (both warmed
+ * first), with each round's ratio (engine CPU over reference CPU).
+ */
+export function perNodeRounds(perRound = 5_000, rounds = 24) {
+  for (let warm = 0; warm < 2; warm++) {
+    referenceLoop(perRound);
+    engineLoop(perRound);
+  }
+  let engineMs = 0;
+  let referenceMs = 0;
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const e = engineLoop(perRound).cpuMs;
+    const r = referenceLoop(perRound).cpuMs;
+    engineMs += e;
+    referenceMs += r;
+    ratios.push(e / Math.max(r, 1e-3));
+  }
+  return { perRound, rounds, engineMs, referenceMs, ratios };
 }
 
 export function benchTelco(): TelcoBench {
@@ -177,31 +221,24 @@ export function benchTelco(): TelcoBench {
       met: m.wallMs <= 60_000 && m.peakRssMiB <= 2 * GiB,
     });
 
-    // 3. Per node: the engine against the plain-JS reference loop, interleaved so load hits both alike.
-    // A ratio does not grow with the fleet, so it is measured at 20,000 sites whatever the scale (at
-    // a few hundred sites a round, the compiler's warm-up was most of what was measured), both warmed.
-    const perNode = 20_000;
-    const rounds = 8;
-    referenceLoop(5_000);
-    engineLoop(5_000);
-    let engineMs = 0;
-    let referenceMs = 0;
-    for (let round = 0; round < rounds; round++) {
-      engineMs += engineLoop(perNode / rounds).cpuMs;
-      referenceMs += referenceLoop(perNode / rounds).cpuMs;
-    }
-    const nodes = perNode * 4;
-    const ratio = engineMs / referenceMs;
+    // 3. Per node: the engine against the plain-JS reference loop, interleaved round by round so load
+    // hits both alike, judged on the median of the rounds' ratios (a burst of load on one round moves
+    // one ratio, not the verdict); the sums beside it. A ratio does not grow with the fleet, so it is
+    // measured at 5,000 sites a round whatever the scale, both loops warmed first.
+    const { perRound, rounds, engineMs, referenceMs, ratios } = perNodeRounds();
+    const nodes = perRound * rounds * 4;
+    const ratio = median(ratios);
+    const perNode = (ms: number) => ((ms * 1000) / nodes).toFixed(2);
     runs["per node"] = {
       wallMs: 0,
       cpuMs: engineMs,
       peakRssMiB: 0,
-      note: `engine ${((engineMs * 1000) / nodes).toFixed(2)} µs/node, reference ${((referenceMs * 1000) / nodes).toFixed(2)} µs/node`,
+      note: `engine ${perNode(engineMs)} µs/node, reference ${perNode(referenceMs)} µs/node; ratio ${ratio.toFixed(2)}× (median of ${rounds} rounds), ${(engineMs / referenceMs).toFixed(2)}× (sums)`,
     };
     targets.push({
-      what: `CPU per node, ${nodes.toLocaleString("en-US")} nodes: rollSite against the plain-JS loop on the same heap clock`,
-      figure: `${((engineMs * 1000) / nodes).toFixed(1)} µs vs ${((referenceMs * 1000) / nodes).toFixed(2)} µs: ${ratio.toFixed(1)}×`,
-      target: "≤ 2×",
+      what: `CPU per node, ${rounds} rounds of ${(perRound * 4).toLocaleString("en-US")} nodes: rollSite against the plain-JS loop on the same heap clock`,
+      figure: `${perNode(engineMs)} µs vs ${perNode(referenceMs)} µs: ${ratio.toFixed(2)}× (median of rounds; ${(engineMs / referenceMs).toFixed(2)}× of sums)`,
+      target: "≤ 2× (median)",
       met: ratio <= 2,
     });
 

@@ -8,7 +8,13 @@ import { variationWatched } from "../shared/variation.js";
 import { faultFreeRollout } from "../sim/estimate.js";
 import { type SimCluster, type SimRun, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
-import { disruptedNodeMs, type FastSite, fastOutcome, prepareFast } from "../sim/site-summary.js";
+import {
+  disruptedNodeMs,
+  type FastOutcome,
+  type FastSite,
+  fastOutcomeInto,
+  prepareFast,
+} from "../sim/site-summary.js";
 import {
   clusterNodes,
   type NodeAction,
@@ -273,11 +279,30 @@ function whyOutcome(result: SimulationResult): string | undefined {
  */
 export class Predictions {
   private readonly cache = new Map<string, { durationMs: number; behavior: Behavior }>();
+  /** The last site asked about and its answer (sites of one kind come in runs). */
+  private last: { site: Site; hit: { durationMs: number; behavior: Behavior } } | undefined;
   constructor(
     private readonly plan: SiteSimPlan,
     private readonly planner: PlanTable,
   ) {}
   of(site: Site): { durationMs: number; behavior: Behavior } {
+    // The same kind as the site before (no settings of its own on either): its answer, without a key.
+    const last = this.last;
+    if (
+      last !== undefined &&
+      (last.site === site ||
+        (last.site.profile === site.profile &&
+          last.site.update === site.update &&
+          last.site.controlPlanes === site.controlPlanes &&
+          last.site.workers === site.workers &&
+          !last.site.own &&
+          !site.own &&
+          !last.site.classTimings &&
+          !site.classTimings))
+    ) {
+      last.site = site;
+      return last.hit;
+    }
     const own =
       site.own || site.classTimings
         ? JSON.stringify({ ...site.own, events: undefined, classTimings: site.classTimings })
@@ -292,6 +317,10 @@ export class Predictions {
       hit = { durationMs: occupied(result), behavior: result.behavior };
       this.cache.set(key, hit);
     }
+    if (this.last) {
+      this.last.site = site;
+      this.last.hit = hit;
+    } else this.last = { site, hit };
     return hit;
   }
 }
@@ -352,6 +381,17 @@ function fastSite(plan: SiteSimPlan, site: Site, planner: PlanTable): FastSite |
   return prepared ?? undefined;
 }
 
+/** The fast path's outcome of the site being rolled, read at once (`rollSite` is not re-entered). */
+const scratch: FastOutcome = {
+  result: "converged",
+  behavior: "no-op",
+  finalProfile: "",
+  durationMs: 0,
+  lastEntryMs: 0,
+  disruptedNodeMs: 0,
+  failure: undefined,
+};
+
 /** Simulates one site for one trial. Pure: the same plan, site and trial give the same outcome. */
 export function rollSite(
   plan: SiteSimPlan,
@@ -366,7 +406,7 @@ export function rollSite(
   const drawn = drawFaults(site, plan.faults, seed, predicted, site.own?.retries ?? plan.retries ?? 1);
   // Most sites take the fast path (the same outcome without the machines); the rest are simulated.
   const prepared = plan.keepResults ? undefined : fastSite(plan, site, planner);
-  const fast = prepared && fastOutcome(prepared, seed, drawn.events);
+  const fast = prepared && fastOutcomeInto(prepared, seed, drawn.events, scratch);
   if (fast) {
     const failure = fast.failure;
     const durationMs = Math.max(fast.durationMs, fast.lastEntryMs);

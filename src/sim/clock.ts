@@ -84,6 +84,15 @@ export class VirtualClock {
     return seq;
   }
 
+  /**
+   * Whether an event (cancelled or not) is due at the current instant. With none, an event scheduled now
+   * with no delay would be the next to run: a caller at the end of its handler may run it inline instead.
+   */
+  dueNow(): boolean {
+    const top = this.heap.peek();
+    return top !== undefined && top.at <= this.current;
+  }
+
   /** Runs `fn` at absolute virtual time `at` (or now, if that is in the past). */
   scheduleAt(at: number, fn: () => void): number {
     return this.call(at - this.current, fn, undefined);

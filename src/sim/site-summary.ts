@@ -314,19 +314,32 @@ class FastRun {
     }
   }
 
-  beginRollout(): void {
+  /** `last`: the caller's handler ends with it (see `pumpLast`). */
+  beginRollout(last = false): void {
     this.behavior = this.site.behavior;
     this.cursor = 0;
     if (this.deferred.length > 0) this.deferred.length = 0;
     this.phase = this.kubernetesUp ? "running" : "paused";
     this.touch(); // rollout-started
-    this.schedulePump();
+    if (last) this.pumpLast();
+    else this.schedulePump();
   }
 
   schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     this.clock.call(0, pumpNow, this);
+  }
+
+  /**
+   * The pump, as the last thing a handler does: scheduled with no delay (`schedulePump`) unless nothing
+   * else is due at this instant, when that event would be the next to run with nothing scheduled before
+   * it runs: then it runs now, scheduling what it schedules in the same order (one clock event less).
+   */
+  pumpLast(): void {
+    if (this.pumpScheduled) return;
+    if (this.clock.dueNow()) this.schedulePump();
+    else this.pump();
   }
 
   startAttempt(node: FastNode): void {
@@ -530,7 +543,7 @@ class FastRun {
         if (this.agent === "Idle" && this.kubernetesUp) {
           this.agent = "Applying";
           this.agentTarget = event.profile;
-          this.beginRollout();
+          this.beginRollout(true);
         } else {
           this.pending = event.profile;
           if (this.agent === "Idle") {
@@ -562,8 +575,11 @@ class FastRun {
   /** Runs the site to the end; false when it ends in a state the fast path does not summarise. */
   run(): boolean {
     const events = this.events;
-    for (let i = 0; i < events.length; i++)
-      this.clock.call(Math.max(0, (events[i] as SimInputEvent).at), nextEvent, this);
+    // One event due at 0 would be the first to run, alone on the clock: it runs now (one clock event less).
+    if (events.length === 1 && (events[0] as SimInputEvent).at <= 0) nextEvent(this);
+    else
+      for (let i = 0; i < events.length; i++)
+        this.clock.call(Math.max(0, (events[i] as SimInputEvent).at), nextEvent, this);
     this.clock.runUntilIdle();
     // Blocked (the agent not back to Idle: Kubernetes still down): left to `simulate()`.
     return this.phase === "halted" || this.agent === "Idle";
@@ -579,6 +595,20 @@ class FastRun {
 
   /** What a fleet reads of the run, but the nodes. */
   outcome(): FastOutcome {
+    const outcome = this.outcomeInto({
+      result: "converged",
+      behavior: "no-op",
+      finalProfile: "",
+      durationMs: 0,
+      lastEntryMs: 0,
+      disruptedNodeMs: 0,
+    });
+    if (outcome.failure === undefined) delete outcome.failure;
+    return outcome;
+  }
+
+  /** The same, written into `out` (its `failure` set, undefined when none). */
+  outcomeInto(out: FastOutcome): FastOutcome {
     let finalProfile = this.applied;
     const nodes = this.nodes;
     const count = this.nodeCount;
@@ -593,20 +623,17 @@ class FastRun {
       const node = nodes[i] as FastNode;
       if (node.first >= 0) disrupted += node.last - node.first;
     }
-    const outcome: FastOutcome = {
-      result: this.phase === "halted" ? "failed" : "converged",
-      behavior: this.behavior,
-      finalProfile,
-      durationMs:
-        this.firstUpdateAt >= 0 && this.lastRolloutEnd >= 0
-          ? Math.max(0, this.lastRolloutEnd - this.firstUpdateAt)
-          : 0,
-      lastEntryMs: Math.max(0, this.lastEntry),
-      disruptedNodeMs: disrupted,
-    };
-    const failure = this.failure();
-    if (failure) outcome.failure = failure;
-    return outcome;
+    out.result = this.phase === "halted" ? "failed" : "converged";
+    out.behavior = this.behavior;
+    out.finalProfile = finalProfile;
+    out.durationMs =
+      this.firstUpdateAt >= 0 && this.lastRolloutEnd >= 0
+        ? Math.max(0, this.lastRolloutEnd - this.firstUpdateAt)
+        : 0;
+    out.lastEntryMs = Math.max(0, this.lastEntry);
+    out.disruptedNodeMs = disrupted;
+    out.failure = this.failure();
+    return out;
   }
 }
 
@@ -639,7 +666,7 @@ function actionDone(node: FastNode): void {
     node.failing = false;
     run.touch(node); // action-failed
     run.failedNodes.push(node);
-    run.schedulePump();
+    run.pumpLast();
     return;
   }
   node.profile = run.site.target.id;
@@ -664,7 +691,7 @@ function rejoined(node: FastNode): void {
   node.attempts = 0;
   run.busy--;
   if (node.worker) run.busyWorkers--;
-  run.schedulePump();
+  run.pumpLast();
 }
 
 /** The one run kept and reset for each site (the fast path is not re-entered while it runs). */
@@ -693,6 +720,19 @@ export function fastOutcome(
   drawn: readonly SimInputEvent[],
 ): FastOutcome | undefined {
   return runFast(site, seed, drawn)?.outcome();
+}
+
+/**
+ * `fastOutcome` written into `out` (its `failure` undefined when none), for a caller that reads it at
+ * once and keeps nothing of it: no object made per site.
+ */
+export function fastOutcomeInto(
+  site: FastSite,
+  seed: number,
+  drawn: readonly SimInputEvent[],
+  out: FastOutcome,
+): FastOutcome | undefined {
+  return runFast(site, seed, drawn)?.outcomeInto(out);
 }
 
 /**

@@ -4,6 +4,20 @@ import { createActor, setup } from "xstate";
 import { RunawayClockError, VirtualClock } from "../../src/sim/clock.js";
 
 describe("VirtualClock", () => {
+  it("says whether an event is due at the current instant", () => {
+    const clock = new VirtualClock();
+    const seen: boolean[] = [];
+    expect(clock.dueNow()).toBe(false);
+    clock.schedule(100, () => {
+      seen.push(clock.dueNow()); // the other event at 100 is still pending
+      clock.schedule(0, () => seen.push(clock.dueNow())); // the last at 100 (the one at 200 is later)
+    });
+    clock.schedule(100, () => seen.push(clock.dueNow()));
+    clock.schedule(200, () => undefined);
+    clock.runUntilIdle();
+    expect(seen).toEqual([true, true, false]);
+  });
+
   it("runs events in time order and advances now to each event's time", () => {
     const clock = new VirtualClock();
     const seen: [string, number][] = [];
