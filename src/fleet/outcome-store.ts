@@ -154,9 +154,8 @@ export class TrialTable {
   }
 
   /** A batch from a thread, packed as `packOutcomes` made it (with the details when this trial is in full). */
-  setPacked(sites: ArrayLike<number>, packed: PackedOutcomes): void {
-    for (let k = 0; k < sites.length; k++) {
-      const s = sites[k] as number;
+  setPacked(sites: readonly number[], packed: PackedOutcomes): void {
+    sites.forEach((s, k) => {
       if (this.codes[s] === 0) this.order[this.count++] = s;
       this.codes[s] = packed.codes[k] as number;
       this.durations[s] = packed.durations[k] as number;
@@ -167,7 +166,7 @@ export class TrialTable {
         this.behaviors[s] = packed.behaviors[k] as number;
         this.details?.delete(s);
       }
-    }
+    });
     if (this.details)
       for (const [k, detail] of packed.details ?? []) this.details.set(sites[k] as number, detail);
   }
@@ -210,7 +209,7 @@ export class TrialTable {
   /** A table from what `packed` made. */
   static unpacked(p: PackedTable): TrialTable {
     const table = new TrialTable(p.trial, p.sites, p.behaviors !== undefined);
-    table.setPacked(p.order, p);
+    table.setPacked(Array.from(p.order), p);
     return table;
   }
 
