@@ -205,6 +205,11 @@ export { hashSeed };
 
 const NO_LABELS: Record<string, string> = Object.freeze({});
 
+/** The item of `list` a draw in [0, 1) picks. */
+function pick<T>(list: readonly T[], draw: number): T {
+  return list[Math.floor(draw * list.length)] as T;
+}
+
 export const DEFAULT_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
 
 /**
@@ -226,11 +231,14 @@ export function generateInventory(
   const links = spec.linkMbps;
   const prefix = spec.prefix ?? "site";
   const width = Math.max(5, String(spec.clusters).length);
-  const sites: RawSite[] = [];
+  // Per site only what is drawn: the rest is worked out once (a million sites load in a second or less).
+  const labelDraws = Object.entries(spec.labels ?? {});
+  const hasShapes = spec.shapes !== undefined;
+  const registryShare = spec.localRegistry ?? 0;
+  const sites: RawSite[] = new Array(spec.clusters);
   for (let i = 1; i <= spec.clusters; i++) {
     const name = `${prefix}-${String(i).padStart(width, "0")}`;
     const rng = new Rng(hashSeed(seed, "generate", name));
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(rng.next() * list.length)] as T;
     let draw = rng.next() * total;
     let distribution = (mix[0]?.[0] ?? "k3s") as Distribution;
     for (const [d, w] of mix) {
@@ -242,20 +250,23 @@ export function generateInventory(
     }
     // Sites without labels share one empty record: a million sites, a million objects fewer.
     const labels: Record<string, string> = spec.labels ? {} : NO_LABELS;
-    for (const [key, values] of Object.entries(spec.labels ?? {})) labels[key] = pick(values);
-    const localRegistry = rng.next() < (spec.localRegistry ?? 0);
+    for (const [key, values] of labelDraws) labels[key] = pick(values, rng.next());
+    const localRegistry = rng.next() < registryShare;
     // Drawn even without `shapes` (the draws stay as they were); without it the file's cluster.shape holds.
-    const shape = pick(shapes);
-    sites.push({
+    const shape = pick(shapes, rng.next());
+    const timeZone = pick(zones, rng.next());
+    const linkMbps = links ? pick(links, rng.next()) : undefined;
+    // One shape for every site (absent fields undefined, which every reader takes as not given).
+    sites[i - 1] = {
       name,
       distribution,
-      ...(spec.shapes !== undefined ? { shape } : {}),
-      timeZone: pick(zones),
+      shape: hasShapes ? shape : undefined,
+      timeZone,
       labels,
-      ...(links ? { linkMbps: pick(links) } : {}),
+      linkMbps,
       localRegistry,
       at,
-    });
+    };
   }
   return sites;
 }

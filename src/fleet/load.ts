@@ -225,7 +225,15 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     const file = ref[distribution];
     return file === undefined ? undefined : { path: [key, distribution], file };
   };
-  const bundledBase = (d: Distribution) => join(bundledProfiles(), `${d}-base.yaml`);
+  const bundledBases = new Map<Distribution, string>();
+  const bundledBase = (d: Distribution) => {
+    let file = bundledBases.get(d);
+    if (file === undefined) {
+      file = join(bundledProfiles(), `${d}-base.yaml`);
+      bundledBases.set(d, file);
+    }
+    return file;
+  };
 
   // Sites.
   let raw: RawSite[] = [];
@@ -333,7 +341,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
         ? { text: "always", rules: [] }
         : undefined;
   const overrides = (windowsSpec.overrides ?? []).map((o, i) => ({
-    labels: Object.fromEntries(Object.entries(o.labels).map(([k, v]) => [k, String(v)])),
+    labels: Object.entries(o.labels).map(([k, v]) => [k, String(v)] as const),
     window: parseWindowAt(o.window, place(["windows", "overrides", i, "window"])),
   }));
   const horizonMs =
@@ -354,11 +362,17 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     { place: Omit<Diagnostic, "message">; message: string; sites: string[] }
   >();
   const seen = new Map<string, number>();
+  /** Each shape's nodes, read once (a fleet has a few shapes). */
+  const shapeNodes = new Map<string, { controlPlanes: number; workers: number }>();
   const sites: Site[] = [];
+  // Generated names are a prefix and distinct numbers: none used twice, and no map of them to make.
+  const generated = "generate" in inventory;
   raw.forEach((site, index) => {
-    if (seen.has(site.name))
-      bag.add({ ...site.at("name"), message: `site name "${site.name}" is used twice` });
-    seen.set(site.name, index);
+    if (!generated) {
+      if (seen.has(site.name))
+        bag.add({ ...site.at("name"), message: `site name "${site.name}" is used twice` });
+      seen.set(site.name, index);
+    }
     // A name is printed as is: control characters (terminal escapes, line breaks) could forge output lines.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters refused
     if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(site.name))
@@ -422,18 +436,24 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       });
     // Said once at image.sizeGiB for every site on the file's link, not once per site.
     if (!ownLink) imageTooLarge.add(linkMbps);
-    const shape = SHAPE_PATTERN.exec(site.shape ?? defaultShape);
-    const controlPlanes = Number(shape?.[1] ?? 1);
-    const workers = Number(shape?.[2] ?? 3);
+    const shapeText = site.shape ?? defaultShape;
+    let nodes = shapeNodes.get(shapeText);
+    if (!nodes) {
+      const shape = SHAPE_PATTERN.exec(shapeText);
+      nodes = { controlPlanes: Number(shape?.[1] ?? 1), workers: Number(shape?.[2] ?? 3) };
+      shapeNodes.set(shapeText, nodes);
+    }
+    const { controlPlanes, workers } = nodes;
     if (controlPlanes < 1 || controlPlanes > 100 || workers > 10_000)
       bag.add({ ...site.at("shape"), message: "a site has 1..100 control planes and at most 10000 workers" });
     let window = defaultWindow;
     for (const o of overrides) {
-      if (Object.entries(o.labels).every(([k, v]) => site.labels[k] === v)) window = o.window;
+      if (o.labels.every(([k, v]) => site.labels[k] === v)) window = o.window;
     }
     if (site.window !== undefined) window = parseWindowAt(site.window, () => site.at("window"));
     const own = siteOwn(site, controlPlanes, current);
-    sites.push({
+    // A literal without spreads (a spread makes each site's object the slow way), then the optional keys.
+    const made: Site = {
       name: site.name,
       index: sites.length,
       profile: current.name,
@@ -445,9 +465,10 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       labels: site.labels,
       linkMbps,
       localRegistry: site.localRegistry ?? false,
-      ...(site.variables !== undefined ? { variables: site.variables } : {}),
-      ...(own ? { own } : {}),
-    });
+    };
+    if (site.variables !== undefined) made.variables = site.variables;
+    if (own) made.own = own;
+    sites.push(made);
   }
   /**
    * A site's delivery mode and two-node HA: its own (`mode`, `twoNode` in the inventory) over the plan's

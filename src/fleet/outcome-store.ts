@@ -90,6 +90,14 @@ function detailOf(o: SiteOutcome): OutcomeDetail | undefined {
   };
 }
 
+/** A trial's table as a part file holds it: `PackedOutcomes` of its sites in `order` (the order first set). */
+export interface PackedTable extends PackedOutcomes {
+  trial: number;
+  /** The inventory's size. */
+  sites: number;
+  order: Int32Array;
+}
+
 /**
  * One trial's outcomes by inventory index, in typed arrays: three numbers a site (17 bytes), which is
  * all a trial's schedule and figures read; a trial kept in full adds each site's behavior and, for the
@@ -161,6 +169,48 @@ export class TrialTable {
     });
     if (this.details)
       for (const [k, detail] of packed.details ?? []) this.details.set(sites[k] as number, detail);
+  }
+
+  /**
+   * The table as it is held, for a part file: per site in the order first set, its inventory index and
+   * outcome's numbers, with the details of the sites that have any; `TrialTable.unpacked` reads it back.
+   */
+  packed(): PackedTable {
+    const n = this.count;
+    const order = this.order.slice(0, n);
+    const codes = new Uint8Array(n);
+    const durations = new Float64Array(n);
+    const disrupted = new Float64Array(n);
+    const behaviors = this.behaviors ? new Uint8Array(n) : undefined;
+    for (let k = 0; k < n; k++) {
+      const s = order[k] as number;
+      codes[k] = this.codes[s] as number;
+      durations[k] = this.durations[s] as number;
+      disrupted[k] = this.disrupted[s] as number;
+      if (behaviors) behaviors[k] = this.behaviors?.[s] as number;
+    }
+    const details: [number, OutcomeDetail][] = [];
+    if (this.details)
+      for (let k = 0; k < n; k++) {
+        const d = this.details.get(order[k] as number);
+        if (d) details.push([k, d]);
+      }
+    return {
+      trial: this.trial,
+      sites: this.codes.length,
+      order,
+      codes,
+      durations,
+      disrupted,
+      ...(behaviors ? { behaviors, details } : {}),
+    };
+  }
+
+  /** A table from what `packed` made. */
+  static unpacked(p: PackedTable): TrialTable {
+    const table = new TrialTable(p.trial, p.sites, p.behaviors !== undefined);
+    table.setPacked(Array.from(p.order), p);
+    return table;
   }
 
   /** The given sites' outcomes packed as `packOutcomes` packs them (each site simulated). */

@@ -7,9 +7,9 @@ import { plural } from "../shared/plural.js";
 import { type AggregatePiece, combined } from "./aggregate.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { SiteOutcome } from "./map.js";
-import { OutcomeStore, type PackedOutcomes } from "./outcome-store.js";
+import { OutcomeStore, type PackedOutcomes, type PackedTable, TrialTable } from "./outcome-store.js";
 import type { PreparedFleet } from "./prepare.js";
-import type { FleetPlanRun } from "./result.js";
+import type { FleetPlanRun, SiteOutcomes } from "./result.js";
 
 /**
  * A fleet run split across processes (or Kubernetes pods), one of two ways (the layout):
@@ -151,8 +151,11 @@ export function scheduleFingerprint(
   return `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
 }
 
-/** The version of the part format: header line then V8-serialized body (1 was NDJSON lines). */
-const PART_FORMAT = 2;
+/**
+ * The version of the part format: header line then the body (1 was NDJSON lines; 2 wrote the first
+ * trial's outcomes as (site, outcome) entries, 3 a packed table's typed arrays in base64).
+ */
+const PART_FORMAT = 3;
 
 interface PartHeader {
   edgesimFleetPart: number;
@@ -171,6 +174,8 @@ interface PartHeader {
   to?: number;
   /** The body's encoding: V8's serialization unless said (a trial part of plain values is JSON). */
   body?: "json";
+  /** A JSON body holds marked non-finite numbers (restored when read); absent when it holds none. */
+  nonFinite?: true;
 }
 
 /** Sharded by site: the shard's sites (inventory indices) and, per trial, their outcomes in that order. */
@@ -228,27 +233,107 @@ export function trialPartPieces(
 ): Uint8Array[] {
   const from = trials[0] ?? 0;
   const header: PartHeader = { ...headerOf(plan, shard, "trials"), from, to: from + trials.length };
-  // The first trial's outcomes as (site, outcome) entries in the order the schedule asked for them,
-  // whichever way they are held (packed, or a map); read back as a map (trialPiece).
+  // The first trial's outcomes: a packed table's typed arrays (in base64), or a map's (site, outcome)
+  // entries, each in the order the schedule asked for them; read back the same way (trialPiece).
   const plain = {
     ...piece,
     strategies: piece.strategies.map((s) =>
-      s.first ? { ...s, first: { ...s.first, outcomes: [...s.first.outcomes.entries()] } } : s,
+      s.first ? { ...s, first: { ...s.first, outcomes: outcomesForPart(s.first.outcomes) } } : s,
     ),
   };
   // JSON reads back about three times faster than V8's serialization, but only plain values exactly.
   const nonFinite = jsonNonFinite(plain);
   if (nonFinite) {
     header.body = "json";
-    // Infinity and NaN go as marked strings (no string of the body starts with the mark), then back.
+    // Infinity and NaN go as marked strings (no string of the body holds the mark), then ±Infinity as
+    // 1e999 and -1e999 (which JSON reads as ±Infinity); only a NaN is left marked, restored when read.
+    if (nonFinite.some(([, , value]) => Number.isNaN(value))) header.nonFinite = true;
     for (const [holder, key, value] of nonFinite) holder[key] = `${NON_FINITE}${value}`;
     try {
-      return [Buffer.from(`${JSON.stringify(header)}\n${JSON.stringify(plain)}`)];
+      let text = JSON.stringify(plain);
+      if (nonFinite.length > 0) {
+        const mark = JSON.stringify(NON_FINITE).slice(0, -1);
+        text = text.replaceAll(`${mark}Infinity"`, "1e999").replaceAll(`${mark}-Infinity"`, "-1e999");
+      }
+      return [Buffer.from(`${JSON.stringify(header)}\n${text}`)];
     } finally {
       for (const [holder, key, value] of nonFinite) holder[key] = value;
     }
   }
   return [Buffer.from(`${JSON.stringify(header)}\n`), serialize(plain)];
+}
+
+/** A packed table as a part holds it: its typed arrays in base64 (in this machine's byte order). */
+interface TableInPart {
+  trial: number;
+  sites: number;
+  order: string;
+  codes: string;
+  durations: string;
+  disrupted: string;
+  behaviors?: string;
+  details?: PackedOutcomes["details"];
+}
+
+function base64(a: ArrayBufferView): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+}
+
+/** The first trial's outcomes for a part: a packed table's arrays, else (site, outcome) entries. */
+function outcomesForPart(outcomes: SiteOutcomes): { table: TableInPart } | [number, SiteOutcome][] {
+  if (!(outcomes instanceof TrialTable)) return [...outcomes.entries()];
+  const p = outcomes.packed();
+  return {
+    table: {
+      trial: p.trial,
+      sites: p.sites,
+      order: base64(p.order),
+      codes: base64(p.codes),
+      durations: base64(p.durations),
+      disrupted: base64(p.disrupted),
+      ...(p.behaviors ? { behaviors: base64(p.behaviors), details: p.details } : {}),
+    },
+  };
+}
+
+/** A part's packed table back, or undefined when its arrays do not agree (a damaged part). */
+function tableFromPart(t: TableInPart): TrialTable | undefined {
+  const bytes = (s: unknown, size: number): ArrayBuffer | undefined => {
+    if (typeof s !== "string") return undefined;
+    const b = Buffer.from(s, "base64");
+    if (b.byteLength % size !== 0) return undefined;
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  };
+  const order = bytes(t.order, 4);
+  const codes = bytes(t.codes, 1);
+  const durations = bytes(t.durations, 8);
+  const disrupted = bytes(t.disrupted, 8);
+  const behaviors = t.behaviors === undefined ? undefined : bytes(t.behaviors, 1);
+  if (!order || !codes || !durations || !disrupted || (t.behaviors !== undefined && !behaviors))
+    return undefined;
+  const n = order.byteLength / 4;
+  if (
+    !Number.isInteger(t.trial) ||
+    !Number.isInteger(t.sites) ||
+    codes.byteLength !== n ||
+    durations.byteLength !== 8 * n ||
+    disrupted.byteLength !== 8 * n ||
+    (behaviors !== undefined && behaviors.byteLength !== n) ||
+    (behaviors !== undefined && !Array.isArray(t.details))
+  )
+    return undefined;
+  const packed: PackedTable = {
+    trial: t.trial,
+    sites: t.sites,
+    order: new Int32Array(order),
+    codes: new Uint8Array(codes),
+    durations: new Float64Array(durations),
+    disrupted: new Float64Array(disrupted),
+    ...(behaviors ? { behaviors: new Uint8Array(behaviors), details: t.details } : {}),
+  };
+  for (const s of packed.order) if (!(s >= 0 && s < t.sites)) return undefined;
+  for (const [k] of packed.details ?? []) if (!(Number.isInteger(k) && k >= 0 && k < n)) return undefined;
+  return TrialTable.unpacked(packed);
 }
 
 /** What a non-finite number is written as in a JSON body, before the number itself. */
@@ -258,7 +343,7 @@ type Holder = Record<string | number, unknown>;
 
 /**
  * Where `value` holds a non-finite number (each holder, key and number), when JSON gives everything else
- * back exactly: plain objects and arrays of strings (none starting with NON_FINITE), booleans, null and
+ * back exactly: plain objects and arrays of strings (none holding NON_FINITE), booleans, null and
  * numbers other than -0 — no undefined, Map or class instance anywhere. Undefined when JSON would not.
  */
 function jsonNonFinite(value: unknown): [Holder, string | number, number][] | undefined {
@@ -269,7 +354,7 @@ function jsonNonFinite(value: unknown): [Holder, string | number, number][] | un
     const v = holder[key];
     switch (typeof v) {
       case "string":
-        if (v.startsWith(NON_FINITE)) return undefined;
+        if (v.includes(NON_FINITE)) return undefined;
         continue;
       case "boolean":
         continue;
@@ -288,7 +373,10 @@ function jsonNonFinite(value: unknown): [Holder, string | number, number][] | un
         }
         const proto = Object.getPrototypeOf(v);
         if (proto !== Object.prototype && proto !== null) return undefined;
-        for (const k in v) stack.push([v as Holder, k]);
+        for (const k in v) {
+          if (k.includes(NON_FINITE)) return undefined;
+          stack.push([v as Holder, k]);
+        }
         continue;
       }
       default:
@@ -314,12 +402,24 @@ function restoreNonFinite(value: unknown): void {
   }
 }
 
-/** A trial part's body as written (JSON or V8's serialization), the first trial's outcomes as entries. */
-function trialPiece(header: PartHeader, body: unknown): AggregatePiece {
-  if (header.body === "json") restoreNonFinite(body);
+/**
+ * A trial part's body as written (JSON or V8's serialization), the first trial's outcomes as a packed
+ * table or entries; undefined when its packed table is damaged.
+ */
+function trialPiece(header: PartHeader, body: unknown): AggregatePiece | undefined {
+  if (header.body === "json" && header.nonFinite) restoreNonFinite(body);
   const piece = body as AggregatePiece;
-  for (const s of piece?.strategies ?? [])
-    if (s?.first) s.first.outcomes = new Map(s.first.outcomes as unknown as [number, SiteOutcome][]);
+  for (const s of piece?.strategies ?? []) {
+    if (!s?.first) continue;
+    const held = s.first.outcomes as unknown as { table: TableInPart } | [number, SiteOutcome][];
+    if (Array.isArray(held)) s.first.outcomes = new Map(held);
+    else {
+      const table =
+        typeof held?.table === "object" && held.table !== null ? tableFromPart(held.table) : undefined;
+      if (!table) return undefined;
+      s.first.outcomes = table as SiteOutcomes;
+    }
+  }
   return piece;
 }
 
@@ -445,6 +545,7 @@ export function mergedTrialParts(plan: LoadedFleetPlan, paths: readonly string[]
     const piece = trialPiece(header, body());
     const trials = (header.to ?? 0) - (header.from ?? 0);
     const whole =
+      piece !== undefined &&
       Array.isArray(piece?.strategies) &&
       piece.strategies.length === plan.strategies.length &&
       piece.strategies.every(

@@ -363,8 +363,14 @@ export function profileLoader(
   const byFile = new Map<string, Profile | undefined>();
   const profiles = new Map<string, SimProfile>();
   const fileOfName = new Map<string, string>();
+  // A fleet asks once per site: each reference's file is worked out once.
+  const fileOfReference = new Map<string, string>();
   const load = (reference: string, path: YamlPath, bundled?: "bundled"): Profile | undefined => {
-    const profileFile = isAbsolute(reference) ? reference : join(dir, reference);
+    let profileFile = fileOfReference.get(reference);
+    if (profileFile === undefined) {
+      profileFile = isAbsolute(reference) ? reference : join(dir, reference);
+      fileOfReference.set(reference, profileFile);
+    }
     if (byFile.has(profileFile)) return byFile.get(profileFile);
     const outside = bundled ? undefined : outsideRoot(profileFile, root);
     if (outside) {

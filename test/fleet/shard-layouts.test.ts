@@ -23,6 +23,7 @@ import {
   rollFleet,
   writeShard,
 } from "../../src/fleet/orchestrate.js";
+import { TrialTable } from "../../src/fleet/outcome-store.js";
 import { writePartExclusive } from "../../src/fleet/part-out.js";
 import { prepareFleet } from "../../src/fleet/prepare.js";
 import { rollTrials, runFleetPlan } from "../../src/fleet/run.js";
@@ -145,7 +146,42 @@ describe("shards by trial and by site", () => {
     const back = mergedTrialParts(plan, [file])?.strategies[0]?.first as unknown as Record<string, unknown>;
     expect("undefinedKept" in back).toBe(true);
     expect(Object.is(back.negativeZero, -0)).toBe(true);
-    expect(back.outcomes).toBeInstanceOf(Map);
+    expect(back.outcomes).toBeInstanceOf(TrialTable);
+  });
+
+  it("writes the first trial's outcomes packed, ±Infinity as numbers, and marks the body only for a NaN", async () => {
+    const plan = whatIf(2, false);
+    const aggregate = await rollTrials(prepareFleet(plan), { from: "process" });
+    const piece = aggregate.piece();
+    const first = piece.strategies[0]?.first as unknown as Record<string, unknown>;
+    const outcomes = [...(first.outcomes as TrialTable).entries()];
+    first.infinite = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    mkdirSync(join(dir, "inf"));
+    const file = join(dir, "inf", "part-0-of-1.part");
+    writePartExclusive(file, trialPartPieces(plan, { index: 0, count: 1 }, [0, 1], piece));
+    const [head, body] = readFileSync(file, "utf8").split("\n") as [string, string];
+    expect(JSON.parse(head)).toMatchObject({ body: "json" });
+    expect(head).not.toContain("nonFinite");
+    expect(body).toContain("[1e999,-1e999]");
+    const back = mergedTrialParts(plan, [file])?.strategies[0]?.first as unknown as Record<string, unknown>;
+    expect(back.infinite).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+    expect(back.outcomes).toBeInstanceOf(TrialTable);
+    expect([...(back.outcomes as TrialTable).entries()]).toEqual(outcomes);
+
+    first.notANumber = Number.NaN;
+    mkdirSync(join(dir, "nan"));
+    const nan = join(dir, "nan", "part-0-of-1.part");
+    writePartExclusive(nan, trialPartPieces(plan, { index: 0, count: 1 }, [0, 1], piece));
+    expect(JSON.parse(readFileSync(nan, "utf8").split("\n")[0] as string)).toMatchObject({ nonFinite: true });
+    const withNaN = mergedTrialParts(plan, [nan])?.strategies[0]?.first as unknown as Record<string, unknown>;
+    expect(withNaN.notANumber).toBeNaN();
+    expect(withNaN.infinite).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+
+    // A packed table whose arrays do not agree is refused as damaged.
+    mkdirSync(join(dir, "bad"));
+    const bad = join(dir, "bad", "part-0-of-1.part");
+    writeFileSync(bad, readFileSync(file, "utf8").replace(/"codes":"[^"]*"/, '"codes":"AAAA"'));
+    expect(() => mergedTrialParts(plan, [bad])).toThrow(/a part cut short/);
   });
 
   it("refuses parts of other inputs, layouts or shard counts, missing, doubled or cut short", async () => {
