@@ -9,6 +9,7 @@ import { faultFreeRollout } from "../sim/estimate.js";
 import { type SimCluster, type SimRun, simulationInput } from "../sim/input.js";
 import { simulate } from "../sim/simulate.js";
 import {
+  blankFastOutcome,
   disruptedNodeMs,
   type FastOutcome,
   type FastSite,
@@ -382,15 +383,7 @@ function fastSite(plan: SiteSimPlan, site: Site, planner: PlanTable): FastSite |
 }
 
 /** The fast path's outcome of the site being rolled, read at once (`rollSite` is not re-entered). */
-const scratch: FastOutcome = {
-  result: "converged",
-  behavior: "no-op",
-  finalProfile: "",
-  durationMs: 0,
-  lastEntryMs: 0,
-  disruptedNodeMs: 0,
-  failure: undefined,
-};
+const scratch: FastOutcome = blankFastOutcome();
 
 /** Simulates one site for one trial. Pure: the same plan, site and trial give the same outcome. */
 export function rollSite(

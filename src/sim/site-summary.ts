@@ -595,14 +595,7 @@ class FastRun {
 
   /** What a fleet reads of the run, but the nodes. */
   outcome(): FastOutcome {
-    const outcome = this.outcomeInto({
-      result: "converged",
-      behavior: "no-op",
-      finalProfile: "",
-      durationMs: 0,
-      lastEntryMs: 0,
-      disruptedNodeMs: 0,
-    });
+    const outcome = this.outcomeInto(blankFastOutcome());
     if (outcome.failure === undefined) delete outcome.failure;
     return outcome;
   }
@@ -708,6 +701,19 @@ function runFast(site: FastSite, seed: number, drawn: readonly SimInputEvent[]):
 
 /** What a fleet reads of a site's run: its summary but the nodes. */
 export type FastOutcome = Omit<SiteSummary, "nodes">;
+
+/** A `FastOutcome` to be written into (`outcomeInto`), its fields in the order the outcome lists them. */
+export function blankFastOutcome(): FastOutcome {
+  return {
+    result: "converged",
+    behavior: "no-op",
+    finalProfile: "",
+    durationMs: 0,
+    lastEntryMs: 0,
+    disruptedNodeMs: 0,
+    failure: undefined,
+  };
+}
 
 /**
  * A prepared site's summary for a trial (its seed, and the faults drawn for it, listed before its own
