@@ -23,9 +23,10 @@ import type { FleetPlanRun, SiteOutcomes } from "./result.js";
  *   inventory or the size of the fleet — for every trial; `merge` runs the schedules over the outcomes
  *   of all the parts, so it may re-plan other waves over the same simulations.
  *
- * A part is a JSON header line (what it is, for which simulation, which shard) then its body in V8's
- * serialization (`node:v8`): typed arrays for the trials' packed outcomes, and objects as they were,
- * so that the merge prints the same bytes as one process.
+ * A part is a JSON header line (what it is, for which simulation, which shard) then its body: by site,
+ * in V8's serialization (`node:v8`: typed arrays for the trials' packed outcomes, objects as they were);
+ * by trial, JSON when it holds only plain values (the first trial's packed arrays in base64), else V8's
+ * serialization — either way read back exactly, so that the merge prints the same bytes as one process.
  */
 export interface Shard {
   /** 0-based, as JOB_COMPLETION_INDEX counts. */
