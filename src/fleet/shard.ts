@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
@@ -456,16 +456,44 @@ interface Part {
   body: () => unknown;
 }
 
+/** The most a part's header line may take (it is a few hundred bytes). */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/**
+ * A part file's first line (up to MAX_HEADER_BYTES), read without its body: a merge reads every part's
+ * header before deciding how to read the bodies, so a body is read once, when asked for.
+ */
+function headerBytes(file: string): { bytes: Buffer; end: number } {
+  const fd = openSync(file, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    while (size < MAX_HEADER_BYTES) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const got = readSync(fd, chunk, 0, chunk.length, size);
+      if (got === 0) break;
+      const piece = chunk.subarray(0, got);
+      chunks.push(piece);
+      const nl = piece.indexOf(10);
+      if (nl >= 0) return { bytes: Buffer.concat(chunks), end: size + nl };
+      size += got;
+    }
+    return { bytes: Buffer.concat(chunks), end: -1 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A part's header, checked against this run's simulation fingerprint; its body is read when asked for. */
 function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Part {
   let bytes: Buffer;
+  let end: number;
   try {
-    bytes = readFileSync(file);
+    ({ bytes, end } = headerBytes(file));
   } catch {
     throw new InputError([{ file, message: "cannot read the part file" }]);
   }
   const at = (message: string): InputError => new InputError([{ file, line: 1, col: 1, message }]);
-  const end = bytes.indexOf(10);
   if (bytes.length === 0) throw new InputError([{ file, message: "is empty (no part header)" }]);
   let header: Partial<PartHeader>;
   try {
@@ -484,8 +512,14 @@ function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Par
       `was made for other simulation inputs (fleet "${header.fleet}"): the seed, trials, inventory, faults, timings or profiles differ from this run's`,
     );
   const body = () => {
+    let whole: Buffer;
     try {
-      const rest = bytes.subarray(end + 1);
+      whole = readFileSync(file);
+    } catch {
+      throw new InputError([{ file, message: "cannot read the part file" }]);
+    }
+    try {
+      const rest = whole.subarray(end + 1);
       return header.body === "json" ? JSON.parse(rest.toString("utf8")) : deserialize(rest);
     } catch {
       throw new InputError([{ file, message: "is cut short or damaged (its body cannot be read)" }]);
