@@ -26,7 +26,8 @@ const IO_PACKAGES = new Set(["fs", "node:fs", "fs/promises", "node:fs/promises",
 const CLI_ENTRIES: Record<string, string> = {
   "calibrate/backtest.ts": "backtest",
   "calibrate/calibrate.ts": "calibrate",
-  "fleet/orchestrate.ts": "fleet, fleet merge; run, report and path --fleet given a fleet",
+  "fleet/orchestrate.ts": "fleet, fleet merge; run and path --fleet given a fleet",
+  "fleet/report-page.ts": "report given a fleet",
   "kinds/registry.ts": "every command that reads a file: its kind, one sentence for the wrong one",
   "path/files.ts": "path: the versions list it reads, the revisions it writes, its input's types",
   "profile/index.ts": "plan and path: profiles parsed",
@@ -219,6 +220,30 @@ describe("the layout of src/", () => {
     // Every entry is used: the list says what the CLI needs, no more.
     const used = new Set([...graph].filter(([m]) => folderOf(m) === "cli").flatMap(([, { local }]) => local));
     expect(Object.keys(CLI_ENTRIES).filter((entry) => !used.has(entry))).toEqual([]);
+  });
+
+  it("keeps the charts out of `edgesim fleet`: its static imports never reach the page or its packages", () => {
+    // Observable Plot and the DOM it draws in are most of the bundle's bytes; every fleet process (each
+    // shard of a Kubernetes Job, each merge) would parse them for nothing. Only `report` and `serve` load them.
+    const staticLocal = (module: string): string[] => {
+      const text = readFileSync(join(SRC, module), "utf8").replace(/\bimport\(\s*["'][^"']+["']\s*\)/g, "");
+      return importsOf(text)
+        .filter((spec) => spec.startsWith("."))
+        .map((spec) => relative(SRC, resolve(dirname(join(SRC, module)), spec)).replace(/\.js$/, ".ts"));
+    };
+    const reached = new Map<string, string>([["cli/fleet-action.ts", "cli/fleet-action.ts"]]);
+    for (const [module, chain] of reached)
+      for (const next of staticLocal(module)) if (!reached.has(next)) reached.set(next, `${chain} → ${next}`);
+    expect(reached.size).toBeGreaterThan(20);
+    expect(reached.has("fleet/run.ts")).toBe(true);
+    const charts = ["fleet/html.ts", "fleet/svg.ts"];
+    expect(charts.flatMap((m) => reached.get(m) ?? [])).toEqual([]);
+    const packages = [...reached.keys()].flatMap((m) =>
+      (graph.get(m)?.packages ?? [])
+        .filter((p) => p.startsWith("@observablehq/") || p === "linkedom")
+        .map((p) => `${reached.get(m)} imports ${p}`),
+    );
+    expect(packages).toEqual([]);
   });
 
   it("keeps fs and pino out of the core, directly and through other modules", () => {

@@ -1,4 +1,4 @@
-import { fleetReportPage } from "../fleet/orchestrate.js";
+import { fleetReportPage } from "../fleet/report-page.js";
 import { scenarioReportPage } from "../scenario/report-page.js";
 import { formatDuration } from "../shared/duration.js";
 import { defaultRoot, writeOutput } from "../shared/files.js";

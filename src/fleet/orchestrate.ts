@@ -3,13 +3,11 @@ import { loadTimingsFile } from "../scenario/timings-file.js";
 import type { ReferenceRoot } from "../shared/files.js";
 import type { YamlFile } from "../shared/yaml.js";
 import { loadAnyFleetPlan } from "./file.js";
-import { renderFleetHtml } from "./html.js";
 import type { LoadedFleetPlan } from "./load.js";
 import { mapSites, type OutcomeSource } from "./outcomes.js";
 import { partFileIn, writePartExclusive } from "./part-out.js";
 import { prepareFleet } from "./prepare.js";
-import type { FleetPlanRun } from "./result.js";
-import { rollTrials, runFleetPlan } from "./run.js";
+import { rollTrials } from "./run.js";
 import {
   parseShard,
   type ShardLayout,
@@ -49,15 +47,6 @@ export function loadFleetSource(source: FleetSource, overrides: FleetOverrides =
   };
   if ("whatIf" in source) return loadWhatIf(source.whatIf, options);
   return loadAnyFleetPlan(source.file, source.kind, { ...options, root: source.root }, source.yaml);
-}
-
-/** `edgesim report FLEET`: the fleet rolled in this process, and its self-contained page. */
-export function fleetReportPage(
-  source: FleetSource,
-  overrides: FleetOverrides = {},
-): { run: FleetPlanRun; html: string } {
-  const run = runFleetPlan(loadFleetSource(source, overrides));
-  return { run, html: renderFleetHtml(run) };
 }
 
 /** What one shard ran, and the part file it wrote. */
