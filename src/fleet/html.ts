@@ -356,6 +356,27 @@ function figure(id: string, title: string, svg: string, extra = ""): string {
   return `<section id="${id}" class="chart"><h3>${esc(title)}</h3>${svg}${extra}</section>`;
 }
 
+/**
+ * The planner's warnings, as the text summary and `--json` give them (once per profile pair and mode, with
+ * the sites that roll it): nothing when there are none.
+ */
+function warningsSection(run: FleetPlanRun): string {
+  if (run.warnings.length === 0) return "";
+  const items = run.warnings.map((w) => {
+    const plans = w.plans
+      .map(
+        (p) =>
+          `${esc(p.from)} → ${esc(p.to)} (${plural(p.sites, "site")}, ${p.mode === null ? "no mode given" : `mode ${esc(p.mode)}`})`,
+      )
+      .join("; ");
+    return `<li><span class="plans">${plans}</span>: ${esc(w.text)}</li>`;
+  });
+  return `<section id="warnings"><h2>Warnings from the plans (${run.warnings.length})</h2>
+<p>What <code>edgesim plan</code> prints for these profiles, once per profile pair and delivery mode, not per site.</p>
+<ul>${items.join("")}</ul></section>
+`;
+}
+
 export function renderFleetHtml(run: FleetPlanRun): string {
   const plan = run.plan;
   const names = run.strategies.map((s) => s.strategy.name);
@@ -375,7 +396,7 @@ td:nth-child(n+3){text-align:right}.problems td{text-align:left}.problems td:nth
 <h1>${esc(plan.name)}</h1>
 <p id="summary">${plural(plan.sites.length, "site")}, ${plural(run.nodes, "node")}, update behavior ${esc(run.behavior)}; ${plural(run.strategies.length, "strategy", "strategies")} (${esc(names.join(", "))}), ${plural(plan.trials, "trial")}; starts ${esc(utcTime(plan.startMs))}.</p>
 <table id="overview"><thead><tr><th>strategy</th><th>result</th><th>converged</th><th>failed</th><th>blocked</th><th>no window</th><th>not started</th><th>duration</th></tr></thead><tbody>${overview}</tbody></table>
-${run.strategies.map((s, i) => strategySection(run, s, i)).join("\n")}
+${warningsSection(run)}${run.strategies.map((s, i) => strategySection(run, s, i)).join("\n")}
 </body></html>
 `;
 }

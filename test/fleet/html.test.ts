@@ -149,6 +149,32 @@ describe("the fleet report in a browser", () => {
     await other.close();
   });
 
+  it("lists the planner's warnings once per profile pair and mode, as the text summary does; a plan without any lists none", async () => {
+    const plan = "scenarios/fleet-plans/mixed-delivery-stores.yaml";
+    const io = memoryIo();
+    expect(await main(["fleet", plan, "--json", "--trials", "1"], io)).toBe(0);
+    const warnings = (JSON.parse(io.out) as { warnings: { text: string; plans: { sites: number }[] }[] })
+      .warnings;
+    expect(warnings.length).toBeGreaterThan(0);
+    const page = await browser.newPage();
+    await page.goto(`file://${await report(plan)}`);
+    const items = await page.locator("#warnings li").allTextContents();
+    expect(items).toHaveLength(warnings.length);
+    items.forEach((item, i) => {
+      const w = warnings[i] as { text: string; plans: { sites: number }[] };
+      expect(item.endsWith(`: ${w.text}`)).toBe(true);
+      expect(item).toContain(`(${w.plans[0]?.sites} site`);
+    });
+    expect(await page.locator("#warnings h2").textContent()).toBe(
+      `Warnings from the plans (${warnings.length})`,
+    );
+    await page.close();
+    const other = await browser.newPage();
+    await other.goto(`file://${await report("scenarios/fleet-plans/pull-storm.yaml")}`);
+    expect(await other.locator("#warnings").count()).toBe(0);
+    await other.close();
+  });
+
   it("draws every strategy, and one trial as a single value, not a histogram", async () => {
     const file = await report("scenarios/fleet-plans/pull-storm.yaml");
     const page = await browser.newPage();
