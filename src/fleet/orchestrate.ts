@@ -75,20 +75,20 @@ export async function writeShard(
 ): Promise<ShardWritten> {
   const shard = parseShard(shardText);
   const layout = shardLayout(plan, shard, options.by);
+  // The part's place first: a part that exists already is refused before anything is simulated.
+  const file = partFileIn(out, shard);
   const prepared = prepareFleet(plan);
   const threads = options.threads ?? 1;
   if (layout === "trials") {
     const trials = shardTrials(plan.trials, shard);
     const source: OutcomeSource = threads > 1 ? { from: "threads", threads } : { from: "process" };
     const aggregate = await rollTrials(prepared, source, trials);
-    const file = partFileIn(out, shard);
     writePartExclusive(file, trialPartPieces(plan, shard, trials, aggregate.piece()));
     const sites = prepared.rolled.length;
     return { shard, layout, sites, trials: trials.length, fromTrial: trials[0] ?? 0, file };
   }
   const sites = shardSites(prepared, shard);
   const store = await mapSites(prepared, sites, { threads });
-  const file = partFileIn(out, shard);
   writePartExclusive(file, sitePartPieces(plan, shard, store, sites));
   return { shard, layout, sites: sites.length, trials: plan.trials, fromTrial: 0, file };
 }

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../shared/diagnostics.js";
 import { writeError } from "../shared/files.js";
@@ -6,7 +6,8 @@ import type { Shard } from "./shard.js";
 
 /**
  * Where a shard writes its part: `--out` is a folder (created when missing, with or without a trailing
- * slash; refused when it is a file), and the part is `part-I-of-N.part` in it.
+ * slash; refused when it is a file), and the part is `part-I-of-N.part` in it — refused when it exists
+ * already, so that a shard asked before it simulates learns at once (the write is exclusive anyway).
  */
 export function partFileIn(out: string, shard: Shard): string {
   let isFolder = false;
@@ -32,7 +33,19 @@ export function partFileIn(out: string, shard: Shard): string {
       throw writeError({ file: out, option: "--out" }, error);
     }
   }
-  return join(out, `part-${shard.index}-of-${shard.count}.part`);
+  const file = join(out, `part-${shard.index}-of-${shard.count}.part`);
+  if (existsSync(file)) throw partExists(file);
+  return file;
+}
+
+function partExists(file: string): InputError {
+  return new InputError([
+    {
+      file,
+      message:
+        "--out: the part already exists (another shard with the same index, or an earlier run); remove it or choose another folder (nothing was written)",
+    },
+  ]);
 }
 
 /**
@@ -46,14 +59,7 @@ export function writePartExclusive(file: string, pieces: Iterable<Uint8Array>): 
   try {
     fd = openSync(file, "wx");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST")
-      throw new InputError([
-        {
-          file,
-          message:
-            "--out: the part already exists (another shard with the same index, or an earlier run); remove it or choose another folder (nothing was written)",
-        },
-      ]);
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw partExists(file);
     throw writeError(target, error);
   }
   try {

@@ -8,8 +8,18 @@ import { type AggregatePiece, combined } from "./aggregate.js";
 import type { LoadedFleetPlan } from "./load.js";
 import type { SiteOutcome } from "./map.js";
 import { OutcomeStore, type PackedOutcomes, type PackedTable, TrialTable } from "./outcome-store.js";
+import {
+  BulkIn,
+  type BulkLayout,
+  BulkOut,
+  type PlacementsInPart,
+  placementsIn,
+  placementsOut,
+  registryIn,
+  registryOut,
+} from "./part-bulk.js";
 import type { PreparedFleet } from "./prepare.js";
-import type { FleetPlanRun, SiteOutcomes } from "./result.js";
+import type { FleetPlanRun, SiteOutcomes, TrialRun } from "./result.js";
 
 /**
  * A fleet run split across processes (or Kubernetes pods), one of two ways (the layout):
@@ -25,8 +35,9 @@ import type { FleetPlanRun, SiteOutcomes } from "./result.js";
  *
  * A part is a JSON header line (what it is, for which simulation, which shard) then its body: by site,
  * in V8's serialization (`node:v8`: typed arrays for the trials' packed outcomes, objects as they were);
- * by trial, JSON when it holds only plain values (the first trial's packed arrays in base64), else V8's
- * serialization — either way read back exactly, so that the merge prints the same bytes as one process.
+ * by trial, JSON when it holds only plain values, else V8's serialization, then the first trial's
+ * per-site columns (placements, packed outcomes, registry steps) as typed arrays (part-bulk.ts) — either
+ * way read back exactly, so that the merge prints the same bytes as one process.
  */
 export interface Shard {
   /** 0-based, as JOB_COMPLETION_INDEX counts. */
@@ -154,9 +165,10 @@ export function scheduleFingerprint(
 
 /**
  * The version of the part format: header line then the body (1 was NDJSON lines; 2 wrote the first
- * trial's outcomes as (site, outcome) entries, 3 a packed table's typed arrays in base64).
+ * trial's outcomes as (site, outcome) entries, 3 a packed table's typed arrays in base64 and its
+ * placements as objects; 4 writes the first trial's per-site columns as typed arrays after the body).
  */
-const PART_FORMAT = 3;
+const PART_FORMAT = 4;
 
 interface PartHeader {
   edgesimFleetPart: number;
@@ -177,6 +189,8 @@ interface PartHeader {
   body?: "json";
   /** A JSON body holds marked non-finite numbers (restored when read); absent when it holds none. */
   nonFinite?: true;
+  /** Sharded by trial: the bulk section after the body (the first trial's columns, when the part has it). */
+  bulk?: BulkLayout;
 }
 
 /** Sharded by site: the shard's sites (inventory indices) and, per trial, their outcomes in that order. */
@@ -234,13 +248,16 @@ export function trialPartPieces(
 ): Uint8Array[] {
   const from = trials[0] ?? 0;
   const header: PartHeader = { ...headerOf(plan, shard, "trials"), from, to: from + trials.length };
-  // The first trial's outcomes: a packed table's typed arrays (in base64), or a map's (site, outcome)
-  // entries, each in the order the schedule asked for them; read back the same way (trialPiece).
+  // The first trial's per-site columns go to the bulk section; read back the same way (trialPiece).
+  const bulk = new BulkOut();
   const plain = {
     ...piece,
-    strategies: piece.strategies.map((s) =>
-      s.first ? { ...s, first: { ...s.first, outcomes: outcomesForPart(s.first.outcomes) } } : s,
-    ),
+    strategies: piece.strategies.map((s) => (s.first ? { ...s, first: firstForPart(s.first, bulk) } : s)),
+  };
+  const withBulk = (body: Uint8Array): Uint8Array[] => {
+    const section = bulk.finish(body.byteLength);
+    header.bulk = section.layout;
+    return [Buffer.from(`${JSON.stringify(header)}\n`), body, ...section.pieces];
   };
   // JSON reads back about three times faster than V8's serialization, but only plain values exactly.
   const nonFinite = jsonNonFinite(plain);
@@ -256,81 +273,88 @@ export function trialPartPieces(
         const mark = JSON.stringify(NON_FINITE).slice(0, -1);
         text = text.replaceAll(`${mark}Infinity"`, "1e999").replaceAll(`${mark}-Infinity"`, "-1e999");
       }
-      return [Buffer.from(`${JSON.stringify(header)}\n${text}`)];
+      return withBulk(Buffer.from(text));
     } finally {
       for (const [holder, key, value] of nonFinite) holder[key] = value;
     }
   }
-  return [Buffer.from(`${JSON.stringify(header)}\n`), serialize(plain)];
+  return withBulk(serialize(plain));
 }
 
-/** A packed table as a part holds it: its typed arrays in base64 (in this machine's byte order). */
+/** The first trial as a part holds it: its placements, registry and packed outcomes in `bulk`. */
+function firstForPart(first: TrialRun, bulk: BulkOut): unknown {
+  // A wave schedule's: a template's run keeps its own (few) placements whole.
+  const columns = first.template === undefined;
+  return {
+    ...first,
+    schedule: {
+      ...first.schedule,
+      ...(columns ? { placements: placementsOut(first.schedule.placements, bulk) } : {}),
+      registry: registryOut(first.schedule.registry, bulk),
+    },
+    outcomes: outcomesForPart(first.outcomes, bulk),
+  };
+}
+
+/**
+ * A packed table as a part holds it: its typed arrays in the bulk section (in this machine's byte
+ * order), each by its index there.
+ */
 interface TableInPart {
   trial: number;
   sites: number;
-  order: string;
-  codes: string;
-  durations: string;
-  disrupted: string;
-  behaviors?: string;
+  order: number;
+  codes: number;
+  durations: number;
+  disrupted: number;
+  behaviors?: number;
   details?: PackedOutcomes["details"];
 }
 
-function base64(a: ArrayBufferView): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-}
-
 /** The first trial's outcomes for a part: a packed table's arrays, else (site, outcome) entries. */
-function outcomesForPart(outcomes: SiteOutcomes): { table: TableInPart } | [number, SiteOutcome][] {
+function outcomesForPart(
+  outcomes: SiteOutcomes,
+  bulk: BulkOut,
+): { table: TableInPart } | [number, SiteOutcome][] {
   if (!(outcomes instanceof TrialTable)) return [...outcomes.entries()];
   const p = outcomes.packed();
   return {
     table: {
       trial: p.trial,
       sites: p.sites,
-      order: base64(p.order),
-      codes: base64(p.codes),
-      durations: base64(p.durations),
-      disrupted: base64(p.disrupted),
-      ...(p.behaviors ? { behaviors: base64(p.behaviors), details: p.details } : {}),
+      order: bulk.add(p.order),
+      codes: bulk.add(p.codes),
+      durations: bulk.add(p.durations),
+      disrupted: bulk.add(p.disrupted),
+      ...(p.behaviors ? { behaviors: bulk.add(p.behaviors), details: p.details } : {}),
     },
   };
 }
 
 /** A part's packed table back, or undefined when its arrays do not agree (a damaged part). */
-function tableFromPart(t: TableInPart): TrialTable | undefined {
-  const bytes = (s: unknown, size: number): ArrayBuffer | undefined => {
-    if (typeof s !== "string") return undefined;
-    const b = Buffer.from(s, "base64");
-    if (b.byteLength % size !== 0) return undefined;
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  };
-  const order = bytes(t.order, 4);
-  const codes = bytes(t.codes, 1);
-  const durations = bytes(t.durations, 8);
-  const disrupted = bytes(t.disrupted, 8);
-  const behaviors = t.behaviors === undefined ? undefined : bytes(t.behaviors, 1);
+function tableFromPart(t: TableInPart, bulk: BulkIn): TrialTable | undefined {
+  const order = bulk.get(t.order, "i32");
+  const n = order?.length ?? 0;
+  const codes = bulk.get(t.codes, "u8", n);
+  const durations = bulk.get(t.durations, "f64", n);
+  const disrupted = bulk.get(t.disrupted, "f64", n);
+  const behaviors = t.behaviors === undefined ? undefined : bulk.get(t.behaviors, "u8", n);
   if (!order || !codes || !durations || !disrupted || (t.behaviors !== undefined && !behaviors))
     return undefined;
-  const n = order.byteLength / 4;
   if (
     !Number.isInteger(t.trial) ||
     !Number.isInteger(t.sites) ||
-    codes.byteLength !== n ||
-    durations.byteLength !== 8 * n ||
-    disrupted.byteLength !== 8 * n ||
-    (behaviors !== undefined && behaviors.byteLength !== n) ||
     (behaviors !== undefined && !Array.isArray(t.details))
   )
     return undefined;
   const packed: PackedTable = {
     trial: t.trial,
     sites: t.sites,
-    order: new Int32Array(order),
-    codes: new Uint8Array(codes),
-    durations: new Float64Array(durations),
-    disrupted: new Float64Array(disrupted),
-    ...(behaviors ? { behaviors: new Uint8Array(behaviors), details: t.details } : {}),
+    order,
+    codes,
+    durations,
+    disrupted,
+    ...(behaviors ? { behaviors, details: t.details } : {}),
   };
   for (const s of packed.order) if (!(s >= 0 && s < t.sites)) return undefined;
   for (const [k] of packed.details ?? []) if (!(Number.isInteger(k) && k >= 0 && k < n)) return undefined;
@@ -407,16 +431,26 @@ function restoreNonFinite(value: unknown): void {
  * A trial part's body as written (JSON or V8's serialization), the first trial's outcomes as a packed
  * table or entries; undefined when its packed table is damaged.
  */
-function trialPiece(header: PartHeader, body: unknown): AggregatePiece | undefined {
-  if (header.body === "json" && header.nonFinite) restoreNonFinite(body);
-  const piece = body as AggregatePiece;
+function trialPiece(header: PartHeader, { value, bulk }: PartBody): AggregatePiece | undefined {
+  if (header.body === "json" && header.nonFinite) restoreNonFinite(value);
+  const piece = value as AggregatePiece;
   for (const s of piece?.strategies ?? []) {
     if (!s?.first) continue;
+    if (!bulk || typeof s.first.schedule !== "object" || s.first.schedule === null) return undefined;
+    const schedule = s.first.schedule;
+    if (s.first.template === undefined) {
+      const placements = placementsIn(schedule.placements as unknown as PlacementsInPart, bulk);
+      if (!placements) return undefined;
+      schedule.placements = placements;
+    }
+    const registry = registryIn(schedule.registry as unknown as { t: number; bps: number }, bulk);
+    if (!registry) return undefined;
+    schedule.registry = registry;
     const held = s.first.outcomes as unknown as { table: TableInPart } | [number, SiteOutcome][];
     if (Array.isArray(held)) s.first.outcomes = new Map(held);
     else {
       const table =
-        typeof held?.table === "object" && held.table !== null ? tableFromPart(held.table) : undefined;
+        typeof held?.table === "object" && held.table !== null ? tableFromPart(held.table, bulk) : undefined;
       if (!table) return undefined;
       s.first.outcomes = table as SiteOutcomes;
     }
@@ -449,11 +483,17 @@ export function partFiles(paths: readonly string[]): string[] {
   return files;
 }
 
+/** A part's body read back: its value and, sharded by trial, its bulk section. */
+interface PartBody {
+  value: unknown;
+  bulk?: BulkIn;
+}
+
 interface Part {
   file: string;
   header: PartHeader;
   /** The body, deserialized on first use. */
-  body: () => unknown;
+  body: () => PartBody;
 }
 
 /** The most a part's header line may take (it is a few hundred bytes). */
@@ -518,11 +558,23 @@ function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Par
     } catch {
       throw new InputError([{ file, message: "cannot read the part file" }]);
     }
+    const damaged = () =>
+      new InputError([{ file, message: "is cut short or damaged (its body cannot be read)" }]);
+    const layout = header.bulk;
+    let rest = whole.subarray(end + 1);
+    let bulk: BulkIn | undefined;
+    if (layout !== undefined) {
+      if (!Number.isInteger(layout?.bodyBytes) || layout.bodyBytes < 0 || layout.bodyBytes > rest.byteLength)
+        throw damaged();
+      bulk = BulkIn.read(rest.subarray(layout.bodyBytes), layout);
+      if (!bulk) throw damaged();
+      rest = rest.subarray(0, layout.bodyBytes);
+    }
     try {
-      const rest = whole.subarray(end + 1);
-      return header.body === "json" ? JSON.parse(rest.toString("utf8")) : deserialize(rest);
+      const value = header.body === "json" ? JSON.parse(rest.toString("utf8")) : deserialize(rest);
+      return bulk ? { value, bulk } : { value };
     } catch {
-      throw new InputError([{ file, message: "is cut short or damaged (its body cannot be read)" }]);
+      throw damaged();
     }
   };
   return { file, header: header as PartHeader, body };
@@ -604,7 +656,7 @@ export function readParts(plan: LoadedFleetPlan, files: readonly string[]): Outc
   for (const { file, header, body } of readHeaders(plan, files)) {
     if (header.layout !== "sites")
       throw new InputError([{ file, message: "is sharded by trial: its schedules were run by the shards" }]);
-    const got = body() as SitesBody;
+    const got = body().value as SitesBody;
     const sites = got?.sites instanceof Int32Array ? Array.from(got.sites) : undefined;
     if (
       !sites ||

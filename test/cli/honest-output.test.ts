@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { partFileIn } from "../../src/fleet/part-out.js";
 import { ensureBuilt, spawnEdgesim } from "../fixtures/cli.js";
 
 /** Outputs that must not mislead a reader, through the built CLI. */
@@ -183,6 +184,9 @@ describe("shard parts", () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/part-0-of-2\.part.*--out: the part already exists/);
     expect(readFileSync(join(out, "part-0-of-2.part")).equals(first)).toBe(true);
+    // Refused where the part's place is found, before the shard simulates anything.
+    expect(() => partFileIn(out, { index: 0, count: 2 })).toThrow(/--out: the part already exists/);
+    expect(partFileIn(out, { index: 1, count: 2 })).toBe(join(out, "part-1-of-2.part"));
   });
 });
 

@@ -177,11 +177,48 @@ describe("shards by trial and by site", () => {
     expect(withNaN.notANumber).toBeNaN();
     expect(withNaN.infinite).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
 
-    // A packed table whose arrays do not agree is refused as damaged.
+    // A packed table whose arrays do not agree is refused as damaged: its codes are another array.
     mkdirSync(join(dir, "bad"));
     const bad = join(dir, "bad", "part-0-of-1.part");
-    writeFileSync(bad, readFileSync(file, "utf8").replace(/"codes":"[^"]*"/, '"codes":"AAAA"'));
+    // Read and written byte for byte (latin1): the bulk section after the body is binary.
+    const text = readFileSync(file, "latin1");
+    const durations = /"durations":(\d+)/.exec(text)?.[1] as string;
+    const wrong = text.replace(/"codes":\d+/, `"codes":${durations}`);
+    expect(wrong).not.toBe(text);
+    expect(wrong.length).toBe(text.length);
+    writeFileSync(bad, wrong, "latin1");
     expect(() => mergedTrialParts(plan, [bad])).toThrow(/a part cut short/);
+    // A byte of the bulk section changed, or the section cut short: refused as damaged.
+    const bytes = readFileSync(file);
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 3] = (flipped[flipped.length - 3] as number) ^ 1;
+    mkdirSync(join(dir, "flipped"));
+    writeFileSync(join(dir, "flipped", "part-0-of-1.part"), flipped);
+    expect(() => mergedTrialParts(plan, [join(dir, "flipped", "part-0-of-1.part")])).toThrow(
+      /cut short or damaged/,
+    );
+    mkdirSync(join(dir, "short"));
+    writeFileSync(join(dir, "short", "part-0-of-1.part"), bytes.subarray(0, bytes.length - 8));
+    expect(() => mergedTrialParts(plan, [join(dir, "short", "part-0-of-1.part")])).toThrow(
+      /cut short or damaged/,
+    );
+  });
+
+  it("merges a plan whose sites download their image through a shared registry (placements with downloads)", async () => {
+    const plan = loadFleetSource(
+      { file: `${root}/scenarios/fleet-plans/pull-storm.yaml`, kind: "fleet-plan", root },
+      { trials: 4 },
+    );
+    const one = runFleetPlan(plan);
+    const first = one.strategies[0]?.first;
+    expect(
+      first?.schedule.placements.some((p) => p.state === "rolled" && p.downloadStartMs !== undefined),
+    ).toBe(true);
+    expect(first?.schedule.registry.length).toBeGreaterThan(2);
+    const back = await merged(plan, await shards(plan, 2));
+    expect(outputs(back)).toEqual(outputs(one));
+    // The placements and registry come back as the schedule made them, key order included.
+    expect(JSON.stringify(back.strategies[0]?.first.schedule)).toBe(JSON.stringify(first?.schedule));
   });
 
   it("refuses parts of other inputs, layouts or shard counts, missing, doubled or cut short", async () => {
@@ -208,7 +245,7 @@ describe("shards by trial and by site", () => {
 
     const cut = join(dir, "cut.part");
     writeFileSync(cut, readFileSync(part(byTrial, 0, 2)));
-    truncateSync(cut, 400);
+    truncateSync(cut, readFileSync(cut, "utf8").indexOf("\n") + 60);
     await expect(merged(plan, cut, part(byTrial, 1, 2))).rejects.toThrow(/cut short or damaged/);
     const old = join(dir, "part-0-of-1.ndjson");
     writeFileSync(old, `${JSON.stringify({ edgesimFleetPart: 1, fingerprint: "x" })}\n`);
