@@ -192,6 +192,8 @@ export interface LoadOptions {
    * loader's tests compare the two; the plan is the same).
    */
   siteBySite?: boolean;
+  /** Profiles read already (a what-if's update, read to learn its distribution), by file. */
+  profilesRead?: ReadonlyMap<string, Profile>;
 }
 
 /** Loads a fleet plan file; every problem (file:line:col, CSV: row and column) is thrown together. */
@@ -227,7 +229,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
 
   // Profiles: `from`/`update` as one file or one per distribution; each file loaded once.
   const root = options.root ?? false;
-  const { load, profiles } = profileLoader(yaml, bag, data.variables, root);
+  const { load, profiles } = profileLoader(yaml, bag, data.variables, root, options.profilesRead);
   const refOf = (
     ref: FleetPlanFile["update"] | undefined,
     key: string,
