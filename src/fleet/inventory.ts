@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import type { Diagnostic } from "../shared/diagnostics.js";
-import { hashSeed } from "../shared/hash.js";
+import { hashSeed, hashSeedFinish, hashSeedStart } from "../shared/hash.js";
 import { Rng } from "../shared/rng.js";
 import { DELIVERY_MODES, type DeliveryMode, type Distribution, isDeliveryMode } from "../shared/types.js";
 import type { GenerateSpec } from "./schema.js";
@@ -205,12 +205,132 @@ export { hashSeed };
 
 const NO_LABELS: Record<string, string> = Object.freeze({});
 
-/** The item of `list` a draw in [0, 1) picks. */
-function pick<T>(list: readonly T[], draw: number): T {
-  return list[Math.floor(draw * list.length)] as T;
+export const DEFAULT_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
+
+/** The lists a generated inventory draws from (the spec's, else their defaults). */
+export interface GeneratedLists {
+  /** The distributions with a weight above 0 (none: every site k3s). */
+  mix: [Distribution, number][];
+  shapes: readonly string[];
+  zones: readonly string[];
+  links?: readonly number[];
 }
 
-export const DEFAULT_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
+export function generatedLists(spec: GenerateSpec): GeneratedLists {
+  const mix = Object.entries(spec.mix ?? { k3s: 1 }).filter(([, w]) => (w ?? 0) > 0) as [
+    Distribution,
+    number,
+  ][];
+  return {
+    mix,
+    shapes: spec.shapes ?? ["1+3"],
+    zones: spec.timeZones ?? DEFAULT_ZONES,
+    ...(spec.linkMbps ? { links: spec.linkMbps } : {}),
+  };
+}
+
+/**
+ * What is drawn for one generated site, each list's pick also as its index in `GeneratedLists`. One
+ * object serves every site in turn: a reader keeps what it needs before the next site is drawn.
+ */
+export interface GeneratedDraw {
+  name: string;
+  distribution: Distribution;
+  /** In `mix` (-1: the mix is empty). */
+  mixIndex: number;
+  /** In `shapes` (drawn even when the spec has no `shapes`). */
+  shapeIndex: number;
+  zoneIndex: number;
+  /** In `links` (-1: the spec has no `linkMbps`). */
+  linkIndex: number;
+  labels: Record<string, string>;
+  localRegistry: boolean;
+}
+
+/**
+ * Draws a what-if inventory's sites in order: `clusters` sites named `<prefix>-00001…`, each drawn from
+ * its own seed (the fleet's seed and its name), so site 17 is the same site whatever the size of the
+ * fleet. `visit` gets each site's draws (`index` from 0) in one object it must not keep.
+ */
+export function drawGenerated(
+  spec: GenerateSpec,
+  seed: number,
+  lists: GeneratedLists,
+  visit: (draw: GeneratedDraw, index: number) => void,
+): void {
+  const { mix, shapes, zones, links } = lists;
+  const total = mix.reduce((sum, [, w]) => sum + w, 0);
+  const prefix = spec.prefix ?? "site";
+  const width = Math.max(5, String(spec.clusters).length);
+  // Per site only what is drawn: the rest is worked out once (a million sites load in a second or less).
+  const labelDraws = Object.entries(spec.labels ?? {});
+  const registryShare = spec.localRegistry ?? 0;
+  // Each site's seed is hashSeed(seed, "generate", name): the shared start hashed once.
+  const start = hashSeedStart(seed, "generate");
+  const rng = new Rng(0);
+  const draw: GeneratedDraw = {
+    name: "",
+    distribution: "k3s",
+    mixIndex: -1,
+    shapeIndex: 0,
+    zoneIndex: 0,
+    linkIndex: -1,
+    labels: NO_LABELS,
+    localRegistry: false,
+  };
+  for (let i = 1; i <= spec.clusters; i++) {
+    const name = `${prefix}-${String(i).padStart(width, "0")}`;
+    rng.reseed(hashSeedFinish(start, name));
+    let pick = rng.next() * total;
+    let mixIndex = mix.length > 0 ? 0 : -1;
+    for (let m = 0; m < mix.length; m++) {
+      const w = (mix[m] as [Distribution, number])[1];
+      if (pick < w) {
+        mixIndex = m;
+        break;
+      }
+      pick -= w;
+    }
+    // Sites without labels share one empty record: a million sites, a million objects fewer.
+    const labels: Record<string, string> = spec.labels ? {} : NO_LABELS;
+    for (const [key, values] of labelDraws)
+      labels[key] = values[indexOf(values.length, rng.next())] as string;
+    draw.localRegistry = rng.next() < registryShare;
+    draw.shapeIndex = indexOf(shapes.length, rng.next());
+    draw.zoneIndex = indexOf(zones.length, rng.next());
+    draw.linkIndex = links ? indexOf(links.length, rng.next()) : -1;
+    draw.name = name;
+    draw.mixIndex = mixIndex;
+    draw.distribution = mixIndex >= 0 ? (mix[mixIndex] as [Distribution, number])[0] : "k3s";
+    draw.labels = labels;
+    visit(draw, i - 1);
+  }
+}
+
+/** The index in a list of `length` items a draw in [0, 1) picks. */
+function indexOf(length: number, draw: number): number {
+  return Math.floor(draw * length);
+}
+
+/** A generated site as the loader reads any site. */
+export function generatedSite(
+  draw: GeneratedDraw,
+  lists: GeneratedLists,
+  hasShapes: boolean,
+  at: (field: string) => Omit<Diagnostic, "message">,
+): RawSite {
+  // One shape for every site (absent fields undefined, which every reader takes as not given).
+  return {
+    name: draw.name,
+    distribution: draw.distribution,
+    shape: hasShapes ? lists.shapes[draw.shapeIndex] : undefined,
+    timeZone: lists.zones[draw.zoneIndex] as string,
+    labels: draw.labels,
+    linkMbps: lists.links ? lists.links[draw.linkIndex] : undefined,
+    localRegistry: draw.localRegistry,
+    at,
+  };
+}
 
 /**
  * A what-if inventory: `clusters` sites named `<prefix>-00001…`, each drawn from its own seed (the
@@ -221,52 +341,11 @@ export function generateInventory(
   seed: number,
   at: (field: string) => Omit<Diagnostic, "message">,
 ): RawSite[] {
-  const mix = Object.entries(spec.mix ?? { k3s: 1 }).filter(([, w]) => (w ?? 0) > 0) as [
-    Distribution,
-    number,
-  ][];
-  const total = mix.reduce((sum, [, w]) => sum + w, 0);
-  const shapes = spec.shapes ?? ["1+3"];
-  const zones = spec.timeZones ?? DEFAULT_ZONES;
-  const links = spec.linkMbps;
-  const prefix = spec.prefix ?? "site";
-  const width = Math.max(5, String(spec.clusters).length);
-  // Per site only what is drawn: the rest is worked out once (a million sites load in a second or less).
-  const labelDraws = Object.entries(spec.labels ?? {});
+  const lists = generatedLists(spec);
   const hasShapes = spec.shapes !== undefined;
-  const registryShare = spec.localRegistry ?? 0;
   const sites: RawSite[] = new Array(spec.clusters);
-  for (let i = 1; i <= spec.clusters; i++) {
-    const name = `${prefix}-${String(i).padStart(width, "0")}`;
-    const rng = new Rng(hashSeed(seed, "generate", name));
-    let draw = rng.next() * total;
-    let distribution = (mix[0]?.[0] ?? "k3s") as Distribution;
-    for (const [d, w] of mix) {
-      if (draw < w) {
-        distribution = d;
-        break;
-      }
-      draw -= w;
-    }
-    // Sites without labels share one empty record: a million sites, a million objects fewer.
-    const labels: Record<string, string> = spec.labels ? {} : NO_LABELS;
-    for (const [key, values] of labelDraws) labels[key] = pick(values, rng.next());
-    const localRegistry = rng.next() < registryShare;
-    // Drawn even without `shapes` (the draws stay as they were); without it the file's cluster.shape holds.
-    const shape = pick(shapes, rng.next());
-    const timeZone = pick(zones, rng.next());
-    const linkMbps = links ? pick(links, rng.next()) : undefined;
-    // One shape for every site (absent fields undefined, which every reader takes as not given).
-    sites[i - 1] = {
-      name,
-      distribution,
-      shape: hasShapes ? shape : undefined,
-      timeZone,
-      labels,
-      linkMbps,
-      localRegistry,
-      at,
-    };
-  }
+  drawGenerated(spec, seed, lists, (draw, index) => {
+    sites[index] = generatedSite(draw, lists, hasShapes, at);
+  });
   return sites;
 }

@@ -19,10 +19,19 @@ import {
   type TwoNode,
   twoNodeProblems,
 } from "../sim/types.js";
-import { generateInventory, parseInventoryCsv, type RawSite } from "./inventory.js";
+import {
+  drawGenerated,
+  type GeneratedLists,
+  generatedLists,
+  generatedSite,
+  generateInventory,
+  parseInventoryCsv,
+  type RawSite,
+} from "./inventory.js";
 import {
   type FleetPlanFile,
   fleetPlanSchema,
+  type GenerateSpec,
   type PlanExpect,
   SHAPE_PATTERN,
   type StrategySpec,
@@ -178,6 +187,13 @@ export interface LoadOptions {
    * or its default). A bundled base profile is read wherever the root is.
    */
   root?: ReferenceRoot;
+  /**
+   * Resolve each generated site on its own, as a written inventory's, not once per kind of site (the
+   * loader's tests compare the two; the plan is the same).
+   */
+  siteBySite?: boolean;
+  /** Profiles read already (a what-if's update, read to learn its distribution), by file. */
+  profilesRead?: ReadonlyMap<string, Profile>;
 }
 
 /** Loads a fleet plan file; every problem (file:line:col, CSV: row and column) is thrown together. */
@@ -213,7 +229,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
 
   // Profiles: `from`/`update` as one file or one per distribution; each file loaded once.
   const root = options.root ?? false;
-  const { load, profiles } = profileLoader(yaml, bag, data.variables, root);
+  const { load, profiles } = profileLoader(yaml, bag, data.variables, root, options.profilesRead);
   const refOf = (
     ref: FleetPlanFile["update"] | undefined,
     key: string,
@@ -237,6 +253,16 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
 
   // Sites.
   let raw: RawSite[] = [];
+  /** The spec of a generated inventory, when it is drawn (nothing wrong with it). */
+  let generate: GenerateSpec | undefined;
+  const generatedAt = (field: string): Omit<Diagnostic, "message"> => {
+    const d = diagnosticAt(yaml, ["inventory", "generate", field === "timeZone" ? "timeZones" : field], "");
+    return {
+      file: d.file,
+      ...(d.line !== undefined ? { line: d.line, col: d.col } : {}),
+      ...(d.path ? { path: d.path } : {}),
+    };
+  };
   const inventory = data.inventory;
   if ("csv" in inventory) {
     const csvFile = isAbsolute(inventory.csv) ? inventory.csv : join(dirname(yaml.file), inventory.csv);
@@ -304,19 +330,8 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     });
     if (gen.localRegistry !== undefined && !(gen.localRegistry >= 0 && gen.localRegistry <= 1))
       at(["inventory", "generate", "localRegistry"], `a share between 0 and 1, got ${gen.localRegistry}`);
-    if (bag.size === 0)
-      raw = generateInventory(gen, seed, (field) => {
-        const d = diagnosticAt(
-          yaml,
-          ["inventory", "generate", field === "timeZone" ? "timeZones" : field],
-          "",
-        );
-        return {
-          file: d.file,
-          ...(d.line !== undefined ? { line: d.line, col: d.col } : {}),
-          ...(d.path ? { path: d.path } : {}),
-        };
-      });
+    // Drawn where the sites are resolved (below), the sites of a kind resolved once.
+    if (bag.size === 0) generate = gen;
   }
 
   const windowsSpec = data.windows ?? {};
@@ -367,7 +382,83 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
   const sites: Site[] = [];
   // Generated names are a prefix and distinct numbers: none used twice, and no map of them to make.
   const generated = "generate" in inventory;
-  raw.forEach((site, index) => {
+  /** The current profile of the site pushSite made last. */
+  let pushedCurrent: Profile | undefined;
+  const lists = generate && generatedLists(generate);
+  if (
+    generate &&
+    lists &&
+    !options.siteBySite &&
+    bag.size === 0 &&
+    kindCount(lists, overrides.length) <= MAX_KINDS
+  )
+    resolveGenerated(generate, lists);
+  else {
+    if (generate) raw = generateInventory(generate, seed, generatedAt);
+    raw.forEach(resolveSite);
+  }
+  /**
+   * A generated inventory's sites come in few kinds: the same distribution, shape, zone, link and window
+   * (the override its labels match). The first site of each kind is resolved as any site; when it is
+   * made without a problem (and none was found before it), every later site of its kind would be made
+   * the same way and without a problem: it is the first one's site with its own name, index, labels and
+   * registry. Once anything is wrong, each site is resolved on its own, as in a written inventory.
+   */
+  function resolveGenerated(spec: GenerateSpec, lists: GeneratedLists): void {
+    const hasShapes = spec.shapes !== undefined;
+    const kinds = new Map<number, { first: Site; raw: RawSite; current: Profile } | null>();
+    const shapes = lists.shapes.length;
+    const zones = lists.zones.length;
+    const links = (lists.links?.length ?? 0) + 1;
+    const windows = overrides.length + 1;
+    drawGenerated(spec, seed, lists, (draw, index) => {
+      let w = 0;
+      for (let o = 0; o < overrides.length; o++)
+        if ((overrides[o] as (typeof overrides)[number]).labels.every(([k, v]) => draw.labels[k] === v))
+          w = o + 1;
+      const key =
+        ((((draw.mixIndex + 1) * shapes + draw.shapeIndex) * zones + draw.zoneIndex) * links +
+          draw.linkIndex +
+          1) *
+          windows +
+        w;
+      const clean = bag.size === 0 && twoNodeSaid.size === 0;
+      const kind = clean ? kinds.get(key) : null;
+      if (kind) {
+        const { first } = kind;
+        // pushSite's literal, in its order.
+        const made: Site = {
+          name: draw.name,
+          index: sites.length,
+          profile: first.profile,
+          update: first.update,
+          controlPlanes: first.controlPlanes,
+          workers: first.workers,
+          timeZone: first.timeZone,
+          window: first.window,
+          labels: draw.labels,
+          linkMbps: first.linkMbps,
+          localRegistry: draw.localRegistry,
+        };
+        // The plan's mode and two-node HA (a generated site has none of its own), in an object of its own.
+        if (first.own) {
+          const own = siteOwn(kind.raw, first.controlPlanes, kind.current);
+          if (own) made.own = own;
+        }
+        sites.push(made);
+        return;
+      }
+      const site = generatedSite(draw, lists, hasShapes, generatedAt);
+      const count = sites.length;
+      resolveSite(site, index);
+      if (kind === undefined) {
+        const first = sites[count];
+        const made = bag.size === 0 && twoNodeSaid.size === 0 && sites.length === count + 1;
+        kinds.set(key, made && first && pushedCurrent ? { first, raw: site, current: pushedCurrent } : null);
+      }
+    });
+  }
+  function resolveSite(site: RawSite, index: number): void {
     if (!generated) {
       if (seen.has(site.name))
         bag.add({ ...site.at("name"), message: `site name "${site.name}" is used twice` });
@@ -416,7 +507,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     const update = load(ref.file, ref.path);
     if (!update) return;
     pushSite(site, current, update);
-  });
+  }
   if (
     data.registry &&
     ((data.image?.sizeGiB ?? 0) * 8 * 1024 ** 3) / (data.registry.gbps * 1000) > maxDownloadBits
@@ -426,6 +517,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       `serving the ${data.image?.sizeGiB} GiB image at ${data.registry.gbps} Gbps takes more than a year`,
     );
   function pushSite(site: RawSite, current: Profile, update: Profile): void {
+    pushedCurrent = current;
     const linkMbps = site.linkMbps ?? data.image?.linkMbps ?? DEFAULT_LINK_MBPS;
     const imageBits = (data.image?.sizeGiB ?? 0) * 8 * 1024 ** 3;
     const ownLink = site.linkMbps !== undefined;
@@ -667,6 +759,20 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     expect,
     ...(businessHours ? { businessHours } : {}),
   };
+}
+
+/** Kinds of generated site told apart at most (past it, each site is resolved on its own). */
+const MAX_KINDS = 2 ** 48;
+
+/** The kinds of generated site `lists` and `overrides` window overrides make. */
+function kindCount(lists: GeneratedLists, overrides: number): number {
+  return (
+    (lists.mix.length + 1) *
+    lists.shapes.length *
+    lists.zones.length *
+    ((lists.links?.length ?? 0) + 1) *
+    (overrides + 1)
+  );
 }
 
 /** A YAML path for a site's field when the site came from YAML (CSV sites are placed by their own diagnostics). */

@@ -1,5 +1,6 @@
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { loadProfileFile } from "../profile/file.js";
+import type { Profile } from "../profile/types.js";
 import { InputError } from "../shared/diagnostics.js";
 import { yamlFileOf } from "../shared/yaml.js";
 import { bundledProfiles, type LoadedFleetPlan, type LoadOptions, loadFleetPlanYaml } from "./load.js";
@@ -61,11 +62,17 @@ const OPTION_OF: [prefix: string, option: string][] = [
  * applies. A problem is reported at the option that caused it, not at a place in a file nobody wrote.
  */
 export function loadWhatIf(whatIf: WhatIf, options: Omit<LoadOptions, "root"> = {}): LoadedFleetPlan {
-  const from =
-    whatIf.from ?? join(bundledProfiles(), `${loadProfileFile(whatIf.update).distribution}-base.yaml`);
+  let from = whatIf.from;
+  let profilesRead: Map<string, Profile> | undefined;
+  if (from === undefined) {
+    const update = loadProfileFile(whatIf.update);
+    from = join(bundledProfiles(), `${update.distribution}-base.yaml`);
+    // Read once: the plan's loader takes it as read (an absolute path is the file it names).
+    if (isAbsolute(whatIf.update)) profilesRead = new Map([[whatIf.update, update]]);
+  }
   const yaml = yamlFileOf(whatIfPlan({ ...whatIf, from }), WHAT_IF_NAME);
   try {
-    return loadFleetPlanYaml(yaml, { ...options, root: false });
+    return loadFleetPlanYaml(yaml, { ...options, root: false, ...(profilesRead ? { profilesRead } : {}) });
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     // Every generated site repeats a problem of an option: said once, at the option.

@@ -351,6 +351,8 @@ export function profileLoader(
   bag: DiagnosticBag,
   rawVariables: Record<string, string | number | boolean> | undefined,
   root: ReferenceRoot = false,
+  /** Profiles the caller read already (without variables), by file: not read again. */
+  read?: ReadonlyMap<string, Profile>,
 ): {
   /** `bundled`: one of edgesim's own profiles (a fleet plan's default base), read wherever the root is. */
   load: (reference: string, path: YamlPath, bundled?: "bundled") => Profile | undefined;
@@ -382,7 +384,9 @@ export function profileLoader(
     let profile: Profile | undefined;
     let loaded: SimProfile | undefined;
     try {
-      profile = loadProfileFile(profileFile, variables ? { variables } : undefined);
+      profile =
+        (variables === undefined ? read?.get(profileFile) : undefined) ??
+        loadProfileFile(profileFile, variables ? { variables } : undefined);
       // The drain policy is read now so that a bad `pack.drain` is reported with the other problems.
       loaded = simProfile(profile);
     } catch (error) {

@@ -14,3 +14,31 @@ export function hashSeed(seed: number, ...parts: (string | number)[]): number {
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
 }
+
+/**
+ * hashSeed taken in two steps, for many seeds that share their first parts (a generated site's is the
+ * fleet's seed, "generate" and its name): `hashSeedFinish(hashSeedStart(seed, ...first), last)` is
+ * `hashSeed(seed, ...first, last)`, the shared parts hashed once.
+ */
+export function hashSeedStart(seed: number, ...parts: (string | number)[]): number {
+  let h = (0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
+  for (const part of parts) h = hashPart(h, typeof part === "string" ? part : String(part));
+  return h;
+}
+
+/** The seed hashSeed gives for the parts hashSeedStart took (its `state`), then `last`. */
+export function hashSeedFinish(state: number, last: string): number {
+  let h = hashPart(state, last);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function hashPart(state: number, text: string): number {
+  let h = state;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return Math.imul(h, 0x01000193) >>> 0;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { hashSeed, hashSeedFinish, hashSeedStart } from "../../src/shared/hash.js";
+
+describe("hashSeed in two steps", () => {
+  it("gives the seed hashSeed gives for the same parts", () => {
+    const firsts: (string | number)[][] = [
+      [],
+      ["generate"],
+      ["trial", 3, "site"],
+      [""],
+      ["é ✓ 𝄞"],
+      [-7, 1.5],
+    ];
+    const lasts = ["", "store-00001", "site-1000000", "a\u0000b", "𝄞"];
+    for (const seed of [0, 1, 42, -1, 4_294_967_295, 2 ** 40 + 3])
+      for (const first of firsts)
+        for (const last of lasts)
+          expect(hashSeedFinish(hashSeedStart(seed, ...first), last)).toBe(hashSeed(seed, ...first, last));
+  });
+
+  it("is the hash seeds have always had (a change would redraw every generated fleet)", () => {
+    expect(hashSeed(1, "generate", "site-00001")).toBe(
+      hashSeedFinish(hashSeedStart(1, "generate"), "site-00001"),
+    );
+    expect([
+      hashSeed(0, "a"),
+      hashSeed(1, "generate", "site-00001"),
+      hashSeed(7, "trial", 2, "site", 5),
+    ]).toEqual(PINNED);
+  });
+});
+
+const PINNED = [3222490305, 217146316, 3547221400];
