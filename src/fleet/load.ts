@@ -426,20 +426,7 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
       const kind = clean ? kinds.get(key) : null;
       if (kind) {
         const { first } = kind;
-        // pushSite's literal, in its order.
-        const made: Site = {
-          name: draw.name,
-          index: sites.length,
-          profile: first.profile,
-          update: first.update,
-          controlPlanes: first.controlPlanes,
-          workers: first.workers,
-          timeZone: first.timeZone,
-          window: first.window,
-          labels: draw.labels,
-          linkMbps: first.linkMbps,
-          localRegistry: draw.localRegistry,
-        };
+        const made = siteRecord(first, draw.name, sites.length, draw.labels, draw.localRegistry);
         // The plan's mode and two-node HA (a generated site has none of its own), in an object of its own.
         if (first.own) {
           const own = siteOwn(kind.raw, first.controlPlanes, kind.current);
@@ -544,20 +531,16 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     }
     if (site.window !== undefined) window = parseWindowAt(site.window, () => site.at("window"));
     const own = siteOwn(site, controlPlanes, current);
-    // A literal without spreads (a spread makes each site's object the slow way), then the optional keys.
-    const made: Site = {
-      name: site.name,
-      index: sites.length,
+    const kind: SiteKind = {
       profile: current.name,
       update: update.name,
       controlPlanes,
       workers,
       timeZone: canonicalZone(site.timeZone),
       window: window ?? { text: "always", rules: [] },
-      labels: site.labels,
       linkMbps,
-      localRegistry: site.localRegistry ?? false,
     };
+    const made = siteRecord(kind, site.name, sites.length, site.labels, site.localRegistry ?? false);
     if (site.variables !== undefined) made.variables = site.variables;
     if (own) made.own = own;
     sites.push(made);
@@ -758,6 +741,39 @@ function resolve(yaml: YamlFile, data: FleetPlanFile, options: LoadOptions): Loa
     ...(timingClasses.length > 0 ? { timingClasses } : {}),
     expect,
     ...(businessHours ? { businessHours } : {}),
+  };
+}
+
+/** What the sites of a kind share: a site's record but its name, index, labels and registry. */
+type SiteKind = Pick<
+  Site,
+  "profile" | "update" | "controlPlanes" | "workers" | "timeZone" | "window" | "linkMbps"
+>;
+
+/**
+ * A site's record, every site's keys in one order: a literal without spreads (a spread makes each
+ * site's object the slow way); the optional keys are added after it. The loader makes every site here,
+ * the sites of a generated kind from the first one's record.
+ */
+function siteRecord(
+  kind: SiteKind,
+  name: string,
+  index: number,
+  labels: Record<string, string>,
+  localRegistry: boolean,
+): Site {
+  return {
+    name,
+    index,
+    profile: kind.profile,
+    update: kind.update,
+    controlPlanes: kind.controlPlanes,
+    workers: kind.workers,
+    timeZone: kind.timeZone,
+    window: kind.window,
+    labels,
+    linkMbps: kind.linkMbps,
+    localRegistry,
   };
 }
 
