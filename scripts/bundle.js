@@ -30,6 +30,22 @@ const entryPoints = args.map((arg) => {
   return { in: join(root, "dist", input), out: name };
 });
 
+/**
+ * One luxon: cron-parser (CommonJS) requires luxon's CommonJS build while edgesim imports its ES build, which
+ * would bundle the library twice (twice the code to compile at start, and two sets of luxon's Settings).
+ * Its require is resolved to the ES build, which esbuild hands to CommonJS code as an exports object.
+ */
+const oneLuxon = {
+  name: "one-luxon",
+  setup(b) {
+    b.onResolve({ filter: /^luxon$/ }, (args) =>
+      args.kind === "require-call"
+        ? b.resolve("luxon", { kind: "import-statement", resolveDir: args.resolveDir })
+        : undefined,
+    );
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints,
@@ -53,4 +69,5 @@ await build({
     js: 'import { createRequire as __edgesimRequire } from "node:module"; const require = __edgesimRequire(import.meta.url);',
   },
   logLevel: "warning",
+  plugins: [oneLuxon],
 });
