@@ -229,18 +229,30 @@ export function placementsIn(held: PlacementsInPart, bulk: BulkIn): Placement[] 
         const outcome = SIMULATION_OUTCOMES[result[s] as number] as SimulationOutcome | undefined;
         if (!outcome) return undefined;
         const downloadStart = downloadStartMs?.[s] as number;
-        placements[s] = {
-          state: "rolled",
-          wave: name,
-          ...(downloadStartMs && !Number.isNaN(downloadStart)
-            ? { downloadStartMs: downloadStart, downloadEndMs: downloadEndMs?.[s] as number }
-            : {}),
-          startMs: startMs[s] as number,
-          endMs: endMs[s] as number,
-          windowEndMs: windowEndMs[s] as number,
-          result: outcome,
-          overran: overran[s] === 1,
-        };
+        // Two literals rather than one with a spread of the download's keys: a spread makes each of a
+        // hundred thousand objects the slow way (and an empty object for the sites without one).
+        placements[s] =
+          downloadStartMs && !Number.isNaN(downloadStart)
+            ? {
+                state: "rolled",
+                wave: name,
+                downloadStartMs: downloadStart,
+                downloadEndMs: downloadEndMs?.[s] as number,
+                startMs: startMs[s] as number,
+                endMs: endMs[s] as number,
+                windowEndMs: windowEndMs[s] as number,
+                result: outcome,
+                overran: overran[s] === 1,
+              }
+            : {
+                state: "rolled",
+                wave: name,
+                startMs: startMs[s] as number,
+                endMs: endMs[s] as number,
+                windowEndMs: windowEndMs[s] as number,
+                result: outcome,
+                overran: overran[s] === 1,
+              };
       } else return undefined;
     }
   }
