@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
@@ -534,6 +534,29 @@ function headerBytes(file: string): { bytes: Buffer; end: number } {
   }
 }
 
+/**
+ * A part file's bytes from `from` on, placed in memory so that the bulk section (`section` bytes further)
+ * starts at a multiple of 8: its arrays are then read in place rather than copied (BulkIn.read).
+ */
+function bytesAfter(file: string, from: number, section: number): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const length = Math.max(0, fstatSync(fd).size - from);
+    const pad = (8 - (section % 8)) % 8;
+    // A buffer of its own (never the shared pool's), so that its start is aligned.
+    const bytes = Buffer.allocUnsafeSlow(pad + length).subarray(pad);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, bytes, got, length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return bytes.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A part's header, checked against this run's simulation fingerprint; its body is read when asked for. */
 function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Part {
   let bytes: Buffer;
@@ -562,16 +585,19 @@ function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Par
       `was made for other simulation inputs (fleet "${header.fleet}"): the seed, trials, inventory, faults, timings or profiles differ from this run's`,
     );
   const body = () => {
-    let whole: Buffer;
+    const layout = header.bulk;
+    let rest: Buffer;
     try {
-      whole = readFileSync(file);
+      rest = bytesAfter(
+        file,
+        end + 1,
+        Number.isInteger(layout?.bodyBytes) ? (layout?.bodyBytes as number) : 0,
+      );
     } catch {
       throw new InputError([{ file, message: "cannot read the part file" }]);
     }
     const damaged = () =>
       new InputError([{ file, message: "is cut short or damaged (its body cannot be read)" }]);
-    const layout = header.bulk;
-    let rest = whole.subarray(end + 1);
     let bulk: BulkIn | undefined;
     if (layout !== undefined) {
       if (!Number.isInteger(layout?.bodyBytes) || layout.bodyBytes < 0 || layout.bodyBytes > rest.byteLength)
