@@ -617,11 +617,19 @@ function readPart(plan: LoadedFleetPlan, fingerprint: string, file: string): Par
 }
 
 /**
+ * The simulation fingerprint of a plan whose parts are read: a merge of parts sharded by site reads their
+ * headers twice (to learn the layout, then to read the parts back), and a fleet's fingerprint hashes every
+ * site. A merge's plan is not changed once loaded.
+ */
+const mergedFingerprints = new WeakMap<LoadedFleetPlan, string>();
+
+/**
  * The parts' headers, checked: the N shards of this fleet in one layout, each once, made from the same
  * simulation inputs (and, sharded by trial, the same schedules); a problem names the file.
  */
 function readHeaders(plan: LoadedFleetPlan, files: readonly string[]): Part[] {
-  const fingerprint = simulationFingerprint(plan);
+  const fingerprint = mergedFingerprints.get(plan) ?? simulationFingerprint(plan);
+  mergedFingerprints.set(plan, fingerprint);
   const parts = files.map((file) => readPart(plan, fingerprint, file));
   const first = parts[0];
   let schedule: string | undefined;
