@@ -154,19 +154,21 @@ export class TrialTable {
   }
 
   /** A batch from a thread, packed as `packOutcomes` made it (with the details when this trial is in full). */
-  setPacked(sites: readonly number[], packed: PackedOutcomes): void {
-    sites.forEach((s, k) => {
+  setPacked(sites: ArrayLike<number>, packed: PackedOutcomes): void {
+    if (this.behaviors && !packed.behaviors && sites.length > 0)
+      throw new Error("a batch of a trial kept in full came back without its details");
+    for (let k = 0; k < sites.length; k++) {
+      const s = sites[k] as number;
       if (this.codes[s] === 0) this.order[this.count++] = s;
       this.codes[s] = packed.codes[k] as number;
       this.durations[s] = packed.durations[k] as number;
       this.disrupted[s] = packed.disrupted[k] as number;
       if (this.behaviors) {
-        if (!packed.behaviors)
-          throw new Error("a batch of a trial kept in full came back without its details");
-        this.behaviors[s] = packed.behaviors[k] as number;
-        this.details?.delete(s);
+        this.behaviors[s] = packed.behaviors?.[k] as number;
+        // A site set again forgets its former detail; an empty Map has none to look up.
+        if (this.details && this.details.size > 0) this.details.delete(s);
       }
-    });
+    }
     if (this.details)
       for (const [k, detail] of packed.details ?? []) this.details.set(sites[k] as number, detail);
   }
@@ -209,7 +211,7 @@ export class TrialTable {
   /** A table from what `packed` made. */
   static unpacked(p: PackedTable): TrialTable {
     const table = new TrialTable(p.trial, p.sites, p.behaviors !== undefined);
-    table.setPacked(Array.from(p.order), p);
+    table.setPacked(p.order, p);
     return table;
   }
 

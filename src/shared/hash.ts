@@ -1,18 +1,9 @@
 /** Seeds that do not depend on the order anything is drawn in: FNV-1a of the text, mixed with a seed. */
 export function hashSeed(seed: number, ...parts: (string | number)[]): number {
-  let h = (0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
-  for (const part of parts) {
-    // Each part's text, then a NUL (no string is made for a part that is one already).
-    const text = typeof part === "string" ? part : String(part);
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
+  let h = hashSeedInit(seed);
+  // Each part's text, then a NUL (no string is made for a part that is one already).
+  for (const part of parts) h = hashSeedPart(h, typeof part === "string" ? part : String(part));
+  return hashSeedEnd(h);
 }
 
 /**
@@ -21,24 +12,38 @@ export function hashSeed(seed: number, ...parts: (string | number)[]): number {
  * `hashSeed(seed, ...first, last)`, the shared parts hashed once.
  */
 export function hashSeedStart(seed: number, ...parts: (string | number)[]): number {
-  let h = (0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
-  for (const part of parts) h = hashPart(h, typeof part === "string" ? part : String(part));
+  let h = hashSeedInit(seed);
+  for (const part of parts) h = hashSeedPart(h, typeof part === "string" ? part : String(part));
   return h;
 }
 
 /** The seed hashSeed gives for the parts hashSeedStart took (its `state`), then `last`. */
 export function hashSeedFinish(state: number, last: string): number {
-  let h = hashPart(state, last);
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
+  return hashSeedEnd(hashSeedPart(state, last));
 }
 
-function hashPart(state: number, text: string): number {
+/**
+ * hashSeed one part at a time, for a hash over many values that should not first be gathered into an
+ * argument array (a fleet's fingerprint, a few values a site):
+ * `hashSeedEnd(hashSeedPart(hashSeedPart(hashSeedInit(seed), a), b))` is `hashSeed(seed, a, b)`.
+ */
+export function hashSeedInit(seed: number): number {
+  return (0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
+}
+
+/** The state after one more part (its text, then a NUL). */
+export function hashSeedPart(state: number, text: string): number {
   let h = state;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return Math.imul(h, 0x01000193) >>> 0;
+}
+
+/** The seed of a state: its bits mixed. */
+export function hashSeedEnd(state: number): number {
+  let h = Math.imul(state ^ (state >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
 }

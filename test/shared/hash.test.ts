@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { hashSeed, hashSeedFinish, hashSeedStart } from "../../src/shared/hash.js";
+import {
+  hashSeed,
+  hashSeedEnd,
+  hashSeedFinish,
+  hashSeedInit,
+  hashSeedPart,
+  hashSeedStart,
+} from "../../src/shared/hash.js";
 
 describe("hashSeed in two steps", () => {
   it("gives the seed hashSeed gives for the same parts", () => {
@@ -31,3 +38,16 @@ describe("hashSeed in two steps", () => {
 });
 
 const PINNED = [3222490305, 217146316, 3547221400];
+
+describe("hashSeed part by part", () => {
+  it("gives the seed hashSeed gives for the same parts", () => {
+    const parts = ["", "site-00001", "a\u0000b", "𝄞", "Europe/Paris", "daily 01:00-05:00"];
+    for (const seed of [0, 1, 42, -1, 4_294_967_295, 2 ** 40 + 3])
+      for (let n = 0; n <= parts.length; n++) {
+        const some = parts.slice(0, n);
+        let h = hashSeedInit(seed);
+        for (const part of some) h = hashSeedPart(h, part);
+        expect(hashSeedEnd(h)).toBe(hashSeed(seed, ...some));
+      }
+  });
+});
