@@ -63,13 +63,19 @@ function downloadBits(
 
 /** The sites as the schedule sees them: windows (one calendar per zone and window), prediction, download. */
 function scheduleSitesOf(plan: LoadedFleetPlan, predictions: Predictions): ScheduleSite[] {
-  const calendars = new Map<string, WindowCalendar>();
+  // By window text, then zone: no key string made per site (the sites of a kind share both strings,
+  // whose hashes are kept, so a lookup hashes nothing).
+  const calendars = new Map<string, Map<string, WindowCalendar>>();
   const calendarOf = (zone: string, window: LoadedFleetPlan["sites"][number]["window"]) => {
-    const key = `${zone}\u0000${window.text}`;
-    let c = calendars.get(key);
+    let byZone = calendars.get(window.text);
+    if (!byZone) {
+      byZone = new Map();
+      calendars.set(window.text, byZone);
+    }
+    let c = byZone.get(zone);
     if (!c) {
       c = new WindowCalendar(window, zone, plan.startMs, plan.horizonMs);
-      calendars.set(key, c);
+      byZone.set(zone, c);
     }
     return c;
   };
