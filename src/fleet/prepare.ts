@@ -41,12 +41,23 @@ export function prepareFleet(
 
 /** Sites some wave of some strategy rolls, in inventory order. */
 function rolledSites(plan: LoadedFleetPlan): number[] {
-  // Marks by index rather than a set sorted: a million sites.
+  // Marks by index rather than a set sorted: a million sites. These loops run once, mostly before they
+  // are compiled: indexed loops (no iterator), and the list made at its size and filled (no push).
   const rolled = new Uint8Array(plan.sites.length);
+  let count = 0;
   for (const strategy of plan.strategies)
-    for (const wave of strategy.waves) for (const s of wave.sites) rolled[s] = 1;
-  const out: number[] = [];
-  for (let s = 0; s < rolled.length; s++) if (rolled[s] === 1) out.push(s);
+    for (const wave of strategy.waves) {
+      const sites = wave.sites;
+      for (let i = 0; i < sites.length; i++) {
+        const s = sites[i] as number;
+        if (rolled[s] === 0) {
+          rolled[s] = 1;
+          count++;
+        }
+      }
+    }
+  const out: number[] = new Array(count);
+  for (let s = 0, k = 0; k < count; s++) if (rolled[s] === 1) out[k++] = s;
   return out;
 }
 
