@@ -35,8 +35,22 @@ export function prepareFleet(
     predictions,
     scheduleSites,
     rolled: rolledSites(plan),
-    behavior: mostDisruptive(plan.sites.map((site) => predictions.of(site).behavior)),
+    behavior: mostDisruptive(predictedBehaviors(plan, predictions)),
   };
+}
+
+/**
+ * The behaviors predicted over the fleet in inventory order, a run of sites that share one said once
+ * (the same most disruptive): a few for a generated fleet, not one per site.
+ */
+function predictedBehaviors(plan: LoadedFleetPlan, predictions: Predictions): Behavior[] {
+  const behaviors: Behavior[] = [];
+  const sites = plan.sites;
+  for (let s = 0; s < sites.length; s++) {
+    const behavior = predictions.of(sites[s] as LoadedFleetPlan["sites"][number]).behavior;
+    if (behavior !== behaviors[behaviors.length - 1]) behaviors.push(behavior);
+  }
+  return behaviors;
 }
 
 /** Sites some wave of some strategy rolls, in inventory order. */
