@@ -278,8 +278,16 @@ export function drawGenerated(
     labels: NO_LABELS,
     localRegistry: false,
   };
+  // A name is the prefix and the site's number padded to `width` digits (at least 5). Made as the text of
+  // the number's thousands, kept for a thousand sites, then its last three digits: one string made per
+  // site rather than three (a number's text, padded, then prefixed), the same text.
+  const lastDigits = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0"));
+  let thousands = "";
   for (let i = 1; i <= spec.clusters; i++) {
-    const name = `${prefix}-${String(i).padStart(width, "0")}`;
+    const low = i % 1000;
+    if (low === 0 || i === 1)
+      thousands = `${prefix}-${String(Math.floor(i / 1000)).padStart(width - 3, "0")}`;
+    const name = thousands + (lastDigits[low] as string);
     rng.reseed(hashSeedFinish(start, name));
     let pick = rng.next() * total;
     let mixIndex = mix.length > 0 ? 0 : -1;

@@ -812,13 +812,18 @@ function resolveStrategy(
   const at = (p: YamlPath, message: string) => bag.add(diagnosticAt(yaml, [...path, ...p], message));
   // The wave that took each site, by its place in the spec (-1: none yet): a million sites, so no map.
   const takenBy = new Int32Array(sites.length).fill(-1);
+  /** Sites some wave took. */
+  let taken = 0;
   const takenIn = (s: number) => spec.waves?.[takenBy[s] as number]?.name;
   let names: Set<string> | undefined;
   const waves: Wave[] = [];
   /** The first `limit` sites no wave took yet, in inventory order (a site's index is its place). */
   const untaken = (limit = sites.length) => {
-    const out: number[] = [];
-    for (let s = 0; s < sites.length && out.length < limit; s++) if (takenBy[s] === -1) out.push(s);
+    // Made at its size and filled, not pushed to: this loop runs once over a million sites, mostly
+    // before it is compiled.
+    const size = Math.min(limit, sites.length - taken);
+    const out: number[] = new Array(size);
+    for (let s = 0, k = 0; k < size; s++) if (takenBy[s] === -1) out[k++] = s;
     return out;
   };
   const firstUntaken = (n: number) => (Number.isInteger(n) && n >= 0 ? untaken(n) : untaken().slice(0, n));
@@ -863,7 +868,13 @@ function resolveStrategy(
       chosen = untaken();
     }
     if (chosen.length === 0 && sites.length > 0) at(["waves", i], `wave "${w.name}" selects no site`);
-    for (const s of chosen) if (takenBy[s] === -1) takenBy[s] = i;
+    for (let c = 0; c < chosen.length; c++) {
+      const s = chosen[c] as number;
+      if (takenBy[s] === -1) {
+        takenBy[s] = i;
+        taken++;
+      }
+    }
     const budget =
       w.failureBudget === undefined
         ? undefined

@@ -35,18 +35,43 @@ export function prepareFleet(
     predictions,
     scheduleSites,
     rolled: rolledSites(plan),
-    behavior: mostDisruptive(plan.sites.map((site) => predictions.of(site).behavior)),
+    behavior: mostDisruptive(predictedBehaviors(plan, predictions)),
   };
+}
+
+/**
+ * The behaviors predicted over the fleet in inventory order, a run of sites that share one said once
+ * (the same most disruptive): a few for a generated fleet, not one per site.
+ */
+function predictedBehaviors(plan: LoadedFleetPlan, predictions: Predictions): Behavior[] {
+  const behaviors: Behavior[] = [];
+  const sites = plan.sites;
+  for (let s = 0; s < sites.length; s++) {
+    const behavior = predictions.of(sites[s] as LoadedFleetPlan["sites"][number]).behavior;
+    if (behavior !== behaviors[behaviors.length - 1]) behaviors.push(behavior);
+  }
+  return behaviors;
 }
 
 /** Sites some wave of some strategy rolls, in inventory order. */
 function rolledSites(plan: LoadedFleetPlan): number[] {
-  // Marks by index rather than a set sorted: a million sites.
+  // Marks by index rather than a set sorted: a million sites. These loops run once, mostly before they
+  // are compiled: indexed loops (no iterator), and the list made at its size and filled (no push).
   const rolled = new Uint8Array(plan.sites.length);
+  let count = 0;
   for (const strategy of plan.strategies)
-    for (const wave of strategy.waves) for (const s of wave.sites) rolled[s] = 1;
-  const out: number[] = [];
-  for (let s = 0; s < rolled.length; s++) if (rolled[s] === 1) out.push(s);
+    for (const wave of strategy.waves) {
+      const sites = wave.sites;
+      for (let i = 0; i < sites.length; i++) {
+        const s = sites[i] as number;
+        if (rolled[s] === 0) {
+          rolled[s] = 1;
+          count++;
+        }
+      }
+    }
+  const out: number[] = new Array(count);
+  for (let s = 0, k = 0; k < count; s++) if (rolled[s] === 1) out[k++] = s;
   return out;
 }
 
@@ -63,13 +88,19 @@ function downloadBits(
 
 /** The sites as the schedule sees them: windows (one calendar per zone and window), prediction, download. */
 function scheduleSitesOf(plan: LoadedFleetPlan, predictions: Predictions): ScheduleSite[] {
-  const calendars = new Map<string, WindowCalendar>();
+  // By window text, then zone: no key string made per site (the sites of a kind share both strings,
+  // whose hashes are kept, so a lookup hashes nothing).
+  const calendars = new Map<string, Map<string, WindowCalendar>>();
   const calendarOf = (zone: string, window: LoadedFleetPlan["sites"][number]["window"]) => {
-    const key = `${zone}\u0000${window.text}`;
-    let c = calendars.get(key);
+    let byZone = calendars.get(window.text);
+    if (!byZone) {
+      byZone = new Map();
+      calendars.set(window.text, byZone);
+    }
+    let c = byZone.get(zone);
     if (!c) {
       c = new WindowCalendar(window, zone, plan.startMs, plan.horizonMs);
-      calendars.set(key, c);
+      byZone.set(zone, c);
     }
     return c;
   };
