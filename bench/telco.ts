@@ -251,6 +251,27 @@ export function benchTelco(): TelcoBench {
     runs[`${sites} sites × 10 trials, one process`] = one;
     const oneThread = child(["fleet", ...shardArgs, "--json", "--threads", "1"]);
     runs[`${sites} sites × 10 trials, one process, --threads 1`] = oneThread;
+    // What every process pays whatever its trials (Node, the bundle, the plan's load, the preparation and
+    // the JIT's warm-up on the first trials), against a trial once warm: the line through 2 and 10 trials
+    // on one thread. N shards cost at least one such process plus (N - 1) times that fixed cost.
+    const twoTrials = child([
+      "fleet",
+      "--clusters",
+      String(sites),
+      "--update",
+      UPDATE,
+      "--trials",
+      "2",
+      "--json",
+      "--threads",
+      "1",
+    ]);
+    const perTrialMs = (oneThread.cpuMs - twoTrials.cpuMs) / 8;
+    const fixedMs = twoTrials.cpuMs - 2 * perTrialMs;
+    runs[`${sites} sites × 2 trials, one process, --threads 1`] = {
+      ...twoTrials,
+      note: `with 10 trials: a process's fixed CPU ${s(fixedMs)}, a trial ${s(perTrialMs)}; 4 shards ≥ ${s(oneThread.cpuMs + 3 * fixedMs)} (${((oneThread.cpuMs + 3 * fixedMs) / one.cpuMs).toFixed(2)}× one process)`,
+    };
     for (const count of [1, 2, 4]) {
       const out = join(dir, `parts-${count}`);
       mkdirSync(out);
