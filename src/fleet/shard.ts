@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
-import { hashSeed, hashSeedEnd, hashSeedInit, hashSeedPart } from "../shared/hash.js";
+import { hashSeed } from "../shared/hash.js";
 import { plural } from "../shared/plural.js";
 import { type AggregatePiece, combined } from "./aggregate.js";
 import type { LoadedFleetPlan } from "./load.js";
@@ -127,14 +127,8 @@ export function simulationFingerprint(plan: LoadedFleetPlan): string {
     parts.push(name, JSON.stringify({ ...p, profile: { ...p.profile, file: "" } }));
   const a = hashSeed(1, ...parts);
   let b = hashSeed(2, ...parts);
-  // Per site, hashSeed(b, name, profile, update, controlPlanes, workers) taken part by part: the same
-  // value without an argument array a site (a fleet of 100,000 sites made 100,000 of them).
-  for (const site of plan.sites) {
-    let h = hashSeedPart(hashSeedInit(b), site.name);
-    h = hashSeedPart(hashSeedPart(h, site.profile), site.update);
-    h = hashSeedPart(hashSeedPart(h, String(site.controlPlanes)), String(site.workers));
-    b = hashSeedEnd(h);
-  }
+  for (const site of plan.sites)
+    b = hashSeed(b, site.name, site.profile, site.update, site.controlPlanes, site.workers);
   // A site's own delivery mode and two-node HA change its outcome; sites without them keep the print.
   for (const site of plan.sites)
     if (site.own?.mode !== undefined || site.own?.twoNode !== undefined)
@@ -164,12 +158,8 @@ export function scheduleFingerprint(
   ];
   const a = hashSeed(3, ...parts);
   let b = hashSeed(4, ...parts);
-  // Per site, hashSeed(b, timeZone, window, link, local registry) part by part, as in simulationFingerprint.
-  for (const site of plan.sites) {
-    let h = hashSeedPart(hashSeedInit(b), site.timeZone);
-    h = hashSeedPart(hashSeedPart(h, site.window.text), String(site.linkMbps));
-    b = hashSeedEnd(hashSeedPart(h, String(site.localRegistry === true)));
-  }
+  for (const site of plan.sites)
+    b = hashSeed(b, site.timeZone, site.window.text, site.linkMbps, String(site.localRegistry === true));
   return `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
 }
 

@@ -76,7 +76,7 @@ function fingerprintsBefore(p: LoadedFleetPlan): { simulation: string; schedule:
 }
 
 describe("fingerprints", () => {
-  it("are the values parts already hold: the per-site hash taken part by part equals hashSeed's", () => {
+  it("are the values parts already hold: computed as they were first computed", () => {
     const p = plan();
     const before = fingerprintsBefore(p);
     expect(simulationFingerprint(p)).toBe(before.simulation);
