@@ -139,27 +139,366 @@ class PendingSites {
   }
 }
 
+type Pause = Strategy["pauses"][number];
+
+const UNSELECTED: Placement = Object.freeze({ state: "unselected" });
+
+/** The pause `at` falls in (the first one listed), if any. */
+function pauseAt(pauses: readonly Pause[], at: number): Pause | undefined {
+  for (const p of pauses) if (at >= p.fromMs && at < p.untilMs) return p;
+  return undefined;
+}
+
+/** The registry's throughput as steps, and its peak. */
+class RegistryTrace {
+  readonly points: { t: number; bps: number }[];
+  peak = 0;
+
+  constructor(startMs: number) {
+    this.points = [{ t: startMs, bps: 0 }];
+  }
+
+  record(at: number, exact: number): void {
+    // Whole bits per second: shares that add up to the capacity must not read as above it.
+    const bps = Math.round(exact);
+    const last = this.points[this.points.length - 1] as { t: number; bps: number };
+    if (last.bps === bps) return;
+    if (last.t === at) last.bps = bps;
+    else this.points.push({ t: at, bps });
+    if (bps > this.peak) this.peak = bps;
+  }
+}
+
+/** A site rolling: one shape whether or not it downloaded first. */
+class Rollout {
+  constructor(
+    readonly site: number,
+    readonly startMs: number,
+    readonly endMs: number,
+    readonly windowEndMs: number,
+    readonly result: SimulationOutcome,
+    readonly downloadStartMs: number | undefined,
+    readonly downloadEndMs: number | undefined,
+  ) {}
+}
+
+/** A download the window waits for; `giveUpMs`: with `fits`, when the rest of the window no longer holds the rollout. */
+interface Download {
+  windowEndMs: number;
+  downloadStartMs: number;
+  giveUpMs: number;
+}
+
+/**
+ * One wave on the schedule's clock, step by step: each step starts what may start, shares the registry,
+ * moves to the next instant something happens and settles what happened then. Each part is a method of
+ * its own (small and called at every step, so that the JIT optimizes each early, whatever the fleet).
+ */
+class WaveRun {
+  readonly counts: WaveSchedule["counts"] = {
+    converged: 0,
+    blocked: 0,
+    failed: 0,
+    skipped: 0,
+    unschedulable: 0,
+  };
+  waveEnd: number;
+  waveMax = 0;
+  halted: Schedule["halted"];
+  private t: number;
+  private readonly sites: readonly ScheduleSite[];
+  private readonly waveSlots: number;
+  private readonly ignoreWindows: boolean;
+  private readonly pending = new PendingSites();
+  private readonly cancelled = new Map<number, number>();
+  private readonly flows: Flow[] = [];
+  // Sites rolling, by when they end: the rollouts that end at an instant do not depend on each other.
+  private readonly rolling = new MinHeap<Rollout>(
+    (a, b) => a.endMs < b.endMs || (a.endMs === b.endMs && a.site < b.site),
+  );
+  private readonly downloading = new Map<number, Download>();
+  private failures = 0;
+  private waveHalted = false;
+
+  constructor(
+    private readonly input: ScheduleInput,
+    private readonly wave: Strategy["waves"][number],
+    private readonly placements: Placement[],
+    startMs: number,
+  ) {
+    this.t = startMs;
+    this.waveEnd = startMs;
+    this.sites = input.sites;
+    this.waveSlots = varied("concurrency-ignored") ? Number.POSITIVE_INFINITY : wave.concurrency;
+    this.ignoreWindows = varied("windows-ignored");
+    const toStart: number[] = [];
+    for (const s of wave.sites) {
+      const site = this.sites[s] as ScheduleSite;
+      if (!this.ignoreWindows && neverFits(site, input.windowMode, input.prefetch)) {
+        placements[s] = {
+          state: "unschedulable",
+          wave: wave.name,
+          needMs: this.needOf(s),
+          longestWindowMs: site.calendar.longestMs(),
+          downloadsCancelled: 0,
+          atMs: startMs,
+        };
+        this.counts.unschedulable++;
+      } else toStart.push(s);
+    }
+    for (const s of toStart) {
+      const site = this.sites[s] as ScheduleSite;
+      if (input.prefetch && site.downloadBits > 0) {
+        this.flows.push({
+          site: s,
+          remaining: site.downloadBits,
+          cap: site.linkBps,
+          rate: 0,
+          prefetch: true,
+        });
+        this.pending.addUnfetched(s);
+      } else this.pending.add(s, Number.NEGATIVE_INFINITY, startMs);
+    }
+  }
+
+  /** Runs the wave to its end, recording the registry's throughput. */
+  run(registry: RegistryTrace): void {
+    const { flows } = this;
+    const capacity = this.input.registryBps;
+    for (let guard = 0; ; guard++) {
+      if (guard > 50_000_000) throw new Error("schedule: no progress");
+      this.startWhatMay();
+      this.waveMax = Math.max(this.waveMax, this.inSlots());
+      shareRegistry(flows, capacity);
+      registry.record(this.t, totalRate(flows));
+      const next = this.nextInstant();
+      if (next === Number.POSITIVE_INFINITY) break;
+      this.advanceTo(next);
+      if (flows.length > 0) this.finishDownloads();
+      if (this.downloading.size > 0) this.giveUpDownloads();
+      this.endRollouts();
+      if (this.waveHalted && this.pending.size > 0) this.skipTheRest();
+      if (this.isOver()) {
+        flows.length = 0;
+        shareRegistry(flows, capacity);
+        registry.record(this.t, 0);
+        break;
+      }
+    }
+  }
+
+  private needOf(s: number): number {
+    return windowNeedMs(this.sites[s] as ScheduleSite, this.input.prefetch);
+  }
+
+  private inSlots(): number {
+    return this.rolling.size + this.downloading.size;
+  }
+
+  /** Starts what may start now: the ready sites, in inventory order, while the wave has slots. */
+  private startWhatMay(): void {
+    const { pending, t } = this;
+    pending.advance(t);
+    if (this.waveHalted || pauseAt(this.input.strategy.pauses, t)) return;
+    while (this.inSlots() < this.waveSlots) {
+      const s = pending.takeReady();
+      if (s === undefined) break;
+      const site = this.sites[s] as ScheduleSite;
+      let windowEndMs = Number.POSITIVE_INFINITY;
+      if (!this.ignoreWindows) {
+        const slot = site.calendar.nextStart(t, this.needOf(s), this.input.windowMode);
+        if (!slot) {
+          this.unschedulable(s, site);
+          continue;
+        }
+        if (slot.startMs > t) {
+          pending.add(s, slot.startMs, t);
+          continue;
+        }
+        windowEndMs = slot.windowEndMs;
+      }
+      if (!this.input.prefetch && site.downloadBits > 0) {
+        const giveUpMs =
+          this.input.windowMode === "fits" ? windowEndMs - site.predictedMs : Number.POSITIVE_INFINITY;
+        this.downloading.set(s, { windowEndMs, downloadStartMs: t, giveUpMs });
+        this.flows.push({
+          site: s,
+          remaining: site.downloadBits,
+          cap: site.linkBps,
+          rate: 0,
+          prefetch: false,
+        });
+      } else this.startRolling(s, t, windowEndMs, undefined, undefined);
+    }
+  }
+
+  private unschedulable(s: number, site: ScheduleSite): void {
+    const { t } = this;
+    this.placements[s] = {
+      state: "unschedulable",
+      wave: this.wave.name,
+      needMs: this.needOf(s),
+      longestWindowMs: site.calendar.longestMs(),
+      downloadsCancelled: this.cancelled.get(s) ?? 0,
+      atMs: t,
+    };
+    this.waveEnd = Math.max(this.waveEnd, t);
+    this.counts.unschedulable++;
+  }
+
+  private startRolling(
+    s: number,
+    at: number,
+    windowEndMs: number,
+    downloadStartMs: number | undefined,
+    downloadEndMs: number | undefined,
+  ): void {
+    const outcome = this.input.outcome(s);
+    this.rolling.push(
+      new Rollout(
+        s,
+        at,
+        at + Math.max(0, outcome.durationMs),
+        windowEndMs,
+        outcome.result,
+        downloadStartMs,
+        downloadEndMs,
+      ),
+    );
+  }
+
+  /** The next instant something happens (+∞: nothing will). */
+  private nextInstant(): number {
+    const { flows, t } = this;
+    let next = Number.POSITIVE_INFINITY;
+    for (const f of flows)
+      if (f.rate > 0) next = Math.min(next, t + Math.max(1, Math.ceil((f.remaining / f.rate) * 1000)));
+    next = Math.min(next, this.rolling.peek()?.endMs ?? Number.POSITIVE_INFINITY);
+    if (this.downloading.size > 0)
+      for (const d of this.downloading.values()) next = Math.min(next, d.giveUpMs);
+    if (!this.waveHalted && this.inSlots() < this.waveSlots) {
+      const pause = pauseAt(this.input.strategy.pauses, t);
+      if (pause) next = Math.min(next, pause.untilMs);
+      else next = Math.min(next, this.pending.nextOpening());
+    }
+    return next;
+  }
+
+  private advanceTo(next: number): void {
+    const dt = next - this.t;
+    for (const f of this.flows) f.remaining -= (f.rate * dt) / 1000;
+    this.t = next;
+  }
+
+  /** Downloads that finished: a prefetched site may start, a site that waited for its image rolls. */
+  private finishDownloads(): void {
+    const { flows, t } = this;
+    for (let i = 0; i < flows.length; i++) {
+      const f = flows[i] as Flow;
+      if (f.remaining > EPS_BITS) continue;
+      flows.splice(i--, 1);
+      if (f.prefetch) this.pending.fetched(f.site);
+      else {
+        const d = this.downloading.get(f.site);
+        this.downloading.delete(f.site);
+        if (d) this.startRolling(f.site, t, d.windowEndMs, d.downloadStartMs, t);
+      }
+    }
+  }
+
+  /** Downloads the window can no longer wait for: the site gives up its slot until its next window. */
+  private giveUpDownloads(): void {
+    const { flows, t } = this;
+    for (const [s, d] of [...this.downloading]) {
+      if (d.giveUpMs > t) continue;
+      this.downloading.delete(s);
+      flows.splice(
+        flows.findIndex((f) => f.site === s && !f.prefetch),
+        1,
+      );
+      this.cancelled.set(s, (this.cancelled.get(s) ?? 0) + 1);
+      this.pending.add(s, d.windowEndMs, t);
+    }
+  }
+
+  /** Rollouts that ended by now, each placed; a failure beyond the wave's budget halts the rollout. */
+  private endRollouts(): void {
+    const { rolling, t, counts } = this;
+    const wave = this.wave.name;
+    for (let r = rolling.peek(); r !== undefined && r.endMs <= t; r = rolling.peek()) {
+      rolling.pop();
+      const overran = r.endMs > r.windowEndMs;
+      this.placements[r.site] =
+        r.downloadStartMs !== undefined
+          ? {
+              state: "rolled",
+              wave,
+              downloadStartMs: r.downloadStartMs,
+              downloadEndMs: r.downloadEndMs as number,
+              startMs: r.startMs,
+              endMs: r.endMs,
+              windowEndMs: r.windowEndMs,
+              result: r.result,
+              overran,
+            }
+          : {
+              state: "rolled",
+              wave,
+              startMs: r.startMs,
+              endMs: r.endMs,
+              windowEndMs: r.windowEndMs,
+              result: r.result,
+              overran,
+            };
+      counts[r.result]++;
+      this.waveEnd = Math.max(this.waveEnd, r.endMs);
+      if (r.result === "failed") {
+        this.failures++;
+        const budget = varied("failure-budget-ignored") ? undefined : this.wave.failureBudget;
+        if (budget !== undefined && this.failures > budget && !this.waveHalted) {
+          this.waveHalted = true;
+          this.halted = { wave, atMs: t, failed: [] };
+        }
+      }
+    }
+  }
+
+  /** The wave halted: the sites still to start are skipped, and their prefetches stop. */
+  private skipTheRest(): void {
+    const skipped = this.pending.drain();
+    for (const s of skipped) this.placements[s] = { state: "skipped", wave: this.wave.name };
+    this.counts.skipped += skipped.length;
+    const { flows } = this;
+    for (const f of flows.filter((f) => f.prefetch)) flows.splice(flows.indexOf(f), 1);
+  }
+
+  private isOver(): boolean {
+    return (
+      this.pending.size === 0 &&
+      this.rolling.size === 0 &&
+      this.downloading.size === 0 &&
+      (this.flows.length === 0 || this.flows.every((f) => f.prefetch))
+    );
+  }
+}
+
+/** The registry's total throughput: the flows' rates summed in order. */
+function totalRate(flows: readonly Flow[]): number {
+  let sum = 0;
+  for (const f of flows) sum += f.rate;
+  return sum;
+}
+
 export function schedule(input: ScheduleInput): Schedule {
   const { strategy, sites } = input;
-  const placements: Placement[] = sites.map(() => ({ state: "unselected" }));
+  // Placements are replaced, never changed: the sites no wave reaches share one.
+  const placements: Placement[] = new Array<Placement>(sites.length).fill(UNSELECTED);
   const waves: WaveSchedule[] = [];
-  const registry: { t: number; bps: number }[] = [{ t: input.startMs, bps: 0 }];
-  let peak = 0;
+  const registry = new RegistryTrace(input.startMs);
   let maxConcurrent = 0;
   let halted: Schedule["halted"];
   let t = input.startMs;
   let lastEnd = input.startMs;
-
-  const paused = (at: number) => strategy.pauses.find((p) => at >= p.fromMs && at < p.untilMs);
-  const record = (at: number, exact: number) => {
-    // Whole bits per second: shares that add up to the capacity must not read as above it.
-    const bps = Math.round(exact);
-    const last = registry.at(-1) as { t: number; bps: number };
-    if (last.bps === bps) return;
-    if (last.t === at) last.bps = bps;
-    else registry.push({ t: at, bps });
-    if (bps > peak) peak = bps;
-  };
 
   for (const wave of strategy.waves) {
     if (halted) {
@@ -167,216 +506,12 @@ export function schedule(input: ScheduleInput): Schedule {
       continue;
     }
     if (wave.resumeAtMs !== undefined) t = Math.max(t, wave.resumeAtMs);
-    for (let p = paused(t); p; p = paused(t)) t = p.untilMs;
+    for (let p = pauseAt(strategy.pauses, t); p; p = pauseAt(strategy.pauses, t)) t = p.untilMs;
     const waveStart = t;
-    const counts: WaveSchedule["counts"] = {
-      converged: 0,
-      blocked: 0,
-      failed: 0,
-      skipped: 0,
-      unschedulable: 0,
-    };
-    const needOf = (s: number) => windowNeedMs(sites[s] as ScheduleSite, input.prefetch);
-    const waveSlots = varied("concurrency-ignored") ? Number.POSITIVE_INFINITY : wave.concurrency;
-    const ignoreWindows = varied("windows-ignored");
-    const pending = new PendingSites();
-    const toStart: number[] = [];
-    for (const s of wave.sites) {
-      const site = sites[s] as ScheduleSite;
-      const need = needOf(s);
-      const longest = site.calendar.longestMs();
-      if (!ignoreWindows && neverFits(site, input.windowMode, input.prefetch)) {
-        placements[s] = {
-          state: "unschedulable",
-          wave: wave.name,
-          needMs: need,
-          longestWindowMs: longest,
-          downloadsCancelled: 0,
-          atMs: t,
-        };
-        counts.unschedulable++;
-      } else toStart.push(s);
-    }
-    const cancelled = new Map<number, number>();
-    const flows: Flow[] = [];
-    // Sites rolling, by when they end: the rollouts that end at an instant do not depend on each other.
-    const rolling = new MinHeap<{
-      site: number;
-      endMs: number;
-      startMs: number;
-      windowEndMs: number;
-      downloadStartMs?: number;
-      downloadEndMs?: number;
-      result: SimulationOutcome;
-    }>((a, b) => a.endMs < b.endMs || (a.endMs === b.endMs && a.site < b.site));
-    /** `giveUpMs`: with `fits`, a download still running when the rest of the window no longer holds the rollout is cancelled. */
-    const downloading = new Map<number, { windowEndMs: number; downloadStartMs: number; giveUpMs: number }>();
-    for (const s of toStart) {
-      const site = sites[s] as ScheduleSite;
-      if (input.prefetch && site.downloadBits > 0) {
-        flows.push({ site: s, remaining: site.downloadBits, cap: site.linkBps, rate: 0, prefetch: true });
-        pending.addUnfetched(s);
-      } else pending.add(s, Number.NEGATIVE_INFINITY, t);
-    }
-    let failures = 0;
-    let waveHalted = false;
-    let waveEnd = waveStart;
-    let waveMax = 0;
-
-    const startRolling = (
-      s: number,
-      at: number,
-      windowEndMs: number,
-      download?: { downloadStartMs: number; downloadEndMs: number },
-    ) => {
-      const outcome = input.outcome(s);
-      rolling.push({
-        site: s,
-        startMs: at,
-        endMs: at + Math.max(0, outcome.durationMs),
-        windowEndMs,
-        result: outcome.result,
-        ...(download ?? {}),
-      });
-    };
-
-    for (let guard = 0; ; guard++) {
-      if (guard > 50_000_000) throw new Error("schedule: no progress");
-      // Start what may start at t.
-      const inSlots = () => rolling.size + downloading.size;
-      pending.advance(t);
-      if (!waveHalted && !paused(t)) {
-        while (inSlots() < waveSlots) {
-          const s = pending.takeReady();
-          if (s === undefined) break;
-          const site = sites[s] as ScheduleSite;
-          const slot = ignoreWindows
-            ? { startMs: t, windowEndMs: Number.POSITIVE_INFINITY }
-            : site.calendar.nextStart(t, needOf(s), input.windowMode);
-          if (!slot) {
-            placements[s] = {
-              state: "unschedulable",
-              wave: wave.name,
-              needMs: needOf(s),
-              longestWindowMs: site.calendar.longestMs(),
-              downloadsCancelled: cancelled.get(s) ?? 0,
-              atMs: t,
-            };
-            waveEnd = Math.max(waveEnd, t);
-            counts.unschedulable++;
-            continue;
-          }
-          if (slot.startMs > t) {
-            pending.add(s, slot.startMs, t);
-            continue;
-          }
-          if (!input.prefetch && site.downloadBits > 0) {
-            const giveUpMs =
-              input.windowMode === "fits" ? slot.windowEndMs - site.predictedMs : Number.POSITIVE_INFINITY;
-            downloading.set(s, { windowEndMs: slot.windowEndMs, downloadStartMs: t, giveUpMs });
-            flows.push({
-              site: s,
-              remaining: site.downloadBits,
-              cap: site.linkBps,
-              rate: 0,
-              prefetch: false,
-            });
-          } else startRolling(s, t, slot.windowEndMs);
-        }
-      }
-      waveMax = Math.max(waveMax, inSlots());
-      // Share the registry.
-      shareRegistry(flows, input.registryBps);
-      record(
-        t,
-        flows.reduce((sum, f) => sum + f.rate, 0),
-      );
-
-      // The next instant something happens.
-      let next = Number.POSITIVE_INFINITY;
-      for (const f of flows)
-        if (f.rate > 0) next = Math.min(next, t + Math.max(1, Math.ceil((f.remaining / f.rate) * 1000)));
-      next = Math.min(next, rolling.peek()?.endMs ?? Number.POSITIVE_INFINITY);
-      for (const d of downloading.values()) next = Math.min(next, d.giveUpMs);
-      const pause = paused(t);
-      if (!waveHalted && inSlots() < waveSlots) {
-        if (pause) next = Math.min(next, pause.untilMs);
-        else next = Math.min(next, pending.nextOpening());
-      }
-      if (next === Number.POSITIVE_INFINITY) break;
-      const dt = next - t;
-      for (const f of flows) f.remaining -= (f.rate * dt) / 1000;
-      t = next;
-      // Downloads that finished.
-      for (let i = 0; i < flows.length; i++) {
-        const f = flows[i] as Flow;
-        if (f.remaining > EPS_BITS) continue;
-        flows.splice(i--, 1);
-        if (f.prefetch) pending.fetched(f.site);
-        else {
-          const d = downloading.get(f.site);
-          downloading.delete(f.site);
-          if (d)
-            startRolling(f.site, t, d.windowEndMs, { downloadStartMs: d.downloadStartMs, downloadEndMs: t });
-        }
-      }
-      // Downloads the window can no longer wait for: the site gives up its slot until its next window.
-      for (const [s, d] of [...downloading]) {
-        if (d.giveUpMs > t) continue;
-        downloading.delete(s);
-        flows.splice(
-          flows.findIndex((f) => f.site === s && !f.prefetch),
-          1,
-        );
-        cancelled.set(s, (cancelled.get(s) ?? 0) + 1);
-        pending.add(s, d.windowEndMs, t);
-      }
-      // Rollouts that ended.
-      for (let r = rolling.peek(); r !== undefined && r.endMs <= t; r = rolling.peek()) {
-        rolling.pop();
-        const s = r.site;
-        placements[s] = {
-          state: "rolled",
-          wave: wave.name,
-          ...(r.downloadStartMs !== undefined
-            ? { downloadStartMs: r.downloadStartMs, downloadEndMs: r.downloadEndMs as number }
-            : {}),
-          startMs: r.startMs,
-          endMs: r.endMs,
-          windowEndMs: r.windowEndMs,
-          result: r.result,
-          overran: r.endMs > r.windowEndMs,
-        };
-        counts[r.result]++;
-        waveEnd = Math.max(waveEnd, r.endMs);
-        if (r.result === "failed") {
-          failures++;
-          const budget = varied("failure-budget-ignored") ? undefined : wave.failureBudget;
-          if (budget !== undefined && failures > budget && !waveHalted) {
-            waveHalted = true;
-            halted = { wave: wave.name, atMs: t, failed: [] };
-          }
-        }
-      }
-      if (waveHalted && pending.size > 0) {
-        const skipped = pending.drain();
-        for (const s of skipped) placements[s] = { state: "skipped", wave: wave.name };
-        counts.skipped += skipped.length;
-        for (const f of flows.filter((f) => f.prefetch)) flows.splice(flows.indexOf(f), 1);
-      }
-      if (
-        pending.size === 0 &&
-        rolling.size === 0 &&
-        downloading.size === 0 &&
-        flows.every((f) => f.prefetch)
-      ) {
-        flows.length = 0;
-        shareRegistry(flows, input.registryBps);
-        record(t, 0);
-        break;
-      }
-    }
-    if (halted && halted.wave === wave.name) {
+    const run = new WaveRun(input, wave, placements, t);
+    run.run(registry);
+    halted = run.halted;
+    if (halted) {
       halted.failed = wave.sites
         .filter((s) => {
           const p = placements[s];
@@ -388,20 +523,20 @@ export function schedule(input: ScheduleInput): Schedule {
       name: wave.name,
       sites: wave.sites.length,
       startMs: waveStart,
-      endMs: waveEnd,
-      counts,
-      maxConcurrent: waveMax,
+      endMs: run.waveEnd,
+      counts: run.counts,
+      maxConcurrent: run.waveMax,
     });
-    maxConcurrent = Math.max(maxConcurrent, waveMax);
-    lastEnd = Math.max(lastEnd, waveEnd);
-    t = waveEnd + (halted ? 0 : wave.soakMs);
+    maxConcurrent = Math.max(maxConcurrent, run.waveMax);
+    lastEnd = Math.max(lastEnd, run.waveEnd);
+    t = run.waveEnd + (halted ? 0 : wave.soakMs);
   }
   return {
     placements,
     waves,
     ...(halted ? { halted } : {}),
-    registry,
-    peakRegistryBps: peak,
+    registry: registry.points,
+    peakRegistryBps: registry.peak,
     maxConcurrent,
     endMs: lastEnd,
   };
