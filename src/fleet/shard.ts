@@ -2,10 +2,10 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
-import { hashSeed } from "../shared/hash.js";
+import { hashSeed, hashSeedPart } from "../shared/hash.js";
 import { plural } from "../shared/plural.js";
 import { type AggregatePiece, combined } from "./aggregate.js";
-import type { LoadedFleetPlan } from "./load.js";
+import type { LoadedFleetPlan, Site } from "./load.js";
 import type { SiteOutcome } from "./map.js";
 import { OutcomeStore, type PackedOutcomes, type PackedTable, TrialTable } from "./outcome-store.js";
 import {
@@ -106,6 +106,62 @@ export function shardSites({ plan, rolled }: PreparedFleet, shard: Shard): numbe
   return rolled.filter((s) => shardOf((plan.sites[s] as { name: string }).name, shard.count) === shard.index);
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+
+/**
+ * The hash of each text, computed once per distinct text: a fleet's sites share their profiles, zones
+ * and windows, so a site's fingerprint hashes its name's characters and mixes a few words.
+ */
+class TextHashes {
+  private readonly known = new Map<string, number>();
+
+  of(text: string): number {
+    let h = this.known.get(text);
+    if (h === undefined) {
+      h = hashSeedPart(FNV_OFFSET, text);
+      this.known.set(text, h);
+    }
+    return h;
+  }
+}
+
+/**
+ * One 32-bit word into a running hash (FNV-1a over words). Each step is a bijection of the state for a
+ * given word, so two lists of words that differ in one place always end in different states.
+ */
+function mixWord(state: number, word: number): number {
+  return Math.imul((state ^ word) >>> 0, 0x01000193) >>> 0;
+}
+
+const NUMBER = new Float64Array(1);
+const NUMBER_WORDS = new Uint32Array(NUMBER.buffer);
+
+/** A number's 64 bits into a running hash, two words. */
+function mixNumber(state: number, value: number): number {
+  NUMBER[0] = value;
+  return mixWord(mixWord(state, NUMBER_WORDS[0] as number), NUMBER_WORDS[1] as number);
+}
+
+// A site's words, a function of their own: called for every site, it is optimized within the first
+// sites, where a loop over the sites in a function called once waits for on-stack replacement.
+
+/** What a site's outcome depends on: its name, profiles and shape. */
+function mixSimulatedSite(state: number, site: Site, texts: TextHashes): number {
+  let b = mixWord(state, hashSeedPart(FNV_OFFSET, site.name));
+  b = mixWord(b, texts.of(site.profile));
+  b = mixWord(b, texts.of(site.update));
+  b = mixWord(b, site.controlPlanes);
+  return mixWord(b, site.workers);
+}
+
+/** What a site's schedule depends on: its zone, window, link and registry. */
+function mixScheduledSite(state: number, site: Site, texts: TextHashes): number {
+  let b = mixWord(state, texts.of(site.timeZone));
+  b = mixWord(b, texts.of(site.window.text));
+  b = mixNumber(b, site.linkMbps);
+  return mixWord(b, site.localRegistry === true ? 1 : 0);
+}
+
 /**
  * What the outcomes depend on: the seed, the trials, the sites (names, profiles, shapes), the faults,
  * timings and the profiles' content. Not the start, the windows or the strategy: those are the
@@ -127,12 +183,15 @@ export function simulationFingerprint(plan: LoadedFleetPlan): string {
     parts.push(name, JSON.stringify({ ...p, profile: { ...p.profile, file: "" } }));
   const a = hashSeed(1, ...parts);
   let b = hashSeed(2, ...parts);
-  for (const site of plan.sites)
-    b = hashSeed(b, site.name, site.profile, site.update, site.controlPlanes, site.workers);
+  const texts = new TextHashes();
+  const { sites } = plan;
+  for (let i = 0; i < sites.length; i++) b = mixSimulatedSite(b, sites[i] as Site, texts);
   // A site's own delivery mode and two-node HA change its outcome; sites without them keep the print.
-  for (const site of plan.sites)
-    if (site.own?.mode !== undefined || site.own?.twoNode !== undefined)
-      b = hashSeed(b, site.name, site.own.mode ?? "", site.own.twoNode?.leader ?? "");
+  for (let i = 0; i < sites.length; i++) {
+    const { own, name } = sites[i] as Site;
+    if (own?.mode !== undefined || own?.twoNode !== undefined)
+      b = hashSeed(b, name, own.mode ?? "", own.twoNode?.leader ?? "");
+  }
   return `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
 }
 
@@ -158,17 +217,19 @@ export function scheduleFingerprint(
   ];
   const a = hashSeed(3, ...parts);
   let b = hashSeed(4, ...parts);
-  for (const site of plan.sites)
-    b = hashSeed(b, site.timeZone, site.window.text, site.linkMbps, String(site.localRegistry === true));
+  const texts = new TextHashes();
+  const { sites } = plan;
+  for (let i = 0; i < sites.length; i++) b = mixScheduledSite(b, sites[i] as Site, texts);
   return `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
 }
 
 /**
  * The version of the part format: header line then the body (1 was NDJSON lines; 2 wrote the first
  * trial's outcomes as (site, outcome) entries, 3 a packed table's typed arrays in base64 and its
- * placements as objects; 4 writes the first trial's per-site columns as typed arrays after the body).
+ * placements as objects; 4 writes the first trial's per-site columns as typed arrays after the body;
+ * 5 the same, its fingerprints mixing each site's words, the texts its sites share hashed once).
  */
-const PART_FORMAT = 4;
+const PART_FORMAT = 5;
 
 interface PartHeader {
   edgesimFleetPart: number;

@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type LoadedFleetPlan, loadFleetPlanYaml } from "../../src/fleet/load.js";
+import { type LoadedFleetPlan, loadFleetPlanYaml, type Site } from "../../src/fleet/load.js";
 import { scheduleFingerprint, simulationFingerprint } from "../../src/fleet/shard.js";
-import { hashSeed } from "../../src/shared/hash.js";
 import { parseYamlFile } from "../../src/shared/yaml.js";
 
-// A part's header holds these fingerprints: a new way of computing them must give the values parts
-// written before it hold, or a merge would refuse those parts (or the part format must change).
+// A part's header holds these fingerprints: a merge compares them with its own inputs' (part format 5).
 const root = resolve(".");
+
+const PINNED = { simulation: "09b99101ea4e206f", schedule: "11768db8f6dd4a29" };
 
 function plan(): LoadedFleetPlan {
   const text = [
@@ -35,52 +35,50 @@ function plan(): LoadedFleetPlan {
   return loaded;
 }
 
-/** The fingerprints as they were first computed (an argument array a site), kept here to compare with. */
-function fingerprintsBefore(p: LoadedFleetPlan): { simulation: string; schedule: string } {
-  const hex = (a: number, b: number) =>
-    `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
-  const parts: (string | number)[] = [
-    p.seed,
-    p.trials,
-    JSON.stringify(p.faults),
-    JSON.stringify(p.timings),
-    String(p.retries),
-    String(p.maxUnavailable),
-    String(p.rke2Quirk),
-  ];
-  if (p.timingClasses && p.timingClasses.length > 0) parts.push(JSON.stringify(p.timingClasses));
-  for (const [name, prof] of [...p.profiles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    parts.push(name, JSON.stringify({ ...prof, profile: { ...prof.profile, file: "" } }));
-  let b = hashSeed(2, ...parts);
-  for (const site of p.sites)
-    b = hashSeed(b, site.name, site.profile, site.update, site.controlPlanes, site.workers);
-  for (const site of p.sites)
-    if (site.own?.mode !== undefined || site.own?.twoNode !== undefined)
-      b = hashSeed(b, site.name, site.own.mode ?? "", site.own.twoNode?.leader ?? "");
-  const simulation = hex(hashSeed(1, ...parts), b);
-  const scheduleParts: (string | number)[] = [
-    simulation,
-    p.startMs,
-    p.horizonMs,
-    p.windowMode,
-    String(p.prefetch),
-    String(p.registryGbps),
-    p.imageGiB,
-    String(p.keepResults === true),
-    JSON.stringify(p.strategies),
-  ];
-  let d = hashSeed(4, ...scheduleParts);
-  for (const site of p.sites)
-    d = hashSeed(d, site.timeZone, site.window.text, site.linkMbps, String(site.localRegistry === true));
-  return { simulation, schedule: hex(hashSeed(3, ...scheduleParts), d) };
+/** The plan with one site changed. */
+function withSite(p: LoadedFleetPlan, index: number, change: Partial<Site>): LoadedFleetPlan {
+  return { ...p, sites: p.sites.map((site, i) => (i === index ? { ...site, ...change } : site)) };
 }
 
 describe("fingerprints", () => {
-  it("are the values parts already hold: computed as they were first computed", () => {
+  it("are the values parts of this format hold (a change of them must change the part format)", () => {
     const p = plan();
-    const before = fingerprintsBefore(p);
-    expect(simulationFingerprint(p)).toBe(before.simulation);
-    expect(scheduleFingerprint(p)).toBe(before.schedule);
-    expect(scheduleFingerprint(p, simulationFingerprint(p))).toBe(before.schedule);
+    // Pinned: parts written by this version hold these; computing them otherwise would make a merge
+    // refuse those parts as made from other inputs, so it goes with a new part format.
+    expect(simulationFingerprint(p)).toBe(PINNED.simulation);
+    expect(scheduleFingerprint(p)).toBe(PINNED.schedule);
+    expect(scheduleFingerprint(p, simulationFingerprint(p))).toBe(PINNED.schedule);
+    expect(simulationFingerprint(plan())).toBe(simulationFingerprint(p));
+  });
+
+  it("change with any value a site's outcome depends on, and only the schedule's with its schedule's", () => {
+    const p = plan();
+    const simulation = simulationFingerprint(p);
+    const schedule = scheduleFingerprint(p);
+    const site = p.sites[123] as Site;
+    for (const change of [
+      { name: `${site.name}x` },
+      { profile: "other" },
+      { update: "other" },
+      { controlPlanes: site.controlPlanes + 1 },
+      { workers: site.workers + 1 },
+    ]) {
+      const changed = withSite(p, 123, change);
+      expect(simulationFingerprint(changed), JSON.stringify(change)).not.toBe(simulation);
+      expect(scheduleFingerprint(changed), JSON.stringify(change)).not.toBe(schedule);
+    }
+    for (const change of [
+      { timeZone: "Asia/Tokyo" === site.timeZone ? "Europe/Paris" : "Asia/Tokyo" },
+      { window: { ...site.window, text: "daily 02:00-05:00" } },
+      { linkMbps: site.linkMbps + 0.5 },
+      { localRegistry: !site.localRegistry },
+    ]) {
+      const changed = withSite(p, 123, change);
+      expect(simulationFingerprint(changed), JSON.stringify(change)).toBe(simulation);
+      expect(scheduleFingerprint(changed), JSON.stringify(change)).not.toBe(schedule);
+    }
+    // The order of the sites counts: two sites swapped are another fleet.
+    const swapped = { ...p, sites: [p.sites[1], p.sites[0], ...p.sites.slice(2)] as Site[] };
+    expect(simulationFingerprint(swapped)).not.toBe(simulation);
   });
 });
