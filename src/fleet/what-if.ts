@@ -23,7 +23,7 @@ const DEFAULT_SHAPE = "1+3";
 /**
  * The what-if as a fleet plan: generated sites of one shape, one wave of a 1 % canary (at least one
  * site, ten at once at most) with no failure tolerated, then the rest, a tenth of the fleet at once
- * (1 to 100) with 2 % failures tolerated.
+ * (1 to 100) with 2 % failures tolerated. A one-site what-if is its canary alone (no site is left).
  */
 export function whatIfPlan(whatIf: WhatIf & { from: string }): FleetPlanInput {
   const shape = whatIf.shape ?? DEFAULT_SHAPE;
@@ -42,7 +42,9 @@ export function whatIfPlan(whatIf: WhatIf & { from: string }): FleetPlanInput {
     strategy: {
       waves: [
         { name: "canary", count: canary, concurrency: Math.min(canary, 10), failureBudget: 0 },
-        { name: "rest", rest: true, concurrency: restConcurrency, failureBudget: "2%" },
+        ...(whatIf.clusters > canary
+          ? [{ name: "rest", rest: true as const, concurrency: restConcurrency, failureBudget: "2%" }]
+          : []),
       ],
     },
   };

@@ -29,6 +29,21 @@ describe("a what-if (edgesim fleet --clusters N --update PROFILE)", () => {
     expect(whatIfPlan({ clusters: 10, update, from: update }).strategy?.waves?.[0]?.count).toBe(1);
   });
 
+  it("of one site is its canary alone, and rolls it", async () => {
+    expect(whatIfPlan({ clusters: 1, update, from: update }).strategy?.waves).toEqual([
+      { name: "canary", count: 1, concurrency: 1, failureBudget: 0 },
+    ]);
+    expect(whatIfPlan({ clusters: 2, update, from: update }).strategy?.waves?.map((w) => w.name)).toEqual([
+      "canary",
+      "rest",
+    ]);
+    const run = await rollFleet(loadFleetSource({ whatIf: { clusters: 1, update } }), { from: "process" });
+    expect(fleetVerdict(run).passed).toBe(true);
+    expect(
+      run.strategies[0]?.first.schedule.waves.map((w) => [w.name, w.sites, w.counts.converged]),
+    ).toEqual([["canary", 1, 1]]);
+  });
+
   it("takes the update's distribution's bundled base when --from is not given", () => {
     const plan = loadFleetSource({ whatIf: { clusters: 3, update } });
     expect(plan.sites.map((s) => s.profile)).toEqual(["k3s-base", "k3s-base", "k3s-base"]);
