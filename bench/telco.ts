@@ -279,8 +279,9 @@ export function benchTelco(): TelcoBench {
       ]);
       const perTrialMs = (oneThread.cpuMs - twoTrials.cpuMs) / 8;
       const fixedMs = twoTrials.cpuMs - 2 * perTrialMs;
-      // What a merge pays before it reads anything: Node and the fleet command's code (a merge of a
-      // two-site fleet given no part there, refused).
+      // What a merge pays before it reads a part: Node, the fleet command's code and a plan's load with
+      // next to no sites (the profiles parsed, the zones' calendars): a merge of a two-site what-if given
+      // no part there, refused.
       const start = child(["fleet", "merge", "--clusters", "2", "--update", UPDATE, join(dir, "none")]);
       const shards = new Map<number, { cpuMs: number; wallMs: number; merge: FleetFigure }>();
       for (const count of counts) {
@@ -320,7 +321,7 @@ export function benchTelco(): TelcoBench {
     runs["a merge's start (no part read)"] = {
       ...last.start,
       cpuMs: startMs,
-      note: `median of ${SHARD_ROUNDS} rounds: Node and the fleet command's code, ${((100 * startMs) / oneMs).toFixed(1)} % of one process before a part is read`,
+      note: `median of ${SHARD_ROUNDS} rounds: Node, the fleet command's code and a two-site what-if's load, ${((100 * startMs) / oneMs).toFixed(1)} % of one process before a part is read`,
     };
     for (const count of counts) {
       const ratio = med((r) => of(r, count).cpuMs / r.one.cpuMs);
