@@ -28,6 +28,11 @@ interface TimedEvent {
   cancelled: boolean;
 }
 
+const NOTHING = (): void => {};
+
+/** Events kept for reuse at most: a site's rollout has a few dozen pending at once. */
+const SPARE_EVENTS = 1024;
+
 /** Default event cap of `runUntilIdle`: far above any real scenario, low enough to stop a loop quickly. */
 export const DEFAULT_EVENT_LIMIT = 5_000_000;
 
@@ -43,6 +48,12 @@ export class VirtualClock {
   private nextSeq = 0;
   private current = 0;
   private executed = 0;
+  /**
+   * Events that ran, kept to be filled again: a fleet's sites run millions of events, each otherwise a
+   * new object for the garbage collector. An event is reused only once it is out of the heap and of
+   * `byId`, after its function returned: ids are sequence numbers, never the objects.
+   */
+  private readonly spare: TimedEvent[] = [];
 
   /** Virtual ms since the start. */
   get now(): number {
@@ -72,13 +83,15 @@ export class VirtualClock {
   call<A>(delayMs: number, fn: (arg: A) => void, arg: A): number {
     if (!Number.isFinite(delayMs) || delayMs < 0) delayMs = 0;
     const seq = this.nextSeq++;
-    const event: TimedEvent = {
-      at: this.current + delayMs,
-      seq,
-      fn: fn as (arg: never) => void,
-      arg,
-      cancelled: false,
-    };
+    const at = this.current + delayMs;
+    let event = this.spare.pop();
+    if (event) {
+      event.at = at;
+      event.seq = seq;
+      event.fn = fn as (arg: never) => void;
+      event.arg = arg;
+      event.cancelled = false;
+    } else event = { at, seq, fn: fn as (arg: never) => void, arg, cancelled: false };
     this.heap.push(event);
     this.byId?.set(seq, event);
     return seq;
@@ -127,14 +140,24 @@ export class VirtualClock {
       if (!event) return false;
       if (event.cancelled) {
         this.cancelledInHeap--;
+        this.keep(event);
         continue;
       }
       this.byId?.delete(event.seq);
       this.current = event.at;
       this.executed++;
       event.fn(event.arg as never);
+      this.keep(event);
       return true;
     }
+  }
+
+  /** An event out of the heap and of `byId`, its function returned: kept for a later `call`. */
+  private keep(event: TimedEvent): void {
+    if (this.spare.length >= SPARE_EVENTS) return;
+    event.fn = NOTHING;
+    event.arg = undefined;
+    this.spare.push(event);
   }
 
   /** Drops every pending event and goes back to virtual 0, as a new clock (for a clock reused run after run). */

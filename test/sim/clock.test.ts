@@ -58,6 +58,34 @@ describe("VirtualClock", () => {
     expect(clock.pendingCount).toBe(0);
   });
 
+  it("reuses the events that ran, and an old id never reaches the event that took its place", () => {
+    const clock = new VirtualClock();
+    const seen: string[] = [];
+    // Spent ids, before and after cancels began (an index by id kept from the first cancel on).
+    const spent = [clock.schedule(1, () => seen.push("a")), clock.schedule(2, () => seen.push("b"))];
+    clock.runUntilIdle();
+    const c = clock.schedule(3, () => seen.push("c"));
+    clock.schedule(3, () => {
+      seen.push("d");
+      // Scheduled from inside an event, while that event is still running: not handed out again yet.
+      clock.schedule(1, () => seen.push("e"));
+    });
+    for (const id of spent) clock.cancel(id);
+    expect(clock.pendingCount).toBe(2);
+    clock.cancel(c);
+    const cancelledThenRun = clock.schedule(10, () => seen.push("f"));
+    clock.runUntilIdle();
+    clock.cancel(cancelledThenRun);
+    expect(seen).toEqual(["a", "b", "d", "e", "f"]);
+    // A thousand and more rounds: the same order and times as new events would give.
+    const times: number[] = [];
+    for (let i = 0; i < 3000; i++) clock.schedule(i % 7, () => times.push(clock.now));
+    clock.runUntilIdle();
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(times).toHaveLength(3000);
+    expect(clock.pendingCount).toBe(0);
+  });
+
   it("stops a runaway loop with an error", () => {
     const clock = new VirtualClock();
     const loop = () => {
