@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { SIMULATION_OUTCOMES } from "../controller/types.js";
 import type { SimulationOutcome } from "../sim/types.js";
 import type { TrialRun } from "./result.js";
-import type { Placement } from "./schedule.js";
+import { type Placement, rolledPlacement, UNSELECTED } from "./schedule.js";
 
 /**
  * The bulk of a part sharded by trial: the first trial's per-site columns (its placements, its packed
@@ -225,7 +225,7 @@ export function placementsIn(held: PlacementsInPart, bulk: BulkIn): Placement[] 
   const placements: Placement[] = new Array(n);
   for (let s = 0; s < n; s++) {
     const kind = STATES[state[s] as number];
-    if (kind === "unselected") placements[s] = { state: "unselected" };
+    if (kind === "unselected") placements[s] = UNSELECTED;
     else if (kind === "unschedulable") {
       const p = unschedulable.get(s);
       if (!p) return undefined;
@@ -238,30 +238,17 @@ export function placementsIn(held: PlacementsInPart, bulk: BulkIn): Placement[] 
         const outcome = SIMULATION_OUTCOMES[result[s] as number] as SimulationOutcome | undefined;
         if (!outcome) return undefined;
         const downloadStart = downloadStartMs?.[s] as number;
-        // Two literals rather than one with a spread of the download's keys: a spread makes each of a
-        // hundred thousand objects the slow way (and an empty object for the sites without one).
-        placements[s] =
-          downloadStartMs && !Number.isNaN(downloadStart)
-            ? {
-                state: "rolled",
-                wave: name,
-                downloadStartMs: downloadStart,
-                downloadEndMs: downloadEndMs?.[s] as number,
-                startMs: startMs[s] as number,
-                endMs: endMs[s] as number,
-                windowEndMs: windowEndMs[s] as number,
-                result: outcome,
-                overran: overran[s] === 1,
-              }
-            : {
-                state: "rolled",
-                wave: name,
-                startMs: startMs[s] as number,
-                endMs: endMs[s] as number,
-                windowEndMs: windowEndMs[s] as number,
-                result: outcome,
-                overran: overran[s] === 1,
-              };
+        const downloaded = downloadStartMs !== undefined && !Number.isNaN(downloadStart);
+        placements[s] = rolledPlacement(
+          name,
+          startMs[s] as number,
+          endMs[s] as number,
+          windowEndMs[s] as number,
+          outcome,
+          overran[s] === 1,
+          downloaded ? downloadStart : undefined,
+          downloaded ? (downloadEndMs?.[s] as number) : undefined,
+        );
       } else return undefined;
     }
   }

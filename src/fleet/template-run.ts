@@ -3,7 +3,7 @@ import { hashSeed } from "../shared/hash.js";
 import type { LoadedFleetPlan, Site, Strategy } from "./load.js";
 import { type Predictions, rollSite, type SiteOutcome, siteSeed } from "./map.js";
 import type { TemplateRun, TrialRun } from "./result.js";
-import type { Placement, Schedule } from "./schedule.js";
+import { type Placement, rolledPlacement, type Schedule, UNSELECTED } from "./schedule.js";
 import type { TemplateStrategy } from "./template-load.js";
 import { PolicyWindows } from "./template-policy.js";
 import { templateSchedule } from "./template-schedule.js";
@@ -104,7 +104,7 @@ function templateTrialRun(
   run: TemplateRun,
 ): TrialRun {
   const sched = run.schedule;
-  const placements: Placement[] = plan.sites.map(() => ({ state: "unselected" }));
+  const placements: Placement[] = new Array<Placement>(plan.sites.length).fill(UNSELECTED);
   const last = new Map<number, SiteOutcome>();
   let disrupted = 0;
   sched.rollouts.forEach((r, i) => {
@@ -113,15 +113,16 @@ function templateTrialRun(
     last.set(r.site, o);
     const closeMs = sched.sessions[r.session]?.closeMs ?? Number.POSITIVE_INFINITY;
     const before = placements[r.site];
-    placements[r.site] = {
-      state: "rolled",
-      wave: "template",
-      startMs: before?.state === "rolled" ? before.startMs : r.startMs,
-      endMs: r.endMs,
-      windowEndMs: closeMs,
-      result: r.result,
-      overran: (before?.state === "rolled" && before.overran) || r.endMs > closeMs,
-    };
+    placements[r.site] = rolledPlacement(
+      "template",
+      before?.state === "rolled" ? before.startMs : r.startMs,
+      r.endMs,
+      closeMs,
+      r.result,
+      (before?.state === "rolled" && before.overran) || r.endMs > closeMs,
+      undefined,
+      undefined,
+    );
   });
   const outcomes = new Map([...last].sort(([a], [b]) => a - b));
   let failedSites = 0;
