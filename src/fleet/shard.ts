@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { type Diagnostic, InputError } from "../shared/diagnostics.js";
-import { hashSeed, hashSeedPart } from "../shared/hash.js";
+import { hashSeed, hashSeedInit, hashSeedPart, hashSeedWord } from "../shared/hash.js";
 import { plural } from "../shared/plural.js";
 import { type AggregatePiece, combined } from "./aggregate.js";
 import type { LoadedFleetPlan, Site } from "./load.js";
@@ -106,7 +106,8 @@ export function shardSites({ plan, rolled }: PreparedFleet, shard: Shard): numbe
   return rolled.filter((s) => shardOf((plan.sites[s] as { name: string }).name, shard.count) === shard.index);
 }
 
-const FNV_OFFSET = 0x811c9dc5;
+/** A text's own hash, whatever it is mixed into. */
+const TEXT_SEED = hashSeedInit(0);
 
 /**
  * The hash of each text, computed once per distinct text: a fleet's sites share their profiles, zones
@@ -118,19 +119,11 @@ class TextHashes {
   of(text: string): number {
     let h = this.known.get(text);
     if (h === undefined) {
-      h = hashSeedPart(FNV_OFFSET, text);
+      h = hashSeedPart(TEXT_SEED, text);
       this.known.set(text, h);
     }
     return h;
   }
-}
-
-/**
- * One 32-bit word into a running hash (FNV-1a over words). Each step is a bijection of the state for a
- * given word, so two lists of words that differ in one place always end in different states.
- */
-function mixWord(state: number, word: number): number {
-  return Math.imul((state ^ word) >>> 0, 0x01000193) >>> 0;
 }
 
 const NUMBER = new Float64Array(1);
@@ -139,7 +132,7 @@ const NUMBER_WORDS = new Uint32Array(NUMBER.buffer);
 /** A number's 64 bits into a running hash, two words. */
 function mixNumber(state: number, value: number): number {
   NUMBER[0] = value;
-  return mixWord(mixWord(state, NUMBER_WORDS[0] as number), NUMBER_WORDS[1] as number);
+  return hashSeedWord(hashSeedWord(state, NUMBER_WORDS[0] as number), NUMBER_WORDS[1] as number);
 }
 
 // A site's words, a function of their own: called for every site, it is optimized within the first
@@ -147,19 +140,19 @@ function mixNumber(state: number, value: number): number {
 
 /** What a site's outcome depends on: its name, profiles and shape. */
 function mixSimulatedSite(state: number, site: Site, texts: TextHashes): number {
-  let b = mixWord(state, hashSeedPart(FNV_OFFSET, site.name));
-  b = mixWord(b, texts.of(site.profile));
-  b = mixWord(b, texts.of(site.update));
-  b = mixWord(b, site.controlPlanes);
-  return mixWord(b, site.workers);
+  let b = hashSeedWord(state, hashSeedPart(TEXT_SEED, site.name));
+  b = hashSeedWord(b, texts.of(site.profile));
+  b = hashSeedWord(b, texts.of(site.update));
+  b = hashSeedWord(b, site.controlPlanes);
+  return hashSeedWord(b, site.workers);
 }
 
 /** What a site's schedule depends on: its zone, window, link and registry. */
 function mixScheduledSite(state: number, site: Site, texts: TextHashes): number {
-  let b = mixWord(state, texts.of(site.timeZone));
-  b = mixWord(b, texts.of(site.window.text));
+  let b = hashSeedWord(state, texts.of(site.timeZone));
+  b = hashSeedWord(b, texts.of(site.window.text));
   b = mixNumber(b, site.linkMbps);
-  return mixWord(b, site.localRegistry === true ? 1 : 0);
+  return hashSeedWord(b, site.localRegistry === true ? 1 : 0);
 }
 
 /**

@@ -41,6 +41,15 @@ export function hashSeedPart(state: number, text: string): number {
   return Math.imul(h, 0x01000193) >>> 0;
 }
 
+/**
+ * The state after one 32-bit word (FNV-1a's step on a word rather than a character). For a given word
+ * the step is a bijection of the state, so two lists of words that differ in one place end in different
+ * states.
+ */
+export function hashSeedWord(state: number, word: number): number {
+  return Math.imul((state ^ word) >>> 0, 0x01000193) >>> 0;
+}
+
 /** The seed of a state: its bits mixed. */
 export function hashSeedEnd(state: number): number {
   let h = Math.imul(state ^ (state >>> 16), 0x7feb352d) >>> 0;

@@ -6,6 +6,7 @@ import {
   hashSeedInit,
   hashSeedPart,
   hashSeedStart,
+  hashSeedWord,
 } from "../../src/shared/hash.js";
 
 describe("hashSeed in two steps", () => {
@@ -49,5 +50,20 @@ describe("hashSeed part by part", () => {
         for (const part of some) h = hashSeedPart(h, part);
         expect(hashSeedEnd(h)).toBe(hashSeed(seed, ...some));
       }
+  });
+});
+
+describe("hashSeed word by word", () => {
+  it("takes a word as a part takes a character: a part is its characters' words, then a NUL", () => {
+    for (const text of ["", "a", "site-00001", "𝄞"]) {
+      let h = hashSeedInit(9);
+      for (let i = 0; i < text.length; i++) h = hashSeedWord(h, text.charCodeAt(i));
+      expect(hashSeedWord(h, 0)).toBe(hashSeedPart(hashSeedInit(9), text));
+    }
+    // One word changed anywhere changes the state.
+    const words = [1, 2, 3, 2 ** 32 - 1];
+    const of = (list: number[]) => list.reduce(hashSeedWord, hashSeedInit(0));
+    for (let i = 0; i < words.length; i++)
+      expect(of(words.map((w, k) => (k === i ? w ^ 1 : w)))).not.toBe(of(words));
   });
 });
