@@ -39,9 +39,9 @@ describe("a what-if (edgesim fleet --clusters N --update PROFILE)", () => {
     ]);
     const run = await rollFleet(loadFleetSource({ whatIf: { clusters: 1, update } }), { from: "process" });
     expect(fleetVerdict(run).passed).toBe(true);
-    expect(
-      run.strategies[0]?.first.schedule.waves.map((w) => [w.name, w.sites, w.counts.converged]),
-    ).toEqual([["canary", 1, 1]]);
+    expect(run.strategies[0]?.first.schedule.waves.map((w) => [w.name, w.sites, w.counts.converged])).toEqual(
+      [["canary", 1, 1]],
+    );
   });
 
   it("takes the update's distribution's bundled base when --from is not given", () => {
