@@ -138,7 +138,7 @@ describe("timings from a file", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const fleetFile = run([
       "run",
-      "scenarios/fleet/" + readdirSync(join(ROOT, "scenarios/fleet"))[0],
+      `scenarios/fleet/${readdirSync(join(ROOT, "scenarios/fleet"))[0]}`,
       "--timings",
       slow,
     ]);

@@ -56,7 +56,7 @@ function expectPlacedError(run: ReturnType<typeof cli>, place: RegExp, message: 
 }
 
 describe("profiles that are not files, too large, or not UTF-8 YAML text", () => {
-  const nested = "a: " + "[".repeat(200_000) + "]".repeat(200_000) + "\n";
+  const nested = `a: ${"[".repeat(200_000)}${"]".repeat(200_000)}\n`;
   it.each([
     [
       "a FIFO",
@@ -175,7 +175,7 @@ describe("outputs are written into, never replaced", () => {
     mkdirSync(folder, { recursive: true });
     writeFileSync(
       join(folder, "s.yaml"),
-      readFileSync(SCENARIO, "utf8").replace(/profiles\//g, resolve("scenarios/profiles") + "/"),
+      readFileSync(SCENARIO, "utf8").replace(/profiles\//g, `${resolve("scenarios/profiles")}/`),
     );
     const run = cli(["test", folder, "--junit", target]);
     expect(run.stderr).toMatch(/ro\.xml: --junit: cannot write: is read-only/);
