@@ -1,29 +1,40 @@
-// The workbench's page: four views over the server's JSON API (src/serve/app.ts). Bundled by
-// scripts/bundle-web.js into dist/web/ with its editor (CodeMirror 6): nothing is fetched from elsewhere.
+// The workbench's page: four views over the server's JSON API (src/serve/app.ts; the JSON's shapes it reads
+// are in api.ts). Bundled by scripts/bundle-web.js into dist/web/ with its editor (CodeMirror 6): nothing is
+// fetched from elsewhere.
 import { yaml } from "@codemirror/lang-yaml";
 import { type Diagnostic, setDiagnostics } from "@codemirror/lint";
 import { basicSetup, EditorView } from "codemirror";
-
-interface Listed {
-  path: string;
-  kind: string | undefined;
-}
-interface ApiDiagnostic {
-  file: string;
-  message: string;
-  line?: number;
-  col?: number;
-  path?: string;
-}
+import type {
+  ActionStarted,
+  Answer,
+  ApiDiagnostic,
+  FileText,
+  FleetAnswer,
+  Listed,
+  ListedFiles,
+  PlanAnswer,
+  PlanEstimate,
+  QuizQuestion,
+  QuizStart,
+  QuizVerdict,
+  Replay,
+  Saved,
+  ScenarioRun,
+  SiteReplay,
+  SiteRollout,
+  SiteRow,
+  TimelineEntry,
+} from "./api.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-async function api(
+/** An endpoint's status and JSON; `T` is the JSON it answers with status 200 (see api.ts). */
+async function api<T = unknown>(
   path: string,
   body?: unknown,
   signal?: AbortSignal,
-): Promise<{ status: number; data: any }> {
+): Promise<{ status: number; data: Answer<T> }> {
   const response = await fetch(path, {
     method: body === undefined ? "GET" : "POST",
     headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -31,7 +42,8 @@ async function api(
     ...(signal ? { signal } : {}),
     credentials: "same-origin",
   });
-  return { status: response.status, data: await response.json() };
+  const data: unknown = await response.json();
+  return { status: response.status, data: data as Answer<T> };
 }
 
 function duration(ms: number): string {
@@ -102,7 +114,7 @@ function setText(view: EditorView, text: string) {
 async function loadInto(select: string, view: EditorView, side: "from" | "to") {
   const path = $<HTMLSelectElement>(select).value;
   if (!path) return;
-  const { data } = await api(`/api/file?path=${encodeURIComponent(path)}`);
+  const { data } = await api<FileText>(`/api/file?path=${encodeURIComponent(path)}`);
   names[side] = path;
   if (side === "to") $<HTMLInputElement>("save-path").value = path;
   setText(view, data.text ?? "");
@@ -133,7 +145,7 @@ async function updatePlan() {
   if (!from.trim() || !to.trim()) return;
   const seq = ++planSeq;
   $("plan-status").textContent = "Planning…";
-  const { status, data } = await api("/api/plan", {
+  const { status, data } = await api<PlanAnswer>("/api/plan", {
     from: { path: names.from, text: from },
     to: { path: names.to, text: to },
   });
@@ -155,7 +167,7 @@ async function updatePlan() {
     return;
   }
   $("plan-status").textContent = `Plan: ${data.behavior}`;
-  const changes = (data.changes as any[])
+  const changes = data.changes
     .map(
       (c) =>
         `<tr><td>${esc(c.layer)}</td><td>${esc(c.path)}</td><td class="behavior">${esc(c.behavior)}</td><td>${esc(c.rule)}</td><td>${esc(c.reason)}</td><td>${esc(c.assumption ?? "")}</td></tr>`,
@@ -165,16 +177,13 @@ async function updatePlan() {
   const gantt = estimate ? ganttHtml(estimate) : "<p>No estimate: the update is refused.</p>";
   $("plan-result").innerHTML = `
     <p>Behavior: <strong id="plan-behavior" class="behavior">${esc(data.behavior)}</strong> (${esc(data.distribution)})</p>
-    ${(data.unsupported as any[]).length ? `<p class="error">Refused: ${esc(JSON.stringify(data.unsupported))}</p>` : ""}
-    ${(data.warnings as string[]).map((w) => `<p>Warning: ${esc(w)}</p>`).join("")}
+    ${data.unsupported.length ? `<p class="error">Refused: ${esc(JSON.stringify(data.unsupported))}</p>` : ""}
+    ${data.warnings.map((w) => `<p>Warning: ${esc(w)}</p>`).join("")}
     <table id="plan-changes"><caption>Changes</caption><thead><tr><th scope="col">Layer</th><th scope="col">Path</th><th scope="col">Behavior</th><th scope="col">Rule</th><th scope="col">Reason</th><th scope="col">Assumption</th></tr></thead><tbody>${changes || '<tr><td colspan="6">No changes</td></tr>'}</tbody></table>
     <h3>Estimated rollout (${esc(estimate ? duration(estimate.durationMs) : "-")})</h3>${gantt}`;
 }
 
-function ganttHtml(estimate: {
-  durationMs: number;
-  nodes: { node: string; action: string; startMs: number; readyMs: number }[];
-}) {
+function ganttHtml(estimate: PlanEstimate) {
   const total = Math.max(estimate.durationMs, 1);
   return `<div class="gantt" role="list" aria-label="Estimated rollout per node">${estimate.nodes
     .map((n) => {
@@ -187,7 +196,7 @@ function ganttHtml(estimate: {
 
 $("save").addEventListener("click", async () => {
   const path = $<HTMLInputElement>("save-path").value.trim();
-  const { status, data } = await api("/api/save", { path, text: toEditor.state.doc.toString() });
+  const { status, data } = await api<Saved>("/api/save", { path, text: toEditor.state.doc.toString() });
   $("save-status").textContent =
     status === 200
       ? `Saved ${data.saved}`
@@ -201,7 +210,7 @@ let scenarioLoaded = "";
 scenarioEditor.dom.addEventListener("input", () => {
   scenarioEdited = true;
 });
-let replay: any;
+let replay: Replay | undefined;
 let runController: AbortController | undefined;
 let playing: ReturnType<typeof setInterval> | undefined;
 
@@ -209,7 +218,7 @@ $("scenario-file").addEventListener("change", async () => {
   const path = $<HTMLSelectElement>("scenario-file").value;
   if (!path) return;
   if (siteReplay) showSite(undefined);
-  const { data } = await api(`/api/file?path=${encodeURIComponent(path)}`);
+  const { data } = await api<FileText>(`/api/file?path=${encodeURIComponent(path)}`);
   scenarioLoaded = data.text ?? "";
   setText(scenarioEditor, scenarioLoaded);
   scenarioEdited = false;
@@ -229,7 +238,7 @@ async function runScenario(path: string) {
   const text = scenarioEditor.state.doc.toString();
   const edited = scenarioEdited || (text !== scenarioLoaded && text.trim() !== "");
   try {
-    const { status, data } = await api(
+    const { status, data } = await api<ScenarioRun>(
       "/api/run",
       { path, id, ...(edited ? { text } : {}) },
       controller.signal,
@@ -248,7 +257,7 @@ async function runScenario(path: string) {
     $("run-status").textContent =
       `${data.name}: ${data.result}, ${data.passed ? "expectations pass" : "expectations fail"}`;
     loadReplay(data);
-    $("expectations").innerHTML = `<h3>Expectations</h3><ul>${(data.expectations as any[])
+    $("expectations").innerHTML = `<h3>Expectations</h3><ul>${data.expectations
       .map((e) => `<li class="${e.passed ? "pass" : "error"}">${e.passed ? "✓" : "✗"} ${esc(e.message)}</li>`)
       .join("")}</ul>`;
   } catch {
@@ -258,10 +267,10 @@ async function runScenario(path: string) {
   }
 }
 /** Shows a run on the lanes: the scrubber spans it and stands at its end. */
-function loadReplay(run: any) {
+function loadReplay(run: Replay) {
   stopPlaying();
   replay = run;
-  const end = Math.max(run.durationMs, ...run.timeline.map((e: any) => e.t));
+  const end = Math.max(run.durationMs, ...run.timeline.map((e) => e.t));
   const scrubber = $<HTMLInputElement>("scrubber");
   // Whole seconds (the scrubber's step), rounded up so its end is the run's end.
   scrubber.max = String(Math.ceil(end / 1000) * 1000);
@@ -298,6 +307,9 @@ const DOING: Record<string, string> = {
   "config-reload": "reloading configuration",
 };
 
+/** An `action-started` line, which names the action its node begins. */
+const startsAction = (e: TimelineEntry): e is ActionStarted => e.event === "action-started";
+
 /** The kind of a lane state, for its colour on the chart. */
 function phaseOf(state: string): string {
   if (state === "Ready") return "ready";
@@ -322,7 +334,7 @@ const PHASES: [string, string][] = [
  * The run as lanes over virtual time: a row per node with a bar for each state away from Ready, a row for
  * Kubernetes (down) and one for the agent (paused, blocked), and a cursor at the scrubber's time.
  */
-function lanesChart(run: any, end: number): string {
+function lanesChart(run: Replay, end: number): string {
   const spans: { lane: string; from: number; to: number; phase: string; label: string }[] = [];
   const open = new Map<string, { from: number; state: string }>();
   const move = (lane: string, t: number, state: string, phase: string) => {
@@ -334,9 +346,8 @@ function lanesChart(run: any, end: number): string {
   };
   const nodeStates = new Map<string, string>();
   for (const e of run.timeline) {
-    if (e.node !== undefined && run.nodes.some((n: any) => n.name === e.node)) {
-      const state =
-        e.event === "action-started" ? (DOING[e.action] ?? e.action) : (NODE_STATE[e.event] ?? undefined);
+    if (e.node !== undefined && run.nodes.some((n) => n.name === e.node)) {
+      const state = startsAction(e) ? (DOING[e.action] ?? e.action) : (NODE_STATE[e.event] ?? undefined);
       if (state !== undefined && state !== nodeStates.get(e.node)) {
         nodeStates.set(e.node, state);
         const was = open.get(e.node);
@@ -362,7 +373,7 @@ function lanesChart(run: any, end: number): string {
       label: was.state,
     });
   const total = Math.max(end, 1);
-  const lanes = ["agent", "kubernetes", ...run.nodes.map((n: any) => n.name as string)];
+  const lanes = ["agent", "kubernetes", ...run.nodes.map((n) => n.name)];
   const rows = lanes
     .map(
       (lane) =>
@@ -379,17 +390,17 @@ function lanesChart(run: any, end: number): string {
 }
 
 /** Each node's state, the agent's, and Kubernetes up/down at virtual time t: folded from the timeline. */
-export function stateAt(run: any, t: number) {
+export function stateAt(run: Replay, t: number) {
   const nodes = new Map<string, string>();
   for (const n of run.nodes) nodes.set(n.name, "Ready");
   let agent = "idle";
   let kubernetes = "up";
-  const so: any[] = [];
+  const so: TimelineEntry[] = [];
   for (const e of run.timeline) {
     if (e.t > t) break;
     so.push(e);
     if (e.node !== undefined && nodes.has(e.node)) {
-      if (e.event === "action-started") nodes.set(e.node, DOING[e.action] ?? e.action);
+      if (startsAction(e)) nodes.set(e.node, DOING[e.action] ?? e.action);
       else if (NODE_STATE[e.event] !== undefined) nodes.set(e.node, NODE_STATE[e.event] as string);
     }
     if (e.event === "kubernetes-down") kubernetes = "down";
@@ -415,9 +426,10 @@ function renderAt(t: number) {
   const max = Number($<HTMLInputElement>("scrubber").max);
   if (cursor) cursor.style.left = `calc(7rem + (100% - 7rem) * ${max > 0 ? t / max : 0})`;
   const rollout = siteReplay?.rollouts[siteRollout];
-  $("clock").textContent = rollout
-    ? `${duration(t)} (${localClock(rollout.startMs + t, siteReplay.timeZone)})`
-    : duration(t);
+  $("clock").textContent =
+    siteReplay && rollout
+      ? `${duration(t)} (${localClock(rollout.startMs + t, siteReplay.timeZone)})`
+      : duration(t);
   $("lanes").innerHTML =
     `<table id="lane-table"><caption>At ${esc(duration(t))}: agent ${esc(s.agent)}, Kubernetes ${esc(s.kubernetes)}</caption>
     <thead><tr><th scope="col">Node</th><th scope="col">State</th></tr></thead><tbody>
@@ -474,7 +486,7 @@ $("fleet-run").addEventListener("click", async () => {
     return;
   }
   $("fleet-status").textContent = "Planning the fleet…";
-  const { status, data } = await api("/api/fleet", { path });
+  const { status, data } = await api<FleetAnswer>("/api/fleet", { path });
   if (status !== 200) {
     $("fleet-status").textContent =
       data.error ?? (data.diagnostics ?? []).map((d: ApiDiagnostic) => `${d.file}: ${d.message}`).join("; ");
@@ -489,7 +501,7 @@ $("fleet-run").addEventListener("click", async () => {
   renderSites();
   $("fleet-site").innerHTML = "";
 });
-let fleetSites: Record<string, unknown>[] = [];
+let fleetSites: SiteRow[] = [];
 let fleetPath = "";
 const SITE_ROWS = 500;
 
@@ -537,14 +549,14 @@ $("fleet-sites").addEventListener("click", (event) => {
 });
 
 // ---------- a fleet site's replay ----------
-let siteReplay: any;
+let siteReplay: SiteReplay | undefined;
 let siteRollout = 0;
-let siteRow: Record<string, unknown> | undefined;
+let siteRow: SiteRow | undefined;
 
 /** The site's own rollout, simulated by the fleet engine, shown on the Replay page's lanes. */
-async function openSiteReplay(s: Record<string, unknown>) {
+async function openSiteReplay(s: SiteRow) {
   $("site-replay-status").textContent = `Replaying ${String(s.name)}…`;
-  const { status, data } = await api("/api/fleet/site", {
+  const { status, data } = await api<SiteReplay>("/api/fleet/site", {
     path: fleetPath,
     site: s.name,
     strategy: s.strategy,
@@ -566,7 +578,7 @@ async function openSiteReplay(s: Record<string, unknown>) {
 }
 
 /** The Replay page's account of the fleet site it shows (undefined: a scenario is shown). */
-function showSite(data: any) {
+function showSite(data: SiteReplay | undefined) {
   siteReplay = data;
   siteRollout = 0;
   $("replay-site").hidden = data === undefined;
@@ -574,7 +586,7 @@ function showSite(data: any) {
   if (!data) return;
   const many = data.rollouts.length > 1;
   $("replay-rollout-row").hidden = !many;
-  $<HTMLSelectElement>("replay-rollout").innerHTML = (data.rollouts as any[])
+  $<HTMLSelectElement>("replay-rollout").innerHTML = data.rollouts
     .map((r, i) => `<option value="${i}">${esc(r.from)} → ${esc(r.to)}, ${esc(r.startLocal)}</option>`)
     .join("");
   $("replay-site-title").textContent = `Site ${data.site} of ${data.fleet}`;
@@ -584,14 +596,16 @@ function showSite(data: any) {
 
 function showRollout(index: number) {
   siteRollout = index;
-  const r = siteReplay.rollouts[index];
+  // Shown by showSite, whose rollouts fill the select: there is a replay, and a rollout at the index.
+  const site = siteReplay as SiteReplay;
+  const r = site.rollouts[index] as SiteRollout;
   const row = siteRow ?? {};
   $("replay-site-detail").textContent = [
-    `${new Set(fleetSites.map((f) => f.strategy)).size > 1 ? `strategy ${siteReplay.strategy}, ` : ""}wave ${siteReplay.wave}`,
+    `${new Set(fleetSites.map((f) => f.strategy)).size > 1 ? `strategy ${site.strategy}, ` : ""}wave ${site.wave}`,
     `started ${r.startLocal} (${r.startUtc})`,
     `${r.run.result}, ${r.run.behavior} in ${duration(r.run.durationMs)}`,
     row.overranWindow ? "ran past its window" : "",
-    `faults: ${siteReplay.faults.length ? siteReplay.faults.join("; ") : "none"}`,
+    `faults: ${site.faults.length ? site.faults.join("; ") : "none"}`,
   ]
     .filter(Boolean)
     .join(" · ");
@@ -633,19 +647,19 @@ function localClock(ms: number, timeZone: string): string {
 }
 
 // ---------- Train ----------
-let quiz: { id: string; question: any } | undefined;
+let quiz: { id: string; question?: QuizQuestion } | undefined;
 let asked = 0;
 let quizCount = 0;
-function showQuestion(q: any) {
+function showQuestion(q: QuizQuestion) {
   $("quiz").hidden = false;
   $("quiz-next").hidden = true;
   $("quiz-ask").textContent = q.ask;
   $("quiz-progress").textContent = `Question ${asked + 1} of ${quizCount} · ${q.topic}`;
-  $("quiz-situation").innerHTML = (q.situation as string[]).map((s) => `<li>${esc(s)}</li>`).join("");
-  const change = (q.change ?? []) as string[];
+  $("quiz-situation").innerHTML = q.situation.map((s) => `<li>${esc(s)}</li>`).join("");
+  const change = q.change ?? [];
   $("quiz-change").hidden = change.length === 0;
   $("quiz-change").textContent = change.map((line) => line.trimEnd()).join("\n");
-  $("quiz-choices").innerHTML = (q.choices as any[])
+  $("quiz-choices").innerHTML = q.choices
     .map(
       (c, i) =>
         `<label><input type="radio" name="choice" value="${esc(c.id)}"${i === 0 ? " required" : ""}> ${esc(c.label)}</label>`,
@@ -655,7 +669,7 @@ function showQuestion(q: any) {
   $<HTMLInputElement>("quiz-choices").querySelector<HTMLInputElement>("input")?.focus();
 }
 $("quiz-start").addEventListener("click", async () => {
-  const { data } = await api("/api/quiz/start", { count: 5 });
+  const { data } = await api<QuizStart>("/api/quiz/start", { count: 5 });
   quiz = data;
   asked = 0;
   quizCount = data.count;
@@ -667,7 +681,7 @@ $("quiz").addEventListener("submit", async (event) => {
   event.preventDefault();
   if (!quiz) return;
   const choice = new FormData($<HTMLFormElement>("quiz")).get("choice");
-  const { data } = await api("/api/quiz/answer", { id: quiz.id, choice });
+  const { data } = await api<QuizVerdict>("/api/quiz/answer", { id: quiz.id, choice });
   $<HTMLButtonElement>("quiz-answer").disabled = true;
   $("quiz-feedback").innerHTML =
     `<p id="quiz-verdict" class="${data.right ? "pass" : "error"}">${data.right ? "Correct" : `Not quite: the answer is ${esc(data.answer)}`}.</p>
@@ -685,7 +699,7 @@ $("quiz-next").addEventListener("click", () => quiz?.question && showQuestion(qu
 // ---------- start ----------
 async function start() {
   show(location.hash.slice(1).split("/")[0] ?? "");
-  const { data } = await api("/api/files");
+  const { data } = await api<ListedFiles>("/api/files");
   files = data.files ?? [];
   fillSelect("from-file", "profile", "Pick a FROM profile, or paste one below");
   fillSelect("to-file", "profile", "Pick a TO profile, or paste one below");
