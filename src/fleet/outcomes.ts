@@ -236,12 +236,22 @@ async function mapTrials(
   const threads = Math.max(1, Math.min(options.threads, defaultThreads(), Math.ceil(total / batch)));
   // Each site's fault-free rollout is simulated here (once per distinct kind of site), which plans its pair.
   const predicted = sites.map(predictedMs);
+  // With more trials than threads, each thread is given every site once rather than each batch its sites
+  // (copied into the thread with every trial): a batch is then a range of them.
+  const given =
+    trials.length > threads
+      ? { sites: sites.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]), predicted }
+      : undefined;
   const pool = new Tinypool({
     filename: workerFile(),
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: AHEAD_PER_THREAD,
-    workerData: { plan: siteSimPlan(plan), plans: plansById(plan, planner) } satisfies WorkerData,
+    workerData: {
+      plan: siteSimPlan(plan),
+      plans: plansById(plan, planner),
+      ...(given ? { given } : {}),
+    } satisfies WorkerData,
     execArgv: workerExecArgv(process.execArgv),
   });
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored).
@@ -270,12 +280,14 @@ async function mapTrials(
       open.set(k, entry);
       for (let i = 0; i < sites.length && !failure; i += batch) {
         const chunk = sites.slice(i, i + batch);
-        const job: SiteBatch = {
-          trial,
-          sites: chunk.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]),
-          predicted: predicted.slice(i, i + batch),
-          inFull: table.inFull,
-        };
+        const job: SiteBatch = given
+          ? { trial, inFull: table.inFull, from: i, to: i + chunk.length }
+          : {
+              trial,
+              inFull: table.inFull,
+              sites: chunk.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]),
+              predicted: predicted.slice(i, i + batch),
+            };
         await queue.onSizeLessThan(threads * AHEAD_PER_THREAD);
         queue
           .add(async () => {

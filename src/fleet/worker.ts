@@ -1,7 +1,8 @@
 /**
  * The worker-thread entry of a fleet's map step (its own module, so a bundler can list it as an entry
- * point): each thread is given the plan's simulation inputs and the plans of its (from, to) pairs once,
- * then batches of sites of one trial, and returns their outcomes in the batch's order. It imports only
+ * point): each thread is given the plan's simulation inputs and the plans of its (from, to) pairs once
+ * (and every site, when the trials outnumber the threads), then batches of one trial's sites (or ranges of
+ * the sites given), and returns their outcomes in the batch's order. It imports only
  * the simulation, not the loaders, zod schemas or logger; the rules (and the YAML parser they may use)
  * only if a batch names a pair it was not given a plan for.
  */
@@ -15,13 +16,27 @@ import { rollSite, type SiteSimPlan } from "./map.js";
 import { type PackedOutcomes, packOutcomes } from "./outcome-store.js";
 import { sitePlanner } from "./site-planner.js";
 
-export interface SiteBatch {
+/**
+ * A batch of one trial's sites: the sites themselves, or a range of the sites the thread was given once
+ * (`WorkerData.given`).
+ */
+export type SiteBatch = {
   trial: number;
-  sites: Site[];
-  /** Each site's fault-free rollout time (where its faults are drawn). */
-  predicted: number[];
   /** A trial kept in full: each site's behavior and details are sent back too, not only its three numbers. */
   inFull: boolean;
+} & (
+  | {
+      sites: Site[];
+      /** Each site's fault-free rollout time (where its faults are drawn). */
+      predicted: number[];
+    }
+  | { from: number; to: number }
+);
+
+/** Every site a thread simulates, given once when it would otherwise be sent again with each trial. */
+export interface GivenSites {
+  sites: Site[];
+  predicted: number[];
 }
 
 /**
@@ -31,9 +46,10 @@ export interface SiteBatch {
 export interface WorkerData {
   plan: SiteSimPlan;
   plans: [from: string, to: string, mode: DeliveryMode | null, plan: Plan][];
+  given?: GivenSites;
 }
 
-const { plan, plans } = Tinypool.workerData as WorkerData;
+const { plan, plans, given } = Tinypool.workerData as WorkerData;
 const profileOf = (id: string): Profile | undefined => plan.profiles.get(id)?.profile;
 /** The rules, loaded only when a batch names a pair (and mode) this thread was not given a plan for. */
 let rules: ((mode: DeliveryMode | undefined) => Planner) | undefined;
@@ -51,7 +67,14 @@ for (const [from, to, mode, made] of plans) {
 }
 
 export default async function rollBatch(batch: SiteBatch): Promise<PackedOutcomes> {
-  for (const site of batch.sites) {
+  const { sites, predicted } =
+    "sites" in batch
+      ? batch
+      : {
+          sites: (given as GivenSites).sites.slice(batch.from, batch.to),
+          predicted: (given as GivenSites).predicted.slice(batch.from, batch.to),
+        };
+  for (const site of sites) {
     const from = profileOf(site.profile);
     const to = profileOf(site.update);
     if (rules || !from || !to || sitePlanner(site, planner).has(from, to)) continue;
@@ -59,8 +82,6 @@ export default async function rollBatch(batch: SiteBatch): Promise<PackedOutcome
     const rke2Quirk = plan.rke2Quirk;
     rules = (mode) => (a, b) => planUpdate(a, b, { rke2Quirk, ...(mode !== undefined ? { mode } : {}) });
   }
-  const outcomes = batch.sites.map((site, i) =>
-    rollSite(plan, site, batch.trial, batch.predicted[i] ?? 0, planner),
-  );
+  const outcomes = sites.map((site, i) => rollSite(plan, site, batch.trial, predicted[i] ?? 0, planner));
   return packOutcomes(outcomes, batch.inFull);
 }

@@ -65,6 +65,22 @@ describe("trials streamed", () => {
     for (const t of careful?.trials ?? []) expect(Object.keys(t)).not.toContain("schedule");
     expect(units.at(-1)).toBe("site simulations, trial 12 of 12");
   });
+
+  it("answer the same when each batch carries its sites (no more trials than threads)", async () => {
+    ensureBuilt();
+    // 12 trials on 2 threads: each thread is given every site once, a batch is a range of them. 2 trials on
+    // 2 threads: each batch carries its sites. Both must answer as one thread does.
+    const plan = { ...loadFleetPlan(faultyPlan()), trials: 2 };
+    const single = runFleetPlan(plan);
+    const threaded = await runFleetPlanOnThreads(plan, { threads: 2 });
+    expect(JSON.stringify(threaded.strategies.map((s) => [s.risk, s.trials, s.first.schedule]))).toBe(
+      JSON.stringify(single.strategies.map((s) => [s.risk, s.trials, s.first.schedule])),
+    );
+    const outcomes = (run: typeof single) =>
+      JSON.stringify([...(run.strategies[0]?.first.outcomes.values() ?? [])]);
+    expect(outcomes(threaded)).toBe(outcomes(single));
+    expect(outcomes(single)).toContain('"faults":["');
+  });
 });
 
 describe("the generated-fleet cap", () => {
