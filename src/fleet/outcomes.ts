@@ -169,6 +169,14 @@ const MAX_BATCH = 512;
  * runs a trial's schedule (which holds the event loop that would hand it the next batch).
  */
 const AHEAD_PER_THREAD = 8;
+/**
+ * Trials from which each thread is given its slice of the sites once, rather than each batch its sites: a
+ * site is then copied into a thread once instead of once a trial, but held there for the whole run. Measured
+ * on 2 cores (CPU, wall, peak RSS): 100,000 sites × 10 trials 6.5 → 5.8 s, 4.3 → 3.8 s; × 100 trials 54 → 37 s,
+ * 35 → 26 s; 1,000,000 sites × 10 trials 56 → 51 s of CPU, the same wall, 1.1 → 1.5 GB; × 3 trials no gain for
+ * 0.3 GB more.
+ */
+const SLICED_FROM_TRIALS = 4;
 /** Trials simulated ahead of the one being scheduled: what bounds the outcomes held at once. */
 const TRIALS_AHEAD = 2;
 
@@ -236,24 +244,32 @@ async function mapTrials(
   const threads = Math.max(1, Math.min(options.threads, defaultThreads(), Math.ceil(total / batch)));
   // Each site's fault-free rollout is simulated here (once per distinct kind of site), which plans its pair.
   const predicted = sites.map(predictedMs);
-  // With more trials than threads, each thread is given every site once rather than each batch its sites
-  // (copied into the thread with every trial): a batch is then a range of them.
-  const given =
-    trials.length > threads
-      ? { sites: sites.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]), predicted }
-      : undefined;
-  const pool = new Tinypool({
-    filename: workerFile(),
-    minThreads: threads,
-    maxThreads: threads,
-    concurrentTasksPerWorker: AHEAD_PER_THREAD,
-    workerData: {
-      plan: siteSimPlan(plan),
-      plans: plansById(plan, planner),
-      ...(given ? { given } : {}),
-    } satisfies WorkerData,
-    execArgv: workerExecArgv(process.execArgv),
-  });
+  const batches = siteBatches(sites.length, batch, trials.length >= SLICED_FROM_TRIALS ? threads : 0);
+  const sliced = batches.slices.length > 0;
+  const common = { plan: siteSimPlan(plan), plans: plansById(plan, planner) };
+  const siteAt = (s: number) => plan.sites[s] as LoadedFleetPlan["sites"][number];
+  // Sliced: a pool of one thread a slice, given its slice's sites as it starts. Else one pool of `threads`.
+  const pools = (sliced ? batches.slices : [undefined]).map(
+    (slice) =>
+      new Tinypool({
+        filename: workerFile(),
+        minThreads: sliced ? 1 : threads,
+        maxThreads: sliced ? 1 : threads,
+        concurrentTasksPerWorker: AHEAD_PER_THREAD,
+        workerData: {
+          ...common,
+          ...(slice
+            ? {
+                given: {
+                  sites: sites.slice(slice.from, slice.to).map(siteAt),
+                  predicted: predicted.slice(slice.from, slice.to),
+                },
+              }
+            : {}),
+        } satisfies WorkerData,
+        execArgv: workerExecArgv(process.execArgv),
+      }),
+  );
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored).
   const queue = new PQueue({ concurrency: threads * AHEAD_PER_THREAD });
   // Keyed by the trial's place in `trials`: `next` is the place of the next trial to hand on.
@@ -270,29 +286,27 @@ async function mapTrials(
     wake?.();
   };
   try {
-    const batches = Math.ceil(sites.length / batch);
     for (let k = 0; k < trials.length && !failure; k++) {
       const trial = trials[k] as number;
       while (!failure && k - next >= TRIALS_AHEAD) await new Promise<void>((r) => (wake = r));
       if (failure) break;
       const table = new TrialTable(trial, plan.sites.length, keptInFull(plan, trial));
-      const entry = { table, left: batches };
+      const entry = { table, left: batches.list.length };
       open.set(k, entry);
-      for (let i = 0; i < sites.length && !failure; i += batch) {
-        const chunk = sites.slice(i, i + batch);
-        const job: SiteBatch = given
-          ? { trial, inFull: table.inFull, from: i, to: i + chunk.length }
-          : {
-              trial,
-              inFull: table.inFull,
-              sites: chunk.map((s) => plan.sites[s] as LoadedFleetPlan["sites"][number]),
-              predicted: predicted.slice(i, i + batch),
-            };
+      for (const { pool, from, to, base } of batches.list) {
+        if (failure) break;
+        const chunk = sites.slice(from, to);
+        const job: SiteBatch = sliced
+          ? { trial, inFull: table.inFull, from: from - base, to: to - base }
+          : { trial, inFull: table.inFull, sites: chunk.map(siteAt), predicted: predicted.slice(from, to) };
         await queue.onSizeLessThan(threads * AHEAD_PER_THREAD);
         queue
           .add(async () => {
             if (failure) return;
-            table.setPacked(chunk, (await pool.run(job)) as PackedOutcomes);
+            table.setPacked(
+              chunk,
+              (await (pools[pool] as (typeof pools)[number]).run(job)) as PackedOutcomes,
+            );
             entry.left--;
             done += chunk.length;
             options.progress?.(done, total);
@@ -306,9 +320,53 @@ async function mapTrials(
     }
     await queue.onIdle();
   } finally {
-    await pool.destroy();
+    await Promise.all(pools.map((pool) => pool.destroy()));
   }
   if (failure) throw failure.error;
+}
+
+/** A batch of a trial: `sites[from, to)`, run on pool `pool`, whose thread was given the sites from `base` on. */
+interface Batch {
+  pool: number;
+  from: number;
+  to: number;
+  base: number;
+}
+
+/**
+ * A trial's batches of `size` sites. With `slices` (SLICED_FROM_TRIALS trials or more), the sites are cut into
+ * that many slices, one a thread, each given to its thread once (a site is then copied into a thread once,
+ * not with every trial, and held by one thread only); the slices' batches alternate, so that each thread has
+ * work queued. Without, every batch goes to the one pool and carries its sites.
+ */
+export function siteBatches(
+  count: number,
+  size: number,
+  slices: number,
+): { slices: { from: number; to: number }[]; list: Batch[] } {
+  if (slices <= 0) {
+    const list: Batch[] = [];
+    for (let from = 0; from < count; from += size)
+      list.push({ pool: 0, from, to: Math.min(count, from + size), base: 0 });
+    return { slices: [], list };
+  }
+  // No more slices than sites: a thread with no site would only be started for nothing.
+  const cuts = Math.min(slices, count);
+  const bounds = Array.from({ length: cuts + 1 }, (_, k) => Math.round((k * count) / cuts));
+  const cut = Array.from({ length: cuts }, (_, k) => ({
+    from: bounds[k] as number,
+    to: bounds[k + 1] as number,
+  }));
+  const list: Batch[] = [];
+  for (let offset = 0; ; offset += size) {
+    let any = false;
+    cut.forEach(({ from, to }, pool) => {
+      if (from + offset >= to) return;
+      any = true;
+      list.push({ pool, from: from + offset, to: Math.min(to, from + offset + size), base: from });
+    });
+    if (!any) return { slices: cut, list };
+  }
 }
 
 /**

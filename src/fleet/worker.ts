@@ -1,8 +1,8 @@
 /**
  * The worker-thread entry of a fleet's map step (its own module, so a bundler can list it as an entry
  * point): each thread is given the plan's simulation inputs and the plans of its (from, to) pairs once
- * (and every site, when the trials outnumber the threads), then batches of one trial's sites (or ranges of
- * the sites given), and returns their outcomes in the batch's order. It imports only
+ * (and its slice of the sites, when there are enough trials), then batches of one trial's sites (or
+ * ranges of the sites it was given), and returns their outcomes in the batch's order. It imports only
  * the simulation, not the loaders, zod schemas or logger; the rules (and the YAML parser they may use)
  * only if a batch names a pair it was not given a plan for.
  */
@@ -33,7 +33,7 @@ export type SiteBatch = {
   | { from: number; to: number }
 );
 
-/** Every site a thread simulates, given once when it would otherwise be sent again with each trial. */
+/** The sites a thread simulates (its slice), given once when they would otherwise be sent with each trial. */
 export interface GivenSites {
   sites: Site[];
   predicted: number[];
