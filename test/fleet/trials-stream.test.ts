@@ -39,6 +39,20 @@ function faultyPlan(): string {
   return file;
 }
 
+/**
+ * A run on threads answers as one thread does: the risk, each trial's figures, the first trial's schedule, and
+ * its outcomes key for key in the order the schedule asked for them (faults drawn among them).
+ */
+function expectSameRun(threaded: ReturnType<typeof runFleetPlan>, single: ReturnType<typeof runFleetPlan>) {
+  expect(JSON.stringify(threaded.strategies.map((s) => [s.risk, s.trials, s.first.schedule]))).toBe(
+    JSON.stringify(single.strategies.map((s) => [s.risk, s.trials, s.first.schedule])),
+  );
+  const outcomes = (run: typeof single) =>
+    JSON.stringify([...(run.strategies[0]?.first.outcomes.values() ?? [])]);
+  expect(outcomes(threaded)).toBe(outcomes(single));
+  expect(outcomes(single)).toContain('"faults":["');
+}
+
 describe("trials streamed", () => {
   it("keep a few numbers per trial and the first trial in full, with the risk of one thread on threads", async () => {
     ensureBuilt();
@@ -47,14 +61,7 @@ describe("trials streamed", () => {
     const units: string[] = [];
     const progress: ProgressSink = (_done, _total, unit) => units.push(unit);
     const threaded = await runFleetPlanOnThreads(plan, { threads: 2, progress });
-    expect(JSON.stringify(threaded.strategies.map((s) => [s.risk, s.trials, s.first.schedule]))).toBe(
-      JSON.stringify(single.strategies.map((s) => [s.risk, s.trials, s.first.schedule])),
-    );
-    // The same outcomes, key for key, in the order the schedule asked for them.
-    const outcomes = (run: typeof single) =>
-      JSON.stringify([...(run.strategies[0]?.first.outcomes.values() ?? [])]);
-    expect(outcomes(threaded)).toBe(outcomes(single));
-    expect(outcomes(single)).toContain('"faults":["');
+    expectSameRun(threaded, single);
     const careful = single.strategies[0];
     expect(careful?.trials).toHaveLength(12);
     // Faults happened and halted some trials: the summaries carry what the risk reads.
@@ -72,14 +79,7 @@ describe("trials streamed", () => {
     // One trial: each batch carries its sites. Both must answer as one thread does.
     const plan = { ...loadFleetPlan(faultyPlan()), trials: 1 };
     const single = runFleetPlan(plan);
-    const threaded = await runFleetPlanOnThreads(plan, { threads: 2 });
-    expect(JSON.stringify(threaded.strategies.map((s) => [s.risk, s.trials, s.first.schedule]))).toBe(
-      JSON.stringify(single.strategies.map((s) => [s.risk, s.trials, s.first.schedule])),
-    );
-    const outcomes = (run: typeof single) =>
-      JSON.stringify([...(run.strategies[0]?.first.outcomes.values() ?? [])]);
-    expect(outcomes(threaded)).toBe(outcomes(single));
-    expect(outcomes(single)).toContain('"faults":["');
+    expectSameRun(await runFleetPlanOnThreads(plan, { threads: 2 }), single);
   });
 });
 
