@@ -244,8 +244,8 @@ async function mapTrials(
   const threads = Math.max(1, Math.min(options.threads, defaultThreads(), Math.ceil(total / batch)));
   // Each site's fault-free rollout is simulated here (once per distinct kind of site), which plans its pair.
   const predicted = sites.map(predictedMs);
-  const batches = siteBatches(sites.length, batch, trials.length >= SLICED_FROM_TRIALS ? threads : 0);
-  const sliced = batches.slices.length > 0;
+  const sliced = trials.length >= SLICED_FROM_TRIALS;
+  const batches = siteBatches(sites.length, batch, sliced ? threads : 1);
   const common = { plan: siteSimPlan(plan), plans: plansById(plan, planner) };
   const siteAt = (s: number) => plan.sites[s] as LoadedFleetPlan["sites"][number];
   // Sliced: a pool of one thread a slice, given its slice's sites as it starts. Else one pool of `threads`.
@@ -253,16 +253,16 @@ async function mapTrials(
     (slice) =>
       new Tinypool({
         filename: workerFile(),
-        minThreads: sliced ? 1 : threads,
-        maxThreads: sliced ? 1 : threads,
+        minThreads: slice ? 1 : threads,
+        maxThreads: slice ? 1 : threads,
         concurrentTasksPerWorker: AHEAD_PER_THREAD,
         workerData: {
           ...common,
           ...(slice
             ? {
                 given: {
-                  sites: sites.slice(slice.from, slice.to).map(siteAt),
-                  predicted: predicted.slice(slice.from, slice.to),
+                  sites: placesIn(slice, 0, slice.length).map((p) => siteAt(sites[p] as number)),
+                  predicted: placesIn(slice, 0, slice.length).map((p) => predicted[p] as number),
                 },
               }
             : {}),
@@ -293,12 +293,18 @@ async function mapTrials(
       const table = new TrialTable(trial, plan.sites.length, keptInFull(plan, trial));
       const entry = { table, left: batches.list.length };
       open.set(k, entry);
-      for (const { pool, from, to, base } of batches.list) {
+      for (const { pool, from, to } of batches.list) {
         if (failure) break;
-        const chunk = sites.slice(from, to);
+        const places = placesIn(batches.slices[pool] as Slice, from, to);
+        const chunk = places.map((p) => sites[p] as number);
         const job: SiteBatch = sliced
-          ? { trial, inFull: table.inFull, from: from - base, to: to - base }
-          : { trial, inFull: table.inFull, sites: chunk.map(siteAt), predicted: predicted.slice(from, to) };
+          ? { trial, inFull: table.inFull, from, to }
+          : {
+              trial,
+              inFull: table.inFull,
+              sites: chunk.map(siteAt),
+              predicted: places.map((p) => predicted[p] as number),
+            };
         await queue.onSizeLessThan(threads * AHEAD_PER_THREAD);
         queue
           .add(async () => {
@@ -325,48 +331,50 @@ async function mapTrials(
   if (failure) throw failure.error;
 }
 
-/** A batch of a trial: `sites[from, to)`, run on pool `pool`, whose thread was given the sites from `base` on. */
+/**
+ * Places in the list of sites a trial maps: the slice's `first`, then every `stride`-th place after it
+ * (`length` of them). One slice (stride 1) is the whole list in order.
+ */
+export interface Slice {
+  first: number;
+  stride: number;
+  length: number;
+}
+
+/** A batch of a trial: the places `from` to `to` (exclusive) of slice `pool`. */
 interface Batch {
   pool: number;
   from: number;
   to: number;
-  base: number;
+}
+
+/** The places in the list of sites of a slice's `from` to `to`. */
+export function placesIn(slice: Slice, from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let j = from; j < to; j++) out[j - from] = slice.first + slice.stride * j;
+  return out;
 }
 
 /**
- * A trial's batches of `size` sites. With `slices` (SLICED_FROM_TRIALS trials or more), the sites are cut into
- * that many slices, one a thread, each given to its thread once (a site is then copied into a thread once,
- * not with every trial, and held by one thread only); the slices' batches alternate, so that each thread has
- * work queued. Without, every batch goes to the one pool and carries its sites.
+ * A trial's batches of at most `size` sites over `count` places, in `slices` slices. With more than one
+ * (SLICED_FROM_TRIALS trials or more), each slice is a thread's, given to it once: a site is then copied into a
+ * thread once, not with every trial, and held by one thread only. A slice takes every `slices`-th place, so that
+ * an inventory sorted by size (large sites first) still gives each thread an even share of the work; the
+ * slices' batches alternate, so that each thread has work queued. No more slices than places.
  */
-export function siteBatches(
-  count: number,
-  size: number,
-  slices: number,
-): { slices: { from: number; to: number }[]; list: Batch[] } {
-  if (slices <= 0) {
-    const list: Batch[] = [];
-    for (let from = 0; from < count; from += size)
-      list.push({ pool: 0, from, to: Math.min(count, from + size), base: 0 });
-    return { slices: [], list };
-  }
-  // No more slices than sites: a thread with no site would only be started for nothing.
-  const cuts = Math.min(slices, count);
-  const bounds = Array.from({ length: cuts + 1 }, (_, k) => Math.round((k * count) / cuts));
-  const cut = Array.from({ length: cuts }, (_, k) => ({
-    from: bounds[k] as number,
-    to: bounds[k + 1] as number,
+export function siteBatches(count: number, size: number, slices: number): { slices: Slice[]; list: Batch[] } {
+  const cuts = Math.max(1, Math.min(slices, count));
+  const cut: Slice[] = Array.from({ length: cuts }, (_, k) => ({
+    first: k,
+    stride: cuts,
+    length: Math.max(0, Math.ceil((count - k) / cuts)),
   }));
   const list: Batch[] = [];
-  for (let offset = 0; ; offset += size) {
-    let any = false;
-    cut.forEach(({ from, to }, pool) => {
-      if (from + offset >= to) return;
-      any = true;
-      list.push({ pool, from: from + offset, to: Math.min(to, from + offset + size), base: from });
+  for (let from = 0; from < (cut[0]?.length ?? 0); from += size)
+    cut.forEach(({ length }, pool) => {
+      if (from < length) list.push({ pool, from, to: Math.min(length, from + size) });
     });
-    if (!any) return { slices: cut, list };
-  }
+  return { slices: cut, list };
 }
 
 /**
