@@ -179,24 +179,41 @@ export function benchTelco(): TelcoBench {
     writeFileSync(plain, whatIfPlan(sites, false));
     writeFileSync(faulted, whatIfPlan(sites, true));
 
-    // 1. 100 trials over 100,000 sites, then the same with fault rates.
+    // 1. 100 trials over 100,000 sites, then the same with fault rates: FAULT_ROUNDS rounds of the pair, one
+    // after the other. The figures are the plain run's of the median round (by CPU) and the median of the rounds'
+    // ratios: on shared cores one run of a command may take a third longer than the next.
     const trials = ["--trials", "100", "--json", "--allow-outside"];
-    const a = child(["fleet", plain, ...trials]);
-    runs[`${sites} sites × 100 trials`] = a;
+    const FAULT_ROUNDS = 3;
+    const pairs: { plain: FleetFigure; faults: FleetFigure }[] = [];
+    for (let round = 0; round < FAULT_ROUNDS; round++)
+      pairs.push({ plain: child(["fleet", plain, ...trials]), faults: child(["fleet", faulted, ...trials]) });
+    const byCpu = [...pairs].sort((x, y) => x.plain.cpuMs - y.plain.cpuMs);
+    const mid = byCpu[Math.floor(byCpu.length / 2)] as (typeof pairs)[number];
+    const a = mid.plain;
+    runs[`${sites} sites × 100 trials`] = {
+      ...a,
+      note: `the median of ${FAULT_ROUNDS} rounds by CPU; CPU by round ${pairs.map((r) => s(r.plain.cpuMs)).join(", ")}`,
+    };
     targets.push({
       what: `--trials 100 over ${sites.toLocaleString("en-US")} sites (1+3, repave)`,
       figure: `${s(a.wallMs)} wall, ${mib(a.peakRssMiB)}`,
       target: "≤ 120 s, ≤ 2 GiB",
-      met: a.wallMs <= 120_000 && a.peakRssMiB <= 2 * GiB,
+      met: pairs.every((r) => r.plain.wallMs <= 120_000 && r.plain.peakRssMiB <= 2 * GiB),
     });
-    const f = child(["fleet", faulted, ...trials]);
-    runs[`${sites} sites × 100 trials, faults`] = f;
+    const cpuRatios = pairs.map((r) => r.faults.cpuMs / r.plain.cpuMs);
+    const wallRatios = pairs.map((r) => r.faults.wallMs / r.plain.wallMs);
+    const f = mid.faults;
+    runs[`${sites} sites × 100 trials, faults`] = {
+      ...f,
+      note: `the median round's; CPU against the plain run by round ${cpuRatios.map((x) => `${x.toFixed(2)}×`).join(", ")}`,
+    };
+    const faultRatio = median(cpuRatios);
     targets.push({
       what: "the same with fault rates on",
-      figure: `CPU ${(f.cpuMs / a.cpuMs).toFixed(2)}× (${s(f.wallMs)} wall, ${(f.wallMs / a.wallMs).toFixed(2)}×)`,
+      figure: `CPU ${faultRatio.toFixed(2)}× (median of ${FAULT_ROUNDS} rounds: ${cpuRatios.map((x) => x.toFixed(2)).join(", ")}; wall ${median(wallRatios).toFixed(2)}×)`,
       // Judged on CPU: the work fault rates add. Wall time on shared cores moves with the machine's load.
       target: "≤ 1.2× (CPU)",
-      met: f.cpuMs <= 1.2 * a.cpuMs,
+      met: faultRatio <= 1.2,
     });
 
     // 2. A million sites, one trial, --json and the per-site NDJSON streamed.
