@@ -248,6 +248,11 @@ async function mapTrials(
   const batches = siteBatches(sites.length, batch, sliced ? threads : 1);
   const common = { plan: siteSimPlan(plan), plans: plansById(plan, planner) };
   const siteAt = (s: number) => plan.sites[s] as LoadedFleetPlan["sites"][number];
+  // The sites at some places of the list, with their predicted times: what a thread is given.
+  const given = (places: number[]) => ({
+    sites: places.map((p) => siteAt(sites[p] as number)),
+    predicted: places.map((p) => predicted[p] as number),
+  });
   // Sliced: a pool of one thread a slice, given its slice's sites as it starts. Else one pool of `threads`.
   const pools = (sliced ? batches.slices : [undefined]).map(
     (slice) =>
@@ -258,18 +263,20 @@ async function mapTrials(
         concurrentTasksPerWorker: AHEAD_PER_THREAD,
         workerData: {
           ...common,
-          ...(slice
-            ? {
-                given: {
-                  sites: placesIn(slice, 0, slice.length).map((p) => siteAt(sites[p] as number)),
-                  predicted: placesIn(slice, 0, slice.length).map((p) => predicted[p] as number),
-                },
-              }
-            : {}),
+          ...(slice ? { given: given(placesIn(slice, 0, slice.length)) } : {}),
         } satisfies WorkerData,
         execArgv: workerExecArgv(process.execArgv),
       }),
   );
+  // Each batch's site indices (and, not sliced, the sites it carries): the same in every trial, made once.
+  const work = batches.list.map(({ pool, from, to }) => {
+    const places = placesIn(batches.slices[pool] as Slice, from, to);
+    return {
+      pool: pools[pool] as (typeof pools)[number],
+      chunk: places.map((p) => sites[p] as number),
+      part: sliced ? { from, to } : given(places),
+    };
+  });
   // p-queue bounds the batches in flight (and the outcomes waiting to be stored).
   const queue = new PQueue({ concurrency: threads * AHEAD_PER_THREAD });
   // Keyed by the trial's place in `trials`: `next` is the place of the next trial to hand on.
@@ -291,28 +298,16 @@ async function mapTrials(
       while (!failure && k - next >= TRIALS_AHEAD) await new Promise<void>((r) => (wake = r));
       if (failure) break;
       const table = new TrialTable(trial, plan.sites.length, keptInFull(plan, trial));
-      const entry = { table, left: batches.list.length };
+      const entry = { table, left: work.length };
       open.set(k, entry);
-      for (const { pool, from, to } of batches.list) {
+      for (const { pool, chunk, part } of work) {
         if (failure) break;
-        const places = placesIn(batches.slices[pool] as Slice, from, to);
-        const chunk = places.map((p) => sites[p] as number);
-        const job: SiteBatch = sliced
-          ? { trial, inFull: table.inFull, from, to }
-          : {
-              trial,
-              inFull: table.inFull,
-              sites: chunk.map(siteAt),
-              predicted: places.map((p) => predicted[p] as number),
-            };
+        const job: SiteBatch = { trial, inFull: table.inFull, ...part };
         await queue.onSizeLessThan(threads * AHEAD_PER_THREAD);
         queue
           .add(async () => {
             if (failure) return;
-            table.setPacked(
-              chunk,
-              (await (pools[pool] as (typeof pools)[number]).run(job)) as PackedOutcomes,
-            );
+            table.setPacked(chunk, (await pool.run(job)) as PackedOutcomes);
             entry.left--;
             done += chunk.length;
             options.progress?.(done, total);
